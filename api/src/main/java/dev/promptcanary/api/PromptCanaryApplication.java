@@ -1,0 +1,5 @@
+package dev.promptcanary.api;
+
+public class PromptCanaryApplication {
+  public static void main(String[] args) {}
+}
