@@ -1,0 +1,37 @@
+package dev.promptcanary.activities.ingest;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+
+/**
+ * The outcome of one served request, as the app reports it. {@code requestId} makes reporting idempotent: the
+ * same id reported twice is counted once.
+ */
+public record Observation(
+    @NotBlank @Size(max = 200) String requestId,
+    @NotBlank @Size(max = 100) String prompt,
+    @NotNull @Min(1) Integer version,
+    @Size(max = 200) String unit,
+    Instant observedAt,
+    @NotNull @PositiveOrZero Double latencyMs,
+    @PositiveOrZero Integer inputTokens,
+    @PositiveOrZero Integer outputTokens,
+    @PositiveOrZero Double cost,
+    boolean error,
+    boolean safetyFlag,
+    @Min(-1) @Max(1) Integer feedback) {
+
+  /** The same observation stamped with {@code now} when the app sent no time of its own. */
+  public Observation withTimeIfMissing(Instant now) {
+    return observedAt != null
+        ? this
+        : new Observation(
+            requestId, prompt, version, unit, now, latencyMs, inputTokens, outputTokens, cost, error,
+            safetyFlag, feedback);
+  }
+}

@@ -1,0 +1,113 @@
+package dev.promptcanary.activities.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.promptcanary.activities.ingest.IngestResult;
+import dev.promptcanary.activities.ingest.Judgement;
+import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.ingest.VersionMetrics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class OutcomeDaoTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static Jdbi jdbi;
+  private static OutcomeDao outcomes;
+  private static MetricsDao metrics;
+
+  @BeforeAll
+  static void setUp() {
+    jdbi = TestDatabases.fresh().jdbi();
+    PromptDao prompts = jdbi.onDemand(PromptDao.class);
+    for (String p : List.of("ingest", "metrics")) {
+      prompts.createVersion(p, Fixtures.content(1), "ana");
+      prompts.createVersion(p, Fixtures.content(2), "ana");
+    }
+    outcomes = jdbi.onDemand(OutcomeDao.class);
+    metrics = jdbi.onDemand(MetricsDao.class);
+  }
+
+  private static Observation observation(String prompt, String id, int version, double latency, boolean error) {
+    return new Observation(id, prompt, version, "u-" + id, T0, latency, 100, 50, 0.002, error, false, null);
+  }
+
+  @Test
+  void aRetriedBatchCountsNothingTwice() {
+    List<Observation> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(observation("ingest", "retry-" + i, 1, 100 + i, false));
+    }
+    assertThat(outcomes.insertObservations(batch)).isEqualTo(new IngestResult(50, 0));
+    assertThat(outcomes.insertObservations(batch)).isEqualTo(new IngestResult(0, 50));
+
+    List<Observation> overlapping = new ArrayList<>(batch.subList(40, 50));
+    overlapping.add(observation("ingest", "retry-new", 1, 1, false));
+    assertThat(outcomes.insertObservations(overlapping)).isEqualTo(new IngestResult(1, 10));
+
+    long stored = jdbi.withHandle(h -> h.select("SELECT count(*) FROM observations WHERE request_id LIKE 'retry-%'")
+        .mapTo(Long.class).one());
+    assertThat(stored).isEqualTo(51);
+  }
+
+  @Test
+  void storesEveryFieldAsSent() {
+    Instant at = Instant.parse("2026-02-03T04:05:06.123456Z");
+    Observation o = new Observation("full-1", "ingest", 2, "session-9", at, 12.5, 7, 8, 0.5, true, true, -1);
+    outcomes.insertObservations(List.of(o));
+
+    var row = jdbi.withHandle(h -> h.select(
+        "SELECT unit, observed_at, latency_ms, input_tokens, output_tokens, cost, error, safety_flag, feedback"
+            + " FROM observations WHERE request_id = 'full-1'").mapToMap().one());
+    assertThat(row.get("unit")).isEqualTo("session-9");
+    assertThat(((java.sql.Timestamp) row.get("observed_at")).toInstant()).isEqualTo(at);
+    assertThat(row.get("latency_ms")).isEqualTo(12.5);
+    assertThat(row.get("input_tokens")).isEqualTo(7);
+    assertThat(row.get("error")).isEqualTo(true);
+    assertThat(row.get("safety_flag")).isEqualTo(true);
+    assertThat(((Number) row.get("feedback")).intValue()).isEqualTo(-1);
+  }
+
+  @Test
+  void aggregatesPerVersion() {
+    List<Observation> batch = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      batch.add(observation("metrics", "m1-" + i, 1, i, i % 10 == 0));
+    }
+    for (int i = 1; i <= 10; i++) {
+      batch.add(observation("metrics", "m2-" + i, 2, 1000, false));
+    }
+    outcomes.insertObservations(batch);
+    outcomes.insertJudgements(List.of(
+        new Judgement("m1-1", "metrics", 1, "judge-a", 0.5, T0),
+        new Judgement("m1-2", "metrics", 1, "judge-a", 0.7, T0),
+        new Judgement("m1-3", "metrics", 1, "judge-a", 0.9, T0),
+        new Judgement("m1-3", "metrics", 1, "judge-a", 0.1, T0)));
+
+    List<VersionMetrics> result = metrics.byVersion("metrics", T0.minusSeconds(1));
+    assertThat(result).extracting(VersionMetrics::version).containsExactly(1, 2);
+    VersionMetrics v1 = result.get(0);
+    assertThat(v1.observations()).isEqualTo(100);
+    assertThat(v1.errorRate()).isCloseTo(0.10, within(1e-9));
+    // percentile_cont over 1..100: p50 = 50.5, p95 = 95.05, p99 = 99.01
+    assertThat(v1.latencyP50Ms()).isCloseTo(50.5, within(1e-9));
+    assertThat(v1.latencyP95Ms()).isCloseTo(95.05, within(1e-9));
+    assertThat(v1.latencyP99Ms()).isCloseTo(99.01, within(1e-9));
+    assertThat(v1.meanCost()).isCloseTo(0.002, within(1e-12));
+    // the duplicate (m1-3, judge-a) was ignored: scores 0.5, 0.7, 0.9 -> mean 0.7, sample variance 0.04
+    assertThat(v1.judgements()).isEqualTo(3);
+    assertThat(v1.meanScore()).isCloseTo(0.7, within(1e-9));
+    assertThat(v1.scoreVariance()).isCloseTo(0.04, within(1e-9));
+    assertThat(v1.scoreSumSquares()).isCloseTo(0.25 + 0.49 + 0.81, within(1e-9));
+    VersionMetrics v2 = result.get(1);
+    assertThat(v2.observations()).isEqualTo(10);
+    assertThat(v2.judgements()).isZero();
+    assertThat(v2.meanScore()).isNull();
+
+    assertThat(metrics.byVersion("metrics", T0.plusSeconds(1))).isEmpty();
+  }
+}
