@@ -1,5 +1,133 @@
 package dev.promptcanary.api;
 
-public class PromptCanaryApplication {
-  public static void main(String[] args) {}
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.promptcanary.activities.ingest.KnownVersions;
+import dev.promptcanary.activities.routing.RoutingLoader;
+import dev.promptcanary.activities.routing.RoutingSynchronizer;
+import dev.promptcanary.activities.routing.RoutingTable;
+import dev.promptcanary.activities.store.MetricsDao;
+import dev.promptcanary.activities.store.Migrations;
+import dev.promptcanary.activities.store.OutcomeDao;
+import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.activities.store.Store;
+import dev.promptcanary.api.commands.DevCommand;
+import dev.promptcanary.api.commands.MigrateCommand;
+import dev.promptcanary.api.commands.WorkerCommand;
+import dev.promptcanary.api.errors.ApiExceptionMapper;
+import dev.promptcanary.api.errors.JsonExceptionMapper;
+import dev.promptcanary.api.errors.UnexpectedExceptionMapper;
+import dev.promptcanary.api.errors.ValidationExceptionMapper;
+import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
+import dev.promptcanary.api.health.RoutingHealthCheck;
+import dev.promptcanary.api.health.TemporalHealthCheck;
+import dev.promptcanary.api.resources.MetricsResource;
+import dev.promptcanary.api.resources.OutcomeResource;
+import dev.promptcanary.api.resources.PingResource;
+import dev.promptcanary.api.resources.PromptResource;
+import dev.promptcanary.api.resources.RoutingResource;
+import dev.promptcanary.api.resources.ServingResource;
+import dev.promptcanary.worker.RolloutWorker;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.lifecycle.Managed;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.time.Clock;
+import java.util.Properties;
+import org.jdbi.v3.core.Jdbi;
+
+public class PromptCanaryApplication extends Application<PromptCanaryConfiguration> {
+
+  public static void main(String[] args) throws Exception {
+    new PromptCanaryApplication().run(args);
+  }
+
+  @Override
+  public String getName() {
+    return "promptcanary";
+  }
+
+  @Override
+  public void initialize(Bootstrap<PromptCanaryConfiguration> bootstrap) {
+    bootstrap.setConfigurationSourceProvider(
+        new SubstitutingSourceProvider(
+            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    // Instants as ISO-8601 text, the form the API also accepts.
+    bootstrap.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    bootstrap.addCommand(new WorkerCommand(this));
+    bootstrap.addCommand(new DevCommand(this));
+    bootstrap.addCommand(new MigrateCommand());
+  }
+
+  @Override
+  public void run(PromptCanaryConfiguration config, Environment environment) {
+    ProcessRole role = config.getRole();
+    ManagedDataSource dataSource = config.getDatabase().build(environment.metrics(), "postgresql");
+    if (config.isMigrateOnStart()) {
+      Migrations.migrate(dataSource);
+    }
+    Jdbi jdbi =
+        Store.configure(new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
+
+    WorkflowServiceStubs stubs = config.getTemporal().buildServiceStubs();
+    environment.lifecycle().manage(shutdownOf(stubs));
+    WorkflowClient workflowClient = config.getTemporal().buildClient(stubs);
+    environment.healthChecks().register("temporal", new TemporalHealthCheck(stubs, config.getTemporal().getTarget()));
+
+    if (role.runsWorker()) {
+      environment.lifecycle().manage(new RolloutWorker(workflowClient, config.getTemporal().getTaskQueue(), worker -> {}));
+    }
+    if (role.servesApi()) {
+      registerApi(config, environment, jdbi);
+    }
+  }
+
+  private void registerApi(PromptCanaryConfiguration config, Environment environment, Jdbi jdbi) {
+    ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
+    var jersey = environment.jersey();
+    jersey.register(new ApiExceptionMapper());
+    jersey.register(new ValidationExceptionMapper());
+    jersey.register(new JsonExceptionMapper());
+    jersey.register(new WebApplicationExceptionMapper());
+    jersey.register(new UnexpectedExceptionMapper());
+
+    RoutingTable routes = new RoutingTable();
+    RoutingLoader loader = new RoutingLoader(jdbi, routes);
+    Properties connection = new Properties();
+    connection.setProperty("user", config.getDatabase().getUser());
+    if (config.getDatabase().getPassword() != null) {
+      connection.setProperty("password", config.getDatabase().getPassword());
+    }
+    config.getDatabase().getProperties().forEach(connection::setProperty);
+    environment.lifecycle().manage(new ManagedRoutingSync(new RoutingSynchronizer(
+        loader, config.getDatabase().getUrl(), connection,
+        config.getRouting().getFullReloadInterval().toJavaDuration())));
+    environment.healthChecks().register("routing", new RoutingHealthCheck(routes));
+
+    PromptDao prompts = jdbi.onDemand(PromptDao.class);
+    Clock clock = Clock.systemUTC();
+    jersey.register(new PingResource());
+    jersey.register(new PromptResource(prompts, loader));
+    jersey.register(new ServingResource(routes));
+    jersey.register(new RoutingResource(prompts, jdbi.onDemand(RoutingDao.class), loader));
+    jersey.register(new MetricsResource(prompts, jdbi.onDemand(MetricsDao.class), clock));
+    jersey.register(new OutcomeResource(
+        jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts), config.getIngest().getMaxBatchSize(), clock));
+  }
+
+  private static Managed shutdownOf(WorkflowServiceStubs stubs) {
+    return new Managed() {
+      @Override
+      public void stop() {
+        stubs.shutdown();
+      }
+    };
+  }
 }

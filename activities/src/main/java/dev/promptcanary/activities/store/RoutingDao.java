@@ -5,6 +5,8 @@ import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.routing.RoutingWrite;
 import java.util.List;
 import java.util.Optional;
+import dev.promptcanary.activities.routing.ManualRouting;
+import org.jdbi.v3.sqlobject.CreateSqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -38,6 +40,36 @@ public interface RoutingDao {
           + " WHERE prompt = :prompt AND fence_seq < :sequence"
           + " AND rollout_id IS NOT DISTINCT FROM :expectedOwner")
   int updateIfFenceAllows(@BindMethods RoutingWrite write);
+
+  @CreateSqlObject
+  AuditDao audit();
+
+  /**
+   * Sets routing by hand. Refused (STALE) while a rollout owns the prompt: the rollout's next write would
+   * silently undo it. The sequence is taken under the row lock, so concurrent manual writes serialise.
+   */
+  @Transaction
+  default FenceOutcome applyManual(ManualRouting change) {
+    RoutingState current =
+        findForUpdate(change.prompt())
+            .orElseThrow(() -> new IllegalArgumentException("no routing for prompt " + change.prompt()));
+    if (current.rolloutId() != null) {
+      return FenceOutcome.STALE;
+    }
+    RoutingWrite write =
+        new RoutingWrite(
+            change.prompt(), null, null, current.fenceSeq() + 1, change.stableVersion(), change.canaryVersion(),
+            change.canaryWeightBp());
+    FenceOutcome outcome = apply(write);
+    audit()
+        .record(
+            change.actor(),
+            "routing.manual",
+            change.prompt(),
+            null,
+            Json.write(java.util.Map.of("reason", change.reason(), "before", current, "after", write)));
+    return outcome;
+  }
 
   /**
    * Applies a fenced write. A write that finds the row already in its target state with a sequence at least

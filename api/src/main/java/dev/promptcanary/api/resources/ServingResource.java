@@ -1,0 +1,40 @@
+package dev.promptcanary.api.resources;
+
+import dev.promptcanary.activities.routing.Resolution;
+import dev.promptcanary.activities.routing.RoutingTable;
+import dev.promptcanary.api.errors.ApiException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/** The serving path apps call on every request: answered from memory, no database round trip. */
+@Path("/v1/prompts/{name}/resolve")
+@Produces(MediaType.APPLICATION_JSON)
+public class ServingResource {
+  private static final int MAX_UNIT_LENGTH = 200;
+  private final RoutingTable routes;
+
+  public ServingResource(RoutingTable routes) {
+    this.routes = routes;
+  }
+
+  @GET
+  public Resolution resolve(
+      @PathParam("name") String name, @QueryParam("unit") String unit, @QueryParam("pin") String pin) {
+    String prompt = Params.promptName(name);
+    if (unit == null || unit.isBlank()) {
+      throw ApiException.invalid("unit", "unit is required: the session or user id that keeps a caller on one version");
+    }
+    if (unit.length() > MAX_UNIT_LENGTH) {
+      throw ApiException.invalid("unit", "unit must be at most " + MAX_UNIT_LENGTH + " characters");
+    }
+    Integer pinned = pin == null || pin.isBlank() ? null : Params.positiveInt("pin", pin);
+    return routes
+        .route(prompt)
+        .orElseThrow(() -> ApiException.notFound("name", "no prompt named '" + prompt + "' has a version to serve"))
+        .resolve(unit, pinned);
+  }
+}

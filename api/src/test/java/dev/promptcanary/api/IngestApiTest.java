@@ -1,0 +1,136 @@
+package dev.promptcanary.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.promptcanary.activities.store.TestDatabases;
+import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
+import dev.promptcanary.api.TestApps.Http;
+import dev.promptcanary.api.TestApps.Http.Reply;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(DropwizardExtensionsSupport.class)
+class IngestApiTest {
+  static final TestDatabase DB = TestDatabases.fresh();
+  static final DropwizardAppExtension<PromptCanaryConfiguration> APP = TestApps.api(DB);
+  final Http http = new Http(APP);
+
+  @BeforeAll
+  static void prompts() {
+    Http http = new Http(APP);
+    http.post("/v1/prompts/chat/versions", TestApps.version(1));
+    http.post("/v1/prompts/chat/versions", TestApps.version(2));
+  }
+
+  private static String observation(String id, int version, double latency) {
+    return "{\"requestId\":\"%s\",\"prompt\":\"chat\",\"version\":%d,\"unit\":\"u\",\"latencyMs\":%s,\"inputTokens\":10,\"outputTokens\":20,\"cost\":0.001,\"error\":false,\"safetyFlag\":false}"
+        .formatted(id, version, latency);
+  }
+
+  private static String batch(String key, String... items) {
+    StringJoiner joiner = new StringJoiner(",", "{\"" + key + "\":[", "]}");
+    for (String item : items) {
+      joiner.add(item);
+    }
+    return joiner.toString();
+  }
+
+  private long stored(String like) {
+    return DB.jdbi().withHandle(h -> h.select("SELECT count(*) FROM observations WHERE request_id LIKE ?", like)
+        .mapTo(Long.class).one());
+  }
+
+  @Test
+  void aRetriedBatchIsCountedOnce() {
+    String body = batch("observations", observation("a-1", 1, 10), observation("a-2", 2, 20));
+    Reply first = http.post("/v1/observations", body);
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.body().get("accepted").asInt()).isEqualTo(2);
+    Reply retry = http.post("/v1/observations", body);
+    assertThat(retry.body().get("accepted").asInt()).isZero();
+    assertThat(retry.body().get("duplicates").asInt()).isEqualTo(2);
+    assertThat(stored("a-%")).isEqualTo(2);
+  }
+
+  @Test
+  void aBatchWithOneBadItemIsRefusedWholeAndNamesTheItem() {
+    Reply unknownVersion = http.post("/v1/observations",
+        batch("observations", observation("b-1", 1, 10), observation("b-2", 9, 10)));
+    assertThat(unknownVersion.status()).isEqualTo(422);
+    assertThat(unknownVersion.body().get("field").asText()).isEqualTo("observations[1].version");
+
+    Reply negativeLatency = http.post("/v1/observations",
+        batch("observations", observation("b-3", 1, 10), observation("b-4", 1, -5)));
+    assertThat(negativeLatency.status()).isEqualTo(422);
+    assertThat(negativeLatency.body().get("field").asText()).isEqualTo("observations[1].latencyMs");
+
+    Reply duplicate = http.post("/v1/observations",
+        batch("observations", observation("b-5", 1, 10), observation("b-5", 1, 10)));
+    assertThat(duplicate.status()).isEqualTo(422);
+    assertThat(duplicate.body().get("field").asText()).isEqualTo("observations[1].requestId");
+
+    Reply missingField = http.post("/v1/observations",
+        "{\"observations\":[{\"requestId\":\"b-6\",\"prompt\":\"chat\",\"latencyMs\":1}]}");
+    assertThat(missingField.status()).isEqualTo(422);
+    assertThat(missingField.body().get("field").asText()).isEqualTo("observations[0].version");
+
+    Reply wrongType = http.post("/v1/observations",
+        "{\"observations\":[{\"requestId\":\"b-7\",\"prompt\":\"chat\",\"version\":1,\"latencyMs\":\"fast\"}]}");
+    assertThat(wrongType.status()).isEqualTo(400);
+    assertThat(wrongType.body().get("field").asText()).isEqualTo("observations[0].latencyMs");
+
+    Reply notJson = http.post("/v1/observations", "observations: none");
+    assertThat(notJson.status()).isEqualTo(400);
+
+    Reply empty = http.post("/v1/observations", "{\"observations\":[]}");
+    assertThat(empty.status()).isEqualTo(422);
+    assertThat(empty.body().get("field").asText()).isEqualTo("observations");
+
+    assertThat(stored("b-%")).isZero();
+  }
+
+  @Test
+  void anOversizeBatchIsRefused() {
+    String[] items = new String[1001];
+    for (int i = 0; i < items.length; i++) {
+      items[i] = observation("c-" + i, 1, 1);
+    }
+    Reply reply = http.post("/v1/observations", batch("observations", items));
+    assertThat(reply.status()).isEqualTo(413);
+    assertThat(reply.body().get("field").asText()).isEqualTo("observations");
+    assertThat(reply.body().get("message").asText()).contains("at most 1000");
+    assertThat(stored("c-%")).isZero();
+  }
+
+  @Test
+  void judgementsAreIdempotentPerRequestAndJudgeAndFeedTheMetrics() {
+    http.post("/v1/observations", batch("observations", observation("d-1", 2, 100), observation("d-2", 2, 300)));
+    String judgements = batch("judgements",
+        "{\"requestId\":\"d-1\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":0.8}",
+        "{\"requestId\":\"d-2\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":0.6}",
+        "{\"requestId\":\"d-2\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j2\",\"score\":0.4}");
+    assertThat(http.post("/v1/judgements", judgements).body().get("accepted").asInt()).isEqualTo(3);
+    assertThat(http.post("/v1/judgements", judgements).body().get("duplicates").asInt()).isEqualTo(3);
+
+    Reply outOfRange = http.post("/v1/judgements", batch("judgements",
+        "{\"requestId\":\"d-3\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":7}"));
+    assertThat(outOfRange.status()).isEqualTo(422);
+    assertThat(outOfRange.body().get("field").asText()).isEqualTo("judgements[0].score");
+
+    Reply metrics = http.get("/v1/prompts/chat/metrics?since=2000-01-01T00:00:00Z");
+    assertThat(metrics.status()).isEqualTo(200);
+    var v2 = metrics.body().get("versions").findParents("version").stream()
+        .filter(n -> n.get("version").asInt() == 2).findFirst().orElseThrow();
+    assertThat(v2.get("observations").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(v2.get("judgements").asLong()).isEqualTo(3);
+    assertThat(v2.get("meanScore").asDouble()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
+
+    Reply badSince = http.get("/v1/prompts/chat/metrics?since=yesterday");
+    assertThat(badSince.status()).isEqualTo(422);
+    assertThat(badSince.body().get("field").asText()).isEqualTo("since");
+  }
+}

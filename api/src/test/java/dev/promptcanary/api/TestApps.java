@@ -1,0 +1,78 @@
+package dev.promptcanary.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Real API instances on free ports over a real PostgreSQL; Temporal deliberately unreachable. */
+public final class TestApps {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TestApps() {}
+
+  public static DropwizardAppExtension<PromptCanaryConfiguration> api(TestDatabase db) {
+    PromptCanaryConfiguration config = new PromptCanaryConfiguration();
+    config.getDatabase().setUrl(db.jdbcUrl());
+    config.getDatabase().setUser(db.user());
+    config.getDatabase().setPassword(null);
+    DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
+    ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).setPort(0);
+    ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
+    // Nothing listens here: resolve and ingest must not need Temporal.
+    config.getTemporal().setTarget("127.0.0.1:1");
+    config.getRouting().setFullReloadInterval(io.dropwizard.util.Duration.minutes(10));
+    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
+  }
+
+  /** A small HTTP client bound to one app, answering with status and parsed JSON. */
+  public record Http(DropwizardAppExtension<PromptCanaryConfiguration> app) {
+    public record Reply(int status, JsonNode body) {}
+
+    private Invocation.Builder request(String path) {
+      return app.client().target("http://localhost:" + app.getLocalPort() + path).request(MediaType.APPLICATION_JSON);
+    }
+
+    public Reply get(String path) {
+      return reply(request(path).get());
+    }
+
+    public Reply post(String path, String json) {
+      return reply(request(path).post(Entity.entity(json, MediaType.APPLICATION_JSON)));
+    }
+
+    public Reply put(String path, String json) {
+      return reply(request(path).put(Entity.entity(json, MediaType.APPLICATION_JSON)));
+    }
+
+    public Reply send(String method, String path, String contentType, String body) {
+      return reply(request(path).method(method, Entity.entity(body, contentType)));
+    }
+
+    private static Reply reply(Response response) {
+      String text = response.readEntity(String.class);
+      try {
+        return new Reply(response.getStatus(), text == null || text.isEmpty() ? null : JSON.readTree(text));
+      } catch (Exception e) {
+        throw new AssertionError("response is not JSON: " + text, e);
+      }
+    }
+  }
+
+  public static String version(int n) {
+    return """
+        {"systemPrompt": "You are support agent number %d.",
+         "fewShot": [{"user": "hi", "assistant": "hello"}],
+         "template": "Customer asks: {{question}}",
+         "model": "sim-model",
+         "parameters": {"temperature": 0.2},
+         "author": "ana"}
+        """.formatted(n);
+  }
+}
