@@ -7,6 +7,7 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.temporal.testserver.TestServer;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
   public void configure(Subparser subparser) {
     super.configure(subparser);
     subparser.addArgument("--port").type(Integer.class).help("API port (default 8080)");
+    subparser.addArgument("--admin-port").type(Integer.class).help("admin port: health checks, metrics (default 8081)");
     subparser.addArgument("--data-dir").help("embedded PostgreSQL data directory (default data/postgres)");
     subparser.addArgument("--db-url").help("use this PostgreSQL instead of the embedded one (JDBC URL)");
     subparser.addArgument("--db-user").help("user for --db-url");
@@ -55,10 +57,15 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     if (namespace.getInt("temporal_port") != null) {
       config.getEmbedded().setTemporalPort(namespace.getInt("temporal_port"));
     }
-    if (namespace.getInt("port") != null
-        && config.getServerFactory() instanceof DefaultServerFactory server
-        && server.getApplicationConnectors().get(0) instanceof HttpConnectorFactory http) {
-      http.setPort(namespace.getInt("port"));
+    if (config.getServerFactory() instanceof DefaultServerFactory server) {
+      setPort(server.getApplicationConnectors().get(0), namespace.getInt("port"));
+      setPort(server.getAdminConnectors().get(0), namespace.getInt("admin_port"));
+    }
+  }
+
+  private static void setPort(ConnectorFactory connector, Integer port) {
+    if (port != null && connector instanceof HttpConnectorFactory http) {
+      http.setPort(port);
     }
   }
 

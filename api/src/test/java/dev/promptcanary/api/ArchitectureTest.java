@@ -1,0 +1,46 @@
+package dev.promptcanary.api;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The dependency direction of the modules, and the purity of workflow code, as executable rules. */
+@AnalyzeClasses(packages = "dev.promptcanary", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+  @ArchTest
+  static final ArchRule layersPointOneWay =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("workflows").definedBy("dev.promptcanary.workflows..")
+          .layer("activities").definedBy("dev.promptcanary.activities..")
+          .layer("worker").definedBy("dev.promptcanary.worker..")
+          .layer("api").definedBy("dev.promptcanary.api..")
+          .whereLayer("api").mayNotBeAccessedByAnyLayer()
+          .whereLayer("worker").mayOnlyBeAccessedByLayers("api")
+          .whereLayer("activities").mayOnlyBeAccessedByLayers("worker", "api")
+          .whereLayer("workflows").mayOnlyBeAccessedByLayers("activities", "worker", "api");
+
+  @ArchTest
+  static final ArchRule workflowsTouchNothingOutside =
+      noClasses()
+          .that().resideInAPackage("dev.promptcanary.workflows..")
+          .should().dependOnClassesThat().resideInAnyPackage(
+              "java.net..", "java.sql..", "javax.sql..", "java.nio.file..", "org.jdbi..", "io.dropwizard..",
+              "org.postgresql..", "java.util.concurrent..")
+          .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.File")
+          .orShould().dependOnClassesThat().haveFullyQualifiedName("java.lang.Thread")
+          .orShould().dependOnClassesThat().haveFullyQualifiedName("java.time.Clock")
+          .because("workflow code must be deterministic: no I/O, no threads, no clocks but Workflow's");
+
+  @ArchTest
+  static final ArchRule apiDoesNotReachIntoActivityImplementations =
+      noClasses()
+          .that().resideInAPackage("dev.promptcanary.api..")
+          .should().dependOnClassesThat().haveSimpleNameEndingWith("ActivitiesImpl")
+          .because("the API talks to rollouts through Temporal, not by calling activity code");
+}
