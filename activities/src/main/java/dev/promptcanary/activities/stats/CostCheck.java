@@ -1,0 +1,51 @@
+package dev.promptcanary.activities.stats;
+
+import dev.promptcanary.workflows.domain.CostGate;
+import dev.promptcanary.workflows.domain.Decision;
+import dev.promptcanary.workflows.domain.GateKind;
+
+/**
+ * Cost per request: always-valid bound on mean(canary) / mean(baseline) - 1, with the delta-method
+ * variance V = (s_c^2/n_c) / m_b^2 + (m_c^2 / m_b^4)(s_b^2/n_b). A relative tolerance because what
+ * matters is "20% dearer", whatever the currency or token price.
+ */
+final class CostCheck implements GateCheck {
+  private final Comparison comparison;
+  private final int minimumSamples;
+
+  CostCheck(CostGate gate, double alpha, int minimumSamples) {
+    double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(alpha, gate.margin());
+    this.comparison = new Comparison(
+        GateKind.COST, true, alpha, tau, gate.margin(), gate.minimumEffect(), -1, Double.MAX_VALUE);
+    this.minimumSamples = minimumSamples;
+  }
+
+  @Override
+  public GateKind kind() {
+    return GateKind.COST;
+  }
+
+  @Override
+  public GateOutcome evaluate(AnalysisInput input) {
+    Moments canary = input.canary().cost();
+    Moments baseline = input.baseline().cost();
+    double mb = baseline.mean();
+    double mc = canary.mean();
+    if (canary.count() < minimumSamples || baseline.count() < minimumSamples || !(mb > 0)) {
+      return comparison.insufficient(canary.count(), baseline.count(), mb > 0 ? mc / mb - 1 : 0);
+    }
+    double estimate = mc / mb - 1;
+    double variance = QualityCheck.varianceOfMean(canary, mb) / (mb * mb)
+        + (mc * mc) / (mb * mb * mb * mb) * QualityCheck.varianceOfMean(baseline, mb);
+    return comparison.decide(canary.count(), baseline.count(), estimate, estimate, variance);
+  }
+
+  @Override
+  public String reason(GateOutcome outcome) {
+    if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
+      return Reasons.insufficient("cost", outcome, minimumSamples)
+          + " (and a positive baseline mean)";
+    }
+    return Reasons.comparison("cost (canary / baseline - 1)", outcome, comparison, Reasons::percent);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.promptcanary.activities.stats;
+
+import dev.promptcanary.workflows.domain.Decision;
+import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.RateGate;
+import java.util.function.Function;
+
+/**
+ * Error and safety-flag rates: always-valid bound on rate(canary) - rate(baseline), centred on the
+ * Agresti-Caffo adjusted rates so that an event seen 0 times early on cannot produce a zero
+ * variance, and, when configured, a second bound on the canary's own rate against an absolute
+ * ceiling. With a ceiling the gate's alpha is split in half between the two bounds.
+ */
+final class RateCheck implements GateCheck {
+  private final GateKind kind;
+  private final String label;
+  private final RateGate gate;
+  private final Function<ArmSummary, Proportion> metric;
+  private final Comparison difference;
+  private final Comparison ceiling;
+  private final int minimumSamples;
+
+  RateCheck(
+      GateKind kind,
+      String label,
+      RateGate gate,
+      Function<ArmSummary, Proportion> metric,
+      double alpha,
+      int minimumSamples) {
+    this.kind = kind;
+    this.label = label;
+    this.gate = gate;
+    this.metric = metric;
+    this.minimumSamples = minimumSamples;
+    double testAlpha = gate.hasCeiling() ? alpha / 2 : alpha;
+    double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(testAlpha, gate.margin());
+    this.difference =
+        new Comparison(kind, true, testAlpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
+    // The ceiling is tested as "canary rate - ceiling": harmful above 0, fine below 0.
+    this.ceiling = gate.hasCeiling() ? new Comparison(kind, true, testAlpha, tau, 0, 0, -1, 1) : null;
+  }
+
+  @Override
+  public GateKind kind() {
+    return kind;
+  }
+
+  @Override
+  public GateOutcome evaluate(AnalysisInput input) {
+    Proportion canary = metric.apply(input.canary());
+    Proportion baseline = metric.apply(input.baseline());
+    double estimate = canary.rate() - baseline.rate();
+    if (canary.trials() < minimumSamples || baseline.trials() < minimumSamples) {
+      return difference.insufficient(canary.trials(), baseline.trials(), estimate);
+    }
+    GateOutcome diff =
+        difference.decide(
+            canary.trials(),
+            baseline.trials(),
+            estimate,
+            canary.adjustedRate() - baseline.adjustedRate(),
+            canary.adjustedVariance() + baseline.adjustedVariance());
+    if (ceiling == null || diff.decision() == Decision.REGRESSION) {
+      return diff;
+    }
+    GateOutcome own =
+        ceiling.decide(
+            canary.trials(),
+            baseline.trials(),
+            canary.rate() - gate.ceiling(),
+            canary.adjustedRate() - gate.ceiling(),
+            canary.adjustedVariance());
+    if (own.decision() == Decision.REGRESSION) {
+      return new GateOutcome(kind, Decision.REGRESSION, diff.canaryN(), diff.baselineN(),
+          diff.estimate(), diff.lower(), diff.upper(), diff.threshold(), true);
+    }
+    if (diff.decision() == Decision.NON_INFERIOR && own.decision() != Decision.NON_INFERIOR) {
+      return new GateOutcome(kind, Decision.INCONCLUSIVE, diff.canaryN(), diff.baselineN(),
+          diff.estimate(), diff.lower(), diff.upper(), diff.threshold(), false);
+    }
+    return diff;
+  }
+
+  @Override
+  public String reason(GateOutcome outcome) {
+    if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
+      return Reasons.insufficient(label, outcome, minimumSamples);
+    }
+    String text =
+        Reasons.comparison(label + " (canary - baseline rate)", outcome, difference, Reasons::num);
+    if (outcome.ceilingBreached()) {
+      return text + "; canary rate significantly above the ceiling " + Reasons.num(gate.ceiling());
+    }
+    if (ceiling != null && outcome.decision() == Decision.INCONCLUSIVE) {
+      return text + "; canary rate not yet shown below the ceiling " + Reasons.num(gate.ceiling());
+    }
+    return text;
+  }
+}

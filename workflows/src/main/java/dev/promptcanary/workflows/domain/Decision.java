@@ -1,0 +1,22 @@
+package dev.promptcanary.workflows.domain;
+
+/**
+ * What the statistics engine concluded for one gate, or for the rollout as a whole.
+ *
+ * <p>The rollout workflow maps these to actions: {@link #REGRESSION} rolls back, {@link
+ * #NON_INFERIOR} promotes (when it is the overall decision), {@link #INCONCLUSIVE} and {@link
+ * #INSUFFICIENT_DATA} keep waiting, and {@link #SAMPLE_RATIO_MISMATCH} blocks promotion because the
+ * traffic split itself is broken, so no comparison between the arms can be trusted.
+ */
+public enum Decision {
+  /** The always-valid bound shows the canary worse than the baseline by more than the minimum effect. */
+  REGRESSION,
+  /** The always-valid bound shows the canary no worse than the baseline by more than the margin. */
+  NON_INFERIOR,
+  /** Enough data to test, but the bound still straddles the thresholds: keep waiting. */
+  INCONCLUSIVE,
+  /** Fewer observations than the configured minimum in at least one arm: keep waiting. */
+  INSUFFICIENT_DATA,
+  /** The observed canary share contradicts the configured canary weight: promotion is blocked. */
+  SAMPLE_RATIO_MISMATCH
+}

@@ -1,0 +1,18 @@
+package dev.promptcanary.workflows.domain;
+
+/** The gates a canary must pass; {@link #OVERALL} labels the combined verdict. */
+public enum GateKind {
+  OVERALL,
+  /** LLM-as-judge score in [0, 1]: difference of means, canary minus baseline. */
+  QUALITY,
+  /** Share of requests that errored: difference of rates, canary minus baseline. */
+  ERROR_RATE,
+  /** Share of responses carrying a safety flag: difference of rates plus an absolute ceiling. */
+  SAFETY_RATE,
+  /** Share of canary requests slower than the baseline's latency quantile, minus the baseline's share. */
+  LATENCY,
+  /** Cost per request: relative difference of means, canary / baseline - 1. */
+  COST,
+  /** Observed canary share of the traffic against the configured canary weight. */
+  SAMPLE_RATIO
+}

@@ -1,0 +1,28 @@
+package dev.promptcanary.workflows.domain;
+
+/**
+ * Quality gate on LLM-as-judge scores rescaled to [0, 1]; tested quantity: mean(canary) -
+ * mean(baseline).
+ *
+ * @param enabled whether the gate takes part in the verdict
+ * @param alphaShare this gate's weight in the split of {@link GatesConfig#alpha()} (Bonferroni)
+ * @param margin non-inferiority margin: promote once the lower bound clears {@code -margin}
+ * @param minimumEffect roll back once the upper bound lies below {@code -minimumEffect}
+ * @param tau standard deviation of the normal mixing distribution; {@code 0} tunes it to {@code
+ *     margin} (the usual choice, see docs/statistics.md)
+ */
+public record QualityGate(
+    boolean enabled, double alphaShare, double margin, double minimumEffect, double tau) {
+
+  public QualityGate {
+    GateChecks.share(alphaShare);
+    GateChecks.effect("margin", margin, 1);
+    GateChecks.effect("minimumEffect", minimumEffect, 1);
+    GateChecks.tau(tau, margin);
+  }
+
+  /** Margin 0.05 on a [0, 1] judge score, any significant drop rolls back, 80% of alpha. */
+  public static QualityGate defaults() {
+    return new QualityGate(true, 0.8, 0.05, 0.0, 0.0);
+  }
+}
