@@ -67,7 +67,7 @@ public final class CanaryAnalysis {
 
   /**
    * Each enabled comparison gate's one-sided alpha: {@code alpha * share / sum of enabled shares}.
-   * The shares sum to 1 by default, so quality gets 0.04 and the four guardrails 0.0025 each.
+   * The shares sum to 1 by default, so quality gets 0.045 and the four guardrails 0.00125 each.
    */
   public static Map<GateKind, Double> gateAlphas(GatesConfig gates) {
     double total = 0;

@@ -21,6 +21,6 @@ public record CostGate(
   }
 
   public static CostGate defaults() {
-    return new CostGate(true, 0.05, 0.10, 0.10, 0.0);
+    return new CostGate(true, 0.025, 0.10, 0.10, 0.0);
   }
 }

@@ -33,6 +33,6 @@ public record LatencyGate(
   }
 
   public static LatencyGate defaults() {
-    return new LatencyGate(true, 0.05, 0.95, 0.03, 0.0, 0.0);
+    return new LatencyGate(true, 0.025, 0.95, 0.03, 0.0, 0.0);
   }
 }

@@ -21,8 +21,8 @@ public record QualityGate(
     GateChecks.tau(tau, margin);
   }
 
-  /** Margin 0.05 on a [0, 1] judge score, any significant drop rolls back, 80% of alpha. */
+  /** Margin 0.05 on a [0, 1] judge score, any significant drop rolls back, 90% of alpha. */
   public static QualityGate defaults() {
-    return new QualityGate(true, 0.8, 0.05, 0.0, 0.0);
+    return new QualityGate(true, 0.9, 0.05, 0.0, 0.0);
   }
 }

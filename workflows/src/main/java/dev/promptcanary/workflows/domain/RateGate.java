@@ -41,7 +41,7 @@ public record RateGate(
    * increase rolls back.
    */
   public static RateGate errorDefaults() {
-    return new RateGate(true, 0.05, 0.01, 0.0, 1.0, 0.0);
+    return new RateGate(true, 0.025, 0.01, 0.0, 1.0, 0.0);
   }
 
   /**
@@ -49,6 +49,6 @@ public record RateGate(
    * 2%; any significant increase, or a rate significantly above 2%, rolls back.
    */
   public static RateGate safetyDefaults() {
-    return new RateGate(true, 0.05, 0.005, 0.0, 0.02, 0.0);
+    return new RateGate(true, 0.025, 0.005, 0.0, 0.02, 0.0);
   }
 }

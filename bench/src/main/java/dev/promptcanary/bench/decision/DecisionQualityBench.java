@@ -1,0 +1,188 @@
+package dev.promptcanary.bench.decision;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promptcanary.activities.stats.CanaryAnalysis;
+import dev.promptcanary.activities.stats.SamplePlanner;
+import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.domain.QualityGate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/**
+ * Decision-quality benchmark (issue 4): simulates rollouts in every scenario and compares the
+ * engine with the seed rule and a fixed-horizon t-test on the same data. Prints a table, then one
+ * JSON object as the last line.
+ *
+ * <p>Usage: {@code bench/decision-quality/run [--runs N] [--seed S] [--only a,b,...] [--quality-tau T]}
+ */
+public final class DecisionQualityBench {
+  static final String[] METHODS = {"engine", "seed_rule", "fixed_t_test"};
+  private static final double PLAN_EFFECT = 0.05;
+
+  private DecisionQualityBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = 10_000;
+    long seed = 20_240_601L;
+    Set<String> only = null;
+    double qualityTau = 0;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--seed" -> seed = Long.parseLong(args[++i]);
+        case "--only" -> only = Set.of(args[++i].split(","));
+        case "--quality-tau" -> qualityTau = Double.parseDouble(args[++i]);
+        default -> throw new IllegalArgumentException(
+            "unknown argument " + args[i]
+                + "; usage: [--runs N] [--seed S] [--only a,b] [--quality-tau T]");
+      }
+    }
+    GatesConfig gates = withQualityTau(GatesConfig.defaults(), qualityTau);
+    CanaryAnalysis engine = CanaryAnalysis.of(gates);
+    System.out.printf(Locale.ROOT,
+        "decision-quality: %d runs per scenario, seed %d, %d cores, engine = GatesConfig.defaults()%s%n",
+        runs, seed, Runtime.getRuntime().availableProcessors(),
+        qualityTau > 0 ? " with quality tau " + qualityTau : "");
+    System.out.println("seed rule: roll back once n >= 30 per arm and mean drop > 0.05, else promote at"
+        + " the planned n; t-test: two-sided Welch at 5% at the planned n (90% power for 0.05)");
+    System.out.println();
+    System.out.println(header());
+    Map<String, Object> scenariosJson = new LinkedHashMap<>();
+    Map<String, Map<String, MethodStats>> all = new LinkedHashMap<>();
+    long started = System.nanoTime();
+    for (Scenario s : Scenarios.all()) {
+      if (only != null && !only.contains(s.name())) {
+        continue;
+      }
+      long t0 = System.nanoTime();
+      int plannedN = (int) Math.min(s.horizon(), SamplePlanner.fixedHorizonCanarySamples(
+          PLAN_EFFECT, s.baseline().scores().sd(), 0.05, 0.9, s.weightBasisPoints()));
+      final long baseSeed = seed;
+      Outcome[][] outcomes = IntStream.range(0, runs).parallel()
+          .mapToObj(run -> Rollout.simulate(s, engine, plannedN, Samplers.seed(baseSeed, s.name(), run)))
+          .toArray(Outcome[][]::new);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Map<String, MethodStats> stats = new LinkedHashMap<>();
+      Map<String, Object> methodsJson = new LinkedHashMap<>();
+      for (int m = 0; m < METHODS.length; m++) {
+        Outcome[] column = new Outcome[runs];
+        for (int r = 0; r < runs; r++) {
+          column[r] = outcomes[r][m];
+        }
+        MethodStats ms = new MethodStats(s.truth(), column);
+        stats.put(METHODS[m], ms);
+        methodsJson.put(METHODS[m], ms.json());
+        System.out.println(row(s, METHODS[m], ms, m == 0 ? plannedN : -1, m == 0 ? seconds : -1));
+      }
+      all.put(s.name(), stats);
+      Map<String, Object> sj = new LinkedHashMap<>();
+      sj.put("description", s.description());
+      sj.put("truth", s.truth().name());
+      sj.put("horizon", s.horizon());
+      sj.put("planned_n", plannedN);
+      sj.put("seconds", round(seconds));
+      sj.put("methods", methodsJson);
+      scenariosJson.put(s.name(), sj);
+    }
+    double totalSeconds = (System.nanoTime() - started) / 1e9;
+    System.out.println();
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.putAll(headlines(all));
+    json.put("runs_per_scenario", runs);
+    json.put("seed", seed);
+    json.put("seconds", round(totalSeconds));
+    json.put("scenarios", scenariosJson);
+    for (Map.Entry<String, Object> e : json.entrySet()) {
+      if (!(e.getValue() instanceof Map)) {
+        System.out.println("  " + e.getKey() + " = " + e.getValue());
+      }
+    }
+    System.out.println(new ObjectMapper().writeValueAsString(json));
+  }
+
+  /** Lets the benchmark try another mixing scale for the quality gate (0 keeps it tuned). */
+  static GatesConfig withQualityTau(GatesConfig g, double tau) {
+    QualityGate q = g.quality();
+    return new GatesConfig(g.alpha(), g.minimumSamples(),
+        new QualityGate(q.enabled(), q.alphaShare(), q.margin(), q.minimumEffect(), tau),
+        g.errorRate(), g.safety(), g.latency(), g.cost(), g.sampleRatio());
+  }
+
+  /** The headline figures issue 4 asks for; null where the scenario was not run. */
+  static Map<String, Object> headlines(Map<String, Map<String, MethodStats>> all) {
+    double worstEngine = Double.NaN;
+    double worstSeed = Double.NaN;
+    for (Map.Entry<String, Map<String, MethodStats>> e : all.entrySet()) {
+      MethodStats engine = e.getValue().get("engine");
+      if (engine.truth == Truth.NO_REGRESSION) {
+        worstEngine = max(worstEngine, engine.falseRollback());
+        worstSeed = max(worstSeed, e.getValue().get("seed_rule").falseRollback());
+      }
+    }
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("aa_false_rollback", MethodStats.nullIfNaN(worstEngine));
+    MethodStats drop5 = engineOf(all, "drop_005");
+    MethodStats drop10 = engineOf(all, "drop_010");
+    MethodStats srm = engineOf(all, "srm_2pt");
+    h.put("power_drop_005", drop5 == null ? null : drop5.share(Action.ROLLBACK));
+    h.put("mean_samples_drop_005",
+        drop5 == null ? null : MethodStats.nullIfNaN(MethodStats.mean(drop5.rollbackSamples)));
+    h.put("median_samples_drop_010", drop10 == null ? null
+        : MethodStats.nullIfNaN(MethodStats.quantile(drop10.rollbackSamples, 0.5)));
+    h.put("seed_rule_aa_false_rollback", MethodStats.nullIfNaN(worstSeed));
+    h.put("srm_blocked_share", srm == null ? null : srm.share(Action.BLOCKED));
+    h.put("srm_promoted_share", srm == null ? null : srm.share(Action.PROMOTE));
+    MethodStats error2 = engineOf(all, "error_x2");
+    h.put("error_x2_power", error2 == null ? null : error2.share(Action.ROLLBACK));
+    h.put("error_x2_median_samples",
+        error2 == null ? null : MethodStats.nullIfNaN(MethodStats.quantile(error2.rollbackSamples, 0.5)));
+    return h;
+  }
+
+  private static MethodStats engineOf(Map<String, Map<String, MethodStats>> all, String scenario) {
+    Map<String, MethodStats> m = all.get(scenario);
+    return m == null ? null : m.get("engine");
+  }
+
+  private static double max(double a, double b) {
+    return Double.isNaN(a) ? b : Math.max(a, b);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  private static String header() {
+    return String.format(Locale.ROOT, "%-15s %-12s %7s %7s %7s %7s %8s %8s %8s %7s %7s %8s %8s %6s %7s",
+        "scenario", "method", "rollbk", "promote", "srm", "held", "falseRB", "missed", "falsePro",
+        "med n", "p90 n", "mean nRB", "mean n", "plan n", "secs");
+  }
+
+  private static String row(Scenario s, String method, MethodStats m, int plannedN, double seconds) {
+    return String.format(Locale.ROOT,
+        "%-15s %-12s %7.4f %7.4f %7.4f %7.4f %8s %8s %8s %7s %7s %8s %8.0f %6s %7s",
+        s.name(), method, m.share(Action.ROLLBACK), m.share(Action.PROMOTE), m.share(Action.BLOCKED),
+        m.share(Action.HELD), pct(m.falseRollback()), pct(m.missedRegression()),
+        pct(m.falsePromotion()), num(MethodStats.quantile(m.decidedSamples, 0.5)),
+        num(MethodStats.quantile(m.decidedSamples, 0.9)), num(MethodStats.mean(m.rollbackSamples)),
+        m.meanSamplesUsed, plannedN < 0 ? "" : Integer.toString(plannedN),
+        seconds < 0 ? "" : String.format(Locale.ROOT, "%.1f", seconds));
+  }
+
+  private static String pct(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  private static String num(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  static List<String> methods() {
+    return new ArrayList<>(List.of(METHODS));
+  }
+}

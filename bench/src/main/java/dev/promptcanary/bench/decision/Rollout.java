@@ -1,0 +1,99 @@
+package dev.promptcanary.bench.decision;
+
+import dev.promptcanary.activities.stats.AnalysisInput;
+import dev.promptcanary.activities.stats.CanaryAnalysis;
+import dev.promptcanary.activities.stats.LatencyExceedance;
+import dev.promptcanary.workflows.domain.Decision;
+import java.util.SplittableRandom;
+import org.apache.commons.math3.distribution.TDistribution;
+
+/**
+ * One simulated rollout, seen by all three methods at once on the same data: requests arrive one at
+ * a time, each goes to the canary with the scenario's actual share, and every method looks after
+ * every new canary observation (with an even split, after every observation pair).
+ */
+final class Rollout {
+  /** The seed rule's fixed threshold on the drop in mean judge score. */
+  static final double SEED_RULE_DROP = 0.05;
+  static final int SEED_RULE_MIN_SAMPLES = 30;
+  private static final double LATENCY_QUANTILE = 0.95;
+
+  private Rollout() {}
+
+  /** Outcomes in method order: engine, seed rule, fixed-horizon t-test. */
+  static Outcome[] simulate(Scenario s, CanaryAnalysis engine, int plannedN, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Arm canary = new Arm(s.canary());
+    Arm baseline = new Arm(s.baseline());
+    Outcome engineOutcome = null;
+    Outcome seedOutcome = null;
+    Outcome tTestOutcome = null;
+    while (canary.n < s.horizon()) {
+      long step = canary.n;
+      while (true) {
+        if (rng.nextDouble() < s.actualCanaryShare()) {
+          canary.observe(rng, step);
+          break;
+        }
+        baseline.observe(rng, step);
+      }
+      int nc = (int) canary.n;
+      if (engineOutcome == null && baseline.n > 0) {
+        Decision d = engine.decision(input(s, engine, canary, baseline));
+        engineOutcome = switch (d) {
+          case REGRESSION -> new Outcome(Action.ROLLBACK, nc);
+          case NON_INFERIOR -> new Outcome(Action.PROMOTE, nc);
+          case SAMPLE_RATIO_MISMATCH -> new Outcome(Action.BLOCKED, nc);
+          default -> null;
+        };
+      }
+      if (seedOutcome == null && nc >= SEED_RULE_MIN_SAMPLES && baseline.n >= SEED_RULE_MIN_SAMPLES
+          && baseline.meanScore() - canary.meanScore() > SEED_RULE_DROP) {
+        seedOutcome = new Outcome(Action.ROLLBACK, nc);
+      }
+      if (seedOutcome == null && nc >= plannedN) {
+        seedOutcome = new Outcome(Action.PROMOTE, nc);
+      }
+      if (tTestOutcome == null && nc >= plannedN) {
+        tTestOutcome = new Outcome(welchRollsBack(canary, baseline) ? Action.ROLLBACK : Action.PROMOTE, nc);
+      }
+      if (engineOutcome != null && seedOutcome != null && tTestOutcome != null) {
+        break;
+      }
+    }
+    int nc = (int) canary.n;
+    return new Outcome[] {
+      engineOutcome != null ? engineOutcome : new Outcome(Action.HELD, nc),
+      seedOutcome != null ? seedOutcome : new Outcome(Action.PROMOTE, nc),
+      tTestOutcome != null ? tTestOutcome : new Outcome(Action.PROMOTE, nc)
+    };
+  }
+
+  static AnalysisInput input(Scenario s, CanaryAnalysis engine, Arm canary, Arm baseline) {
+    int bin = baseline.latency.quantileBin(LATENCY_QUANTILE);
+    LatencyExceedance latency = new LatencyExceedance(
+        LATENCY_QUANTILE,
+        LatencyHistogram.upperEdgeMs(bin),
+        canary.latency.count() - canary.latency.atOrBelow(bin),
+        canary.latency.count(),
+        baseline.latency.count() - baseline.latency.atOrBelow(bin),
+        baseline.latency.count());
+    return new AnalysisInput(
+        engine.gates(), s.weightBasisPoints(), canary.summary(), baseline.summary(), latency);
+  }
+
+  /** Two-sided Welch t-test at 5%, rolling back only when the canary is the worse arm. */
+  static boolean welchRollsBack(Arm canary, Arm baseline) {
+    double vc = canary.scoreVariance() / canary.n;
+    double vb = baseline.scoreVariance() / baseline.n;
+    double v = vc + vb;
+    double diff = canary.meanScore() - baseline.meanScore();
+    if (!(v > 0)) {
+      return false;
+    }
+    double df = v * v / (vc * vc / (canary.n - 1) + vb * vb / (baseline.n - 1));
+    double t = diff / Math.sqrt(v);
+    double p = 2 * new TDistribution(null, df).cumulativeProbability(-Math.abs(t));
+    return p < 0.05 && diff < 0;
+  }
+}
