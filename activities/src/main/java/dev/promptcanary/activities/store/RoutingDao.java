@@ -6,6 +6,8 @@ import dev.promptcanary.activities.routing.RoutingWrite;
 import java.util.List;
 import java.util.Optional;
 import dev.promptcanary.activities.routing.ManualRouting;
+import dev.promptcanary.workflows.rollout.RoutingCommand;
+import dev.promptcanary.workflows.rollout.RoutingReceipt;
 import org.jdbi.v3.sqlobject.CreateSqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -69,6 +71,50 @@ public interface RoutingDao {
             null,
             Json.write(java.util.Map.of("reason", change.reason(), "before", current, "after", write)));
     return outcome;
+  }
+
+  @SqlUpdate("UPDATE routing SET last_known_good_version = :version WHERE prompt = :prompt")
+  void setLastKnownGood(@Bind("prompt") String prompt, @Bind("version") int version);
+
+  /**
+   * A rollout's routing write. A claim takes the row only when nobody owns it and starts from the row's own
+   * sequence; a retried claim finds the row already ours and succeeds. Later writes are fenced by the rollout's
+   * sequence. A promotion remembers the stable version it replaced as the last known good one.
+   */
+  @Transaction
+  default RoutingReceipt applyForRollout(RoutingCommand command) {
+    RoutingState current =
+        findForUpdate(command.prompt())
+            .orElseThrow(() -> new IllegalArgumentException("no routing for prompt " + command.prompt()));
+    String newOwner = command.release() ? null : command.rolloutId();
+    long sequence = command.sequence();
+    String expectedOwner = command.rolloutId();
+    if (command.claim()) {
+      if (command.rolloutId().equals(current.rolloutId())) {
+        return new RoutingReceipt(true, current.fenceSeq(), "already claimed");
+      }
+      if (current.rolloutId() != null) {
+        return new RoutingReceipt(false, current.fenceSeq(), "routing is owned by rollout " + current.rolloutId());
+      }
+      sequence = current.fenceSeq() + 1;
+      expectedOwner = null;
+    }
+    RoutingWrite write =
+        new RoutingWrite(command.prompt(), expectedOwner, newOwner, sequence, command.stableVersion(),
+            command.canaryVersion(), command.canaryWeightBp());
+    if (command.claim() && command.release() && write.sameTargetAs(current)) {
+      return new RoutingReceipt(true, current.fenceSeq(), "already applied");
+    }
+    FenceOutcome outcome = apply(write);
+    if (outcome == FenceOutcome.STALE) {
+      return new RoutingReceipt(false, current.fenceSeq(),
+          "stale write " + sequence + " (routing is at " + current.fenceSeq() + ", owned by "
+              + (current.rolloutId() == null ? "nobody" : current.rolloutId()) + ")");
+    }
+    if (outcome == FenceOutcome.APPLIED && current.stableVersion() != command.stableVersion()) {
+      setLastKnownGood(command.prompt(), current.stableVersion());
+    }
+    return new RoutingReceipt(true, Math.max(sequence, current.fenceSeq()), outcome.name().toLowerCase());
   }
 
   /**

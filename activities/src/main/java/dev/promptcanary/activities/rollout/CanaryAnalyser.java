@@ -1,0 +1,97 @@
+package dev.promptcanary.activities.rollout;
+
+import dev.promptcanary.activities.stats.AnalysisInput;
+import dev.promptcanary.activities.stats.AnalysisResult;
+import dev.promptcanary.activities.stats.ArmSummary;
+import dev.promptcanary.activities.stats.CanaryAnalysis;
+import dev.promptcanary.activities.stats.LatencyExceedance;
+import dev.promptcanary.activities.stats.Moments;
+import dev.promptcanary.activities.stats.Proportion;
+import dev.promptcanary.activities.store.AnalysisDao;
+import dev.promptcanary.activities.store.AnalysisDao.LatencyCounts;
+import dev.promptcanary.activities.store.AnalysisDao.OutcomeSums;
+import dev.promptcanary.activities.store.AnalysisDao.ScoreSums;
+import dev.promptcanary.workflows.rollout.AnalysisReport;
+import dev.promptcanary.workflows.rollout.AnalysisRequest;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Reads one look's sufficient statistics from PostgreSQL and hands them to the statistics engine. Outcomes since
+ * the canary started feed the comparison gates; only the current stage's request counts feed the sample-ratio
+ * check, since only they were routed at the stage's weight.
+ */
+public final class CanaryAnalyser {
+  private final AnalysisDao dao;
+
+  public CanaryAnalyser(AnalysisDao dao) {
+    this.dao = dao;
+  }
+
+  public AnalysisReport analyse(AnalysisRequest request) {
+    String prompt = request.prompt();
+    int canary = request.candidateVersion();
+    int baseline = request.baselineVersion();
+    Instant canarySince = Instant.ofEpochMilli(request.canarySinceMillis());
+    Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis());
+
+    List<ScoreSums> scores = dao.scores(prompt, canary, baseline, canarySince);
+    List<OutcomeSums> outcomes = dao.outcomes(prompt, canary, baseline, canarySince);
+    List<OutcomeSums> stageOutcomes = dao.outcomes(prompt, canary, baseline, stageSince);
+    LatencyExceedance latency = latency(request, canarySince);
+
+    ArmSummary canaryArm = arm(canary, scores, outcomes, stageOutcomes);
+    ArmSummary baselineArm = arm(baseline, scores, outcomes, stageOutcomes);
+    AnalysisResult result =
+        CanaryAnalysis.analyse(
+            new AnalysisInput(request.gates(), request.canaryWeightBp(), canaryArm, baselineArm, latency));
+    return new AnalysisReport(
+        result.overall(),
+        result.gates(),
+        canaryArm.quality().count(),
+        baselineArm.quality().count(),
+        requests(canary, outcomes),
+        requests(baseline, outcomes));
+  }
+
+  private LatencyExceedance latency(AnalysisRequest request, Instant since) {
+    double quantile = request.gates().latency().quantile();
+    Double cut = dao.latencyQuantile(request.prompt(), request.baselineVersion(), since, quantile);
+    if (cut == null) {
+      return LatencyExceedance.none(quantile);
+    }
+    List<LatencyCounts> counts =
+        dao.latencyAbove(request.prompt(), request.candidateVersion(), request.baselineVersion(), since, cut);
+    LatencyCounts c = find(counts, request.candidateVersion(), new LatencyCounts(request.candidateVersion(), 0, 0));
+    LatencyCounts b = find(counts, request.baselineVersion(), new LatencyCounts(request.baselineVersion(), 0, 0));
+    return new LatencyExceedance(quantile, cut, c.above(), c.requests(), b.above(), b.requests());
+  }
+
+  private static ArmSummary arm(
+      int version, List<ScoreSums> scores, List<OutcomeSums> outcomes, List<OutcomeSums> stageOutcomes) {
+    ScoreSums s = find(scores, version, new ScoreSums(version, 0, 0, 0));
+    OutcomeSums o = find(outcomes, version, new OutcomeSums(version, 0, 0, 0, 0, 0, 0));
+    return new ArmSummary(
+        requests(version, stageOutcomes),
+        new Moments(s.count(), s.sum(), s.sumSquares()),
+        new Proportion(o.requests(), o.errors()),
+        new Proportion(o.requests(), o.safetyFlags()),
+        new Moments(o.costCount(), o.costSum(), o.costSumSquares()));
+  }
+
+  private static long requests(int version, List<OutcomeSums> outcomes) {
+    return find(outcomes, version, new OutcomeSums(version, 0, 0, 0, 0, 0, 0)).requests();
+  }
+
+  private static ScoreSums find(List<ScoreSums> rows, int version, ScoreSums none) {
+    return rows.stream().filter(r -> r.version() == version).findFirst().orElse(none);
+  }
+
+  private static OutcomeSums find(List<OutcomeSums> rows, int version, OutcomeSums none) {
+    return rows.stream().filter(r -> r.version() == version).findFirst().orElse(none);
+  }
+
+  private static LatencyCounts find(List<LatencyCounts> rows, int version, LatencyCounts none) {
+    return rows.stream().filter(r -> r.version() == version).findFirst().orElse(none);
+  }
+}

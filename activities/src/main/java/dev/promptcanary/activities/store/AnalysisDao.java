@@ -1,0 +1,60 @@
+package dev.promptcanary.activities.store;
+
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+
+/** The sufficient statistics the statistics engine needs, one aggregate query each, computed where the rows are. */
+public interface AnalysisDao {
+
+  /** Judge scores of one version: count, sum, sum of squares. */
+  record ScoreSums(int version, long count, double sum, double sumSquares) {}
+
+  /** Observations of one version: requests, errors, safety flags, and cost sums. */
+  record OutcomeSums(
+      int version, long requests, long errors, long safetyFlags, long costCount, double costSum, double costSumSquares) {}
+
+  /** Latency of one version against a cut: requests with a latency, and how many were slower than the cut. */
+  record LatencyCounts(int version, long requests, long above) {}
+
+  @SqlQuery(
+      "SELECT version, count(*) AS count, coalesce(sum(score), 0) AS sum, coalesce(sum(score * score), 0)"
+          + " AS sum_squares FROM judgements WHERE prompt = :prompt AND version IN (:a, :b) AND judged_at >= :since"
+          + " GROUP BY version")
+  @RegisterConstructorMapper(ScoreSums.class)
+  List<ScoreSums> scores(
+      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+
+  @SqlQuery(
+      "SELECT version, count(*) AS requests, count(*) FILTER (WHERE error) AS errors,"
+          + " count(*) FILTER (WHERE safety_flag) AS safety_flags, count(cost) AS cost_count,"
+          + " coalesce(sum(cost), 0) AS cost_sum, coalesce(sum(cost * cost), 0) AS cost_sum_squares"
+          + " FROM observations WHERE prompt = :prompt AND version IN (:a, :b) AND observed_at >= :since"
+          + " GROUP BY version")
+  @RegisterConstructorMapper(OutcomeSums.class)
+  List<OutcomeSums> outcomes(
+      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+
+  @SqlQuery(
+      "SELECT percentile_cont(:quantile) WITHIN GROUP (ORDER BY latency_ms) FROM observations"
+          + " WHERE prompt = :prompt AND version = :version AND observed_at >= :since")
+  Double latencyQuantile(
+      @Bind("prompt") String prompt,
+      @Bind("version") int version,
+      @Bind("since") Instant since,
+      @Bind("quantile") double quantile);
+
+  @SqlQuery(
+      "SELECT version, count(*) AS requests, count(*) FILTER (WHERE latency_ms > :cut) AS above"
+          + " FROM observations WHERE prompt = :prompt AND version IN (:a, :b) AND observed_at >= :since"
+          + " GROUP BY version")
+  @RegisterConstructorMapper(LatencyCounts.class)
+  List<LatencyCounts> latencyAbove(
+      @Bind("prompt") String prompt,
+      @Bind("a") int a,
+      @Bind("b") int b,
+      @Bind("since") Instant since,
+      @Bind("cut") double cut);
+}

@@ -1,0 +1,16 @@
+package dev.promptcanary.workflows.rollout;
+
+import dev.promptcanary.workflows.domain.Verdict;
+import java.util.List;
+
+/**
+ * The verdicts of one look, with the counts that decide completeness. Returned by an activity, so every decision
+ * and the numbers behind it are in the workflow history.
+ */
+public record AnalysisReport(
+    Verdict overall,
+    List<Verdict> gates,
+    long canaryJudgements,
+    long baselineJudgements,
+    long canaryObservations,
+    long baselineObservations) {}

@@ -1,0 +1,54 @@
+package dev.promptcanary.workflows.rollout;
+
+import dev.promptcanary.workflows.domain.GatesConfig;
+import java.util.List;
+
+/**
+ * What a rollout was asked to do. Immutable for the life of the rollout.
+ *
+ * @param prompt the prompt being rolled out
+ * @param candidateVersion the new version
+ * @param baselineVersion the stable version when the rollout started; what a rollback returns to
+ * @param stages canary weights to go through, in order
+ * @param gates the statistical gates
+ * @param evalSuite the offline eval suite to pass first, or null for none
+ * @param inconclusivePolicy what a stage does at its maximum bake without a decision
+ * @param maxExtensions how many times {@link InconclusivePolicy#EXTEND} may extend a stage
+ * @param checkIntervalSeconds the fallback look at the data when no ingest notification arrives
+ * @param alertWebhook where alert events are POSTed, or null
+ * @param startedBy who started it
+ */
+public record RolloutSpec(
+    String prompt,
+    int candidateVersion,
+    int baselineVersion,
+    List<Stage> stages,
+    GatesConfig gates,
+    String evalSuite,
+    InconclusivePolicy inconclusivePolicy,
+    int maxExtensions,
+    long checkIntervalSeconds,
+    String alertWebhook,
+    String startedBy) {
+
+  public RolloutSpec {
+    stages = List.copyOf(stages);
+    if (stages.isEmpty()) {
+      throw new IllegalArgumentException("a rollout needs at least one stage");
+    }
+    for (int i = 1; i < stages.size(); i++) {
+      if (stages.get(i).weightBp() <= stages.get(i - 1).weightBp()) {
+        throw new IllegalArgumentException("stage weights must increase, stage " + (i + 1) + " does not");
+      }
+    }
+    if (candidateVersion == baselineVersion) {
+      throw new IllegalArgumentException("the candidate is already the stable version");
+    }
+    if (checkIntervalSeconds < 1) {
+      throw new IllegalArgumentException("checkIntervalSeconds must be >= 1");
+    }
+    if (maxExtensions < 0) {
+      throw new IllegalArgumentException("maxExtensions must be >= 0");
+    }
+  }
+}

@@ -1,0 +1,569 @@
+package dev.promptcanary.workflows.rollout;
+
+import dev.promptcanary.workflows.domain.Decision;
+import dev.promptcanary.workflows.domain.Verdict;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.TimerOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * The rollout: offline eval, then each stage's weight, looks at the data whenever new outcomes arrive (or at the
+ * check interval), roll back the moment a gate shows a regression, promote a stage once it is complete and every
+ * gate is non-inferior. Controls queue up and are handled between steps, in order.
+ */
+public class RolloutWorkflowImpl implements RolloutWorkflow {
+  /** Continue as new past this many history events, well below Temporal's limits and our 5,000 budget. */
+  static final int HISTORY_EVENT_LIMIT = 3000;
+
+  static final SearchAttributeKey<String> PROMPT_NAME = SearchAttributeKey.forKeyword("PromptName");
+  static final SearchAttributeKey<Long> PROMPT_VERSION = SearchAttributeKey.forLong("PromptVersion");
+  static final SearchAttributeKey<String> ROLLOUT_STATE = SearchAttributeKey.forKeyword("RolloutState");
+  static final SearchAttributeKey<Long> CANARY_WEIGHT = SearchAttributeKey.forLong("CanaryWeight");
+  static final SearchAttributeKey<Long> ROLLOUT_STAGE = SearchAttributeKey.forLong("RolloutStage");
+
+  private static final Logger LOG = Workflow.getLogger(RolloutWorkflowImpl.class);
+
+  private static final ActivityOptions QUICK =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofMillis(500))
+                  .setBackoffCoefficient(2)
+                  .setMaximumInterval(Duration.ofSeconds(30))
+                  .build())
+          .build();
+
+  private static final ActivityOptions ALERT =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(20))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setBackoffCoefficient(2)
+                  .setMaximumAttempts(6)
+                  .build())
+          .build();
+
+  private static final ActivityOptions EVAL =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofHours(2))
+          .setHeartbeatTimeout(Duration.ofMinutes(2))
+          .setRetryOptions(
+              RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(5)).setMaximumAttempts(3).build())
+          .build();
+
+  private record PendingControl(int id, ControlKind kind, ControlRequest request) {}
+
+  private enum StageOutcome {
+    NEXT,
+    DONE
+  }
+
+  private final Deque<PendingControl> controls = new ArrayDeque<>();
+  private final Map<Integer, ControlResult> controlResults = new HashMap<>();
+  private int controlCounter;
+  private boolean dataPending;
+  private String rolloutId;
+  private RolloutSpec spec;
+  private RolloutMemory memory;
+  private AnalysisReport lastReport;
+  private int weightBp;
+  private RolloutResult result;
+
+  @Override
+  public RolloutResult run(RolloutInput input) {
+    rolloutId = input.rolloutId();
+    spec = input.spec();
+    memory = new RolloutMemory(input.checkpoint());
+    weightBp = memory.stageEntered && memory.state != RolloutState.PENDING_EVAL ? stage().weightBp() : 0;
+    if (memory.timeline.isEmpty()) {
+      memory.note(now(), "started", "rollout of " + spec.prompt() + " v" + spec.candidateVersion() + " against v"
+          + spec.baselineVersion() + " by " + spec.startedBy());
+    }
+    if (input.resumedFromRunId() != null) {
+      memory.note(now(), "resumed", "resumed from its checkpoint after run " + input.resumedFromRunId()
+          + " was lost with the Temporal history");
+    }
+    publishSearchAttributes();
+    record(null, input.resumedFromRunId());
+
+    result = drive();
+    // Let update handlers deliver their answers before the run closes.
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    return result;
+  }
+
+  private RolloutResult drive() {
+    if (memory.state == RolloutState.PENDING_EVAL) {
+      RolloutResult blocked = offlineEval();
+      if (blocked != null) {
+        return blocked;
+      }
+    }
+    while (memory.stageIndex < spec.stages().size()) {
+      if (!memory.stageEntered) {
+        RolloutResult refused = enterStage();
+        if (refused != null) {
+          return refused;
+        }
+      }
+      if (bake() == StageOutcome.DONE) {
+        return result;
+      }
+      memory.stageIndex++;
+      memory.stageEntered = false;
+      if (memory.stageIndex < spec.stages().size()) {
+        continueAsNew("stage boundary");
+      }
+    }
+    return promote(RolloutState.PROMOTED, "every stage passed its gates", lastOverall());
+  }
+
+  // ---- offline eval -------------------------------------------------------------------------------------
+
+  private RolloutResult offlineEval() {
+    EvalRequest request =
+        new EvalRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.evalSuite());
+    Promise<EvalSummary>[] eval = new Promise[1];
+    CancellationScope scope = Workflow.newCancellationScope(() -> eval[0] = Async.function(act(EVAL, "offline eval")::runOfflineEval, request));
+    scope.run();
+    Workflow.await(() -> eval[0].isCompleted() || hasFinalControl());
+    if (!eval[0].isCompleted()) {
+      scope.cancel();
+      return handleControls();
+    }
+    EvalSummary summary;
+    try {
+      summary = eval[0].get();
+    } catch (ActivityFailure | CanceledFailure e) {
+      summary = new EvalSummary(false, "offline eval failed: " + rootMessage(e), 0, 0, 0);
+    }
+    if (!summary.passed()) {
+      return finish(RolloutState.EVAL_BLOCKED, "eval_blocked", summary.reason(), null);
+    }
+    memory.note(now(), "eval passed", summary.reason());
+    memory.state = RolloutState.CANARY;
+    RolloutResult controlled = handleControls();
+    return controlled;
+  }
+
+  // ---- stages -------------------------------------------------------------------------------------------
+
+  private RolloutResult enterStage() {
+    Stage stage = stage();
+    long sequence = memory.routingSequence + 1;
+    RoutingReceipt receipt =
+        act(QUICK, "set canary weight to " + percent(stage.weightBp())).setRouting(
+            new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), false, sequence,
+                spec.baselineVersion(), spec.candidateVersion(), stage.weightBp(),
+                "stage " + (memory.stageIndex + 1) + " of " + spec.stages().size()));
+    if (!receipt.applied()) {
+      return finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
+    }
+    long now = now();
+    memory.routingSequence = receipt.sequence();
+    memory.stageEntered = true;
+    memory.stageStartedAtMillis = now;
+    memory.pausedMillis = 0;
+    memory.stageBudgetMillis = stage.maxBakeSeconds() * 1000;
+    if (memory.canaryStartedAtMillis == 0) {
+      memory.canaryStartedAtMillis = now;
+    }
+    memory.state = RolloutState.CANARY;
+    weightBp = stage.weightBp();
+    memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + percent(weightBp));
+    publishSearchAttributes();
+    record(null, null);
+    return null;
+  }
+
+  private StageOutcome bake() {
+    Stage stage = stage();
+    while (true) {
+      long remaining = memory.stageBudgetMillis - baked();
+      if (controls.isEmpty() && !dataPending && remaining > 0) {
+        long wait = Math.min(spec.checkIntervalSeconds() * 1000, remaining);
+        sleep(Duration.ofMillis(wait), "stage " + (memory.stageIndex + 1) + " bake: next look",
+            () -> !controls.isEmpty() || dataPending);
+      }
+      if (!controls.isEmpty()) {
+        if (handleControls() != null) {
+          return StageOutcome.DONE;
+        }
+        continue;
+      }
+      dataPending = false;
+      AnalysisReport report = look();
+      Verdict overall = report.overall();
+      if (overall.decision() == Decision.REGRESSION) {
+        rollback(RolloutState.ROLLED_BACK, "regression: " + overall.reason(), overall);
+        return StageOutcome.DONE;
+      }
+      if (overall.decision() == Decision.SAMPLE_RATIO_MISMATCH) {
+        rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
+        return StageOutcome.DONE;
+      }
+      if (overall.decision() == Decision.NON_INFERIOR && complete(stage, report)) {
+        memory.note(now(), "stage " + (memory.stageIndex + 1) + " passed", overall.reason());
+        return StageOutcome.NEXT;
+      }
+      if (baked() >= memory.stageBudgetMillis && inconclusive(stage, report)) {
+        return StageOutcome.DONE;
+      }
+      if (historyIsLong()) {
+        continueAsNew("history length");
+      }
+    }
+  }
+
+  private boolean complete(Stage stage, AnalysisReport report) {
+    return report.canaryJudgements() >= stage.minJudgements()
+        && report.baselineJudgements() >= stage.minJudgements()
+        && baked() >= stage.minBakeSeconds() * 1000;
+  }
+
+  /** Applies the inconclusive policy; true when the rollout ended. */
+  private boolean inconclusive(Stage stage, AnalysisReport report) {
+    String why = "stage " + (memory.stageIndex + 1) + " reached its maximum bake without a decision ("
+        + report.canaryJudgements() + " canary / " + report.baselineJudgements() + " baseline judge scores, "
+        + report.overall().reason() + ")";
+    InconclusivePolicy policy = spec.inconclusivePolicy();
+    if (policy == InconclusivePolicy.ROLLBACK) {
+      rollback(RolloutState.ROLLED_BACK, why, report.overall());
+      return true;
+    }
+    if (policy == InconclusivePolicy.EXTEND && memory.extensionsUsed < spec.maxExtensions()) {
+      memory.extensionsUsed++;
+      memory.stageBudgetMillis += stage.maxBakeSeconds() * 1000;
+      memory.note(now(), "stage extended", why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
+      alert("extended", why, report.overall());
+      record(why, null);
+      return false;
+    }
+    // HOLD, or EXTEND with its budget spent: a person decides.
+    hold(why, report.overall());
+    return result != null;
+  }
+
+  private void hold(String why, Verdict verdict) {
+    memory.state = RolloutState.PAUSED;
+    long heldAt = now();
+    long bakedAtHold = baked();
+    memory.note(heldAt, "held", why);
+    publishSearchAttributes();
+    record(why, null);
+    alert("held", why + "; resume, bypass or abort it", verdict);
+    while (result == null && memory.state == RolloutState.PAUSED) {
+      Workflow.await(() -> !controls.isEmpty());
+      if (controls.peekFirst().kind() == ControlKind.RESUME) {
+        // Time held is not bake time, and a resumed stage gets another maximum bake.
+        memory.pausedMillis += now() - heldAt;
+        memory.stageBudgetMillis = bakedAtHold + stage().maxBakeSeconds() * 1000;
+      }
+      handleControls();
+    }
+  }
+
+  private AnalysisReport look() {
+    lastReport =
+        act(QUICK, "look at stage " + (memory.stageIndex + 1) + " data").analyse(
+            new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), weightBp,
+                memory.canaryStartedAtMillis, memory.stageStartedAtMillis, spec.gates()));
+    Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
+    memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
+    if (before != lastReport.overall().decision()) {
+      memory.note(now(), "verdict " + lastReport.overall().decision(), lastReport.overall().reason());
+      record(null, null);
+    }
+    return lastReport;
+  }
+
+  // ---- controls -----------------------------------------------------------------------------------------
+
+  /** Handles queued controls in order; returns the result when one of them ended the rollout. */
+  private RolloutResult handleControls() {
+    while (!controls.isEmpty()) {
+      PendingControl control = controls.pollFirst();
+      ControlRequest request = control.request();
+      act(QUICK, "audit " + control.kind().action()).recordAudit(new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
+          request.reason()));
+      String by = " by " + request.actor() + ": " + request.reason();
+      switch (control.kind()) {
+        case ABORT -> {
+          rollback(RolloutState.ABORTED, "aborted" + by, null);
+          answer(control, "rolled back");
+          failRemaining();
+          return result;
+        }
+        case BYPASS -> {
+          promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
+          answer(control, "promoted to 100% without the remaining gates");
+          failRemaining();
+          return result;
+        }
+        case PAUSE -> {
+          if (memory.state == RolloutState.PAUSED) {
+            answer(control, "already paused");
+            continue;
+          }
+          memory.state = RolloutState.PAUSED;
+          long pausedAt = now();
+          memory.note(pausedAt, "paused", "paused" + by);
+          publishSearchAttributes();
+          record(null, null);
+          answer(control, "paused at " + percent(weightBp));
+          Workflow.await(() -> !controls.isEmpty());
+          memory.pausedMillis += now() - pausedAt;
+        }
+        case RESUME -> {
+          if (memory.state != RolloutState.PAUSED) {
+            answer(control, "not paused");
+            continue;
+          }
+          memory.state = memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
+          memory.note(now(), "resumed", "resumed" + by);
+          publishSearchAttributes();
+          record(null, null);
+          answer(control, "resumed at " + percent(weightBp));
+        }
+      }
+    }
+    return null;
+  }
+
+  private boolean hasFinalControl() {
+    return controls.stream().anyMatch(c -> c.kind() == ControlKind.ABORT || c.kind() == ControlKind.BYPASS);
+  }
+
+  private void answer(PendingControl control, String message) {
+    controlResults.put(control.id(), new ControlResult(memory.state, message));
+  }
+
+  private void failRemaining() {
+    while (!controls.isEmpty()) {
+      answer(controls.pollFirst(), "the rollout had already ended");
+    }
+  }
+
+  private ControlResult submit(ControlKind kind, ControlRequest request) {
+    int id = ++controlCounter;
+    controls.addLast(new PendingControl(id, kind, request));
+    Workflow.await(() -> controlResults.containsKey(id));
+    return controlResults.remove(id);
+  }
+
+  private void validate(ControlRequest request, boolean allowed, String notAllowed) {
+    if (request == null || request.actor() == null || request.actor().isBlank()) {
+      throw new IllegalArgumentException("actor is required");
+    }
+    if (request.reason() == null || request.reason().isBlank()) {
+      throw new IllegalArgumentException("reason is required");
+    }
+    if (result != null || memory == null || memory.state.isFinal()) {
+      throw new IllegalStateException("the rollout has already ended (" + (memory == null ? "?" : memory.state) + ")");
+    }
+    if (!allowed) {
+      throw new IllegalStateException(notAllowed);
+    }
+  }
+
+  @Override
+  public ControlResult bypass(ControlRequest request) {
+    return submit(ControlKind.BYPASS, request);
+  }
+
+  @Override
+  public void validateBypass(ControlRequest request) {
+    validate(request, true, "");
+  }
+
+  @Override
+  public ControlResult abort(ControlRequest request) {
+    return submit(ControlKind.ABORT, request);
+  }
+
+  @Override
+  public void validateAbort(ControlRequest request) {
+    validate(request, true, "");
+  }
+
+  @Override
+  public ControlResult pause(ControlRequest request) {
+    return submit(ControlKind.PAUSE, request);
+  }
+
+  @Override
+  public void validatePause(ControlRequest request) {
+    validate(request, memory != null && memory.state != RolloutState.PAUSED, "the rollout is already paused");
+  }
+
+  @Override
+  public ControlResult resume(ControlRequest request) {
+    return submit(ControlKind.RESUME, request);
+  }
+
+  @Override
+  public void validateResume(ControlRequest request) {
+    validate(request, memory != null && memory.state == RolloutState.PAUSED, "the rollout is not paused");
+  }
+
+  @Override
+  public void dataArrived(DataArrived signal) {
+    dataPending = true;
+  }
+
+  @Override
+  public RolloutProgress progress() {
+    AnalysisReport report = lastReport;
+    return new RolloutProgress(
+        rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), memory.state,
+        memory.stageIndex + 1, spec.stages().size(), weightBp,
+        report == null ? 0 : report.canaryJudgements(), report == null ? 0 : report.baselineJudgements(),
+        report == null ? 0 : report.canaryObservations(), report == null ? 0 : report.baselineObservations(),
+        memory.lastVerdicts, List.copyOf(memory.timeline));
+  }
+
+  // ---- endings ------------------------------------------------------------------------------------------
+
+  private RolloutResult rollback(RolloutState state, String reason, Verdict verdict) {
+    if (memory.routingClaimed()) {
+      RoutingReceipt receipt = act(QUICK, "roll back to v" + spec.baselineVersion()).setRouting(
+          new RoutingCommand(rolloutId, spec.prompt(), false, true, memory.routingSequence + 1,
+              spec.baselineVersion(), null, 0, "rollback"));
+      reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
+      memory.routingSequence = Math.max(memory.routingSequence, receipt.sequence());
+    }
+    weightBp = 0;
+    return finish(state, state == RolloutState.ABORTED ? "aborted" : "rolled_back", reason, verdict);
+  }
+
+  private RolloutResult promote(RolloutState state, String reason, Verdict verdict) {
+    RoutingReceipt receipt = act(QUICK, "promote v" + spec.candidateVersion() + " to stable").setRouting(
+        new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), true, memory.routingSequence + 1,
+            spec.candidateVersion(), null, 0, state == RolloutState.BYPASSED ? "emergency bypass" : "promotion"));
+    if (!receipt.applied()) {
+      return finish(RolloutState.ABORTED, "aborted", "could not promote: " + receipt.detail(), verdict);
+    }
+    memory.routingSequence = receipt.sequence();
+    weightBp = 10_000;
+    return finish(state, state == RolloutState.BYPASSED ? "bypassed" : "promoted", reason, verdict);
+  }
+
+  private RolloutResult finish(RolloutState state, String event, String reason, Verdict verdict) {
+    memory.state = state;
+    memory.note(now(), event, reason);
+    publishSearchAttributes();
+    record(reason, null);
+    alert(event, reason, verdict);
+    LOG.info("rollout {} ended {}: {}", rolloutId, state, reason);
+    result = new RolloutResult(state, reason, memory.stageIndex, weightBp);
+    return result;
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------------------
+
+  private void alert(String event, String reason, Verdict verdict) {
+    try {
+      act(ALERT, "alert: " + event).sendAlert(new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
+          verdict, spec.alertWebhook(), now()));
+    } catch (ActivityFailure e) {
+      memory.note(now(), "alert failed", event + ": " + rootMessage(e));
+    }
+  }
+
+  private void record(String reason, String resumedFromRunId) {
+    act(QUICK, "record " + memory.state).recordProgress(new RolloutRecord(rolloutId, Workflow.getInfo().getRunId(), spec, memory.checkpoint(),
+        weightBp, reason, resumedFromRunId));
+  }
+
+  private void publishSearchAttributes() {
+    Workflow.upsertTypedSearchAttributes(
+        PROMPT_NAME.valueSet(spec.prompt()),
+        PROMPT_VERSION.valueSet((long) spec.candidateVersion()),
+        ROLLOUT_STATE.valueSet(memory.state.name()),
+        CANARY_WEIGHT.valueSet((long) weightBp),
+        ROLLOUT_STAGE.valueSet((long) memory.stageIndex + 1));
+  }
+
+  private boolean historyIsLong() {
+    return Workflow.getInfo().getHistoryLength() > HISTORY_EVENT_LIMIT
+        || Workflow.getInfo().isContinueAsNewSuggested();
+  }
+
+  private void continueAsNew(String why) {
+    Workflow.await(() -> Workflow.isEveryHandlerFinished() || !controls.isEmpty());
+    if (!controls.isEmpty()) {
+      return; // handle the controls first; the next boundary or look continues as new
+    }
+    memory.note(now(), "continued as new", why);
+    Workflow.continueAsNew(new RolloutInput(rolloutId, spec, memory.checkpoint(), null));
+  }
+
+  private static RolloutActivities act(ActivityOptions options, String summary) {
+    return Workflow.newActivityStub(
+        RolloutActivities.class, ActivityOptions.newBuilder(options).setSummary(summary).build());
+  }
+
+  /** A named timer (readable in Temporal UI) that ends early, and is cancelled, when {@code wakeUp} holds. */
+  private static void sleep(Duration duration, String name, java.util.function.Supplier<Boolean> wakeUp) {
+    Promise<?>[] timer = new Promise<?>[1];
+    CancellationScope scope =
+        Workflow.newCancellationScope(
+            () -> timer[0] = Workflow.newTimer(duration, TimerOptions.newBuilder().setSummary(name).build()));
+    scope.run();
+    Workflow.await(() -> timer[0].isCompleted() || wakeUp.get());
+    if (!timer[0].isCompleted()) {
+      scope.cancel();
+    }
+  }
+
+  private Stage stage() {
+    return spec.stages().get(Math.min(memory.stageIndex, spec.stages().size() - 1));
+  }
+
+  private long baked() {
+    return now() - memory.stageStartedAtMillis - memory.pausedMillis;
+  }
+
+  private Verdict lastOverall() {
+    return memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0);
+  }
+
+  private static long now() {
+    return Workflow.currentTimeMillis();
+  }
+
+  private static String percent(int basisPoints) {
+    return String.format(java.util.Locale.ROOT, "%.2f%%", basisPoints / 100.0);
+  }
+
+  private static List<Verdict> concat(Verdict first, List<Verdict> rest) {
+    java.util.ArrayList<Verdict> all = new java.util.ArrayList<>(rest.size() + 1);
+    all.add(first);
+    all.addAll(rest);
+    return all;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+}

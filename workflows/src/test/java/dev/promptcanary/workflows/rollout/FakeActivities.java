@@ -1,0 +1,74 @@
+package dev.promptcanary.workflows.rollout;
+
+import dev.promptcanary.workflows.domain.Decision;
+import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.Verdict;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/** Scripted activities: the workflow's logic is tested against what they answer and record. */
+class FakeActivities implements RolloutActivities {
+  volatile EvalSummary eval = new EvalSummary(true, "no offline eval suite configured", 0, 0, 0);
+  volatile Function<AnalysisRequest, AnalysisReport> analysis = r -> report(Decision.NON_INFERIOR, GateKind.QUALITY, 500, 500);
+  volatile boolean refuseRouting;
+  final List<RoutingCommand> routing = new CopyOnWriteArrayList<>();
+  final List<RolloutRecord> records = new CopyOnWriteArrayList<>();
+  final List<AlertEvent> alerts = new CopyOnWriteArrayList<>();
+  final List<AuditEntry> audits = new CopyOnWriteArrayList<>();
+  final List<AnalysisRequest> looks = new CopyOnWriteArrayList<>();
+  private final AtomicInteger sequence = new AtomicInteger();
+
+  static AnalysisReport report(Decision decision, GateKind gate, long canaryJudgements, long baselineJudgements) {
+    Verdict verdict =
+        new Verdict(gate, decision, canaryJudgements, baselineJudgements, -0.01, -0.03, 0.01, -0.05,
+            gate + " " + decision);
+    return new AnalysisReport(verdict, List.of(verdict), canaryJudgements, baselineJudgements, 1000, 1000);
+  }
+
+  @Override
+  public EvalSummary runOfflineEval(EvalRequest request) {
+    return eval;
+  }
+
+  @Override
+  public RoutingReceipt setRouting(RoutingCommand command) {
+    if (refuseRouting) {
+      return new RoutingReceipt(false, 99, "stale write (routing is at 99)");
+    }
+    routing.add(command);
+    int seq = command.claim() ? sequence.incrementAndGet() : (int) command.sequence();
+    sequence.set(seq);
+    return new RoutingReceipt(true, seq, "applied");
+  }
+
+  @Override
+  public AnalysisReport analyse(AnalysisRequest request) {
+    looks.add(request);
+    return analysis.apply(request);
+  }
+
+  @Override
+  public void recordProgress(RolloutRecord record) {
+    records.add(record);
+  }
+
+  @Override
+  public void sendAlert(AlertEvent event) {
+    alerts.add(event);
+  }
+
+  @Override
+  public void recordAudit(AuditEntry entry) {
+    audits.add(entry);
+  }
+
+  RoutingCommand lastRouting() {
+    return routing.get(routing.size() - 1);
+  }
+
+  List<String> alertEvents() {
+    return alerts.stream().map(AlertEvent::event).toList();
+  }
+}

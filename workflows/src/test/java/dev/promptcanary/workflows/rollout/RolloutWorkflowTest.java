@@ -1,0 +1,293 @@
+package dev.promptcanary.workflows.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.promptcanary.workflows.TaskQueues;
+import dev.promptcanary.workflows.domain.Decision;
+import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.GatesConfig;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rollout's logic on Temporal's test server with time skipping, against scripted activities. */
+class RolloutWorkflowTest {
+  static final String ID = "rollout-support-2";
+  TestWorkflowEnvironment env;
+  FakeActivities fake;
+  WorkflowClient client;
+
+  static RolloutSpec spec(InconclusivePolicy policy, int maxExtensions) {
+    List<Stage> stages = List.of(new Stage(500, 100, 600, 3600), new Stage(2500, 100, 600, 3600),
+        new Stage(5000, 100, 600, 3600));
+    return new RolloutSpec("support", 2, 1, stages, GatesConfig.defaults(), null, policy, maxExtensions, 60,
+        "http://hooks.example/alerts", "ana");
+  }
+
+  @BeforeEach
+  void setUp() {
+    env = TestWorkflowEnvironment.newInstance();
+    for (String keyword : List.of("PromptName", "RolloutState")) {
+      env.registerSearchAttribute(keyword, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    for (String number : List.of("PromptVersion", "CanaryWeight", "RolloutStage")) {
+      env.registerSearchAttribute(number, IndexedValueType.INDEXED_VALUE_TYPE_INT);
+    }
+    Worker worker = env.newWorker(TaskQueues.ROLLOUTS);
+    worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
+    fake = new FakeActivities();
+    worker.registerActivitiesImplementations(fake);
+    env.start();
+    client = env.getWorkflowClient();
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  RolloutWorkflow start(RolloutSpec spec) {
+    RolloutWorkflow workflow = client.newWorkflowStub(RolloutWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(TaskQueues.ROLLOUTS).build());
+    WorkflowClient.start(workflow::run, new RolloutInput(ID, spec, Checkpoint.initial(), null));
+    return client.newWorkflowStub(RolloutWorkflow.class, ID);
+  }
+
+  RolloutResult result() {
+    return WorkflowStub.fromTyped(client.newWorkflowStub(RolloutWorkflow.class, ID)).getResult(RolloutResult.class);
+  }
+
+  @Test
+  void aGoodCandidateIsPromotedStageByStage() {
+    start(spec(InconclusivePolicy.HOLD, 0));
+    RolloutResult result = result();
+
+    assertThat(result.state()).isEqualTo(RolloutState.PROMOTED);
+    assertThat(fake.routing).extracting(RoutingCommand::canaryWeightBp).containsExactly(500, 2500, 5000, 0);
+    assertThat(fake.routing.get(0).claim()).isTrue();
+    RoutingCommand promotion = fake.lastRouting();
+    assertThat(promotion.release()).isTrue();
+    assertThat(promotion.stableVersion()).isEqualTo(2);
+    assertThat(promotion.canaryVersion()).isNull();
+    // each write is fenced one above the last
+    assertThat(fake.routing).extracting(RoutingCommand::sequence).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(fake.alertEvents()).containsExactly("promoted");
+    // a stage passes only after its minimum bake: three stages of at least 600 s each
+    assertThat(fake.looks.get(fake.looks.size() - 1).stageSinceMillis() - fake.looks.get(0).stageSinceMillis())
+        .isGreaterThanOrEqualTo(1_200_000);
+  }
+
+  @Test
+  void aQualityRegressionRollsBackAtOnce() {
+    fake.analysis = r -> FakeActivities.report(Decision.REGRESSION, GateKind.QUALITY, 40, 800);
+    start(spec(InconclusivePolicy.HOLD, 0));
+    RolloutResult result = result();
+
+    assertThat(result.state()).isEqualTo(RolloutState.ROLLED_BACK);
+    assertThat(result.reason()).contains("regression").contains("QUALITY");
+    RoutingCommand rollback = fake.lastRouting();
+    assertThat(rollback.release()).isTrue();
+    assertThat(rollback.stableVersion()).isEqualTo(1);
+    assertThat(rollback.canaryWeightBp()).isZero();
+    assertThat(fake.alertEvents()).containsExactly("rolled_back");
+    assertThat(fake.alerts.get(0).verdict().gate()).isEqualTo(GateKind.QUALITY);
+  }
+
+  @Test
+  void aSafetyRegressionRollsBackEvenBeforeTheStageIsComplete() {
+    fake.analysis = r -> FakeActivities.report(Decision.REGRESSION, GateKind.SAFETY_RATE, 3, 60);
+    start(spec(InconclusivePolicy.HOLD, 0));
+    RolloutResult result = result();
+
+    assertThat(result.state()).isEqualTo(RolloutState.ROLLED_BACK);
+    assertThat(result.reason()).contains("SAFETY_RATE");
+    assertThat(fake.looks).hasSize(1);
+  }
+
+  @Test
+  void aSampleRatioMismatchRollsBack() {
+    fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
+    start(spec(InconclusivePolicy.HOLD, 0));
+    assertThat(result().state()).isEqualTo(RolloutState.ROLLED_BACK);
+    assertThat(result().reason()).contains("traffic split");
+  }
+
+  @Test
+  void aCandidateBelowTheEvalGateNeverTakesTraffic() {
+    fake.eval = new EvalSummary(false, "pass rate 0.62 is below the gate 0.90", 50, 0.62, 0.94);
+    start(spec(InconclusivePolicy.HOLD, 0));
+    RolloutResult result = result();
+
+    assertThat(result.state()).isEqualTo(RolloutState.EVAL_BLOCKED);
+    assertThat(result.reason()).contains("below the gate");
+    assertThat(fake.routing).isEmpty();
+    assertThat(fake.alertEvents()).containsExactly("eval_blocked");
+  }
+
+  @Test
+  void anEmergencyBypassPromotesNowAndIsAudited() {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.HOLD, 0));
+    env.sleep(Duration.ofMinutes(2));
+
+    ControlResult answer = workflow.bypass(new ControlRequest("oncall-bob", "hotfix for incident 42"));
+    assertThat(answer.state()).isEqualTo(RolloutState.BYPASSED);
+    assertThat(result().state()).isEqualTo(RolloutState.BYPASSED);
+    assertThat(fake.lastRouting().stableVersion()).isEqualTo(2);
+    assertThat(fake.lastRouting().release()).isTrue();
+    assertThat(fake.audits).singleElement().satisfies(a -> {
+      assertThat(a.actor()).isEqualTo("oncall-bob");
+      assertThat(a.action()).isEqualTo("rollout.bypass");
+      assertThat(a.reason()).isEqualTo("hotfix for incident 42");
+    });
+  }
+
+  @Test
+  void anAbortRollsBackNow() {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.HOLD, 0));
+    env.sleep(Duration.ofMinutes(2));
+
+    assertThat(workflow.abort(new ControlRequest("ana", "wrong version")).state()).isEqualTo(RolloutState.ABORTED);
+    assertThat(result().state()).isEqualTo(RolloutState.ABORTED);
+    assertThat(fake.lastRouting().stableVersion()).isEqualTo(1);
+    assertThat(fake.lastRouting().canaryWeightBp()).isZero();
+  }
+
+  @Test
+  void controlsNeedAReasonAndAFittingState() {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.HOLD, 0));
+    env.sleep(Duration.ofMinutes(1));
+
+    assertThatThrownBy(() -> workflow.bypass(new ControlRequest("ana", " ")))
+        .isInstanceOf(WorkflowUpdateException.class).hasStackTraceContaining("reason is required");
+    assertThatThrownBy(() -> workflow.resume(new ControlRequest("ana", "go on")))
+        .isInstanceOf(WorkflowUpdateException.class).hasStackTraceContaining("not paused");
+    assertThat(fake.audits).isEmpty();
+    workflow.abort(new ControlRequest("ana", "done testing"));
+  }
+
+  @Test
+  void pauseHoldsTheWeightAndStopsTheClock() {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.ROLLBACK, 0));
+    env.sleep(Duration.ofMinutes(30));
+    assertThat(workflow.pause(new ControlRequest("ana", "investigating")).state()).isEqualTo(RolloutState.PAUSED);
+    int looksWhenPaused = fake.looks.size();
+
+    // far past the stage's one-hour maximum bake, but paused: no look, no rollback
+    env.sleep(Duration.ofHours(5));
+    assertThat(workflow.progress().state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(fake.looks).hasSize(looksWhenPaused);
+    assertThat(fake.routing).hasSize(1);
+
+    assertThat(workflow.resume(new ControlRequest("ana", "all clear")).state()).isEqualTo(RolloutState.CANARY);
+    // 30 min baked before the pause; the ROLLBACK policy fires after the remaining ~30 min, not at once
+    env.sleep(Duration.ofMinutes(20));
+    assertThat(workflow.progress().state()).isEqualTo(RolloutState.CANARY);
+    RolloutResult result = result();
+    assertThat(result.state()).isEqualTo(RolloutState.ROLLED_BACK);
+    assertThat(result.reason()).contains("maximum bake");
+  }
+
+  @Test
+  void inconclusiveWithTheHoldPolicyWaitsForAPerson() {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 300, 300);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.HOLD, 0));
+    env.sleep(Duration.ofHours(2));
+
+    assertThat(workflow.progress().state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(fake.alertEvents()).containsExactly("held");
+    fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+    workflow.resume(new ControlRequest("ana", "looked at it, fine"));
+    assertThat(result().state()).isEqualTo(RolloutState.PROMOTED);
+  }
+
+  @Test
+  void inconclusiveWithTheExtendPolicyExtendsWithinItsBudgetThenHolds() {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 300, 300);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.EXTEND, 2));
+    env.sleep(Duration.ofMinutes(150));
+    assertThat(workflow.progress().state()).isEqualTo(RolloutState.CANARY);
+    assertThat(fake.alertEvents()).containsExactly("extended", "extended");
+
+    env.sleep(Duration.ofMinutes(60));
+    assertThat(workflow.progress().state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(fake.alertEvents()).containsExactly("extended", "extended", "held");
+    workflow.abort(new ControlRequest("ana", "giving up"));
+    assertThat(result().state()).isEqualTo(RolloutState.ABORTED);
+  }
+
+  @Test
+  void inconclusiveWithTheRollbackPolicyRollsBack() {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 300, 300);
+    start(spec(InconclusivePolicy.ROLLBACK, 0));
+    RolloutResult result = result();
+    assertThat(result.state()).isEqualTo(RolloutState.ROLLED_BACK);
+    assertThat(result.reason()).contains("maximum bake");
+  }
+
+  @Test
+  void noTrafficIsNotAFailure() {
+    fake.analysis = r -> FakeActivities.report(Decision.INSUFFICIENT_DATA, GateKind.QUALITY, 0, 0);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.HOLD, 0));
+    env.sleep(Duration.ofHours(3));
+
+    RolloutProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(progress.canaryWeightBp()).isEqualTo(500);
+    assertThat(fake.routing).hasSize(1);
+    assertThat(fake.alerts.get(0).reason()).contains("0 canary / 0 baseline judge scores");
+    workflow.abort(new ControlRequest("ana", "no traffic on this prompt"));
+  }
+
+  @Test
+  void continueAsNewAtStageBoundariesKeepsTheState() {
+    start(spec(InconclusivePolicy.HOLD, 0));
+    assertThat(result().state()).isEqualTo(RolloutState.PROMOTED);
+
+    Set<String> runs = fake.records.stream().map(RolloutRecord::runId).collect(Collectors.toSet());
+    assertThat(runs).hasSize(3);
+    RolloutRecord last = fake.records.get(fake.records.size() - 1);
+    assertThat(last.checkpoint().timeline()).extracting(TimelineEntry::event)
+        .contains("started", "stage 1 started", "stage 1 passed", "stage 2 started", "stage 3 passed", "promoted");
+    // the canary's clock survived the runs: every look of every stage counts data from the first stage on
+    long canaryStart = fake.looks.get(0).canarySinceMillis();
+    assertThat(fake.looks).allSatisfy(l -> assertThat(l.canarySinceMillis()).isEqualTo(canaryStart));
+  }
+
+  @Test
+  void aRoutingWriteTheFenceRejectsStopsTheRollout() {
+    fake.refuseRouting = true;
+    start(spec(InconclusivePolicy.HOLD, 0));
+    RolloutResult result = result();
+    assertThat(result.state()).isEqualTo(RolloutState.ABORTED);
+    assertThat(result.reason()).contains("stale write");
+  }
+
+  @Test
+  void newDataIsLookedAtBeforeTheCheckInterval() {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.HOLD, 0));
+    env.sleep(Duration.ofSeconds(5));
+    int before = fake.looks.size();
+    fake.analysis = r -> FakeActivities.report(Decision.REGRESSION, GateKind.QUALITY, 50, 50);
+    workflow.dataArrived(new DataArrived(0));
+    env.sleep(Duration.ofSeconds(2));
+    assertThat(fake.looks.size()).isEqualTo(before + 1);
+    assertThat(result().state()).isEqualTo(RolloutState.ROLLED_BACK);
+  }
+}
