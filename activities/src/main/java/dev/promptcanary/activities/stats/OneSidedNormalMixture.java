@@ -24,9 +24,11 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  *
  * Dropping ln Phi gives the familiar two-sided radius at level 2 alpha; the half-normal prior is
  * what turns "two-sided at alpha" into "one-sided at alpha" and so buys the factor 2 inside the log.
- * We take one fixed-point step from z0 = sqrt(2K) using the Mills-ratio bound Phi(z) >= 1 -
- * phi(z)/z: the result is never smaller than the exact z* (so the bound stays valid) and is larger
- * by less than 1e-4 relative for any alpha below 0.25.
+ * We take one fixed-point step from z0 = sqrt(2K), z1 = sqrt(2 (K - ln(1 - t))), with t an upper
+ * bound on the normal tail, 1 - Phi(z0) <= 2 phi(z0) / (z0 + sqrt(z0^2 + 8/pi)) (Sampford 1953).
+ * Since z0 <= z* and the tail bound only overstates, z1 is never below the exact z* (the bound
+ * stays valid); it is above it by less than 2e-4 relative for alpha <= 0.05 and 1e-3 at 0.1. That
+ * keeps every look free of special functions, which the simulation benchmark needs.
  */
 public final class OneSidedNormalMixture {
   private static final double SQRT_2PI = Math.sqrt(2 * Math.PI);
@@ -50,7 +52,8 @@ public final class OneSidedNormalMixture {
     double k = -Math.log(2 * alpha) - 0.5 * Math.log(shrink);
     double z0 = Math.sqrt(2 * k);
     // phi(z0) = exp(-K) / sqrt(2 pi) = 2 alpha sqrt(shrink) / sqrt(2 pi): no extra exp needed.
-    double tail = 2 * alpha * Math.sqrt(shrink) / SQRT_2PI / z0;
+    double density = 2 * alpha * Math.sqrt(shrink) / SQRT_2PI;
+    double tail = 2 * density / (z0 + Math.sqrt(z0 * z0 + 8 / Math.PI));
     double z1 = tail < 0.5 ? Math.sqrt(2 * (k - Math.log1p(-tail))) : exactZ(k);
     return Math.sqrt(variance * (variance + tau2)) / tau * z1;
   }

@@ -31,10 +31,11 @@ public final class SamplePlanner {
     double hoursForPower = forPower / canaryPerHour;
     long baseline = (long) Math.ceil(forPower * (1 - w) / w);
     String summary = String.format(Locale.ROOT,
-        "at %.4g%% of %.4g requests/hour, catching a change of %.4g (sd %.4g) needs ~%d canary "
-            + "samples (~%s) on average and %d (~%s) for %.0f%% power",
-        100 * w, request.requestsPerHour(), request.effect(), request.sigma(), expected,
-        hours(expectedHours), forPower, hours(hoursForPower), 100 * request.power());
+        "at %s%% of %s requests/hour, catching a change of %s (sd %s) needs ~%d canary "
+            + "samples (~%s) on average and %d (~%s) for %s%% power",
+        plain(100 * w), plain(request.requestsPerHour()), plain(request.effect()),
+        plain(request.sigma()), expected,
+        hours(expectedHours), forPower, hours(hoursForPower), plain(100 * request.power()));
     return new SamplePlan(expected, forPower, baseline, expectedHours, hoursForPower, summary);
   }
 
@@ -102,6 +103,11 @@ public final class SamplePlanner {
       }
     }
     return lo;
+  }
+
+  private static String plain(double v) {
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros()
+        .toPlainString();
   }
 
   private static String hours(double h) {

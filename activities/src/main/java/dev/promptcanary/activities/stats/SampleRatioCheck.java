@@ -51,6 +51,11 @@ final class SampleRatioCheck implements GateCheck {
     return Beta.logBeta(a + nc, b + nb) - Beta.logBeta(a, b);
   }
 
+  /** ln BF of the mixture against p = w; an SRM once it reaches ln(1/alpha). */
+  double logBayesFactor(double w, long nc, long nb) {
+    return logMarginal(w, nc, nb) - logLikelihood(w, nc, nb);
+  }
+
   private static double logLikelihood(double p, long nc, long nb) {
     return (nc == 0 ? 0 : nc * Math.log(p)) + (nb == 0 ? 0 : nb * Math.log1p(-p));
   }
@@ -64,8 +69,7 @@ final class SampleRatioCheck implements GateCheck {
       boolean mismatch = w <= 0 ? nc > 0 : nb > 0;
       return mismatch ? Decision.SAMPLE_RATIO_MISMATCH : Decision.NON_INFERIOR;
     }
-    double logBayesFactor = logMarginal(w, nc, nb) - logLikelihood(w, nc, nb);
-    return logBayesFactor >= logThreshold
+    return logBayesFactor(w, nc, nb) >= logThreshold
         ? Decision.SAMPLE_RATIO_MISMATCH
         : Decision.NON_INFERIOR;
   }
