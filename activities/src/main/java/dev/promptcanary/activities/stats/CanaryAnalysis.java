@@ -28,7 +28,8 @@ public final class CanaryAnalysis {
 
   private CanaryAnalysis(GatesConfig gates) {
     this.gates = gates;
-    this.sampleRatio = gates.sampleRatio().enabled() ? new SampleRatioCheck(gates.sampleRatio()) : null;
+    this.sampleRatio =
+        gates.sampleRatio().enabled() ? new SampleRatioCheck(gates.sampleRatio()) : null;
     Map<GateKind, Double> alphas = gateAlphas(gates);
     int min = gates.minimumSamples();
     List<GateCheck> list = new ArrayList<>();
@@ -36,12 +37,24 @@ public final class CanaryAnalysis {
       list.add(new QualityCheck(gates.quality(), alphas.get(GateKind.QUALITY), min));
     }
     if (gates.errorRate().enabled()) {
-      list.add(new RateCheck(GateKind.ERROR_RATE, "error rate", gates.errorRate(),
-          ArmSummary::errors, alphas.get(GateKind.ERROR_RATE), min));
+      list.add(
+          new RateCheck(
+              GateKind.ERROR_RATE,
+              "error rate",
+              gates.errorRate(),
+              ArmSummary::errors,
+              alphas.get(GateKind.ERROR_RATE),
+              min));
     }
     if (gates.safety().enabled()) {
-      list.add(new RateCheck(GateKind.SAFETY_RATE, "safety-flag rate", gates.safety(),
-          ArmSummary::safetyFlags, alphas.get(GateKind.SAFETY_RATE), min));
+      list.add(
+          new RateCheck(
+              GateKind.SAFETY_RATE,
+              "safety-flag rate",
+              gates.safety(),
+              ArmSummary::safetyFlags,
+              alphas.get(GateKind.SAFETY_RATE),
+              min));
     }
     if (gates.latency().enabled()) {
       list.add(new LatencyCheck(gates.latency(), alphas.get(GateKind.LATENCY), min));
@@ -185,9 +198,16 @@ public final class CanaryAnalysis {
         reason = "keep waiting on " + String.join(", ", waiting) + "; " + basis.reason();
       }
     }
-    return new Verdict(GateKind.OVERALL, overall, input.canary().observations(),
-        input.baseline().observations(), basis.estimate(), basis.lower(), basis.upper(),
-        basis.threshold(), reason);
+    return new Verdict(
+        GateKind.OVERALL,
+        overall,
+        input.canary().observations(),
+        input.baseline().observations(),
+        basis.estimate(),
+        basis.lower(),
+        basis.upper(),
+        basis.threshold(),
+        reason);
   }
 
   private static Verdict first(List<Verdict> verdicts, Decision decision) {

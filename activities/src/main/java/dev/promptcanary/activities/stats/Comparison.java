@@ -40,8 +40,15 @@ record Comparison(
 
   GateOutcome insufficient(long canaryN, long baselineN, double estimate) {
     return new GateOutcome(
-        gate, Decision.INSUFFICIENT_DATA, canaryN, baselineN, estimate, rangeLow, rangeHigh,
-        threshold(), false);
+        gate,
+        Decision.INSUFFICIENT_DATA,
+        canaryN,
+        baselineN,
+        estimate,
+        rangeLow,
+        rangeHigh,
+        threshold(),
+        false);
   }
 
   /**
@@ -49,7 +56,8 @@ record Comparison(
    * @param centre where the bound is centred (equal to the estimate except for adjusted rates)
    * @param variance variance of the centre
    */
-  GateOutcome decide(long canaryN, long baselineN, double estimate, double centre, double variance) {
+  GateOutcome decide(
+      long canaryN, long baselineN, double estimate, double centre, double variance) {
     double radius = OneSidedNormalMixture.radius(variance, tau, alpha);
     double lower = Math.max(rangeLow, centre - radius);
     double upper = Math.min(rangeHigh, centre + radius);

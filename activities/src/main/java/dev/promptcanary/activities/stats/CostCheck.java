@@ -15,8 +15,16 @@ final class CostCheck implements GateCheck {
 
   CostCheck(CostGate gate, double alpha, int minimumSamples) {
     double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(alpha, gate.margin());
-    this.comparison = new Comparison(
-        GateKind.COST, true, alpha, tau, gate.margin(), gate.minimumEffect(), -1, Double.MAX_VALUE);
+    this.comparison =
+        new Comparison(
+            GateKind.COST,
+            true,
+            alpha,
+            tau,
+            gate.margin(),
+            gate.minimumEffect(),
+            -1,
+            Double.MAX_VALUE);
     this.minimumSamples = minimumSamples;
   }
 
@@ -35,8 +43,9 @@ final class CostCheck implements GateCheck {
       return comparison.insufficient(canary.count(), baseline.count(), mb > 0 ? mc / mb - 1 : 0);
     }
     double estimate = mc / mb - 1;
-    double variance = QualityCheck.varianceOfMean(canary, mb) / (mb * mb)
-        + (mc * mc) / (mb * mb * mb * mb) * QualityCheck.varianceOfMean(baseline, mb);
+    double variance =
+        QualityCheck.varianceOfMean(canary, mb) / (mb * mb)
+            + (mc * mc) / (mb * mb * mb * mb) * QualityCheck.varianceOfMean(baseline, mb);
     return comparison.decide(canary.count(), baseline.count(), estimate, estimate, variance);
   }
 
@@ -46,6 +55,7 @@ final class CostCheck implements GateCheck {
       return Reasons.insufficient("cost", outcome, minimumSamples)
           + " (and a positive baseline mean)";
     }
-    return Reasons.comparison("cost (canary / baseline - 1)", outcome, comparison, Reasons::percent);
+    return Reasons.comparison(
+        "cost (canary / baseline - 1)", outcome, comparison, Reasons::percent);
   }
 }

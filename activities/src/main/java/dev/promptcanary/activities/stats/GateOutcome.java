@@ -24,6 +24,7 @@ record GateOutcome(
     boolean ceilingBreached) {
 
   Verdict toVerdict(String reason) {
-    return new Verdict(gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason);
+    return new Verdict(
+        gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason);
   }
 }

@@ -20,7 +20,8 @@ final class LatencyCheck implements GateCheck {
   LatencyCheck(LatencyGate gate, double alpha, int minimumSamples) {
     double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(alpha, gate.margin());
     this.comparison =
-        new Comparison(GateKind.LATENCY, true, alpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
+        new Comparison(
+            GateKind.LATENCY, true, alpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
     this.quantile = gate.quantile();
     this.minimumSamples = minimumSamples;
   }
@@ -35,7 +36,10 @@ final class LatencyCheck implements GateCheck {
     LatencyExceedance latency = input.latency();
     if (Math.abs(latency.quantile() - quantile) > 1e-9) {
       throw new IllegalArgumentException(
-          "latency summarised at quantile " + latency.quantile() + " but the gate uses " + quantile);
+          "latency summarised at quantile "
+              + latency.quantile()
+              + " but the gate uses "
+              + quantile);
     }
     Proportion canary = latency.canary();
     Proportion baseline = latency.baseline();
@@ -53,8 +57,9 @@ final class LatencyCheck implements GateCheck {
 
   @Override
   public String reason(GateOutcome outcome) {
-    String label = String.format(Locale.ROOT, "latency (share above baseline p%.0f, canary - baseline)",
-        100 * quantile);
+    String label =
+        String.format(
+            Locale.ROOT, "latency (share above baseline p%.0f, canary - baseline)", 100 * quantile);
     if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
       return Reasons.insufficient("latency", outcome, minimumSamples);
     }

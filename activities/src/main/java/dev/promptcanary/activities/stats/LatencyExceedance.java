@@ -2,8 +2,8 @@ package dev.promptcanary.activities.stats;
 
 /**
  * Latency summarised against the baseline's own quantile, which is all the latency gate needs and
- * two SQL statements give: {@code q = percentile_cont(0.95) within group (order by latency_ms)} over
- * the baseline, then {@code count(*) filter (where latency_ms > q)} per arm.
+ * two SQL statements give: {@code q = percentile_cont(0.95) within group (order by latency_ms)}
+ * over the baseline, then {@code count(*) filter (where latency_ms > q)} per arm.
  *
  * @param quantile the quantile used as the cut, e.g. 0.95
  * @param baselineQuantileMs the baseline's latency at that quantile (reported, not tested)
@@ -25,7 +25,9 @@ public record LatencyExceedance(
     if (!(quantile > 0 && quantile < 1)) {
       throw new IllegalArgumentException("quantile must be in (0, 1), got " + quantile);
     }
-    if (canaryAbove < 0 || canaryAbove > canaryCount || baselineAbove < 0
+    if (canaryAbove < 0
+        || canaryAbove > canaryCount
+        || baselineAbove < 0
         || baselineAbove > baselineCount) {
       throw new IllegalArgumentException("need 0 <= above <= count in both arms");
     }

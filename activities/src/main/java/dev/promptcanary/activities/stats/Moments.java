@@ -35,8 +35,8 @@ public record Moments(long count, double sum, double sumOfSquares) {
   }
 
   /**
-   * Unbiased sample variance; clamped at 0 because sum-of-squares arithmetic can go a hair
-   * negative on constant data.
+   * Unbiased sample variance; clamped at 0 because sum-of-squares arithmetic can go a hair negative
+   * on constant data.
    */
   public double variance() {
     if (count < 2) {

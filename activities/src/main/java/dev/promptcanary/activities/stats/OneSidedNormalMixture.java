@@ -23,12 +23,12 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * </pre>
  *
  * Dropping ln Phi gives the familiar two-sided radius at level 2 alpha; the half-normal prior is
- * what turns "two-sided at alpha" into "one-sided at alpha" and so buys the factor 2 inside the log.
- * We take one fixed-point step from z0 = sqrt(2K), z1 = sqrt(2 (K - ln(1 - t))), with t an upper
- * bound on the normal tail, 1 - Phi(z0) <= 2 phi(z0) / (z0 + sqrt(z0^2 + 8/pi)) (Sampford 1953).
- * Since z0 <= z* and the tail bound only overstates, z1 is never below the exact z* (the bound
- * stays valid); it is above it by less than 2e-4 relative for alpha <= 0.05 and 1e-3 at 0.1. That
- * keeps every look free of special functions, which the simulation benchmark needs.
+ * what turns "two-sided at alpha" into "one-sided at alpha" and so buys the factor 2 inside the
+ * log. We take one fixed-point step from z0 = sqrt(2K), z1 = sqrt(2 (K - ln(1 - t))), with t an
+ * upper bound on the normal tail, 1 - Phi(z0) <= 2 phi(z0) / (z0 + sqrt(z0^2 + 8/pi)) (Sampford
+ * 1953). Since z0 <= z* and the tail bound only overstates, z1 is never below the exact z* (the
+ * bound stays valid); it is above it by less than 2e-4 relative for alpha <= 0.05 and 1e-3 at 0.1.
+ * That keeps every look free of special functions, which the simulation benchmark needs.
  */
 public final class OneSidedNormalMixture {
   private static final double SQRT_2PI = Math.sqrt(2 * Math.PI);
@@ -45,7 +45,12 @@ public final class OneSidedNormalMixture {
   public static double radius(double variance, double tau, double alpha) {
     if (!(variance > 0) || !(tau > 0) || !(alpha > 0 && alpha < 0.5)) {
       throw new IllegalArgumentException(
-          "need variance > 0, tau > 0, alpha in (0, 0.5); got " + variance + ", " + tau + ", " + alpha);
+          "need variance > 0, tau > 0, alpha in (0, 0.5); got "
+              + variance
+              + ", "
+              + tau
+              + ", "
+              + alpha);
     }
     double tau2 = tau * tau;
     double shrink = variance / (variance + tau2); // V / (V + tau^2), in (0, 1)

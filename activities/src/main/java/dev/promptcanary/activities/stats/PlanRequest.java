@@ -27,7 +27,9 @@ public record PlanRequest(
     if (!(alpha > 0 && alpha < 0.5) || !(power > 0.5 && power < 1)) {
       throw new IllegalArgumentException("need alpha in (0, 0.5) and power in (0.5, 1)");
     }
-    if (!(tau >= 0) || canaryWeightBasisPoints < 1 || canaryWeightBasisPoints > 9_999
+    if (!(tau >= 0)
+        || canaryWeightBasisPoints < 1
+        || canaryWeightBasisPoints > 9_999
         || !(requestsPerHour > 0)) {
       throw new IllegalArgumentException("need tau >= 0, weight in 1..9999, requestsPerHour > 0");
     }

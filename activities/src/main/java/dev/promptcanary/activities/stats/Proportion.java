@@ -1,13 +1,17 @@
 package dev.promptcanary.activities.stats;
 
-/** Sufficient statistics of a binary metric in one arm: {@code count(*), count(*) filter (where flag)}. */
+/**
+ * Sufficient statistics of a binary metric in one arm: {@code count(*), count(*) filter (where
+ * flag)}.
+ */
 public record Proportion(long trials, long events) {
 
   public static final Proportion EMPTY = new Proportion(0, 0);
 
   public Proportion {
     if (trials < 0 || events < 0 || events > trials) {
-      throw new IllegalArgumentException("need 0 <= events <= trials; got " + events + "/" + trials);
+      throw new IllegalArgumentException(
+          "need 0 <= events <= trials; got " + events + "/" + trials);
     }
   }
 

@@ -5,8 +5,8 @@ import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.QualityGate;
 
 /**
- * Judge scores: always-valid bound on mean(canary) - mean(baseline) with V = s_c^2/n_c +
- * s_b^2/n_b (Welch), the normal approximation the mixture boundary assumes.
+ * Judge scores: always-valid bound on mean(canary) - mean(baseline) with V = s_c^2/n_c + s_b^2/n_b
+ * (Welch), the normal approximation the mixture boundary assumes.
  */
 final class QualityCheck implements GateCheck {
   private final Comparison comparison;
@@ -15,7 +15,8 @@ final class QualityCheck implements GateCheck {
   QualityCheck(QualityGate gate, double alpha, int minimumSamples) {
     double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(alpha, gate.margin());
     this.comparison =
-        new Comparison(GateKind.QUALITY, false, alpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
+        new Comparison(
+            GateKind.QUALITY, false, alpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
     this.minimumSamples = minimumSamples;
   }
 
@@ -51,6 +52,7 @@ final class QualityCheck implements GateCheck {
     if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
       return Reasons.insufficient("quality", outcome, minimumSamples);
     }
-    return Reasons.comparison("quality (canary - baseline score)", outcome, comparison, Reasons::num);
+    return Reasons.comparison(
+        "quality (canary - baseline score)", outcome, comparison, Reasons::num);
   }
 }

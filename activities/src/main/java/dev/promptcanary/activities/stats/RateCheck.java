@@ -33,11 +33,13 @@ final class RateCheck implements GateCheck {
     this.metric = metric;
     this.minimumSamples = minimumSamples;
     double testAlpha = gate.hasCeiling() ? alpha / 2 : alpha;
-    double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(testAlpha, gate.margin());
+    double tau =
+        gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(testAlpha, gate.margin());
     this.difference =
         new Comparison(kind, true, testAlpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
     // The ceiling is tested as "canary rate - ceiling": harmful above 0, fine below 0.
-    this.ceiling = gate.hasCeiling() ? new Comparison(kind, true, testAlpha, tau, 0, 0, -1, 1) : null;
+    this.ceiling =
+        gate.hasCeiling() ? new Comparison(kind, true, testAlpha, tau, 0, 0, -1, 1) : null;
   }
 
   @Override
@@ -71,12 +73,28 @@ final class RateCheck implements GateCheck {
             canary.adjustedRate() - gate.ceiling(),
             canary.adjustedVariance());
     if (own.decision() == Decision.REGRESSION) {
-      return new GateOutcome(kind, Decision.REGRESSION, diff.canaryN(), diff.baselineN(),
-          diff.estimate(), diff.lower(), diff.upper(), diff.threshold(), true);
+      return new GateOutcome(
+          kind,
+          Decision.REGRESSION,
+          diff.canaryN(),
+          diff.baselineN(),
+          diff.estimate(),
+          diff.lower(),
+          diff.upper(),
+          diff.threshold(),
+          true);
     }
     if (diff.decision() == Decision.NON_INFERIOR && own.decision() != Decision.NON_INFERIOR) {
-      return new GateOutcome(kind, Decision.INCONCLUSIVE, diff.canaryN(), diff.baselineN(),
-          diff.estimate(), diff.lower(), diff.upper(), diff.threshold(), false);
+      return new GateOutcome(
+          kind,
+          Decision.INCONCLUSIVE,
+          diff.canaryN(),
+          diff.baselineN(),
+          diff.estimate(),
+          diff.lower(),
+          diff.upper(),
+          diff.threshold(),
+          false);
     }
     return diff;
   }

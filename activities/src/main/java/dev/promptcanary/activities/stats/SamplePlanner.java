@@ -20,29 +20,42 @@ public final class SamplePlanner {
   public static SamplePlan plan(PlanRequest request) {
     double w = request.canaryWeightBasisPoints() / 10_000.0;
     double tau =
-        request.tau() > 0 ? request.tau() : OneSidedNormalMixture.tunedTau(request.alpha(), request.effect());
+        request.tau() > 0
+            ? request.tau()
+            : OneSidedNormalMixture.tunedTau(request.alpha(), request.effect());
     double zPower = NORMAL.inverseCumulativeProbability(request.power());
     long expected = smallest(n -> radius(request, tau, w, n) <= request.effect());
     long forPower =
-        smallest(n -> request.effect() - radius(request, tau, w, n)
-            >= zPower * Math.sqrt(variance(request, w, n)));
+        smallest(
+            n ->
+                request.effect() - radius(request, tau, w, n)
+                    >= zPower * Math.sqrt(variance(request, w, n)));
     double canaryPerHour = request.requestsPerHour() * w;
     double expectedHours = expected / canaryPerHour;
     double hoursForPower = forPower / canaryPerHour;
     long baseline = (long) Math.ceil(forPower * (1 - w) / w);
-    String summary = String.format(Locale.ROOT,
-        "at %s%% of %s requests/hour, catching a change of %s (sd %s) needs ~%d canary "
-            + "samples (~%s) on average and %d (~%s) for %s%% power",
-        plain(100 * w), plain(request.requestsPerHour()), plain(request.effect()),
-        plain(request.sigma()), expected,
-        hours(expectedHours), forPower, hours(hoursForPower), plain(100 * request.power()));
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "at %s%% of %s requests/hour, catching a change of %s (sd %s) needs ~%d canary "
+                + "samples (~%s) on average and %d (~%s) for %s%% power",
+            plain(100 * w),
+            plain(request.requestsPerHour()),
+            plain(request.effect()),
+            plain(request.sigma()),
+            expected,
+            hours(expectedHours),
+            forPower,
+            hours(hoursForPower),
+            plain(100 * request.power()));
     return new SamplePlan(expected, forPower, baseline, expectedHours, hoursForPower, summary);
   }
 
   /**
-   * The smallest canary weight (basis points, up to 5000) at which {@link SamplePlan#hoursForPower()}
-   * fits in {@code hoursAvailable}; -1 if even an even split is too slow. The rollout uses it to
-   * raise the canary weight when the bake window would expire without enough data.
+   * The smallest canary weight (basis points, up to 5000) at which {@link
+   * SamplePlan#hoursForPower()} fits in {@code hoursAvailable}; -1 if even an even split is too
+   * slow. The rollout uses it to raise the canary weight when the bake window would expire without
+   * enough data.
    */
   public static int requiredWeightBasisPoints(PlanRequest request, double hoursAvailable) {
     if (plan(request.withWeight(5_000)).hoursForPower() > hoursAvailable) {
@@ -69,8 +82,9 @@ public final class SamplePlanner {
   public static long fixedHorizonCanarySamples(
       double effect, double sigma, double alpha, double power, int canaryWeightBasisPoints) {
     double w = canaryWeightBasisPoints / 10_000.0;
-    double z = NORMAL.inverseCumulativeProbability(1 - alpha / 2)
-        + NORMAL.inverseCumulativeProbability(power);
+    double z =
+        NORMAL.inverseCumulativeProbability(1 - alpha / 2)
+            + NORMAL.inverseCumulativeProbability(power);
     double perCanary = sigma * sigma * (1 + w / (1 - w)); // n_c V
     return (long) Math.ceil(perCanary * z * z / (effect * effect));
   }
@@ -106,13 +120,17 @@ public final class SamplePlanner {
   }
 
   private static String plain(double v) {
-    return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros()
+    return new java.math.BigDecimal(v)
+        .round(new java.math.MathContext(4))
+        .stripTrailingZeros()
         .toPlainString();
   }
 
   private static String hours(double h) {
     return h < 1
         ? String.format(Locale.ROOT, "%.0f min", 60 * h)
-        : h < 48 ? String.format(Locale.ROOT, "%.1f h", h) : String.format(Locale.ROOT, "%.1f days", h / 24);
+        : h < 48
+            ? String.format(Locale.ROOT, "%.1f h", h)
+            : String.format(Locale.ROOT, "%.1f days", h / 24);
   }
 }

@@ -96,16 +96,30 @@ final class SampleRatioCheck implements GateCheck {
         upper = solver.solve(200, p -> logLikelihood(p, nc, nb) - cut, share, 1 - 1e-15);
       }
     }
-    return new GateOutcome(GateKind.SAMPLE_RATIO, decision, nc, nb, share,
-        Math.min(lower, share), Math.max(upper, share), w, false);
+    return new GateOutcome(
+        GateKind.SAMPLE_RATIO,
+        decision,
+        nc,
+        nb,
+        share,
+        Math.min(lower, share),
+        Math.max(upper, share),
+        w,
+        false);
   }
 
   @Override
   public String reason(GateOutcome o) {
-    String shares = String.format(Locale.ROOT,
-        "canary share %.4f [%.4f, %.4f] of %d requests vs configured %.4f (alpha %.3g)",
-        o.estimate(), o.lower(), o.upper(), o.canaryN() + o.baselineN(), o.threshold(),
-        gate.alpha());
+    String shares =
+        String.format(
+            Locale.ROOT,
+            "canary share %.4f [%.4f, %.4f] of %d requests vs configured %.4f (alpha %.3g)",
+            o.estimate(),
+            o.lower(),
+            o.upper(),
+            o.canaryN() + o.baselineN(),
+            o.threshold(),
+            gate.alpha());
     return o.decision() == Decision.SAMPLE_RATIO_MISMATCH
         ? "sample ratio mismatch: " + shares + "; fix routing or logging before trusting any gate"
         : "sample ratio consistent: " + shares;

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A small A/A simulation under continuous monitoring: 500 rollouts of identical arms, the engine
  * consulted after every new canary observation, all five gates live. The family-wise false rollback
- * rate must stay within what alpha = 0.05 allows. (The full benchmark, 10,000 runs per scenario,
- * is bench/decision-quality.)
+ * rate must stay within what alpha = 0.05 allows. (The full benchmark, 10,000 runs per scenario, is
+ * bench/decision-quality.)
  */
 class AaFalseRollbackSimulationTest {
   private static final int RUNS = 500;
@@ -52,10 +52,16 @@ class AaFalseRollbackSimulationTest {
       if (baseline.n < 2) {
         continue;
       }
-      AnalysisInput in = new AnalysisInput(engine.gates(), 5_000, canary.summary(),
-          baseline.summary(), baseline.latencyAgainst(canary));
+      AnalysisInput in =
+          new AnalysisInput(
+              engine.gates(),
+              5_000,
+              canary.summary(),
+              baseline.summary(),
+              baseline.latencyAgainst(canary));
       Decision d = engine.decision(in);
-      if (d == Decision.REGRESSION || d == Decision.NON_INFERIOR
+      if (d == Decision.REGRESSION
+          || d == Decision.NON_INFERIOR
           || d == Decision.SAMPLE_RATIO_MISMATCH) {
         return d;
       }
@@ -88,8 +94,12 @@ class AaFalseRollbackSimulationTest {
     }
 
     ArmSummary summary() {
-      return new ArmSummary(n, new Moments(n, score, scoreSq), new Proportion(n, errors),
-          new Proportion(n, flags), new Moments(n, cost, costSq));
+      return new ArmSummary(
+          n,
+          new Moments(n, score, scoreSq),
+          new Proportion(n, errors),
+          new Proportion(n, flags),
+          new Moments(n, cost, costSq));
     }
 
     LatencyExceedance latencyAgainst(Sim canary) {

@@ -24,11 +24,11 @@ class CanaryAnalysisTest {
   }
 
   /**
-   * 100 judgements per arm, means 0.60 / 0.70, sd 0.2 each: D = -0.1, V = 2 * 0.04 / 100 =
-   * 0.0008. Quality alpha = 0.05 * 0.9 = 0.045; tau = 0.934398 * 0.05 = 0.0467199 (see
+   * 100 judgements per arm, means 0.60 / 0.70, sd 0.2 each: D = -0.1, V = 2 * 0.04 / 100 = 0.0008.
+   * Quality alpha = 0.05 * 0.9 = 0.045; tau = 0.934398 * 0.05 = 0.0467199 (see
    * OneSidedNormalMixtureTest). K = ln(1/0.09) + ln((0.0008 + 0.0021828)/0.0008)/2 = 2.407946 +
-   * 0.657995 = 3.065940, z* = 2.478932, s = sqrt(0.0008 * 0.0029828)/0.0467199 = 0.0330637,
-   * radius = 0.081963: bounds [-0.181963, -0.018037], wholly below 0, so a regression.
+   * 0.657995 = 3.065940, z* = 2.478932, s = sqrt(0.0008 * 0.0029828)/0.0467199 = 0.0330637, radius
+   * = 0.081963: bounds [-0.181963, -0.018037], wholly below 0, so a regression.
    */
   @Test
   void qualityVerdictMatchesHandComputedBounds() {
@@ -47,18 +47,22 @@ class CanaryAnalysisTest {
 
   @Test
   void qualityDecisionsFollowTheBounds() {
-    Verdict equalArms = gate(CanaryAnalysis.analyse(input(arm(2_000, 0.7, 0.2), arm(2_000, 0.7, 0.2))),
-        GateKind.QUALITY);
+    Verdict equalArms =
+        gate(
+            CanaryAnalysis.analyse(input(arm(2_000, 0.7, 0.2), arm(2_000, 0.7, 0.2))),
+            GateKind.QUALITY);
     assertEquals(Decision.NON_INFERIOR, equalArms.decision());
     assertTrue(equalArms.lower() > -0.05);
 
-    Verdict smallDrop = gate(CanaryAnalysis.analyse(input(arm(100, 0.68, 0.2), arm(100, 0.7, 0.2))),
-        GateKind.QUALITY);
+    Verdict smallDrop =
+        gate(
+            CanaryAnalysis.analyse(input(arm(100, 0.68, 0.2), arm(100, 0.7, 0.2))),
+            GateKind.QUALITY);
     assertEquals(Decision.INCONCLUSIVE, smallDrop.decision());
     assertTrue(smallDrop.lower() < -0.05 && smallDrop.upper() > 0);
 
-    Verdict tooFew = gate(CanaryAnalysis.analyse(input(arm(10, 0.2, 0.2), arm(10, 0.9, 0.2))),
-        GateKind.QUALITY);
+    Verdict tooFew =
+        gate(CanaryAnalysis.analyse(input(arm(10, 0.2, 0.2), arm(10, 0.9, 0.2))), GateKind.QUALITY);
     assertEquals(Decision.INSUFFICIENT_DATA, tooFew.decision());
     assertTrue(tooFew.reason().contains("need 30 per arm"), tooFew.reason());
   }
@@ -87,8 +91,9 @@ class CanaryAnalysisTest {
       boolean seenRegression = false;
       for (long n = 30; n < 5_000_000; n = n * 6 / 5 + 1) {
         ArmSummary canary = Inputs.withErrors(arm(n, 0.7, 0.2), Math.round(n * canaryRate));
-        Decision d = gate(CanaryAnalysis.analyse(input(canary, arm(n, 0.7, 0.2))),
-            GateKind.ERROR_RATE).decision();
+        Decision d =
+            gate(CanaryAnalysis.analyse(input(canary, arm(n, 0.7, 0.2))), GateKind.ERROR_RATE)
+                .decision();
         seenRegression |= d == Decision.REGRESSION;
         if (seenRegression) {
           assertEquals(Decision.REGRESSION, d, "canary rate " + canaryRate + " n " + n);
@@ -101,8 +106,14 @@ class CanaryAnalysisTest {
   @Test
   void symmetricInputsGiveSymmetricBounds() {
     AnalysisResult same = CanaryAnalysis.analyse(input(arm(400, 0.7, 0.2), arm(400, 0.7, 0.2)));
-    for (GateKind kind : new GateKind[] {GateKind.QUALITY, GateKind.ERROR_RATE, GateKind.SAFETY_RATE,
-        GateKind.LATENCY, GateKind.COST}) {
+    for (GateKind kind :
+        new GateKind[] {
+          GateKind.QUALITY,
+          GateKind.ERROR_RATE,
+          GateKind.SAFETY_RATE,
+          GateKind.LATENCY,
+          GateKind.COST
+        }) {
       Verdict v = gate(same, kind);
       assertEquals(0, v.estimate(), 1e-12, kind.name());
       assertEquals(-v.lower(), v.upper(), 1e-12, kind.name());
@@ -111,10 +122,12 @@ class CanaryAnalysisTest {
     ArmSummary a = Inputs.withErrors(arm(300, 0.62, 0.25), 9);
     ArmSummary b = Inputs.withErrors(arm(500, 0.70, 0.15), 4);
     GatesConfig gates = GatesConfig.defaults();
-    AnalysisResult ab = CanaryAnalysis.analyse(
-        new AnalysisInput(gates, 5_000, a, b, Inputs.latency(300, 30, 500)));
-    AnalysisResult ba = CanaryAnalysis.analyse(new AnalysisInput(gates, 5_000, b, a,
-        new LatencyExceedance(0.95, 900, 25, 500, 30, 300)));
+    AnalysisResult ab =
+        CanaryAnalysis.analyse(new AnalysisInput(gates, 5_000, a, b, Inputs.latency(300, 30, 500)));
+    AnalysisResult ba =
+        CanaryAnalysis.analyse(
+            new AnalysisInput(
+                gates, 5_000, b, a, new LatencyExceedance(0.95, 900, 25, 500, 30, 300)));
     for (GateKind kind : new GateKind[] {GateKind.QUALITY, GateKind.ERROR_RATE, GateKind.LATENCY}) {
       Verdict forward = gate(ab, kind);
       Verdict backward = gate(ba, kind);
@@ -128,7 +141,8 @@ class CanaryAnalysisTest {
   void sameInputSameResult() {
     AnalysisInput in = input(arm(250, 0.66, 0.21), arm(260, 0.7, 0.19));
     assertEquals(CanaryAnalysis.analyse(in), CanaryAnalysis.analyse(in));
-    assertEquals(CanaryAnalysis.analyse(in).overall().decision(),
+    assertEquals(
+        CanaryAnalysis.analyse(in).overall().decision(),
         CanaryAnalysis.of(in.gates()).decision(in));
   }
 
@@ -155,8 +169,13 @@ class CanaryAnalysisTest {
   @Test
   void latencyTailRegressionIsCaughtFromExceedanceCounts() {
     // 12% of canary requests above the baseline p95 instead of 5%.
-    AnalysisInput in = new AnalysisInput(GatesConfig.defaults(), 5_000, arm(2_000, 0.7, 0.2),
-        arm(2_000, 0.7, 0.2), Inputs.latency(2_000, 240, 2_000));
+    AnalysisInput in =
+        new AnalysisInput(
+            GatesConfig.defaults(),
+            5_000,
+            arm(2_000, 0.7, 0.2),
+            arm(2_000, 0.7, 0.2),
+            Inputs.latency(2_000, 240, 2_000));
     Verdict latency = gate(CanaryAnalysis.analyse(in), GateKind.LATENCY);
     assertEquals(Decision.REGRESSION, latency.decision());
     assertEquals(0.07, latency.estimate(), 1e-12);
@@ -165,18 +184,24 @@ class CanaryAnalysisTest {
   @Test
   void costUsesTheRelativeTolerance() {
     ArmSummary dearer = Inputs.withCost(arm(1_000, 0.7, 0.2), 1.3, 0.3);
-    assertEquals(Decision.REGRESSION,
-        gate(CanaryAnalysis.analyse(input(dearer, arm(1_000, 0.7, 0.2))), GateKind.COST).decision());
+    assertEquals(
+        Decision.REGRESSION,
+        gate(CanaryAnalysis.analyse(input(dearer, arm(1_000, 0.7, 0.2))), GateKind.COST)
+            .decision());
     ArmSummary slightlyDearer = Inputs.withCost(arm(300, 0.7, 0.2), 1.05, 0.3);
-    Verdict cost = gate(CanaryAnalysis.analyse(input(slightlyDearer, arm(300, 0.7, 0.2))), GateKind.COST);
-    assertEquals(Decision.INCONCLUSIVE, cost.decision(), "5% dearer: inside the 10% tolerance, not yet shown");
+    Verdict cost =
+        gate(CanaryAnalysis.analyse(input(slightlyDearer, arm(300, 0.7, 0.2))), GateKind.COST);
+    assertEquals(
+        Decision.INCONCLUSIVE,
+        cost.decision(),
+        "5% dearer: inside the 10% tolerance, not yet shown");
     assertEquals(0.05, cost.estimate(), 1e-12);
   }
 
   /**
-   * Even split, tolerance 0.02: k = 0.25 / 0.0004 - 1 = 624, prior Beta(312, 312).
-   * 600 canary / 400 baseline: ln BF = lnB(912, 712) - lnB(312, 312) + 1000 ln 2 = 11.8757 >
-   * ln 1000 = 6.9078, a mismatch. 520 / 480: ln BF = 0.0145, consistent.
+   * Even split, tolerance 0.02: k = 0.25 / 0.0004 - 1 = 624, prior Beta(312, 312). 600 canary / 400
+   * baseline: ln BF = lnB(912, 712) - lnB(312, 312) + 1000 ln 2 = 11.8757 > ln 1000 = 6.9078, a
+   * mismatch. 520 / 480: ln BF = 0.0145, consistent.
    */
   @Test
   void sampleRatioBayesFactorMatchesHandComputedValues() {
@@ -184,47 +209,70 @@ class CanaryAnalysisTest {
     assertEquals(11.875741, check.logBayesFactor(0.5, 600, 400), 1e-5);
     assertEquals(0.014469, check.logBayesFactor(0.5, 520, 480), 1e-5);
 
-    AnalysisResult mismatch = CanaryAnalysis.analyse(input(
-        Inputs.withObservations(arm(600, 0.7, 0.2), 600), arm(400, 0.7, 0.2)));
+    AnalysisResult mismatch =
+        CanaryAnalysis.analyse(
+            input(Inputs.withObservations(arm(600, 0.7, 0.2), 600), arm(400, 0.7, 0.2)));
     Verdict srm = gate(mismatch, GateKind.SAMPLE_RATIO);
     assertEquals(Decision.SAMPLE_RATIO_MISMATCH, srm.decision());
     assertTrue(srm.lower() > 0.5, "the always-valid bounds exclude the configured share");
     assertEquals(0.6, srm.estimate(), 1e-12);
 
-    Verdict fine = gate(CanaryAnalysis.analyse(input(arm(520, 0.7, 0.2), arm(480, 0.7, 0.2))),
-        GateKind.SAMPLE_RATIO);
+    Verdict fine =
+        gate(
+            CanaryAnalysis.analyse(input(arm(520, 0.7, 0.2), arm(480, 0.7, 0.2))),
+            GateKind.SAMPLE_RATIO);
     assertEquals(Decision.NON_INFERIOR, fine.decision());
     assertTrue(fine.lower() < 0.5 && fine.upper() > 0.5);
   }
 
   @Test
   void sampleRatioMismatchBlocksEvenAClearVerdict() {
-    AnalysisResult promotable = CanaryAnalysis.analyse(input(arm(5_000, 0.7, 0.2), arm(5_000, 0.7, 0.2)));
-    assertEquals(Decision.NON_INFERIOR, promotable.overall().decision(), promotable.overall().reason());
+    AnalysisResult promotable =
+        CanaryAnalysis.analyse(input(arm(5_000, 0.7, 0.2), arm(5_000, 0.7, 0.2)));
+    assertEquals(
+        Decision.NON_INFERIOR, promotable.overall().decision(), promotable.overall().reason());
 
-    AnalysisInput skewed = new AnalysisInput(GatesConfig.defaults(), 4_000,
-        arm(5_000, 0.7, 0.2), arm(5_000, 0.7, 0.2), Inputs.latency(5_000, 5_000));
+    AnalysisInput skewed =
+        new AnalysisInput(
+            GatesConfig.defaults(),
+            4_000,
+            arm(5_000, 0.7, 0.2),
+            arm(5_000, 0.7, 0.2),
+            Inputs.latency(5_000, 5_000));
     AnalysisResult blocked = CanaryAnalysis.analyse(skewed);
     assertEquals(Decision.SAMPLE_RATIO_MISMATCH, blocked.overall().decision());
-    assertEquals(Decision.SAMPLE_RATIO_MISMATCH, CanaryAnalysis.of(skewed.gates()).decision(skewed));
+    assertEquals(
+        Decision.SAMPLE_RATIO_MISMATCH, CanaryAnalysis.of(skewed.gates()).decision(skewed));
     assertTrue(blocked.overall().reason().startsWith("blocked"), blocked.overall().reason());
   }
 
   @Test
   void overallNeedsEveryGateAndAnyRegressionWins() {
     AnalysisResult waiting = CanaryAnalysis.analyse(input(arm(300, 0.7, 0.2), arm(300, 0.7, 0.2)));
-    assertNotEquals(Decision.NON_INFERIOR, waiting.overall().decision(),
+    assertNotEquals(
+        Decision.NON_INFERIOR,
+        waiting.overall().decision(),
         "300 requests cannot bound a 1% error rate within one point yet");
     assertTrue(waiting.overall().reason().contains("error_rate"), waiting.overall().reason());
 
-    assertEquals(Decision.REGRESSION, CanaryAnalysis.combine(new Decision[] {
-        Decision.NON_INFERIOR, Decision.INSUFFICIENT_DATA, Decision.REGRESSION}));
-    assertEquals(Decision.INSUFFICIENT_DATA, CanaryAnalysis.combine(new Decision[] {
-        Decision.NON_INFERIOR, Decision.INCONCLUSIVE, Decision.INSUFFICIENT_DATA}));
-    assertEquals(Decision.INCONCLUSIVE, CanaryAnalysis.combine(new Decision[] {
-        Decision.NON_INFERIOR, Decision.INCONCLUSIVE}));
-    assertEquals(Decision.NON_INFERIOR, CanaryAnalysis.combine(new Decision[] {
-        Decision.NON_INFERIOR, Decision.NON_INFERIOR}));
+    assertEquals(
+        Decision.REGRESSION,
+        CanaryAnalysis.combine(
+            new Decision[] {
+              Decision.NON_INFERIOR, Decision.INSUFFICIENT_DATA, Decision.REGRESSION
+            }));
+    assertEquals(
+        Decision.INSUFFICIENT_DATA,
+        CanaryAnalysis.combine(
+            new Decision[] {
+              Decision.NON_INFERIOR, Decision.INCONCLUSIVE, Decision.INSUFFICIENT_DATA
+            }));
+    assertEquals(
+        Decision.INCONCLUSIVE,
+        CanaryAnalysis.combine(new Decision[] {Decision.NON_INFERIOR, Decision.INCONCLUSIVE}));
+    assertEquals(
+        Decision.NON_INFERIOR,
+        CanaryAnalysis.combine(new Decision[] {Decision.NON_INFERIOR, Decision.NON_INFERIOR}));
   }
 
   @Test
@@ -235,10 +283,16 @@ class CanaryAnalysisTest {
     assertEquals(0.045, alphas.get(GateKind.QUALITY), 1e-12);
 
     QualityGate q = defaults.quality();
-    GatesConfig withoutQuality = new GatesConfig(defaults.alpha(), defaults.minimumSamples(),
-        new QualityGate(false, q.alphaShare(), q.margin(), q.minimumEffect(), q.tau()),
-        defaults.errorRate(), defaults.safety(), defaults.latency(), defaults.cost(),
-        defaults.sampleRatio());
+    GatesConfig withoutQuality =
+        new GatesConfig(
+            defaults.alpha(),
+            defaults.minimumSamples(),
+            new QualityGate(false, q.alphaShare(), q.margin(), q.minimumEffect(), q.tau()),
+            defaults.errorRate(),
+            defaults.safety(),
+            defaults.latency(),
+            defaults.cost(),
+            defaults.sampleRatio());
     Map<GateKind, Double> rest = CanaryAnalysis.gateAlphas(withoutQuality);
     assertFalse(rest.containsKey(GateKind.QUALITY));
     assertEquals(0.0125, rest.get(GateKind.ERROR_RATE), 1e-12);
@@ -247,12 +301,19 @@ class CanaryAnalysisTest {
   @Test
   void rejectsAnInputWithOtherGates() {
     CanaryAnalysis analysis = CanaryAnalysis.of(GatesConfig.defaults());
-    GatesConfig other = new GatesConfig(0.01, 30, QualityGate.defaults(),
-        GatesConfig.defaults().errorRate(), GatesConfig.defaults().safety(),
-        GatesConfig.defaults().latency(), GatesConfig.defaults().cost(),
-        GatesConfig.defaults().sampleRatio());
-    AnalysisInput in = new AnalysisInput(other, 5_000, arm(100, 0.7, 0.2), arm(100, 0.7, 0.2),
-        Inputs.latency(100, 100));
+    GatesConfig other =
+        new GatesConfig(
+            0.01,
+            30,
+            QualityGate.defaults(),
+            GatesConfig.defaults().errorRate(),
+            GatesConfig.defaults().safety(),
+            GatesConfig.defaults().latency(),
+            GatesConfig.defaults().cost(),
+            GatesConfig.defaults().sampleRatio());
+    AnalysisInput in =
+        new AnalysisInput(
+            other, 5_000, arm(100, 0.7, 0.2), arm(100, 0.7, 0.2), Inputs.latency(100, 100));
     assertThrows(IllegalArgumentException.class, () -> analysis.decision(in));
   }
 
@@ -266,7 +327,7 @@ class CanaryAnalysisTest {
     for (Verdict v : result.gates()) {
       assertEquals(v, json.readValue(json.writeValueAsString(v), Verdict.class));
     }
-    assertEquals(result.overall(),
-        json.readValue(json.writeValueAsString(result.overall()), Verdict.class));
+    assertEquals(
+        result.overall(), json.readValue(json.writeValueAsString(result.overall()), Verdict.class));
   }
 }

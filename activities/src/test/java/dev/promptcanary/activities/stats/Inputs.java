@@ -17,22 +17,37 @@ final class Inputs {
    */
   static ArmSummary arm(long n, double mean, double sd) {
     return new ArmSummary(
-        n, scores(n, mean, sd), new Proportion(n, Math.round(0.01 * n)), new Proportion(n, 0),
+        n,
+        scores(n, mean, sd),
+        new Proportion(n, Math.round(0.01 * n)),
+        new Proportion(n, 0),
         scores(n, 1.0, 0.3));
   }
 
   static ArmSummary withErrors(ArmSummary a, long errors) {
-    return new ArmSummary(a.observations(), a.quality(), new Proportion(a.errors().trials(), errors),
-        a.safetyFlags(), a.cost());
+    return new ArmSummary(
+        a.observations(),
+        a.quality(),
+        new Proportion(a.errors().trials(), errors),
+        a.safetyFlags(),
+        a.cost());
   }
 
   static ArmSummary withSafetyFlags(ArmSummary a, long flags) {
-    return new ArmSummary(a.observations(), a.quality(), a.errors(),
-        new Proportion(a.safetyFlags().trials(), flags), a.cost());
+    return new ArmSummary(
+        a.observations(),
+        a.quality(),
+        a.errors(),
+        new Proportion(a.safetyFlags().trials(), flags),
+        a.cost());
   }
 
   static ArmSummary withCost(ArmSummary a, double mean, double sd) {
-    return new ArmSummary(a.observations(), a.quality(), a.errors(), a.safetyFlags(),
+    return new ArmSummary(
+        a.observations(),
+        a.quality(),
+        a.errors(),
+        a.safetyFlags(),
         scores(a.cost().count(), mean, sd));
   }
 
@@ -46,12 +61,16 @@ final class Inputs {
   }
 
   static LatencyExceedance latency(long canaryN, long canaryAbove, long baselineN) {
-    return new LatencyExceedance(0.95, 900, canaryAbove, canaryN, Math.round(0.05 * baselineN),
-        baselineN);
+    return new LatencyExceedance(
+        0.95, 900, canaryAbove, canaryN, Math.round(0.05 * baselineN), baselineN);
   }
 
   static AnalysisInput input(ArmSummary canary, ArmSummary baseline) {
-    return new AnalysisInput(GatesConfig.defaults(), 5_000, canary, baseline,
+    return new AnalysisInput(
+        GatesConfig.defaults(),
+        5_000,
+        canary,
+        baseline,
         latency(canary.observations(), baseline.observations()));
   }
 }

@@ -9,10 +9,9 @@ import org.junit.jupiter.api.Test;
 class OneSidedNormalMixtureTest {
 
   /**
-   * V = 0.0004, tau = 0.05, alpha = 0.025, by hand:
-   * K = ln(1/0.05) + ln(0.0029/0.0004)/2 = 2.995732 + 0.990500 = 3.986232;
-   * z* solves z^2/2 + ln Phi(z) = K: z* = 2.824397 (ln Phi(2.8244) = -0.002372);
-   * s = sqrt(0.0004 * 0.0029) / 0.05 = 0.0215407; radius = s z* = 0.060839.
+   * V = 0.0004, tau = 0.05, alpha = 0.025, by hand: K = ln(1/0.05) + ln(0.0029/0.0004)/2 = 2.995732
+   * + 0.990500 = 3.986232; z* solves z^2/2 + ln Phi(z) = K: z* = 2.824397 (ln Phi(2.8244) =
+   * -0.002372); s = sqrt(0.0004 * 0.0029) / 0.05 = 0.0215407; radius = s z* = 0.060839.
    */
   @Test
   void radiusMatchesHandComputedValue() {

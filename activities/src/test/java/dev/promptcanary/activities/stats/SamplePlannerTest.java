@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 class SamplePlannerTest {
 
   /**
-   * Two-sided alpha 0.05, power 0.9, even split: n = 2 sigma^2 (z_0.975 + z_0.9)^2 / d^2 = 2 *
-   * 0.04 * (1.959964 + 1.281552)^2 / 0.0025 = 336.2, so 337 per arm (the issue's "336").
+   * Two-sided alpha 0.05, power 0.9, even split: n = 2 sigma^2 (z_0.975 + z_0.9)^2 / d^2 = 2 * 0.04
+   * * (1.959964 + 1.281552)^2 / 0.0025 = 336.2, so 337 per arm (the issue's "336").
    */
   @Test
   void fixedHorizonMatchesTheTextbookFormula() {
@@ -38,7 +38,8 @@ class SamplePlannerTest {
     SamplePlan even = SamplePlanner.plan(new PlanRequest(0.05, 0.2, 0.045, 0, 0.95, 5_000, 200));
     SamplePlan small = SamplePlanner.plan(new PlanRequest(0.05, 0.2, 0.045, 0, 0.95, 500, 200));
     SamplePlan subtle = SamplePlanner.plan(new PlanRequest(0.02, 0.2, 0.045, 0, 0.95, 5_000, 200));
-    assertTrue(small.canarySamplesForPower() < even.canarySamplesForPower(),
+    assertTrue(
+        small.canarySamplesForPower() < even.canarySamplesForPower(),
         "a large baseline arm makes each canary sample worth more");
     assertTrue(small.hoursForPower() > even.hoursForPower(), "but they arrive ten times slower");
     assertTrue(subtle.canarySamplesForPower() > 5 * even.canarySamplesForPower());

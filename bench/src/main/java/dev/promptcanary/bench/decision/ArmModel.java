@@ -1,8 +1,8 @@
 package dev.promptcanary.bench.decision;
 
 /**
- * The data-generating process of one arm; every request gets a judge score, an error flag, a
- * safety flag, a latency and a cost, drawn independently.
+ * The data-generating process of one arm; every request gets a judge score, an error flag, a safety
+ * flag, a latency and a cost, drawn independently.
  */
 record ArmModel(
     ScoreModel scores,
@@ -19,12 +19,12 @@ record ArmModel(
   }
 
   ArmModel withErrorRate(double rate) {
-    return new ArmModel(scores, rate, safetyRate, latencyMedianMs, latencySigmaLog, costMedian,
-        costSigmaLog);
+    return new ArmModel(
+        scores, rate, safetyRate, latencyMedianMs, latencySigmaLog, costMedian, costSigmaLog);
   }
 
   ArmModel withLatencySigma(double sigmaLog) {
-    return new ArmModel(scores, errorRate, safetyRate, latencyMedianMs, sigmaLog, costMedian,
-        costSigmaLog);
+    return new ArmModel(
+        scores, errorRate, safetyRate, latencyMedianMs, sigmaLog, costMedian, costSigmaLog);
   }
 }

@@ -18,7 +18,8 @@ import java.util.stream.IntStream;
  * engine with the seed rule and a fixed-horizon t-test on the same data. Prints a table, then one
  * JSON object as the last line.
  *
- * <p>Usage: {@code bench/decision-quality/run [--runs N] [--seed S] [--only a,b,...] [--quality-tau T]}
+ * <p>Usage: {@code bench/decision-quality/run [--runs N] [--seed S] [--only a,b,...] [--quality-tau
+ * T]}
  */
 public final class DecisionQualityBench {
   static final String[] METHODS = {"engine", "seed_rule", "fixed_t_test"};
@@ -37,19 +38,26 @@ public final class DecisionQualityBench {
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--only" -> only = Set.of(args[++i].split(","));
         case "--quality-tau" -> qualityTau = Double.parseDouble(args[++i]);
-        default -> throw new IllegalArgumentException(
-            "unknown argument " + args[i]
-                + "; usage: [--runs N] [--seed S] [--only a,b] [--quality-tau T]");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown argument "
+                    + args[i]
+                    + "; usage: [--runs N] [--seed S] [--only a,b] [--quality-tau T]");
       }
     }
     GatesConfig gates = withQualityTau(GatesConfig.defaults(), qualityTau);
     CanaryAnalysis engine = CanaryAnalysis.of(gates);
-    System.out.printf(Locale.ROOT,
-        "decision-quality: %d runs per scenario, seed %d, %d cores, engine = GatesConfig.defaults()%s%n",
-        runs, seed, Runtime.getRuntime().availableProcessors(),
+    System.out.printf(
+        Locale.ROOT,
+        "decision-quality: %d runs per scenario, seed %d, %d cores, engine ="
+            + " GatesConfig.defaults()%s%n",
+        runs,
+        seed,
+        Runtime.getRuntime().availableProcessors(),
         qualityTau > 0 ? " with quality tau " + qualityTau : "");
-    System.out.println("seed rule: roll back once n >= 30 per arm and mean drop > 0.05, else promote at"
-        + " the planned n; t-test: two-sided Welch at 5% at the planned n (90% power for 0.05)");
+    System.out.println(
+        "seed rule: roll back once n >= 30 per arm and mean drop > 0.05, else promote at the"
+            + " planned n; t-test: two-sided Welch at 5% at the planned n (90% power for 0.05)");
     System.out.println();
     System.out.println(header());
     Map<String, Object> scenariosJson = new LinkedHashMap<>();
@@ -60,12 +68,20 @@ public final class DecisionQualityBench {
         continue;
       }
       long t0 = System.nanoTime();
-      int plannedN = (int) Math.min(s.horizon(), SamplePlanner.fixedHorizonCanarySamples(
-          PLAN_EFFECT, s.baseline().scores().sd(), 0.05, 0.9, s.weightBasisPoints()));
+      int plannedN =
+          (int)
+              Math.min(
+                  s.horizon(),
+                  SamplePlanner.fixedHorizonCanarySamples(
+                      PLAN_EFFECT, s.baseline().scores().sd(), 0.05, 0.9, s.weightBasisPoints()));
       final long baseSeed = seed;
-      Outcome[][] outcomes = IntStream.range(0, runs).parallel()
-          .mapToObj(run -> Rollout.simulate(s, engine, plannedN, Samplers.seed(baseSeed, s.name(), run)))
-          .toArray(Outcome[][]::new);
+      Outcome[][] outcomes =
+          IntStream.range(0, runs)
+              .parallel()
+              .mapToObj(
+                  run ->
+                      Rollout.simulate(s, engine, plannedN, Samplers.seed(baseSeed, s.name(), run)))
+              .toArray(Outcome[][]::new);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Map<String, MethodStats> stats = new LinkedHashMap<>();
       Map<String, Object> methodsJson = new LinkedHashMap<>();
@@ -108,9 +124,15 @@ public final class DecisionQualityBench {
   /** Lets the benchmark try another mixing scale for the quality gate (0 keeps it tuned). */
   static GatesConfig withQualityTau(GatesConfig g, double tau) {
     QualityGate q = g.quality();
-    return new GatesConfig(g.alpha(), g.minimumSamples(),
+    return new GatesConfig(
+        g.alpha(),
+        g.minimumSamples(),
         new QualityGate(q.enabled(), q.alphaShare(), q.margin(), q.minimumEffect(), tau),
-        g.errorRate(), g.safety(), g.latency(), g.cost(), g.sampleRatio());
+        g.errorRate(),
+        g.safety(),
+        g.latency(),
+        g.cost(),
+        g.sampleRatio());
   }
 
   /** The headline figures issue 4 asks for; null where the scenario was not run. */
@@ -130,17 +152,24 @@ public final class DecisionQualityBench {
     MethodStats drop10 = engineOf(all, "drop_010");
     MethodStats srm = engineOf(all, "srm_2pt");
     h.put("power_drop_005", drop5 == null ? null : drop5.share(Action.ROLLBACK));
-    h.put("mean_samples_drop_005",
+    h.put(
+        "mean_samples_drop_005",
         drop5 == null ? null : MethodStats.nullIfNaN(MethodStats.mean(drop5.rollbackSamples)));
-    h.put("median_samples_drop_010", drop10 == null ? null
-        : MethodStats.nullIfNaN(MethodStats.quantile(drop10.rollbackSamples, 0.5)));
+    h.put(
+        "median_samples_drop_010",
+        drop10 == null
+            ? null
+            : MethodStats.nullIfNaN(MethodStats.quantile(drop10.rollbackSamples, 0.5)));
     h.put("seed_rule_aa_false_rollback", MethodStats.nullIfNaN(worstSeed));
     h.put("srm_blocked_share", srm == null ? null : srm.share(Action.BLOCKED));
     h.put("srm_promoted_share", srm == null ? null : srm.share(Action.PROMOTE));
     MethodStats error2 = engineOf(all, "error_x2");
     h.put("error_x2_power", error2 == null ? null : error2.share(Action.ROLLBACK));
-    h.put("error_x2_median_samples",
-        error2 == null ? null : MethodStats.nullIfNaN(MethodStats.quantile(error2.rollbackSamples, 0.5)));
+    h.put(
+        "error_x2_median_samples",
+        error2 == null
+            ? null
+            : MethodStats.nullIfNaN(MethodStats.quantile(error2.rollbackSamples, 0.5)));
     return h;
   }
 
@@ -158,19 +187,45 @@ public final class DecisionQualityBench {
   }
 
   private static String header() {
-    return String.format(Locale.ROOT, "%-15s %-12s %7s %7s %7s %7s %8s %8s %8s %7s %7s %8s %8s %6s %7s",
-        "scenario", "method", "rollbk", "promote", "srm", "held", "falseRB", "missed", "falsePro",
-        "med n", "p90 n", "mean nRB", "mean n", "plan n", "secs");
+    return String.format(
+        Locale.ROOT,
+        "%-15s %-12s %7s %7s %7s %7s %8s %8s %8s %7s %7s %8s %8s %6s %7s",
+        "scenario",
+        "method",
+        "rollbk",
+        "promote",
+        "srm",
+        "held",
+        "falseRB",
+        "missed",
+        "falsePro",
+        "med n",
+        "p90 n",
+        "mean nRB",
+        "mean n",
+        "plan n",
+        "secs");
   }
 
-  private static String row(Scenario s, String method, MethodStats m, int plannedN, double seconds) {
-    return String.format(Locale.ROOT,
+  private static String row(
+      Scenario s, String method, MethodStats m, int plannedN, double seconds) {
+    return String.format(
+        Locale.ROOT,
         "%-15s %-12s %7.4f %7.4f %7.4f %7.4f %8s %8s %8s %7s %7s %8s %8.0f %6s %7s",
-        s.name(), method, m.share(Action.ROLLBACK), m.share(Action.PROMOTE), m.share(Action.BLOCKED),
-        m.share(Action.HELD), pct(m.falseRollback()), pct(m.missedRegression()),
-        pct(m.falsePromotion()), num(MethodStats.quantile(m.decidedSamples, 0.5)),
-        num(MethodStats.quantile(m.decidedSamples, 0.9)), num(MethodStats.mean(m.rollbackSamples)),
-        m.meanSamplesUsed, plannedN < 0 ? "" : Integer.toString(plannedN),
+        s.name(),
+        method,
+        m.share(Action.ROLLBACK),
+        m.share(Action.PROMOTE),
+        m.share(Action.BLOCKED),
+        m.share(Action.HELD),
+        pct(m.falseRollback()),
+        pct(m.missedRegression()),
+        pct(m.falsePromotion()),
+        num(MethodStats.quantile(m.decidedSamples, 0.5)),
+        num(MethodStats.quantile(m.decidedSamples, 0.9)),
+        num(MethodStats.mean(m.rollbackSamples)),
+        m.meanSamplesUsed,
+        plannedN < 0 ? "" : Integer.toString(plannedN),
         seconds < 0 ? "" : String.format(Locale.ROOT, "%.1f", seconds));
   }
 

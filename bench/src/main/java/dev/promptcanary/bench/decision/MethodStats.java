@@ -53,7 +53,8 @@ final class MethodStats {
   /** Rollbacks of a canary that is not worse; NaN where the scenario has no such notion. */
   double falseRollback() {
     return truth == Truth.NO_REGRESSION || truth == Truth.SAMPLE_RATIO_MISMATCH
-        ? share(Action.ROLLBACK) : Double.NaN;
+        ? share(Action.ROLLBACK)
+        : Double.NaN;
   }
 
   double missedRegression() {
@@ -63,7 +64,8 @@ final class MethodStats {
   /** Promotions of a canary that must not be promoted (regressed, or SRM). */
   double falsePromotion() {
     return truth == Truth.REGRESSION || truth == Truth.SAMPLE_RATIO_MISMATCH
-        ? share(Action.PROMOTE) : Double.NaN;
+        ? share(Action.PROMOTE)
+        : Double.NaN;
   }
 
   static double quantile(int[] sorted, double q) {

@@ -15,6 +15,7 @@ import org.apache.commons.math3.distribution.TDistribution;
 final class Rollout {
   /** The seed rule's fixed threshold on the drop in mean judge score. */
   static final double SEED_RULE_DROP = 0.05;
+
   static final int SEED_RULE_MIN_SAMPLES = 30;
   private static final double LATENCY_QUANTILE = 0.95;
 
@@ -40,14 +41,17 @@ final class Rollout {
       int nc = (int) canary.n;
       if (engineOutcome == null && baseline.n > 0) {
         Decision d = engine.decision(input(s, engine, canary, baseline));
-        engineOutcome = switch (d) {
-          case REGRESSION -> new Outcome(Action.ROLLBACK, nc);
-          case NON_INFERIOR -> new Outcome(Action.PROMOTE, nc);
-          case SAMPLE_RATIO_MISMATCH -> new Outcome(Action.BLOCKED, nc);
-          default -> null;
-        };
+        engineOutcome =
+            switch (d) {
+              case REGRESSION -> new Outcome(Action.ROLLBACK, nc);
+              case NON_INFERIOR -> new Outcome(Action.PROMOTE, nc);
+              case SAMPLE_RATIO_MISMATCH -> new Outcome(Action.BLOCKED, nc);
+              default -> null;
+            };
       }
-      if (seedOutcome == null && nc >= SEED_RULE_MIN_SAMPLES && baseline.n >= SEED_RULE_MIN_SAMPLES
+      if (seedOutcome == null
+          && nc >= SEED_RULE_MIN_SAMPLES
+          && baseline.n >= SEED_RULE_MIN_SAMPLES
           && baseline.meanScore() - canary.meanScore() > SEED_RULE_DROP) {
         seedOutcome = new Outcome(Action.ROLLBACK, nc);
       }
@@ -55,7 +59,8 @@ final class Rollout {
         seedOutcome = new Outcome(Action.PROMOTE, nc);
       }
       if (tTestOutcome == null && nc >= plannedN) {
-        tTestOutcome = new Outcome(welchRollsBack(canary, baseline) ? Action.ROLLBACK : Action.PROMOTE, nc);
+        tTestOutcome =
+            new Outcome(welchRollsBack(canary, baseline) ? Action.ROLLBACK : Action.PROMOTE, nc);
       }
       if (engineOutcome != null && seedOutcome != null && tTestOutcome != null) {
         break;
@@ -71,13 +76,14 @@ final class Rollout {
 
   static AnalysisInput input(Scenario s, CanaryAnalysis engine, Arm canary, Arm baseline) {
     int bin = baseline.latency.quantileBin(LATENCY_QUANTILE);
-    LatencyExceedance latency = new LatencyExceedance(
-        LATENCY_QUANTILE,
-        LatencyHistogram.upperEdgeMs(bin),
-        canary.latency.count() - canary.latency.atOrBelow(bin),
-        canary.latency.count(),
-        baseline.latency.count() - baseline.latency.atOrBelow(bin),
-        baseline.latency.count());
+    LatencyExceedance latency =
+        new LatencyExceedance(
+            LATENCY_QUANTILE,
+            LatencyHistogram.upperEdgeMs(bin),
+            canary.latency.count() - canary.latency.atOrBelow(bin),
+            canary.latency.count(),
+            baseline.latency.count() - baseline.latency.atOrBelow(bin),
+            baseline.latency.count());
     return new AnalysisInput(
         engine.gates(), s.weightBasisPoints(), canary.summary(), baseline.summary(), latency);
   }

@@ -44,8 +44,8 @@ interface ScoreModel {
   }
 
   /**
-   * A 1-5 Likert judge rescaled to {0, .25, .5, .75, 1}, skewed to the top as LLM judges are:
-   * P = .05, .05, .15, .35, .40 (mean 0.75, sd 0.274).
+   * A 1-5 Likert judge rescaled to {0, .25, .5, .75, 1}, skewed to the top as LLM judges are: P =
+   * .05, .05, .15, .35, .40 (mean 0.75, sd 0.274).
    */
   static ScoreModel likert() {
     double[] cumulative = {0.05, 0.10, 0.25, 0.60, 1.0};

@@ -4,9 +4,13 @@ package dev.promptcanary.bench.decision;
 enum Truth {
   /** Canary identical to the baseline: any rollback is a false rollback. */
   NO_REGRESSION,
-  /** Canary worse, but by less than the configured margin: either call is defensible; reported only. */
+  /**
+   * Canary worse, but by less than the configured margin: either call is defensible; reported only.
+   */
   INSIDE_MARGIN,
-  /** Canary worse by at least the margin: not rolling back is a miss, promoting a false promotion. */
+  /**
+   * Canary worse by at least the margin: not rolling back is a miss, promoting a false promotion.
+   */
   REGRESSION,
   /** The traffic split is broken: promoting is wrong whatever the metrics say. */
   SAMPLE_RATIO_MISMATCH

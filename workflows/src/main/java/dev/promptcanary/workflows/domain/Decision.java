@@ -9,7 +9,10 @@ package dev.promptcanary.workflows.domain;
  * traffic split itself is broken, so no comparison between the arms can be trusted.
  */
 public enum Decision {
-  /** The always-valid bound shows the canary worse than the baseline by more than the minimum effect. */
+  /**
+   * The always-valid bound shows the canary worse than the baseline by more than the minimum
+   * effect.
+   */
   REGRESSION,
   /** The always-valid bound shows the canary no worse than the baseline by more than the margin. */
   NON_INFERIOR,

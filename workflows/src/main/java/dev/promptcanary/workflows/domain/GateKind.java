@@ -9,7 +9,10 @@ public enum GateKind {
   ERROR_RATE,
   /** Share of responses carrying a safety flag: difference of rates plus an absolute ceiling. */
   SAFETY_RATE,
-  /** Share of canary requests slower than the baseline's latency quantile, minus the baseline's share. */
+  /**
+   * Share of canary requests slower than the baseline's latency quantile, minus the baseline's
+   * share.
+   */
   LATENCY,
   /** Cost per request: relative difference of means, canary / baseline - 1. */
   COST,

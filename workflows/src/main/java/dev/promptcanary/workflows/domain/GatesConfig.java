@@ -45,7 +45,9 @@ public record GatesConfig(
     Objects.requireNonNull(sampleRatio, "sampleRatio");
   }
 
-  /** Five gates sharing alpha 0.05 (quality 0.045, the four guardrails 0.00125 each), SRM at 0.001. */
+  /**
+   * Five gates sharing alpha 0.05 (quality 0.045, the four guardrails 0.00125 each), SRM at 0.001.
+   */
   public static GatesConfig defaults() {
     return new GatesConfig(
         0.05,

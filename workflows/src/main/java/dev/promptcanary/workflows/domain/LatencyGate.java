@@ -2,8 +2,8 @@ package dev.promptcanary.workflows.domain;
 
 /**
  * Latency gate. Latency is heavy tailed, so it is never tested on the mean: the tested quantity is
- * the share of canary requests slower than the baseline's {@code quantile}, minus the baseline's own
- * share (about {@code 1 - quantile}). A canary whose p95 moved up shows as more than 5% of its
+ * the share of canary requests slower than the baseline's {@code quantile}, minus the baseline's
+ * own share (about {@code 1 - quantile}). A canary whose p95 moved up shows as more than 5% of its
  * requests above the baseline p95, whatever happens to its median or mean.
  *
  * @param enabled whether the gate takes part in the verdict

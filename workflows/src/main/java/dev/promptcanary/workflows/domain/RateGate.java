@@ -11,7 +11,8 @@ package dev.promptcanary.workflows.domain;
  *     minimumEffect}
  * @param ceiling absolute ceiling on the canary's own rate: roll back once its lower bound is above
  *     it, promote only once its upper bound is below it; {@code 1} disables the ceiling
- * @param tau mixing standard deviation on the difference scale; {@code 0} tunes it to {@code margin}
+ * @param tau mixing standard deviation on the difference scale; {@code 0} tunes it to {@code
+ *     margin}
  */
 public record RateGate(
     boolean enabled,

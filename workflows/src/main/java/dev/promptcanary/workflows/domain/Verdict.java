@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param lower always-valid lower bound of the estimated quantity (valid at every look)
  * @param upper always-valid upper bound of the estimated quantity
  * @param threshold the non-inferiority threshold the bound was compared with, in the same units
- * @param reason one line a human can read in the UI, e.g. "quality -0.061 [-0.112, -0.010] is
- *     below 0: regression"
+ * @param reason one line a human can read in the UI, e.g. "quality -0.061 [-0.112, -0.010] is below
+ *     0: regression"
  */
 public record Verdict(
     GateKind gate,
