@@ -10,7 +10,17 @@ import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.Store;
+import dev.promptcanary.activities.eval.NoSuitesEvalRunner;
+import dev.promptcanary.activities.rollout.AlertSender;
+import dev.promptcanary.activities.rollout.RolloutActivitiesImpl;
+import dev.promptcanary.api.rollouts.RolloutNotifier;
+import dev.promptcanary.api.rollouts.RolloutResource;
+import dev.promptcanary.api.rollouts.RolloutService;
+import dev.promptcanary.worker.LostRolloutRecovery;
+import dev.promptcanary.worker.SearchAttributes;
+import dev.promptcanary.workflows.rollout.RolloutWorkflowImpl;
 import dev.promptcanary.api.commands.DevCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
 import dev.promptcanary.api.commands.WorkerCommand;
@@ -81,15 +91,28 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     WorkflowClient workflowClient = config.getTemporal().buildClient(stubs);
     environment.healthChecks().register("temporal", new TemporalHealthCheck(stubs, config.getTemporal().getTarget()));
 
+    String taskQueue = config.getTemporal().getTaskQueue();
+    if (config.isEmbeddedTemporal()) {
+      SearchAttributes.registerMissing(stubs, config.getTemporal().getNamespace());
+    }
     if (role.runsWorker()) {
-      environment.lifecycle().manage(new RolloutWorker(workflowClient, config.getTemporal().getTaskQueue(), worker -> {}));
+      RolloutActivitiesImpl activities = new RolloutActivitiesImpl(jdbi, new NoSuitesEvalRunner(), new AlertSender());
+      environment.lifecycle().manage(new RolloutWorker(workflowClient, taskQueue, worker -> {
+        worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
+        worker.registerActivitiesImplementations(activities);
+      }));
+      environment.lifecycle().manage(
+          new LostRolloutRecovery(jdbi.onDemand(RolloutDao.class), workflowClient, taskQueue));
     }
     if (role.servesApi()) {
-      registerApi(config, environment, jdbi);
+      WorkflowServiceStubs requestStubs = config.getTemporal().buildRequestStubs();
+      environment.lifecycle().manage(shutdownOf(requestStubs));
+      registerApi(config, environment, jdbi, config.getTemporal().buildClient(requestStubs));
     }
   }
 
-  private void registerApi(PromptCanaryConfiguration config, Environment environment, Jdbi jdbi) {
+  private void registerApi(
+      PromptCanaryConfiguration config, Environment environment, Jdbi jdbi, WorkflowClient workflowClient) {
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
     var jersey = environment.jersey();
     jersey.register(new ApiExceptionMapper());
@@ -118,8 +141,14 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new ServingResource(routes));
     jersey.register(new RoutingResource(prompts, jdbi.onDemand(RoutingDao.class), loader));
     jersey.register(new MetricsResource(prompts, jdbi.onDemand(MetricsDao.class), clock));
+    RolloutNotifier notifier = new RolloutNotifier(routes, workflowClient);
+    environment.lifecycle().manage(notifier);
     jersey.register(new OutcomeResource(
-        jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts), config.getIngest().getMaxBatchSize(), clock));
+        jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts), notifier, config.getIngest().getMaxBatchSize(),
+        clock));
+    jersey.register(new RolloutResource(new RolloutService(prompts, jdbi.onDemand(RoutingDao.class),
+        jdbi.onDemand(RolloutDao.class), workflowClient, config.getTemporal().getTaskQueue(),
+        environment.getObjectMapper())));
   }
 
   private static Managed shutdownOf(WorkflowServiceStubs stubs) {

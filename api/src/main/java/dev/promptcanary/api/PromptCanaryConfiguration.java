@@ -19,6 +19,7 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private EmbeddedFactory embedded = new EmbeddedFactory();
   private boolean migrateOnStart = true;
   private ProcessRole role = ProcessRole.API;
+  private boolean embeddedTemporal;
 
   private static DataSourceFactory defaultDatabase() {
     DataSourceFactory factory = new DataSourceFactory();
@@ -87,6 +88,17 @@ public class PromptCanaryConfiguration extends Configuration {
   @JsonProperty
   public void setMigrateOnStart(boolean migrateOnStart) {
     this.migrateOnStart = migrateOnStart;
+  }
+
+  /** True when this process started the in-memory Temporal test server itself ({@code dev}). */
+  @JsonIgnore
+  public boolean isEmbeddedTemporal() {
+    return embeddedTemporal;
+  }
+
+  @JsonIgnore
+  public void setEmbeddedTemporal(boolean embeddedTemporal) {
+    this.embeddedTemporal = embeddedTemporal;
   }
 
   /** Set by the command that started the process, never by the config file. */

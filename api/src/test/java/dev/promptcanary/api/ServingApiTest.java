@@ -135,4 +135,14 @@ class ServingApiTest {
         .target("http://localhost:" + APP.getAdminPort() + "/healthcheck").request().get().readEntity(String.class);
     assertThat(adminHealth).contains("\"temporal\":{\"healthy\":false");
   }
+
+  @Test
+  void startingARolloutWithoutTemporalIs503AndLeavesNothingBehind() {
+    twoVersions("later");
+    Reply reply = http.post("/v1/rollouts", "{\"prompt\": \"later\", \"candidateVersion\": 2, \"startedBy\": \"ana\"}");
+    assertThat(reply.status()).isEqualTo(503);
+    assertThat(reply.body().get("message").asText()).contains("Temporal is unreachable");
+    assertThat(http.get("/v1/rollouts?prompt=later").body()).isEmpty();
+    assertThat(http.get("/v1/prompts/later/routing").body().get("rolloutId").isNull()).isTrue();
+  }
 }

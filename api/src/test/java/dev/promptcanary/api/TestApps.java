@@ -18,6 +18,10 @@ public final class TestApps {
   private TestApps() {}
 
   public static DropwizardAppExtension<PromptCanaryConfiguration> api(TestDatabase db) {
+    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config(db));
+  }
+
+  static PromptCanaryConfiguration config(TestDatabase db) {
     PromptCanaryConfiguration config = new PromptCanaryConfiguration();
     config.getDatabase().setUrl(db.jdbcUrl());
     config.getDatabase().setUser(db.user());
@@ -28,6 +32,18 @@ public final class TestApps {
     // Nothing listens here: resolve and ingest must not need Temporal.
     config.getTemporal().setTarget("127.0.0.1:1");
     config.getRouting().setFullReloadInterval(io.dropwizard.util.Duration.minutes(10));
+    return config;
+  }
+
+  /**
+   * The whole stack in one process, as {@code dev} runs it: API and worker, over the Temporal test server listening
+   * on {@code temporalPort}.
+   */
+  public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(TestDatabase db, int temporalPort) {
+    PromptCanaryConfiguration config = config(db);
+    config.getTemporal().setTarget("localhost:" + temporalPort);
+    config.setRole(ProcessRole.ALL);
+    config.setEmbeddedTemporal(true);
     return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
   }
 

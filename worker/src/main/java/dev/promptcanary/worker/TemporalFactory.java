@@ -6,6 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.validation.Valid;
@@ -14,6 +15,7 @@ import jakarta.validation.constraints.NotNull;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import javax.net.ssl.SSLException;
 
 /**
@@ -120,6 +122,25 @@ public class TemporalFactory {
    */
   public WorkflowServiceStubs buildServiceStubs() {
     WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(target);
+    if (tls.isEnabled()) {
+      options.setSslContext(sslContext());
+    }
+    return WorkflowServiceStubs.newServiceStubs(options.build());
+  }
+
+  /**
+   * Stubs for request paths (the API): a call gives up after a few seconds instead of retrying for a minute, so a
+   * person gets a clear 503 when Temporal is down. The worker keeps the patient defaults.
+   */
+  public WorkflowServiceStubs buildRequestStubs() {
+    Duration patience = Duration.ofSeconds(2);
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder()
+            .setTarget(target)
+            .setRpcTimeout(patience)
+            .setRpcQueryTimeout(patience)
+            .setSystemInfoTimeout(Duration.ofMillis(1500))
+            .setRpcRetryOptions(RpcRetryOptions.newBuilder().setExpiration(Duration.ofMillis(1500)).build());
     if (tls.isEnabled()) {
       options.setSslContext(sslContext());
     }

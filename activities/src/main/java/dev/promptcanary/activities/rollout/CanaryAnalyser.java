@@ -36,6 +36,7 @@ public final class CanaryAnalyser {
     Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis());
 
     List<ScoreSums> scores = dao.scores(prompt, canary, baseline, canarySince);
+    List<ScoreSums> stageScores = dao.scores(prompt, canary, baseline, stageSince);
     List<OutcomeSums> outcomes = dao.outcomes(prompt, canary, baseline, canarySince);
     List<OutcomeSums> stageOutcomes = dao.outcomes(prompt, canary, baseline, stageSince);
     LatencyExceedance latency = latency(request, canarySince);
@@ -51,7 +52,9 @@ public final class CanaryAnalyser {
         canaryArm.quality().count(),
         baselineArm.quality().count(),
         requests(canary, outcomes),
-        requests(baseline, outcomes));
+        requests(baseline, outcomes),
+        judgements(canary, stageScores),
+        judgements(baseline, stageScores));
   }
 
   private LatencyExceedance latency(AnalysisRequest request, Instant since) {
@@ -77,6 +80,10 @@ public final class CanaryAnalyser {
         new Proportion(o.requests(), o.errors()),
         new Proportion(o.requests(), o.safetyFlags()),
         new Moments(o.costCount(), o.costSum(), o.costSumSquares()));
+  }
+
+  private static long judgements(int version, List<ScoreSums> scores) {
+    return find(scores, version, new ScoreSums(version, 0, 0, 0)).count();
   }
 
   private static long requests(int version, List<OutcomeSums> outcomes) {

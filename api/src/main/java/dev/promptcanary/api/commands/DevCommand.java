@@ -97,6 +97,7 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(port, true);
     Runtime.getRuntime().addShutdownHook(new Thread(temporal::close, "embedded-temporal-stop"));
     config.getTemporal().setTarget("localhost:" + port);
+    config.setEmbeddedTemporal(true);
     LOG.info("dev: embedded Temporal test server on localhost:{} (in memory)", port);
   }
 

@@ -7,6 +7,7 @@ import dev.promptcanary.activities.ingest.Observation;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
+import dev.promptcanary.api.rollouts.RolloutNotifier;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Where apps report what happened: observations of served requests and judge scores. A batch is checked whole
@@ -34,12 +36,15 @@ public class OutcomeResource {
   private static final int MAX_REPORTED_ERRORS = 50;
   private final OutcomeDao outcomes;
   private final KnownVersions knownVersions;
+  private final RolloutNotifier notifier;
   private final int maxBatchSize;
   private final Clock clock;
 
-  public OutcomeResource(OutcomeDao outcomes, KnownVersions knownVersions, int maxBatchSize, Clock clock) {
+  public OutcomeResource(
+      OutcomeDao outcomes, KnownVersions knownVersions, RolloutNotifier notifier, int maxBatchSize, Clock clock) {
     this.outcomes = outcomes;
     this.knownVersions = knownVersions;
+    this.notifier = notifier;
     this.maxBatchSize = maxBatchSize;
     this.clock = clock;
   }
@@ -50,7 +55,9 @@ public class OutcomeResource {
     List<Observation> items = batch.observations();
     check("observations", items, Observation::requestId, Observation::prompt, Observation::version);
     Instant now = clock.instant();
-    return outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
+    IngestResult result = outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
+    notifyRollouts(result, items, Observation::prompt);
+    return result;
   }
 
   @POST
@@ -60,7 +67,15 @@ public class OutcomeResource {
     // A judgement is identified by (request, judge): one request may carry scores from several judges.
     check("judgements", items, j -> j.requestId() + "\u0000" + j.judge(), Judgement::prompt, Judgement::version);
     Instant now = clock.instant();
-    return outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
+    IngestResult result = outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
+    notifyRollouts(result, items, Judgement::prompt);
+    return result;
+  }
+
+  private <T> void notifyRollouts(IngestResult result, List<T> items, Function<T, String> prompt) {
+    if (result.accepted() > 0) {
+      notifier.outcomesStored(items.stream().map(prompt).collect(Collectors.toSet()));
+    }
   }
 
   private <T> void check(

@@ -4,8 +4,9 @@ import dev.promptcanary.workflows.domain.Verdict;
 import java.util.List;
 
 /**
- * The verdicts of one look, with the counts that decide completeness. Returned by an activity, so every decision
- * and the numbers behind it are in the workflow history.
+ * The verdicts of one look, with the counts behind them. Returned by an activity, so every decision and the numbers
+ * behind it are in the workflow history. The gates use everything since the canary started; completeness counts
+ * only the judge scores of the current stage ({@code stage…Judgements}), so every stage is seen at its own weight.
  */
 public record AnalysisReport(
     Verdict overall,
@@ -13,4 +14,6 @@ public record AnalysisReport(
     long canaryJudgements,
     long baselineJudgements,
     long canaryObservations,
-    long baselineObservations) {}
+    long baselineObservations,
+    long stageCanaryJudgements,
+    long stageBaselineJudgements) {}

@@ -232,15 +232,16 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private boolean complete(Stage stage, AnalysisReport report) {
-    return report.canaryJudgements() >= stage.minJudgements()
-        && report.baselineJudgements() >= stage.minJudgements()
+    return report.stageCanaryJudgements() >= stage.minJudgements()
+        && report.stageBaselineJudgements() >= stage.minJudgements()
         && baked() >= stage.minBakeSeconds() * 1000;
   }
 
   /** Applies the inconclusive policy; true when the rollout ended. */
   private boolean inconclusive(Stage stage, AnalysisReport report) {
     String why = "stage " + (memory.stageIndex + 1) + " reached its maximum bake without a decision ("
-        + report.canaryJudgements() + " canary / " + report.baselineJudgements() + " baseline judge scores, "
+        + report.stageCanaryJudgements() + " canary / " + report.stageBaselineJudgements()
+        + " baseline judge scores this stage, "
         + report.overall().reason() + ")";
     InconclusivePolicy policy = spec.inconclusivePolicy();
     if (policy == InconclusivePolicy.ROLLBACK) {

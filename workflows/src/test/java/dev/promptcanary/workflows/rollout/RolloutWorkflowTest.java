@@ -250,7 +250,7 @@ class RolloutWorkflowTest {
     assertThat(progress.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(progress.canaryWeightBp()).isEqualTo(500);
     assertThat(fake.routing).hasSize(1);
-    assertThat(fake.alerts.get(0).reason()).contains("0 canary / 0 baseline judge scores");
+    assertThat(fake.alerts.get(0).reason()).contains("0 canary / 0 baseline judge scores this stage");
     workflow.abort(new ControlRequest("ana", "no traffic on this prompt"));
   }
 

@@ -1,0 +1,254 @@
+package dev.promptcanary.api.rollouts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.promptcanary.activities.routing.RoutingState;
+import dev.promptcanary.activities.store.Json;
+import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.activities.store.RolloutDao;
+import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.rollout.Checkpoint;
+import dev.promptcanary.workflows.rollout.ControlRequest;
+import dev.promptcanary.workflows.rollout.ControlResult;
+import dev.promptcanary.workflows.rollout.RolloutInput;
+import dev.promptcanary.workflows.rollout.RolloutProgress;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
+import dev.promptcanary.workflows.rollout.RolloutState;
+import dev.promptcanary.workflows.rollout.RolloutWorkflow;
+import dev.promptcanary.workflows.rollout.Stage;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/** Starts rollouts, reads them and passes people's controls on to their workflows. */
+public class RolloutService {
+  private final PromptDao prompts;
+  private final RoutingDao routing;
+  private final RolloutDao rollouts;
+  private final WorkflowClient client;
+  private final String taskQueue;
+  private final ObjectMapper json;
+
+  public RolloutService(
+      PromptDao prompts, RoutingDao routing, RolloutDao rollouts, WorkflowClient client, String taskQueue,
+      ObjectMapper json) {
+    this.prompts = prompts;
+    this.routing = routing;
+    this.rollouts = rollouts;
+    this.client = client;
+    this.taskQueue = taskQueue;
+    this.json = json;
+  }
+
+  public RolloutView start(StartRolloutRequest request) {
+    String prompt = request.prompt();
+    RoutingState current =
+        routing.find(prompt).orElseThrow(() -> ApiException.invalid("prompt", "no prompt named '" + prompt + "'"));
+    int candidate = request.candidateVersion();
+    if (!prompts.versionExists(prompt, candidate)) {
+      throw ApiException.invalid("candidateVersion", "prompt '" + prompt + "' has no version " + candidate);
+    }
+    if (current.stableVersion() == candidate) {
+      throw ApiException.invalid("candidateVersion", "version " + candidate + " is already the stable version");
+    }
+    if (current.rolloutId() != null) {
+      throw ApiException.conflict("prompt", "prompt '" + prompt + "' already has a running rollout: "
+          + current.rolloutId());
+    }
+    RolloutSpec spec = spec(request, current.stableVersion(), gates(request.gates()));
+    int earlier = rollouts.countFor(prompt, candidate);
+    String id = "rollout-" + prompt + "-" + candidate + (earlier == 0 ? "" : "-" + (earlier + 1));
+    try {
+      rollouts.insertPending(id, prompt, candidate, current.stableVersion(), Json.write(spec));
+    } catch (UnableToExecuteStatementException e) {
+      throw ApiException.conflict("prompt", "prompt '" + prompt + "' already has a running rollout");
+    }
+    try {
+      RolloutWorkflow workflow =
+          client.newWorkflowStub(
+              RolloutWorkflow.class,
+              WorkflowOptions.newBuilder()
+                  .setWorkflowId(id)
+                  .setTaskQueue(taskQueue)
+                  .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                  .setStaticSummary(summary(spec))
+                  .setStaticDetails(details(spec))
+                  .build());
+      WorkflowClient.start(workflow::run, new RolloutInput(id, spec, Checkpoint.initial(), null));
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      rollouts.deleteNeverStarted(id);
+      throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");
+    } catch (RuntimeException e) {
+      rollouts.deleteNeverStarted(id);
+      if (TemporalErrors.isUnavailable(e)) {
+        throw TemporalErrors.unavailable(e);
+      }
+      throw e;
+    }
+    return view(id);
+  }
+
+  /** The default gates with the request's overrides merged in, field by field. */
+  private GatesConfig gates(JsonNode overrides) {
+    if (overrides == null || overrides.isNull()) {
+      return GatesConfig.defaults();
+    }
+    if (!overrides.isObject()) {
+      throw ApiException.invalid("gates", "gates must be an object of overrides of the default gates");
+    }
+    ObjectNode merged = json.valueToTree(GatesConfig.defaults());
+    merge(merged, (ObjectNode) overrides, "gates");
+    try {
+      return json.treeToValue(merged, GatesConfig.class);
+    } catch (JsonProcessingException e) {
+      Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
+      String message = cause == e ? e.getOriginalMessage() : cause.getMessage();
+      throw ApiException.invalid("gates", "gates: " + message);
+    }
+  }
+
+  private static void merge(ObjectNode target, ObjectNode overrides, String path) {
+    overrides.fields().forEachRemaining(field -> {
+      JsonNode existing = target.get(field.getKey());
+      if (existing == null) {
+        throw ApiException.invalid(path + "." + field.getKey(), "unknown gate setting '" + field.getKey() + "'");
+      }
+      if (existing.isObject() && field.getValue().isObject()) {
+        merge((ObjectNode) existing, (ObjectNode) field.getValue(), path + "." + field.getKey());
+      } else if (existing.isObject() || existing.getNodeType() != field.getValue().getNodeType()
+          && !(existing.isNumber() && field.getValue().isNumber())) {
+        throw ApiException.invalid(path + "." + field.getKey(), "expected " + existing.getNodeType().name()
+            .toLowerCase(Locale.ROOT) + " like the default " + existing);
+      } else {
+        target.set(field.getKey(), field.getValue());
+      }
+    });
+  }
+
+  private static RolloutSpec spec(StartRolloutRequest request, int baseline, GatesConfig gates) {
+    List<Stage> stages = request.stages() == null ? RolloutDefaults.STAGES : stages(request.stages());
+    try {
+      return new RolloutSpec(
+          request.prompt(),
+          request.candidateVersion(),
+          baseline,
+          stages,
+          gates,
+          request.evalSuite(),
+          request.inconclusivePolicy() == null ? RolloutDefaults.POLICY : request.inconclusivePolicy(),
+          request.maxExtensions() == null ? RolloutDefaults.MAX_EXTENSIONS : request.maxExtensions(),
+          request.checkIntervalSeconds() == null
+              ? RolloutDefaults.CHECK_INTERVAL_SECONDS
+              : request.checkIntervalSeconds(),
+          request.alertWebhook(),
+          request.startedBy());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("body", e.getMessage());
+    }
+  }
+
+  private static List<Stage> stages(List<StageRequest> requested) {
+    List<Stage> stages = new ArrayList<>();
+    for (int i = 0; i < requested.size(); i++) {
+      StageRequest r = requested.get(i);
+      String field = "stages[" + i + "]";
+      if (i > 0 && r.weightBp() <= requested.get(i - 1).weightBp()) {
+        throw ApiException.invalid(field + ".weightBp", "stage weights must increase; " + r.weightBp()
+            + " does not exceed " + requested.get(i - 1).weightBp());
+      }
+      long minBake = r.minBakeSeconds() == null ? RolloutDefaults.MIN_BAKE_SECONDS : r.minBakeSeconds();
+      long maxBake = r.maxBakeSeconds() == null ? Math.max(minBake, RolloutDefaults.MAX_BAKE_SECONDS) : r.maxBakeSeconds();
+      if (maxBake < minBake) {
+        throw ApiException.invalid(field + ".maxBakeSeconds", "maxBakeSeconds " + maxBake
+            + " is below minBakeSeconds " + minBake);
+      }
+      stages.add(new Stage(r.weightBp(),
+          r.minJudgements() == null ? RolloutDefaults.MIN_JUDGEMENTS : r.minJudgements(), minBake, maxBake));
+    }
+    return stages;
+  }
+
+  private static String summary(RolloutSpec spec) {
+    String weights = spec.stages().stream()
+        .map(s -> String.format(Locale.ROOT, "%.4g%%", s.weightBp() / 100.0))
+        .collect(Collectors.joining(" → "));
+    return "Rollout of " + spec.prompt() + " v" + spec.candidateVersion() + " over v" + spec.baselineVersion()
+        + ": " + weights + " → 100%";
+  }
+
+  private static String details(RolloutSpec spec) {
+    return "Started by " + spec.startedBy() + ". Eval suite: " + (spec.evalSuite() == null ? "none" : spec.evalSuite())
+        + ". Family-wise alpha " + spec.gates().alpha() + "; inconclusive policy " + spec.inconclusivePolicy()
+        + " (" + spec.maxExtensions() + " extensions).";
+  }
+
+  public List<RolloutView> list(String prompt, String state, int limit) {
+    return rollouts.list(prompt, state, limit).stream().map(row -> view(row, null, null)).toList();
+  }
+
+  public RolloutView view(String id) {
+    RolloutDao.Row row =
+        rollouts.find(id).orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
+    if (RolloutState.valueOf(row.state()).isFinal()) {
+      return view(row, null, null);
+    }
+    try {
+      RolloutProgress live = client.newWorkflowStub(RolloutWorkflow.class, row.workflowId()).progress();
+      return view(row, live, null);
+    } catch (RuntimeException e) {
+      return view(row, null, TemporalErrors.isUnavailable(e)
+          ? "Temporal is unreachable: " + TemporalErrors.rootMessage(e)
+          : "live progress unavailable: " + TemporalErrors.rootMessage(e));
+    }
+  }
+
+  private RolloutView view(RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {
+    try {
+      return new RolloutView(row.id(), row.prompt(), row.candidateVersion(), row.baselineVersion(), row.state(),
+          row.stage(), row.canaryWeightBp(), row.reason(), row.resumedFromRunId(), row.createdAt(), row.updatedAt(),
+          row.finishedAt(), json.readTree(row.spec()), row.checkpoint() == null ? null : json.readTree(row.checkpoint()),
+          live, liveUnavailable);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("rollout " + row.id() + " has unreadable JSON", e);
+    }
+  }
+
+  /** Sends a control and answers once the workflow has acted on it. */
+  public ControlResult control(String id, String action, ControlBody body) {
+    RolloutDao.Row row =
+        rollouts.find(id).orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
+    if (RolloutState.valueOf(row.state()).isFinal()) {
+      throw ApiException.conflict("id", "rollout " + id + " has already ended (" + row.state() + ")");
+    }
+    try {
+      return client.newUntypedWorkflowStub(row.workflowId())
+          .update(action, ControlResult.class, new ControlRequest(body.actor(), body.reason()));
+    } catch (WorkflowUpdateException e) {
+      String message = e.getCause() instanceof ApplicationFailure failure ? failure.getOriginalMessage()
+          : TemporalErrors.rootMessage(e);
+      boolean badArgument = e.getCause() instanceof ApplicationFailure failure
+          && failure.getType().endsWith("IllegalArgumentException");
+      throw badArgument ? ApiException.invalid("body", message) : ApiException.conflict("id", message);
+    } catch (WorkflowNotFoundException e) {
+      throw ApiException.conflict("id", "rollout " + id + " is not running");
+    } catch (RuntimeException e) {
+      if (TemporalErrors.isUnavailable(e)) {
+        throw TemporalErrors.unavailable(e);
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.promptcanary.api.rollouts;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.promptcanary.workflows.rollout.RolloutProgress;
+import java.time.Instant;
+
+/**
+ * A rollout as the API shows it: the read model from PostgreSQL, and, while it runs and Temporal answers, its live
+ * progress from the workflow itself.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RolloutView(
+    String id,
+    String prompt,
+    int candidateVersion,
+    int baselineVersion,
+    String state,
+    int stage,
+    int canaryWeightBp,
+    String reason,
+    String resumedFromRunId,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant finishedAt,
+    JsonNode spec,
+    JsonNode checkpoint,
+    RolloutProgress live,
+    String liveUnavailable) {}

@@ -1,0 +1,28 @@
+package dev.promptcanary.api.rollouts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.promptcanary.workflows.rollout.InconclusivePolicy;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/**
+ * The body of {@code POST /v1/rollouts}. Only prompt, candidateVersion and startedBy are required; {@code gates}
+ * holds only what differs from the default gates (e.g. {@code {"latency": {"margin": 0.05}}}).
+ */
+public record StartRolloutRequest(
+    @NotBlank @Size(max = 100) String prompt,
+    @NotNull @Min(1) Integer candidateVersion,
+    @Size(min = 1, max = 10) List<@Valid @NotNull StageRequest> stages,
+    JsonNode gates,
+    @Size(max = 200) String evalSuite,
+    InconclusivePolicy inconclusivePolicy,
+    @Min(0) @Max(20) Integer maxExtensions,
+    @Min(1) @Max(86_400) Integer checkIntervalSeconds,
+    @Size(max = 2000) @Pattern(regexp = "https?://\\S+", message = "must be an http(s) URL") String alertWebhook,
+    @NotBlank @Size(max = 200) String startedBy) {}

@@ -1,0 +1,34 @@
+package dev.promptcanary.api.rollouts;
+
+import dev.promptcanary.api.errors.ApiException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/** Turns "Temporal cannot be reached" into the API's 503, whatever client exception carried it. */
+final class TemporalErrors {
+  private TemporalErrors() {}
+
+  static boolean isUnavailable(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException grpc) {
+        Status.Code code = grpc.getStatus().getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+      }
+    }
+    return false;
+  }
+
+  static ApiException unavailable(Throwable error) {
+    return new ApiException(503, null,
+        "Temporal is unreachable, so rollouts cannot be started or controlled right now (resolve and ingest keep"
+            + " working): " + rootMessage(error));
+  }
+
+  static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+}

@@ -1,0 +1,244 @@
+package dev.promptcanary.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.promptcanary.activities.store.TestDatabases;
+import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
+import dev.promptcanary.api.TestApps.Http;
+import dev.promptcanary.api.TestApps.Http.Reply;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.temporal.testserver.TestServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.Random;
+import java.util.StringJoiner;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Rollouts through the REST API on the embedded stack (Temporal's test server on a real port, in real time, the
+ * worker in-process, real PostgreSQL), with simulated traffic from many sessions: apps resolve, serve, and report
+ * outcomes and judge scores, and the rollout decides.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class RolloutEndToEndTest {
+  static final int TEMPORAL_PORT = freePort();
+  static final TestServer.PortBoundTestServer TEMPORAL = TestServer.createPortBoundServer(TEMPORAL_PORT, true);
+  static final TestDatabase DB = TestDatabases.fresh();
+  static final DropwizardAppExtension<PromptCanaryConfiguration> APP = TestApps.embedded(DB, TEMPORAL_PORT);
+  final Http http = new Http(APP);
+
+  @AfterAll
+  static void stopTemporal() {
+    TEMPORAL.close();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The default gates, but with the latency gate's tolerance widened from 3 to 8 points of traffic above the
+   * baseline's p95: at default strictness it needs several thousand canary requests, more than a unit test should
+   * send.
+   */
+  private static final String GATES = "{\"latency\": {\"margin\": 0.08}}";
+
+  private String startRollout(String prompt, String stages) {
+    Reply started = http.post("/v1/rollouts", """
+        {"prompt": "%s", "candidateVersion": 2, "stages": %s, "checkIntervalSeconds": 1, "gates": %s,
+         "inconclusivePolicy": "ROLLBACK", "startedBy": "e2e-test"}
+        """.formatted(prompt, stages, GATES));
+    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
+    return started.body().get("id").asText();
+  }
+
+  /** Sessions resolve, get served, and report; the candidate's judge scores are shifted by {@code candidateShift}. */
+  private void simulateTraffic(String prompt, int sessions, double candidateShift, long seed) {
+    Random random = new Random(seed);
+    StringJoiner observations = batch("observations");
+    StringJoiner judgements = batch("judgements");
+    int inBatch = 0;
+    for (int i = 0; i < sessions; i++) {
+      String unit = prompt + "-session-" + seed + "-" + i;
+      JsonNode served = http.get("/v1/prompts/" + prompt + "/resolve?unit=" + unit).body();
+      int version = served.get("version").asInt();
+      double score = Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.1 + (version == 2 ? candidateShift : 0)));
+      String requestId = unit + "-r";
+      observations.add("""
+          {"requestId":"%s","prompt":"%s","version":%d,"unit":"%s","latencyMs":%.1f,"inputTokens":300,
+           "outputTokens":%d,"cost":%.6f,"error":false,"safetyFlag":false}"""
+          .formatted(requestId, prompt, version, unit, 400 + random.nextDouble() * 400, 80 + random.nextInt(40),
+              0.0004 + random.nextDouble() * 0.0001));
+      judgements.add("""
+          {"requestId":"%s","prompt":"%s","version":%d,"judge":"sim-judge","score":%.4f}"""
+          .formatted(requestId, prompt, version, score));
+      if (++inBatch == 250 || i == sessions - 1) {
+        assertThat(http.post("/v1/observations", observations.toString()).status()).isEqualTo(200);
+        assertThat(http.post("/v1/judgements", judgements.toString()).status()).isEqualTo(200);
+        observations = batch("observations");
+        judgements = batch("judgements");
+        inBatch = 0;
+      }
+    }
+  }
+
+  private static StringJoiner batch(String key) {
+    return new StringJoiner(",", "{\"" + key + "\":[", "]}");
+  }
+
+  private JsonNode awaitRollout(String id, Predicate<JsonNode> condition, long timeoutMillis) throws Exception {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    JsonNode rollout = http.get("/v1/rollouts/" + id).body();
+    while (!condition.test(rollout) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+      rollout = http.get("/v1/rollouts/" + id).body();
+    }
+    return rollout;
+  }
+
+  private void twoVersions(String prompt) {
+    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status()).isEqualTo(201);
+    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2)).status()).isEqualTo(201);
+  }
+
+  @Test
+  void aCandidateWorseByATenthInJudgeScoreIsRolledBackAutomatically() throws Exception {
+    twoVersions("worse");
+    String id = startRollout("worse", "[{\"weightBp\": 5000, \"minJudgements\": 50, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
+    assertThat(awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000).get("state").asText())
+        .isEqualTo("CANARY");
+
+    for (int round = 0; round < 20; round++) {
+      simulateTraffic("worse", 200, -0.10, round);
+      if (!http.get("/v1/rollouts/" + id).body().get("state").asText().equals("CANARY")) {
+        break;
+      }
+    }
+    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("ROLLED_BACK"), 30_000);
+    assertThat(rollout.get("state").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(rollout.get("reason").asText()).contains("regression").contains("quality");
+
+    JsonNode routing = http.get("/v1/prompts/worse/routing").body();
+    assertThat(routing.get("stableVersion").asInt()).isEqualTo(1);
+    assertThat(routing.get("canaryVersion").isNull()).isTrue();
+    assertThat(routing.get("rolloutId").isNull()).isTrue();
+    for (int i = 0; i < 50; i++) {
+      assertThat(http.get("/v1/prompts/worse/resolve?unit=after-" + i).body().get("version").asInt()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aGoodCandidateIsPromotedThroughEveryStage() throws Exception {
+    twoVersions("better");
+    String id = startRollout("better",
+        "[{\"weightBp\": 3000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600},"
+            + " {\"weightBp\": 5000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
+    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+
+    Reply second = http.post("/v1/rollouts", "{\"prompt\": \"better\", \"candidateVersion\": 2, \"startedBy\": \"x\"}");
+    assertThat(second.status()).isEqualTo(409);
+
+    for (int round = 0; round < 40; round++) {
+      simulateTraffic("better", 250, 0.0, 100 + round);
+      if (http.get("/v1/rollouts/" + id).body().get("state").asText().equals("PROMOTED")) {
+        break;
+      }
+    }
+    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("PROMOTED"), 30_000);
+    assertThat(rollout.get("state").asText()).as(rollout.toString()).isEqualTo("PROMOTED");
+    assertThat(http.get("/v1/prompts/better/routing").body().get("stableVersion").asInt()).isEqualTo(2);
+    assertThat(http.get("/v1/prompts/better/resolve?unit=anyone").body().get("version").asInt()).isEqualTo(2);
+    assertThat(rollout.get("checkpoint").get("timeline").findValuesAsText("event"))
+        .contains("stage 1 passed", "stage 2 passed", "promoted");
+
+    Reply listed = http.get("/v1/rollouts?prompt=better&state=PROMOTED");
+    assertThat(listed.body().findValuesAsText("id")).containsExactly(id);
+  }
+
+  @Test
+  void controlsAnswerOnceTheyTookEffect() throws Exception {
+    twoVersions("steered");
+    String id = startRollout("steered", "[{\"weightBp\": 1000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
+    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+
+    Reply noReason = http.post("/v1/rollouts/" + id + "/pause", "{\"actor\": \"ana\"}");
+    assertThat(noReason.status()).isEqualTo(422);
+    assertThat(noReason.body().get("field").asText()).isEqualTo("reason");
+
+    Reply paused = http.post("/v1/rollouts/" + id + "/pause", "{\"actor\": \"ana\", \"reason\": \"checking\"}");
+    assertThat(paused.status()).isEqualTo(200);
+    assertThat(paused.body().get("state").asText()).isEqualTo("PAUSED");
+    Reply pausedAgain = http.post("/v1/rollouts/" + id + "/pause", "{\"actor\": \"ana\", \"reason\": \"again\"}");
+    assertThat(pausedAgain.status()).isEqualTo(409);
+
+    Reply resumed = http.post("/v1/rollouts/" + id + "/resume", "{\"actor\": \"ana\", \"reason\": \"ok\"}");
+    assertThat(resumed.body().get("state").asText()).isEqualTo("CANARY");
+
+    Reply bypassed = http.post("/v1/rollouts/" + id + "/bypass", "{\"actor\": \"bob\", \"reason\": \"incident 7\"}");
+    assertThat(bypassed.body().get("state").asText()).isEqualTo("BYPASSED");
+    assertThat(http.get("/v1/prompts/steered/resolve?unit=u").body().get("version").asInt()).isEqualTo(2);
+
+    Reply afterEnd = http.post("/v1/rollouts/" + id + "/abort", "{\"actor\": \"bob\", \"reason\": \"late\"}");
+    assertThat(afterEnd.status()).isEqualTo(409);
+    Reply unknownAction = http.post("/v1/rollouts/" + id + "/explode", "{\"actor\": \"bob\", \"reason\": \"x\"}");
+    assertThat(unknownAction.status()).isEqualTo(404);
+
+    long audited = DB.jdbi().withHandle(h -> h.select(
+        "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action LIKE 'rollout.%'", id).mapTo(Long.class).one());
+    assertThat(audited).isEqualTo(3);
+  }
+
+  @Test
+  void badStartRequestsAreRefusedWithTheField() {
+    twoVersions("refused");
+    Reply unknownVersion = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 9, \"startedBy\": \"x\"}");
+    assertThat(unknownVersion.status()).isEqualTo(422);
+    assertThat(unknownVersion.body().get("field").asText()).isEqualTo("candidateVersion");
+
+    Reply alreadyStable = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 1, \"startedBy\": \"x\"}");
+    assertThat(alreadyStable.status()).isEqualTo(422);
+
+    Reply decreasing = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"stages\": [{\"weightBp\": 5000}, {\"weightBp\": 500}]}");
+    assertThat(decreasing.status()).isEqualTo(422);
+    assertThat(decreasing.body().get("field").asText()).isEqualTo("stages[1].weightBp");
+
+    Reply fullWeight = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"stages\": [{\"weightBp\": 10000}]}");
+    assertThat(fullWeight.status()).isEqualTo(422);
+    assertThat(fullWeight.body().get("field").asText()).isEqualTo("stages[0].weightBp");
+
+    Reply badPolicy = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"inconclusivePolicy\": \"SHRUG\"}");
+    assertThat(badPolicy.status()).isEqualTo(400);
+    assertThat(badPolicy.body().get("field").asText()).isEqualTo("inconclusivePolicy");
+
+    Reply badGate = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"gates\": {\"quality\": {\"margin\": 3}}}");
+    assertThat(badGate.status()).isEqualTo(422);
+    assertThat(badGate.body().get("field").asText()).isEqualTo("gates");
+    assertThat(badGate.body().get("message").asText()).contains("margin");
+
+    Reply unknownGate = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"gates\": {\"quality\": {\"marjin\": 0.1}}}");
+    assertThat(unknownGate.status()).isEqualTo(422);
+    assertThat(unknownGate.body().get("field").asText()).isEqualTo("gates.quality.marjin");
+
+    Reply badHook = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"alertWebhook\": \"ftp://nope\"}");
+    assertThat(badHook.status()).isEqualTo(422);
+    assertThat(badHook.body().get("field").asText()).isEqualTo("alertWebhook");
+
+    assertThat(http.get("/v1/rollouts?prompt=refused").body()).isEmpty();
+    assertThat(http.get("/v1/rollouts/nope").status()).isEqualTo(404);
+  }
+}
