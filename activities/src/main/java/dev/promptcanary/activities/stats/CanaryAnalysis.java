@@ -13,9 +13,10 @@ import java.util.Map;
  * no I/O. See docs/statistics.md for the method and its guarantees.
  *
  * <p>Combining the gates: a sample ratio mismatch blocks everything (the arms are not comparable);
- * otherwise any regression rolls back; promotion needs every enabled gate non-inferior; anything
- * else keeps waiting. The family-wise false-rollback rate is at most {@link GatesConfig#alpha()}
- * because each gate's bounds use its Bonferroni share of it ({@link #gateAlphas}).
+ * otherwise any regression rolls back; promotion needs every enabled gate non-inferior, the sample
+ * ratio check included (the split verified within its tolerance); anything else keeps waiting. The
+ * family-wise false-rollback rate is at most {@link GatesConfig#alpha()} because each gate's bounds
+ * use its Bonferroni share of it ({@link #gateAlphas}).
  *
  * <p>Use {@link #analyse(AnalysisInput)} for a one-off verdict, or {@link #of(GatesConfig)} once
  * per rollout and then {@link #verdicts} or {@link #decision} per look (the simulation benchmark
@@ -117,12 +118,16 @@ public final class CanaryAnalysis {
   /** The overall decision only: what the workflow acts on. */
   public Decision decision(AnalysisInput input) {
     requireSameGates(input);
-    if (sampleRatio != null && sampleRatio.decide(input) == Decision.SAMPLE_RATIO_MISMATCH) {
-      return Decision.SAMPLE_RATIO_MISMATCH;
+    int offset = sampleRatio == null ? 0 : 1;
+    Decision[] decisions = new Decision[checks.size() + offset];
+    if (sampleRatio != null) {
+      decisions[0] = sampleRatio.decide(input);
+      if (decisions[0] == Decision.SAMPLE_RATIO_MISMATCH) {
+        return Decision.SAMPLE_RATIO_MISMATCH;
+      }
     }
-    Decision[] decisions = new Decision[checks.size()];
-    for (int i = 0; i < decisions.length; i++) {
-      decisions[i] = checks.get(i).decide(input);
+    for (int i = 0; i < checks.size(); i++) {
+      decisions[i + offset] = checks.get(i).decide(input);
     }
     return combine(decisions);
   }
@@ -131,26 +136,23 @@ public final class CanaryAnalysis {
   public AnalysisResult verdicts(AnalysisInput input) {
     requireSameGates(input);
     List<Verdict> verdicts = new ArrayList<>();
-    Verdict srm = null;
     if (sampleRatio != null) {
       GateOutcome outcome = sampleRatio.evaluate(input);
-      srm = outcome.toVerdict(sampleRatio.reason(outcome));
-      verdicts.add(srm);
+      verdicts.add(outcome.toVerdict(sampleRatio.reason(outcome)));
     }
-    Decision[] decisions = new Decision[checks.size()];
-    List<Verdict> comparisons = new ArrayList<>();
-    for (int i = 0; i < decisions.length; i++) {
-      GateCheck check = checks.get(i);
+    for (GateCheck check : checks) {
       GateOutcome outcome = check.evaluate(input);
-      decisions[i] = outcome.decision();
-      comparisons.add(outcome.toVerdict(check.reason(outcome)));
+      verdicts.add(outcome.toVerdict(check.reason(outcome)));
     }
-    verdicts.addAll(comparisons);
+    Decision[] decisions = new Decision[verdicts.size()];
+    for (int i = 0; i < decisions.length; i++) {
+      decisions[i] = verdicts.get(i).decision();
+    }
     Decision overall =
-        srm != null && srm.decision() == Decision.SAMPLE_RATIO_MISMATCH
+        sampleRatio != null && decisions[0] == Decision.SAMPLE_RATIO_MISMATCH
             ? Decision.SAMPLE_RATIO_MISMATCH
             : combine(decisions);
-    return new AnalysisResult(overallVerdict(overall, srm, comparisons, input), verdicts);
+    return new AnalysisResult(overallVerdict(overall, verdicts, input), verdicts);
   }
 
   /** Any regression rolls back; all non-inferior promotes; otherwise keep waiting. */
@@ -170,27 +172,26 @@ public final class CanaryAnalysis {
     return anyInsufficient ? Decision.INSUFFICIENT_DATA : Decision.INCONCLUSIVE;
   }
 
-  private Verdict overallVerdict(
-      Decision overall, Verdict srm, List<Verdict> comparisons, AnalysisInput input) {
+  private Verdict overallVerdict(Decision overall, List<Verdict> verdicts, AnalysisInput input) {
     Verdict basis;
     String reason;
     switch (overall) {
       case SAMPLE_RATIO_MISMATCH -> {
-        basis = srm;
-        reason = "blocked, " + srm.reason();
+        basis = first(verdicts, Decision.SAMPLE_RATIO_MISMATCH);
+        reason = "blocked, " + basis.reason();
       }
       case REGRESSION -> {
-        basis = first(comparisons, Decision.REGRESSION);
+        basis = first(verdicts, Decision.REGRESSION);
         reason = "roll back, " + basis.reason();
       }
       case NON_INFERIOR -> {
-        basis = comparisons.get(0);
-        reason = "promote: all " + comparisons.size() + " gates non-inferior; " + basis.reason();
+        basis = firstComparison(verdicts);
+        reason = "promote: all " + verdicts.size() + " gates clear; " + basis.reason();
       }
       default -> {
-        basis = first(comparisons, overall);
+        basis = first(verdicts, overall);
         List<String> waiting = new ArrayList<>();
-        for (Verdict v : comparisons) {
+        for (Verdict v : verdicts) {
           if (v.decision() != Decision.NON_INFERIOR) {
             waiting.add(v.gate().name().toLowerCase(java.util.Locale.ROOT));
           }
@@ -210,13 +211,23 @@ public final class CanaryAnalysis {
         reason);
   }
 
+  /** The first comparison gate (quality when enabled): the headline numbers of a promotion. */
+  private static Verdict firstComparison(List<Verdict> verdicts) {
+    for (Verdict v : verdicts) {
+      if (v.gate() != GateKind.SAMPLE_RATIO) {
+        return v;
+      }
+    }
+    return verdicts.get(0);
+  }
+
   private static Verdict first(List<Verdict> verdicts, Decision decision) {
     for (Verdict v : verdicts) {
       if (v.decision() == decision) {
         return v;
       }
     }
-    return verdicts.get(0);
+    return firstComparison(verdicts);
   }
 
   private void requireSameGates(AnalysisInput input) {

@@ -20,10 +20,15 @@ import org.apache.commons.math3.special.Beta;
  *
  * is a nonnegative martingale under the null, so BF >= 1/alpha has probability at most alpha over
  * all looks (the binomial case of Lindon and Malek 2022, "Anytime-valid inference for multinomial
- * count data"). It is exact: no normal approximation, valid from the first request. The prior
- * concentration k = w (1 - w) / tolerance^2 - 1 gives the prior a standard deviation equal to the
- * tolerance, which makes mismatches of about that size the fastest to detect. Inverting the same
- * Bayes factor over p gives the always-valid bounds on the canary share that the verdict reports.
+ * count data"). It is exact: no normal approximation, valid from the first request. Inverting the
+ * same Bayes factor over p gives always-valid bounds on the canary share: {p : ln L(p) > ln
+ * marginal - ln(1/alpha)}.
+ *
+ * <p>Decisions: SAMPLE_RATIO_MISMATCH once w leaves the bounds; NON_INFERIOR ("split verified")
+ * only once the bounds lie within w +/- tol, tol = relativeTolerance * min(w, 1 - w), so a mismatch
+ * of at least tol is promoted with probability at most alpha; INCONCLUSIVE in between. The prior
+ * concentration k = w (1 - w) / tol^2 - 1 gives the prior a standard deviation of tol, which makes
+ * mismatches of about that size the fastest to detect.
  */
 final class SampleRatioCheck implements GateCheck {
   private final SrmGate gate;
@@ -39,8 +44,13 @@ final class SampleRatioCheck implements GateCheck {
     return GateKind.SAMPLE_RATIO;
   }
 
+  double tolerance(double w) {
+    return gate.relativeTolerance() * Math.min(w, 1 - w);
+  }
+
   private double concentration(double w) {
-    return Math.max(1.0, w * (1 - w) / (gate.tolerance() * gate.tolerance()) - 1);
+    double tol = tolerance(w);
+    return Math.max(1.0, w * (1 - w) / (tol * tol) - 1);
   }
 
   /** ln B(a + n_c, b + n_b) - ln B(a, b): the log marginal likelihood of the mixture. */
@@ -51,7 +61,7 @@ final class SampleRatioCheck implements GateCheck {
     return Beta.logBeta(a + nc, b + nb) - Beta.logBeta(a, b);
   }
 
-  /** ln BF of the mixture against p = w; an SRM once it reaches ln(1/alpha). */
+  /** ln BF of the mixture against p = w; a mismatch once it reaches ln(1/alpha). */
   double logBayesFactor(double w, long nc, long nb) {
     return logMarginal(w, nc, nb) - logLikelihood(w, nc, nb);
   }
@@ -69,9 +79,20 @@ final class SampleRatioCheck implements GateCheck {
       boolean mismatch = w <= 0 ? nc > 0 : nb > 0;
       return mismatch ? Decision.SAMPLE_RATIO_MISMATCH : Decision.NON_INFERIOR;
     }
-    return logBayesFactor(w, nc, nb) >= logThreshold
-        ? Decision.SAMPLE_RATIO_MISMATCH
-        : Decision.NON_INFERIOR;
+    double cut = logMarginal(w, nc, nb) - logThreshold;
+    if (logLikelihood(w, nc, nb) <= cut) {
+      return Decision.SAMPLE_RATIO_MISMATCH;
+    }
+    // ln L is concave with its maximum at the observed share, so the bounds lie inside
+    // (w - tol, w + tol) exactly when the share does and both ends are already excluded.
+    double tol = tolerance(w);
+    long n = nc + nb;
+    boolean verified =
+        n > 0
+            && Math.abs((double) nc / n - w) < tol
+            && logLikelihood(w - tol, nc, nb) <= cut
+            && logLikelihood(w + tol, nc, nb) <= cut;
+    return verified ? Decision.NON_INFERIOR : Decision.INCONCLUSIVE;
   }
 
   @Override
@@ -85,8 +106,7 @@ final class SampleRatioCheck implements GateCheck {
     double lower = 0;
     double upper = 1;
     if (w > 0 && w < 1 && n > 0) {
-      // The confidence set is {p : ln L(p) > ln marginal - ln(1/alpha)}; ln L is concave with its
-      // maximum at the observed share, so each side has one root.
+      // Each side of the concave ln L has one root of ln L = cut.
       double cut = logMarginal(w, nc, nb) - logThreshold;
       BrentSolver solver = new BrentSolver(1e-12);
       if (nc > 0) {
@@ -113,15 +133,20 @@ final class SampleRatioCheck implements GateCheck {
     String shares =
         String.format(
             Locale.ROOT,
-            "canary share %.4f [%.4f, %.4f] of %d requests vs configured %.4f (alpha %.3g)",
+            "canary share %.4f [%.4f, %.4f] of %d requests vs configured %.4f +/- %.4f (alpha"
+                + " %.3g)",
             o.estimate(),
             o.lower(),
             o.upper(),
             o.canaryN() + o.baselineN(),
             o.threshold(),
+            tolerance(o.threshold()),
             gate.alpha());
-    return o.decision() == Decision.SAMPLE_RATIO_MISMATCH
-        ? "sample ratio mismatch: " + shares + "; fix routing or logging before trusting any gate"
-        : "sample ratio consistent: " + shares;
+    return switch (o.decision()) {
+      case SAMPLE_RATIO_MISMATCH ->
+          "sample ratio mismatch: " + shares + "; fix routing or logging before trusting any gate";
+      case NON_INFERIOR -> "sample ratio verified: " + shares;
+      default -> "sample ratio not yet verified within tolerance: " + shares;
+    };
   }
 }

@@ -199,19 +199,17 @@ class CanaryAnalysisTest {
   }
 
   /**
-   * Even split, tolerance 0.02: k = 0.25 / 0.0004 - 1 = 624, prior Beta(312, 312). 600 canary / 400
-   * baseline: ln BF = lnB(912, 712) - lnB(312, 312) + 1000 ln 2 = 11.8757 > ln 1000 = 6.9078, a
-   * mismatch. 520 / 480: ln BF = 0.0145, consistent.
+   * Even split, relative tolerance 0.2: tol = 0.1, k = 0.25 / 0.01 - 1 = 24, prior Beta(12, 12).
+   * 600 canary / 400 baseline: ln BF = lnB(612, 412) - lnB(12, 12) + 1000 ln 2 = 17.7899 > ln 1000
+   * = 6.9078, a mismatch. 520 / 480: ln BF = -1.1047, consistent.
    */
   @Test
   void sampleRatioBayesFactorMatchesHandComputedValues() {
     SampleRatioCheck check = new SampleRatioCheck(GatesConfig.defaults().sampleRatio());
-    assertEquals(11.875741, check.logBayesFactor(0.5, 600, 400), 1e-5);
-    assertEquals(0.014469, check.logBayesFactor(0.5, 520, 480), 1e-5);
+    assertEquals(17.789942, check.logBayesFactor(0.5, 600, 400), 1e-5);
+    assertEquals(-1.104666, check.logBayesFactor(0.5, 520, 480), 1e-5);
 
-    AnalysisResult mismatch =
-        CanaryAnalysis.analyse(
-            input(Inputs.withObservations(arm(600, 0.7, 0.2), 600), arm(400, 0.7, 0.2)));
+    AnalysisResult mismatch = CanaryAnalysis.analyse(input(arm(600, 0.7, 0.2), arm(400, 0.7, 0.2)));
     Verdict srm = gate(mismatch, GateKind.SAMPLE_RATIO);
     assertEquals(Decision.SAMPLE_RATIO_MISMATCH, srm.decision());
     assertTrue(srm.lower() > 0.5, "the always-valid bounds exclude the configured share");
@@ -222,7 +220,37 @@ class CanaryAnalysisTest {
             CanaryAnalysis.analyse(input(arm(520, 0.7, 0.2), arm(480, 0.7, 0.2))),
             GateKind.SAMPLE_RATIO);
     assertEquals(Decision.NON_INFERIOR, fine.decision());
-    assertTrue(fine.lower() < 0.5 && fine.upper() > 0.5);
+    assertTrue(fine.lower() > 0.4 && fine.upper() < 0.6, "verified within 0.5 +/- 0.1");
+  }
+
+  /**
+   * Weight 10%, tol 0.02, k = 0.09 / 0.0004 - 1 = 224. With 100 / 900 the share is exactly 10% but
+   * ln L(0.08) = -327.62 and ln L(0.12) = -327.08 are still above the cut lnB(122.4, 1101.6) -
+   * lnB(22.4, 201.6) - ln 1000 = -332.84: a 2-point mismatch is not yet ruled out, so the rollout
+   * waits. With 1,000 / 9,000 both ends fall below the cut (-3276.2, -3270.8 < -3259.7).
+   */
+  @Test
+  void promotionWaitsUntilTheSplitIsVerifiedWithinTolerance() {
+    AnalysisInput early =
+        new AnalysisInput(
+            GatesConfig.defaults(),
+            1_000,
+            arm(100, 0.7, 0.2),
+            arm(900, 0.7, 0.2),
+            Inputs.latency(100, 900));
+    assertEquals(
+        Decision.INCONCLUSIVE,
+        gate(CanaryAnalysis.analyse(early), GateKind.SAMPLE_RATIO).decision());
+    AnalysisInput later =
+        new AnalysisInput(
+            GatesConfig.defaults(),
+            1_000,
+            arm(1_000, 0.7, 0.2),
+            arm(9_000, 0.7, 0.2),
+            Inputs.latency(1_000, 9_000));
+    Verdict verified = gate(CanaryAnalysis.analyse(later), GateKind.SAMPLE_RATIO);
+    assertEquals(Decision.NON_INFERIOR, verified.decision());
+    assertTrue(verified.lower() > 0.08 && verified.upper() < 0.12);
   }
 
   @Test
