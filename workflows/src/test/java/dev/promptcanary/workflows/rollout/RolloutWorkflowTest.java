@@ -3,17 +3,12 @@ package dev.promptcanary.workflows.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.promptcanary.workflows.TaskQueues;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
-import dev.promptcanary.workflows.domain.GatesConfig;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -24,32 +19,19 @@ import org.junit.jupiter.api.Test;
 
 /** The rollout's logic on Temporal's test server with time skipping, against scripted activities. */
 class RolloutWorkflowTest {
-  static final String ID = "rollout-support-2";
+  static final String ID = Scenarios.ID;
   TestWorkflowEnvironment env;
   FakeActivities fake;
   WorkflowClient client;
 
   static RolloutSpec spec(InconclusivePolicy policy, int maxExtensions) {
-    List<Stage> stages = List.of(new Stage(500, 100, 600, 3600), new Stage(2500, 100, 600, 3600),
-        new Stage(5000, 100, 600, 3600));
-    return new RolloutSpec("support", 2, 1, stages, GatesConfig.defaults(), null, policy, maxExtensions, 60,
-        "http://hooks.example/alerts", "ana");
+    return Scenarios.spec(policy, maxExtensions);
   }
 
   @BeforeEach
   void setUp() {
-    env = TestWorkflowEnvironment.newInstance();
-    for (String keyword : List.of("PromptName", "RolloutState")) {
-      env.registerSearchAttribute(keyword, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    }
-    for (String number : List.of("PromptVersion", "CanaryWeight", "RolloutStage")) {
-      env.registerSearchAttribute(number, IndexedValueType.INDEXED_VALUE_TYPE_INT);
-    }
-    Worker worker = env.newWorker(TaskQueues.ROLLOUTS);
-    worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
     fake = new FakeActivities();
-    worker.registerActivitiesImplementations(fake);
-    env.start();
+    env = Scenarios.environment(fake);
     client = env.getWorkflowClient();
   }
 
@@ -59,10 +41,7 @@ class RolloutWorkflowTest {
   }
 
   RolloutWorkflow start(RolloutSpec spec) {
-    RolloutWorkflow workflow = client.newWorkflowStub(RolloutWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(TaskQueues.ROLLOUTS).build());
-    WorkflowClient.start(workflow::run, new RolloutInput(ID, spec, Checkpoint.initial(), null));
-    return client.newWorkflowStub(RolloutWorkflow.class, ID);
+    return Scenarios.start(client, spec);
   }
 
   RolloutResult result() {

@@ -1,0 +1,46 @@
+package dev.promptcanary.workflows.rollout;
+
+import dev.promptcanary.workflows.TaskQueues;
+import dev.promptcanary.workflows.domain.GatesConfig;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.util.List;
+
+/** The shared setup of workflow tests: a time-skipping test server with the search attributes rollouts upsert. */
+final class Scenarios {
+  static final String ID = "rollout-support-2";
+
+  private Scenarios() {}
+
+  static TestWorkflowEnvironment environment(FakeActivities fake) {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+    for (String keyword : List.of("PromptName", "RolloutState")) {
+      env.registerSearchAttribute(keyword, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    for (String number : List.of("PromptVersion", "CanaryWeight", "RolloutStage")) {
+      env.registerSearchAttribute(number, IndexedValueType.INDEXED_VALUE_TYPE_INT);
+    }
+    Worker worker = env.newWorker(TaskQueues.ROLLOUTS);
+    worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
+    worker.registerActivitiesImplementations(fake);
+    env.start();
+    return env;
+  }
+
+  static RolloutSpec spec(InconclusivePolicy policy, int maxExtensions) {
+    List<Stage> stages = List.of(new Stage(500, 100, 600, 3600), new Stage(2500, 100, 600, 3600),
+        new Stage(5000, 100, 600, 3600));
+    return new RolloutSpec("support", 2, 1, stages, GatesConfig.defaults(), null, policy, maxExtensions, 60,
+        "http://hooks.example/alerts", "ana");
+  }
+
+  static RolloutWorkflow start(WorkflowClient client, RolloutSpec spec) {
+    RolloutWorkflow workflow = client.newWorkflowStub(RolloutWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(TaskQueues.ROLLOUTS).build());
+    WorkflowClient.start(workflow::run, new RolloutInput(ID, spec, Checkpoint.initial(), null));
+    return client.newWorkflowStub(RolloutWorkflow.class, ID);
+  }
+}
