@@ -1,0 +1,211 @@
+package dev.promptcanary.activities.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.promptcanary.activities.eval.NoSuitesEvalRunner;
+import dev.promptcanary.activities.ingest.Judgement;
+import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.store.Fixtures;
+import dev.promptcanary.activities.store.OutcomeDao;
+import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.activities.store.RolloutDao;
+import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.activities.store.TestDatabases;
+import dev.promptcanary.workflows.domain.Decision;
+import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.domain.Verdict;
+import dev.promptcanary.workflows.rollout.AlertEvent;
+import dev.promptcanary.workflows.rollout.AnalysisReport;
+import dev.promptcanary.workflows.rollout.AnalysisRequest;
+import dev.promptcanary.workflows.rollout.AuditEntry;
+import dev.promptcanary.workflows.rollout.Checkpoint;
+import dev.promptcanary.workflows.rollout.EvalRequest;
+import dev.promptcanary.workflows.rollout.InconclusivePolicy;
+import dev.promptcanary.workflows.rollout.RolloutActivities;
+import dev.promptcanary.workflows.rollout.RolloutRecord;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
+import dev.promptcanary.workflows.rollout.RolloutState;
+import dev.promptcanary.workflows.rollout.RoutingCommand;
+import dev.promptcanary.workflows.rollout.RoutingReceipt;
+import dev.promptcanary.workflows.rollout.Stage;
+import io.temporal.testing.TestActivityEnvironment;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rollout's activities against real PostgreSQL, run inside Temporal's activity test environment. */
+class RolloutActivitiesImplTest {
+  private Jdbi jdbi;
+  private TestActivityEnvironment env;
+  private RolloutActivities activities;
+
+  @BeforeEach
+  void setUp() {
+    jdbi = TestDatabases.fresh().jdbi();
+    PromptDao prompts = jdbi.onDemand(PromptDao.class);
+    prompts.createVersion("chat", Fixtures.content(1), "ana");
+    prompts.createVersion("chat", Fixtures.content(2), "ana");
+    env = TestActivityEnvironment.newInstance();
+    env.registerActivitiesImplementations(new RolloutActivitiesImpl(jdbi, new NoSuitesEvalRunner(), new AlertSender()));
+    activities = env.newActivityStub(RolloutActivities.class);
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private static RoutingCommand command(boolean claim, boolean release, long sequence, int stable, Integer canary,
+      int weight) {
+    return new RoutingCommand("rollout-chat-2", "chat", claim, release, sequence, stable, canary, weight, "test");
+  }
+
+  @Test
+  void aClaimIsIdempotentAndLaterWritesAreFenced() {
+    RoutingReceipt claim = activities.setRouting(command(true, false, 1, 1, 2, 500));
+    assertThat(claim.applied()).isTrue();
+    // the claim retried (its first answer lost) finds the row already ours
+    assertThat(activities.setRouting(command(true, false, 1, 1, 2, 500)).applied()).isTrue();
+
+    long next = claim.sequence() + 1;
+    assertThat(activities.setRouting(command(false, false, next, 1, 2, 2500)).applied()).isTrue();
+    RoutingReceipt stale = activities.setRouting(command(false, false, claim.sequence(), 1, 2, 500));
+    assertThat(stale.applied()).isFalse();
+    assertThat(stale.detail()).contains("stale");
+    assertThat(jdbi.onDemand(RoutingDao.class).find("chat").orElseThrow().canaryWeightBp()).isEqualTo(2500);
+
+    // promotion releases the row and remembers the version it replaced
+    assertThat(activities.setRouting(command(false, true, next + 1, 2, null, 0)).applied()).isTrue();
+    var routing = jdbi.onDemand(RoutingDao.class).find("chat").orElseThrow();
+    assertThat(routing.stableVersion()).isEqualTo(2);
+    assertThat(routing.rolloutId()).isNull();
+    Integer lastKnownGood = jdbi.withHandle(h -> h.select(
+        "SELECT last_known_good_version FROM routing WHERE prompt = 'chat'").mapTo(Integer.class).one());
+    assertThat(lastKnownGood).isEqualTo(1);
+    // and a late write of the finished rollout cannot touch it
+    assertThat(activities.setRouting(command(false, false, next + 2, 1, 2, 5000)).applied()).isFalse();
+  }
+
+  @Test
+  void analysisReadsTheArmsFromTheStoreAndSeesARegression() {
+    Instant canaryStart = Instant.now().minusSeconds(600);
+    List<Observation> observations = new ArrayList<>();
+    List<Judgement> judgements = new ArrayList<>();
+    Random random = new Random(3);
+    for (int i = 0; i < 400; i++) {
+      int version = i % 2 == 0 ? 1 : 2;
+      String id = "req-" + i;
+      observations.add(new Observation(id, "chat", version, "u" + i, canaryStart.plusSeconds(60), 500.0 + i % 50,
+          100, 50, 0.001, false, false, null));
+      double score = version == 1 ? 0.8 : 0.6;
+      judgements.add(new Judgement(id, "chat", version, "judge", score + random.nextGaussian() * 0.05,
+          canaryStart.plusSeconds(60)));
+    }
+    judgements.replaceAll(j -> new Judgement(j.requestId(), j.prompt(), j.version(), j.judge(),
+        Math.max(0, Math.min(1, j.score())), j.judgedAt()));
+    OutcomeDao outcomes = jdbi.onDemand(OutcomeDao.class);
+    outcomes.insertObservations(observations);
+    outcomes.insertJudgements(judgements);
+
+    AnalysisReport report = activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000,
+        canaryStart.toEpochMilli(), canaryStart.toEpochMilli(), GatesConfig.defaults()));
+
+    assertThat(report.overall().decision()).isEqualTo(Decision.REGRESSION);
+    assertThat(report.canaryJudgements()).isEqualTo(200);
+    assertThat(report.baselineJudgements()).isEqualTo(200);
+    assertThat(report.stageCanaryJudgements()).isEqualTo(200);
+    assertThat(report.canaryObservations()).isEqualTo(200);
+    Verdict quality = report.gates().stream().filter(v -> v.gate() == GateKind.QUALITY).findFirst().orElseThrow();
+    assertThat(quality.estimate()).isCloseTo(-0.2, within(0.02));
+    assertThat(quality.upper()).isLessThan(0);
+
+    // nothing since a later stage start: completeness counts restart, the gates keep the canary's data
+    AnalysisReport laterStage = activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000,
+        canaryStart.toEpochMilli(), Instant.now().toEpochMilli(), GatesConfig.defaults()));
+    assertThat(laterStage.stageCanaryJudgements()).isZero();
+    assertThat(laterStage.canaryJudgements()).isEqualTo(200);
+  }
+
+  @Test
+  void theReadModelNeverGoesBackInTime() {
+    RolloutSpec spec = new RolloutSpec("chat", 2, 1, List.of(new Stage(500, 10, 0, 60)), GatesConfig.defaults(), null,
+        InconclusivePolicy.HOLD, 0, 60, null, "ana");
+    Checkpoint canary = new Checkpoint(RolloutState.CANARY, 0, true, 1, 0, 60_000, 1, 0, 1, List.of(), List.of());
+    Checkpoint rolledBack = new Checkpoint(RolloutState.ROLLED_BACK, 0, true, 1, 0, 60_000, 1, 0, 2, List.of(), List.of());
+    RolloutDao rollouts = jdbi.onDemand(RolloutDao.class);
+
+    assertThat(rollouts.upsert(new RolloutRecord("rollout-chat-2", "run-1", spec, rolledBack, 0, "regression", null), 200))
+        .isEqualTo(1);
+    // a late retry of an earlier write changes nothing
+    assertThat(rollouts.upsert(new RolloutRecord("rollout-chat-2", "run-1", spec, canary, 500, null, null), 100))
+        .isZero();
+    RolloutDao.Row row = rollouts.find("rollout-chat-2").orElseThrow();
+    assertThat(row.state()).isEqualTo("ROLLED_BACK");
+    assertThat(row.reason()).isEqualTo("regression");
+    assertThat(row.finishedAt()).isNotNull();
+  }
+
+  @Test
+  void alertsAreStoredOnceAndDeliveredWithAnIdempotencyKey() throws Exception {
+    List<String> keys = new CopyOnWriteArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext("/alerts", exchange -> {
+      keys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+      // the first delivery fails: the activity must fail so Temporal retries it
+      int status = calls.incrementAndGet() == 1 ? 503 : 204;
+      exchange.sendResponseHeaders(status, -1);
+      exchange.close();
+    });
+    hook.start();
+    try {
+      String url = "http://127.0.0.1:" + hook.getAddress().getPort() + "/alerts";
+      AlertEvent event = new AlertEvent("rollout-chat-2", "chat", 2, "rolled_back", RolloutState.ROLLED_BACK,
+          "regression", null, url, System.currentTimeMillis());
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> activities.sendAlert(event))
+          .hasStackTraceContaining("answered 503");
+      activities.sendAlert(event);
+
+      assertThat(calls.get()).isEqualTo(2);
+      // two activities (each its own key): the failed one stays undelivered, the second is marked delivered
+      List<Boolean> delivered = jdbi.withHandle(h -> h.select(
+          "SELECT delivered_at IS NOT NULL FROM alerts WHERE rollout_id = 'rollout-chat-2' ORDER BY id")
+          .mapTo(Boolean.class).list());
+      assertThat(delivered).containsExactly(false, true);
+      assertThat(keys).hasSize(2).doesNotHaveDuplicates().allSatisfy(k -> assertThat(k).contains("/"));
+    } finally {
+      hook.stop(0);
+    }
+  }
+
+  @Test
+  void controlsAreAuditedOncePerActivity() {
+    AuditEntry entry = new AuditEntry("rollout-chat-2", "chat", "bob", "rollout.bypass", "incident 7");
+    activities.recordAudit(entry);
+    long rows = jdbi.withHandle(h -> h.select(
+        "SELECT count(*) FROM audit_log WHERE rollout_id = 'rollout-chat-2' AND actor = 'bob'").mapTo(Long.class).one());
+    assertThat(rows).isEqualTo(1);
+    String reason = jdbi.withHandle(h -> h.select(
+        "SELECT details->>'reason' FROM audit_log WHERE rollout_id = 'rollout-chat-2'").mapTo(String.class).one());
+    assertThat(reason).isEqualTo("incident 7");
+  }
+
+  @Test
+  void aNamedSuiteThatDoesNotExistBlocksTheCandidate() {
+    var summary = activities.runOfflineEval(new EvalRequest("rollout-chat-2", "chat", 2, 1, "golden-set"));
+    assertThat(summary.passed()).isFalse();
+    assertThat(summary.reason()).contains("golden-set");
+    assertThat(activities.runOfflineEval(new EvalRequest("rollout-chat-2", "chat", 2, 1, null)).passed()).isTrue();
+  }
+}
