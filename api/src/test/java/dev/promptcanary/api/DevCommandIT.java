@@ -57,6 +57,76 @@ class DevCommandIT {
     }
   }
 
+  @Test
+  void anUnfinishedRolloutResumesFromItsCheckpointAfterARestart() throws Exception {
+    int port = freePort();
+    int adminPort = freePort();
+    int temporalPort = freePort();
+    Path dataDir = work.resolve("pg");
+    String rolloutId;
+
+    Process first = start(port, adminPort, temporalPort, dataDir, work.resolve("first.log"));
+    try {
+      awaitUp(port, first, work.resolve("first.log"));
+      post(port, "/v1/prompts/resumed/versions", TestApps.version(1));
+      post(port, "/v1/prompts/resumed/versions", TestApps.version(2));
+      HttpResponse<String> started = post(port, "/v1/rollouts", """
+          {"prompt": "resumed", "candidateVersion": 2, "startedBy": "it",
+           "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 3600}]}""");
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+      rolloutId = JSON.readTree(started.body()).get("id").asText();
+      awaitState(port, rolloutId, "CANARY", first, work.resolve("first.log"));
+    } finally {
+      stop(first);
+    }
+
+    // The embedded Temporal kept its history in memory only: the new process must rebuild the rollout from PostgreSQL.
+    Process second = start(port, adminPort, temporalPort, dataDir, work.resolve("second.log"));
+    try {
+      awaitUp(port, second, work.resolve("second.log"));
+      JsonNode rollout = awaitLive(port, rolloutId, second, work.resolve("second.log"));
+      assertThat(rollout.get("state").asText()).isEqualTo("CANARY");
+      assertThat(rollout.get("resumedFromRunId").asText()).isNotBlank();
+      assertThat(rollout.get("live").get("timeline").findValuesAsText("event")).contains("stage 1 started", "resumed");
+      assertThat(rollout.get("live").get("canaryWeightBp").asInt()).isEqualTo(1000);
+      JsonNode routing = JSON.readTree(get(port, "/v1/prompts/resumed/routing").body());
+      assertThat(routing.get("canaryWeightBp").asInt()).isEqualTo(1000);
+      assertThat(routing.get("rolloutId").asText()).isEqualTo(rolloutId);
+
+      HttpResponse<String> aborted = post(port, "/v1/rollouts/" + rolloutId + "/abort",
+          "{\"actor\": \"it\", \"reason\": \"done\"}");
+      assertThat(aborted.statusCode()).as(aborted.body()).isEqualTo(200);
+      assertThat(JSON.readTree(get(port, "/v1/prompts/resumed/routing").body()).get("canaryWeightBp").asInt()).isZero();
+    } finally {
+      stop(second);
+    }
+  }
+
+  private void awaitState(int port, String id, String state, Process process, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      JsonNode rollout = JSON.readTree(get(port, "/v1/rollouts/" + id).body());
+      if (state.equals(rollout.get("state").asText())) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("rollout " + id + " did not reach " + state + ":\n" + Files.readString(log));
+  }
+
+  private JsonNode awaitLive(int port, String id, Process process, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    JsonNode rollout = null;
+    while (System.nanoTime() < deadline) {
+      rollout = JSON.readTree(get(port, "/v1/rollouts/" + id).body());
+      if (rollout.hasNonNull("live") && rollout.hasNonNull("resumedFromRunId")) {
+        return rollout;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("rollout " + id + " was not resumed: " + rollout + "\n" + Files.readString(log));
+  }
+
   private Process start(int port, int adminPort, int temporalPort, Path dataDir, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "dev",
