@@ -3,14 +3,15 @@ package dev.promptcanary.api.commands;
 import dev.promptcanary.activities.store.EmbeddedPostgresServer;
 import dev.promptcanary.api.ProcessRole;
 import dev.promptcanary.api.PromptCanaryConfiguration;
+import dev.promptcanary.api.embedded.EmbeddedTemporal;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
-import io.temporal.testserver.TestServer;
 import java.nio.file.Path;
+import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 import org.slf4j.Logger;
@@ -38,12 +39,15 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     subparser.addArgument("--db-user").help("user for --db-url");
     subparser.addArgument("--db-password").help("password for --db-url");
     subparser.addArgument("--temporal-port").type(Integer.class).help("embedded Temporal gRPC port (default 7233)");
+    subparser.addArgument("--db-port").type(Integer.class).help("embedded PostgreSQL port (default: a free one)");
+    subparser.addArgument("--no-worker").action(Arguments.storeTrue())
+        .help("run no worker in this process (start one with `worker CONFIG` pointed at this Temporal)");
   }
 
   @Override
   protected void run(Bootstrap<PromptCanaryConfiguration> bootstrap, Namespace namespace,
       PromptCanaryConfiguration config) throws Exception {
-    config.setRole(ProcessRole.ALL);
+    config.setRole(Boolean.TRUE.equals(namespace.getBoolean("no_worker")) ? ProcessRole.API : ProcessRole.ALL);
     applyOptions(namespace, config);
     startDatabase(namespace, config);
     startTemporal(config);
@@ -56,6 +60,9 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     }
     if (namespace.getInt("temporal_port") != null) {
       config.getEmbedded().setTemporalPort(namespace.getInt("temporal_port"));
+    }
+    if (namespace.getInt("db_port") != null) {
+      config.getEmbedded().setPostgresPort(namespace.getInt("db_port"));
     }
     if (config.getServerFactory() instanceof DefaultServerFactory server) {
       setPort(server.getApplicationConnectors().get(0), namespace.getInt("port"));
@@ -93,8 +100,8 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
 
   private static void startTemporal(PromptCanaryConfiguration config) {
     int port = config.getEmbedded().getTemporalPort();
-    // lockTimeSkipping = true: real time, as a cluster has. (false would let the server skip time.)
-    TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(port, true);
+    // Real time, as a cluster has, and a cluster's sticky queue timeout, so workers in other processes may die.
+    EmbeddedTemporal temporal = EmbeddedTemporal.start(port);
     Runtime.getRuntime().addShutdownHook(new Thread(temporal::close, "embedded-temporal-stop"));
     config.getTemporal().setTarget("localhost:" + port);
     config.setEmbeddedTemporal(true);
