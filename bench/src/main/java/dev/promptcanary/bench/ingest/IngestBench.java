@@ -10,6 +10,7 @@ import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.bench.Api;
 import dev.promptcanary.bench.ApiServer;
+import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
 import java.io.StringReader;
@@ -60,7 +61,7 @@ public final class IngestBench {
     apiConcurrency = Integer.getInteger("bench.api.concurrency", 4);
     System.out.println("ingest benchmark: " + Runtime.getRuntime().availableProcessors() + " cores, "
         + Runtime.version() + "; " + batches + " batches of " + batchSize + " observations per phase, " + rounds
-        + " rounds; API with " + apiConcurrency + " concurrent requests");
+        + " rounds; API with " + apiConcurrency + " concurrent requests; load average at start " + Machine.load());
 
     List<List<Observation>> data = observations(batches, batchSize);
     List<String> bodies = data.stream().map(IngestBench::json).toList();
@@ -276,6 +277,7 @@ public final class IngestBench {
         .row("API: POST /v1/observations, " + apiConcurrency + " concurrent", fmt(api, 0), fmt(api / copy, 3),
             ">= 20,000/s", api >= 20_000 ? "yes" : "NO")
         .render());
+    System.out.println("load average at the end (1, 5, 15 min): " + Machine.load());
     System.out.printf(Locale.ROOT,
         "{\"api_obs_per_s\":%.0f,\"store_obs_per_s\":%.0f,\"copy_obs_per_s\":%.0f,\"store_vs_copy\":%.3f}%n",
         api, store, copy, storeVsCopy);

@@ -12,6 +12,7 @@ import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.store.EmbeddedPostgresServer;
 import dev.promptcanary.bench.Api;
 import dev.promptcanary.bench.ApiServer;
+import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class ResolveBench {
     requireWrk();
     System.out.println("resolve benchmark: " + Runtime.getRuntime().availableProcessors() + " cores, "
         + Runtime.version() + "; wrk -t" + WRK_THREADS + " -c" + WRK_CONNECTIONS + " -d" + ROUND_SECONDS + "s x "
-        + ROUNDS + " rounds per endpoint");
+        + ROUNDS + " rounds per endpoint; load average at start " + Machine.load());
 
     // In process first, while nothing else runs on the machine.
     InProcess inProcess = inProcess();
@@ -279,6 +280,7 @@ public final class ResolveBench {
             inProcess.oneThread() >= 5e6 ? "yes" : "NO")
         .row("in-process decisions/s, " + inProcess.threads() + " threads", fmt(inProcess.allCores(), 0), "", "", "", "")
         .render());
+    System.out.println("load average at the end (1, 5, 15 min): " + Machine.load());
     System.out.printf(java.util.Locale.ROOT,
         "{\"http_rps\":%.0f,\"ceiling_rps\":%.0f,\"ratio\":%.3f,\"p99_ms\":%.2f,\"inprocess_per_s\":%.0f}%n",
         rps, ceiling, ratio, p99, inProcess.oneThread());
