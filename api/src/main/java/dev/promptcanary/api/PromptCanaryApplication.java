@@ -12,15 +12,12 @@ import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.Store;
-import dev.promptcanary.activities.eval.NoSuitesEvalRunner;
-import dev.promptcanary.activities.rollout.AlertSender;
-import dev.promptcanary.activities.rollout.RolloutActivitiesImpl;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
 import dev.promptcanary.api.rollouts.RolloutResource;
 import dev.promptcanary.api.rollouts.RolloutService;
 import dev.promptcanary.worker.LostRolloutRecovery;
+import dev.promptcanary.worker.RolloutWorkers;
 import dev.promptcanary.worker.SearchAttributes;
-import dev.promptcanary.workflows.rollout.RolloutWorkflowImpl;
 import dev.promptcanary.api.commands.DevCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
 import dev.promptcanary.api.commands.WorkerCommand;
@@ -37,7 +34,6 @@ import dev.promptcanary.api.resources.PingResource;
 import dev.promptcanary.api.resources.PromptResource;
 import dev.promptcanary.api.resources.RoutingResource;
 import dev.promptcanary.api.resources.ServingResource;
-import dev.promptcanary.worker.RolloutWorker;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -96,11 +92,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
       SearchAttributes.registerMissing(stubs, config.getTemporal().getNamespace());
     }
     if (role.runsWorker()) {
-      RolloutActivitiesImpl activities = new RolloutActivitiesImpl(jdbi, new NoSuitesEvalRunner(), new AlertSender());
-      environment.lifecycle().manage(new RolloutWorker(workflowClient, taskQueue, worker -> {
-        worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
-        worker.registerActivitiesImplementations(activities);
-      }));
+      environment.lifecycle().manage(RolloutWorkers.create(workflowClient, taskQueue, jdbi));
       environment.lifecycle().manage(
           new LostRolloutRecovery(jdbi.onDemand(RolloutDao.class), workflowClient, taskQueue));
     }

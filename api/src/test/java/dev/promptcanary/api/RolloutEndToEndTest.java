@@ -147,7 +147,7 @@ class RolloutEndToEndTest {
     Reply second = http.post("/v1/rollouts", "{\"prompt\": \"better\", \"candidateVersion\": 2, \"startedBy\": \"x\"}");
     assertThat(second.status()).isEqualTo(409);
 
-    for (int round = 0; round < 40; round++) {
+    for (int round = 0; round < 60; round++) {
       simulateTraffic("better", 250, 0.0, 100 + round);
       if (http.get("/v1/rollouts/" + id).body().get("state").asText().equals("PROMOTED")) {
         break;

@@ -11,15 +11,15 @@ import dev.promptcanary.activities.store.AnalysisDao;
 import dev.promptcanary.activities.store.AnalysisDao.LatencyCounts;
 import dev.promptcanary.activities.store.AnalysisDao.OutcomeSums;
 import dev.promptcanary.activities.store.AnalysisDao.ScoreSums;
+import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Reads one look's sufficient statistics from PostgreSQL and hands them to the statistics engine. Outcomes since
- * the canary started feed the comparison gates; only the current stage's request counts feed the sample-ratio
- * check, since only they were routed at the stage's weight.
+ * Reads one look's sufficient statistics from PostgreSQL and hands them to the statistics engine. The gates see the
+ * current stage only (since its weight was set), with the rollout's alpha split evenly over its stages.
  */
 public final class CanaryAnalyser {
   private final AnalysisDao dao;
@@ -32,29 +32,34 @@ public final class CanaryAnalyser {
     String prompt = request.prompt();
     int canary = request.candidateVersion();
     int baseline = request.baselineVersion();
-    Instant canarySince = Instant.ofEpochMilli(request.canarySinceMillis());
     Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis());
 
-    List<ScoreSums> scores = dao.scores(prompt, canary, baseline, canarySince);
     List<ScoreSums> stageScores = dao.scores(prompt, canary, baseline, stageSince);
-    List<OutcomeSums> outcomes = dao.outcomes(prompt, canary, baseline, canarySince);
     List<OutcomeSums> stageOutcomes = dao.outcomes(prompt, canary, baseline, stageSince);
-    LatencyExceedance latency = latency(request, canarySince);
+    LatencyExceedance latency = latency(request, stageSince);
 
-    ArmSummary canaryArm = arm(canary, scores, outcomes, stageOutcomes);
-    ArmSummary baselineArm = arm(baseline, scores, outcomes, stageOutcomes);
+    ArmSummary canaryArm = arm(canary, stageScores, stageOutcomes);
+    ArmSummary baselineArm = arm(baseline, stageScores, stageOutcomes);
     AnalysisResult result =
         CanaryAnalysis.analyse(
-            new AnalysisInput(request.gates(), request.canaryWeightBp(), canaryArm, baselineArm, latency));
+            new AnalysisInput(perStage(request.gates(), request.stageCount()), request.canaryWeightBp(), canaryArm,
+                baselineArm, latency));
     return new AnalysisReport(
         result.overall(),
         result.gates(),
         canaryArm.quality().count(),
         baselineArm.quality().count(),
-        requests(canary, outcomes),
-        requests(baseline, outcomes),
-        judgements(canary, stageScores),
-        judgements(baseline, stageScores));
+        canaryArm.observations(),
+        baselineArm.observations());
+  }
+
+  /** The rollout's family-wise alpha, shared evenly by its stages' independent tests (Bonferroni). */
+  static GatesConfig perStage(GatesConfig gates, int stageCount) {
+    if (stageCount <= 1) {
+      return gates;
+    }
+    return new GatesConfig(gates.alpha() / stageCount, gates.minimumSamples(), gates.quality(), gates.errorRate(),
+        gates.safety(), gates.latency(), gates.cost(), gates.sampleRatio());
   }
 
   private LatencyExceedance latency(AnalysisRequest request, Instant since) {
@@ -70,24 +75,15 @@ public final class CanaryAnalyser {
     return new LatencyExceedance(quantile, cut, c.above(), c.requests(), b.above(), b.requests());
   }
 
-  private static ArmSummary arm(
-      int version, List<ScoreSums> scores, List<OutcomeSums> outcomes, List<OutcomeSums> stageOutcomes) {
+  private static ArmSummary arm(int version, List<ScoreSums> scores, List<OutcomeSums> outcomes) {
     ScoreSums s = find(scores, version, new ScoreSums(version, 0, 0, 0));
     OutcomeSums o = find(outcomes, version, new OutcomeSums(version, 0, 0, 0, 0, 0, 0));
     return new ArmSummary(
-        requests(version, stageOutcomes),
+        o.requests(),
         new Moments(s.count(), s.sum(), s.sumSquares()),
         new Proportion(o.requests(), o.errors()),
         new Proportion(o.requests(), o.safetyFlags()),
         new Moments(o.costCount(), o.costSum(), o.costSumSquares()));
-  }
-
-  private static long judgements(int version, List<ScoreSums> scores) {
-    return find(scores, version, new ScoreSums(version, 0, 0, 0)).count();
-  }
-
-  private static long requests(int version, List<OutcomeSums> outcomes) {
-    return find(outcomes, version, new OutcomeSums(version, 0, 0, 0, 0, 0, 0)).requests();
   }
 
   private static ScoreSums find(List<ScoreSums> rows, int version, ScoreSums none) {

@@ -119,22 +119,29 @@ class RolloutActivitiesImplTest {
     outcomes.insertJudgements(judgements);
 
     AnalysisReport report = activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000,
-        canaryStart.toEpochMilli(), canaryStart.toEpochMilli(), GatesConfig.defaults()));
+        canaryStart.toEpochMilli(), canaryStart.toEpochMilli(), 1, GatesConfig.defaults()));
 
     assertThat(report.overall().decision()).isEqualTo(Decision.REGRESSION);
     assertThat(report.canaryJudgements()).isEqualTo(200);
     assertThat(report.baselineJudgements()).isEqualTo(200);
-    assertThat(report.stageCanaryJudgements()).isEqualTo(200);
     assertThat(report.canaryObservations()).isEqualTo(200);
     Verdict quality = report.gates().stream().filter(v -> v.gate() == GateKind.QUALITY).findFirst().orElseThrow();
     assertThat(quality.estimate()).isCloseTo(-0.2, within(0.02));
     assertThat(quality.upper()).isLessThan(0);
 
-    // nothing since a later stage start: completeness counts restart, the gates keep the canary's data
+    // a later stage is a test of its own: nothing since its start, so no decision yet
     AnalysisReport laterStage = activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000,
-        canaryStart.toEpochMilli(), Instant.now().toEpochMilli(), GatesConfig.defaults()));
-    assertThat(laterStage.stageCanaryJudgements()).isZero();
-    assertThat(laterStage.canaryJudgements()).isEqualTo(200);
+        canaryStart.toEpochMilli(), Instant.now().toEpochMilli(), 3, GatesConfig.defaults()));
+    assertThat(laterStage.canaryJudgements()).isZero();
+    assertThat(laterStage.overall().decision()).isEqualTo(Decision.INSUFFICIENT_DATA);
+  }
+
+  @Test
+  void eachStageGetsItsShareOfTheFamilyWiseAlpha() {
+    GatesConfig split = CanaryAnalyser.perStage(GatesConfig.defaults(), 4);
+    assertThat(split.alpha()).isCloseTo(GatesConfig.defaults().alpha() / 4, within(1e-12));
+    assertThat(split.sampleRatio()).isEqualTo(GatesConfig.defaults().sampleRatio());
+    assertThat(CanaryAnalyser.perStage(GatesConfig.defaults(), 1)).isEqualTo(GatesConfig.defaults());
   }
 
   @Test

@@ -4,9 +4,8 @@ import dev.promptcanary.workflows.domain.Verdict;
 import java.util.List;
 
 /**
- * The verdicts of one look, with the counts behind them. Returned by an activity, so every decision and the numbers
- * behind it are in the workflow history. The gates use everything since the canary started; completeness counts
- * only the judge scores of the current stage ({@code stage…Judgements}), so every stage is seen at its own weight.
+ * The verdicts of one look at the current stage, with the stage's counts behind them (completeness uses the judge
+ * score counts). Returned by an activity, so every decision and the numbers behind it are in the workflow history.
  */
 public record AnalysisReport(
     Verdict overall,
@@ -14,6 +13,4 @@ public record AnalysisReport(
     long canaryJudgements,
     long baselineJudgements,
     long canaryObservations,
-    long baselineObservations,
-    long stageCanaryJudgements,
-    long stageBaselineJudgements) {}
+    long baselineObservations) {}

@@ -3,8 +3,12 @@ package dev.promptcanary.workflows.rollout;
 import dev.promptcanary.workflows.domain.GatesConfig;
 
 /**
- * One look at the data: outcomes since the canary started feed the gates; the current stage's observations feed
- * the sample-ratio check, because only they were routed at {@code canaryWeightBp}.
+ * One look at the data of the current stage. Each stage is its own sequential test over the outcomes since its
+ * weight was set ({@code stageSinceMillis}): pooling stages run at different weights would mix time windows in
+ * different proportions per arm (Simpson's paradox under drift), and the sample-ratio check needs one weight. The
+ * family-wise alpha is split evenly over the {@code stageCount} stages, so the whole rollout keeps it.
+ *
+ * @param canarySinceMillis when the canary first took traffic (reported, not used for the test)
  */
 public record AnalysisRequest(
     String rolloutId,
@@ -14,4 +18,5 @@ public record AnalysisRequest(
     int canaryWeightBp,
     long canarySinceMillis,
     long stageSinceMillis,
+    int stageCount,
     GatesConfig gates) {}

@@ -232,15 +232,15 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private boolean complete(Stage stage, AnalysisReport report) {
-    return report.stageCanaryJudgements() >= stage.minJudgements()
-        && report.stageBaselineJudgements() >= stage.minJudgements()
+    return report.canaryJudgements() >= stage.minJudgements()
+        && report.baselineJudgements() >= stage.minJudgements()
         && baked() >= stage.minBakeSeconds() * 1000;
   }
 
   /** Applies the inconclusive policy; true when the rollout ended. */
   private boolean inconclusive(Stage stage, AnalysisReport report) {
     String why = "stage " + (memory.stageIndex + 1) + " reached its maximum bake without a decision ("
-        + report.stageCanaryJudgements() + " canary / " + report.stageBaselineJudgements()
+        + report.canaryJudgements() + " canary / " + report.baselineJudgements()
         + " baseline judge scores this stage, "
         + report.overall().reason() + ")";
     InconclusivePolicy policy = spec.inconclusivePolicy();
@@ -284,7 +284,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     lastReport =
         act(QUICK, "look at stage " + (memory.stageIndex + 1) + " data").analyse(
             new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), weightBp,
-                memory.canaryStartedAtMillis, memory.stageStartedAtMillis, spec.gates()));
+                memory.canaryStartedAtMillis, memory.stageStartedAtMillis, spec.stages().size(), spec.gates()));
     Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
     if (before != lastReport.overall().decision()) {

@@ -24,8 +24,7 @@ class FakeActivities implements RolloutActivities {
     Verdict verdict =
         new Verdict(gate, decision, canaryJudgements, baselineJudgements, -0.01, -0.03, 0.01, -0.05,
             gate + " " + decision);
-    return new AnalysisReport(verdict, List.of(verdict), canaryJudgements, baselineJudgements, 1000, 1000,
-        canaryJudgements, baselineJudgements);
+    return new AnalysisReport(verdict, List.of(verdict), canaryJudgements, baselineJudgements, 1000, 1000);
   }
 
   @Override
