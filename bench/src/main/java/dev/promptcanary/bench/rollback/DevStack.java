@@ -1,0 +1,180 @@
+package dev.promptcanary.bench.rollback;
+
+import dev.promptcanary.bench.ApiServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged jar's {@code dev} command as a child process, as a user runs it: API, worker, embedded Temporal and
+ * embedded PostgreSQL in one JVM, on free loopback ports, with its data in a temporary directory that is deleted on
+ * close. Nothing of the measured path is replaced by a test harness.
+ */
+final class DevStack implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final int dbPort;
+  private final Path work;
+  private final Path log;
+
+  private DevStack(Process process, int port, int dbPort, Path work, Path log) {
+    this.process = process;
+    this.port = port;
+    this.dbPort = dbPort;
+    this.work = work;
+    this.log = log;
+  }
+
+  static DevStack start(List<String> jvmOptions) throws Exception {
+    Path work = Files.createTempDirectory("promptcanary-bench-rollback-");
+    Path jar = copyOfTheJar(work);
+    Path log = work.resolve("dev.log");
+    int port = ApiServer.freePort();
+    int dbPort = ApiServer.freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(), "dev",
+        "--port", Integer.toString(port),
+        "--admin-port", Integer.toString(ApiServer.freePort()),
+        "--temporal-port", Integer.toString(ApiServer.freePort()),
+        "--db-port", Integer.toString(dbPort),
+        "--data-dir", work.resolve("pg").toString()));
+    Process process =
+        new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+            .start();
+    DevStack stack = new DevStack(process, port, dbPort, work, log);
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-dev-stop"));
+    stack.awaitReady(Duration.ofSeconds(180));
+    return stack;
+  }
+
+  /**
+   * A private copy of the packaged jar: a build in the same tree (another benchmark, a colleague) rewrites
+   * api/target while this one runs, and a JVM whose jar is replaced underneath it fails at its next class load.
+   * Waits a while for a jar being repackaged at this moment.
+   */
+  private static Path copyOfTheJar(Path work) throws Exception {
+    Path jar = ApiServer.root().resolve("api/target/promptcanary.jar");
+    Path copy = work.resolve("promptcanary.jar");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (true) {
+      try {
+        if (Files.isRegularFile(jar)) {
+          long before = Files.size(jar);
+          Thread.sleep(1000); // not in the middle of being written
+          if (Files.size(jar) == before) {
+            Files.copy(jar, copy);
+            try (java.util.jar.JarFile check = new java.util.jar.JarFile(copy.toFile())) {
+              if (check.getManifest() != null) {
+                return copy;
+              }
+            }
+          }
+        }
+      } catch (IOException beingRewritten) {
+        // try again
+      }
+      Files.deleteIfExists(copy);
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(jar + " is missing: build it (mvn -B -q install -DskipTests)");
+      }
+      Thread.sleep(2000);
+    }
+  }
+
+  private void awaitReady(Duration timeout) throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("dev exited with " + process.exitValue() + "; its log:\n" + tail());
+      }
+      try {
+        HttpResponse<String> r = client.send(
+            HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/ping")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(250);
+    }
+    close();
+    throw new IllegalStateException("dev not ready within " + timeout + "; its log:\n" + tail());
+  }
+
+  String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** The embedded PostgreSQL (user postgres, no password), for the "without push" measurement only. */
+  String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + dbPort + "/promptcanary";
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (process.isAlive()) {
+      process.destroy(); // SIGTERM: dev stops the server, then Temporal and PostgreSQL in its shutdown hooks
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    deleteQuietly(work);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      System.err.println("could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+}
