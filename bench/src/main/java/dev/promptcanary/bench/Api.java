@@ -18,30 +18,43 @@ public final class Api {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(baseUrl + path))
             .header("Content-Type", "application/json")
-            .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json))
             .build();
     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
-      throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      throw new IllegalStateException(
+          method + " " + path + " answered " + response.statusCode() + ": " + response.body());
     }
     return response.body();
   }
 
   /** Creates a version of {@code prompt}; {@code n} makes its content distinct. */
   public void createVersion(String prompt, int n) throws Exception {
-    send("POST", "/v1/prompts/" + prompt + "/versions", """
+    send(
+        "POST",
+        "/v1/prompts/" + prompt + "/versions",
+        """
         {"systemPrompt": "You are support agent number %d. Answer briefly and politely.",
          "fewShot": [{"user": "Where is my order?", "assistant": "Let me look that up for you."}],
          "template": "Customer %d asks: {{question}}",
          "model": "sim-model",
          "parameters": {"temperature": 0.2, "max_tokens": 256},
          "author": "bench"}
-        """.formatted(n, n));
+        """
+            .formatted(n, n));
   }
 
   public void setCanary(String prompt, int stable, int canary, int weightBp) throws Exception {
-    send("PUT", "/v1/prompts/" + prompt + "/routing", """
-        {"stableVersion": %d, "canaryVersion": %d, "canaryWeightBp": %d, "actor": "bench", "reason": "benchmark"}
-        """.formatted(stable, canary, weightBp));
+    send(
+        "PUT",
+        "/v1/prompts/" + prompt + "/routing",
+        """
+{"stableVersion": %d, "canaryVersion": %d, "canaryWeightBp": %d, "actor": "bench", "reason": "benchmark"}
+"""
+            .formatted(stable, canary, weightBp));
   }
 }

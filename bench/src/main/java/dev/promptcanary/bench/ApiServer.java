@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged server ({@code java -jar promptcanary.jar server deployment/config/server.yml}) as a child process,
- * configured exactly as deployed, through the environment: the benchmarks measure the artifact that ships, in its
- * own JVM, not a test harness. Temporal is pointed at a closed port: resolve and ingest must not need it.
+ * The packaged server ({@code java -jar promptcanary.jar server deployment/config/server.yml}) as a
+ * child process, configured exactly as deployed, through the environment: the benchmarks measure
+ * the artifact that ships, in its own JVM, not a test harness. Temporal is pointed at a closed
+ * port: resolve and ingest must not need it.
  */
 public final class ApiServer implements AutoCloseable {
   private final Process process;
@@ -35,11 +36,13 @@ public final class ApiServer implements AutoCloseable {
     return Path.of(root == null ? "." : root).toAbsolutePath().normalize();
   }
 
-  public static ApiServer start(String jdbcUrl, String dbUser, List<String> jvmOptions) throws Exception {
+  public static ApiServer start(String jdbcUrl, String dbUser, List<String> jvmOptions)
+      throws Exception {
     Path jar = root().resolve("api/target/promptcanary.jar");
     Path config = root().resolve("deployment/config/server.yml");
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: build it (mvn -B -q install -DskipTests)");
+      throw new IllegalStateException(
+          jar + " is missing: build it (mvn -B -q install -DskipTests)");
     }
     int port = freePort();
     int adminPort = freePort();
@@ -48,7 +51,8 @@ public final class ApiServer implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toString(), "server", config.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("PROMPTCANARY_DB_URL", jdbcUrl);
     builder.environment().put("PROMPTCANARY_DB_USER", dbUser);
     builder.environment().put("PROMPTCANARY_DB_PASSWORD", "");
@@ -67,11 +71,13 @@ public final class ApiServer implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("server exited with " + process.exitValue() + "; its log:\n" + tail());
+        throw new IllegalStateException(
+            "server exited with " + process.exitValue() + "; its log:\n" + tail());
       }
       try {
         HttpResponse<String> r =
-            client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/ping")).build(),
+            client.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/ping")).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;

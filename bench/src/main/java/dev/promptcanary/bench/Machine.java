@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What else the machine was doing: on 2 cores a busy neighbour moves every figure, so reports say so. */
+/**
+ * What else the machine was doing: on 2 cores a busy neighbour moves every figure, so reports say
+ * so.
+ */
 public final class Machine {
   private Machine() {}
 

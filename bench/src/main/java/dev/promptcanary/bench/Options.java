@@ -1,6 +1,9 @@
 package dev.promptcanary.bench;
 
-/** Command-line options of the benchmarks: {@code --name=value} becomes the system property {@code bench.name}. */
+/**
+ * Command-line options of the benchmarks: {@code --name=value} becomes the system property {@code
+ * bench.name}.
+ */
 public final class Options {
   private Options() {}
 

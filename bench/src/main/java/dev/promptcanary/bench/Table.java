@@ -33,7 +33,9 @@ public final class Table {
       StringBuilder line = new StringBuilder("|");
       for (int i = 0; i < columns; i++) {
         String cell = rows.get(r)[i];
-        line.append(' ').append(i == 0 ? pad(cell, width[i]) : padLeft(cell, width[i])).append(" |");
+        line.append(' ')
+            .append(i == 0 ? pad(cell, width[i]) : padLeft(cell, width[i]))
+            .append(" |");
       }
       out.append(line).append('\n');
       if (r == 0) {

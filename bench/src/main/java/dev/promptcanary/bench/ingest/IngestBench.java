@@ -34,17 +34,18 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 /**
- * Outcome ingest into the {@code observations} table, three ways in the same run, on the same data and the same
- * embedded PostgreSQL: a raw {@code COPY} (pgjdbc {@link CopyManager}, the baseline), the store path
- * ({@link OutcomeDao#insertObservations}, what the API calls), and {@code POST /v1/observations} on the packaged
- * server. Batches of 500 everywhere; COPY and the store path each on one connection, one batch after another. The
- * table is emptied before every phase, and the phases alternate round by round.
+ * Outcome ingest into the {@code observations} table, three ways in the same run, on the same data
+ * and the same embedded PostgreSQL: a raw {@code COPY} (pgjdbc {@link CopyManager}, the baseline),
+ * the store path ({@link OutcomeDao#insertObservations}, what the API calls), and {@code POST
+ * /v1/observations} on the packaged server. Batches of 500 everywhere; COPY and the store path each
+ * on one connection, one batch after another. The table is emptied before every phase, and the
+ * phases alternate round by round.
  */
 public final class IngestBench {
   private static final String PROMPT = "bench-ingest";
   private static final String COLUMNS =
-      "request_id, prompt, version, unit, observed_at, latency_ms, input_tokens, output_tokens, cost, error,"
-          + " safety_flag, feedback";
+      "request_id, prompt, version, unit, observed_at, latency_ms, input_tokens, output_tokens,"
+          + " cost, error, safety_flag, feedback";
 
   private static int batchSize;
   private static int batches;
@@ -59,9 +60,21 @@ public final class IngestBench {
     batches = Integer.getInteger("bench.batches", 100);
     rounds = Integer.getInteger("bench.rounds", 5);
     apiConcurrency = Integer.getInteger("bench.api.concurrency", 4);
-    System.out.println("ingest benchmark: " + Runtime.getRuntime().availableProcessors() + " cores, "
-        + Runtime.version() + "; " + batches + " batches of " + batchSize + " observations per phase, " + rounds
-        + " rounds; API with " + apiConcurrency + " concurrent requests; load average at start " + Machine.load());
+    System.out.println(
+        "ingest benchmark: "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, "
+            + Runtime.version()
+            + "; "
+            + batches
+            + " batches of "
+            + batchSize
+            + " observations per phase, "
+            + rounds
+            + " rounds; API with "
+            + apiConcurrency
+            + " concurrent requests; load average at start "
+            + Machine.load());
 
     List<List<Observation>> data = observations(batches, batchSize);
     List<String> bodies = data.stream().map(IngestBench::json).toList();
@@ -90,7 +103,8 @@ public final class IngestBench {
         List<Double> apis = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-          // COPY and the store path run back to back, in alternating order, so a busy neighbour hits both alike.
+          // COPY and the store path run back to back, in alternating order, so a busy neighbour
+          // hits both alike.
           double c;
           double st;
           if (round % 2 == 1) {
@@ -104,8 +118,9 @@ public final class IngestBench {
           stores.add(st);
           ratios.add(st / c);
           apis.add(apiPhase(handle, http, endpoint, bodies));
-          System.out.printf("round %d: COPY %s obs/s, store %s obs/s (%s x COPY), API %s obs/s%n", round,
-              fmt(c, 0), fmt(st, 0), fmt(st / c, 3), fmt(apis.get(round - 1), 0));
+          System.out.printf(
+              "round %d: COPY %s obs/s, store %s obs/s (%s x COPY), API %s obs/s%n",
+              round, fmt(c, 0), fmt(st, 0), fmt(st / c, 3), fmt(apis.get(round - 1), 0));
         }
         report(median(copies), median(stores), median(ratios), median(apis));
       }
@@ -121,12 +136,16 @@ public final class IngestBench {
   // ---- the three paths ----
 
   /** The CSV is formatted before the clock starts: the baseline is COPY itself at its fastest. */
-  private static double copyPhase(Handle handle, CopyManager copy, List<String> csv) throws Exception {
+  private static double copyPhase(Handle handle, CopyManager copy, List<String> csv)
+      throws Exception {
     empty(handle);
     long start = System.nanoTime();
     long rows = 0;
     for (String text : csv) {
-      rows += copy.copyIn("COPY observations (" + COLUMNS + ") FROM STDIN (FORMAT csv)", new StringReader(text));
+      rows +=
+          copy.copyIn(
+              "COPY observations (" + COLUMNS + ") FROM STDIN (FORMAT csv)",
+              new StringReader(text));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return verified(handle, "COPY", rows, seconds);
@@ -144,7 +163,8 @@ public final class IngestBench {
     return verified(handle, "store", accepted, seconds);
   }
 
-  private static double apiPhase(Handle handle, HttpClient http, URI endpoint, List<String> bodies) throws Exception {
+  private static double apiPhase(Handle handle, HttpClient http, URI endpoint, List<String> bodies)
+      throws Exception {
     empty(handle);
     AtomicInteger next = new AtomicInteger();
     ExecutorService senders = Executors.newFixedThreadPool(apiConcurrency);
@@ -152,24 +172,32 @@ public final class IngestBench {
       long start = System.nanoTime();
       List<Future<Long>> sent = new ArrayList<>();
       for (int t = 0; t < apiConcurrency; t++) {
-        sent.add(senders.submit(() -> {
-          long accepted = 0;
-          for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
-            HttpRequest request =
-                HttpRequest.newBuilder(endpoint)
-                    .header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
-                    .build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-              throw new IllegalStateException("POST /v1/observations answered " + response.statusCode() + ": "
-                  + response.body());
-            }
-            accepted += acceptedOf(response.body());
-          }
-          return accepted;
-        }));
+        sent.add(
+            senders.submit(
+                () -> {
+                  long accepted = 0;
+                  for (int i = next.getAndIncrement();
+                      i < bodies.size();
+                      i = next.getAndIncrement()) {
+                    HttpRequest request =
+                        HttpRequest.newBuilder(endpoint)
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
+                            .build();
+                    HttpResponse<String> response =
+                        http.send(request, HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() != 200) {
+                      throw new IllegalStateException(
+                          "POST /v1/observations answered "
+                              + response.statusCode()
+                              + ": "
+                              + response.body());
+                    }
+                    accepted += acceptedOf(response.body());
+                  }
+                  return accepted;
+                }));
       }
       long accepted = 0;
       for (Future<Long> f : sent) {
@@ -221,19 +249,20 @@ public final class IngestBench {
       List<Observation> batch = new ArrayList<>(size);
       for (int i = 0; i < size; i++, n++) {
         boolean canary = random.nextInt(100) < 5;
-        batch.add(new Observation(
-            "req-" + Long.toHexString(random.nextLong()) + "-" + n,
-            PROMPT,
-            canary ? 2 : 1,
-            "session-" + random.nextInt(1_000_000),
-            base.plusMillis(n),
-            Math.round(200 + random.nextGaussian() * 40 + 1000) / 1.0,
-            200 + random.nextInt(800),
-            50 + random.nextInt(400),
-            Math.round(random.nextDouble() * 1e6) / 1e9,
-            random.nextInt(100) < 2,
-            random.nextInt(1000) < 3,
-            random.nextInt(10) == 0 ? (random.nextBoolean() ? 1 : -1) : null));
+        batch.add(
+            new Observation(
+                "req-" + Long.toHexString(random.nextLong()) + "-" + n,
+                PROMPT,
+                canary ? 2 : 1,
+                "session-" + random.nextInt(1_000_000),
+                base.plusMillis(n),
+                Math.round(200 + random.nextGaussian() * 40 + 1000) / 1.0,
+                200 + random.nextInt(800),
+                50 + random.nextInt(400),
+                Math.round(random.nextDouble() * 1e6) / 1e9,
+                random.nextInt(100) < 2,
+                random.nextInt(1000) < 3,
+                random.nextInt(10) == 0 ? (random.nextBoolean() ? 1 : -1) : null));
       }
       all.add(batch);
     }
@@ -243,11 +272,30 @@ public final class IngestBench {
   private static String csv(List<Observation> batch) {
     StringBuilder out = new StringBuilder(batch.size() * 128);
     for (Observation o : batch) {
-      out.append(o.requestId()).append(',').append(o.prompt()).append(',').append(o.version()).append(',')
-          .append(o.unit()).append(',').append(o.observedAt()).append(',').append(o.latencyMs()).append(',')
-          .append(o.inputTokens()).append(',').append(o.outputTokens()).append(',').append(o.cost()).append(',')
-          .append(o.error()).append(',').append(o.safetyFlag()).append(',')
-          .append(o.feedback() == null ? "" : o.feedback().toString()).append('\n');
+      out.append(o.requestId())
+          .append(',')
+          .append(o.prompt())
+          .append(',')
+          .append(o.version())
+          .append(',')
+          .append(o.unit())
+          .append(',')
+          .append(o.observedAt())
+          .append(',')
+          .append(o.latencyMs())
+          .append(',')
+          .append(o.inputTokens())
+          .append(',')
+          .append(o.outputTokens())
+          .append(',')
+          .append(o.cost())
+          .append(',')
+          .append(o.error())
+          .append(',')
+          .append(o.safetyFlag())
+          .append(',')
+          .append(o.feedback() == null ? "" : o.feedback().toString())
+          .append('\n');
     }
     return out.toString();
   }
@@ -259,17 +307,28 @@ public final class IngestBench {
       if (i > 0) {
         out.append(',');
       }
-      out.append("{\"requestId\":\"").append(o.requestId())
-          .append("\",\"prompt\":\"").append(o.prompt())
-          .append("\",\"version\":").append(o.version())
-          .append(",\"unit\":\"").append(o.unit())
-          .append("\",\"observedAt\":\"").append(o.observedAt())
-          .append("\",\"latencyMs\":").append(o.latencyMs())
-          .append(",\"inputTokens\":").append(o.inputTokens())
-          .append(",\"outputTokens\":").append(o.outputTokens())
-          .append(",\"cost\":").append(o.cost())
-          .append(",\"error\":").append(o.error())
-          .append(",\"safetyFlag\":").append(o.safetyFlag());
+      out.append("{\"requestId\":\"")
+          .append(o.requestId())
+          .append("\",\"prompt\":\"")
+          .append(o.prompt())
+          .append("\",\"version\":")
+          .append(o.version())
+          .append(",\"unit\":\"")
+          .append(o.unit())
+          .append("\",\"observedAt\":\"")
+          .append(o.observedAt())
+          .append("\",\"latencyMs\":")
+          .append(o.latencyMs())
+          .append(",\"inputTokens\":")
+          .append(o.inputTokens())
+          .append(",\"outputTokens\":")
+          .append(o.outputTokens())
+          .append(",\"cost\":")
+          .append(o.cost())
+          .append(",\"error\":")
+          .append(o.error())
+          .append(",\"safetyFlag\":")
+          .append(o.safetyFlag());
       if (o.feedback() != null) {
         out.append(",\"feedback\":").append(o.feedback());
       }
@@ -278,20 +337,39 @@ public final class IngestBench {
     return out.append("]}").toString();
   }
 
-  /** {@code storeVsCopy} is the median of the per-round ratios, each of two phases run back to back. */
+  /**
+   * {@code storeVsCopy} is the median of the per-round ratios, each of two phases run back to back.
+   */
   private static void report(double copy, double store, double storeVsCopy, double api) {
     System.out.println();
-    System.out.print(new Table("path (batches of " + batchSize + ")", "observations/s (median of " + rounds + ")",
-        "vs raw COPY (median of rounds)", "target", "met")
-        .row("raw COPY (CopyManager), 1 connection", fmt(copy, 0), "1.000 (baseline)", "", "")
-        .row("store: OutcomeDao.insertObservations, 1 connection", fmt(store, 0), fmt(storeVsCopy, 3), ">= 0.50x COPY",
-            storeVsCopy >= 0.5 ? "yes" : "NO")
-        .row("API: POST /v1/observations, " + apiConcurrency + " concurrent", fmt(api, 0), fmt(api / copy, 3),
-            ">= 20,000/s", api >= 20_000 ? "yes" : "NO")
-        .render());
+    System.out.print(
+        new Table(
+                "path (batches of " + batchSize + ")",
+                "observations/s (median of " + rounds + ")",
+                "vs raw COPY (median of rounds)",
+                "target",
+                "met")
+            .row("raw COPY (CopyManager), 1 connection", fmt(copy, 0), "1.000 (baseline)", "", "")
+            .row(
+                "store: OutcomeDao.insertObservations, 1 connection",
+                fmt(store, 0),
+                fmt(storeVsCopy, 3),
+                ">= 0.50x COPY",
+                storeVsCopy >= 0.5 ? "yes" : "NO")
+            .row(
+                "API: POST /v1/observations, " + apiConcurrency + " concurrent",
+                fmt(api, 0),
+                fmt(api / copy, 3),
+                ">= 20,000/s",
+                api >= 20_000 ? "yes" : "NO")
+            .render());
     System.out.println("load average at the end (1, 5, 15 min): " + Machine.load());
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "{\"api_obs_per_s\":%.0f,\"store_obs_per_s\":%.0f,\"copy_obs_per_s\":%.0f,\"store_vs_copy\":%.3f}%n",
-        api, store, copy, storeVsCopy);
+        api,
+        store,
+        copy,
+        storeVsCopy);
   }
 }
