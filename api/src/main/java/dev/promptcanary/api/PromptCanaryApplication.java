@@ -12,6 +12,7 @@ import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.Store;
+import dev.promptcanary.activities.store.TrafficDao;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
 import dev.promptcanary.api.rollouts.RolloutResource;
 import dev.promptcanary.api.rollouts.RolloutService;
@@ -139,8 +140,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
         jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts), notifier, config.getIngest().getMaxBatchSize(),
         clock));
     jersey.register(new RolloutResource(new RolloutService(prompts, jdbi.onDemand(RoutingDao.class),
-        jdbi.onDemand(RolloutDao.class), workflowClient, config.getTemporal().getTaskQueue(),
-        environment.getObjectMapper())));
+        jdbi.onDemand(RolloutDao.class), jdbi.onDemand(TrafficDao.class), workflowClient,
+        config.getTemporal().getTaskQueue(), environment.getObjectMapper(), clock)));
   }
 
   private static Managed shutdownOf(WorkflowServiceStubs stubs) {

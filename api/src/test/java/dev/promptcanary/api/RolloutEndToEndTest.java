@@ -198,6 +198,24 @@ class RolloutEndToEndTest {
   }
 
   @Test
+  void theStartNotesWhatThePlannerExpectsOfEachStage() throws Exception {
+    twoVersions("planned");
+    String quiet = startRollout("planned", "[{\"weightBp\": 500, \"maxBakeSeconds\": 3600}]");
+    JsonNode quietRollout = awaitRollout(quiet, r -> r.hasNonNull("live"), 30_000);
+    assertThat(quietRollout.get("live").get("timeline").findValuesAsText("detail"))
+        .anySatisfy(d -> assertThat(d).startsWith("no traffic for planned"));
+    http.post("/v1/rollouts/" + quiet + "/abort", "{\"actor\": \"t\", \"reason\": \"replan\"}");
+
+    simulateTraffic("planned", 400, 0.0, 77);
+    String busy = startRollout("planned", "[{\"weightBp\": 500, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 60}]");
+    JsonNode rollout = awaitRollout(busy, r -> r.hasNonNull("live"), 30_000);
+    assertThat(rollout.get("live").get("timeline").findValuesAsText("detail"))
+        .anySatisfy(d -> assertThat(d).startsWith("stage 1: at 5% of 400 requests/hour")
+            .contains("more than its 1 min maximum bake"));
+    http.post("/v1/rollouts/" + busy + "/abort", "{\"actor\": \"t\", \"reason\": \"done\"}");
+  }
+
+  @Test
   void badStartRequestsAreRefusedWithTheField() {
     twoVersions("refused");
     Reply unknownVersion = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 9, \"startedBy\": \"x\"}");

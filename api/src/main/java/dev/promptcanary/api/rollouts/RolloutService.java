@@ -9,6 +9,8 @@ import dev.promptcanary.activities.store.Json;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.activities.store.TrafficDao;
+import java.time.Clock;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.Checkpoint;
@@ -41,10 +43,12 @@ public class RolloutService {
   private final WorkflowClient client;
   private final String taskQueue;
   private final ObjectMapper json;
+  private final RolloutPlanner planner;
 
   public RolloutService(
-      PromptDao prompts, RoutingDao routing, RolloutDao rollouts, WorkflowClient client, String taskQueue,
-      ObjectMapper json) {
+      PromptDao prompts, RoutingDao routing, RolloutDao rollouts, TrafficDao traffic, WorkflowClient client,
+      String taskQueue, ObjectMapper json, Clock clock) {
+    this.planner = new RolloutPlanner(traffic, clock);
     this.prompts = prompts;
     this.routing = routing;
     this.rollouts = rollouts;
@@ -69,6 +73,7 @@ public class RolloutService {
           + current.rolloutId());
     }
     RolloutSpec spec = spec(request, current.stableVersion(), gates(request.gates()));
+    List<String> planNotes = planner.notes(spec);
     int earlier = rollouts.countFor(prompt, candidate);
     String id = "rollout-" + prompt + "-" + candidate + (earlier == 0 ? "" : "-" + (earlier + 1));
     try {
@@ -87,7 +92,7 @@ public class RolloutService {
                   .setStaticSummary(summary(spec))
                   .setStaticDetails(details(spec))
                   .build());
-      WorkflowClient.start(workflow::run, new RolloutInput(id, spec, Checkpoint.initial(), null));
+      WorkflowClient.start(workflow::run, new RolloutInput(id, spec, Checkpoint.initial(), null, planNotes));
     } catch (WorkflowExecutionAlreadyStarted e) {
       rollouts.deleteNeverStarted(id);
       throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");

@@ -94,6 +94,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     if (memory.timeline.isEmpty()) {
       memory.note(now(), "started", "rollout of " + spec.prompt() + " v" + spec.candidateVersion() + " against v"
           + spec.baselineVersion() + " by " + spec.startedBy());
+      input.planNotes().forEach(note -> memory.note(now(), "plan", note));
     }
     if (input.resumedFromRunId() != null) {
       memory.note(now(), "resumed", "resumed from its checkpoint after run " + input.resumedFromRunId()
@@ -194,12 +195,19 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private StageOutcome bake() {
     Stage stage = stage();
+    Promise<Void> nextLook = null;
     while (true) {
       long remaining = memory.stageBudgetMillis - baked();
       if (controls.isEmpty() && !dataPending && remaining > 0) {
-        long wait = Math.min(spec.checkIntervalSeconds() * 1000, remaining);
-        sleep(Duration.ofMillis(wait), "stage " + (memory.stageIndex + 1) + " bake: next look",
-            () -> !controls.isEmpty() || dataPending);
+        // One timer at a time, never cancelled: an early wake-up (new data, a control) leaves it running and the
+        // next wait reuses it. Cancelling a timer that fires in the same instant is a race the test server
+        // cannot handle, and a pending timer costs nothing.
+        if (nextLook == null || nextLook.isCompleted()) {
+          nextLook = Workflow.newTimer(Duration.ofMillis(Math.min(spec.checkIntervalSeconds() * 1000, remaining)),
+              TimerOptions.newBuilder().setSummary("stage " + (memory.stageIndex + 1) + " bake: next look").build());
+        }
+        Promise<Void> timer = nextLook;
+        Workflow.await(() -> timer.isCompleted() || !controls.isEmpty() || dataPending);
       }
       if (!controls.isEmpty()) {
         if (handleControls() != null) {
@@ -518,19 +526,6 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private static RolloutActivities act(ActivityOptions options, String summary) {
     return Workflow.newActivityStub(
         RolloutActivities.class, ActivityOptions.newBuilder(options).setSummary(summary).build());
-  }
-
-  /** A named timer (readable in Temporal UI) that ends early, and is cancelled, when {@code wakeUp} holds. */
-  private static void sleep(Duration duration, String name, java.util.function.Supplier<Boolean> wakeUp) {
-    Promise<?>[] timer = new Promise<?>[1];
-    CancellationScope scope =
-        Workflow.newCancellationScope(
-            () -> timer[0] = Workflow.newTimer(duration, TimerOptions.newBuilder().setSummary(name).build()));
-    scope.run();
-    Workflow.await(() -> timer[0].isCompleted() || wakeUp.get());
-    if (!timer[0].isCompleted()) {
-      scope.cancel();
-    }
   }
 
   private Stage stage() {
