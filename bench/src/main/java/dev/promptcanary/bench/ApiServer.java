@@ -50,6 +50,9 @@ public final class ApiServer implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    // Loopback only: the shipped config listens on every interface.
+    command.add("-Ddw.server.applicationConnectors[0].bindHost=127.0.0.1");
+    command.add("-Ddw.server.adminConnectors[0].bindHost=127.0.0.1");
     command.addAll(List.of("-jar", jar.toString(), "server", config.toString()));
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -87,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
       }
       Thread.sleep(200);
     }
-    close();
+    stop();
     throw new IllegalStateException("server not ready within " + timeout + "; its log:\n" + tail());
   }
 
@@ -116,8 +119,18 @@ public final class ApiServer implements AutoCloseable {
     return log;
   }
 
+  /** Stops the server and removes its log (a failed start prints the log's tail first). */
   @Override
   public void close() {
+    stop();
+    try {
+      Files.deleteIfExists(log);
+    } catch (IOException e) {
+      // a leftover log in the temp directory is harmless
+    }
+  }
+
+  private void stop() {
     if (process.isAlive()) {
       process.destroy();
       try {
