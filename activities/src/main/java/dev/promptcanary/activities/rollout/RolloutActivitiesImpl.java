@@ -1,10 +1,13 @@
 package dev.promptcanary.activities.rollout;
 
 import dev.promptcanary.activities.eval.EvalRunner;
-import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.Json;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.activities.store.TrafficDao;
+import dev.promptcanary.workflows.rollout.StagePlan;
+import dev.promptcanary.workflows.rollout.StagePlanRequest;
+import java.time.Clock;
 import dev.promptcanary.workflows.rollout.AlertEvent;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
@@ -25,17 +28,17 @@ import org.jdbi.v3.core.Jdbi;
 public class RolloutActivitiesImpl implements RolloutActivities {
   private final RoutingDao routing;
   private final RolloutDao rollouts;
-  private final AuditDao audit;
   private final CanaryAnalyser analyser;
   private final EvalRunner evalRunner;
   private final AlertSender alertSender;
   private final Jdbi jdbi;
+  private final StagePlanner planner;
 
   public RolloutActivitiesImpl(Jdbi jdbi, EvalRunner evalRunner, AlertSender alertSender) {
     this.jdbi = jdbi;
+    this.planner = new StagePlanner(jdbi.onDemand(TrafficDao.class), Clock.systemUTC());
     this.routing = jdbi.onDemand(RoutingDao.class);
     this.rollouts = jdbi.onDemand(RolloutDao.class);
-    this.audit = jdbi.onDemand(AuditDao.class);
     this.analyser = new CanaryAnalyser(jdbi.onDemand(dev.promptcanary.activities.store.AnalysisDao.class));
     this.evalRunner = evalRunner;
     this.alertSender = alertSender;
@@ -57,6 +60,11 @@ public class RolloutActivitiesImpl implements RolloutActivities {
   @Override
   public AnalysisReport analyse(AnalysisRequest request) {
     return analyser.analyse(request);
+  }
+
+  @Override
+  public StagePlan planStage(StagePlanRequest request) {
+    return planner.planStage(request);
   }
 
   @Override

@@ -31,6 +31,8 @@ import dev.promptcanary.workflows.rollout.RolloutState;
 import dev.promptcanary.workflows.rollout.RoutingCommand;
 import dev.promptcanary.workflows.rollout.RoutingReceipt;
 import dev.promptcanary.workflows.rollout.Stage;
+import dev.promptcanary.workflows.rollout.StagePlan;
+import dev.promptcanary.workflows.rollout.StagePlanRequest;
 import io.temporal.testing.TestActivityEnvironment;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -148,8 +150,8 @@ class RolloutActivitiesImplTest {
   void theReadModelNeverGoesBackInTime() {
     RolloutSpec spec = new RolloutSpec("chat", 2, 1, List.of(new Stage(500, 10, 0, 60)), GatesConfig.defaults(), null,
         InconclusivePolicy.HOLD, 0, 60, null, "ana");
-    Checkpoint canary = new Checkpoint(RolloutState.CANARY, 0, true, 1, 0, 60_000, 1, 0, 1, List.of(), List.of());
-    Checkpoint rolledBack = new Checkpoint(RolloutState.ROLLED_BACK, 0, true, 1, 0, 60_000, 1, 0, 2, List.of(), List.of());
+    Checkpoint canary = new Checkpoint(RolloutState.CANARY, 0, true, 1, 0, 60_000, 1, 0, 1, List.of(), List.of(), 500);
+    Checkpoint rolledBack = new Checkpoint(RolloutState.ROLLED_BACK, 0, true, 1, 0, 60_000, 1, 0, 2, List.of(), List.of(), 0);
     RolloutDao rollouts = jdbi.onDemand(RolloutDao.class);
 
     assertThat(rollouts.upsert(new RolloutRecord("rollout-chat-2", "run-1", spec, rolledBack, 0, "regression", null), 200))
@@ -206,6 +208,31 @@ class RolloutActivitiesImplTest {
     String reason = jdbi.withHandle(h -> h.select(
         "SELECT details->>'reason' FROM audit_log WHERE rollout_id = 'rollout-chat-2'").mapTo(String.class).one());
     assertThat(reason).isEqualTo("incident 7");
+  }
+
+  @Test
+  void thePlannerRaisesTheWeightOnlyAsFarAsTheStageNeedsAndAllows() {
+    List<Observation> traffic = new ArrayList<>();
+    List<Judgement> scores = new ArrayList<>();
+    Random random = new Random(5);
+    Instant now = Instant.now();
+    for (int i = 0; i < 300; i++) {
+      traffic.add(new Observation("p-" + i, "chat", 1, "u" + i, now.minusSeconds(60), 500.0, 100, 50, 0.001, false,
+          false, null));
+      scores.add(new Judgement("p-" + i, "chat", 1, "judge", Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.2)),
+          now.minusSeconds(60)));
+    }
+    jdbi.onDemand(OutcomeDao.class).insertObservations(traffic);
+    jdbi.onDemand(OutcomeDao.class).insertJudgements(scores);
+
+    // 300 requests/hour at 1% cannot decide within an hour; the planner asks for more, capped below the next stage
+    StagePlan capped = activities.planStage(new StagePlanRequest("chat", 1, 100, 2499, 1.0, 3, GatesConfig.defaults()));
+    assertThat(capped.weightBp()).isEqualTo(2499);
+    assertThat(capped.note()).contains("300 requests/hour");
+    // with a week to decide, the current weight is enough
+    StagePlan enough = activities.planStage(new StagePlanRequest("chat", 1, 2000, 4999, 24.0 * 7, 3, GatesConfig.defaults()));
+    assertThat(enough.weightBp()).isEqualTo(2000);
+    assertThat(enough.note()).contains("staying at 20.00%");
   }
 
   @Test

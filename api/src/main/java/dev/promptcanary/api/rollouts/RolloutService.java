@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.promptcanary.activities.rollout.StagePlanner;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.store.Json;
 import dev.promptcanary.activities.store.PromptDao;
@@ -43,12 +44,12 @@ public class RolloutService {
   private final WorkflowClient client;
   private final String taskQueue;
   private final ObjectMapper json;
-  private final RolloutPlanner planner;
+  private final StagePlanner planner;
 
   public RolloutService(
       PromptDao prompts, RoutingDao routing, RolloutDao rollouts, TrafficDao traffic, WorkflowClient client,
       String taskQueue, ObjectMapper json, Clock clock) {
-    this.planner = new RolloutPlanner(traffic, clock);
+    this.planner = new StagePlanner(traffic, clock);
     this.prompts = prompts;
     this.routing = routing;
     this.rollouts = rollouts;
@@ -73,7 +74,7 @@ public class RolloutService {
           + current.rolloutId());
     }
     RolloutSpec spec = spec(request, current.stableVersion(), gates(request.gates()));
-    List<String> planNotes = planner.notes(spec);
+    List<String> planNotes = planner.startNotes(spec);
     int earlier = rollouts.countFor(prompt, candidate);
     String id = "rollout-" + prompt + "-" + candidate + (earlier == 0 ? "" : "-" + (earlier + 1));
     try {

@@ -19,6 +19,7 @@ import java.util.List;
  * @param routingSequence the fence sequence of the last routing write
  * @param lastVerdicts the latest verdict per gate, overall first
  * @param timeline what happened so far
+ * @param canaryWeightBp the weight routing holds for this rollout (a stage's, or more when the planner raised it)
  */
 public record Checkpoint(
     RolloutState state,
@@ -31,7 +32,8 @@ public record Checkpoint(
     int extensionsUsed,
     long routingSequence,
     List<Verdict> lastVerdicts,
-    List<TimelineEntry> timeline) {
+    List<TimelineEntry> timeline,
+    int canaryWeightBp) {
 
   public Checkpoint {
     lastVerdicts = lastVerdicts == null ? List.of() : List.copyOf(lastVerdicts);
@@ -39,6 +41,6 @@ public record Checkpoint(
   }
 
   public static Checkpoint initial() {
-    return new Checkpoint(RolloutState.PENDING_EVAL, 0, false, 0, 0, 0, 0, 0, 0, List.of(), List.of());
+    return new Checkpoint(RolloutState.PENDING_EVAL, 0, false, 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
   }
 }

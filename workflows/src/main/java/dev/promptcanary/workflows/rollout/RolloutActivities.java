@@ -16,6 +16,9 @@ public interface RolloutActivities {
   @ActivityMethod(name = "AnalyseCanary")
   AnalysisReport analyse(AnalysisRequest request);
 
+  @ActivityMethod(name = "PlanStage")
+  StagePlan planStage(StagePlanRequest request);
+
   @ActivityMethod(name = "RecordProgress")
   void recordProgress(RolloutRecord record);
 

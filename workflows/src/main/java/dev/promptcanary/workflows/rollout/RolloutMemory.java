@@ -19,6 +19,7 @@ final class RolloutMemory {
   long routingSequence;
   List<Verdict> lastVerdicts;
   final List<TimelineEntry> timeline;
+  int canaryWeightBp;
 
   RolloutMemory(Checkpoint checkpoint) {
     state = checkpoint.state();
@@ -32,12 +33,13 @@ final class RolloutMemory {
     routingSequence = checkpoint.routingSequence();
     lastVerdicts = checkpoint.lastVerdicts();
     timeline = new ArrayList<>(checkpoint.timeline());
+    canaryWeightBp = checkpoint.canaryWeightBp();
   }
 
   Checkpoint checkpoint() {
     return new Checkpoint(
         state, stageIndex, stageEntered, stageStartedAtMillis, pausedMillis, stageBudgetMillis,
-        canaryStartedAtMillis, extensionsUsed, routingSequence, lastVerdicts, timeline);
+        canaryStartedAtMillis, extensionsUsed, routingSequence, lastVerdicts, timeline, canaryWeightBp);
   }
 
   /** Keeps the story bounded: the first entries (how it started) and the latest ones. */

@@ -82,7 +82,6 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private RolloutSpec spec;
   private RolloutMemory memory;
   private AnalysisReport lastReport;
-  private int weightBp;
   private RolloutResult result;
 
   @Override
@@ -90,7 +89,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     rolloutId = input.rolloutId();
     spec = input.spec();
     memory = new RolloutMemory(input.checkpoint());
-    weightBp = memory.stageEntered && memory.state != RolloutState.PENDING_EVAL ? stage().weightBp() : 0;
+    if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
+      memory.canaryWeightBp = stage().weightBp(); // a checkpoint written before the weight was carried
+    }
     if (memory.timeline.isEmpty()) {
       memory.note(now(), "started", "rollout of " + spec.prompt() + " v" + spec.candidateVersion() + " against v"
           + spec.baselineVersion() + " by " + spec.startedBy());
@@ -186,8 +187,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       memory.canaryStartedAtMillis = now;
     }
     memory.state = RolloutState.CANARY;
-    weightBp = stage.weightBp();
-    memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + percent(weightBp));
+    memory.canaryWeightBp = stage.weightBp();
+    memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + percent(memory.canaryWeightBp));
     publishSearchAttributes();
     record(null, null);
     return null;
@@ -260,6 +261,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       memory.extensionsUsed++;
       memory.stageBudgetMillis += stage.maxBakeSeconds() * 1000;
       memory.note(now(), "stage extended", why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
+      if (raiseWeightFor(stage) == null) {
+        return true;
+      }
       alert("extended", why, report.overall());
       record(why, null);
       return false;
@@ -267,6 +271,40 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     // HOLD, or EXTEND with its budget spent: a person decides.
     hold(why, report.overall());
     return result != null;
+  }
+
+  /**
+   * Before an extension, asks the planner whether more weight would let the stage decide in its next window, and
+   * raises the weight (never past the next stage's) if so. The stage then starts over at the new weight, since a
+   * stage's test needs one weight throughout. Returns null when the rollout ended (routing was taken).
+   */
+  private Boolean raiseWeightFor(Stage stage) {
+    int cap = memory.stageIndex + 1 < spec.stages().size()
+        ? spec.stages().get(memory.stageIndex + 1).weightBp() - 1
+        : 5000;
+    StagePlan plan = act(QUICK, "plan stage " + (memory.stageIndex + 1) + " weight").planStage(
+        new StagePlanRequest(spec.prompt(), spec.baselineVersion(), memory.canaryWeightBp, Math.max(cap, memory.canaryWeightBp),
+            stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates()));
+    if (plan.weightBp() <= memory.canaryWeightBp) {
+      memory.note(now(), "plan", plan.note());
+      return false;
+    }
+    RoutingReceipt receipt = act(QUICK, "raise canary weight to " + percent(plan.weightBp())).setRouting(
+        new RoutingCommand(rolloutId, spec.prompt(), false, false, memory.routingSequence + 1,
+            spec.baselineVersion(), spec.candidateVersion(), plan.weightBp(), "more weight for the extension"));
+    if (!receipt.applied()) {
+      rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
+      return null;
+    }
+    memory.routingSequence = receipt.sequence();
+    memory.canaryWeightBp = plan.weightBp();
+    memory.stageStartedAtMillis = now();
+    memory.pausedMillis = 0;
+    memory.stageBudgetMillis = stage.maxBakeSeconds() * 1000;
+    memory.note(now(), "weight raised", "canary at " + percent(memory.canaryWeightBp) + " so the extension can decide: "
+        + plan.note());
+    publishSearchAttributes();
+    return true;
   }
 
   private void hold(String why, Verdict verdict) {
@@ -291,7 +329,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private AnalysisReport look() {
     lastReport =
         act(QUICK, "look at stage " + (memory.stageIndex + 1) + " data").analyse(
-            new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), weightBp,
+            new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), memory.canaryWeightBp,
                 memory.canaryStartedAtMillis, memory.stageStartedAtMillis, spec.stages().size(), spec.gates()));
     Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
@@ -335,7 +373,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           memory.note(pausedAt, "paused", "paused" + by);
           publishSearchAttributes();
           record(null, null);
-          answer(control, "paused at " + percent(weightBp));
+          answer(control, "paused at " + percent(memory.canaryWeightBp));
           Workflow.await(() -> !controls.isEmpty());
           memory.pausedMillis += now() - pausedAt;
         }
@@ -348,7 +386,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           memory.note(now(), "resumed", "resumed" + by);
           publishSearchAttributes();
           record(null, null);
-          answer(control, "resumed at " + percent(weightBp));
+          answer(control, "resumed at " + percent(memory.canaryWeightBp));
         }
       }
     }
@@ -441,7 +479,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     AnalysisReport report = lastReport;
     return new RolloutProgress(
         rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), memory.state,
-        memory.stageIndex + 1, spec.stages().size(), weightBp,
+        memory.stageIndex + 1, spec.stages().size(), memory.canaryWeightBp,
         report == null ? 0 : report.canaryJudgements(), report == null ? 0 : report.baselineJudgements(),
         report == null ? 0 : report.canaryObservations(), report == null ? 0 : report.baselineObservations(),
         memory.lastVerdicts, List.copyOf(memory.timeline));
@@ -457,7 +495,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
       memory.routingSequence = Math.max(memory.routingSequence, receipt.sequence());
     }
-    weightBp = 0;
+    memory.canaryWeightBp = 0;
     return finish(state, state == RolloutState.ABORTED ? "aborted" : "rolled_back", reason, verdict);
   }
 
@@ -469,7 +507,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       return finish(RolloutState.ABORTED, "aborted", "could not promote: " + receipt.detail(), verdict);
     }
     memory.routingSequence = receipt.sequence();
-    weightBp = 10_000;
+    memory.canaryWeightBp = 10_000;
     return finish(state, state == RolloutState.BYPASSED ? "bypassed" : "promoted", reason, verdict);
   }
 
@@ -480,7 +518,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     record(reason, null);
     alert(event, reason, verdict);
     LOG.info("rollout {} ended {}: {}", rolloutId, state, reason);
-    result = new RolloutResult(state, reason, memory.stageIndex, weightBp);
+    result = new RolloutResult(state, reason, memory.stageIndex, memory.canaryWeightBp);
     return result;
   }
 
@@ -497,7 +535,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private void record(String reason, String resumedFromRunId) {
     act(QUICK, "record " + memory.state).recordProgress(new RolloutRecord(rolloutId, Workflow.getInfo().getRunId(), spec, memory.checkpoint(),
-        weightBp, reason, resumedFromRunId));
+        memory.canaryWeightBp, reason, resumedFromRunId));
   }
 
   private void publishSearchAttributes() {
@@ -505,7 +543,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         PROMPT_NAME.valueSet(spec.prompt()),
         PROMPT_VERSION.valueSet((long) spec.candidateVersion()),
         ROLLOUT_STATE.valueSet(memory.state.name()),
-        CANARY_WEIGHT.valueSet((long) weightBp),
+        CANARY_WEIGHT.valueSet((long) memory.canaryWeightBp),
         ROLLOUT_STAGE.valueSet((long) memory.stageIndex + 1));
   }
 

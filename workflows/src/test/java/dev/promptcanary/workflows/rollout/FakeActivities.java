@@ -13,6 +13,8 @@ class FakeActivities implements RolloutActivities {
   volatile EvalSummary eval = new EvalSummary(true, "no offline eval suite configured", 0, 0, 0);
   volatile Function<AnalysisRequest, AnalysisReport> analysis = r -> report(Decision.NON_INFERIOR, GateKind.QUALITY, 500, 500);
   volatile boolean refuseRouting;
+  volatile int plannedWeightBp;
+  final List<StagePlanRequest> plans = new CopyOnWriteArrayList<>();
   final List<RoutingCommand> routing = new CopyOnWriteArrayList<>();
   final List<RolloutRecord> records = new CopyOnWriteArrayList<>();
   final List<AlertEvent> alerts = new CopyOnWriteArrayList<>();
@@ -47,6 +49,12 @@ class FakeActivities implements RolloutActivities {
   public AnalysisReport analyse(AnalysisRequest request) {
     looks.add(request);
     return analysis.apply(request);
+  }
+
+  @Override
+  public StagePlan planStage(StagePlanRequest request) {
+    plans.add(request);
+    return new StagePlan(Math.max(request.currentWeightBp(), plannedWeightBp), "planned");
   }
 
   @Override

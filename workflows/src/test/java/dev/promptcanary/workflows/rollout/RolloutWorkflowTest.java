@@ -211,6 +211,30 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void anExtensionRaisesTheWeightWhenThePlannerSaysTheStageCannotDecideInTime() {
+    fake.analysis = r -> FakeActivities.report(Decision.INSUFFICIENT_DATA, GateKind.QUALITY, 20, 300);
+    fake.plannedWeightBp = 1500;
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.EXTEND, 1));
+    env.sleep(Duration.ofMinutes(65));
+
+    assertThat(fake.plans).singleElement().satisfies(p -> {
+      assertThat(p.currentWeightBp()).isEqualTo(500);
+      assertThat(p.maxWeightBp()).isEqualTo(2499);
+      assertThat(p.hoursAvailable()).isEqualTo(1.0);
+    });
+    assertThat(fake.routing).extracting(RoutingCommand::canaryWeightBp).containsExactly(500, 1500);
+    RolloutProgress progress = workflow.progress();
+    assertThat(progress.canaryWeightBp()).isEqualTo(1500);
+    assertThat(progress.timeline()).extracting(TimelineEntry::event).contains("stage extended", "weight raised");
+    // the stage starts over at the new weight: its looks now count from the raise
+    AnalysisRequest last = fake.looks.get(fake.looks.size() - 1);
+    assertThat(last.canaryWeightBp()).isEqualTo(1500);
+    assertThat(last.stageSinceMillis()).isGreaterThan(fake.looks.get(0).stageSinceMillis());
+    workflow.abort(new ControlRequest("ana", "end of test"));
+    assertThat(result().state()).isEqualTo(RolloutState.ABORTED);
+  }
+
+  @Test
   void inconclusiveWithTheRollbackPolicyRollsBack() {
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 300, 300);
     start(spec(InconclusivePolicy.ROLLBACK, 0));
