@@ -1,0 +1,47 @@
+package dev.promptcanary.activities.model;
+
+import dev.promptcanary.activities.registry.FewShotExample;
+import dev.promptcanary.activities.registry.PromptContent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a prompt version and the variables of one request into the chat-completions call: system prompt, the
+ * few-shot examples as user/assistant turns, then the template with its {@code {{variables}}} filled in.
+ */
+public final class PromptRenderer {
+  private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+
+  private PromptRenderer() {}
+
+  /** Throws IllegalArgumentException naming the first variable the template needs and {@code variables} lacks. */
+  public static ChatRequest render(PromptContent content, Map<String, String> variables) {
+    List<ChatMessage> messages = new ArrayList<>();
+    if (content.systemPrompt() != null && !content.systemPrompt().isEmpty()) {
+      messages.add(ChatMessage.system(content.systemPrompt()));
+    }
+    for (FewShotExample example : content.fewShot()) {
+      messages.add(ChatMessage.user(example.user()));
+      messages.add(ChatMessage.assistant(example.assistant()));
+    }
+    messages.add(ChatMessage.user(fill(content.template(), variables)));
+    return new ChatRequest(content.model(), messages, content.parameters(), false);
+  }
+
+  static String fill(String template, Map<String, String> variables) {
+    Matcher m = VARIABLE.matcher(template);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = variables.get(m.group(1));
+      if (value == null) {
+        throw new IllegalArgumentException("template variable '" + m.group(1) + "' has no value");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+}
