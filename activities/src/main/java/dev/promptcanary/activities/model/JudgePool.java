@@ -1,0 +1,148 @@
+package dev.promptcanary.activities.model;
+
+import dev.promptcanary.activities.ingest.Judgement;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live judging with backpressure: transcripts wait in a bounded queue for a fixed number of worker threads, each
+ * scores one with the {@link Judge} and hands the {@link Judgement} to the sink (the store). {@link #submit} never
+ * blocks: when the queue is full the transcript is dropped and counted. Judge failures are counted too, never
+ * written as scores. The judge name written is {@code judgeModel/rubricVersion}, pinned for the pool's life.
+ */
+public final class JudgePool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JudgePool.class);
+
+  private final Judge judge;
+  private final String rubric;
+  private final String judgeName;
+  private final Consumer<List<Judgement>> sink;
+  private final Clock clock;
+  private final ThreadPoolExecutor executor;
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong judged = new AtomicLong();
+  private final AtomicLong judgeFailures = new AtomicLong();
+  private final AtomicLong writeFailures = new AtomicLong();
+  private final AtomicLong pending = new AtomicLong();
+
+  /** Counts since start; {@code queued} is the queue's current length. */
+  public record Stats(long accepted, long dropped, long judged, long judgeFailures, long writeFailures, int queued) {}
+
+  public JudgePool(
+      Judge judge,
+      String judgeModel,
+      String rubric,
+      int queueSize,
+      int workers,
+      Consumer<List<Judgement>> sink,
+      Clock clock) {
+    if (queueSize < 1 || workers < 1) {
+      throw new IllegalArgumentException("queueSize and workers must be at least 1");
+    }
+    this.judge = judge;
+    this.rubric = rubric;
+    this.judgeName = judgeName(judgeModel, rubric);
+    this.sink = sink;
+    this.clock = clock;
+    AtomicInteger n = new AtomicInteger();
+    this.executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(queueSize), r -> {
+          Thread t = new Thread(r, "judge-pool-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /** The judge name judgements carry: the judge model and the rubric version. */
+  public static String judgeName(String judgeModel, String rubric) {
+    return judgeModel + "/" + LlmJudge.rubricVersion(rubric);
+  }
+
+  public String judgeName() {
+    return judgeName;
+  }
+
+  /** Queues the transcript for judging; false (and counted) when the queue is full or the pool stopped. */
+  public boolean submit(Transcript transcript) {
+    pending.incrementAndGet();
+    try {
+      executor.execute(() -> {
+        try {
+          judgeOne(transcript);
+        } finally {
+          pending.decrementAndGet();
+        }
+      });
+      accepted.incrementAndGet();
+      return true;
+    } catch (RejectedExecutionException e) {
+      pending.decrementAndGet();
+      dropped.incrementAndGet();
+      return false;
+    }
+  }
+
+  private void judgeOne(Transcript t) {
+    JudgeScore score;
+    try {
+      score = judge.score(new JudgeRequest(rubric, t.input(), t.output()));
+    } catch (JudgeException e) {
+      judgeFailures.incrementAndGet();
+      LOG.warn("judging request {} of {} v{} failed: {}", t.requestId(), t.prompt(), t.version(), e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      judgeFailures.incrementAndGet();
+      LOG.warn("judging request {} failed unexpectedly", t.requestId(), e);
+      return;
+    }
+    try {
+      sink.accept(List.of(
+          new Judgement(t.requestId(), t.prompt(), t.version(), judgeName, score.score(), clock.instant())));
+      judged.incrementAndGet();
+    } catch (RuntimeException e) {
+      writeFailures.incrementAndGet();
+      LOG.warn("storing the judgement of request {} failed", t.requestId(), e);
+    }
+  }
+
+  public Stats stats() {
+    return new Stats(accepted.get(), dropped.get(), judged.get(), judgeFailures.get(), writeFailures.get(),
+        executor.getQueue().size());
+  }
+
+  /** Waits until nothing is queued or running (for tests and orderly shutdown); false on timeout. */
+  public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    while (pending.get() > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  /** Stops taking transcripts, lets queued ones finish for up to 10 s, then gives up on the rest. */
+  @Override
+  public void close() {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
