@@ -77,6 +77,15 @@ public final class SuiteValidator {
       }
     }
     gate(suite.gate(), problems);
+    if (suite.gate() != null
+        && suite.gate().minMeanJudgeScore() != null
+        && suite.cases().stream()
+            .filter(c -> c != null)
+            .flatMap(c -> c.assertions().stream())
+            .noneMatch(a -> a != null && "judge".equals(a.type()))) {
+      problems.add(
+          new SuiteProblem("gate.minMeanJudgeScore", "needs at least one case with a judge assertion to score"));
+    }
     return problems;
   }
 

@@ -1,0 +1,79 @@
+package dev.promptcanary.activities.eval;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Applies a suite's gate to the two arms' figures: passed or not, with one line saying why. */
+public final class GateCheck {
+  private GateCheck() {}
+
+  public record Decision(boolean passed, String reason) {}
+
+  public static Decision decide(String suiteLabel, EvalGate gate, ArmStats candidate, ArmStats baseline) {
+    List<String> failures = new ArrayList<>();
+    if (gate.minPassRate() != null && candidate.passRate() < gate.minPassRate()) {
+      failures.add("pass rate " + pct(candidate.passRate()) + " below the minimum " + pct(gate.minPassRate()));
+    }
+    if (gate.minMeanJudgeScore() != null) {
+      if (candidate.meanJudgeScore() == null) {
+        failures.add("no judge score to compare with the minimum " + num(gate.minMeanJudgeScore()));
+      } else if (candidate.meanJudgeScore() < gate.minMeanJudgeScore()) {
+        failures.add(
+            "mean judge score " + num(candidate.meanJudgeScore()) + " below the minimum "
+                + num(gate.minMeanJudgeScore()));
+      }
+    }
+    if (gate.maxDropVsBaseline() != null && baseline != null) {
+      double drop = baseline.passRate() - candidate.passRate();
+      if (drop > gate.maxDropVsBaseline() + 1e-12) {
+        failures.add(
+            "pass rate " + pct(candidate.passRate()) + " is " + pct(drop) + " below the baseline's "
+                + pct(baseline.passRate()) + " (allowed drop " + pct(gate.maxDropVsBaseline()) + ")");
+      }
+      if (candidate.meanJudgeScore() != null && baseline.meanJudgeScore() != null) {
+        double scoreDrop = baseline.meanJudgeScore() - candidate.meanJudgeScore();
+        if (scoreDrop > gate.maxDropVsBaseline() + 1e-12) {
+          failures.add(
+              "mean judge score " + num(candidate.meanJudgeScore()) + " is " + num(scoreDrop)
+                  + " below the baseline's " + num(baseline.meanJudgeScore()) + " (allowed drop "
+                  + num(gate.maxDropVsBaseline()) + ")");
+        }
+      }
+    }
+    String figures = figures(candidate, baseline);
+    if (failures.isEmpty()) {
+      return new Decision(true, "eval suite " + suiteLabel + " passed: " + figures);
+    }
+    return new Decision(
+        false, "eval suite " + suiteLabel + " blocked the candidate: " + String.join("; ", failures) + " (" + figures
+            + ")");
+  }
+
+  static String figures(ArmStats candidate, ArmStats baseline) {
+    StringBuilder s = new StringBuilder();
+    s.append("candidate v").append(candidate.version()).append(' ').append(candidate.passed()).append('/')
+        .append(candidate.cases()).append(" cases passed");
+    if (candidate.meanJudgeScore() != null) {
+      s.append(", mean judge score ").append(num(candidate.meanJudgeScore()));
+    }
+    if (baseline != null) {
+      s.append("; baseline v").append(baseline.version()).append(' ').append(baseline.passed()).append('/')
+          .append(baseline.cases());
+      if (baseline.meanJudgeScore() != null) {
+        s.append(", mean judge score ").append(num(baseline.meanJudgeScore()));
+      }
+    }
+    double cost = candidate.cost() + (baseline == null ? 0 : baseline.cost());
+    s.append("; cost $").append(String.format(Locale.ROOT, "%.4f", cost));
+    return s.toString();
+  }
+
+  private static String pct(double share) {
+    return String.format(Locale.ROOT, "%.1f%%", share * 100);
+  }
+
+  private static String num(double value) {
+    return String.format(Locale.ROOT, "%.2f", value);
+  }
+}
