@@ -139,6 +139,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new OutcomeResource(
         jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts), notifier, config.getIngest().getMaxBatchSize(),
         clock));
+    LiveJudging.register(config.getJudge(), environment, jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts),
+        notifier, config.getIngest().getMaxBatchSize(), clock);
     jersey.register(new RolloutResource(new RolloutService(prompts, jdbi.onDemand(RoutingDao.class),
         jdbi.onDemand(RolloutDao.class), jdbi.onDemand(TrafficDao.class), workflowClient,
         config.getTemporal().getTaskQueue(), environment.getObjectMapper(), clock)));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.promptcanary.api.config.EmbeddedFactory;
 import dev.promptcanary.api.config.IngestFactory;
+import dev.promptcanary.api.config.JudgeFactory;
 import dev.promptcanary.api.config.RoutingFactory;
 import dev.promptcanary.worker.TemporalFactory;
 import io.dropwizard.core.Configuration;
@@ -17,6 +18,7 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private RoutingFactory routing = new RoutingFactory();
   @Valid @NotNull private IngestFactory ingest = new IngestFactory();
   @Valid @NotNull private EmbeddedFactory embedded = new EmbeddedFactory();
+  @Valid @NotNull private JudgeFactory judge = new JudgeFactory();
   private boolean migrateOnStart = true;
   private ProcessRole role = ProcessRole.API;
   private boolean embeddedTemporal;
@@ -77,6 +79,17 @@ public class PromptCanaryConfiguration extends Configuration {
   @JsonProperty
   public void setEmbedded(EmbeddedFactory embedded) {
     this.embedded = embedded;
+  }
+
+  /** Live judging of reported transcripts ({@code POST /v1/transcripts}); off by default. */
+  @JsonProperty
+  public JudgeFactory getJudge() {
+    return judge;
+  }
+
+  @JsonProperty
+  public void setJudge(JudgeFactory judge) {
+    this.judge = judge;
   }
 
   /** Run Flyway at start-up (several nodes at once is safe). Turn off to migrate with {@code migrate CONFIG}. */
