@@ -5,6 +5,7 @@ import dev.promptcanary.activities.ingest.KnownVersions;
 import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.routing.RoutingSynchronizer;
 import dev.promptcanary.activities.routing.RoutingTable;
+import dev.promptcanary.activities.store.EvalDao;
 import dev.promptcanary.activities.store.MetricsDao;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.OutcomeDao;
@@ -29,6 +30,8 @@ import dev.promptcanary.api.errors.ValidationExceptionMapper;
 import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
 import dev.promptcanary.api.health.RoutingHealthCheck;
 import dev.promptcanary.api.health.TemporalHealthCheck;
+import dev.promptcanary.api.resources.EvalReportResource;
+import dev.promptcanary.api.resources.EvalSuiteResource;
 import dev.promptcanary.api.resources.MetricsResource;
 import dev.promptcanary.api.resources.OutcomeResource;
 import dev.promptcanary.api.resources.PingResource;
@@ -134,6 +137,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new ServingResource(routes));
     jersey.register(new RoutingResource(prompts, jdbi.onDemand(RoutingDao.class), loader));
     jersey.register(new MetricsResource(prompts, jdbi.onDemand(MetricsDao.class), clock));
+    jersey.register(new EvalSuiteResource(jdbi.onDemand(EvalDao.class)));
+    jersey.register(new EvalReportResource(jdbi.onDemand(EvalDao.class)));
     RolloutNotifier notifier = new RolloutNotifier(routes, workflowClient);
     environment.lifecycle().manage(notifier);
     jersey.register(new OutcomeResource(
