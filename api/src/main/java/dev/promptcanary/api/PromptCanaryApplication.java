@@ -21,6 +21,7 @@ import dev.promptcanary.worker.LostRolloutRecovery;
 import dev.promptcanary.worker.RolloutWorkers;
 import dev.promptcanary.worker.SearchAttributes;
 import dev.promptcanary.api.commands.DevCommand;
+import dev.promptcanary.api.commands.EvalSuiteCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
 import dev.promptcanary.api.commands.WorkerCommand;
 import dev.promptcanary.api.errors.ApiExceptionMapper;
@@ -74,6 +75,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     bootstrap.addCommand(new WorkerCommand(this));
     bootstrap.addCommand(new DevCommand(this));
     bootstrap.addCommand(new MigrateCommand());
+    bootstrap.addCommand(new EvalSuiteCommand());
   }
 
   @Override
