@@ -1,5 +1,6 @@
 package dev.promptcanary.api.commands;
 
+import dev.promptcanary.activities.model.simulator.ModelSimulator;
 import dev.promptcanary.activities.store.EmbeddedPostgresServer;
 import dev.promptcanary.api.ProcessRole;
 import dev.promptcanary.api.PromptCanaryConfiguration;
@@ -40,6 +41,8 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     subparser.addArgument("--db-password").help("password for --db-url");
     subparser.addArgument("--temporal-port").type(Integer.class).help("embedded Temporal gRPC port (default 7233)");
     subparser.addArgument("--db-port").type(Integer.class).help("embedded PostgreSQL port (default: a free one)");
+    subparser.addArgument("--simulator-port").type(Integer.class)
+        .help("port of the model SIMULATOR on 127.0.0.1 (default: a free one)");
     subparser.addArgument("--no-worker").action(Arguments.storeTrue())
         .help("run no worker in this process (start one with `worker CONFIG` pointed at this Temporal)");
   }
@@ -51,6 +54,7 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     applyOptions(namespace, config);
     startDatabase(namespace, config);
     startTemporal(config);
+    startSimulator(namespace, config);
     super.run(bootstrap, namespace, config);
   }
 
@@ -106,6 +110,24 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     config.getTemporal().setTarget("localhost:" + port);
     config.setEmbeddedTemporal(true);
     LOG.info("dev: embedded Temporal test server on localhost:{} (in memory)", port);
+  }
+
+  /**
+   * The OpenAI-compatible model SIMULATOR, so live judging (and demos) work without internet; the judge is pointed
+   * at it unless the configuration enables a judge of its own.
+   */
+  private static void startSimulator(Namespace namespace, PromptCanaryConfiguration config) {
+    Integer port = namespace.getInt("simulator_port");
+    ModelSimulator simulator = ModelSimulator.start(port == null ? 0 : port);
+    Runtime.getRuntime().addShutdownHook(new Thread(simulator::close, "model-simulator-stop"));
+    LOG.info("dev: model SIMULATOR (not a real model) at {}", simulator.baseUrl());
+    if (!config.getJudge().isEnabled()) {
+      config.getJudge().setEnabled(true);
+      config.getJudge().setBaseUrl(simulator.baseUrl().toString());
+      config.getJudge().setModel(ModelSimulator.JUDGE_MODEL);
+      config.getJudge().setApiKeyEnv("");
+      LOG.info("dev: live judging with {} on the simulator", ModelSimulator.JUDGE_MODEL);
+    }
   }
 
   private static void closeQuietly(AutoCloseable closeable) {
