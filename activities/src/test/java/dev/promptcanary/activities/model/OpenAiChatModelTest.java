@@ -168,6 +168,34 @@ class OpenAiChatModelTest {
   }
 
   @Test
+  void concurrencyLimitBoundsCallsInFlight() throws Exception {
+    assertThat(maxInFlightWith(2, 8)).isBetween(1, 2);
+    sim.close();
+    sim = ModelSimulator.start(0);
+    // The same load without the limit does overlap, so the bound above is the client's doing.
+    assertThat(maxInFlightWith(8, 8)).isGreaterThan(2);
+  }
+
+  private int maxInFlightWith(int limit, int callers) throws Exception {
+    OpenAiChatModel client = client(endpoint().withMaxConcurrency(limit));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+    try {
+      java.util.List<java.util.concurrent.Future<ChatResponse>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < callers; i++) {
+        ChatRequest slow = request("[sim latency_ms=300]", "call " + i);
+        calls.add(pool.submit(() -> client.complete(slow)));
+      }
+      for (var call : calls) {
+        assertThat(call.get().content()).startsWith("Simulated answer");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(sim.requests()).isEqualTo(callers);
+    return sim.maxInFlight();
+  }
+
+  @Test
   void retryAfterParsesSecondsAndDates() {
     assertThat(OpenAiChatModel.parseRetryAfter("3")).isEqualTo(Duration.ofSeconds(3));
     assertThat(OpenAiChatModel.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);

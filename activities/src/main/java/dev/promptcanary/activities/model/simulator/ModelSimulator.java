@@ -79,6 +79,8 @@ public final class ModelSimulator implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger earlyRequests = new AtomicInteger();
   private final AtomicInteger judgeRequests = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicReference<JsonNode> lastRequest = new AtomicReference<>();
   private final Object faultLock = new Object();
   private int failuresLeft;
@@ -153,6 +155,11 @@ public final class ModelSimulator implements AutoCloseable {
     return earlyRequests.get();
   }
 
+  /** The most chat-completion requests that were being handled at the same time. */
+  public int maxInFlight() {
+    return maxInFlight.get();
+  }
+
   /** The body of the last chat-completion request, as received. */
   public JsonNode lastRequest() {
     return lastRequest.get();
@@ -216,6 +223,7 @@ public final class ModelSimulator implements AutoCloseable {
   }
 
   private void chat(HttpExchange exchange) throws IOException {
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
         send(exchange, 405, error("method not allowed", "invalid_request_error"), null);
@@ -248,6 +256,8 @@ public final class ModelSimulator implements AutoCloseable {
         return;
       }
       answer(exchange, request);
+    } finally {
+      inFlight.decrementAndGet();
     }
   }
 
