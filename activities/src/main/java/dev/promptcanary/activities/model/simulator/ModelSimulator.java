@@ -99,6 +99,19 @@ public final class ModelSimulator implements AutoCloseable {
     this.judgeNoise = judgeNoise;
   }
 
+  /**
+   * Runs a simulator on its own until the process is stopped: {@code java -cp promptcanary.jar
+   * dev.promptcanary.activities.model.simulator.ModelSimulator [port] [judgeNoise]}.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+    double noise = args.length > 1 ? Double.parseDouble(args[1]) : 0.05;
+    ModelSimulator sim = start(port, noise);
+    Runtime.getRuntime().addShutdownHook(new Thread(sim::close, "model-simulator-stop"));
+    System.out.println("model SIMULATOR (not a real model) listening at " + sim.baseUrl());
+    Thread.currentThread().join();
+  }
+
   /** Starts on {@code 127.0.0.1:port} (0: a free port) with a judge noise of ±0.05. */
   public static ModelSimulator start(int port) {
     return start(port, 0.05);
