@@ -172,6 +172,7 @@ public final class SuiteEvalRunner implements EvalRunner {
     CompletionService<CaseResult> completions = new ExecutorCompletionService<>(pool);
     AtomicInteger doneCount = new AtomicInteger(alreadyDone);
     String failure = null;
+    Throwable crash = null;
     try {
       AtomicBoolean stopped = new AtomicBoolean();
       for (Task task : todo) {
@@ -182,7 +183,7 @@ public final class SuiteEvalRunner implements EvalRunner {
               }
               try {
                 return runCase(runId, task);
-              } catch (CaseFailure | RuntimeException e) {
+              } catch (CaseFailure | RuntimeException | Error e) {
                 stopped.set(true); // no case starts after a failure, so the run ends soon and clearly
                 throw e;
               }
@@ -200,7 +201,11 @@ public final class SuiteEvalRunner implements EvalRunner {
           finished.get();
           heartbeat(activity, doneCount.incrementAndGet());
         } catch (ExecutionException e) {
-          failure = e.getCause() instanceof CaseFailure ? e.getCause().getMessage() : String.valueOf(e.getCause());
+          if (!(e.getCause() instanceof CaseFailure)) {
+            crash = e.getCause();
+            break;
+          }
+          failure = e.getCause().getMessage();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           failure = "interrupted";
@@ -213,6 +218,11 @@ public final class SuiteEvalRunner implements EvalRunner {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (crash != null) {
+      // Not the model's or the suite's fault (e.g. the store is unreachable): fail the attempt so Temporal retries
+      // it; the retry resumes from the cases stored so far.
+      throw new IllegalStateException("eval run " + runId + " stopped: " + crash, crash);
     }
     return Optional.ofNullable(failure);
   }

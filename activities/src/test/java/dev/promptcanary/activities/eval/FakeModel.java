@@ -58,8 +58,8 @@ final class FakeModel implements ChatModel {
           throw new ModelException("HTTP 503 after 3 attempts", 503, true, null);
         }
       }
-      answered.computeIfAbsent(system + "|" + user, k -> new AtomicInteger()).incrementAndGet();
       String content = answer.apply(system, user);
+      answered.computeIfAbsent(system + "|" + user, k -> new AtomicInteger()).incrementAndGet();
       return new ChatResponse(content, request.model(), 20, content.length() / 4 + 1, 0.001, 3);
     } finally {
       inFlight.decrementAndGet();

@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.promptcanary.activities.model.Judge;
@@ -19,6 +20,7 @@ import io.temporal.testing.TestActivityEnvironment;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.jdbi.v3.core.Jdbi;
@@ -238,6 +240,34 @@ class SuiteEvalRunnerTest {
     assertThat(model.answered.values()).extracting(AtomicInteger::get).containsOnly(1);
     assertThat(model.answered).hasSize(10);
     assertThat(EvalReport.latest(evals, "rollout-support-2").orElseThrow().cases()).hasSize(10);
+  }
+
+  @Test
+  void anUnexpectedErrorFailsTheAttemptAndTheRetryResumesFromTheStore() {
+    storeSuite("dies", 4, new EvalGate(1.0, null, null));
+    AtomicBoolean dying = new AtomicBoolean(true);
+    FakeModel model =
+        new FakeModel(
+            (s, u) -> {
+              if (u.startsWith("Q3:") && dying.getAndSet(false)) {
+                throw new Error("worker is going down");
+              }
+              return good();
+            });
+    SuiteEvalRunner runner = new SuiteEvalRunner(jdbi, model, judge, 1);
+
+    assertThatThrownBy(() -> runner.run(request("rollout-support-2", "dies")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("worker is going down");
+    EvalReport interrupted = EvalReport.latest(evals, "rollout-support-2").orElseThrow();
+    assertThat(interrupted.state()).isEqualTo("RUNNING");
+    assertThat(interrupted.cases()).hasSize(4);
+    assertThat(model.calls.get()).isEqualTo(5);
+
+    EvalSummary retried = runner.run(request("rollout-support-2", "dies"));
+    assertThat(retried.passed()).isTrue();
+    assertThat(model.calls.get()).isEqualTo(5 + 4);
+    assertThat(model.answered.values()).extracting(AtomicInteger::get).containsOnly(1);
   }
 
   @Test
