@@ -1,0 +1,123 @@
+package dev.promptcanary.activities.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.promptcanary.activities.model.JudgeScore;
+import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.activities.rollout.AlertSender;
+import dev.promptcanary.activities.rollout.RolloutActivitiesImpl;
+import dev.promptcanary.activities.store.EvalDao;
+import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.activities.store.TestDatabases;
+import dev.promptcanary.workflows.rollout.EvalRequest;
+import dev.promptcanary.workflows.rollout.EvalSummary;
+import dev.promptcanary.workflows.rollout.RolloutActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+/** Temporal retries the eval activity after an attempt dies; the retry carries the same run key and resumes. */
+class SuiteEvalRetryTest {
+
+  @WorkflowInterface
+  public interface EvalOnly {
+    @WorkflowMethod
+    EvalSummary run(EvalRequest request);
+  }
+
+  public static class EvalOnlyImpl implements EvalOnly {
+    @Override
+    public EvalSummary run(EvalRequest request) {
+      RolloutActivities activities =
+          Workflow.newActivityStub(
+              RolloutActivities.class,
+              ActivityOptions.newBuilder()
+                  .setStartToCloseTimeout(Duration.ofMinutes(10))
+                  .setHeartbeatTimeout(Duration.ofMinutes(2))
+                  .setRetryOptions(
+                      RetryOptions.newBuilder()
+                          .setInitialInterval(Duration.ofSeconds(5))
+                          .setMaximumAttempts(3)
+                          .build())
+                  .build());
+      return activities.runOfflineEval(request);
+    }
+  }
+
+  @Test
+  void aRetriedAttemptResumesTheSameRunWithoutRedoingStoredCases() {
+    Jdbi jdbi = TestDatabases.fresh().jdbi();
+    PromptDao prompts = jdbi.onDemand(PromptDao.class);
+    prompts.createVersion("support", content("baseline"), "ana");
+    prompts.createVersion("support", content("candidate"), "ana");
+    EvalDao evals = jdbi.onDemand(EvalDao.class);
+    List<EvalCase> cases =
+        IntStream.rangeClosed(1, 4)
+            .mapToObj(
+                i -> new EvalCase("c" + i, Map.of("n", String.valueOf(i)), List.of(Assertion.of("contains", "ok"))))
+            .toList();
+    evals.createSuite(new EvalSuite("retry", cases, new EvalGate(1.0, null, null)), "ana");
+
+    AtomicBoolean dying = new AtomicBoolean(true);
+    FakeModel model =
+        new FakeModel(
+            (system, user) -> {
+              if (user.startsWith("Q3") && dying.getAndSet(false)) {
+                throw new Error("worker is going down");
+              }
+              return "ok";
+            });
+
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+    try {
+      Worker worker = env.newWorker("eval-retry");
+      worker.registerWorkflowImplementationTypes(EvalOnlyImpl.class);
+      worker.registerActivitiesImplementations(
+          new RolloutActivitiesImpl(
+              jdbi,
+              new SuiteEvalRunner(jdbi, model, r -> new JudgeScore(1, "", "j", "r"), 1),
+              new AlertSender()));
+      env.start();
+      EvalOnly workflow =
+          env.getWorkflowClient()
+              .newWorkflowStub(
+                  EvalOnly.class,
+                  WorkflowOptions.newBuilder()
+                      .setTaskQueue("eval-retry")
+                      .setWorkflowId("rollout-support-2")
+                      .build());
+
+      EvalSummary summary = workflow.run(new EvalRequest("rollout-support-2", "support", 2, 1, "retry"));
+
+      assertThat(summary.passed()).isTrue();
+      assertThat(summary.cases()).isEqualTo(4);
+      // attempt 1: c1, c2 (both arms) stored, then dies on c3; attempt 2: only the 4 case runs left
+      assertThat(model.calls.get()).isEqualTo(5 + 4);
+      assertThat(model.answered.values()).extracting(AtomicInteger::get).containsOnly(1);
+      EvalRun run = evals.latestRun("rollout-support-2").orElseThrow();
+      assertThat(run.runKey()).startsWith("rollout-support-2@");
+      assertThat(run.state()).isEqualTo("PASSED");
+      int runs = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM eval_runs").mapTo(Integer.class).one());
+      assertThat(runs).isEqualTo(1);
+    } finally {
+      env.close();
+    }
+  }
+
+  private static PromptContent content(String variant) {
+    return new PromptContent("You are support (" + variant + ").", List.of(), "Q{{n}}", "sim-model", Map.of());
+  }
+}
