@@ -11,6 +11,8 @@ import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.activities.model.Judge;
+import dev.promptcanary.activities.model.LlmJudge;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.activities.store.TrafficDao;
@@ -98,7 +100,9 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
       SearchAttributes.registerMissing(stubs, config.getTemporal().getNamespace());
     }
     if (role.runsWorker()) {
-      environment.lifecycle().manage(RolloutWorkers.create(workflowClient, taskQueue, jdbi));
+      environment.lifecycle().manage(config.getModel().isEnabled()
+          ? RolloutWorkers.create(workflowClient, taskQueue, jdbi, config.getModel().build(), evalJudge(config))
+          : RolloutWorkers.create(workflowClient, taskQueue, jdbi));
       environment.lifecycle().manage(
           new LostRolloutRecovery(jdbi.onDemand(RolloutDao.class), workflowClient, taskQueue));
     }
@@ -151,6 +155,14 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new RolloutResource(new RolloutService(prompts, jdbi.onDemand(RoutingDao.class),
         jdbi.onDemand(RolloutDao.class), jdbi.onDemand(TrafficDao.class), workflowClient,
         config.getTemporal().getTaskQueue(), environment.getObjectMapper(), clock)));
+  }
+
+  /** Judge assertions of eval suites use the live judge when one is configured, else the eval model itself. */
+  private static Judge evalJudge(PromptCanaryConfiguration config) {
+    if (config.getJudge().isEnabled()) {
+      return config.getJudge().buildJudge();
+    }
+    return new LlmJudge(config.getModel().build(), config.getModel().getModel(), true);
   }
 
   private static Managed shutdownOf(WorkflowServiceStubs stubs) {

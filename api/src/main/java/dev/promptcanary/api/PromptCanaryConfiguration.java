@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.promptcanary.api.config.EmbeddedFactory;
 import dev.promptcanary.api.config.IngestFactory;
 import dev.promptcanary.api.config.JudgeFactory;
+import dev.promptcanary.api.config.ModelFactory;
 import dev.promptcanary.api.config.RoutingFactory;
 import dev.promptcanary.worker.TemporalFactory;
 import io.dropwizard.core.Configuration;
@@ -19,6 +20,7 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private IngestFactory ingest = new IngestFactory();
   @Valid @NotNull private EmbeddedFactory embedded = new EmbeddedFactory();
   @Valid @NotNull private JudgeFactory judge = new JudgeFactory();
+  @Valid @NotNull private ModelFactory model = new ModelFactory();
   private boolean migrateOnStart = true;
   private ProcessRole role = ProcessRole.API;
   private boolean embeddedTemporal;
@@ -82,6 +84,17 @@ public class PromptCanaryConfiguration extends Configuration {
   }
 
   /** Live judging of reported transcripts ({@code POST /v1/transcripts}); off by default. */
+  /** The model endpoint offline evals call. */
+  @JsonProperty
+  public ModelFactory getModel() {
+    return model;
+  }
+
+  @JsonProperty
+  public void setModel(ModelFactory model) {
+    this.model = model;
+  }
+
   @JsonProperty
   public JudgeFactory getJudge() {
     return judge;

@@ -73,14 +73,16 @@ class RolloutEndToEndTest {
       int version = served.get("version").asInt();
       double score = Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.1 + (version == 2 ? candidateShift : 0)));
       String requestId = unit + "-r";
+      // Apps report when the request was served: a batch sent after a weight change still counts where it belongs.
+      String servedAt = java.time.Instant.now().toString();
       observations.add("""
           {"requestId":"%s","prompt":"%s","version":%d,"unit":"%s","latencyMs":%.1f,"inputTokens":300,
-           "outputTokens":%d,"cost":%.6f,"error":false,"safetyFlag":false}"""
+           "outputTokens":%d,"cost":%.6f,"error":false,"safetyFlag":false,"observedAt":"%s"}"""
           .formatted(requestId, prompt, version, unit, 400 + random.nextDouble() * 400, 80 + random.nextInt(40),
-              0.0004 + random.nextDouble() * 0.0001));
+              0.0004 + random.nextDouble() * 0.0001, servedAt));
       judgements.add("""
-          {"requestId":"%s","prompt":"%s","version":%d,"judge":"sim-judge","score":%.4f}"""
-          .formatted(requestId, prompt, version, score));
+          {"requestId":"%s","prompt":"%s","version":%d,"judge":"sim-judge","score":%.4f,"judgedAt":"%s"}"""
+          .formatted(requestId, prompt, version, score, servedAt));
       if (++inBatch == 250 || i == sessions - 1) {
         assertThat(http.post("/v1/observations", observations.toString()).status()).isEqualTo(200);
         assertThat(http.post("/v1/judgements", judgements.toString()).status()).isEqualTo(200);

@@ -47,6 +47,21 @@ public final class TestApps {
     return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
   }
 
+  /** The embedded stack with offline evals and the judge on the model SIMULATOR at {@code simulatorBaseUrl}. */
+  public static DropwizardAppExtension<PromptCanaryConfiguration> embeddedWithModels(
+      TestDatabase db, int temporalPort, String simulatorBaseUrl) {
+    PromptCanaryConfiguration config = config(db);
+    config.getTemporal().setTarget("localhost:" + temporalPort);
+    config.setRole(ProcessRole.ALL);
+    config.setEmbeddedTemporal(true);
+    config.getModel().setEnabled(true);
+    config.getModel().setBaseUrl(simulatorBaseUrl);
+    config.getJudge().setEnabled(true);
+    config.getJudge().setBaseUrl(simulatorBaseUrl);
+    config.getJudge().setModel("sim-judge");
+    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
+  }
+
   /** A small HTTP client bound to one app, answering with status and parsed JSON. */
   public record Http(DropwizardAppExtension<PromptCanaryConfiguration> app) {
     public record Reply(int status, JsonNode body) {}

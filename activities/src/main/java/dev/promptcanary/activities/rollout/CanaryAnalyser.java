@@ -14,6 +14,7 @@ import dev.promptcanary.activities.store.AnalysisDao.ScoreSums;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -22,6 +23,13 @@ import java.util.List;
  * current stage only (since its weight was set), with the rollout's alpha split evenly over its stages.
  */
 public final class CanaryAnalyser {
+  /**
+   * Outcomes of a stage's first seconds are left out: every node takes up to a second to hear of the new weight,
+   * and requests resolved at the old weight are often reported just after the change, which would look like a
+   * sample ratio mismatch.
+   */
+  static final Duration ROUTING_SETTLE = Duration.ofSeconds(3);
+
   private final AnalysisDao dao;
 
   public CanaryAnalyser(AnalysisDao dao) {
@@ -32,7 +40,7 @@ public final class CanaryAnalyser {
     String prompt = request.prompt();
     int canary = request.candidateVersion();
     int baseline = request.baselineVersion();
-    Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis());
+    Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis()).plus(ROUTING_SETTLE);
 
     List<ScoreSums> stageScores = dao.scores(prompt, canary, baseline, stageSince);
     List<OutcomeSums> stageOutcomes = dao.outcomes(prompt, canary, baseline, stageSince);

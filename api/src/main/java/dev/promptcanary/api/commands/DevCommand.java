@@ -121,6 +121,12 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     ModelSimulator simulator = ModelSimulator.start(port == null ? 0 : port);
     Runtime.getRuntime().addShutdownHook(new Thread(simulator::close, "model-simulator-stop"));
     LOG.info("dev: model SIMULATOR (not a real model) at {}", simulator.baseUrl());
+    if (!config.getModel().isEnabled()) {
+      config.getModel().setEnabled(true);
+      config.getModel().setBaseUrl(simulator.baseUrl().toString());
+      config.getModel().setApiKeyEnv("");
+      LOG.info("dev: offline evals call the simulator");
+    }
     if (!config.getJudge().isEnabled()) {
       config.getJudge().setEnabled(true);
       config.getJudge().setBaseUrl(simulator.baseUrl().toString());

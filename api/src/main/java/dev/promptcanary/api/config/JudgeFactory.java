@@ -50,12 +50,16 @@ public class JudgeFactory {
 
   /** The pool this configuration describes; the caller closes it. */
   public JudgePool build(Consumer<List<Judgement>> sink, Clock clock) {
+    return new JudgePool(buildJudge(), model, rubric, queueSize, workers, sink, clock);
+  }
+
+  /** The judge this configuration describes (also what eval suites' judge assertions use, when enabled). */
+  public LlmJudge buildJudge() {
     ModelEndpoint endpoint = ModelEndpoint.of(URI.create(baseUrl), apiKeyEnv, model)
         .withTimeout(timeout.toJavaDuration())
         .withRetries(maxRetries, java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(10))
         .withMaxConcurrency(workers);
-    LlmJudge judge = new LlmJudge(new OpenAiChatModel(endpoint), model, jsonMode);
-    return new JudgePool(judge, model, rubric, queueSize, workers, sink, clock);
+    return new LlmJudge(new OpenAiChatModel(endpoint), model, jsonMode);
   }
 
   @JsonProperty

@@ -1,0 +1,102 @@
+package dev.promptcanary.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.promptcanary.activities.model.simulator.ModelSimulator;
+import dev.promptcanary.activities.store.TestDatabases;
+import dev.promptcanary.api.TestApps.Http;
+import dev.promptcanary.api.TestApps.Http.Reply;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.temporal.testserver.TestServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A rollout's offline eval on the embedded stack: the worker runs the suite against the model SIMULATOR over
+ * loopback HTTP (the real client and judge), blocks a candidate below the gate and lets a good one take traffic.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class RolloutEvalTest {
+  static final int TEMPORAL_PORT = freePort();
+  static final TestServer.PortBoundTestServer TEMPORAL = TestServer.createPortBoundServer(TEMPORAL_PORT, true);
+  static final ModelSimulator SIMULATOR = ModelSimulator.start(0);
+  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
+      TestApps.embeddedWithModels(TestDatabases.fresh(), TEMPORAL_PORT, SIMULATOR.baseUrl().toString());
+  final Http http = new Http(APP);
+
+  @AfterAll
+  static void stop() {
+    TEMPORAL.close();
+    SIMULATOR.close();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void version(String quality) {
+    Reply created = http.post("/v1/prompts/evaluated/versions", """
+        {"systemPrompt": "[sim quality=%s] You answer support questions.", "template": "{{question}}",
+         "model": "sim-model", "author": "ana"}""".formatted(quality));
+    assertThat(created.status()).isIn(200, 201);
+  }
+
+  private JsonNode awaitFinalOrCanary(String id) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    JsonNode rollout = http.get("/v1/rollouts/" + id).body();
+    while (System.currentTimeMillis() < deadline
+        && rollout.get("state").asText().equals("PENDING_EVAL")) {
+      Thread.sleep(200);
+      rollout = http.get("/v1/rollouts/" + id).body();
+    }
+    return rollout;
+  }
+
+  @Test
+  void theOfflineEvalBlocksAWeakCandidateAndPassesAGoodOne() throws Exception {
+    version("0.9");
+    version("0.3");
+    version("0.92");
+    Reply suite = http.post("/v1/eval-suites", """
+        {"name": "faq", "author": "ana",
+         "cases": [
+           {"id": "c1", "variables": {"question": "Where is my order?"},
+            "assertions": [{"type": "contains", "value": "Simulated answer"},
+                           {"type": "judge", "rubric": "Is the answer helpful?", "threshold": 0.6}]},
+           {"id": "c2", "variables": {"question": "Can I get a refund?"},
+            "assertions": [{"type": "judge", "rubric": "Is the answer helpful?", "threshold": 0.6}]},
+           {"id": "c3", "variables": {"question": "How do I reset my password?"},
+            "assertions": [{"type": "max_length", "max": 2000},
+                           {"type": "judge", "rubric": "Is the answer helpful?", "threshold": 0.6}]}],
+         "gate": {"minPassRate": 0.8, "minMeanJudgeScore": 0.6, "maxDropVsBaseline": 0.1}}""");
+    assertThat(suite.status()).as(String.valueOf(suite.body())).isEqualTo(201);
+
+    Reply weak = http.post("/v1/rollouts",
+        "{\"prompt\": \"evaluated\", \"candidateVersion\": 2, \"evalSuite\": \"faq\", \"startedBy\": \"ana\"}");
+    assertThat(weak.status()).as(String.valueOf(weak.body())).isEqualTo(201);
+    String weakId = weak.body().get("id").asText();
+    JsonNode blocked = awaitFinalOrCanary(weakId);
+    assertThat(blocked.get("state").asText()).as(blocked.toString()).isEqualTo("EVAL_BLOCKED");
+    JsonNode report = http.get("/v1/rollouts/" + weakId + "/eval").body();
+    assertThat(report.toString()).contains("c1", "c2", "c3");
+    assertThat(http.get("/v1/prompts/evaluated/routing").body().get("canaryVersion").isNull()).isTrue();
+
+    Reply good = http.post("/v1/rollouts",
+        "{\"prompt\": \"evaluated\", \"candidateVersion\": 3, \"evalSuite\": \"faq\", \"startedBy\": \"ana\"}");
+    assertThat(good.status()).as(String.valueOf(good.body())).isEqualTo(201);
+    String goodId = good.body().get("id").asText();
+    JsonNode canary = awaitFinalOrCanary(goodId);
+    assertThat(canary.get("state").asText()).as(canary.toString()).isEqualTo("CANARY");
+    assertThat(http.get("/v1/prompts/evaluated/routing").body().get("canaryVersion").asInt()).isEqualTo(3);
+    http.post("/v1/rollouts/" + goodId + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
+  }
+}
