@@ -40,20 +40,21 @@ public final class TestApps {
    * on {@code temporalPort}.
    */
   public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(TestDatabase db, int temporalPort) {
+    return new DropwizardAppExtension<>(PromptCanaryApplication.class, embeddedConfig(db, temporalPort));
+  }
+
+  private static PromptCanaryConfiguration embeddedConfig(TestDatabase db, int temporalPort) {
     PromptCanaryConfiguration config = config(db);
     config.getTemporal().setTarget("localhost:" + temporalPort);
     config.setRole(ProcessRole.ALL);
     config.setEmbeddedTemporal(true);
-    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
+    return config;
   }
 
   /** The embedded stack with offline evals and the judge on the model SIMULATOR at {@code simulatorBaseUrl}. */
   public static DropwizardAppExtension<PromptCanaryConfiguration> embeddedWithModels(
       TestDatabase db, int temporalPort, String simulatorBaseUrl) {
-    PromptCanaryConfiguration config = config(db);
-    config.getTemporal().setTarget("localhost:" + temporalPort);
-    config.setRole(ProcessRole.ALL);
-    config.setEmbeddedTemporal(true);
+    PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
     config.getModel().setEnabled(true);
     config.getModel().setBaseUrl(simulatorBaseUrl);
     config.getJudge().setEnabled(true);

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * Path and query parameters arrive as strings and are read here, so a bad one is a 422 naming it rather than
  * JAX-RS's bare 404.
  */
-final class Params {
+public final class Params {
   static final String PROMPT_NAME_RULE =
       "must be 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit";
   private static final Pattern PROMPT_NAME = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,99}$");
@@ -35,7 +35,7 @@ final class Params {
     throw ApiException.invalid(field, field + " must be a positive integer, was '" + value + "'");
   }
 
-  static int intInRange(String field, String value, int defaultValue, int min, int max) {
+  public static int intInRange(String field, String value, int defaultValue, int min, int max) {
     if (value == null || value.isBlank()) {
       return defaultValue;
     }

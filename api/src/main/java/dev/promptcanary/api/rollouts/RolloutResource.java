@@ -1,6 +1,7 @@
 package dev.promptcanary.api.rollouts;
 
 import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.api.resources.Params;
 import dev.promptcanary.workflows.rollout.ControlResult;
 import dev.promptcanary.workflows.rollout.RolloutState;
 import jakarta.validation.Valid;
@@ -46,18 +47,7 @@ public class RolloutResource {
         throw ApiException.invalid("state", "state must be one of " + List.of(RolloutState.values()));
       }
     }
-    int max = 100;
-    if (limit != null) {
-      try {
-        max = Integer.parseInt(limit);
-      } catch (NumberFormatException e) {
-        max = -1;
-      }
-      if (max < 1 || max > 500) {
-        throw ApiException.invalid("limit", "limit must be an integer within 1..500");
-      }
-    }
-    return rollouts.list(prompt, state, max);
+    return rollouts.list(prompt, state, Params.intInRange("limit", limit, 100, 1, 500));
   }
 
   @GET
