@@ -18,9 +18,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Wires {@code POST /v1/transcripts}: with {@code judge.enabled}, a judge pool whose judgements go to the store
- * (and nudge running rollouts, as reported judgements do), its gauges ({@code promptcanary.judge.*}) and its
- * health check ({@code judge}); without, the endpoint answers 503.
+ * Wires {@code POST /v1/transcripts}: with {@code judge.enabled}, a judge pool whose judgements and failures go to
+ * the store (scores nudge running rollouts, as reported judgements do), its gauges ({@code promptcanary.judge.*})
+ * and its health check ({@code judge}); without, the endpoint answers 503.
  */
 final class LiveJudging {
   private LiveJudging() {}
@@ -29,12 +29,12 @@ final class LiveJudging {
       KnownVersions knownVersions, RolloutNotifier notifier, int maxBatchSize, Clock clock) {
     JudgePool pool = null;
     if (factory.isEnabled()) {
-      JudgePool built = factory.build(batch -> {
+      JudgePool built = factory.build(JudgePool.Sink.of(batch -> {
         IngestResult result = outcomes.insertJudgements(batch);
         if (result.accepted() > 0) {
           notifier.outcomesStored(batch.stream().map(Judgement::prompt).collect(Collectors.toSet()));
         }
-      }, clock);
+      }, outcomes::insertJudgeFailure), clock);
       environment.lifecycle().manage(new Managed() {
         @Override
         public void stop() {

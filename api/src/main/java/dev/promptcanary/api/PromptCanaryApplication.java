@@ -154,7 +154,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
         notifier, config.getIngest().getMaxBatchSize(), clock);
     jersey.register(new RolloutResource(new RolloutService(prompts, jdbi.onDemand(RoutingDao.class),
         jdbi.onDemand(RolloutDao.class), jdbi.onDemand(TrafficDao.class), workflowClient,
-        config.getTemporal().getTaskQueue(), environment.getObjectMapper(), clock)));
+        config.getTemporal().getTaskQueue(), environment.getObjectMapper(), clock,
+        config.getJudge().isEnabled() ? config.getJudge().judgeName() : null)));
   }
 
   /** Judge assertions of eval suites use the live judge when one is configured, else the eval model itself. */

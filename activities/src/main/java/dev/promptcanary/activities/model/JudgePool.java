@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.model;
 
+import dev.promptcanary.activities.ingest.JudgeFailure;
 import dev.promptcanary.activities.ingest.Judgement;
 import java.time.Clock;
 import java.util.List;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Live judging with backpressure: transcripts wait in a bounded queue for a fixed number of worker threads, each
  * scores one with the {@link Judge} and hands the {@link Judgement} to the sink (the store). {@link #submit} never
- * blocks: when the queue is full the transcript is dropped and counted. Judge failures are counted too, never
- * written as scores. The judge name written is {@code judgeModel/rubricVersion}, pinned for the pool's life.
+ * blocks: when the queue is full the transcript is dropped and counted. Judge failures are counted and handed to
+ * the sink as {@link JudgeFailure}s (the judge-health gate reads them), never written as scores. The judge name
+ * written is {@code judgeModel/rubricVersion}, pinned for the pool's life.
  */
 public final class JudgePool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JudgePool.class);
@@ -25,7 +27,7 @@ public final class JudgePool implements AutoCloseable {
   private final Judge judge;
   private final String rubric;
   private final String judgeName;
-  private final Consumer<List<Judgement>> sink;
+  private final Sink sink;
   private final Clock clock;
   private final ThreadPoolExecutor executor;
   private final AtomicLong accepted = new AtomicLong();
@@ -34,6 +36,27 @@ public final class JudgePool implements AutoCloseable {
   private final AtomicLong judgeFailures = new AtomicLong();
   private final AtomicLong writeFailures = new AtomicLong();
   private final AtomicLong pending = new AtomicLong();
+
+  /** Where the pool's results go: scores, and attempts that gave none. */
+  public interface Sink {
+    void scored(List<Judgement> judgements);
+
+    void failed(JudgeFailure failure);
+
+    static Sink of(Consumer<List<Judgement>> scores, Consumer<JudgeFailure> failures) {
+      return new Sink() {
+        @Override
+        public void scored(List<Judgement> judgements) {
+          scores.accept(judgements);
+        }
+
+        @Override
+        public void failed(JudgeFailure failure) {
+          failures.accept(failure);
+        }
+      };
+    }
+  }
 
   /** Counts since start; {@code queued} is the queue's current length. */
   public record Stats(long accepted, long dropped, long judged, long judgeFailures, long writeFailures, int queued) {}
@@ -44,7 +67,7 @@ public final class JudgePool implements AutoCloseable {
       String rubric,
       int queueSize,
       int workers,
-      Consumer<List<Judgement>> sink,
+      Sink sink,
       Clock clock) {
     if (queueSize < 1 || workers < 1) {
       throw new IllegalArgumentException("queueSize and workers must be at least 1");
@@ -97,21 +120,31 @@ public final class JudgePool implements AutoCloseable {
     try {
       score = judge.score(new JudgeRequest(rubric, t.input(), t.output()));
     } catch (JudgeException e) {
-      judgeFailures.incrementAndGet();
       LOG.warn("judging request {} of {} v{} failed: {}", t.requestId(), t.prompt(), t.version(), e.getMessage());
+      failed(t, e.getMessage());
       return;
     } catch (RuntimeException e) {
-      judgeFailures.incrementAndGet();
       LOG.warn("judging request {} failed unexpectedly", t.requestId(), e);
+      failed(t, e.toString());
       return;
     }
     try {
-      sink.accept(List.of(
+      sink.scored(List.of(
           new Judgement(t.requestId(), t.prompt(), t.version(), judgeName, score.score(), clock.instant())));
       judged.incrementAndGet();
     } catch (RuntimeException e) {
       writeFailures.incrementAndGet();
       LOG.warn("storing the judgement of request {} failed", t.requestId(), e);
+    }
+  }
+
+  private void failed(Transcript t, String reason) {
+    judgeFailures.incrementAndGet();
+    try {
+      sink.failed(new JudgeFailure(t.requestId(), t.prompt(), t.version(), judgeName, reason, clock.instant()));
+    } catch (RuntimeException e) {
+      writeFailures.incrementAndGet();
+      LOG.warn("storing the judge failure of request {} failed", t.requestId(), e);
     }
   }
 

@@ -2,15 +2,13 @@ package dev.promptcanary.activities.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
 /** The sufficient statistics the statistics engine needs, one aggregate query each, computed where the rows are. */
 public interface AnalysisDao {
-
-  /** Judge scores of one version: count, sum, sum of squares. */
-  record ScoreSums(int version, long count, double sum, double sumSquares) {}
 
   /** Observations of one version: requests, errors, safety flags, and cost sums. */
   record OutcomeSums(
@@ -19,13 +17,37 @@ public interface AnalysisDao {
   /** Latency of one version against a cut: requests with a latency, and how many were slower than the cut. */
   record LatencyCounts(int version, long requests, long above) {}
 
+  /** Judge scores of one version by one judge: count, sum, sum of squares. */
+  record JudgeScoreSums(int version, String judge, long count, double sum, double sumSquares) {}
+
+  /** Judge attempts on one version that gave no score, by the given judge. */
+  record FailureCount(int version, long failures) {}
+
   @SqlQuery(
-      "SELECT version, count(*) AS count, coalesce(sum(score), 0) AS sum, coalesce(sum(score * score), 0)"
-          + " AS sum_squares FROM judgements WHERE prompt = :prompt AND version IN (:a, :b) AND judged_at >= :since"
-          + " GROUP BY version")
-  @RegisterConstructorMapper(ScoreSums.class)
-  List<ScoreSums> scores(
+      "SELECT version, judge, count(*) AS count, coalesce(sum(score), 0) AS sum,"
+          + " coalesce(sum(score * score), 0) AS sum_squares FROM judgements"
+          + " WHERE prompt = :prompt AND version IN (:a, :b) AND judged_at >= :since GROUP BY version, judge")
+  @RegisterConstructorMapper(JudgeScoreSums.class)
+  List<JudgeScoreSums> scoresByJudge(
       @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+
+  /** The judge that scored either version first since {@code since}: the judge a rollout without one pins. */
+  @SqlQuery(
+      "SELECT judge FROM judgements WHERE prompt = :prompt AND version IN (:a, :b) AND judged_at >= :since"
+          + " ORDER BY judged_at, request_id LIMIT 1")
+  Optional<String> firstJudge(
+      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+
+  @SqlQuery(
+      "SELECT version, count(*) AS failures FROM judge_failures WHERE prompt = :prompt AND version IN (:a, :b)"
+          + " AND judge = :judge AND failed_at >= :since GROUP BY version")
+  @RegisterConstructorMapper(FailureCount.class)
+  List<FailureCount> judgeFailures(
+      @Bind("prompt") String prompt,
+      @Bind("a") int a,
+      @Bind("b") int b,
+      @Bind("judge") String judge,
+      @Bind("since") Instant since);
 
   @SqlQuery(
       "SELECT version, count(*) AS requests, count(*) FILTER (WHERE error) AS errors,"

@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.store;
 
 import dev.promptcanary.activities.ingest.IngestResult;
+import dev.promptcanary.activities.ingest.JudgeFailure;
 import dev.promptcanary.activities.ingest.Judgement;
 import dev.promptcanary.activities.ingest.Observation;
 import java.util.List;
@@ -114,4 +115,23 @@ public interface OutcomeDao {
     int inserted = insertJudgementColumns(requestIds, judges, prompts, versions, scores, times);
     return new IngestResult(inserted, n - inserted);
   }
+
+  /** Stores a judge attempt that gave no score; a second failure of the same request and judge is ignored. */
+  default boolean insertJudgeFailure(JudgeFailure f) {
+    String reason = f.reason() == null ? "" : f.reason();
+    return insertJudgeFailureRow(f.requestId(), f.judge(), f.prompt(), f.version(),
+        reason.length() > 500 ? reason.substring(0, 500) : reason, f.failedAt()) == 1;
+  }
+
+  @SqlUpdate(
+      "INSERT INTO judge_failures (request_id, judge, prompt, version, reason, failed_at)"
+          + " VALUES (:requestId, :judge, :prompt, :version, :reason, :failedAt)"
+          + " ON CONFLICT (request_id, judge) DO NOTHING")
+  int insertJudgeFailureRow(
+      @Bind("requestId") String requestId,
+      @Bind("judge") String judge,
+      @Bind("prompt") String prompt,
+      @Bind("version") int version,
+      @Bind("reason") String reason,
+      @Bind("failedAt") java.time.Instant failedAt);
 }

@@ -47,7 +47,7 @@ class JudgePoolTest {
 
   @Test
   void scoresTranscriptsAndStoresJudgementsUnderTheJudgeName() throws Exception {
-    try (JudgePool pool = new JudgePool(judge, "sim-judge", RUBRIC, 100, 2, outcomes::insertJudgements,
+    try (JudgePool pool = new JudgePool(judge, "sim-judge", RUBRIC, 100, 2, JudgePool.Sink.of(outcomes::insertJudgements, outcomes::insertJudgeFailure),
         Clock.systemUTC())) {
       for (int i = 0; i < 10; i++) {
         assertThat(pool.submit(transcript(i, "0.80"))).isTrue();
@@ -66,7 +66,7 @@ class JudgePoolTest {
   @Test
   void garbageFromTheJudgeIsCountedAndNothingIsStored() throws Exception {
     sim.judgeGarbage(true);
-    try (JudgePool pool = new JudgePool(judge, "sim-judge", RUBRIC, 100, 1, outcomes::insertJudgements,
+    try (JudgePool pool = new JudgePool(judge, "sim-judge", RUBRIC, 100, 1, JudgePool.Sink.of(outcomes::insertJudgements, outcomes::insertJudgeFailure),
         Clock.systemUTC())) {
       pool.submit(transcript(1, "0.9"));
       pool.submit(transcript(2, "0.9"));
@@ -76,6 +76,12 @@ class JudgePoolTest {
       assertThat(pool.stats().judged()).isZero();
       long stored = jdbi.withHandle(h -> h.select("SELECT count(*) FROM judgements").mapTo(Long.class).one());
       assertThat(stored).isZero();
+      List<String> failures = jdbi.withHandle(h -> h.select(
+              "SELECT request_id || ' ' || judge || ' ' || reason FROM judge_failures ORDER BY request_id")
+          .mapTo(String.class).list());
+      assertThat(failures).hasSize(2);
+      assertThat(failures.get(0)).startsWith("req-1 " + pool.judgeName() + " ").contains("answered no score");
+      assertThat(failures.get(1)).startsWith("req-2 " + pool.judgeName() + " ");
     }
   }
 
@@ -90,7 +96,7 @@ class JudgePoolTest {
       }
       return new JudgeScore(0.5, "ok", "m", "r");
     };
-    try (JudgePool pool = new JudgePool(blocked, "m", RUBRIC, 2, 1, outcomes::insertJudgements,
+    try (JudgePool pool = new JudgePool(blocked, "m", RUBRIC, 2, 1, JudgePool.Sink.of(outcomes::insertJudgements, outcomes::insertJudgeFailure),
         Clock.systemUTC())) {
       int accepted = 0;
       for (int i = 0; i < 10; i++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.promptcanary.activities.eval.NoSuitesEvalRunner;
+import dev.promptcanary.activities.ingest.JudgeFailure;
 import dev.promptcanary.activities.ingest.Judgement;
 import dev.promptcanary.activities.ingest.Observation;
 import dev.promptcanary.activities.store.Fixtures;
@@ -121,7 +122,7 @@ class RolloutActivitiesImplTest {
     outcomes.insertJudgements(judgements);
 
     AnalysisReport report = activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000,
-        canaryStart.toEpochMilli(), canaryStart.toEpochMilli(), 1, GatesConfig.defaults()));
+        canaryStart.toEpochMilli(), canaryStart.toEpochMilli(), 1, GatesConfig.defaults(), null));
 
     assertThat(report.overall().decision()).isEqualTo(Decision.REGRESSION);
     assertThat(report.canaryJudgements()).isEqualTo(200);
@@ -133,9 +134,109 @@ class RolloutActivitiesImplTest {
 
     // a later stage is a test of its own: nothing since its start, so no decision yet
     AnalysisReport laterStage = activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000,
-        canaryStart.toEpochMilli(), Instant.now().toEpochMilli(), 3, GatesConfig.defaults()));
+        canaryStart.toEpochMilli(), Instant.now().toEpochMilli(), 3, GatesConfig.defaults(), null));
     assertThat(laterStage.canaryJudgements()).isZero();
     assertThat(laterStage.overall().decision()).isEqualTo(Decision.INSUFFICIENT_DATA);
+  }
+
+  /**
+   * 400 requests over both arms at 50%, all observed; the judge scores the baseline 0.8 and the canary {@code
+   * canaryScore}, and fails on every {@code failEvery}-th canary request (0: never). {@code errorEvery}-th canary
+   * request errored (0: never).
+   */
+  private Instant stage(String judge, double canaryScore, int failEvery, int errorEvery) {
+    Instant start = Instant.now().minusSeconds(600);
+    Instant at = start.plusSeconds(60);
+    List<Observation> observations = new ArrayList<>();
+    List<Judgement> judgements = new ArrayList<>();
+    OutcomeDao outcomes = jdbi.onDemand(OutcomeDao.class);
+    Random random = new Random(5);
+    for (int i = 0; i < 400; i++) {
+      int version = i % 2 == 0 ? 1 : 2;
+      String id = "req-" + i;
+      boolean error = version == 2 && errorEvery > 0 && (i / 2) % errorEvery == 0;
+      observations.add(new Observation(id, "chat", version, "u" + i, at, 500.0, 100, 50, 0.001, error, false, null));
+      if (version == 2 && failEvery > 0 && (i / 2) % failEvery == 0) {
+        outcomes.insertJudgeFailure(new JudgeFailure(id, "chat", 2, judge, "answered no score", at));
+        continue;
+      }
+      double mean = version == 1 ? 0.8 : canaryScore;
+      judgements.add(new Judgement(id, "chat", version, judge,
+          Math.max(0, Math.min(1, mean + random.nextGaussian() * 0.05)), at));
+    }
+    outcomes.insertObservations(observations);
+    outcomes.insertJudgements(judgements);
+    return start;
+  }
+
+  private AnalysisReport look(Instant start, String judge) {
+    return activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000, start.toEpochMilli(),
+        start.toEpochMilli(), 1, GatesConfig.defaults(), judge));
+  }
+
+  private static Verdict gate(AnalysisReport report, GateKind kind) {
+    return report.gates().stream().filter(v -> v.gate() == kind).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aJudgeFailingOnTheCanaryHoldsInsteadOfDecidingOnItsScores() {
+    // The canary looks worse, but the judge failed on half of its requests: its scores are a biased sample.
+    Instant start = stage("sim-judge/j1-a", 0.6, 2, 0);
+
+    AnalysisReport report = look(start, null);
+
+    assertThat(gate(report, GateKind.QUALITY).decision()).isEqualTo(Decision.REGRESSION);
+    Verdict health = gate(report, GateKind.JUDGE_HEALTH);
+    assertThat(health.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
+    assertThat(health.reason()).contains("judge sim-judge/j1-a is failing").contains("100 of 400 attempts");
+    assertThat(report.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
+    assertThat(report.overall().reason()).startsWith("hold, judge sim-judge/j1-a is failing");
+  }
+
+  @Test
+  void aGuardrailRegressionStillRollsBackWhileTheJudgeIsUnhealthy() {
+    Instant start = stage("sim-judge/j1-a", 0.8, 2, 2);
+
+    AnalysisReport report = look(start, null);
+
+    assertThat(gate(report, GateKind.JUDGE_HEALTH).decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
+    assertThat(gate(report, GateKind.ERROR_RATE).decision()).isEqualTo(Decision.REGRESSION);
+    assertThat(report.overall().decision()).isEqualTo(Decision.REGRESSION);
+  }
+
+  @Test
+  void onlyThePinnedJudgesScoresCountAndAnotherJudgesScoresHold() {
+    Instant start = stage("judge-a", 0.8, 0, 0);
+
+    AnalysisReport pinnedToA = look(start, "judge-a");
+    assertThat(pinnedToA.canaryJudgements()).isEqualTo(200);
+    assertThat(gate(pinnedToA, GateKind.JUDGE_HEALTH).decision()).isEqualTo(Decision.NON_INFERIOR);
+    assertThat(gate(pinnedToA, GateKind.JUDGE_HEALTH).reason()).contains("judge judge-a healthy");
+
+    // The rollout's judge is b: a's 400 scores are not its data, and mean the judge changed under the rollout.
+    AnalysisReport pinnedToB = look(start, "judge-b");
+    assertThat(pinnedToB.canaryJudgements()).isZero();
+    assertThat(pinnedToB.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
+    assertThat(pinnedToB.overall().reason()).contains("+400 scored by another judge");
+  }
+
+  @Test
+  void withoutAPinTheFirstJudgeToScoreIsTheRolloutsJudge() {
+    Instant start = stage("judge-a", 0.8, 0, 0);
+    Instant later = Instant.now().minusSeconds(30);
+    List<Judgement> second = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      second.add(new Judgement("req-" + i, "chat", i % 2 == 0 ? 1 : 2, "judge-b", 0.1, later));
+    }
+    jdbi.onDemand(OutcomeDao.class).insertJudgements(second);
+
+    AnalysisReport report = look(start, null);
+
+    assertThat(report.canaryJudgements()).isEqualTo(200);
+    Verdict quality = gate(report, GateKind.QUALITY);
+    assertThat(quality.estimate()).as("judge-b's 0.1 scores are not mixed in").isCloseTo(0.0, within(0.03));
+    assertThat(gate(report, GateKind.JUDGE_HEALTH).reason()).contains("judge judge-a");
+    assertThat(report.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
   }
 
   @Test
@@ -149,7 +250,7 @@ class RolloutActivitiesImplTest {
   @Test
   void theReadModelNeverGoesBackInTime() {
     RolloutSpec spec = new RolloutSpec("chat", 2, 1, List.of(new Stage(500, 10, 0, 60)), GatesConfig.defaults(), null,
-        InconclusivePolicy.HOLD, 0, 60, null, "ana");
+        InconclusivePolicy.HOLD, 0, 60, null, "ana", null);
     Checkpoint canary = new Checkpoint(RolloutState.CANARY, 0, true, 1, 0, 60_000, 1, 0, 1, List.of(), List.of(), 500);
     Checkpoint rolledBack = new Checkpoint(RolloutState.ROLLED_BACK, 0, true, 1, 0, 60_000, 1, 0, 2, List.of(), List.of(), 0);
     RolloutDao rollouts = jdbi.onDemand(RolloutDao.class);

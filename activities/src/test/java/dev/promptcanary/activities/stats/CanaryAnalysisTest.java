@@ -320,7 +320,8 @@ class CanaryAnalysisTest {
             defaults.safety(),
             defaults.latency(),
             defaults.cost(),
-            defaults.sampleRatio());
+            defaults.sampleRatio(),
+            defaults.judgeHealth());
     Map<GateKind, Double> rest = CanaryAnalysis.gateAlphas(withoutQuality);
     assertFalse(rest.containsKey(GateKind.QUALITY));
     assertEquals(0.0125, rest.get(GateKind.ERROR_RATE), 1e-12);
@@ -338,7 +339,8 @@ class CanaryAnalysisTest {
             GatesConfig.defaults().safety(),
             GatesConfig.defaults().latency(),
             GatesConfig.defaults().cost(),
-            GatesConfig.defaults().sampleRatio());
+            GatesConfig.defaults().sampleRatio(),
+            GatesConfig.defaults().judgeHealth());
     AnalysisInput in =
         new AnalysisInput(
             other, 5_000, arm(100, 0.7, 0.2), arm(100, 0.7, 0.2), Inputs.latency(100, 100));

@@ -1,7 +1,6 @@
 package dev.promptcanary.api.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.promptcanary.activities.ingest.Judgement;
 import dev.promptcanary.activities.model.JudgePool;
 import dev.promptcanary.activities.model.LlmJudge;
 import dev.promptcanary.activities.model.OpenAiChatModel;
@@ -10,8 +9,6 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Clock;
-import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Live judging of reported transcripts ({@code POST /v1/transcripts}): the judge endpoint (any OpenAI-compatible
@@ -39,8 +36,13 @@ public class JudgeFactory extends EndpointFactory {
   }
 
   /** The pool this configuration describes; the caller closes it. */
-  public JudgePool build(Consumer<List<Judgement>> sink, Clock clock) {
+  public JudgePool build(JudgePool.Sink sink, Clock clock) {
     return new JudgePool(buildJudge(), getModel(), rubric, queueSize, workers, sink, clock);
+  }
+
+  /** The name live judging stores with every score: {@code model/rubricVersion}. */
+  public String judgeName() {
+    return JudgePool.judgeName(getModel(), rubric);
   }
 
   /** The judge this configuration describes (also what eval suites' judge assertions use, when enabled). */

@@ -45,10 +45,12 @@ public class RolloutService {
   private final String taskQueue;
   private final ObjectMapper json;
   private final StagePlanner planner;
+  private final String liveJudge;
 
   public RolloutService(
       PromptDao prompts, RoutingDao routing, RolloutDao rollouts, TrafficDao traffic, WorkflowClient client,
-      String taskQueue, ObjectMapper json, Clock clock) {
+      String taskQueue, ObjectMapper json, Clock clock, String liveJudge) {
+    this.liveJudge = liveJudge;
     this.planner = new StagePlanner(traffic, clock);
     this.prompts = prompts;
     this.routing = routing;
@@ -74,7 +76,8 @@ public class RolloutService {
           + current.rolloutId());
     }
     RolloutSpec spec = spec(request, current.stableVersion(), gates(request.gates()));
-    List<String> planNotes = planner.startNotes(spec);
+    List<String> planNotes = new ArrayList<>(planner.startNotes(spec));
+    planNotes.add(judgeNote(spec.judge()));
     int earlier = rollouts.countFor(prompt, candidate);
     String id = "rollout-" + prompt + "-" + candidate + (earlier == 0 ? "" : "-" + (earlier + 1));
     try {
@@ -105,6 +108,15 @@ public class RolloutService {
       throw e;
     }
     return view(id);
+  }
+
+  private String judgeNote(String pinned) {
+    if (pinned != null) {
+      return "quality counts the scores of judge " + pinned + " only"
+          + (liveJudge != null && !liveJudge.equals(pinned) ? " (live judging here scores as " + liveJudge + ")" : "");
+    }
+    return "quality counts the scores of the first judge to score either arm, pinned for the rollout"
+        + (liveJudge != null ? " (live judging here scores as " + liveJudge + ")" : "");
   }
 
   /** The default gates with the request's overrides merged in, field by field. */
@@ -160,7 +172,8 @@ public class RolloutService {
               ? RolloutDefaults.CHECK_INTERVAL_SECONDS
               : request.checkIntervalSeconds(),
           request.alertWebhook(),
-          request.startedBy());
+          request.startedBy(),
+          request.judge());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("body", e.getMessage());
     }
@@ -198,7 +211,8 @@ public class RolloutService {
   private static String details(RolloutSpec spec) {
     return "Started by " + spec.startedBy() + ". Eval suite: " + (spec.evalSuite() == null ? "none" : spec.evalSuite())
         + ". Family-wise alpha " + spec.gates().alpha() + "; inconclusive policy " + spec.inconclusivePolicy()
-        + " (" + spec.maxExtensions() + " extensions).";
+        + " (" + spec.maxExtensions() + " extensions). Judge: "
+        + (spec.judge() == null ? "the first to score, pinned" : spec.judge() + ", pinned") + ".";
   }
 
   public List<RolloutView> list(String prompt, String state, int limit) {

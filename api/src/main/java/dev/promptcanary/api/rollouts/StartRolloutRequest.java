@@ -13,7 +13,9 @@ import java.util.List;
 
 /**
  * The body of {@code POST /v1/rollouts}. Only prompt, candidateVersion and startedBy are required; {@code gates}
- * holds only what differs from the default gates (e.g. {@code {"latency": {"margin": 0.05}}}).
+ * holds only what differs from the default gates (e.g. {@code {"latency": {"margin": 0.05}}}). {@code judge} pins
+ * the judge whose scores count ({@code model/rubricVersion} as stored with each score); without it the first judge
+ * to score either arm is pinned.
  */
 public record StartRolloutRequest(
     @NotBlank @Size(max = 100) String prompt,
@@ -25,4 +27,5 @@ public record StartRolloutRequest(
     @Min(0) @Max(20) Integer maxExtensions,
     @Min(1) @Max(86_400) Integer checkIntervalSeconds,
     @Size(max = 2000) @Pattern(regexp = "https?://\\S+", message = "must be an http(s) URL") String alertWebhook,
-    @NotBlank @Size(max = 200) String startedBy) {}
+    @NotBlank @Size(max = 200) String startedBy,
+    @Size(min = 1, max = 300) String judge) {}

@@ -132,7 +132,8 @@ public final class DecisionQualityBench {
         g.safety(),
         g.latency(),
         g.cost(),
-        g.sampleRatio());
+        g.sampleRatio(),
+        g.judgeHealth());
   }
 
   /** The headline figures issue 4 asks for; null where the scenario was not run. */

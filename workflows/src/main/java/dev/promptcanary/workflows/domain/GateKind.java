@@ -17,5 +17,10 @@ public enum GateKind {
   /** Cost per request: relative difference of means, canary / baseline - 1. */
   COST,
   /** Observed canary share of the traffic against the configured canary weight. */
-  SAMPLE_RATIO
+  SAMPLE_RATIO,
+  /**
+   * Judge failures and sampling balance: share of judge attempts that failed, and the canary's share of judge
+   * scores against its share of traffic. Holds the rollout when unhealthy, never rolls it back.
+   */
+  JUDGE_HEALTH
 }

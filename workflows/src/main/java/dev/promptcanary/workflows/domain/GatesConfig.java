@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param latency latency-quantile gate
  * @param cost cost-per-request gate
  * @param sampleRatio sample ratio mismatch check
+ * @param judgeHealth judge failure and sampling-balance check; defaults when absent (rollouts started before it)
  */
 public record GatesConfig(
     double alpha,
@@ -28,7 +29,8 @@ public record GatesConfig(
     RateGate safety,
     LatencyGate latency,
     CostGate cost,
-    SrmGate sampleRatio) {
+    SrmGate sampleRatio,
+    JudgeHealthGate judgeHealth) {
 
   public GatesConfig {
     if (!(alpha > 0 && alpha < 0.5)) {
@@ -43,6 +45,9 @@ public record GatesConfig(
     Objects.requireNonNull(latency, "latency");
     Objects.requireNonNull(cost, "cost");
     Objects.requireNonNull(sampleRatio, "sampleRatio");
+    if (judgeHealth == null) {
+      judgeHealth = JudgeHealthGate.defaults();
+    }
   }
 
   /**
@@ -57,6 +62,13 @@ public record GatesConfig(
         RateGate.safetyDefaults(),
         LatencyGate.defaults(),
         CostGate.defaults(),
-        SrmGate.defaults());
+        SrmGate.defaults(),
+        JudgeHealthGate.defaults());
+  }
+
+  /** The same gates with another family-wise alpha. */
+  public GatesConfig withAlpha(double newAlpha) {
+    return new GatesConfig(newAlpha, minimumSamples, quality, errorRate, safety, latency, cost, sampleRatio,
+        judgeHealth);
   }
 }

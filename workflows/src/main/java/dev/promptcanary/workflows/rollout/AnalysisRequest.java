@@ -8,7 +8,9 @@ import dev.promptcanary.workflows.domain.GatesConfig;
  * different proportions per arm (Simpson's paradox under drift), and the sample-ratio check needs one weight. The
  * family-wise alpha is split evenly over the {@code stageCount} stages, so the whole rollout keeps it.
  *
- * @param canarySinceMillis when the canary first took traffic (reported, not used for the test)
+ * @param canarySinceMillis when the canary first took traffic: the judge that scored first since then is the
+ *     rollout's judge when {@code judge} is null
+ * @param judge the rollout's pinned judge ({@code model/rubricVersion}), or null to pin the first to score
  */
 public record AnalysisRequest(
     String rolloutId,
@@ -19,4 +21,5 @@ public record AnalysisRequest(
     long canarySinceMillis,
     long stageSinceMillis,
     int stageCount,
-    GatesConfig gates) {}
+    GatesConfig gates,
+    String judge) {}

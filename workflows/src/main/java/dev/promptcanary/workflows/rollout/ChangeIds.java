@@ -5,5 +5,8 @@ package dev.promptcanary.workflows.rollout;
  * behind one of these; they are never renamed or reused.
  */
 final class ChangeIds {
+  /** A look whose judge-health check fails holds the rollout (before: it kept waiting like an inconclusive look). */
+  static final String JUDGE_HEALTH_HOLD = "judge-health-hold";
+
   private ChangeIds() {}
 }

@@ -17,6 +17,8 @@ import java.util.List;
  * @param checkIntervalSeconds the fallback look at the data when no ingest notification arrives
  * @param alertWebhook where alert events are POSTed, or null
  * @param startedBy who started it
+ * @param judge the judge whose scores count for quality ({@code model/rubricVersion}), pinned for the whole
+ *     rollout; null pins the first judge to score either arm once the canary takes traffic
  */
 public record RolloutSpec(
     String prompt,
@@ -29,7 +31,8 @@ public record RolloutSpec(
     int maxExtensions,
     long checkIntervalSeconds,
     String alertWebhook,
-    String startedBy) {
+    String startedBy,
+    String judge) {
 
   public RolloutSpec {
     stages = List.copyOf(stages);

@@ -227,6 +227,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
         return StageOutcome.DONE;
       }
+      if (overall.decision() == Decision.JUDGE_UNHEALTHY
+          && Workflow.getVersion(ChangeIds.JUDGE_HEALTH_HOLD, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        holdForJudge(overall);
+        if (result != null) {
+          return StageOutcome.DONE;
+        }
+        continue;
+      }
       if (overall.decision() == Decision.NON_INFERIOR && complete(stage, report)) {
         memory.note(now(), "stage " + (memory.stageIndex + 1) + " passed", overall.reason());
         return StageOutcome.NEXT;
@@ -326,11 +334,27 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
   }
 
+  /**
+   * Holds while the judge is unhealthy: its scores would bias the quality gate either way. On resume the stage
+   * starts over at its weight, so its test uses only scores from after the judge was fixed.
+   */
+  private void holdForJudge(Verdict verdict) {
+    hold("stage " + (memory.stageIndex + 1) + " judge is unhealthy: " + verdict.reason(), verdict);
+    if (result == null && memory.state != RolloutState.PAUSED) {
+      memory.stageStartedAtMillis = now();
+      memory.pausedMillis = 0;
+      memory.stageBudgetMillis = stage().maxBakeSeconds() * 1000;
+      memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
+          + percent(memory.canaryWeightBp) + " with fresh judge scores");
+      record(null, null);
+    }
+  }
+
   private AnalysisReport look() {
     lastReport =
         act(QUICK, "look at stage " + (memory.stageIndex + 1) + " data").analyse(
             new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), memory.canaryWeightBp,
-                memory.canaryStartedAtMillis, memory.stageStartedAtMillis, spec.stages().size(), spec.gates()));
+                memory.canaryStartedAtMillis, memory.stageStartedAtMillis, spec.stages().size(), spec.gates(), spec.judge()));
     Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
     if (before != lastReport.overall().decision()) {

@@ -50,6 +50,19 @@ class HistoryRecorder {
   }
 
   @Test
+  void recordJudgeHoldThenAbort() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 200, 10);
+    record(fake, "judge-hold-abort.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(5));
+      workflow.resume(new ControlRequest("ana", "judge fixed"));
+      env.sleep(Duration.ofMinutes(5));
+      workflow.abort(new ControlRequest("ana", "still failing"));
+    });
+  }
+
+  @Test
   void recordFirstStageOfAPromotion() throws Exception {
     FakeActivities fake = new FakeActivities();
     record(fake, "promotion-first-run.json", env -> {

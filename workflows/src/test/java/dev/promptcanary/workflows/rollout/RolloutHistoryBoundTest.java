@@ -29,7 +29,7 @@ class RolloutHistoryBoundTest {
     try {
       WorkflowClient client = env.getWorkflowClient();
       RolloutSpec spec = new RolloutSpec("support", 2, 1, List.of(new Stage(500, 100, 600, 26 * 3600)),
-          GatesConfig.defaults(), null, InconclusivePolicy.HOLD, 0, 10, null, "ana");
+          GatesConfig.defaults(), null, InconclusivePolicy.HOLD, 0, 10, null, "ana", null);
       RolloutWorkflow workflow = Scenarios.start(client, spec);
 
       env.sleep(Duration.ofHours(24));

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class RolloutReplayTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"rollback-regression.json", "pause-resume-bypass.json", "promotion-first-run.json"})
+  @ValueSource(strings = {"rollback-regression.json", "pause-resume-bypass.json", "promotion-first-run.json",
+      "judge-hold-abort.json"})
   void recordedHistoriesReplayOnTheCurrentCode(String history) {
     assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(
             "histories/" + history, RolloutWorkflowImpl.class))

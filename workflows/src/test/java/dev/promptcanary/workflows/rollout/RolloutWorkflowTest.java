@@ -293,4 +293,32 @@ class RolloutWorkflowTest {
     assertThat(fake.looks.size()).isEqualTo(before + 1);
     assertThat(result().state()).isEqualTo(RolloutState.ROLLED_BACK);
   }
+
+  @Test
+  void anUnhealthyJudgeHoldsAndTheResumedStageStartsOverWithFreshScores() {
+    fake.analysis = r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 300, 20);
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.ROLLBACK, 0));
+    env.sleep(Duration.ofMinutes(5));
+
+    // held at once, at the first stage's weight, however long it waits: never rolled back, never promoted
+    assertThat(workflow.progress().state()).isEqualTo(RolloutState.PAUSED);
+    env.sleep(Duration.ofHours(3));
+    assertThat(workflow.progress().state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(fake.routing).hasSize(1);
+    assertThat(fake.alertEvents()).containsExactly("held");
+    assertThat(fake.alerts.get(0).reason()).contains("judge is unhealthy").contains("JUDGE_HEALTH JUDGE_UNHEALTHY");
+    long stageStart = fake.looks.get(0).stageSinceMillis();
+    int looksWhenHeld = fake.looks.size();
+
+    fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+    workflow.resume(new ControlRequest("ana", "judge endpoint fixed"));
+    RolloutResult result = result();
+
+    assertThat(result.state()).isEqualTo(RolloutState.PROMOTED);
+    AnalysisRequest afterResume = fake.looks.get(looksWhenHeld);
+    assertThat(afterResume.stageSinceMillis()).as("the stage's test starts over after the hold")
+        .isGreaterThanOrEqualTo(stageStart + Duration.ofHours(3).toMillis());
+    assertThat(workflow.progress().timeline().stream().map(TimelineEntry::event))
+        .contains("held", "resumed", "stage restarted");
+  }
 }

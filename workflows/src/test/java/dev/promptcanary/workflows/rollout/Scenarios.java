@@ -34,7 +34,7 @@ final class Scenarios {
     List<Stage> stages = List.of(new Stage(500, 100, 600, 3600), new Stage(2500, 100, 600, 3600),
         new Stage(5000, 100, 600, 3600));
     return new RolloutSpec("support", 2, 1, stages, GatesConfig.defaults(), null, policy, maxExtensions, 60,
-        "http://hooks.example/alerts", "ana");
+        "http://hooks.example/alerts", "ana", null);
   }
 
   static RolloutWorkflow start(WorkflowClient client, RolloutSpec spec) {

@@ -1,0 +1,75 @@
+package dev.promptcanary.activities.stats;
+
+import dev.promptcanary.workflows.domain.Decision;
+import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.JudgeHealthGate;
+import dev.promptcanary.workflows.domain.Verdict;
+import java.util.Locale;
+
+/**
+ * Whether the judge's scores can be trusted as a sample of both arms. Two always-valid checks, each at the gate's
+ * alpha, so looking at every batch does not inflate false holds:
+ *
+ * <ul>
+ *   <li>failures: the share of judge attempts that failed (or came from another judge) is shown above {@code
+ *       maxFailureShare}, once there are {@code minimumAttempts};
+ *   <li>balance: the canary's share of judge scores is shown outside its traffic weight {@code w} by more than
+ *       {@code maxImbalance * min(w, 1 - w)}, e.g. the judge times out on the canary's longer answers, or the app
+ *       sends transcripts of one version only.
+ * </ul>
+ *
+ * Either one is {@link Decision#JUDGE_UNHEALTHY}; otherwise {@link Decision#NON_INFERIOR} ("healthy"). It never
+ * says INSUFFICIENT_DATA: completeness (minimum judgements per arm) already gates promotion.
+ */
+public final class JudgeHealthCheck {
+  private final JudgeHealthGate gate;
+  private final AnytimeProportion failures;
+
+  public JudgeHealthCheck(JudgeHealthGate gate) {
+    this.gate = gate;
+    double target = Math.max(gate.maxFailureShare(), 0.01);
+    this.failures = new AnytimeProportion(Math.min(target, 0.5), Math.min(target, 0.5) / 2, gate.alpha());
+  }
+
+  public Verdict evaluate(int canaryWeightBp, JudgeSample sample) {
+    String judge = sample.judge() == null ? "no judge yet" : "judge " + sample.judge();
+    long attempts = sample.attempts();
+    double failureShare = attempts == 0 ? 0 : (double) sample.misses() / attempts;
+    AnytimeProportion.Bounds failureBounds = failures.bounds(sample.misses(), sample.scored());
+    if (attempts >= gate.minimumAttempts() && failureBounds.above(gate.maxFailureShare())) {
+      return new Verdict(GateKind.JUDGE_HEALTH, Decision.JUDGE_UNHEALTHY, sample.canaryScored(),
+          sample.baselineScored(), failureShare, failureBounds.lower(), failureBounds.upper(),
+          gate.maxFailureShare(),
+          String.format(Locale.ROOT, "%s is failing: %s of %d attempts this stage did not give a score (%.1f%%,"
+              + " at least %.1f%%) against a tolerated %.1f%%; the quality data would be biased",
+              judge, failedParts(sample), attempts, 100 * failureShare, 100 * failureBounds.lower(),
+              100 * gate.maxFailureShare()));
+    }
+    double w = canaryWeightBp / 10_000.0;
+    long scored = sample.scored();
+    double canaryShare = scored == 0 ? w : (double) sample.canaryScored() / scored;
+    if (w > 0 && w < 1 && scored > 0) {
+      double tolerance = gate.maxImbalance() * Math.min(w, 1 - w);
+      AnytimeProportion balance = new AnytimeProportion(w, tolerance, gate.alpha());
+      AnytimeProportion.Bounds share = balance.bounds(sample.canaryScored(), sample.baselineScored());
+      if (share.below(w - tolerance) || share.above(w + tolerance)) {
+        return new Verdict(GateKind.JUDGE_HEALTH, Decision.JUDGE_UNHEALTHY, sample.canaryScored(),
+            sample.baselineScored(), canaryShare, share.lower(), share.upper(), w,
+            String.format(Locale.ROOT, "%s scores one arm more than the other: the canary has %.1f%% [%.1f%%,"
+                + " %.1f%%] of %d scores but %.1f%% +/- %.1f%% of the traffic; the quality data would be biased",
+                judge, 100 * canaryShare, 100 * share.lower(), 100 * share.upper(), scored, 100 * w,
+                100 * tolerance));
+      }
+    }
+    return new Verdict(GateKind.JUDGE_HEALTH, Decision.NON_INFERIOR, sample.canaryScored(),
+        sample.baselineScored(), failureShare, failureBounds.lower(), failureBounds.upper(),
+        gate.maxFailureShare(),
+        String.format(Locale.ROOT, "%s healthy: %d canary / %d baseline scores, %s failed of %d attempts",
+            judge, sample.canaryScored(), sample.baselineScored(), failedParts(sample), attempts));
+  }
+
+  private static String failedParts(JudgeSample s) {
+    String failed = Long.toString(s.canaryFailed() + s.baselineFailed());
+    return s.otherJudges() == 0 ? failed : failed + " (+" + s.otherJudges() + " scored by another judge)";
+  }
+}
