@@ -107,6 +107,18 @@ class RolloutEndToEndTest {
     return rollout;
   }
 
+  /** The version resolve serves the unit once it serves {@code expected} or 10 s passed: it answers from memory,
+   *  which hears of routing changes within about a second. */
+  private int awaitServed(String prompt, String unit, int expected) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    int served = http.get("/v1/prompts/" + prompt + "/resolve?unit=" + unit).body().get("version").asInt();
+    while (served != expected && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      served = http.get("/v1/prompts/" + prompt + "/resolve?unit=" + unit).body().get("version").asInt();
+    }
+    return served;
+  }
+
   private void twoVersions(String prompt) {
     assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status()).isEqualTo(201);
     assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2)).status()).isEqualTo(201);
@@ -119,7 +131,8 @@ class RolloutEndToEndTest {
     assertThat(awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000).get("state").asText())
         .isEqualTo("CANARY");
 
-    for (int round = 0; round < 20; round++) {
+    long deadline = System.currentTimeMillis() + 60_000;
+    for (int round = 0; System.currentTimeMillis() < deadline; round++) {
       simulateTraffic("worse", 200, -0.10, round);
       if (!http.get("/v1/rollouts/" + id).body().get("state").asText().equals("CANARY")) {
         break;
@@ -134,7 +147,7 @@ class RolloutEndToEndTest {
     assertThat(routing.get("canaryVersion").isNull()).isTrue();
     assertThat(routing.get("rolloutId").isNull()).isTrue();
     for (int i = 0; i < 50; i++) {
-      assertThat(http.get("/v1/prompts/worse/resolve?unit=after-" + i).body().get("version").asInt()).isEqualTo(1);
+      assertThat(awaitServed("worse", "after-" + i, 1)).isEqualTo(1);
     }
   }
 
@@ -149,7 +162,10 @@ class RolloutEndToEndTest {
     Reply second = http.post("/v1/rollouts", "{\"prompt\": \"better\", \"candidateVersion\": 2, \"startedBy\": \"x\"}");
     assertThat(second.status()).isEqualTo(409);
 
-    for (int round = 0; round < 60; round++) {
+    // Traffic until promoted, bounded by time rather than rounds: a stage's first 3 s do not count, so how many
+    // rounds a stage needs depends on how fast this machine sends them.
+    long deadline = System.currentTimeMillis() + 120_000;
+    for (int round = 0; System.currentTimeMillis() < deadline; round++) {
       simulateTraffic("better", 250, 0.0, 100 + round);
       if (http.get("/v1/rollouts/" + id).body().get("state").asText().equals("PROMOTED")) {
         break;
@@ -158,7 +174,7 @@ class RolloutEndToEndTest {
     JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("PROMOTED"), 30_000);
     assertThat(rollout.get("state").asText()).as(rollout.toString()).isEqualTo("PROMOTED");
     assertThat(http.get("/v1/prompts/better/routing").body().get("stableVersion").asInt()).isEqualTo(2);
-    assertThat(http.get("/v1/prompts/better/resolve?unit=anyone").body().get("version").asInt()).isEqualTo(2);
+    assertThat(awaitServed("better", "anyone", 2)).isEqualTo(2);
     assertThat(rollout.get("checkpoint").get("timeline").findValuesAsText("event"))
         .contains("stage 1 passed", "stage 2 passed", "promoted");
 
