@@ -277,4 +277,23 @@ class RolloutEndToEndTest {
     assertThat(http.get("/v1/rollouts?prompt=refused").body()).isEmpty();
     assertThat(http.get("/v1/rollouts/nope").status()).isEqualTo(404);
   }
+
+  @Test
+  void aRolloutPinsTheJudgeItIsGivenAndRejectsABlankOne() throws Exception {
+    twoVersions("pinned");
+    Reply blank = http.post("/v1/rollouts",
+        "{\"prompt\": \"pinned\", \"candidateVersion\": 2, \"startedBy\": \"ana\", \"judge\": \"\"}");
+    assertThat(blank.status()).isEqualTo(422);
+    assertThat(blank.body().toString()).contains("judge");
+
+    Reply started = http.post("/v1/rollouts",
+        "{\"prompt\": \"pinned\", \"candidateVersion\": 2, \"startedBy\": \"ana\", \"judge\": \"gpt-4o/rubric-7\"}");
+    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
+    String id = started.body().get("id").asText();
+    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    assertThat(rollout.get("spec").get("judge").asText()).isEqualTo("gpt-4o/rubric-7");
+    assertThat(rollout.get("checkpoint").get("timeline").findValuesAsText("detail"))
+        .contains("quality counts the scores of judge gpt-4o/rubric-7 only");
+    http.post("/v1/rollouts/" + id + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
+  }
 }

@@ -31,10 +31,16 @@ public interface AnalysisDao {
   List<JudgeScoreSums> scoresByJudge(
       @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
 
-  /** The judge that scored either version first since {@code since}: the judge a rollout without one pins. */
+  /**
+   * The judge that tried either version first since {@code since}, scoring or failing: the judge a rollout without
+   * one pins (so a judge that never manages a score is still the one held to account).
+   */
   @SqlQuery(
-      "SELECT judge FROM judgements WHERE prompt = :prompt AND version IN (:a, :b) AND judged_at >= :since"
-          + " ORDER BY judged_at, request_id LIMIT 1")
+      "SELECT judge FROM (SELECT judge, judged_at AS at, request_id FROM judgements"
+          + " WHERE prompt = :prompt AND version IN (:a, :b) AND judged_at >= :since"
+          + " UNION ALL SELECT judge, failed_at AS at, request_id FROM judge_failures"
+          + " WHERE prompt = :prompt AND version IN (:a, :b) AND failed_at >= :since) AS attempts"
+          + " ORDER BY at, request_id LIMIT 1")
   Optional<String> firstJudge(
       @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
 

@@ -240,6 +240,21 @@ class RolloutActivitiesImplTest {
   }
 
   @Test
+  void aJudgeThatNeverScoresIsStillTheRolloutsJudgeAndHoldsIt() {
+    Instant start = Instant.now().minusSeconds(600);
+    OutcomeDao outcomes = jdbi.onDemand(OutcomeDao.class);
+    for (int i = 0; i < 30; i++) {
+      outcomes.insertJudgeFailure(new JudgeFailure("req-" + i, "chat", 1 + i % 2, "garbage-judge/j1-x",
+          "judge garbage-judge answered no score: I think it is fine", start.plusSeconds(60)));
+    }
+
+    AnalysisReport report = look(start, null);
+
+    assertThat(report.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
+    assertThat(report.overall().reason()).contains("judge garbage-judge/j1-x is failing").contains("30 of 30");
+  }
+
+  @Test
   void eachStageGetsItsShareOfTheFamilyWiseAlpha() {
     GatesConfig split = CanaryAnalyser.perStage(GatesConfig.defaults(), 4);
     assertThat(split.alpha()).isCloseTo(GatesConfig.defaults().alpha() / 4, within(1e-12));
