@@ -26,7 +26,11 @@ class RolloutEvalTest {
   static final TestServer.PortBoundTestServer TEMPORAL = TestServer.createPortBoundServer(TEMPORAL_PORT, true);
   static final ModelSimulator SIMULATOR = ModelSimulator.start(0);
   static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embeddedWithModels(TestDatabases.fresh(), TEMPORAL_PORT, SIMULATOR.baseUrl().toString());
+      TestApps.embeddedWithModels(TestDatabases.fresh(), TEMPORAL_PORT, SIMULATOR.baseUrl().toString(), config -> {
+        // a model that does not answer should block the eval in seconds, not minutes
+        config.getModel().setTimeout(io.dropwizard.util.Duration.seconds(2));
+        config.getModel().setMaxRetries(1);
+      });
   final Http http = new Http(APP);
 
   @AfterAll
@@ -44,7 +48,11 @@ class RolloutEvalTest {
   }
 
   private void version(String quality) {
-    Reply created = http.post("/v1/prompts/evaluated/versions", """
+    version("evaluated", quality);
+  }
+
+  private void version(String prompt, String quality) {
+    Reply created = http.post("/v1/prompts/" + prompt + "/versions", """
         {"systemPrompt": "[sim quality=%s] You answer support questions.", "template": "{{question}}",
          "model": "sim-model", "author": "ana"}""".formatted(quality));
     assertThat(created.status()).isIn(200, 201);
@@ -98,5 +106,35 @@ class RolloutEvalTest {
     assertThat(canary.get("state").asText()).as(canary.toString()).isEqualTo("CANARY");
     assertThat(http.get("/v1/prompts/evaluated/routing").body().get("canaryVersion").asInt()).isEqualTo(3);
     http.post("/v1/rollouts/" + goodId + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
+  }
+
+  @Test
+  void aModelThatTimesOutBlocksTheEvalWithTheReasonInTheRollout() throws Exception {
+    version("slow", "0.9");
+    version("slow", "0.95");
+    Reply suite = http.post("/v1/eval-suites", """
+        {"name": "slow-faq", "author": "ana",
+         "cases": [{"id": "c1", "variables": {"question": "Where is my order?"},
+                    "assertions": [{"type": "contains", "value": "Simulated answer"}]}],
+         "gate": {"minPassRate": 0.8}}""");
+    assertThat(suite.status()).as(String.valueOf(suite.body())).isEqualTo(201);
+    SIMULATOR.hangNext(1000, java.time.Duration.ofSeconds(20));
+    try {
+      Reply started = http.post("/v1/rollouts",
+          "{\"prompt\": \"slow\", \"candidateVersion\": 2, \"evalSuite\": \"slow-faq\", \"startedBy\": \"ana\"}");
+      assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
+      JsonNode blocked = awaitFinalOrCanary(started.body().get("id").asText());
+
+      assertThat(blocked.get("state").asText()).as(blocked.toString()).isEqualTo("EVAL_BLOCKED");
+      assertThat(blocked.get("reason").asText())
+          .contains("eval suite slow-faq v1 could not finish: case 'c1'")
+          .contains("model call failed")
+          .contains("failed after 2 attempts: no answer within 2000 ms");
+      assertThat(blocked.get("checkpoint").get("timeline").findValuesAsText("event")).contains("eval_blocked");
+      assertThat(http.get("/v1/prompts/slow/routing").body().get("canaryVersion").isNull())
+          .as("a blocked candidate never takes traffic").isTrue();
+    } finally {
+      SIMULATOR.hangNext(0, java.time.Duration.ZERO);
+    }
   }
 }

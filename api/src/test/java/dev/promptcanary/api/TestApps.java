@@ -54,12 +54,20 @@ public final class TestApps {
   /** The embedded stack with offline evals and the judge on the model SIMULATOR at {@code simulatorBaseUrl}. */
   public static DropwizardAppExtension<PromptCanaryConfiguration> embeddedWithModels(
       TestDatabase db, int temporalPort, String simulatorBaseUrl) {
+    return embeddedWithModels(db, temporalPort, simulatorBaseUrl, config -> {});
+  }
+
+  /** As above, with the configuration adjusted by {@code adjust} before the app starts. */
+  public static DropwizardAppExtension<PromptCanaryConfiguration> embeddedWithModels(
+      TestDatabase db, int temporalPort, String simulatorBaseUrl,
+      java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
     PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
     config.getModel().setEnabled(true);
     config.getModel().setBaseUrl(simulatorBaseUrl);
     config.getJudge().setEnabled(true);
     config.getJudge().setBaseUrl(simulatorBaseUrl);
     config.getJudge().setModel("sim-judge");
+    adjust.accept(config);
     return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
   }
 
