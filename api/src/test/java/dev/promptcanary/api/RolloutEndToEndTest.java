@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.Random;
 import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -149,7 +150,10 @@ class RolloutEndToEndTest {
     Reply second = http.post("/v1/rollouts", "{\"prompt\": \"better\", \"candidateVersion\": 2, \"startedBy\": \"x\"}");
     assertThat(second.status()).isEqualTo(409);
 
-    for (int round = 0; round < 60; round++) {
+    // Traffic until the promotion, however fast the rounds go: each stage leaves its first 3 s out of its test
+    // (CanaryAnalyser.ROUTING_SETTLE), so a fixed number of rounds can all land before stage 2 counts any.
+    long trafficDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (int round = 0; System.nanoTime() < trafficDeadline; round++) {
       simulateTraffic("better", 250, 0.0, 100 + round);
       if (http.get("/v1/rollouts/" + id).body().get("state").asText().equals("PROMOTED")) {
         break;
