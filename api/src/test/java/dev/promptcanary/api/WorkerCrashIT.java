@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promptcanary.api.ProcessStack.Child;
 import dev.promptcanary.api.embedded.StickyQueueTimeout;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
@@ -15,20 +16,8 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +26,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -53,40 +41,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class WorkerCrashIT {
-  private static final Path JAR = Path.of("target", "promptcanary.jar");
-  private static final Path WORKER_CONFIG = Path.of("..", "deployment", "config", "worker.yml");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROMPT = "crash";
   /** As in RolloutEndToEndTest: the latency gate widened so a test-sized sample can pass it. */
   private static final String GATES = "{\"latency\": {\"margin\": 0.08}}";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final List<Child> children = new ArrayList<>();
   private WorkflowServiceStubs temporalStubs;
   private long lastIngestNanos;
+  private ProcessStack stack;
 
   @TempDir Path work;
-
-  /** A child process and the file its output goes to. */
-  private record Child(String name, Process process, Path log) {}
-
-  private Path jar;
-  private int apiPort;
-  private int temporalPort;
-  private int dbPort;
 
   @AfterEach
   void stopChildren() throws InterruptedException {
     if (temporalStubs != null) {
       temporalStubs.shutdownNow();
     }
-    // Workers first, dev last: its shutdown hook stops the embedded PostgreSQL, so it must not be killed.
-    for (int i = children.size() - 1; i >= 0; i--) {
-      Process process = children.get(i).process();
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
+    if (stack != null) {
+      stack.close();
     }
   }
 
@@ -95,83 +67,74 @@ class WorkerCrashIT {
     try {
       scenario();
     } catch (Throwable t) {
-      throw new AssertionError(t.getMessage() + "\n" + childLogs(), t);
+      throw new AssertionError(t.getMessage() + "\n" + (stack == null ? "" : stack.childLogs()), t);
     }
   }
 
   private void scenario() throws Exception {
-    // Every process runs this copy: a rebuild of target/ while the test runs cannot pull the jar from under them.
-    jar = Files.copy(JAR, work.resolve("promptcanary.jar"));
-    apiPort = freePort();
-    temporalPort = freePort();
-    dbPort = freePort();
-    Child dev = start("dev", List.of("dev", "--no-worker", "--port", String.valueOf(apiPort),
-        "--admin-port", String.valueOf(freePort()), "--temporal-port", String.valueOf(temporalPort),
-        "--db-port", String.valueOf(dbPort), "--data-dir", work.resolve("pg").toString()), Map.of());
-    awaitUp(dev, apiPort, "/v1/ping");
+    stack = new ProcessStack(work);
+    stack.startDev();
     temporalStubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
+        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + stack.temporalPort()).build());
     WorkflowClient temporal = WorkflowClient.newInstance(temporalStubs);
 
-    Child first = startWorker("worker-1");
-    assertThat(post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(1)).statusCode()).isEqualTo(201);
-    assertThat(post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(2)).statusCode()).isEqualTo(201);
-    long fenceBefore = queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'");
+    Child first = stack.startWorker("worker-1", Map.of());
+    assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(1)).statusCode()).isEqualTo(201);
+    assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(2)).statusCode()).isEqualTo(201);
+    long fenceBefore = stack.queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'");
 
-    HttpResponse<String> started = post("/v1/rollouts", """
+    HttpResponse<String> started = stack.post("/v1/rollouts", """
         {"prompt": "%s", "candidateVersion": 2, "checkIntervalSeconds": 600, "gates": %s,
          "stages": [{"weightBp": 5000, "minJudgements": 150, "minBakeSeconds": 0, "maxBakeSeconds": 1800}],
          "inconclusivePolicy": "ROLLBACK", "startedBy": "crash-test"}""".formatted(PROMPT, GATES));
     assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
     String id = JSON.readTree(started.body()).get("id").asText();
-    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), "the stage to start");
+    stack.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), "the stage to start");
 
     // Mid-bake: some data has been looked at, and controls were handled (and audited) by the first worker.
     awaitServedWith(id);
     simulateTraffic(30, 1);
-    JsonNode looked = awaitRollout(id, r -> !r.path("checkpoint").path("lastVerdicts").isEmpty(), "a first look");
+    JsonNode looked = stack.awaitRollout(id, r -> !r.path("checkpoint").path("lastVerdicts").isEmpty(), "a first look");
     assertThat(control(id, "pause").get("state").asText()).isEqualTo("PAUSED");
     assertThat(control(id, "resume").get("state").asText()).isEqualTo("CANARY");
     awaitIdle(temporal, id);
-    JsonNode beforeKill = rollout(id);
+    JsonNode beforeKill = stack.rollout(id);
     assertThat(beforeKill.get("state").asText()).as("undecided before the kill: " + looked).isEqualTo("CANARY");
 
-    first.process().destroyForcibly(); // SIGKILL
-    assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(first.process().exitValue()).isEqualTo(137);
+    ProcessStack.kill(first);
 
     // Traffic goes on while no worker runs; its signal leaves a workflow task on the dead worker's sticky queue.
     simulateTraffic(200, 2);
-    Child second = startWorker("worker-2");
-    for (int round = 3; round < 30 && rollout(id).get("state").asText().equals("CANARY"); round++) {
+    Child second = stack.startWorker("worker-2", Map.of());
+    for (int round = 3; round < 30 && stack.rollout(id).get("state").asText().equals("CANARY"); round++) {
       simulateTraffic(200, round);
     }
-    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("ROLLED_BACK"), "the rollback");
+    JsonNode rollout = stack.awaitRollout(id, r -> r.get("state").asText().equals("ROLLED_BACK"), "the rollback");
 
     // The decision the data calls for, as without a crash: a quality regression, rolled back.
     assertThat(rollout.get("reason").asText()).contains("regression").contains("quality");
     assertThat(rollout.has("resumedFromRunId")).as("the same run went on, no recovery").isFalse();
-    JsonNode routing = JSON.readTree(get("/v1/prompts/" + PROMPT + "/routing").body());
+    JsonNode routing = JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/routing").body());
     assertThat(routing.get("stableVersion").asInt()).isEqualTo(1);
     assertThat(routing.get("canaryVersion").isNull()).isTrue();
     assertThat(routing.get("rolloutId").isNull()).isTrue();
     for (int i = 0; i < 50; i++) {
-      JsonNode served = JSON.readTree(get("/v1/prompts/" + PROMPT + "/resolve?unit=after-" + i).body());
+      JsonNode served = JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=after-" + i).body());
       assertThat(served.get("version").asInt()).isEqualTo(1);
     }
 
     // Every side effect once: one rollback alert, one fenced routing write per stage plus the rollback, one audit
     // row per control, one timeline entry per step.
-    assertThat(queryStrings("SELECT event || ':' || state FROM alerts WHERE rollout_id = '" + id + "'"))
+    assertThat(stack.queryStrings("SELECT event || ':' || state FROM alerts WHERE rollout_id = '" + id + "'"))
         .containsExactly("rolled_back:ROLLED_BACK");
-    assertThat(queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'")).isEqualTo(fenceBefore + 2);
-    assertThat(queryStrings("SELECT action FROM audit_log WHERE rollout_id = '" + id + "' ORDER BY id"))
+    assertThat(stack.queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'")).isEqualTo(fenceBefore + 2);
+    assertThat(stack.queryStrings("SELECT action FROM audit_log WHERE rollout_id = '" + id + "' ORDER BY id"))
         .containsExactly("rollout.pause", "rollout.resume");
     List<String> timeline = rollout.get("checkpoint").get("timeline").findValuesAsText("event");
     assertThat(timeline).containsOnlyOnce("stage 1 started", "paused", "resumed", "rolled_back");
 
     // The run the read model names is the workflow's latest, the one that ran before and after the kill.
-    String runId = queryString("SELECT run_id FROM rollouts WHERE id = '" + id + "'");
+    String runId = stack.queryString("SELECT run_id FROM rollouts WHERE id = '" + id + "'");
     assertThat(describe(id).getWorkflowExecutionInfo().getExecution().getRunId()).isEqualTo(runId);
     WorkflowExecutionHistory history = temporal.fetchHistory(id, runId);
     assertHistoryShowsTheRetry(history.getEvents(), first.process().pid(), second.process().pid());
@@ -235,7 +198,7 @@ class WorkerCrashIT {
     StringJoiner judgements = batch("judgements");
     for (int i = 0; i < sessions; i++) {
       String unit = PROMPT + "-session-" + seed + "-" + i;
-      HttpResponse<String> served = get("/v1/prompts/" + PROMPT + "/resolve?unit=" + unit);
+      HttpResponse<String> served = stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=" + unit);
       assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
       int version = JSON.readTree(served.body()).get("version").asInt();
       double score = Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.1 + (version == 2 ? -0.10 : 0)));
@@ -249,9 +212,9 @@ class WorkerCrashIT {
           {"requestId":"%s","prompt":"%s","version":%d,"judge":"sim-judge","score":%.4f}""",
           requestId, PROMPT, version, score));
     }
-    HttpResponse<String> stored = post("/v1/observations", observations.toString());
+    HttpResponse<String> stored = stack.post("/v1/observations", observations.toString());
     assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
-    HttpResponse<String> judged = post("/v1/judgements", judgements.toString());
+    HttpResponse<String> judged = stack.post("/v1/judgements", judgements.toString());
     assertThat(judged.statusCode()).as(judged.body()).isEqualTo(200);
     lastIngestNanos = System.nanoTime();
   }
@@ -262,28 +225,9 @@ class WorkerCrashIT {
 
   private JsonNode control(String id, String action) throws Exception {
     HttpResponse<String> reply =
-        post("/v1/rollouts/" + id + "/" + action, "{\"actor\": \"ana\", \"reason\": \"crash test\"}");
+        stack.post("/v1/rollouts/" + id + "/" + action, "{\"actor\": \"ana\", \"reason\": \"crash test\"}");
     assertThat(reply.statusCode()).as(action + ": " + reply.body()).isEqualTo(200);
     return JSON.readTree(reply.body());
-  }
-
-  private JsonNode rollout(String id) throws Exception {
-    HttpResponse<String> reply = get("/v1/rollouts/" + id);
-    assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
-    return JSON.readTree(reply.body());
-  }
-
-  private JsonNode awaitRollout(String id, Predicate<JsonNode> condition, String what) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    JsonNode rollout = rollout(id);
-    while (!condition.test(rollout)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited 60 s for " + what + "; the rollout is " + rollout);
-      }
-      Thread.sleep(200);
-      rollout = rollout(id);
-    }
-    return rollout;
   }
 
   /**
@@ -292,13 +236,13 @@ class WorkerCrashIT {
    */
   private void awaitServedWith(String id) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    JsonNode resolved = JSON.readTree(get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body());
+    JsonNode resolved = JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body());
     while (!resolved.path("rolloutId").asText().equals(id)) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("the API did not serve rollout " + id + " within 30 s: " + resolved);
       }
       Thread.sleep(100);
-      resolved = JSON.readTree(get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body());
+      resolved = JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body());
     }
   }
 
@@ -349,113 +293,5 @@ class WorkerCrashIT {
 
   private static List<HistoryEvent> ofType(List<HistoryEvent> events, EventType type) {
     return events.stream().filter(e -> e.getEventType() == type).toList();
-  }
-
-  // ---- processes -----------------------------------------------------------------------------------------
-
-  private Child startWorker(String name) throws Exception {
-    int adminPort = freePort();
-    Child worker = start(name, List.of("worker", WORKER_CONFIG.toString()), Map.of(
-        "PROMPTCANARY_DB_URL", "jdbc:postgresql://localhost:" + dbPort + "/promptcanary",
-        "PROMPTCANARY_DB_USER", "postgres",
-        "PROMPTCANARY_MIGRATE_ON_START", "false",
-        "PROMPTCANARY_TEMPORAL_TARGET", "127.0.0.1:" + temporalPort,
-        "PROMPTCANARY_WORKER_ADMIN_PORT", String.valueOf(adminPort)));
-    // The admin port opens once every managed object, the Temporal worker included, has started.
-    awaitUp(worker, adminPort, "/ping");
-    return worker;
-  }
-
-  private Child start(String name, List<String> args, Map<String, String> env) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m", "-jar", jar.toString()));
-    command.addAll(args);
-    Path log = work.resolve(name + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().putAll(env);
-    Child child = new Child(name, builder.start(), log);
-    children.add(child);
-    return child;
-  }
-
-  private void awaitUp(Child child, int port, String path) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      if (!child.process().isAlive()) {
-        throw new AssertionError(child.name() + " exited early with " + child.process().exitValue());
-      }
-      try {
-        if (send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(child.name() + " did not come up within 90 s");
-  }
-
-  private String childLogs() {
-    StringBuilder out = new StringBuilder();
-    for (Child child : children) {
-      out.append("----- ").append(child.name()).append(" (pid ").append(child.process().pid()).append(", ")
-          .append(child.process().isAlive() ? "running" : "exited " + child.process().exitValue()).append(") -----\n");
-      try {
-        List<String> lines = Files.readAllLines(child.log()).stream()
-            .filter(line -> !line.startsWith("127.0.0.1 - - ")) // the request log
-            .toList();
-        lines.subList(Math.max(0, lines.size() - 200), lines.size()).forEach(l -> out.append(l).append('\n'));
-      } catch (IOException e) {
-        out.append("(log unreadable: ").append(e.getMessage()).append(")\n");
-      }
-    }
-    return out.toString();
-  }
-
-  // ---- plumbing ------------------------------------------------------------------------------------------
-
-  private HttpResponse<String> get(String path) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path)).GET());
-  }
-
-  private HttpResponse<String> post(String path, String json) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
-  }
-
-  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private Connection database() throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/promptcanary", "postgres", "");
-  }
-
-  private long queryLong(String sql) throws SQLException {
-    return Long.parseLong(queryString(sql));
-  }
-
-  private String queryString(String sql) throws SQLException {
-    List<String> rows = queryStrings(sql);
-    assertThat(rows).as(sql).hasSize(1);
-    return rows.get(0);
-  }
-
-  private List<String> queryStrings(String sql) throws SQLException {
-    try (Connection c = database(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      List<String> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-      return rows;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.eval;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.promptcanary.activities.model.ChatMessage;
 import dev.promptcanary.activities.model.ChatModel;
 import dev.promptcanary.activities.model.ChatRequest;
@@ -36,8 +37,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a stored eval suite for a rollout: every case is rendered for the candidate and the baseline, sent to the
  * model, checked against its assertions (judge assertions go to the judge), and stored as soon as it finishes. Cases
- * run with bounded concurrency; progress is heartbeated. A retried run (same rollout and workflow run, e.g. after a
- * worker crash) finds the cases already stored and does not call the model for them again.
+ * run with bounded concurrency; progress is heartbeated.
+ *
+ * <p>The run is keyed by the rollout id alone (rollout ids are never reused). So a second run for the same rollout,
+ * whether Temporal retries the activity after a worker crash or {@code LostRolloutRecovery} restarts the rollout as
+ * a new workflow run from its checkpoint, finds the cases already stored and does not call the model for them again;
+ * a run that already reached a verdict (passed, or blocked by its gate) returns its stored summary without calling
+ * the model at all. A run that could not finish (a model or judge failure) has no verdict: a second run goes on
+ * with the cases not stored yet.
  *
  * <p>The suite is named {@code name} (its latest version when the run starts) or {@code name@version}; a resumed
  * run keeps the version it started with.
@@ -82,12 +89,17 @@ public final class SuiteEvalRunner implements EvalRunner {
   @Override
   public EvalSummary run(EvalRequest request) {
     ActivityExecutionContext activity = currentActivity();
-    String runKey =
-        activity == null
-            ? request.rolloutId()
-            : request.rolloutId() + "@" + activity.getInfo().getRunId();
+    // Not the workflow run: a rollout restarted from its checkpoint under a new run must find this run too.
+    String runKey = request.rolloutId();
 
     Optional<EvalRun> previous = evals.findRun(runKey);
+    Optional<EvalSummary> verdict = previous.flatMap(run -> evals.storedSummary(run.id()))
+        .map(json -> Json.read(json, new TypeReference<EvalSummary>() {}));
+    if (verdict.isPresent()) {
+      LOG.info("eval {} v{} for {} already {}: returning its stored summary", previous.get().suite(),
+          previous.get().suiteVersion(), request.rolloutId(), previous.get().state());
+      return verdict.get();
+    }
     Optional<StoredEvalSuite> found =
         previous.isPresent()
             ? evals.findSuite(previous.get().suite(), previous.get().suiteVersion())

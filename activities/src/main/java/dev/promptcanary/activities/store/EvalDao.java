@@ -120,6 +120,10 @@ public interface EvalDao {
   @SqlQuery("SELECT " + RUN_COLUMNS + " FROM eval_runs WHERE rollout_id = :rolloutId ORDER BY id DESC LIMIT 1")
   Optional<EvalRun> latestRun(@Bind("rolloutId") String rolloutId);
 
+  /** The summary (JSON) of a run that reached a verdict; empty while it runs or when it could not finish. */
+  @SqlQuery("SELECT summary::text FROM eval_runs WHERE id = :id AND summary IS NOT NULL")
+  Optional<String> storedSummary(@Bind("id") long id);
+
   @SqlUpdate(
       "UPDATE eval_runs SET state = :state, reason = :reason, summary = CAST(:summary AS jsonb),"
           + " finished_at = now() WHERE id = :id")

@@ -59,10 +59,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
                   .build())
           .build();
 
+  /**
+   * The eval runner heartbeats at least every 10 s, a slow model call or not, so 30 s without a heartbeat means its
+   * worker is gone: the attempt times out and the retry, on a live worker, resumes from the stored cases.
+   */
   private static final ActivityOptions EVAL =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofHours(2))
-          .setHeartbeatTimeout(Duration.ofMinutes(2))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
           .setRetryOptions(
               RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(5)).setMaximumAttempts(3).build())
           .build();

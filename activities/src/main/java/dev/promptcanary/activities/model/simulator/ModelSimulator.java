@@ -168,6 +168,11 @@ public final class ModelSimulator implements AutoCloseable {
     return earlyRequests.get();
   }
 
+  /** Chat-completion requests being handled now (answered or not yet, e.g. still in their {@code latency_ms}). */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   /** The most chat-completion requests that were being handled at the same time. */
   public int maxInFlight() {
     return maxInFlight.get();
