@@ -53,7 +53,7 @@ public final class DemoStory {
 
   /** Guardrail margins widened so a demo-sized sample decides; a real rollout keeps the defaults. */
   static final String DEMO_GATES = """
-      {"errorRate": {"margin": 0.05}, "safety": {"margin": 0.05, "ceiling": 0.10}, "latency": {"margin": 0.10},
+      {"errorRate": {"margin": 0.05}, "safety": {"margin": 0.05, "ceiling": 0.10}, "latency": {"margin": 0.15},
        "sampleRatio": {"relativeTolerance": 0.5}}""";
 
   private final Settings settings;
@@ -254,7 +254,8 @@ public final class DemoStory {
     say("6. summary");
     for (Ending e : endings) {
       out.println("final: v" + e.version() + " " + (e.state() == null ? "NOT_FINISHED" : e.state())
-          + " (expected " + e.expected() + ", rollout " + e.rolloutId() + "): " + e.reason());
+          + " (expected " + e.expected() + ", rollout " + (e.rolloutId() == null ? "not started" : e.rolloutId())
+          + "): " + e.reason());
     }
     for (Map.Entry<Integer, TrafficDriver.VersionCounts> c : traffic.counts().entrySet()) {
       TrafficDriver.VersionCounts n = c.getValue();
@@ -275,11 +276,14 @@ public final class DemoStory {
     }
     out.println("  " + api.url("/v1/rollouts?prompt=" + prompt) + "   " + api.url("/v1/prompts/" + prompt
         + "/metrics"));
-    out.println("  Temporal: each rollout is a PromptRollout workflow (id = rollout id) on the embedded server, gRPC at "
-        + settings.temporalTarget() + ", namespace default. Temporal UI is not embedded: point the `temporal` CLI"
-        + " (temporal workflow list --address " + settings.temporalTarget() + "; temporal workflow show -w <rollout id>"
-        + " --address " + settings.temporalTarget() + ") or a Temporal UI (TEMPORAL_ADDRESS=" + settings.temporalTarget()
-        + ") at it while the stack runs.");
+    String temporal = settings.temporalTarget();
+    out.println("  Temporal: each rollout is a PromptRollout workflow (workflow id = rollout id) on the embedded"
+        + " server at " + temporal + " (namespace default, history in memory).");
+    out.println("    Temporal UI is not embedded: point the temporal CLI or a Temporal UI at " + temporal
+        + " while the stack runs (--keep-running), e.g.");
+    out.println("    temporal workflow list --address " + temporal);
+    endings.stream().filter(e -> e.rolloutId() != null).findFirst().ifPresent(e -> out.println(
+        "    temporal workflow show --workflow-id " + e.rolloutId() + " --address " + temporal));
     out.printf(Locale.ROOT, "the story took %.0f s%n", elapsedSeconds());
   }
 
