@@ -22,6 +22,7 @@ import dev.promptcanary.api.rollouts.RolloutService;
 import dev.promptcanary.worker.LostRolloutRecovery;
 import dev.promptcanary.worker.RolloutWorkers;
 import dev.promptcanary.worker.SearchAttributes;
+import dev.promptcanary.api.commands.DemoCommand;
 import dev.promptcanary.api.commands.DevCommand;
 import dev.promptcanary.api.commands.EvalSuiteCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
@@ -76,6 +77,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     bootstrap.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     bootstrap.addCommand(new WorkerCommand(this));
     bootstrap.addCommand(new DevCommand(this));
+    bootstrap.addCommand(new DemoCommand(this));
     bootstrap.addCommand(new MigrateCommand());
     bootstrap.addCommand(new EvalSuiteCommand());
   }
