@@ -61,6 +61,11 @@ public final class RolloutNotifier implements Managed {
     try {
       client.newUntypedWorkflowStub(rolloutId).signal("dataArrived", new DataArrived(System.currentTimeMillis()));
     } catch (RuntimeException e) {
+      if (TemporalErrors.isFinished(e)) {
+        // outcomes reported just after a rollout ended: nothing is waiting for them
+        LOG.debug("rollout {} has ended; not notified of new data", rolloutId);
+        return;
+      }
       long now = System.nanoTime();
       if (now - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
         lastFailureLog = now;

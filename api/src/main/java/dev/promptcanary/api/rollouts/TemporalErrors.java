@@ -18,6 +18,19 @@ final class TemporalErrors {
     return false;
   }
 
+  /** The workflow has already closed (or never existed): a signal to it has nobody to reach. */
+  static boolean isFinished(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof io.temporal.client.WorkflowNotFoundException) {
+        return true;
+      }
+      if (t instanceof StatusRuntimeException grpc) {
+        return grpc.getStatus().getCode() == Status.Code.NOT_FOUND;
+      }
+    }
+    return false;
+  }
+
   static ApiException unavailable(Throwable error) {
     return new ApiException(503, null,
         "Temporal is unreachable, so rollouts cannot be started or controlled right now (resolve and ingest keep"

@@ -79,6 +79,7 @@ public final class ModelSimulator implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger earlyRequests = new AtomicInteger();
   private final AtomicInteger judgeRequests = new AtomicInteger();
+  private static final String LEAVE_IN_FLIGHT = "promptcanary.simulator.leaveInFlight";
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicReference<JsonNode> lastRequest = new AtomicReference<>();
@@ -242,6 +243,15 @@ public final class ModelSimulator implements AutoCloseable {
 
   private void chat(HttpExchange exchange) throws IOException {
     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    // A request stops being in flight just before its answer goes out: the client may send its next request the
+    // moment it has the answer, before this handler returns.
+    java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable leave = () -> {
+      if (answered.compareAndSet(false, true)) {
+        inFlight.decrementAndGet();
+      }
+    };
+    exchange.setAttribute(LEAVE_IN_FLIGHT, leave);
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
         send(exchange, 405, error("method not allowed", "invalid_request_error"), null);
@@ -275,7 +285,7 @@ public final class ModelSimulator implements AutoCloseable {
       }
       answer(exchange, request);
     } finally {
-      inFlight.decrementAndGet();
+      leave.run();
     }
   }
 
@@ -483,6 +493,9 @@ public final class ModelSimulator implements AutoCloseable {
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     if (retryAfter != null) {
       exchange.getResponseHeaders().set("Retry-After", retryAfter);
+    }
+    if (exchange.getAttribute(LEAVE_IN_FLIGHT) instanceof Runnable leave) {
+      leave.run();
     }
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
