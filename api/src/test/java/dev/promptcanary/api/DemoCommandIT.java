@@ -3,7 +3,6 @@ package dev.promptcanary.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -31,8 +30,8 @@ class DemoCommandIT {
     Path output = work.resolve("demo.out");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process demo = new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "demo",
-            "--port", String.valueOf(freePort()), "--admin-port", String.valueOf(freePort()),
-            "--temporal-port", String.valueOf(freePort()), "--seed", "7"))
+            "--port", String.valueOf(TestApps.freePort()), "--admin-port", String.valueOf(TestApps.freePort()),
+            "--temporal-port", String.valueOf(TestApps.freePort()), "--seed", "7"))
         .directory(Path.of("").toAbsolutePath().toFile())
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())
@@ -60,9 +59,4 @@ class DemoCommandIT {
         .contains("v3 timeline: rolled_back");
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,9 +27,9 @@ class DevCommandIT {
 
   @Test
   void runsTheWholeStackAndKeepsItsDataAcrossARestart() throws Exception {
-    int port = freePort();
-    int adminPort = freePort();
-    int temporalPort = freePort();
+    int port = TestApps.freePort();
+    int adminPort = TestApps.freePort();
+    int temporalPort = TestApps.freePort();
     Path dataDir = work.resolve("pg");
 
     Process first = start(port, adminPort, temporalPort, dataDir, work.resolve("first.log"));
@@ -59,9 +58,9 @@ class DevCommandIT {
 
   @Test
   void anUnfinishedRolloutResumesFromItsCheckpointAfterARestart() throws Exception {
-    int port = freePort();
-    int adminPort = freePort();
-    int temporalPort = freePort();
+    int port = TestApps.freePort();
+    int adminPort = TestApps.freePort();
+    int temporalPort = TestApps.freePort();
     Path dataDir = work.resolve("pg");
     String rolloutId;
 
@@ -173,9 +172,4 @@ class DevCommandIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

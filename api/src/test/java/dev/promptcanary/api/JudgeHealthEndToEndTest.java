@@ -11,8 +11,6 @@ import dev.promptcanary.api.TestApps.Http.Reply;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class JudgeHealthEndToEndTest {
-  static final int TEMPORAL_PORT = freePort();
+  static final int TEMPORAL_PORT = TestApps.freePort();
   static final TestServer.PortBoundTestServer TEMPORAL = TestServer.createPortBoundServer(TEMPORAL_PORT, true);
   static final ModelSimulator SIMULATOR = ModelSimulator.start(0);
   static final TestDatabase DB = TestDatabases.fresh();
@@ -40,13 +38,6 @@ class JudgeHealthEndToEndTest {
     SIMULATOR.close();
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private JsonNode rollout(String id) {
     return http.get("/v1/rollouts/" + id).body();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,11 +54,11 @@ final class ProcessStack implements AutoCloseable {
   /** Starts {@code dev --no-worker} on free ports and waits until its API answers. */
   Child startDev() throws Exception {
     jar = Files.copy(JAR, work.resolve("promptcanary.jar"));
-    apiPort = freePort();
-    temporalPort = freePort();
-    dbPort = freePort();
+    apiPort = TestApps.freePort();
+    temporalPort = TestApps.freePort();
+    dbPort = TestApps.freePort();
     Child dev = start("dev", List.of("dev", "--no-worker", "--port", String.valueOf(apiPort),
-        "--admin-port", String.valueOf(freePort()), "--temporal-port", String.valueOf(temporalPort),
+        "--admin-port", String.valueOf(TestApps.freePort()), "--temporal-port", String.valueOf(temporalPort),
         "--db-port", String.valueOf(dbPort), "--data-dir", work.resolve("pg").toString()), Map.of());
     awaitUp(dev, apiPort, "/v1/ping");
     return dev;
@@ -70,7 +69,7 @@ final class ProcessStack implements AutoCloseable {
    * {@code PROMPTCANARY_MODEL_*} variables of worker.yml), and waits until it has started.
    */
   Child startWorker(String name, Map<String, String> env) throws Exception {
-    int adminPort = freePort();
+    int adminPort = TestApps.freePort();
     Map<String, String> all = new HashMap<>(Map.of(
         "PROMPTCANARY_DB_URL", jdbcUrl(),
         "PROMPTCANARY_DB_USER", "postgres",
@@ -225,9 +224,4 @@ final class ProcessStack implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -10,8 +10,6 @@ import dev.promptcanary.api.TestApps.Http.Reply;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.Random;
 import java.util.StringJoiner;
 import java.util.function.Predicate;
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RolloutEndToEndTest {
-  static final int TEMPORAL_PORT = freePort();
+  static final int TEMPORAL_PORT = TestApps.freePort();
   static final TestServer.PortBoundTestServer TEMPORAL = TestServer.createPortBoundServer(TEMPORAL_PORT, true);
   static final TestDatabase DB = TestDatabases.fresh();
   static final DropwizardAppExtension<PromptCanaryConfiguration> APP = TestApps.embedded(DB, TEMPORAL_PORT);
@@ -37,13 +35,6 @@ class RolloutEndToEndTest {
     TEMPORAL.close();
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   /**
    * The default gates, but with the latency gate's tolerance widened from 3 to 8 points of traffic above the

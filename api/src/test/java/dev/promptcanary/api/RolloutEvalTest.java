@@ -10,8 +10,6 @@ import dev.promptcanary.api.TestApps.Http.Reply;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RolloutEvalTest {
-  static final int TEMPORAL_PORT = freePort();
+  static final int TEMPORAL_PORT = TestApps.freePort();
   static final TestServer.PortBoundTestServer TEMPORAL = TestServer.createPortBoundServer(TEMPORAL_PORT, true);
   static final ModelSimulator SIMULATOR = ModelSimulator.start(0);
   static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
@@ -39,13 +37,6 @@ class RolloutEvalTest {
     SIMULATOR.close();
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private void version(String quality) {
     version("evaluated", quality);

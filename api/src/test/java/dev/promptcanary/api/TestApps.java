@@ -13,6 +13,15 @@ import jakarta.ws.rs.core.Response;
 
 /** Real API instances on free ports over a real PostgreSQL; Temporal deliberately unreachable. */
 public final class TestApps {
+  /** A loopback port free right now, for servers a test starts. */
+  public static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TestApps() {}

@@ -1,5 +1,7 @@
 package dev.promptcanary.api.embedded;
 
+import dev.promptcanary.api.TestApps;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.temporal.api.enums.v1.EventType;
@@ -19,7 +21,6 @@ import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +77,7 @@ class StickyQueueTimeoutTest {
 
   @BeforeEach
   void startServer() throws IOException {
-    temporal = EmbeddedTemporal.start(freePort());
+    temporal = EmbeddedTemporal.start(TestApps.freePort());
     client = client("test-client");
   }
 
@@ -189,9 +190,4 @@ class StickyQueueTimeoutTest {
     return events.stream().filter(e -> e.getEventType() == type).toList();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }
