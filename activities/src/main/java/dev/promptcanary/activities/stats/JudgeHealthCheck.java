@@ -4,6 +4,7 @@ import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.JudgeHealthGate;
 import dev.promptcanary.workflows.domain.Verdict;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>failures: the share of judge attempts that failed (or came from another judge) is shown above {@code
- *       maxFailureShare}, once there are {@code minimumAttempts};
+ *       maxFailureShare}, over all attempts or over either arm's, once there are {@code minimumAttempts} (the three
+ *       share the alpha);
  *   <li>balance: the canary's share of judge scores is shown outside its traffic weight {@code w} by more than
  *       {@code maxImbalance * min(w, 1 - w)}, e.g. the judge times out on the canary's longer answers, or the app
  *       sends transcripts of one version only.
@@ -27,8 +29,16 @@ public final class JudgeHealthCheck {
 
   public JudgeHealthCheck(JudgeHealthGate gate) {
     this.gate = gate;
-    double target = Math.max(gate.maxFailureShare(), 0.01);
-    this.failures = new AnytimeProportion(Math.min(target, 0.5), Math.min(target, 0.5) / 2, gate.alpha());
+    double target = Math.min(Math.max(gate.maxFailureShare(), 0.01), 0.5);
+    // three failure checks (all attempts, each arm's) share the gate's alpha
+    this.failures = new AnytimeProportion(target, target / 2, gate.alpha() / 3);
+  }
+
+  /** One failure check: which attempts, how many gave no score, how many did. */
+  private record Attempts(String which, long misses, long scored) {
+    long total() {
+      return misses + scored;
+    }
   }
 
   public Verdict evaluate(int canaryWeightBp, JudgeSample sample) {
@@ -36,14 +46,23 @@ public final class JudgeHealthCheck {
     long attempts = sample.attempts();
     double failureShare = attempts == 0 ? 0 : (double) sample.misses() / attempts;
     AnytimeProportion.Bounds failureBounds = failures.bounds(sample.misses(), sample.scored());
-    if (attempts >= gate.minimumAttempts() && failureBounds.above(gate.maxFailureShare())) {
-      return new Verdict(GateKind.JUDGE_HEALTH, Decision.JUDGE_UNHEALTHY, sample.canaryScored(),
-          sample.baselineScored(), failureShare, failureBounds.lower(), failureBounds.upper(),
-          gate.maxFailureShare(),
-          String.format(Locale.ROOT, "%s is failing: %s of %d attempts this stage did not give a score (%.1f%%,"
-              + " at least %.1f%%) against a tolerated %.1f%%; the quality data would be biased",
-              judge, failedParts(sample), attempts, 100 * failureShare, 100 * failureBounds.lower(),
-              100 * gate.maxFailureShare()));
+    // Per arm too: a judge failing on 30% of a 50% canary's answers is only 16% of all attempts.
+    List<Attempts> checks = List.of(
+        new Attempts("all", sample.misses(), sample.scored()),
+        new Attempts("the canary's", sample.canaryFailed(), sample.canaryScored()),
+        new Attempts("the baseline's", sample.baselineFailed(), sample.baselineScored()));
+    for (Attempts a : checks) {
+      AnytimeProportion.Bounds bounds = failures.bounds(a.misses(), a.scored());
+      if (a.total() >= gate.minimumAttempts() && bounds.above(gate.maxFailureShare())) {
+        double share = (double) a.misses() / a.total();
+        String failed = a == checks.get(0) ? failedParts(sample) : Long.toString(a.misses());
+        return new Verdict(GateKind.JUDGE_HEALTH, Decision.JUDGE_UNHEALTHY, sample.canaryScored(),
+            sample.baselineScored(), share, bounds.lower(), bounds.upper(), gate.maxFailureShare(),
+            String.format(Locale.ROOT, "%s is failing: %s of %s %d attempts this stage did not give a score"
+                + " (%.1f%%, at least %.1f%%) against a tolerated %.1f%%; the quality data would be biased",
+                judge, failed, a.which(), a.total(), 100 * share, 100 * bounds.lower(),
+                100 * gate.maxFailureShare()));
+      }
     }
     double w = canaryWeightBp / 10_000.0;
     long scored = sample.scored();

@@ -188,7 +188,7 @@ class RolloutActivitiesImplTest {
     assertThat(gate(report, GateKind.QUALITY).decision()).isEqualTo(Decision.REGRESSION);
     Verdict health = gate(report, GateKind.JUDGE_HEALTH);
     assertThat(health.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
-    assertThat(health.reason()).contains("judge sim-judge/j1-a is failing").contains("100 of 400 attempts");
+    assertThat(health.reason()).contains("judge sim-judge/j1-a is failing").contains("100 of all 400 attempts");
     assertThat(report.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
     assertThat(report.overall().reason()).startsWith("hold, judge sim-judge/j1-a is failing");
   }
@@ -251,7 +251,7 @@ class RolloutActivitiesImplTest {
     AnalysisReport report = look(start, null);
 
     assertThat(report.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
-    assertThat(report.overall().reason()).contains("judge garbage-judge/j1-x is failing").contains("30 of 30");
+    assertThat(report.overall().reason()).contains("judge garbage-judge/j1-x is failing").contains("30 of all 30");
   }
 
   @Test

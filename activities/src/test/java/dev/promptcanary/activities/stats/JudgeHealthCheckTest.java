@@ -30,7 +30,7 @@ class JudgeHealthCheckTest {
 
     Verdict v = check.evaluate(5000, new JudgeSample(JUDGE, 0, 10, 0, 10, 0));
     assertThat(v.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
-    assertThat(v.reason()).contains("is failing").contains("20 of 20 attempts").contains("tolerated 10.0%");
+    assertThat(v.reason()).contains("is failing").contains("20 of all 20 attempts").contains("tolerated 10.0%");
     assertThat(v.lower()).isGreaterThan(0.10);
   }
 
@@ -48,11 +48,20 @@ class JudgeHealthCheckTest {
   }
 
   @Test
+  void aJudgeFailingOnOneArmIsHeldEvenWhenAllAttemptsTogetherLookFine() {
+    // At 10%, 30 of the canary's 100 attempts failed: only 4.8% of all 1,000 attempts.
+    Verdict v = check.evaluate(1000, new JudgeSample(JUDGE, 70, 30, 882, 18, 0));
+
+    assertThat(v.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
+    assertThat(v.reason()).contains("30 of the canary's 100 attempts").contains("30.0%");
+  }
+
+  @Test
   void scoresByAnotherJudgeCountAsMissesOfTheRolloutsJudge() {
     Verdict v = check.evaluate(5000, new JudgeSample(JUDGE, 20, 0, 20, 0, 40));
 
     assertThat(v.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
-    assertThat(v.reason()).contains("0 (+40 scored by another judge) of 80 attempts");
+    assertThat(v.reason()).contains("0 (+40 scored by another judge) of all 80 attempts");
   }
 
   @Test
