@@ -3,7 +3,6 @@ package dev.promptcanary.api.resources;
 import dev.promptcanary.activities.ingest.VersionMetrics;
 import dev.promptcanary.activities.store.MetricsDao;
 import dev.promptcanary.activities.store.PromptDao;
-import dev.promptcanary.api.errors.ApiException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -34,11 +33,8 @@ public class MetricsResource {
 
   @GET
   public MetricsResponse metrics(@PathParam("name") String name, @QueryParam("since") String since) {
-    String prompt = Params.promptName(name);
+    String prompt = Params.existingPrompt(prompts, name);
     Instant from = Params.instant("since", since, clock.instant().minus(Duration.ofHours(24)));
-    if (!prompts.promptExists(prompt)) {
-      throw ApiException.notFound("name", "no prompt named '" + prompt + "'");
-    }
     return new MetricsResponse(prompt, from, metrics.byVersion(prompt, from));
   }
 }

@@ -23,6 +23,15 @@ public final class Params {
     return name;
   }
 
+  /** A valid prompt name that the registry knows; 404 naming it otherwise. */
+  static String existingPrompt(dev.promptcanary.activities.store.PromptDao prompts, String name) {
+    String prompt = promptName(name);
+    if (!prompts.promptExists(prompt)) {
+      throw ApiException.notFound("name", "no prompt named '" + prompt + "'");
+    }
+    return prompt;
+  }
+
   static int positiveInt(String field, String value) {
     try {
       int parsed = Integer.parseInt(value.trim());

@@ -83,10 +83,6 @@ public class PromptResource {
   }
 
   private String existingPrompt(String name) {
-    String prompt = Params.promptName(name);
-    if (!prompts.promptExists(prompt)) {
-      throw ApiException.notFound("name", "no prompt named '" + prompt + "'");
-    }
-    return prompt;
+    return Params.existingPrompt(prompts, name);
   }
 }
