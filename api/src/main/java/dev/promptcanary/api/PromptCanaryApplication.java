@@ -19,6 +19,7 @@ import dev.promptcanary.activities.store.TrafficDao;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
 import dev.promptcanary.api.rollouts.RolloutResource;
 import dev.promptcanary.api.rollouts.RolloutService;
+import dev.promptcanary.api.ui.PagesResource;
 import dev.promptcanary.worker.LostRolloutRecovery;
 import dev.promptcanary.worker.RolloutWorkers;
 import dev.promptcanary.worker.SearchAttributes;
@@ -42,6 +43,7 @@ import dev.promptcanary.api.resources.PingResource;
 import dev.promptcanary.api.resources.PromptResource;
 import dev.promptcanary.api.resources.RoutingResource;
 import dev.promptcanary.api.resources.ServingResource;
+import freemarker.template.Configuration;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -51,9 +53,13 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.Managed;
+import io.dropwizard.views.common.ViewBundle;
+import io.dropwizard.views.freemarker.FreemarkerViewRenderer;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.jdbi.v3.core.Jdbi;
 
@@ -75,6 +81,14 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     // Instants as ISO-8601 text, the form the API also accepts.
     bootstrap.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    // The web pages under /ui: FreeMarker at current defaults, so .ftlh templates escape HTML.
+    bootstrap.addBundle(new ViewBundle<>(List.of(new FreemarkerViewRenderer(Configuration.VERSION_2_3_34))) {
+      @Override
+      public Map<String, Map<String, String>> getViewConfiguration(PromptCanaryConfiguration config) {
+        // A failing page is an error, never FreeMarker's debug trace printed into the HTML.
+        return Map.of("freemarker", Map.of("template_exception_handler", "rethrow"));
+      }
+    });
     bootstrap.addCommand(new WorkerCommand(this));
     bootstrap.addCommand(new DevCommand(this));
     bootstrap.addCommand(new DemoCommand(this));
@@ -154,10 +168,13 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
         clock));
     LiveJudging.register(config.getJudge(), environment, jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts),
         notifier, config.getIngest().getMaxBatchSize(), clock);
-    jersey.register(new RolloutResource(new RolloutService(prompts, jdbi.onDemand(RoutingDao.class),
+    RolloutService rollouts = new RolloutService(prompts, jdbi.onDemand(RoutingDao.class),
         jdbi.onDemand(RolloutDao.class), jdbi.onDemand(TrafficDao.class), workflowClient,
         config.getTemporal().getTaskQueue(), environment.getObjectMapper(), clock,
-        config.getJudge().isEnabled() ? config.getJudge().judgeName() : null)));
+        config.getJudge().isEnabled() ? config.getJudge().judgeName() : null);
+    jersey.register(new RolloutResource(rollouts));
+    jersey.register(new PagesResource(rollouts, prompts, jdbi.onDemand(RoutingDao.class),
+        environment.getObjectMapper(), config.getTemporal().getUiUrl(), config.getTemporal().getNamespace()));
   }
 
   /** Judge assertions of eval suites use the live judge when one is configured, else the eval model itself. */

@@ -49,7 +49,15 @@ public final class TestApps {
    * on {@code temporalPort}.
    */
   public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(TestDatabase db, int temporalPort) {
-    return new DropwizardAppExtension<>(PromptCanaryApplication.class, embeddedConfig(db, temporalPort));
+    return embedded(db, temporalPort, config -> {});
+  }
+
+  /** As above, with the configuration adjusted by {@code adjust} before the app starts. */
+  public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(
+      TestDatabase db, int temporalPort, java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
+    PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
+    adjust.accept(config);
+    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
   }
 
   private static PromptCanaryConfiguration embeddedConfig(TestDatabase db, int temporalPort) {

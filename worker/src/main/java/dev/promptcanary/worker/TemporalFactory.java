@@ -12,6 +12,7 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,9 @@ public class TemporalFactory {
   @NotBlank private String namespace = "default";
   @NotBlank private String taskQueue = TaskQueues.ROLLOUTS;
   @Valid @NotNull private TlsFactory tls = new TlsFactory();
+  /** Temporal UI's address (e.g. {@code http://localhost:8233}) for deep links from the web pages; empty: none. */
+  @Pattern(regexp = "(https?://\\S+)?", message = "must be empty or an http(s) URL")
+  private String uiUrl = "";
 
   /** Mutual TLS towards a cluster that requires it (for example Temporal Cloud). */
   public static class TlsFactory {
@@ -104,6 +108,16 @@ public class TemporalFactory {
   @JsonProperty
   public void setTaskQueue(String taskQueue) {
     this.taskQueue = taskQueue;
+  }
+
+  @JsonProperty
+  public String getUiUrl() {
+    return uiUrl;
+  }
+
+  @JsonProperty
+  public void setUiUrl(String uiUrl) {
+    this.uiUrl = uiUrl == null ? "" : uiUrl.strip();
   }
 
   @JsonProperty

@@ -119,7 +119,8 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
     }
     if (Boolean.TRUE.equals(namespace.getBoolean("keep_running"))) {
       out.println("promptcanary demo: the stack keeps running (--keep-running): API http://127.0.0.1:" + apiPort
-          + ", Temporal localhost:" + config.getEmbedded().getTemporalPort() + "; stop it with Ctrl-C");
+          + " (pages: http://127.0.0.1:" + apiPort + "/ui/rollouts), Temporal localhost:"
+          + config.getEmbedded().getTemporalPort() + "; stop it with Ctrl-C");
       out.flush();
       return;
     }
