@@ -8,5 +8,8 @@ final class ChangeIds {
   /** A look whose judge-health check fails holds the rollout (before: it kept waiting like an inconclusive look). */
   static final String JUDGE_HEALTH_HOLD = "judge-health-hold";
 
+  /** An abort or bypass during the offline eval abandons the eval activity (before: requested its cancellation). */
+  static final String EVAL_ABANDONED_ON_CONTROL = "eval-abandoned-on-control";
+
   private ChangeIds() {}
 }

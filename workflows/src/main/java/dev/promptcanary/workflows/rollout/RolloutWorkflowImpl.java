@@ -2,6 +2,7 @@ package dev.promptcanary.workflows.rollout;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.Verdict;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.common.SearchAttributeKey;
@@ -145,8 +146,15 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private RolloutResult offlineEval() {
     EvalRequest request =
         new EvalRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.evalSuite());
+    // An abort or bypass during the eval abandons the activity instead of asking the server to cancel it: the
+    // cancel request can cross the activity's completion, which the test server rejects (ACTIVITY_UNKNOWN) and
+    // leaves the rollout stuck. The abandoned eval stops at its next heartbeat.
+    ActivityOptions evalOptions =
+        Workflow.getVersion(ChangeIds.EVAL_ABANDONED_ON_CONTROL, Workflow.DEFAULT_VERSION, 1) >= 1
+            ? ActivityOptions.newBuilder(EVAL).setCancellationType(ActivityCancellationType.ABANDON).build()
+            : EVAL;
     Promise<EvalSummary>[] eval = new Promise[1];
-    CancellationScope scope = Workflow.newCancellationScope(() -> eval[0] = Async.function(act(EVAL, "offline eval")::runOfflineEval, request));
+    CancellationScope scope = Workflow.newCancellationScope(() -> eval[0] = Async.function(act(evalOptions, "offline eval")::runOfflineEval, request));
     scope.run();
     Workflow.await(() -> eval[0].isCompleted() || hasFinalControl());
     if (!eval[0].isCompleted()) {

@@ -29,8 +29,19 @@ class FakeActivities implements RolloutActivities {
     return new AnalysisReport(verdict, List.of(verdict), canaryJudgements, baselineJudgements, 1000, 1000);
   }
 
+  /** While set, the offline eval does not return until it is counted down (an eval still running). */
+  volatile java.util.concurrent.CountDownLatch evalRunning;
+
   @Override
   public EvalSummary runOfflineEval(EvalRequest request) {
+    java.util.concurrent.CountDownLatch running = evalRunning;
+    if (running != null) {
+      try {
+        running.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return eval;
   }
 

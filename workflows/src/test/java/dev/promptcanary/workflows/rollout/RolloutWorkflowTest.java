@@ -321,4 +321,21 @@ class RolloutWorkflowTest {
     assertThat(workflow.progress().timeline().stream().map(TimelineEntry::event))
         .contains("held", "resumed", "stage restarted");
   }
+
+  @Test
+  void anAbortDuringTheOfflineEvalEndsTheRolloutWithoutWaitingForTheEval() {
+    fake.evalRunning = new java.util.concurrent.CountDownLatch(1);
+    try {
+      RolloutWorkflow workflow = start(spec(InconclusivePolicy.HOLD, 0));
+      assertThat(workflow.progress().state()).isEqualTo(RolloutState.PENDING_EVAL);
+
+      ControlResult aborted = workflow.abort(new ControlRequest("ana", "wrong candidate"));
+
+      assertThat(aborted.state()).isEqualTo(RolloutState.ABORTED);
+      assertThat(result().state()).isEqualTo(RolloutState.ABORTED);
+      assertThat(fake.routing).as("the candidate never took traffic").isEmpty();
+    } finally {
+      fake.evalRunning.countDown();
+    }
+  }
 }
