@@ -65,19 +65,25 @@ class SuiteEvalRetryTest {
     }
   }
 
-  @Test
-  void aRetriedAttemptResumesTheSameRunWithoutRedoingStoredCases() {
+  /** A fresh store with support v1 (baseline) and v2 (candidate) and a suite of four cases answered "ok". */
+  private static Jdbi storeWithSuite(String suite) {
     Jdbi jdbi = TestDatabases.fresh().jdbi();
     PromptDao prompts = jdbi.onDemand(PromptDao.class);
     prompts.createVersion("support", content("baseline"), "ana");
     prompts.createVersion("support", content("candidate"), "ana");
-    EvalDao evals = jdbi.onDemand(EvalDao.class);
     List<EvalCase> cases =
         IntStream.rangeClosed(1, 4)
             .mapToObj(
                 i -> new EvalCase("c" + i, Map.of("n", String.valueOf(i)), List.of(Assertion.of("contains", "ok"))))
             .toList();
-    evals.createSuite(new EvalSuite("retry", cases, new EvalGate(1.0, null, null)), "ana");
+    jdbi.onDemand(EvalDao.class).createSuite(new EvalSuite(suite, cases, new EvalGate(1.0, null, null)), "ana");
+    return jdbi;
+  }
+
+  @Test
+  void aRetriedAttemptResumesTheSameRunWithoutRedoingStoredCases() {
+    Jdbi jdbi = storeWithSuite("retry");
+    EvalDao evals = jdbi.onDemand(EvalDao.class);
 
     AtomicBoolean dying = new AtomicBoolean(true);
     FakeModel model =
@@ -133,17 +139,8 @@ class SuiteEvalRetryTest {
    */
   @Test
   void aNewWorkflowRunOfTheSameRolloutResumesTheEvalAndThenReusesItsVerdict() {
-    Jdbi jdbi = TestDatabases.fresh().jdbi();
-    PromptDao prompts = jdbi.onDemand(PromptDao.class);
-    prompts.createVersion("support", content("baseline"), "ana");
-    prompts.createVersion("support", content("candidate"), "ana");
+    Jdbi jdbi = storeWithSuite("recovered");
     EvalDao evals = jdbi.onDemand(EvalDao.class);
-    List<EvalCase> cases =
-        IntStream.rangeClosed(1, 4)
-            .mapToObj(
-                i -> new EvalCase("c" + i, Map.of("n", String.valueOf(i)), List.of(Assertion.of("contains", "ok"))))
-            .toList();
-    evals.createSuite(new EvalSuite("recovered", cases, new EvalGate(1.0, null, null)), "ana");
 
     AtomicBoolean workerDown = new AtomicBoolean(true);
     FakeModel model =
