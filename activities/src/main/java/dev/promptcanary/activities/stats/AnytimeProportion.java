@@ -7,7 +7,7 @@ import org.apache.commons.math3.special.Beta;
  * An always-valid confidence sequence for a binomial proportion: the set of p whose likelihood is within a factor
  * 1/alpha of the Beta(k m, k (1 - m)) mixture's marginal likelihood. The mixture's Bayes factor against any fixed p
  * is a nonnegative martingale under that p, so the true p leaves the set with probability at most alpha over all
- * looks (the same construction as {@link SampleRatioCheck}). The prior mean {@code m} and standard deviation
+ * looks (Lindon and Malek 2022; {@link SampleRatioCheck} and {@link JudgeHealthCheck} use it). The prior mean {@code m} and standard deviation
  * {@code sd} say which proportions the sequence is tuned to separate fastest; any choice keeps it valid.
  */
 final class AnytimeProportion {
@@ -36,13 +36,37 @@ final class AnytimeProportion {
     this.logThreshold = -Math.log(alpha);
   }
 
+  /** ln of the mixture's marginal likelihood: ln B(a + hits, b + misses) - ln B(a, b). */
+  private double logMarginal(long hits, long misses) {
+    return Beta.logBeta(a + hits, b + misses) - Beta.logBeta(a, b);
+  }
+
+  /** ln of the mixture's Bayes factor against the proportion {@code p}. */
+  double logBayesFactor(double p, long hits, long misses) {
+    return logMarginal(hits, misses) - logLikelihood(p, hits, misses);
+  }
+
+  /**
+   * Whether each of {@code ps} is outside the sequence (its Bayes factor reached 1/alpha): cheaper than {@link
+   * #bounds}, no root finding.
+   */
+  boolean excludes(long hits, long misses, double... ps) {
+    double cut = logMarginal(hits, misses) - logThreshold;
+    for (double p : ps) {
+      if (logLikelihood(p, hits, misses) > cut) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   Bounds bounds(long hits, long misses) {
     long n = hits + misses;
     if (n == 0) {
       return new Bounds(0, 1);
     }
     double share = (double) hits / n;
-    double cut = Beta.logBeta(a + hits, b + misses) - Beta.logBeta(a, b) - logThreshold;
+    double cut = logMarginal(hits, misses) - logThreshold;
     BrentSolver solver = new BrentSolver(1e-12);
     double lower = 0;
     double upper = 1;

@@ -45,14 +45,17 @@ public final class JudgeHealthCheck {
     String judge = sample.judge() == null ? "no judge yet" : "judge " + sample.judge();
     long attempts = sample.attempts();
     double failureShare = attempts == 0 ? 0 : (double) sample.misses() / attempts;
-    AnytimeProportion.Bounds failureBounds = failures.bounds(sample.misses(), sample.scored());
     // Per arm too: a judge failing on 30% of a 50% canary's answers is only 16% of all attempts.
     List<Attempts> checks = List.of(
         new Attempts("all", sample.misses(), sample.scored()),
         new Attempts("the canary's", sample.canaryFailed(), sample.canaryScored()),
         new Attempts("the baseline's", sample.baselineFailed(), sample.baselineScored()));
+    AnytimeProportion.Bounds failureBounds = null;
     for (Attempts a : checks) {
       AnytimeProportion.Bounds bounds = failures.bounds(a.misses(), a.scored());
+      if (failureBounds == null) {
+        failureBounds = bounds; // all attempts': what a healthy verdict reports
+      }
       if (a.total() >= gate.minimumAttempts() && bounds.above(gate.maxFailureShare())) {
         double share = (double) a.misses() / a.total();
         String failed = a == checks.get(0) ? failedParts(sample) : Long.toString(a.misses());

@@ -16,10 +16,6 @@ public record JudgeSample(
     }
   }
 
-  public static JudgeSample none() {
-    return new JudgeSample(null, 0, 0, 0, 0, 0);
-  }
-
   long scored() {
     return canaryScored + baselineScored;
   }

@@ -4,8 +4,6 @@ import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.SrmGate;
 import java.util.Locale;
-import org.apache.commons.math3.analysis.solvers.BrentSolver;
-import org.apache.commons.math3.special.Beta;
 
 /**
  * Sample ratio mismatch, checked sequentially so that looking at every new batch does not inflate
@@ -32,11 +30,9 @@ import org.apache.commons.math3.special.Beta;
  */
 final class SampleRatioCheck implements GateCheck {
   private final SrmGate gate;
-  private final double logThreshold;
 
   SampleRatioCheck(SrmGate gate) {
     this.gate = gate;
-    this.logThreshold = -Math.log(gate.alpha());
   }
 
   @Override
@@ -48,26 +44,17 @@ final class SampleRatioCheck implements GateCheck {
     return gate.relativeTolerance() * Math.min(w, 1 - w);
   }
 
-  private double concentration(double w) {
-    double tol = tolerance(w);
-    return Math.max(1.0, w * (1 - w) / (tol * tol) - 1);
-  }
-
-  /** ln B(a + n_c, b + n_b) - ln B(a, b): the log marginal likelihood of the mixture. */
-  private double logMarginal(double w, long nc, long nb) {
-    double k = concentration(w);
-    double a = k * w;
-    double b = k * (1 - w);
-    return Beta.logBeta(a + nc, b + nb) - Beta.logBeta(a, b);
+  /**
+   * The confidence sequence for the canary share at weight {@code w}: the prior concentration k = w (1 - w) / tol^2 - 1
+   * gives the prior a standard deviation of tol.
+   */
+  private AnytimeProportion sequence(double w) {
+    return new AnytimeProportion(w, tolerance(w), gate.alpha());
   }
 
   /** ln BF of the mixture against p = w; a mismatch once it reaches ln(1/alpha). */
   double logBayesFactor(double w, long nc, long nb) {
-    return logMarginal(w, nc, nb) - logLikelihood(w, nc, nb);
-  }
-
-  private static double logLikelihood(double p, long nc, long nb) {
-    return (nc == 0 ? 0 : nc * Math.log(p)) + (nb == 0 ? 0 : nb * Math.log1p(-p));
+    return sequence(w).logBayesFactor(w, nc, nb);
   }
 
   @Override
@@ -79,8 +66,8 @@ final class SampleRatioCheck implements GateCheck {
       boolean mismatch = w <= 0 ? nc > 0 : nb > 0;
       return mismatch ? Decision.SAMPLE_RATIO_MISMATCH : Decision.NON_INFERIOR;
     }
-    double cut = logMarginal(w, nc, nb) - logThreshold;
-    if (logLikelihood(w, nc, nb) <= cut) {
+    AnytimeProportion sequence = sequence(w);
+    if (sequence.excludes(nc, nb, w)) {
       return Decision.SAMPLE_RATIO_MISMATCH;
     }
     // ln L is concave with its maximum at the observed share, so the bounds lie inside
@@ -88,10 +75,7 @@ final class SampleRatioCheck implements GateCheck {
     double tol = tolerance(w);
     long n = nc + nb;
     boolean verified =
-        n > 0
-            && Math.abs((double) nc / n - w) < tol
-            && logLikelihood(w - tol, nc, nb) <= cut
-            && logLikelihood(w + tol, nc, nb) <= cut;
+        n > 0 && Math.abs((double) nc / n - w) < tol && sequence.excludes(nc, nb, w - tol, w + tol);
     return verified ? Decision.NON_INFERIOR : Decision.INCONCLUSIVE;
   }
 
@@ -106,15 +90,9 @@ final class SampleRatioCheck implements GateCheck {
     double lower = 0;
     double upper = 1;
     if (w > 0 && w < 1 && n > 0) {
-      // Each side of the concave ln L has one root of ln L = cut.
-      double cut = logMarginal(w, nc, nb) - logThreshold;
-      BrentSolver solver = new BrentSolver(1e-12);
-      if (nc > 0) {
-        lower = solver.solve(200, p -> logLikelihood(p, nc, nb) - cut, 1e-15, share);
-      }
-      if (nb > 0) {
-        upper = solver.solve(200, p -> logLikelihood(p, nc, nb) - cut, share, 1 - 1e-15);
-      }
+      AnytimeProportion.Bounds bounds = sequence(w).bounds(nc, nb);
+      lower = bounds.lower();
+      upper = bounds.upper();
     }
     return new GateOutcome(
         GateKind.SAMPLE_RATIO,

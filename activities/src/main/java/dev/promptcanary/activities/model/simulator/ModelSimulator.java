@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -245,7 +246,7 @@ public final class ModelSimulator implements AutoCloseable {
     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     // A request stops being in flight just before its answer goes out: the client may send its next request the
     // moment it has the answer, before this handler returns.
-    java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean answered = new AtomicBoolean();
     Runnable leave = () -> {
       if (answered.compareAndSet(false, true)) {
         inFlight.decrementAndGet();
