@@ -80,8 +80,8 @@ public final class CanaryAnalyser {
     return new AnalysisReport(
         overall,
         verdicts,
-        canaryArm.quality().count(),
-        baselineArm.quality().count(),
+        (long) canaryArm.quality().n(),
+        (long) baselineArm.quality().n(),
         canaryArm.observations(),
         baselineArm.observations());
   }
@@ -144,7 +144,7 @@ public final class CanaryAnalyser {
 
   private static ArmSummary arm(int version, Moments quality, List<OutcomeSums> outcomes) {
     OutcomeSums o = find(outcomes, version, new OutcomeSums(version, 0, 0, 0, 0, 0, 0));
-    return new ArmSummary(
+    return ArmSummary.iid(
         o.requests(),
         quality,
         new Proportion(o.requests(), o.errors()),

@@ -35,18 +35,20 @@ final class CostCheck implements GateCheck {
 
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
-    Moments canary = input.canary().cost();
-    Moments baseline = input.baseline().cost();
+    UnitSums canary = input.canary().cost();
+    UnitSums baseline = input.baseline().cost();
     double mb = baseline.mean();
     double mc = canary.mean();
-    if (canary.count() < minimumSamples || baseline.count() < minimumSamples || !(mb > 0)) {
-      return comparison.insufficient(canary.count(), baseline.count(), mb > 0 ? mc / mb - 1 : 0);
+    long nc = (long) canary.n();
+    long nb = (long) baseline.n();
+    if (nc < minimumSamples || nb < minimumSamples || !(mb > 0)) {
+      return comparison.insufficient(nc, nb, mb > 0 ? mc / mb - 1 : 0);
     }
     double estimate = mc / mb - 1;
     double variance =
         QualityCheck.varianceOfMean(canary, mb) / (mb * mb)
             + (mc * mc) / (mb * mb * mb * mb) * QualityCheck.varianceOfMean(baseline, mb);
-    return comparison.decide(canary.count(), baseline.count(), estimate, estimate, variance);
+    return comparison.decide(nc, nb, estimate, estimate, variance);
   }
 
   @Override

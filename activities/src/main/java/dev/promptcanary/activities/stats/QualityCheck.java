@@ -5,8 +5,9 @@ import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.QualityGate;
 
 /**
- * Judge scores: always-valid bound on mean(canary) - mean(baseline) with V = s_c^2/n_c + s_b^2/n_b
- * (Welch), the normal approximation the mixture boundary assumes.
+ * Judge scores: always-valid bound on mean(canary) - mean(baseline) with V the sum of the arms'
+ * delta-method variances over units ({@link UnitSums#varianceOfMean()}), the normal approximation
+ * the mixture boundary assumes.
  */
 final class QualityCheck implements GateCheck {
   private final Comparison comparison;
@@ -27,24 +28,26 @@ final class QualityCheck implements GateCheck {
 
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
-    Moments canary = input.canary().quality();
-    Moments baseline = input.baseline().quality();
+    UnitSums canary = input.canary().quality();
+    UnitSums baseline = input.baseline().quality();
     double estimate = canary.mean() - baseline.mean();
-    if (canary.count() < minimumSamples || baseline.count() < minimumSamples) {
-      return comparison.insufficient(canary.count(), baseline.count(), estimate);
+    long nc = (long) canary.n();
+    long nb = (long) baseline.n();
+    if (nc < minimumSamples || nb < minimumSamples) {
+      return comparison.insufficient(nc, nb, estimate);
     }
     double variance = varianceOfMean(canary, 1) + varianceOfMean(baseline, 1);
-    return comparison.decide(canary.count(), baseline.count(), estimate, estimate, variance);
+    return comparison.decide(nc, nb, estimate, estimate, variance);
   }
 
   /**
    * s^2 / n, with s floored at scale / 2n: a judge that gives every answer the same score would
    * otherwise produce a zero variance and a zero-width bound after a handful of samples.
    */
-  static double varianceOfMean(Moments m, double scale) {
-    double n = m.count();
+  static double varianceOfMean(UnitSums m, double scale) {
+    double n = m.n();
     double floor = scale / (2 * n);
-    return Math.max(m.variance(), floor * floor) / n;
+    return Math.max(m.varianceOfMean(), floor * floor / n);
   }
 
   @Override

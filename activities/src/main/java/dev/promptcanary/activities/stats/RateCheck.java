@@ -15,7 +15,7 @@ final class RateCheck implements GateCheck {
   private final GateKind kind;
   private final String label;
   private final RateGate gate;
-  private final Function<ArmSummary, Proportion> metric;
+  private final Function<ArmSummary, UnitSums> metric;
   private final Comparison difference;
   private final Comparison ceiling;
   private final int minimumSamples;
@@ -24,7 +24,7 @@ final class RateCheck implements GateCheck {
       GateKind kind,
       String label,
       RateGate gate,
-      Function<ArmSummary, Proportion> metric,
+      Function<ArmSummary, UnitSums> metric,
       double alpha,
       int minimumSamples) {
     this.kind = kind;
@@ -49,8 +49,10 @@ final class RateCheck implements GateCheck {
 
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
-    Proportion canary = metric.apply(input.canary());
-    Proportion baseline = metric.apply(input.baseline());
+    UnitSums canaryUnits = metric.apply(input.canary());
+    UnitSums baselineUnits = metric.apply(input.baseline());
+    Proportion canary = counts(canaryUnits);
+    Proportion baseline = counts(baselineUnits);
     double estimate = canary.rate() - baseline.rate();
     if (canary.trials() < minimumSamples || baseline.trials() < minimumSamples) {
       return difference.insufficient(canary.trials(), baseline.trials(), estimate);
@@ -61,7 +63,7 @@ final class RateCheck implements GateCheck {
             baseline.trials(),
             estimate,
             canary.adjustedRate() - baseline.adjustedRate(),
-            canary.adjustedVariance() + baseline.adjustedVariance());
+            variance(canary, canaryUnits) + variance(baseline, baselineUnits));
     if (ceiling == null || diff.decision() == Decision.REGRESSION) {
       return diff;
     }
@@ -71,7 +73,7 @@ final class RateCheck implements GateCheck {
             baseline.trials(),
             canary.rate() - gate.ceiling(),
             canary.adjustedRate() - gate.ceiling(),
-            canary.adjustedVariance());
+            variance(canary, canaryUnits));
     if (own.decision() == Decision.REGRESSION) {
       return new GateOutcome(
           kind,
@@ -97,6 +99,19 @@ final class RateCheck implements GateCheck {
           false);
     }
     return diff;
+  }
+
+  private static Proportion counts(UnitSums units) {
+    return new Proportion(Math.round(units.n()), Math.round(units.s()));
+  }
+
+  /**
+   * The larger of the Agresti-Caffo binomial variance (never zero, even before the first event)
+   * and the delta-method variance over units (which carries the clustering of events within a
+   * unit).
+   */
+  private static double variance(Proportion counts, UnitSums units) {
+    return Math.max(counts.adjustedVariance(), units.varianceOfMean());
   }
 
   @Override

@@ -9,7 +9,9 @@ import java.util.Locale;
  * Sample ratio mismatch, checked sequentially so that looking at every new batch does not inflate
  * the false alarm rate (a chi-square test at p < 0.001 repeated a thousand times would).
  *
- * <p>Each request goes to the canary with probability p; the configured weight says p = w. The
+ * <p>Each unit (a session or user, first exposed in the stage) goes to the canary with probability p; the
+ * configured weight says p = w. Requests are not counted: a unit's requests all follow it, so
+ * their share varies far more than binomially. The
  * Bayes factor of a Beta(k w, k (1 - w)) mixture over p against p = w,
  *
  * <pre>
@@ -18,7 +20,7 @@ import java.util.Locale;
  *
  * is a nonnegative martingale under the null, so BF >= 1/alpha has probability at most alpha over
  * all looks (the binomial case of Lindon and Malek 2022, "Anytime-valid inference for multinomial
- * count data"). It is exact: no normal approximation, valid from the first request. Inverting the
+ * count data"). It is exact: no normal approximation, valid from the first unit. Inverting the
  * same Bayes factor over p gives always-valid bounds on the canary share: {p : ln L(p) > ln
  * marginal - ln(1/alpha)}.
  *
@@ -60,8 +62,8 @@ final class SampleRatioCheck implements GateCheck {
   @Override
   public Decision decide(AnalysisInput input) {
     double w = input.canaryWeightBasisPoints() / 10_000.0;
-    long nc = input.canary().observations();
-    long nb = input.baseline().observations();
+    long nc = input.canary().units();
+    long nb = input.baseline().units();
     if (w <= 0 || w >= 1) {
       boolean mismatch = w <= 0 ? nc > 0 : nb > 0;
       return mismatch ? Decision.SAMPLE_RATIO_MISMATCH : Decision.NON_INFERIOR;
@@ -83,8 +85,8 @@ final class SampleRatioCheck implements GateCheck {
   public GateOutcome evaluate(AnalysisInput input) {
     Decision decision = decide(input);
     double w = input.canaryWeightBasisPoints() / 10_000.0;
-    long nc = input.canary().observations();
-    long nb = input.baseline().observations();
+    long nc = input.canary().units();
+    long nb = input.baseline().units();
     long n = nc + nb;
     double share = n == 0 ? w : (double) nc / n;
     double lower = 0;
@@ -111,7 +113,7 @@ final class SampleRatioCheck implements GateCheck {
     String shares =
         String.format(
             Locale.ROOT,
-            "canary share %.4f [%.4f, %.4f] of %d requests vs configured %.4f +/- %.4f (alpha"
+            "canary share %.4f [%.4f, %.4f] of %d units vs configured %.4f +/- %.4f (alpha"
                 + " %.3g)",
             o.estimate(),
             o.lower(),

@@ -94,7 +94,7 @@ class AaFalseRollbackSimulationTest {
     }
 
     ArmSummary summary() {
-      return new ArmSummary(
+      return ArmSummary.iid(
           n,
           new Moments(n, score, scoreSq),
           new Proportion(n, errors),

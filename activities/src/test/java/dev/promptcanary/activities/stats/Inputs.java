@@ -16,7 +16,7 @@ final class Inputs {
    * and cost mean 1.0 sd 0.3.
    */
   static ArmSummary arm(long n, double mean, double sd) {
-    return new ArmSummary(
+    return ArmSummary.iid(
         n,
         scores(n, mean, sd),
         new Proportion(n, Math.round(0.01 * n)),
@@ -26,33 +26,51 @@ final class Inputs {
 
   static ArmSummary withErrors(ArmSummary a, long errors) {
     return new ArmSummary(
+        a.units(),
         a.observations(),
         a.quality(),
-        new Proportion(a.errors().trials(), errors),
+        UnitSums.iid(new Proportion((long) a.errors().n(), errors)),
         a.safetyFlags(),
-        a.cost());
+        a.cost(),
+        a.feedback(),
+        a.metrics());
   }
 
   static ArmSummary withSafetyFlags(ArmSummary a, long flags) {
     return new ArmSummary(
+        a.units(),
         a.observations(),
         a.quality(),
         a.errors(),
-        new Proportion(a.safetyFlags().trials(), flags),
-        a.cost());
+        UnitSums.iid(new Proportion((long) a.safetyFlags().n(), flags)),
+        a.cost(),
+        a.feedback(),
+        a.metrics());
   }
 
   static ArmSummary withCost(ArmSummary a, double mean, double sd) {
     return new ArmSummary(
+        a.units(),
         a.observations(),
         a.quality(),
         a.errors(),
         a.safetyFlags(),
-        scores(a.cost().count(), mean, sd));
+        UnitSums.iid(scores((long) a.cost().n(), mean, sd)),
+        a.feedback(),
+        a.metrics());
   }
 
+  /** The same arm with another count of units and requests (one request per unit). */
   static ArmSummary withObservations(ArmSummary a, long observations) {
-    return new ArmSummary(observations, a.quality(), a.errors(), a.safetyFlags(), a.cost());
+    return new ArmSummary(
+        observations,
+        observations,
+        a.quality(),
+        a.errors(),
+        a.safetyFlags(),
+        a.cost(),
+        a.feedback(),
+        a.metrics());
   }
 
   /** 5% of each arm above the baseline p95, as with identical latency distributions. */

@@ -47,7 +47,7 @@ final class Arm {
   }
 
   ArmSummary summary() {
-    return new ArmSummary(
+    return ArmSummary.iid(
         n,
         new Moments(n, scoreSum, scoreSquares),
         new Proportion(n, errors),

@@ -198,7 +198,7 @@ public final class JudgeHealthBench {
   }
 
   private static ArmSummary arm(double[] scores) {
-    return new ArmSummary((long) scores[0], new Moments((long) scores[0], scores[1], scores[2]), Proportion.EMPTY,
+    return ArmSummary.iid((long) scores[0], new Moments((long) scores[0], scores[1], scores[2]), Proportion.EMPTY,
         Proportion.EMPTY, Moments.EMPTY);
   }
 
