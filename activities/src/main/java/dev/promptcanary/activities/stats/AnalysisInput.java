@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.stats;
 
 import dev.promptcanary.workflows.domain.GatesConfig;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,14 +12,14 @@ import java.util.Objects;
  * @param canaryWeightBasisPoints the configured canary share of traffic, 0..10000
  * @param canary canary arm summary
  * @param baseline baseline (stable version) arm summary
- * @param latency latency exceedance over the baseline quantile
+ * @param latency latency against the stage's frozen cuts, one per quantile the gate tests
  */
 public record AnalysisInput(
     GatesConfig gates,
     int canaryWeightBasisPoints,
     ArmSummary canary,
     ArmSummary baseline,
-    LatencyExceedance latency) {
+    List<LatencyCut> latency) {
 
   public AnalysisInput {
     Objects.requireNonNull(gates, "gates");
@@ -28,6 +29,26 @@ public record AnalysisInput(
     }
     Objects.requireNonNull(canary, "canary");
     Objects.requireNonNull(baseline, "baseline");
-    Objects.requireNonNull(latency, "latency");
+    latency = List.copyOf(Objects.requireNonNull(latency, "latency"));
+  }
+
+  /** One latency cut given as per-request exceedance counts (each request its own unit). */
+  public AnalysisInput(
+      GatesConfig gates,
+      int canaryWeightBasisPoints,
+      ArmSummary canary,
+      ArmSummary baseline,
+      LatencyExceedance latency) {
+    this(gates, canaryWeightBasisPoints, canary, baseline, List.of(LatencyCut.of(latency)));
+  }
+
+  /** The cut at {@code quantile}, or null when the stage has none yet. */
+  public LatencyCut latencyAt(double quantile) {
+    for (LatencyCut cut : latency) {
+      if (Math.abs(cut.quantile() - quantile) < 1e-9) {
+        return cut;
+      }
+    }
+    return null;
   }
 }

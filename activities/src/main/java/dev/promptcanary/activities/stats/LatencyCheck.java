@@ -33,16 +33,14 @@ final class LatencyCheck implements GateCheck {
 
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
-    LatencyExceedance latency = input.latency();
-    if (Math.abs(latency.quantile() - quantile) > 1e-9) {
-      throw new IllegalArgumentException(
-          "latency summarised at quantile "
-              + latency.quantile()
-              + " but the gate uses "
-              + quantile);
+    LatencyCut cut = input.latencyAt(quantile);
+    if (cut == null) {
+      return comparison.insufficient(0, 0, 0);
     }
-    Proportion canary = latency.canary();
-    Proportion baseline = latency.baseline();
+    UnitSums canaryUnits = cut.canaryAbove();
+    UnitSums baselineUnits = cut.baselineAbove();
+    Proportion canary = new Proportion(Math.round(canaryUnits.n()), Math.round(canaryUnits.s()));
+    Proportion baseline = new Proportion(Math.round(baselineUnits.n()), Math.round(baselineUnits.s()));
     double estimate = canary.rate() - baseline.rate();
     if (canary.trials() < minimumSamples || baseline.trials() < minimumSamples) {
       return comparison.insufficient(canary.trials(), baseline.trials(), estimate);
@@ -52,7 +50,8 @@ final class LatencyCheck implements GateCheck {
         baseline.trials(),
         estimate,
         canary.adjustedRate() - baseline.adjustedRate(),
-        canary.adjustedVariance() + baseline.adjustedVariance());
+        Math.max(canary.adjustedVariance(), canaryUnits.varianceOfMean())
+            + Math.max(baseline.adjustedVariance(), baselineUnits.varianceOfMean()));
   }
 
   @Override
