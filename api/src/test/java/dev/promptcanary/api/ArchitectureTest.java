@@ -38,6 +38,18 @@ class ArchitectureTest {
           .because("workflow code must be deterministic: no I/O, no threads, no clocks but Workflow's");
 
   @ArchTest
+  static final ArchRule workflowsUseWorkflowTimeAndRandomness =
+      noClasses()
+          .that().resideInAPackage("dev.promptcanary.workflows..")
+          .should().callMethod(System.class, "currentTimeMillis")
+          .orShould().callMethod(System.class, "nanoTime")
+          .orShould().callMethod(java.util.UUID.class, "randomUUID")
+          .orShould().callMethod(Math.class, "random")
+          .orShould().dependOnClassesThat().areAssignableTo(java.util.Random.class)
+          .because("workflow code replays: time, ids and randomness come from Workflow.currentTimeMillis,"
+              + " Workflow.randomUUID and Workflow.newRandom");
+
+  @ArchTest
   static final ArchRule apiDoesNotReachIntoActivityImplementations =
       noClasses()
           .that().resideInAPackage("dev.promptcanary.api..")

@@ -1,5 +1,7 @@
 package dev.promptcanary.worker;
 
+import dev.promptcanary.workflows.rollout.RolloutSearchAttributes;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.grpc.Status;
@@ -20,18 +22,17 @@ import org.slf4j.LoggerFactory;
 public final class SearchAttributes {
   private static final Logger LOG = LoggerFactory.getLogger(SearchAttributes.class);
 
+  /** Name and type of every rollout attribute ({@link RolloutSearchAttributes#ALL}). */
   public static final Map<String, IndexedValueType> ROLLOUT_ATTRIBUTES = rolloutAttributes();
 
   private SearchAttributes() {}
 
   private static Map<String, IndexedValueType> rolloutAttributes() {
     Map<String, IndexedValueType> attributes = new LinkedHashMap<>();
-    attributes.put("PromptName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("PromptVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT);
-    attributes.put("RolloutState", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("CanaryWeight", IndexedValueType.INDEXED_VALUE_TYPE_INT);
-    attributes.put("RolloutStage", IndexedValueType.INDEXED_VALUE_TYPE_INT);
-    return Map.copyOf(attributes);
+    for (SearchAttributeKey<?> key : RolloutSearchAttributes.ALL) {
+      attributes.put(key.getName(), key.getValueType());
+    }
+    return java.util.Collections.unmodifiableMap(attributes);
   }
 
   /** Registers the rollout attributes; ones the namespace already has are left as they are. */

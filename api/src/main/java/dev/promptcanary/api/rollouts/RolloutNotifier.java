@@ -2,6 +2,7 @@ package dev.promptcanary.api.rollouts;
 
 import dev.promptcanary.activities.routing.RoutingTable;
 import dev.promptcanary.workflows.rollout.DataArrived;
+import dev.promptcanary.workflows.rollout.RolloutMessages;
 import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
 import java.util.Collection;
@@ -59,7 +60,7 @@ public final class RolloutNotifier implements Managed {
     pending.remove(rolloutId);
     lastSent.put(rolloutId, System.nanoTime());
     try {
-      client.newUntypedWorkflowStub(rolloutId).signal("dataArrived", new DataArrived(System.currentTimeMillis()));
+      client.newUntypedWorkflowStub(rolloutId).signal(RolloutMessages.DATA_ARRIVED, new DataArrived(System.currentTimeMillis()));
     } catch (RuntimeException e) {
       if (TemporalErrors.isFinished(e)) {
         // outcomes reported just after a rollout ended: nothing is waiting for them

@@ -29,6 +29,7 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;
+import dev.promptcanary.workflows.rollout.RolloutMessages;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,14 +254,18 @@ public class RolloutService {
     if (RolloutState.valueOf(row.state()).isFinal()) {
       throw ApiException.conflict("id", "rollout " + id + " has already ended (" + row.state() + ")");
     }
+    String update = RolloutMessages.updateFor(action);
+    if (update == null) {
+      throw ApiException.notFound("action", "no control '" + action + "'");
+    }
     try {
       return client.newUntypedWorkflowStub(row.workflowId())
-          .update(action, ControlResult.class, new ControlRequest(body.actor(), body.reason()));
+          .update(update, ControlResult.class, new ControlRequest(body.actor(), body.reason()));
     } catch (WorkflowUpdateException e) {
       String message = e.getCause() instanceof ApplicationFailure failure ? failure.getOriginalMessage()
           : TemporalErrors.rootMessage(e);
       boolean badArgument = e.getCause() instanceof ApplicationFailure failure
-          && failure.getType().endsWith("IllegalArgumentException");
+          && RolloutMessages.INVALID_CONTROL.equals(failure.getType());
       throw badArgument ? ApiException.invalid("body", message) : ApiException.conflict("id", message);
     } catch (WorkflowNotFoundException e) {
       throw ApiException.conflict("id", "rollout " + id + " is not running");

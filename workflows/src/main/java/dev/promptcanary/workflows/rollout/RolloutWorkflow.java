@@ -14,38 +14,38 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface RolloutWorkflow {
 
-  @WorkflowMethod(name = "PromptRollout")
+  @WorkflowMethod(name = RolloutMessages.WORKFLOW_TYPE)
   RolloutResult run(RolloutInput input);
 
   /** Promote to 100% now, skipping the remaining gates. Audited. */
-  @UpdateMethod
+  @UpdateMethod(name = RolloutMessages.BYPASS)
   ControlResult bypass(ControlRequest request);
 
-  @UpdateValidatorMethod(updateName = "bypass")
+  @UpdateValidatorMethod(updateName = RolloutMessages.BYPASS)
   void validateBypass(ControlRequest request);
 
   /** Roll back now. */
-  @UpdateMethod
+  @UpdateMethod(name = RolloutMessages.ABORT)
   ControlResult abort(ControlRequest request);
 
-  @UpdateValidatorMethod(updateName = "abort")
+  @UpdateValidatorMethod(updateName = RolloutMessages.ABORT)
   void validateAbort(ControlRequest request);
 
   /** Hold the current weight and stop the stage clock. */
-  @UpdateMethod
+  @UpdateMethod(name = RolloutMessages.PAUSE)
   ControlResult pause(ControlRequest request);
 
-  @UpdateValidatorMethod(updateName = "pause")
+  @UpdateValidatorMethod(updateName = RolloutMessages.PAUSE)
   void validatePause(ControlRequest request);
 
-  @UpdateMethod
+  @UpdateMethod(name = RolloutMessages.RESUME)
   ControlResult resume(ControlRequest request);
 
-  @UpdateValidatorMethod(updateName = "resume")
+  @UpdateValidatorMethod(updateName = RolloutMessages.RESUME)
   void validateResume(ControlRequest request);
 
   /** New outcomes were stored for this prompt (sent by the ingest path, at most about once a second). */
-  @SignalMethod
+  @SignalMethod(name = RolloutMessages.DATA_ARRIVED)
   void dataArrived(DataArrived signal);
 
   @QueryMethod

@@ -7,6 +7,7 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
@@ -30,11 +31,11 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   /** Continue as new past this many history events, well below Temporal's limits and our 5,000 budget. */
   static final int HISTORY_EVENT_LIMIT = 3000;
 
-  static final SearchAttributeKey<String> PROMPT_NAME = SearchAttributeKey.forKeyword("PromptName");
-  static final SearchAttributeKey<Long> PROMPT_VERSION = SearchAttributeKey.forLong("PromptVersion");
-  static final SearchAttributeKey<String> ROLLOUT_STATE = SearchAttributeKey.forKeyword("RolloutState");
-  static final SearchAttributeKey<Long> CANARY_WEIGHT = SearchAttributeKey.forLong("CanaryWeight");
-  static final SearchAttributeKey<Long> ROLLOUT_STAGE = SearchAttributeKey.forLong("RolloutStage");
+  static final SearchAttributeKey<String> PROMPT_NAME = RolloutSearchAttributes.PROMPT_NAME;
+  static final SearchAttributeKey<Long> PROMPT_VERSION = RolloutSearchAttributes.PROMPT_VERSION;
+  static final SearchAttributeKey<String> ROLLOUT_STATE = RolloutSearchAttributes.ROLLOUT_STATE;
+  static final SearchAttributeKey<Long> CANARY_WEIGHT = RolloutSearchAttributes.CANARY_WEIGHT;
+  static final SearchAttributeKey<Long> ROLLOUT_STAGE = RolloutSearchAttributes.ROLLOUT_STAGE;
 
   private static final Logger LOG = Workflow.getLogger(RolloutWorkflowImpl.class);
 
@@ -452,16 +453,18 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private void validate(ControlRequest request, boolean allowed, String notAllowed) {
     if (request == null || request.actor() == null || request.actor().isBlank()) {
-      throw new IllegalArgumentException("actor is required");
+      throw ApplicationFailure.newNonRetryableFailure("actor is required", RolloutMessages.INVALID_CONTROL);
     }
     if (request.reason() == null || request.reason().isBlank()) {
-      throw new IllegalArgumentException("reason is required");
+      throw ApplicationFailure.newNonRetryableFailure("reason is required", RolloutMessages.INVALID_CONTROL);
     }
     if (result != null || memory == null || memory.state.isFinal()) {
-      throw new IllegalStateException("the rollout has already ended (" + (memory == null ? "?" : memory.state) + ")");
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the rollout has already ended (" + (memory == null ? "?" : memory.state) + ")",
+          RolloutMessages.CONTROL_NOT_ALLOWED);
     }
     if (!allowed) {
-      throw new IllegalStateException(notAllowed);
+      throw ApplicationFailure.newNonRetryableFailure(notAllowed, RolloutMessages.CONTROL_NOT_ALLOWED);
     }
   }
 

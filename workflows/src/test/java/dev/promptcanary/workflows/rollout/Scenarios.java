@@ -2,9 +2,9 @@ package dev.promptcanary.workflows.rollout;
 
 import dev.promptcanary.workflows.TaskQueues;
 import dev.promptcanary.workflows.domain.GatesConfig;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.util.List;
@@ -17,11 +17,8 @@ final class Scenarios {
 
   static TestWorkflowEnvironment environment(FakeActivities fake) {
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
-    for (String keyword : List.of("PromptName", "RolloutState")) {
-      env.registerSearchAttribute(keyword, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    }
-    for (String number : List.of("PromptVersion", "CanaryWeight", "RolloutStage")) {
-      env.registerSearchAttribute(number, IndexedValueType.INDEXED_VALUE_TYPE_INT);
+    for (SearchAttributeKey<?> key : RolloutSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), key.getValueType());
     }
     Worker worker = env.newWorker(TaskQueues.ROLLOUTS);
     worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
