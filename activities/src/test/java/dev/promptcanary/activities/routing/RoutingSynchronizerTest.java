@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.promptcanary.activities.store.Fixtures;
 import dev.promptcanary.activities.store.PromptDao;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class RoutingSynchronizerTest {
 
   @Test
-  void aChangeCommittedAnywhereReachesEveryNodeWithinASecond() throws Exception {
+  void aChangeCommittedAnywhereReachesEveryNodeByNotification() throws Exception {
     TestDatabase db = TestDatabases.fresh();
     PromptDao prompts = db.jdbi().onDemand(PromptDao.class);
     prompts.createVersion("synced", Fixtures.content(1), "ana");
@@ -30,17 +31,20 @@ class RoutingSynchronizerTest {
       a.start();
       b.start();
       assertThat(nodeA.route("synced").orElseThrow().state().canaryWeightBp()).isZero();
-      Thread.sleep(300); // let both listeners subscribe
-
-      long start = System.nanoTime();
-      db.jdbi().onDemand(RoutingDao.class).apply(new RoutingWrite("synced", null, "r1", 1, 1, 2, 2500));
-      while ((weight(nodeA) != 2500 || weight(nodeB) != 2500) && System.nanoTime() - start < 5_000_000_000L) {
-        Thread.sleep(5);
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      assertThat(weight(nodeA)).isEqualTo(2500);
-      assertThat(weight(nodeB)).isEqualTo(2500);
-      assertThat(seconds).as("propagation time").isLessThan(1.0);
+      // How fast is bench/propagation's business; here only that notifications carry a change, the full reload
+      // being an hour away. A listener reloads everything right after it subscribes, so the first write may
+      // arrive that way; once both nodes have it they are listening, and the second can arrive only by NOTIFY.
+      RoutingDao routing = db.jdbi().onDemand(RoutingDao.class);
+      routing.apply(new RoutingWrite("synced", null, "r1", 1, 1, 2, 2500));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(weight(nodeA)).isEqualTo(2500);
+        assertThat(weight(nodeB)).isEqualTo(2500);
+      });
+      routing.apply(new RoutingWrite("synced", "r1", "r1", 2, 1, 2, 5000));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(weight(nodeA)).isEqualTo(5000);
+        assertThat(weight(nodeB)).isEqualTo(5000);
+      });
     }
   }
 
