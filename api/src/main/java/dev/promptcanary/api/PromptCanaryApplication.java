@@ -23,8 +23,6 @@ import dev.promptcanary.api.ui.PagesResource;
 import dev.promptcanary.worker.LostRolloutRecovery;
 import dev.promptcanary.worker.RolloutWorkers;
 import dev.promptcanary.worker.SearchAttributes;
-import dev.promptcanary.api.commands.DemoCommand;
-import dev.promptcanary.api.commands.DevCommand;
 import dev.promptcanary.api.commands.EvalSuiteCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
 import dev.promptcanary.api.commands.WorkerCommand;
@@ -90,8 +88,6 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
       }
     });
     bootstrap.addCommand(new WorkerCommand(this));
-    bootstrap.addCommand(new DevCommand(this));
-    bootstrap.addCommand(new DemoCommand(this));
     bootstrap.addCommand(new MigrateCommand());
     bootstrap.addCommand(new EvalSuiteCommand());
   }

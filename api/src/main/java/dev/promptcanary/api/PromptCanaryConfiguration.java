@@ -2,7 +2,6 @@ package dev.promptcanary.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.promptcanary.api.config.EmbeddedFactory;
 import dev.promptcanary.api.config.IngestFactory;
 import dev.promptcanary.api.config.JudgeFactory;
 import dev.promptcanary.api.config.ModelFactory;
@@ -18,7 +17,6 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private TemporalFactory temporal = new TemporalFactory();
   @Valid @NotNull private RoutingFactory routing = new RoutingFactory();
   @Valid @NotNull private IngestFactory ingest = new IngestFactory();
-  @Valid @NotNull private EmbeddedFactory embedded = new EmbeddedFactory();
   @Valid @NotNull private JudgeFactory judge = new JudgeFactory();
   @Valid @NotNull private ModelFactory model = new ModelFactory();
   private boolean migrateOnStart = true;
@@ -71,16 +69,6 @@ public class PromptCanaryConfiguration extends Configuration {
   @JsonProperty
   public void setIngest(IngestFactory ingest) {
     this.ingest = ingest;
-  }
-
-  @JsonProperty
-  public EmbeddedFactory getEmbedded() {
-    return embedded;
-  }
-
-  @JsonProperty
-  public void setEmbedded(EmbeddedFactory embedded) {
-    this.embedded = embedded;
   }
 
   /** Live judging of reported transcripts ({@code POST /v1/transcripts}); off by default. */

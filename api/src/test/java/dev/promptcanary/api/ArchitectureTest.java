@@ -50,6 +50,17 @@ class ArchitectureTest {
               + " Workflow.randomUUID and Workflow.newRandom");
 
   @ArchTest
+  static final ArchRule productionCodeStaysOffTemporalInternalsAndTheTestkit =
+      noClasses()
+          .that().resideInAnyPackage(
+              "dev.promptcanary.workflows..", "dev.promptcanary.activities..", "dev.promptcanary.worker..",
+              "dev.promptcanary.api..")
+          .should().dependOnClassesThat().resideInAnyPackage("io.temporal.internal..", "io.temporal.testserver..",
+              "dev.promptcanary.testkit..", "io.zonky..")
+          .because("the test server's internals, embedded PostgreSQL and the model simulator belong to the dev stack"
+              + " (devstack/) and to tests; a Temporal SDK upgrade must not break production code");
+
+  @ArchTest
   static final ArchRule apiDoesNotReachIntoActivityImplementations =
       noClasses()
           .that().resideInAPackage("dev.promptcanary.api..")

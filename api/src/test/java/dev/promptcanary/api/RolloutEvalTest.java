@@ -3,7 +3,7 @@ package dev.promptcanary.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promptcanary.activities.model.simulator.ModelSimulator;
+import dev.promptcanary.testkit.ModelSimulator;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;

@@ -38,7 +38,7 @@ public final class ApiServer implements AutoCloseable {
 
   public static ApiServer start(String jdbcUrl, String dbUser, List<String> jvmOptions)
       throws Exception {
-    Path jar = root().resolve("api/target/promptcanary.jar");
+    Path jar = root().resolve("devstack/target/promptcanary.jar");
     Path config = root().resolve("deployment/config/server.yml");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(

@@ -3,7 +3,7 @@ package dev.promptcanary.activities.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.promptcanary.activities.ingest.Judgement;
-import dev.promptcanary.activities.model.simulator.ModelSimulator;
+import dev.promptcanary.testkit.ModelSimulator;
 import dev.promptcanary.activities.store.Fixtures;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.PromptDao;

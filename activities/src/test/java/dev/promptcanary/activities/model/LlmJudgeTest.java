@@ -3,7 +3,7 @@ package dev.promptcanary.activities.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.promptcanary.activities.model.simulator.ModelSimulator;
+import dev.promptcanary.testkit.ModelSimulator;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

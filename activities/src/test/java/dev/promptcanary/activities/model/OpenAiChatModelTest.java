@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.promptcanary.activities.model.simulator.ModelSimulator;
+import dev.promptcanary.testkit.ModelSimulator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

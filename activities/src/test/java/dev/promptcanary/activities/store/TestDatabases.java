@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.store;
 
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Properties;

@@ -5,7 +5,7 @@ import static dev.promptcanary.bench.Table.median;
 
 import dev.promptcanary.activities.ingest.IngestResult;
 import dev.promptcanary.activities.ingest.Observation;
-import dev.promptcanary.activities.store.EmbeddedPostgresServer;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.bench.Api;

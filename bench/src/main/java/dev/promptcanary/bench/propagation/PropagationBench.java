@@ -6,7 +6,7 @@ import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.routing.RoutingSynchronizer;
 import dev.promptcanary.activities.routing.RoutingTable;
 import dev.promptcanary.activities.routing.RoutingWrite;
-import dev.promptcanary.activities.store.EmbeddedPostgresServer;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;

@@ -9,7 +9,7 @@ import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.Resolution;
 import dev.promptcanary.activities.routing.Route;
 import dev.promptcanary.activities.routing.RoutingState;
-import dev.promptcanary.activities.store.EmbeddedPostgresServer;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.bench.Api;
 import dev.promptcanary.bench.ApiServer;
 import dev.promptcanary.bench.Machine;

@@ -62,11 +62,11 @@ final class DevStack implements AutoCloseable {
 
   /**
    * A private copy of the packaged jar: a build in the same tree (another benchmark, a colleague) rewrites
-   * api/target while this one runs, and a JVM whose jar is replaced underneath it fails at its next class load.
+   * devstack/target while this one runs, and a JVM whose jar is replaced underneath it fails at its next class load.
    * Waits a while for a jar being repackaged at this moment.
    */
   private static Path copyOfTheJar(Path work) throws Exception {
-    Path jar = ApiServer.root().resolve("api/target/promptcanary.jar");
+    Path jar = ApiServer.root().resolve("devstack/target/promptcanary.jar");
     Path copy = work.resolve("promptcanary.jar");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (true) {

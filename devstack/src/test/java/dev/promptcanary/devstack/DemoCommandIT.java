@@ -1,0 +1,63 @@
+package dev.promptcanary.devstack;
+
+import dev.promptcanary.api.TestApps;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged jar's {@code demo} command, run as a user would: the whole story on the embedded stack, in a real
+ * process. The better candidate must end PROMOTED and the regressed one ROLLED_BACK, as the rollouts themselves
+ * report them (the command prints each rollout's final state as read from the API).
+ */
+class DemoCommandIT {
+  private static final Path JAR = Path.of("target", "promptcanary.jar");
+  private static final Pattern FINAL = Pattern.compile("^final: v(\\d+) ([A-Z_]+) \\(expected ([A-Z_]+), rollout (\\S+)\\)");
+
+  @TempDir Path work;
+
+  @Test
+  void playsTheStoryPromotingTheBetterCandidateAndRollingBackTheRegressedOne() throws Exception {
+    Path output = work.resolve("demo.out");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process demo = new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "demo",
+            "--port", String.valueOf(TestApps.freePort()), "--admin-port", String.valueOf(TestApps.freePort()),
+            "--temporal-port", String.valueOf(TestApps.freePort()), "--seed", "7"))
+        .directory(Path.of("").toAbsolutePath().toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
+    boolean exited = demo.waitFor(12, TimeUnit.MINUTES);
+    if (!exited) {
+      demo.destroyForcibly().waitFor();
+    }
+    String printed = Files.readString(output);
+    assertThat(exited).as("demo still running after 12 minutes:\n" + printed).isTrue();
+    assertThat(demo.exitValue()).as(printed).isZero();
+
+    Map<Integer, String> states = new HashMap<>();
+    Map<Integer, String> rollouts = new HashMap<>();
+    for (String line : printed.split("\n")) {
+      Matcher m = FINAL.matcher(line);
+      if (m.find()) {
+        states.put(Integer.parseInt(m.group(1)), m.group(2));
+        rollouts.put(Integer.parseInt(m.group(1)), m.group(4));
+      }
+    }
+    assertThat(states).as(printed).containsEntry(2, "PROMOTED").containsEntry(3, "ROLLED_BACK");
+    assertThat(rollouts).as(printed).containsEntry(2, "rollout-support-demo-2").containsEntry(3, "rollout-support-demo-3");
+    assertThat(printed).contains("demo OK").contains("v2 timeline: eval passed").contains("v2 timeline: promoted")
+        .contains("v3 timeline: rolled_back");
+  }
+
+}

