@@ -162,8 +162,8 @@ public final class SuiteEvalRunner implements EvalRunner {
       evals.finishRun(run.id(), "BLOCKED", reason, null);
       return new EvalSummary(false, reason, cases, candidateStats.passRate(), baselineRate);
     }
-    GateCheck.Decision decision =
-        GateCheck.decide(label, suite.definition().gate(), candidateStats, baselineStats);
+    EvalGateCheck.Result decision =
+        EvalGateCheck.decide(label, suite.definition().gate(), candidateStats, baselineStats);
     EvalSummary summary =
         new EvalSummary(decision.passed(), decision.reason(), cases, candidateStats.passRate(), baselineRate);
     evals.finishRun(run.id(), decision.passed() ? "PASSED" : "BLOCKED", decision.reason(), Json.write(summary));

@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.Locale;
 
 /** Applies a suite's gate to the two arms' figures: passed or not, with one line saying why. */
-public final class GateCheck {
-  private GateCheck() {}
+public final class EvalGateCheck {
+  private EvalGateCheck() {}
 
-  public record Decision(boolean passed, String reason) {}
+  /** The eval gate's answer: whether the candidate may go on to the canary stages, and why. */
+  public record Result(boolean passed, String reason) {}
 
-  public static Decision decide(String suiteLabel, EvalGate gate, ArmStats candidate, ArmStats baseline) {
+  public static Result decide(String suiteLabel, EvalGate gate, ArmStats candidate, ArmStats baseline) {
     List<String> failures = new ArrayList<>();
     if (gate.minPassRate() != null && candidate.passRate() < gate.minPassRate()) {
       failures.add("pass rate " + pct(candidate.passRate()) + " below the minimum " + pct(gate.minPassRate()));
@@ -43,9 +44,9 @@ public final class GateCheck {
     }
     String figures = figures(candidate, baseline);
     if (failures.isEmpty()) {
-      return new Decision(true, "eval suite " + suiteLabel + " passed: " + figures);
+      return new Result(true, "eval suite " + suiteLabel + " passed: " + figures);
     }
-    return new Decision(
+    return new Result(
         false, "eval suite " + suiteLabel + " blocked the candidate: " + String.join("; ", failures) + " (" + figures
             + ")");
   }
