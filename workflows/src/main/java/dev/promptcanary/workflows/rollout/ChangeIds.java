@@ -11,5 +11,8 @@ final class ChangeIds {
   /** An abort or bypass during the offline eval abandons the eval activity (before: requested its cancellation). */
   static final String EVAL_ABANDONED_ON_CONTROL = "eval-abandoned-on-control";
 
+  /** A sample ratio mismatch holds the rollout unless its spec asks to roll back (before: it always rolled back). */
+  static final String SRM_HOLDS = "srm-holds";
+
   private ChangeIds() {}
 }

@@ -236,12 +236,22 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         return StageOutcome.DONE;
       }
       if (overall.decision() == Decision.SAMPLE_RATIO_MISMATCH) {
-        rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
-        return StageOutcome.DONE;
+        if (spec.rollsBackOnSampleRatioMismatch()
+            || Workflow.getVersion(ChangeIds.SRM_HOLDS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+          rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
+          return StageOutcome.DONE;
+        }
+        holdAndRestart(PauseReason.SAMPLE_RATIO_MISMATCH, "stage " + (memory.stageIndex + 1)
+            + " traffic split is broken (sample ratio mismatch): " + overall.reason(), overall, "fresh data");
+        if (result != null) {
+          return StageOutcome.DONE;
+        }
+        continue;
       }
       if (overall.decision() == Decision.JUDGE_UNHEALTHY
           && Workflow.getVersion(ChangeIds.JUDGE_HEALTH_HOLD, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        holdForJudge(overall);
+        holdAndRestart(PauseReason.JUDGE_UNHEALTHY, "stage " + (memory.stageIndex + 1) + " judge is unhealthy: "
+            + overall.reason(), overall, "fresh judge scores");
         if (result != null) {
           return StageOutcome.DONE;
         }
@@ -289,7 +299,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       return false;
     }
     // HOLD, or EXTEND with its budget spent: a person decides.
-    hold(why, report.overall());
+    hold(PauseReason.INCONCLUSIVE, why, report.overall());
     return result != null;
   }
 
@@ -327,8 +337,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     return true;
   }
 
-  private void hold(String why, Verdict verdict) {
+  private void hold(PauseReason reason, String why, Verdict verdict) {
     memory.state = RolloutState.PAUSED;
+    memory.pauseReason = reason;
     long heldAt = now();
     long bakedAtHold = baked();
     memory.note(heldAt, "held", why);
@@ -347,17 +358,18 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   /**
-   * Holds while the judge is unhealthy: its scores would bias the quality gate either way. On resume the stage
-   * starts over at its weight, so its test uses only scores from after the judge was fixed.
+   * Holds while the stage's data cannot be trusted (an unhealthy judge biases the quality gate, a broken split every
+   * comparison). On resume the stage starts over at its weight, so its test uses only data from after the cause was
+   * fixed.
    */
-  private void holdForJudge(Verdict verdict) {
-    hold("stage " + (memory.stageIndex + 1) + " judge is unhealthy: " + verdict.reason(), verdict);
+  private void holdAndRestart(PauseReason reason, String why, Verdict verdict, String freshData) {
+    hold(reason, why, verdict);
     if (result == null && memory.state != RolloutState.PAUSED) {
       memory.stageStartedAtMillis = now();
       memory.pausedMillis = 0;
       memory.stageBudgetMillis = stage().maxBakeSeconds() * 1000;
       memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
-          + percent(memory.canaryWeightBp) + " with fresh judge scores");
+          + percent(memory.canaryWeightBp) + " with " + freshData);
       record(null, null);
     }
   }
@@ -405,6 +417,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             continue;
           }
           memory.state = RolloutState.PAUSED;
+          memory.pauseReason = PauseReason.USER;
           long pausedAt = now();
           memory.note(pausedAt, "paused", "paused" + by);
           publishSearchAttributes();
@@ -419,6 +432,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             continue;
           }
           memory.state = memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
+          memory.pauseReason = null;
           memory.note(now(), "resumed", "resumed" + by);
           publishSearchAttributes();
           record(null, null);
@@ -518,7 +532,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         memory.stageIndex + 1, spec.stages().size(), memory.canaryWeightBp,
         report == null ? 0 : report.canaryJudgements(), report == null ? 0 : report.baselineJudgements(),
         report == null ? 0 : report.canaryObservations(), report == null ? 0 : report.baselineObservations(),
-        memory.lastVerdicts, List.copyOf(memory.timeline));
+        memory.lastVerdicts, List.copyOf(memory.timeline), memory.pauseReason);
   }
 
   // ---- endings ------------------------------------------------------------------------------------------

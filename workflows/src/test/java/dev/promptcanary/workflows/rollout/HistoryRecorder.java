@@ -165,6 +165,27 @@ class HistoryRecorder {
     });
   }
 
+  @Test
+  void recordSrmHoldThenResume() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
+    record(fake, "srm-hold-resume.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(5));
+      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+      workflow.resume(new ControlRequest("ana", "load balancer fixed"));
+    });
+  }
+
+  @Test
+  void recordSrmRollbackAsked() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
+    record(fake, "srm-rollback-asked.json", env -> {
+      Scenarios.start(env.getWorkflowClient(), Scenarios.rollbackOnSrm(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+    });
+  }
+
   interface Script {
     void run(TestWorkflowEnvironment env) throws Exception;
   }

@@ -44,6 +44,13 @@ final class Scenarios {
         spec.alertWebhook(), spec.startedBy(), spec.judge());
   }
 
+  /** The same spec, rolling back on a sample ratio mismatch. */
+  static RolloutSpec rollbackOnSrm(RolloutSpec spec) {
+    return new RolloutSpec(spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.stages(), spec.gates(),
+        spec.evalSuite(), spec.inconclusivePolicy(), spec.maxExtensions(), spec.checkIntervalSeconds(),
+        spec.alertWebhook(), spec.startedBy(), spec.judge(), SrmPolicy.ROLLBACK);
+  }
+
   /** The same spec with stages that bake 5 to 10 minutes (short recorded histories). */
   static RolloutSpec shortStages(RolloutSpec spec) {
     List<Stage> stages = spec.stages().stream().map(s -> new Stage(s.weightBp(), s.minJudgements(), 300, 600)).toList();
