@@ -186,6 +186,80 @@ class HistoryRecorder {
     });
   }
 
+  @Test
+  void recordLookFailingThenHoldAndResume() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> {
+      throw new IllegalStateException("numeric field overflow: cost 1e200");
+    };
+    record(fake, "look-fails-hold-resume.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(3));
+      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+      workflow.resume(new ControlRequest("ana", "bad row deleted"));
+    });
+  }
+
+  @Test
+  void recordAbortWhileTheLookHangs() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    CountDownLatch looking = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    fake.analysis = r -> {
+      looking.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("canceling statement due to statement timeout");
+    };
+    try {
+      record(fake, "abort-while-look-hangs.json", env -> {
+        RolloutWorkflow workflow =
+            Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+        workflow.dataArrived(new DataArrived(0));
+        looking.await();
+        workflow.abort(new ControlRequest("ana", "stuck look"));
+        WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+        release.countDown();
+      });
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void recordAbortWithADeadWebhook() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    fake.failAlerts = true;
+    fake.failAudits = true;
+    record(fake, "abort-dead-webhook-failing-audit.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(2));
+      workflow.abort(new ControlRequest("ana", "wrong\u0000version"));
+    });
+  }
+
+  @Test
+  void recordPauseDuringTheEval() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.evalRunning = new CountDownLatch(1);
+    try {
+      record(fake, "pause-during-eval.json", env -> {
+        RolloutWorkflow workflow =
+            Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+        workflow.pause(new ControlRequest("ana", "hold on"));
+        fake.evalRunning.countDown();
+        env.sleep(Duration.ofMinutes(5));
+        workflow.resume(new ControlRequest("ana", "go"));
+      });
+    } finally {
+      fake.evalRunning.countDown();
+    }
+  }
+
   interface Script {
     void run(TestWorkflowEnvironment env) throws Exception;
   }

@@ -29,7 +29,9 @@ class RolloutReplayTest {
       "bypass.json", "eval-abort.json", "judge-hold-resume.json", "promotion-second-run.json",
       "promotion-last-run.json", "srm-hold-resume.json", "srm-rollback-asked.json",
       // recorded from the code before "srm-holds" (an SRM rolled back), so not by today's HistoryRecorder
-      "srm-rollback-before-srm-holds.json");
+      "srm-rollback-before-srm-holds.json",
+      "look-fails-hold-resume.json", "abort-while-look-hangs.json", "abort-dead-webhook-failing-audit.json",
+      "pause-during-eval.json");
 
   static List<String> histories() {
     return HISTORIES;
