@@ -201,8 +201,14 @@ class RolloutEndToEndTest {
     Reply unknownAction = http.post("/v1/rollouts/" + id + "/explode", "{\"actor\": \"bob\", \"reason\": \"x\"}");
     assertThat(unknownAction.status()).isEqualTo(404);
 
-    long audited = DB.jdbi().withHandle(h -> h.select(
-        "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action LIKE 'rollout.%'", id).mapTo(Long.class).one());
+    // audit writes run beside the controls (they never delay an answer), so the last one may land just after it
+    long deadline = System.currentTimeMillis() + 10_000;
+    long audited;
+    do {
+      Thread.sleep(100);
+      audited = DB.jdbi().withHandle(h -> h.select(
+          "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action LIKE 'rollout.%'", id).mapTo(Long.class).one());
+    } while (audited < 3 && System.currentTimeMillis() < deadline);
     assertThat(audited).isEqualTo(3);
   }
 
