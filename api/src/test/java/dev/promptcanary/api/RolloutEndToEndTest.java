@@ -201,8 +201,14 @@ class RolloutEndToEndTest {
     Reply unknownAction = http.post("/v1/rollouts/" + id + "/explode", "{\"actor\": \"bob\", \"reason\": \"x\"}");
     assertThat(unknownAction.status()).isEqualTo(404);
 
-    long audited = DB.jdbi().withHandle(h -> h.select(
-        "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action LIKE 'rollout.%'", id).mapTo(Long.class).one());
+    // audit writes run beside the controls (they never delay an answer), so the last one may land just after it
+    long deadline = System.currentTimeMillis() + 10_000;
+    long audited;
+    do {
+      Thread.sleep(100);
+      audited = DB.jdbi().withHandle(h -> h.select(
+          "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action LIKE 'rollout.%'", id).mapTo(Long.class).one());
+    } while (audited < 3 && System.currentTimeMillis() < deadline);
     assertThat(audited).isEqualTo(3);
   }
 
@@ -249,6 +255,11 @@ class RolloutEndToEndTest {
     assertThat(badPolicy.status()).isEqualTo(400);
     assertThat(badPolicy.body().get("field").asText()).isEqualTo("inconclusivePolicy");
 
+    Reply badSrmPolicy = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"srmPolicy\": \"SHRUG\"}");
+    assertThat(badSrmPolicy.status()).isEqualTo(400);
+    assertThat(badSrmPolicy.body().get("field").asText()).isEqualTo("srmPolicy");
+
     Reply badGate = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
         + " \"gates\": {\"quality\": {\"margin\": 3}}}");
     assertThat(badGate.status()).isEqualTo(422);
@@ -285,6 +296,26 @@ class RolloutEndToEndTest {
     assertThat(rollout.get("spec").get("judge").asText()).isEqualTo("gpt-4o/rubric-7");
     assertThat(rollout.get("checkpoint").get("timeline").findValuesAsText("detail"))
         .contains("quality counts the scores of judge gpt-4o/rubric-7 only");
+    http.post("/v1/rollouts/" + id + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
+  }
+
+  @Test
+  void aSampleRatioMismatchHoldsUnlessTheRolloutAsksToRollBack() throws Exception {
+    twoVersions("srm-default");
+    Reply byDefault = http.post("/v1/rollouts",
+        "{\"prompt\": \"srm-default\", \"candidateVersion\": 2, \"startedBy\": \"ana\"}");
+    assertThat(byDefault.status()).as(String.valueOf(byDefault.body())).isEqualTo(201);
+    assertThat(byDefault.body().get("spec").get("srmPolicy").asText()).isEqualTo("HOLD");
+    http.post("/v1/rollouts/" + byDefault.body().get("id").asText() + "/abort",
+        "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
+
+    twoVersions("srm-rollback");
+    Reply asked = http.post("/v1/rollouts",
+        "{\"prompt\": \"srm-rollback\", \"candidateVersion\": 2, \"startedBy\": \"ana\", \"srmPolicy\": \"ROLLBACK\"}");
+    assertThat(asked.status()).as(String.valueOf(asked.body())).isEqualTo(201);
+    String id = asked.body().get("id").asText();
+    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    assertThat(rollout.get("spec").get("srmPolicy").asText()).isEqualTo("ROLLBACK");
     http.post("/v1/rollouts/" + id + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
   }
 }

@@ -1,6 +1,7 @@
 package dev.promptcanary.api.rollouts;
 
 import dev.promptcanary.workflows.rollout.InconclusivePolicy;
+import dev.promptcanary.workflows.rollout.SrmPolicy;
 import dev.promptcanary.workflows.rollout.Stage;
 import java.util.List;
 
@@ -15,6 +16,7 @@ final class RolloutDefaults {
   static final List<Stage> STAGES =
       List.of(stage(500), stage(2500), stage(5000));
   static final InconclusivePolicy POLICY = InconclusivePolicy.EXTEND;
+  static final SrmPolicy SRM_POLICY = SrmPolicy.HOLD;
   static final int MAX_EXTENSIONS = 2;
   static final long CHECK_INTERVAL_SECONDS = 60;
 

@@ -174,7 +174,8 @@ public class RolloutService {
               : request.checkIntervalSeconds(),
           request.alertWebhook(),
           request.startedBy(),
-          request.judge());
+          request.judge(),
+          request.srmPolicy() == null ? RolloutDefaults.SRM_POLICY : request.srmPolicy());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("body", e.getMessage());
     }
@@ -212,7 +213,8 @@ public class RolloutService {
   private static String details(RolloutSpec spec) {
     return "Started by " + spec.startedBy() + ". Eval suite: " + (spec.evalSuite() == null ? "none" : spec.evalSuite())
         + ". Family-wise alpha " + spec.gates().alpha() + "; inconclusive policy " + spec.inconclusivePolicy()
-        + " (" + spec.maxExtensions() + " extensions). Judge: "
+        + " (" + spec.maxExtensions() + " extensions); on a sample ratio mismatch "
+        + (spec.rollsBackOnSampleRatioMismatch() ? "roll back" : "hold") + ". Judge: "
         + (spec.judge() == null ? "the first to score, pinned" : spec.judge() + ", pinned") + ".";
   }
 

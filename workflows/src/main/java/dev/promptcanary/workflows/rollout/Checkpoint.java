@@ -20,6 +20,7 @@ import java.util.List;
  * @param lastVerdicts the latest verdict per gate, overall first
  * @param timeline what happened so far
  * @param canaryWeightBp the weight routing holds for this rollout (a stage's, or more when the planner raised it)
+ * @param pauseReason why the rollout is paused, or null when it is not (or the checkpoint predates the field)
  */
 public record Checkpoint(
     RolloutState state,
@@ -33,11 +34,20 @@ public record Checkpoint(
     long routingSequence,
     List<Verdict> lastVerdicts,
     List<TimelineEntry> timeline,
-    int canaryWeightBp) {
+    int canaryWeightBp,
+    PauseReason pauseReason) {
 
   public Checkpoint {
     lastVerdicts = lastVerdicts == null ? List.of() : List.copyOf(lastVerdicts);
     timeline = timeline == null ? List.of() : List.copyOf(timeline);
+  }
+
+  /** A checkpoint of a rollout that is not paused. */
+  public Checkpoint(RolloutState state, int stageIndex, boolean stageEntered, long stageStartedAtMillis,
+      long pausedMillis, long stageBudgetMillis, long canaryStartedAtMillis, int extensionsUsed, long routingSequence,
+      List<Verdict> lastVerdicts, List<TimelineEntry> timeline, int canaryWeightBp) {
+    this(state, stageIndex, stageEntered, stageStartedAtMillis, pausedMillis, stageBudgetMillis, canaryStartedAtMillis,
+        extensionsUsed, routingSequence, lastVerdicts, timeline, canaryWeightBp, null);
   }
 
   public static Checkpoint initial() {

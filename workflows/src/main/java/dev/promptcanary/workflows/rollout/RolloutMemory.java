@@ -20,6 +20,7 @@ final class RolloutMemory {
   List<Verdict> lastVerdicts;
   final List<TimelineEntry> timeline;
   int canaryWeightBp;
+  PauseReason pauseReason;
 
   RolloutMemory(Checkpoint checkpoint) {
     state = checkpoint.state();
@@ -34,12 +35,14 @@ final class RolloutMemory {
     lastVerdicts = checkpoint.lastVerdicts();
     timeline = new ArrayList<>(checkpoint.timeline());
     canaryWeightBp = checkpoint.canaryWeightBp();
+    pauseReason = checkpoint.pauseReason();
   }
 
   Checkpoint checkpoint() {
     return new Checkpoint(
         state, stageIndex, stageEntered, stageStartedAtMillis, pausedMillis, stageBudgetMillis,
-        canaryStartedAtMillis, extensionsUsed, routingSequence, lastVerdicts, timeline, canaryWeightBp);
+        canaryStartedAtMillis, extensionsUsed, routingSequence, lastVerdicts, timeline, canaryWeightBp,
+        pauseReason);
   }
 
   /** Keeps the story bounded: the first entries (how it started) and the latest ones. */

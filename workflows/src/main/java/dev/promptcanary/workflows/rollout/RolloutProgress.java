@@ -3,7 +3,10 @@ package dev.promptcanary.workflows.rollout;
 import dev.promptcanary.workflows.domain.Verdict;
 import java.util.List;
 
-/** The answer of the progress query: where the rollout is and what it has seen. */
+/**
+ * The answer of the progress query: where the rollout is and what it has seen ({@code pauseReason}: why it is
+ * paused, null when it is not).
+ */
 public record RolloutProgress(
     String rolloutId,
     String prompt,
@@ -18,4 +21,5 @@ public record RolloutProgress(
     long canaryObservations,
     long baselineObservations,
     List<Verdict> lastVerdicts,
-    List<TimelineEntry> timeline) {}
+    List<TimelineEntry> timeline,
+    PauseReason pauseReason) {}

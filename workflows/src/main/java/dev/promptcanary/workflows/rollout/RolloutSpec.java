@@ -19,6 +19,7 @@ import java.util.List;
  * @param startedBy who started it
  * @param judge the judge whose scores count for quality ({@code model/rubricVersion}), pinned for the whole
  *     rollout; null pins the first judge to score either arm once the canary takes traffic
+ * @param srmPolicy what a sample ratio mismatch does; null (a spec written before the field existed) holds
  */
 public record RolloutSpec(
     String prompt,
@@ -32,7 +33,8 @@ public record RolloutSpec(
     long checkIntervalSeconds,
     String alertWebhook,
     String startedBy,
-    String judge) {
+    String judge,
+    SrmPolicy srmPolicy) {
 
   public RolloutSpec {
     stages = List.copyOf(stages);
@@ -53,5 +55,18 @@ public record RolloutSpec(
     if (maxExtensions < 0) {
       throw new IllegalArgumentException("maxExtensions must be >= 0");
     }
+  }
+
+  /** A spec without an SRM policy: a mismatch holds. */
+  public RolloutSpec(String prompt, int candidateVersion, int baselineVersion, List<Stage> stages, GatesConfig gates,
+      String evalSuite, InconclusivePolicy inconclusivePolicy, int maxExtensions, long checkIntervalSeconds,
+      String alertWebhook, String startedBy, String judge) {
+    this(prompt, candidateVersion, baselineVersion, stages, gates, evalSuite, inconclusivePolicy, maxExtensions,
+        checkIntervalSeconds, alertWebhook, startedBy, judge, null);
+  }
+
+  /** Whether a sample ratio mismatch rolls back (asked for) rather than holds (the default). */
+  public boolean rollsBackOnSampleRatioMismatch() {
+    return srmPolicy == SrmPolicy.ROLLBACK;
   }
 }

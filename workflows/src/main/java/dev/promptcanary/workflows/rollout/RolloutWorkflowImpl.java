@@ -16,6 +16,7 @@ import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +51,38 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
                   .build())
           .build();
 
+  /**
+   * The steps of a rollout under {@link ChangeIds#CONTROLS_PREEMPT}: a bounded number of attempts, and no retry of a
+   * programming error, so a step that keeps failing surfaces (the rollout holds with the failure as its reason)
+   * instead of retrying silently for ever. About 8 s of backoff over 5 attempts.
+   */
+  private static final ActivityOptions STEP =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofMillis(500))
+                  .setBackoffCoefficient(2)
+                  .setMaximumInterval(Duration.ofSeconds(10))
+                  .setMaximumAttempts(5)
+                  .setDoNotRetry(
+                      IllegalArgumentException.class.getName(),
+                      NullPointerException.class.getName(),
+                      ArithmeticException.class.getName(),
+                      ClassCastException.class.getName(),
+                      IndexOutOfBoundsException.class.getName(),
+                      UnsupportedOperationException.class.getName(),
+                      NumberFormatException.class.getName())
+                  .build())
+          .build();
+
+  /** Writes of the read model and the audit log under {@link ChangeIds#CONTROLS_PREEMPT}: short, then given up. */
+  private static final ActivityOptions BOOKKEEPING =
+      ActivityOptions.newBuilder(STEP)
+          .setStartToCloseTimeout(Duration.ofSeconds(10))
+          .setRetryOptions(RetryOptions.newBuilder(STEP.getRetryOptions()).setMaximumAttempts(4).build())
+          .build();
+
   private static final ActivityOptions ALERT =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(20))
@@ -81,6 +114,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private final Deque<PendingControl> controls = new ArrayDeque<>();
+  /** Alerts and audit writes in flight (under {@link ChangeIds#CONTROLS_PREEMPT} nothing waits for them but the end). */
+  private final List<Promise<Void>> sideEffects = new ArrayList<>();
+  /** {@link ChangeIds#CONTROLS_PREEMPT}, decided once per run. */
+  private boolean controlsPreempt;
+  /** Whether a bookkeeping write failed since the last read-model record (its note is not stored yet). */
+  private boolean unrecordedFailure;
+  /** The state a paused rollout returns to on resume (under {@link ChangeIds#CONTROLS_PREEMPT}). */
+  private RolloutState stateBeforePause;
   private final Map<Integer, ControlResult> controlResults = new HashMap<>();
   private int controlCounter;
   private boolean dataPending;
@@ -94,6 +135,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   public RolloutResult run(RolloutInput input) {
     rolloutId = input.rolloutId();
     spec = input.spec();
+    controlsPreempt = Workflow.getVersion(ChangeIds.CONTROLS_PREEMPT, Workflow.DEFAULT_VERSION, 1) >= 1;
     memory = new RolloutMemory(input.checkpoint());
     if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
       memory.canaryWeightBp = stage().weightBp(); // a checkpoint written before the weight was carried
@@ -112,7 +154,16 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
     result = drive();
     // Let update handlers deliver their answers before the run closes.
-    Workflow.await(Workflow::isEveryHandlerFinished);
+    if (controlsPreempt) {
+      failRemaining(); // e.g. a pause sent while the eval was blocking the rollout
+      // Controls were answered already; alerts and audit writes may still be retrying.
+      Workflow.await(() -> Workflow.isEveryHandlerFinished() && sideEffectsSettled());
+      if (unrecordedFailure) {
+        record(result.reason(), null);
+      }
+    } else {
+      Workflow.await(Workflow::isEveryHandlerFinished);
+    }
     return result;
   }
 
@@ -139,6 +190,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         continueAsNew("stage boundary");
       }
     }
+    // A promoted rollout reports the last stage it ran, not one past it.
+    memory.stageIndex = spec.stages().size() - 1;
     return promote(RolloutState.PROMOTED, "every stage passed its gates", lastOverall());
   }
 
@@ -157,7 +210,22 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     Promise<EvalSummary>[] eval = new Promise[1];
     CancellationScope scope = Workflow.newCancellationScope(() -> eval[0] = Async.function(act(evalOptions, "offline eval")::runOfflineEval, request));
     scope.run();
-    Workflow.await(() -> eval[0].isCompleted() || hasFinalControl());
+    if (controlsPreempt) {
+      // A pause or resume is answered while the eval runs; an abort or bypass ends it.
+      while (true) {
+        Workflow.await(() -> eval[0].isCompleted() || !controls.isEmpty());
+        if (eval[0].isCompleted() && !hasFinalControl()) {
+          break;
+        }
+        RolloutResult controlled = handleControls();
+        if (controlled != null) {
+          scope.cancel();
+          return controlled;
+        }
+      }
+    } else {
+      Workflow.await(() -> eval[0].isCompleted() || hasFinalControl());
+    }
     if (!eval[0].isCompleted()) {
       scope.cancel();
       return handleControls();
@@ -181,12 +249,21 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private RolloutResult enterStage() {
     Stage stage = stage();
-    long sequence = memory.routingSequence + 1;
-    RoutingReceipt receipt =
-        act(QUICK, "set canary weight to " + percent(stage.weightBp())).setRouting(
-            new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), false, sequence,
+    RoutingReceipt receipt;
+    while (true) {
+      try {
+        receipt = act(quick(), "set canary weight to " + percent(stage.weightBp())).setRouting(
+            new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), false, memory.routingSequence + 1,
                 spec.baselineVersion(), spec.candidateVersion(), stage.weightBp(),
                 "stage " + (memory.stageIndex + 1) + " of " + spec.stages().size()));
+        break;
+      } catch (ActivityFailure e) {
+        holdForFailure("setting the canary weight to " + percent(stage.weightBp()), e);
+        if (result != null) {
+          return result;
+        }
+      }
+    }
     if (!receipt.applied()) {
       return finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
     }
@@ -231,18 +308,36 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       }
       dataPending = false;
       AnalysisReport report = look();
+      if (report == null) {
+        // A control came first (it is handled next), or the look kept failing and the rollout was held.
+        if (result != null) {
+          return StageOutcome.DONE;
+        }
+        dataPending = true; // look again at once
+        continue;
+      }
       Verdict overall = report.overall();
       if (overall.decision() == Decision.REGRESSION) {
         rollback(RolloutState.ROLLED_BACK, "regression: " + overall.reason(), overall);
         return StageOutcome.DONE;
       }
       if (overall.decision() == Decision.SAMPLE_RATIO_MISMATCH) {
-        rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
-        return StageOutcome.DONE;
+        if (spec.rollsBackOnSampleRatioMismatch()
+            || Workflow.getVersion(ChangeIds.SRM_HOLDS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+          rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
+          return StageOutcome.DONE;
+        }
+        holdAndRestart(PauseReason.SAMPLE_RATIO_MISMATCH, "stage " + (memory.stageIndex + 1)
+            + " traffic split is broken (sample ratio mismatch): " + overall.reason(), overall, "fresh data");
+        if (result != null) {
+          return StageOutcome.DONE;
+        }
+        continue;
       }
       if (overall.decision() == Decision.JUDGE_UNHEALTHY
           && Workflow.getVersion(ChangeIds.JUDGE_HEALTH_HOLD, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        holdForJudge(overall);
+        holdAndRestart(PauseReason.JUDGE_UNHEALTHY, "stage " + (memory.stageIndex + 1) + " judge is unhealthy: "
+            + overall.reason(), overall, "fresh judge scores");
         if (result != null) {
           return StageOutcome.DONE;
         }
@@ -290,7 +385,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       return false;
     }
     // HOLD, or EXTEND with its budget spent: a person decides.
-    hold(why, report.overall());
+    hold(PauseReason.INCONCLUSIVE, why, report.overall());
     return result != null;
   }
 
@@ -303,16 +398,30 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     int cap = memory.stageIndex + 1 < spec.stages().size()
         ? spec.stages().get(memory.stageIndex + 1).weightBp() - 1
         : 5000;
-    StagePlan plan = act(QUICK, "plan stage " + (memory.stageIndex + 1) + " weight").planStage(
-        new StagePlanRequest(spec.prompt(), spec.baselineVersion(), memory.canaryWeightBp, Math.max(cap, memory.canaryWeightBp),
-            stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates()));
+    StagePlanRequest planRequest = new StagePlanRequest(spec.prompt(), spec.baselineVersion(), memory.canaryWeightBp,
+        Math.max(cap, memory.canaryWeightBp), stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates());
+    StagePlan plan;
+    try {
+      plan = act(quick(), "plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
+    } catch (ActivityFailure e) {
+      // the extension goes on at its weight: planning is advice
+      memory.note(now(), "plan failed", "the weight stays at " + percent(memory.canaryWeightBp) + ": "
+          + rootMessage(e));
+      return false;
+    }
     if (plan.weightBp() <= memory.canaryWeightBp) {
       memory.note(now(), "plan", plan.note());
       return false;
     }
-    RoutingReceipt receipt = act(QUICK, "raise canary weight to " + percent(plan.weightBp())).setRouting(
-        new RoutingCommand(rolloutId, spec.prompt(), false, false, memory.routingSequence + 1,
-            spec.baselineVersion(), spec.candidateVersion(), plan.weightBp(), "more weight for the extension"));
+    RoutingReceipt receipt;
+    try {
+      receipt = act(quick(), "raise canary weight to " + percent(plan.weightBp())).setRouting(
+          new RoutingCommand(rolloutId, spec.prompt(), false, false, memory.routingSequence + 1,
+              spec.baselineVersion(), spec.candidateVersion(), plan.weightBp(), "more weight for the extension"));
+    } catch (ActivityFailure e) {
+      holdForFailure("raising the canary weight to " + percent(plan.weightBp()), e);
+      return result == null ? false : null;
+    }
     if (!receipt.applied()) {
       rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
       return null;
@@ -328,8 +437,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     return true;
   }
 
-  private void hold(String why, Verdict verdict) {
+  private void hold(PauseReason reason, String why, Verdict verdict) {
+    stateBeforePause = memory.state;
     memory.state = RolloutState.PAUSED;
+    memory.pauseReason = reason;
     long heldAt = now();
     long bakedAtHold = baked();
     memory.note(heldAt, "held", why);
@@ -348,26 +459,53 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   /**
-   * Holds while the judge is unhealthy: its scores would bias the quality gate either way. On resume the stage
-   * starts over at its weight, so its test uses only scores from after the judge was fixed.
+   * Holds while the stage's data cannot be trusted (an unhealthy judge biases the quality gate, a broken split every
+   * comparison). On resume the stage starts over at its weight, so its test uses only data from after the cause was
+   * fixed.
    */
-  private void holdForJudge(Verdict verdict) {
-    hold("stage " + (memory.stageIndex + 1) + " judge is unhealthy: " + verdict.reason(), verdict);
+  private void holdAndRestart(PauseReason reason, String why, Verdict verdict, String freshData) {
+    hold(reason, why, verdict);
     if (result == null && memory.state != RolloutState.PAUSED) {
       memory.stageStartedAtMillis = now();
       memory.pausedMillis = 0;
       memory.stageBudgetMillis = stage().maxBakeSeconds() * 1000;
       memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
-          + percent(memory.canaryWeightBp) + " with fresh judge scores");
+          + percent(memory.canaryWeightBp) + " with " + freshData);
       record(null, null);
     }
   }
 
+  /** Holds because a step kept failing; a resume goes on with the stage and retries the step. */
+  private void holdForFailure(String step, ActivityFailure failure) {
+    hold(PauseReason.STEP_FAILED, "stage " + (memory.stageIndex + 1) + ": " + step + " kept failing: "
+        + rootMessage(failure), null);
+  }
+
+  /**
+   * One look at the stage's data. Under {@link ChangeIds#CONTROLS_PREEMPT} a control arriving while the look runs
+   * or retries abandons it (null: the control is handled next), and a look that keeps failing holds the rollout
+   * (null).
+   */
   private AnalysisReport look() {
-    lastReport =
-        act(QUICK, "look at stage " + (memory.stageIndex + 1) + " data").analyse(
-            new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), memory.canaryWeightBp,
-                memory.canaryStartedAtMillis, memory.stageStartedAtMillis, spec.stages().size(), spec.gates(), spec.judge()));
+    AnalysisRequest request = new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(),
+        spec.baselineVersion(), memory.canaryWeightBp, memory.canaryStartedAtMillis, memory.stageStartedAtMillis,
+        spec.stages().size(), spec.gates(), spec.judge());
+    String summary = "look at stage " + (memory.stageIndex + 1) + " data";
+    if (controlsPreempt) {
+      Promise<AnalysisReport> look = Async.function(act(STEP, summary)::analyse, request);
+      Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
+      if (!look.isCompleted()) {
+        return null;
+      }
+      try {
+        lastReport = look.get();
+      } catch (ActivityFailure e) {
+        holdForFailure("the look at the data", e);
+        return null;
+      }
+    } else {
+      lastReport = act(QUICK, summary).analyse(request);
+    }
     Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
     if (before != lastReport.overall().decision()) {
@@ -384,8 +522,15 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     while (!controls.isEmpty()) {
       PendingControl control = controls.pollFirst();
       ControlRequest request = control.request();
-      act(QUICK, "audit " + control.kind().action()).recordAudit(new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
-          request.reason()));
+      if (controlsPreempt) {
+        request = new ControlRequest(printable(request.actor()), printable(request.reason()));
+        AuditEntry entry = new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
+            request.reason());
+        inBackground("audit", Async.procedure(act(BOOKKEEPING, "audit " + entry.action())::recordAudit, entry));
+      } else {
+        act(QUICK, "audit " + control.kind().action()).recordAudit(new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
+            request.reason()));
+      }
       String by = " by " + request.actor() + ": " + request.reason();
       switch (control.kind()) {
         case ABORT -> {
@@ -396,7 +541,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         }
         case BYPASS -> {
           promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
-          answer(control, "promoted to 100% without the remaining gates");
+          answer(control, result.state() == RolloutState.BYPASSED
+              ? "promoted to 100% without the remaining gates" : result.reason());
           failRemaining();
           return result;
         }
@@ -405,7 +551,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             answer(control, "already paused");
             continue;
           }
+          stateBeforePause = memory.state;
           memory.state = RolloutState.PAUSED;
+          memory.pauseReason = PauseReason.USER;
           long pausedAt = now();
           memory.note(pausedAt, "paused", "paused" + by);
           publishSearchAttributes();
@@ -419,7 +567,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             answer(control, "not paused");
             continue;
           }
-          memory.state = memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
+          memory.state = controlsPreempt && stateBeforePause != null ? stateBeforePause
+              : memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
+          memory.pauseReason = null;
           memory.note(now(), "resumed", "resumed" + by);
           publishSearchAttributes();
           record(null, null);
@@ -521,27 +671,38 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         memory.stageIndex + 1, spec.stages().size(), memory.canaryWeightBp,
         report == null ? 0 : report.canaryJudgements(), report == null ? 0 : report.baselineJudgements(),
         report == null ? 0 : report.canaryObservations(), report == null ? 0 : report.baselineObservations(),
-        memory.lastVerdicts, List.copyOf(memory.timeline));
+        memory.lastVerdicts, List.copyOf(memory.timeline), memory.pauseReason);
   }
 
   // ---- endings ------------------------------------------------------------------------------------------
 
   private RolloutResult rollback(RolloutState state, String reason, Verdict verdict) {
     if (memory.routingClaimed()) {
-      RoutingReceipt receipt = act(QUICK, "roll back to v" + spec.baselineVersion()).setRouting(
-          new RoutingCommand(rolloutId, spec.prompt(), false, true, memory.routingSequence + 1,
-              spec.baselineVersion(), null, 0, "rollback"));
-      reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
-      memory.routingSequence = Math.max(memory.routingSequence, receipt.sequence());
+      try {
+        RoutingReceipt receipt = act(quick(), "roll back to v" + spec.baselineVersion()).setRouting(
+            new RoutingCommand(rolloutId, spec.prompt(), false, true, memory.routingSequence + 1,
+                spec.baselineVersion(), null, 0, "rollback"));
+        reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
+        memory.routingSequence = Math.max(memory.routingSequence, receipt.sequence());
+      } catch (ActivityFailure e) {
+        // Only under CONTROLS_PREEMPT (QUICK retries for ever): the rollout still ends, saying routing is not reset.
+        reason = reason + " (routing could not be reset, set it by hand: " + rootMessage(e) + ")";
+      }
     }
     memory.canaryWeightBp = 0;
     return finish(state, state == RolloutState.ABORTED ? "aborted" : "rolled_back", reason, verdict);
   }
 
   private RolloutResult promote(RolloutState state, String reason, Verdict verdict) {
-    RoutingReceipt receipt = act(QUICK, "promote v" + spec.candidateVersion() + " to stable").setRouting(
-        new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), true, memory.routingSequence + 1,
-            spec.candidateVersion(), null, 0, state == RolloutState.BYPASSED ? "emergency bypass" : "promotion"));
+    RoutingReceipt receipt;
+    try {
+      receipt = act(quick(), "promote v" + spec.candidateVersion() + " to stable").setRouting(
+          new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), true, memory.routingSequence + 1,
+              spec.candidateVersion(), null, 0, state == RolloutState.BYPASSED ? "emergency bypass" : "promotion"));
+    } catch (ActivityFailure e) {
+      // Only under CONTROLS_PREEMPT: the promotion did not happen, so the candidate leaves the traffic.
+      return rollback(RolloutState.ABORTED, "could not promote: " + rootMessage(e), verdict);
+    }
     if (!receipt.applied()) {
       return finish(RolloutState.ABORTED, "aborted", "could not promote: " + receipt.detail(), verdict);
     }
@@ -564,6 +725,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   // ---- plumbing -----------------------------------------------------------------------------------------
 
   private void alert(String event, String reason, Verdict verdict) {
+    if (controlsPreempt) {
+      AlertEvent alert = new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
+          verdict, spec.alertWebhook(), now());
+      inBackground("alert " + event, Async.procedure(act(ALERT, "alert: " + event)::sendAlert, alert));
+      return;
+    }
     try {
       act(ALERT, "alert: " + event).sendAlert(new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
           verdict, spec.alertWebhook(), now()));
@@ -573,8 +740,46 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void record(String reason, String resumedFromRunId) {
-    act(QUICK, "record " + memory.state).recordProgress(new RolloutRecord(rolloutId, Workflow.getInfo().getRunId(), spec, memory.checkpoint(),
-        memory.canaryWeightBp, reason, resumedFromRunId));
+    RolloutRecord record = new RolloutRecord(rolloutId, Workflow.getInfo().getRunId(), spec, memory.checkpoint(),
+        memory.canaryWeightBp, reason, resumedFromRunId);
+    if (!controlsPreempt) {
+      act(QUICK, "record " + memory.state).recordProgress(record);
+      return;
+    }
+    unrecordedFailure = false;
+    try {
+      act(BOOKKEEPING, "record " + memory.state).recordProgress(record);
+    } catch (ActivityFailure e) {
+      // The read model catches up at the next record; the rollout does not wait for it.
+      memory.note(now(), "record failed", rootMessage(e));
+      unrecordedFailure = true;
+    }
+  }
+
+  /** Lets an alert or audit write run on its own; a failure is noted in the timeline. */
+  private void inBackground(String what, Promise<Void> effect) {
+    sideEffects.add(effect.exceptionally(failure -> {
+      memory.note(now(), what.startsWith("audit") ? "audit failed" : "alert failed", what + ": " + rootMessage(failure));
+      unrecordedFailure = true;
+      return null;
+    }));
+  }
+
+  private boolean sideEffectsSettled() {
+    return sideEffects.stream().allMatch(Promise::isCompleted);
+  }
+
+  /** The options of routing writes and plans: bounded under {@link ChangeIds#CONTROLS_PREEMPT}. */
+  private ActivityOptions quick() {
+    return controlsPreempt ? STEP : QUICK;
+  }
+
+  /** People's text without control characters (a NUL cannot be stored in PostgreSQL text). */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> out.appendCodePoint(
+        Character.isISOControl(c) && c != '\n' && c != '\t' ? '\uFFFD' : c));
+    return out.toString();
   }
 
   private void publishSearchAttributes() {
@@ -592,7 +797,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void continueAsNew(String why) {
-    Workflow.await(() -> Workflow.isEveryHandlerFinished() || !controls.isEmpty());
+    Workflow.await(() -> Workflow.isEveryHandlerFinished() && (!controlsPreempt || sideEffectsSettled())
+        || !controls.isEmpty());
     if (!controls.isEmpty()) {
       return; // handle the controls first; the next boundary or look continues as new
     }

@@ -13,6 +13,14 @@ class FakeActivities implements RolloutActivities {
   volatile EvalSummary eval = new EvalSummary(true, "no offline eval suite configured", 0, 0, 0);
   volatile Function<AnalysisRequest, AnalysisReport> analysis = r -> report(Decision.NON_INFERIOR, GateKind.QUALITY, 500, 500);
   volatile boolean refuseRouting;
+  /** While set, routing writes throw (the database is down). */
+  volatile boolean failRouting;
+  /** While set, alert deliveries throw (a dead webhook). */
+  volatile boolean failAlerts;
+  /** While set, audit writes throw. */
+  volatile boolean failAudits;
+  final List<AlertEvent> alertAttempts = new CopyOnWriteArrayList<>();
+  final List<AuditEntry> auditAttempts = new CopyOnWriteArrayList<>();
   volatile int plannedWeightBp;
   final List<StagePlanRequest> plans = new CopyOnWriteArrayList<>();
   final List<RoutingCommand> routing = new CopyOnWriteArrayList<>();
@@ -47,6 +55,9 @@ class FakeActivities implements RolloutActivities {
 
   @Override
   public RoutingReceipt setRouting(RoutingCommand command) {
+    if (failRouting) {
+      throw new IllegalStateException("connection refused: the routing table is unreachable");
+    }
     if (refuseRouting) {
       return new RoutingReceipt(false, 99, "stale write (routing is at 99)");
     }
@@ -75,11 +86,19 @@ class FakeActivities implements RolloutActivities {
 
   @Override
   public void sendAlert(AlertEvent event) {
+    alertAttempts.add(event);
+    if (failAlerts) {
+      throw new IllegalStateException("webhook answered 503");
+    }
     alerts.add(event);
   }
 
   @Override
   public void recordAudit(AuditEntry entry) {
+    auditAttempts.add(entry);
+    if (failAudits) {
+      throw new IllegalStateException("invalid byte sequence for encoding \"UTF8\": 0x00");
+    }
     audits.add(entry);
   }
 

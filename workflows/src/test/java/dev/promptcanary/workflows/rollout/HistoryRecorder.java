@@ -9,13 +9,17 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Records the histories the replay tests guard, from the released workflow code. Run only on purpose, when a new
  * released version of the workflow should be pinned:
- * {@code mvn -pl workflows test -Dtest=HistoryRecorder -DrecordHistories=true}.
+ * {@code mvn -pl workflows test -Dtest=HistoryRecorder -DrecordHistories=true}. Only missing files are written:
+ * an existing history is never re-recorded.
  */
 @EnabledIfSystemProperty(named = "recordHistories", matches = "true")
 class HistoryRecorder {
@@ -70,21 +74,219 @@ class HistoryRecorder {
     });
   }
 
+  @Test
+  void recordExtendWithTheWeightRaiseThenHoldAndAbort() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.INSUFFICIENT_DATA, GateKind.QUALITY, 20, 300);
+    fake.plannedWeightBp = 1500;
+    record(fake, "extend-raise-hold-abort.json", env -> {
+      RolloutWorkflow workflow =
+          Scenarios.start(env.getWorkflowClient(), Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.EXTEND, 1)));
+      // ten minutes to the extension (the planner raises the weight), ten more to the hold (the budget is spent)
+      env.sleep(Duration.ofMinutes(25));
+      workflow.abort(new ControlRequest("ana", "not enough traffic"));
+    });
+  }
+
+  @Test
+  void recordRollbackPolicy() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 300, 300);
+    record(fake, "rollback-policy.json", env -> {
+      Scenarios.start(env.getWorkflowClient(), Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.ROLLBACK, 0)));
+    });
+  }
+
+  @Test
+  void recordEvalSuitePassed() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.eval = new EvalSummary(true, "pass rate 0.96 >= 0.90, mean judge score 0.91 >= 0.80", 50, 0.96, 0.91);
+    record(fake, "eval-suite-passed.json", env -> {
+      Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+    });
+  }
+
+  @Test
+  void recordEvalSuiteBlocked() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.eval = new EvalSummary(false, "pass rate 0.62 is below the gate 0.90", 50, 0.62, 0.94);
+    record(fake, "eval-suite-blocked.json", env -> {
+      Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+    });
+  }
+
+  @Test
+  void recordBypassInACanaryStage() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    record(fake, "bypass.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(2));
+      workflow.bypass(new ControlRequest("oncall-bob", "hotfix for incident 42"));
+    });
+  }
+
+  @Test
+  void recordAbortDuringTheEval() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.evalRunning = new CountDownLatch(1);
+    try {
+      record(fake, "eval-abort.json", env -> {
+        RolloutWorkflow workflow =
+            Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+        assertThat(workflow.progress().state()).isEqualTo(RolloutState.PENDING_EVAL);
+        workflow.abort(new ControlRequest("ana", "wrong candidate"));
+        // the abandoned eval finishes only after the rollout ended, as in production
+        WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+        fake.evalRunning.countDown();
+      });
+    } finally {
+      fake.evalRunning.countDown();
+    }
+  }
+
+  @Test
+  void recordJudgeHoldThenResumeAndPass() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 300, 20);
+    record(fake, "judge-hold-resume.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(5));
+      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+      workflow.resume(new ControlRequest("ana", "judge endpoint fixed"));
+    });
+  }
+
+  @Test
+  void recordTheRunsAfterContinueAsNew() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    record(fake, Map.of(1, "promotion-second-run.json", 2, "promotion-last-run.json"), env -> {
+      Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+    });
+  }
+
+  @Test
+  void recordSrmHoldThenResume() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
+    record(fake, "srm-hold-resume.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(5));
+      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+      workflow.resume(new ControlRequest("ana", "load balancer fixed"));
+    });
+  }
+
+  @Test
+  void recordSrmRollbackAsked() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
+    record(fake, "srm-rollback-asked.json", env -> {
+      Scenarios.start(env.getWorkflowClient(), Scenarios.rollbackOnSrm(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+    });
+  }
+
+  @Test
+  void recordLookFailingThenHoldAndResume() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> {
+      throw new IllegalStateException("numeric field overflow: cost 1e200");
+    };
+    record(fake, "look-fails-hold-resume.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(3));
+      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+      workflow.resume(new ControlRequest("ana", "bad row deleted"));
+    });
+  }
+
+  @Test
+  void recordAbortWhileTheLookHangs() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    CountDownLatch looking = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    fake.analysis = r -> {
+      looking.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("canceling statement due to statement timeout");
+    };
+    try {
+      record(fake, "abort-while-look-hangs.json", env -> {
+        RolloutWorkflow workflow =
+            Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+        workflow.dataArrived(new DataArrived(0));
+        looking.await();
+        workflow.abort(new ControlRequest("ana", "stuck look"));
+        WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+        release.countDown();
+      });
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void recordAbortWithADeadWebhook() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    fake.failAlerts = true;
+    fake.failAudits = true;
+    record(fake, "abort-dead-webhook-failing-audit.json", env -> {
+      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      env.sleep(Duration.ofMinutes(2));
+      workflow.abort(new ControlRequest("ana", "wrong\u0000version"));
+    });
+  }
+
+  @Test
+  void recordPauseDuringTheEval() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.evalRunning = new CountDownLatch(1);
+    try {
+      record(fake, "pause-during-eval.json", env -> {
+        RolloutWorkflow workflow =
+            Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+        workflow.pause(new ControlRequest("ana", "hold on"));
+        fake.evalRunning.countDown();
+        env.sleep(Duration.ofMinutes(5));
+        workflow.resume(new ControlRequest("ana", "go"));
+      });
+    } finally {
+      fake.evalRunning.countDown();
+    }
+  }
+
   interface Script {
     void run(TestWorkflowEnvironment env) throws Exception;
   }
 
   private static void record(FakeActivities fake, String file, Script script) throws Exception {
+    record(fake, Map.of(0, file), script);
+  }
+
+  /** Runs the script to the rollout's end and saves the histories of the runs asked for (0: the first run). */
+  private static void record(FakeActivities fake, Map<Integer, String> files, Script script) throws Exception {
     TestWorkflowEnvironment env = Scenarios.environment(fake);
     try {
       script.run(env);
       WorkflowStub stub = env.getWorkflowClient().newUntypedWorkflowStub(Scenarios.ID);
       stub.getResult(RolloutResult.class);
-      String firstRun = fake.records.get(0).runId();
-      String json = env.getWorkflowClient().fetchHistory(Scenarios.ID, firstRun).toJson(true);
+      List<String> runs = fake.records.stream().map(RolloutRecord::runId).distinct().toList();
       Files.createDirectories(OUT);
-      Files.writeString(OUT.resolve(file), json);
-      assertThat(json).contains("PromptRollout");
+      for (Map.Entry<Integer, String> file : files.entrySet()) {
+        String json = env.getWorkflowClient().fetchHistory(Scenarios.ID, runs.get(file.getKey())).toJson(true);
+        assertThat(json).contains("PromptRollout");
+        Path target = OUT.resolve(file.getValue());
+        // A recorded history pins released code: it is added, never re-recorded (a behaviour change goes behind
+        // Workflow.getVersion and gets a new history of its own).
+        if (!Files.exists(target)) {
+          Files.writeString(target, json);
+        }
+      }
     } finally {
       env.close();
     }

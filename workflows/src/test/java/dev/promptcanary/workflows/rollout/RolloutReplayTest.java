@@ -1,15 +1,20 @@
 package dev.promptcanary.workflows.rollout;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.NonDeterministicException;
 import io.temporal.workflow.Workflow;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Histories recorded from released workflow code must replay on the current code: a change that would break
@@ -17,9 +22,32 @@ import org.junit.jupiter.api.Test;
  */
 class RolloutReplayTest {
 
+  /** The paths the recorded histories pin; every file in the directory must be one of them, and replays. */
+  static final List<String> HISTORIES = List.of(
+      "rollback-regression.json", "pause-resume-bypass.json", "promotion-first-run.json", "judge-hold-abort.json",
+      "extend-raise-hold-abort.json", "rollback-policy.json", "eval-suite-passed.json", "eval-suite-blocked.json",
+      "bypass.json", "eval-abort.json", "judge-hold-resume.json", "promotion-second-run.json",
+      "promotion-last-run.json", "srm-hold-resume.json", "srm-rollback-asked.json",
+      // recorded from the code before "srm-holds" (an SRM rolled back), so not by today's HistoryRecorder
+      "srm-rollback-before-srm-holds.json",
+      "look-fails-hold-resume.json", "abort-while-look-hangs.json", "abort-dead-webhook-failing-audit.json",
+      "pause-during-eval.json");
+
+  static List<String> histories() {
+    return HISTORIES;
+  }
+
+  @Test
+  void everyRecordedHistoryIsReplayed() throws Exception {
+    Path dir = Path.of(RolloutReplayTest.class.getResource("/histories").toURI());
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted()).containsExactlyElementsOf(
+          HISTORIES.stream().sorted().toList());
+    }
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"rollback-regression.json", "pause-resume-bypass.json", "promotion-first-run.json",
-      "judge-hold-abort.json"})
+  @MethodSource("histories")
   void recordedHistoriesReplayOnTheCurrentCode(String history) {
     assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(
             "histories/" + history, RolloutWorkflowImpl.class))

@@ -96,11 +96,47 @@ class RolloutWorkflowTest {
   }
 
   @Test
-  void aSampleRatioMismatchRollsBack() {
+  void aSampleRatioMismatchHoldsAtItsWeightAndTheResumedStageStartsOver() {
     fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
-    start(spec(InconclusivePolicy.HOLD, 0));
-    assertThat(result().state()).isEqualTo(RolloutState.ROLLED_BACK);
-    assertThat(result().reason()).contains("traffic split");
+    // the ROLLBACK inconclusive policy would roll back at the maximum bake: the hold does not count as bake
+    RolloutWorkflow workflow = start(spec(InconclusivePolicy.ROLLBACK, 0));
+    env.sleep(Duration.ofMinutes(5));
+
+    RolloutProgress held = workflow.progress();
+    assertThat(held.state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(held.pauseReason()).isEqualTo(PauseReason.SAMPLE_RATIO_MISMATCH);
+    assertThat(held.canaryWeightBp()).isEqualTo(500);
+    env.sleep(Duration.ofHours(3));
+    assertThat(workflow.progress().state()).isEqualTo(RolloutState.PAUSED);
+    assertThat(fake.routing).as("never rolled back, never promoted").hasSize(1);
+    assertThat(fake.alertEvents()).containsExactly("held");
+    assertThat(fake.alerts.get(0).reason()).contains("sample ratio mismatch").contains("SAMPLE_RATIO");
+    assertThat(fake.alerts.get(0).verdict().decision()).isEqualTo(Decision.SAMPLE_RATIO_MISMATCH);
+    RolloutRecord heldRecord = fake.records.get(fake.records.size() - 1);
+    assertThat(heldRecord.checkpoint().pauseReason()).isEqualTo(PauseReason.SAMPLE_RATIO_MISMATCH);
+    long stageStart = fake.looks.get(0).stageSinceMillis();
+    int looksWhenHeld = fake.looks.size();
+
+    fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+    ControlResult resumed = workflow.resume(new ControlRequest("ana", "load balancer fixed"));
+    assertThat(resumed.state()).isEqualTo(RolloutState.CANARY);
+    assertThat(workflow.progress().pauseReason()).isNull();
+    assertThat(result().state()).isEqualTo(RolloutState.PROMOTED);
+    assertThat(fake.looks.get(looksWhenHeld).stageSinceMillis()).as("the stage's test starts over after the hold")
+        .isGreaterThanOrEqualTo(stageStart + Duration.ofHours(3).toMillis());
+    assertThat(fake.records.get(fake.records.size() - 1).checkpoint().timeline()).extracting(TimelineEntry::event)
+        .contains("held", "resumed", "stage restarted");
+  }
+
+  @Test
+  void aSampleRatioMismatchRollsBackWhenTheSpecAsksForIt() {
+    fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
+    start(Scenarios.rollbackOnSrm(spec(InconclusivePolicy.HOLD, 0)));
+    RolloutResult result = result();
+    assertThat(result.state()).isEqualTo(RolloutState.ROLLED_BACK);
+    assertThat(result.reason()).contains("traffic split is broken");
+    assertThat(fake.lastRouting().canaryWeightBp()).isZero();
+    assertThat(fake.alertEvents()).containsExactly("rolled_back");
   }
 
   @Test

@@ -34,6 +34,28 @@ final class Scenarios {
         "http://hooks.example/alerts", "ana", null);
   }
 
+  /** The same spec with an offline eval suite named. */
+  static RolloutSpec withSuite(RolloutSpec spec) {
+    return new RolloutSpec(spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.stages(), spec.gates(),
+        "support-smoke@3", spec.inconclusivePolicy(), spec.maxExtensions(), spec.checkIntervalSeconds(),
+        spec.alertWebhook(), spec.startedBy(), spec.judge());
+  }
+
+  /** The same spec, rolling back on a sample ratio mismatch. */
+  static RolloutSpec rollbackOnSrm(RolloutSpec spec) {
+    return new RolloutSpec(spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.stages(), spec.gates(),
+        spec.evalSuite(), spec.inconclusivePolicy(), spec.maxExtensions(), spec.checkIntervalSeconds(),
+        spec.alertWebhook(), spec.startedBy(), spec.judge(), SrmPolicy.ROLLBACK);
+  }
+
+  /** The same spec with stages that bake 5 to 10 minutes (short recorded histories). */
+  static RolloutSpec shortStages(RolloutSpec spec) {
+    List<Stage> stages = spec.stages().stream().map(s -> new Stage(s.weightBp(), s.minJudgements(), 300, 600)).toList();
+    return new RolloutSpec(spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), stages, spec.gates(),
+        spec.evalSuite(), spec.inconclusivePolicy(), spec.maxExtensions(), spec.checkIntervalSeconds(),
+        spec.alertWebhook(), spec.startedBy(), spec.judge());
+  }
+
   static RolloutWorkflow start(WorkflowClient client, RolloutSpec spec) {
     RolloutWorkflow workflow = client.newWorkflowStub(RolloutWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(TaskQueues.ROLLOUTS).build());
