@@ -258,6 +258,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
                 "stage " + (memory.stageIndex + 1) + " of " + spec.stages().size()));
         break;
       } catch (ActivityFailure e) {
+        rethrowUnderOldCode(e);
         holdForFailure("setting the canary weight to " + percent(stage.weightBp()), e);
         if (result != null) {
           return result;
@@ -404,6 +405,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     try {
       plan = act(quick(), "plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
     } catch (ActivityFailure e) {
+      rethrowUnderOldCode(e);
       // the extension goes on at its weight: planning is advice
       memory.note(now(), "plan failed", "the weight stays at " + percent(memory.canaryWeightBp) + ": "
           + rootMessage(e));
@@ -419,6 +421,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           new RoutingCommand(rolloutId, spec.prompt(), false, false, memory.routingSequence + 1,
               spec.baselineVersion(), spec.candidateVersion(), plan.weightBp(), "more weight for the extension"));
     } catch (ActivityFailure e) {
+      rethrowUnderOldCode(e);
       holdForFailure("raising the canary weight to " + percent(plan.weightBp()), e);
       return result == null ? false : null;
     }
@@ -685,7 +688,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
         memory.routingSequence = Math.max(memory.routingSequence, receipt.sequence());
       } catch (ActivityFailure e) {
-        // Only under CONTROLS_PREEMPT (QUICK retries for ever): the rollout still ends, saying routing is not reset.
+        rethrowUnderOldCode(e);
+        // The rollout still ends, saying routing is not reset.
         reason = reason + " (routing could not be reset, set it by hand: " + rootMessage(e) + ")";
       }
     }
@@ -700,7 +704,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), true, memory.routingSequence + 1,
               spec.candidateVersion(), null, 0, state == RolloutState.BYPASSED ? "emergency bypass" : "promotion"));
     } catch (ActivityFailure e) {
-      // Only under CONTROLS_PREEMPT: the promotion did not happen, so the candidate leaves the traffic.
+      rethrowUnderOldCode(e);
+      // The promotion did not happen, so the candidate leaves the traffic.
       return rollback(RolloutState.ABORTED, "could not promote: " + rootMessage(e), verdict);
     }
     if (!receipt.applied()) {
@@ -767,6 +772,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private boolean sideEffectsSettled() {
     return sideEffects.stream().allMatch(Promise::isCompleted);
+  }
+
+  /** Before {@link ChangeIds#CONTROLS_PREEMPT} a failed step failed the workflow; replays keep that. */
+  private void rethrowUnderOldCode(ActivityFailure failure) {
+    if (!controlsPreempt) {
+      throw failure;
+    }
   }
 
   /** The options of routing writes and plans: bounded under {@link ChangeIds#CONTROLS_PREEMPT}. */
