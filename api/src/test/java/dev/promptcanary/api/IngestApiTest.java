@@ -24,6 +24,7 @@ class IngestApiTest {
     Http http = new Http(APP);
     http.post("/v1/prompts/chat/versions", TestApps.version(1));
     http.post("/v1/prompts/chat/versions", TestApps.version(2));
+    http.post("/v1/prompts/faq/versions", TestApps.version(1));
   }
 
   private static String observation(String id, int version, double latency) {
@@ -132,5 +133,48 @@ class IngestApiTest {
     Reply badSince = http.get("/v1/prompts/chat/metrics?since=yesterday");
     assertThat(badSince.status()).isEqualTo(422);
     assertThat(badSince.body().get("field").asText()).isEqualTo("since");
+  }
+
+  @Test
+  void theSameRequestIdUnderTwoPromptsIsTwoRequests() {
+    String chat = observation("g-1", 1, 10);
+    String faq = chat.replace("\"prompt\":\"chat\"", "\"prompt\":\"faq\"");
+    Reply both = http.post("/v1/observations", batch("observations", chat, faq));
+    assertThat(both.status()).isEqualTo(200);
+    assertThat(both.body().get("accepted").asInt()).isEqualTo(2);
+    assertThat(stored("g-1")).isEqualTo(2);
+    Reply again = http.post("/v1/observations", batch("observations", faq));
+    assertThat(again.body().get("duplicates").asInt()).isEqualTo(1);
+
+    String scores = batch("judgements",
+        "{\"requestId\":\"g-1\",\"prompt\":\"chat\",\"version\":1,\"judge\":\"j1\",\"score\":0.8}",
+        "{\"requestId\":\"g-1\",\"prompt\":\"faq\",\"version\":1,\"judge\":\"j1\",\"score\":0.4,"
+            + "\"unit\":\"u\",\"servedAt\":\"2026-01-01T00:00:00Z\"}");
+    assertThat(http.post("/v1/judgements", scores).body().get("accepted").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void aUnitWithAControlCharacterIsRefusedByName() {
+    Reply reply = http.post("/v1/observations", batch("observations",
+        observation("h-1", 1, 10).replace("\"unit\":\"u\"", "\"unit\":\"\\u001frequest:x\"")));
+    assertThat(reply.status()).isEqualTo(422);
+    assertThat(reply.body().get("field").asText()).isEqualTo("observations[0].unit");
+    assertThat(reply.body().get("message").asText()).contains("control characters");
+    Reply judgement = http.post("/v1/judgements", batch("judgements",
+        "{\"requestId\":\"h-2\",\"prompt\":\"chat\",\"version\":1,\"judge\":\"j1\",\"score\":0.8,"
+            + "\"unit\":\"a\\tb\"}"));
+    assertThat(judgement.status()).isEqualTo(422);
+    assertThat(judgement.body().get("field").asText()).isEqualTo("judgements[0].unit");
+    assertThat(stored("h-%")).isZero();
+  }
+
+  @Test
+  void anObservationWithoutAUnitIsStoredAsItsOwnUnit() {
+    Reply reply = http.post("/v1/observations", batch("observations",
+        "{\"requestId\":\"k-1\",\"prompt\":\"chat\",\"version\":1,\"latencyMs\":5}"));
+    assertThat(reply.status()).isEqualTo(200);
+    String unit = DB.jdbi().withHandle(h -> h.select("SELECT unit FROM observations WHERE request_id = 'k-1'")
+        .mapTo(String.class).one());
+    assertThat(unit).isEqualTo(dev.promptcanary.activities.ingest.Units.ofRequest("k-1"));
   }
 }

@@ -53,7 +53,9 @@ public class OutcomeResource {
   @Path("/observations")
   public IngestResult observations(@Valid @NotNull ObservationBatch batch) {
     List<Observation> items = batch.observations();
-    check("observations", items, Observation::requestId, Observation::prompt, Observation::version);
+    // Request ids are unique per prompt: one app request may use two prompts.
+    check("observations", items, o -> o.prompt() + "\u0000" + o.requestId(), Observation::prompt,
+        Observation::version);
     Instant now = clock.instant();
     IngestResult result = outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
     notifyRollouts(result, items, Observation::prompt);
@@ -64,8 +66,9 @@ public class OutcomeResource {
   @Path("/judgements")
   public IngestResult judgements(@Valid @NotNull JudgementBatch batch) {
     List<Judgement> items = batch.judgements();
-    // A judgement is identified by (request, judge): one request may carry scores from several judges.
-    check("judgements", items, j -> j.requestId() + "\u0000" + j.judge(), Judgement::prompt, Judgement::version);
+    // A judgement is identified by (prompt, request, judge): one request may carry scores from several judges.
+    check("judgements", items, j -> j.prompt() + "\u0000" + j.requestId() + "\u0000" + j.judge(),
+        Judgement::prompt, Judgement::version);
     Instant now = clock.instant();
     IngestResult result = outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
     notifyRollouts(result, items, Judgement::prompt);
