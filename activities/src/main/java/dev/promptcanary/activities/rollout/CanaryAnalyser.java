@@ -93,8 +93,11 @@ public final class CanaryAnalyser {
     Scores scores = scores(dao.scores(prompt, canary, baseline, stageSince), judge, canary, baseline);
     List<ArmSums> arms = dao.arms(prompt, canary, baseline, stageSince);
     List<LatencyCut> latency = latency(request, stageSince);
-    ArmSummary canaryArm = arm(find(arms, canary), scores.canary());
-    ArmSummary baselineArm = arm(find(arms, baseline), scores.baseline());
+    List<Sums> metricRows = dao.metrics(prompt, canary, baseline, stageSince);
+    List<String> metricNames = metricNames(request.gates(), metricRows);
+    ArmSummary canaryArm = arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
+    ArmSummary baselineArm =
+        arm(find(arms, baseline), scores.baseline(), metrics(metricRows, metricNames, baseline));
     GatesConfig gates = perStage(request.gates(), request.stageCount());
     AnalysisInput input = new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency);
 
@@ -140,6 +143,28 @@ public final class CanaryAnalyser {
   static List<Double> latencyQuantiles(GatesConfig gates) {
     TreeSet<Double> quantiles = new TreeSet<>(List.of(0.5, gates.latency().quantile(), 0.99));
     return List.copyOf(quantiles);
+  }
+
+  /**
+   * The custom metrics a look summarises: until the gates name theirs ({@code GatesConfig.metrics}), every metric
+   * reported for the stage's units, in name order.
+   */
+  static List<String> metricNames(GatesConfig gates, List<Sums> rows) {
+    return rows.stream().map(Sums::key).distinct().sorted().toList();
+  }
+
+  /** One arm's per-unit sums of each named metric; a metric the arm has no value of is empty. */
+  private static Map<String, UnitSums> metrics(List<Sums> rows, List<String> names, int version) {
+    Map<String, UnitSums> result = new HashMap<>();
+    for (String name : names) {
+      result.put(name, UnitSums.EMPTY);
+    }
+    for (Sums row : rows) {
+      if (row.version() == version && result.containsKey(row.key())) {
+        result.put(row.key(), unitSums(row));
+      }
+    }
+    return result;
   }
 
   /** The rollout judge's scores per arm, per unit; every other judge's scores are only counted. */
@@ -221,9 +246,9 @@ public final class CanaryAnalyser {
     return row == null ? UnitSums.EMPTY : unitSums(row);
   }
 
-  private static ArmSummary arm(ArmSums a, UnitSums quality) {
+  private static ArmSummary arm(ArmSums a, UnitSums quality, Map<String, UnitSums> metrics) {
     if (a == null) {
-      return new ArmSummary(0, 0, quality, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, Map.of());
+      return new ArmSummary(0, 0, quality, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, metrics);
     }
     return new ArmSummary(
         a.units(),
@@ -234,7 +259,7 @@ public final class CanaryAnalyser {
         new UnitSums(a.costUnits(), a.costN(), a.costS(), a.costNn(), a.costSs(), a.costNs()),
         new UnitSums(a.feedbackUnits(), a.feedbackN(), a.feedbackS(), a.feedbackNn(), a.feedbackSs(),
             a.feedbackNs()),
-        Map.of());
+        metrics);
   }
 
   private static ArmSums find(List<ArmSums> rows, int version) {

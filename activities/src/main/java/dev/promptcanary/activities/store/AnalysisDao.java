@@ -130,6 +130,17 @@ public interface AnalysisDao {
       @Bind("judge") String judge,
       @Bind("since") Instant since);
 
+  /** Custom outcome metrics per unit and arm, by name ({@code key}). */
+  @SqlQuery(
+      "WITH " + STAGE_UNITS + ","
+          + " per AS (SELECT u.version, m.name, u.unit, count(*) AS n, sum(m.value) AS s FROM outcome_metrics m"
+          + "  JOIN u ON u.unit = m.unit AND u.version = m.version WHERE m.prompt = :prompt"
+          + "  GROUP BY u.version, m.name, u.unit)"
+          + " SELECT version, name AS key, count(*) AS units, sum(n) AS n, sum(s) AS s, sum(n * n) AS nn,"
+          + "  sum(s * s) AS ss, sum(n * s) AS ns FROM per GROUP BY version, name")
+  @RegisterConstructorMapper(Sums.class)
+  List<Sums> metrics(@Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+
   /** Per unit and arm, the requests with a latency and how many were slower than each cut ({@code key}: index). */
   @SqlQuery(
       "WITH " + STAGE_UNITS + ","

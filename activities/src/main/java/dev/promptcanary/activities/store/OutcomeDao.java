@@ -4,6 +4,7 @@ import dev.promptcanary.activities.ingest.IngestResult;
 import dev.promptcanary.activities.ingest.JudgeFailure;
 import dev.promptcanary.activities.ingest.Judgement;
 import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.ingest.OutcomeMetric;
 import dev.promptcanary.activities.ingest.Units;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -207,4 +208,43 @@ public interface OutcomeDao {
       @Bind("failedAt") Instant failedAt,
       @Bind("unit") String unit,
       @Bind("servedAt") Instant servedAt);
+
+  @SqlUpdate(
+      "INSERT INTO outcome_metrics (prompt, version, unit, request_id, name, value, observed_at)"
+          + " SELECT p, v, u, r, n, x, " + OutcomeDao.MICROS_TO_TIMESTAMP
+          + " FROM unnest(:prompts, :versions, :units, :requestIds, :names, :values, :timesMicros)"
+          + " AS x(p, v, u, r, n, x, t)"
+          + " ON CONFLICT (prompt, unit, request_id, name) DO NOTHING")
+  int insertMetricColumns(
+      @Bind("prompts") String[] prompts,
+      @Bind("versions") Integer[] versions,
+      @Bind("units") String[] units,
+      @Bind("requestIds") String[] requestIds,
+      @Bind("names") String[] names,
+      @Bind("values") Double[] values,
+      @Bind("timesMicros") Long[] timesMicros);
+
+  /** Metric values must carry their time ({@link OutcomeMetric#withTimeIfMissing}); a session value has no request. */
+  default IngestResult insertMetrics(List<OutcomeMetric> batch) {
+    int n = batch.size();
+    String[] prompts = new String[n];
+    Integer[] versions = new Integer[n];
+    String[] units = new String[n];
+    String[] requestIds = new String[n];
+    String[] names = new String[n];
+    Double[] values = new Double[n];
+    Long[] times = new Long[n];
+    for (int i = 0; i < n; i++) {
+      OutcomeMetric m = batch.get(i);
+      prompts[i] = m.prompt();
+      versions[i] = m.version();
+      units[i] = m.unit();
+      requestIds[i] = m.requestId() == null ? "" : m.requestId();
+      names[i] = m.name();
+      values[i] = m.value();
+      times[i] = EpochMicros.of(m.observedAt());
+    }
+    int inserted = insertMetricColumns(prompts, versions, units, requestIds, names, values, times);
+    return new IngestResult(inserted, n - inserted);
+  }
 }

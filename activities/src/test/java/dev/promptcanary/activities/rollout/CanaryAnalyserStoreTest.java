@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.promptcanary.activities.ingest.JudgeFailure;
 import dev.promptcanary.activities.ingest.Judgement;
 import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.ingest.OutcomeMetric;
 import dev.promptcanary.activities.stats.ArmSummary;
 import dev.promptcanary.activities.stats.LatencyCut;
 import dev.promptcanary.activities.stats.UnitSums;
@@ -218,5 +219,37 @@ class CanaryAnalyserStoreTest {
     outcomes.insertObservations(List.of(obs("s-201", 1, "u0", S2.plusSeconds(201), 5000, false, null, null)));
     assertThat(look(S2).input().latency()).extracting(LatencyCut::cutMs).usingElementComparator(CanaryAnalyserStoreTest::close)
         .containsExactly(100.5, 190.05, 198.01);
+  }
+
+  private static OutcomeMetric metric(int version, String unit, String requestId, String name, double value) {
+    return new OutcomeMetric("chat", version, unit, requestId, name, value, S2.plusSeconds(500));
+  }
+
+  @Test
+  void customMetricsAreSummedPerUnitByName() {
+    outcomes.insertObservations(List.of(obs("p1", 2, "p", S2.plusSeconds(1), 100, false, null, null),
+        obs("p2", 2, "p", S2.plusSeconds(2), 100, false, null, null),
+        obs("q1", 2, "q", S2.plusSeconds(3), 100, false, null, null),
+        obs("r1", 1, "r", S2.plusSeconds(4), 100, false, null, null),
+        obs("old1", 1, "old", S1.plusSeconds(4), 100, false, null, null)));
+    var stored = outcomes.insertMetrics(List.of(
+        metric(2, "p", "p1", "resolved", 1), metric(2, "p", "p2", "resolved", 0), metric(2, "p", null, "csat", 4),
+        metric(2, "q", "q1", "resolved", 1), metric(2, "q", null, "csat", 2),
+        metric(1, "r", null, "csat", 5),
+        metric(1, "old", null, "csat", 1), // exposed in an earlier stage
+        metric(1, "p", null, "resolved", 1))); // p's value on a version that is not its arm
+    assertThat(stored.accepted()).isEqualTo(8);
+    assertThat(outcomes.insertMetrics(List.of(metric(2, "p", "p1", "resolved", 1))).duplicates()).isEqualTo(1);
+
+    CanaryAnalyser.Look look = look(S2);
+    ArmSummary canary = look.input().canary();
+    ArmSummary baseline = look.input().baseline();
+    assertThat(canary.metrics().keySet()).containsExactlyInAnyOrder("csat", "resolved");
+    // resolved: p {1, 0}, q {1}
+    assertSums(canary.metrics().get("resolved"), 2, 3, 2, 4 + 1, 1 + 1, 2 + 1);
+    // csat per session: p 4, q 2
+    assertSums(canary.metrics().get("csat"), 2, 2, 6, 2, 20, 6);
+    assertSums(baseline.metrics().get("csat"), 1, 1, 5, 1, 25, 5);
+    assertThat(baseline.metrics().get("resolved")).isEqualTo(UnitSums.EMPTY);
   }
 }
