@@ -153,8 +153,8 @@ class RolloutEndToEndTest {
     Reply second = http.post("/v1/rollouts", "{\"prompt\": \"better\", \"candidateVersion\": 2, \"startedBy\": \"x\"}");
     assertThat(second.status()).isEqualTo(409);
 
-    // Traffic until promoted, bounded by time rather than rounds: a stage's first 3 s do not count, so how many
-    // rounds a stage needs depends on how fast this machine sends them.
+    // Traffic until promoted, bounded by time rather than rounds: how many rounds a stage needs depends on how fast
+    // this machine sends them.
     long deadline = System.currentTimeMillis() + 120_000;
     for (int round = 0; System.currentTimeMillis() < deadline; round++) {
       simulateTraffic("better", 250, 0.0, 100 + round);
