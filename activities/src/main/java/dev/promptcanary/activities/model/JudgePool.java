@@ -98,10 +98,13 @@ public final class JudgePool implements AutoCloseable {
   /** Queues the transcript for judging; false (and counted) when the queue is full or the pool stopped. */
   public boolean submit(Transcript transcript) {
     pending.incrementAndGet();
+    // A transcript is reported as its request is served: its arrival stands for the serving time (the request's
+    // observation, when there is one, has the exact time and wins).
+    java.time.Instant servedAt = clock.instant();
     try {
       executor.execute(() -> {
         try {
-          judgeOne(transcript);
+          judgeOne(transcript, servedAt);
         } finally {
           pending.decrementAndGet();
         }
@@ -115,22 +118,23 @@ public final class JudgePool implements AutoCloseable {
     }
   }
 
-  private void judgeOne(Transcript t) {
+  private void judgeOne(Transcript t, java.time.Instant servedAt) {
     JudgeScore score;
     try {
       score = judge.score(new JudgeRequest(rubric, t.input(), t.output()));
     } catch (JudgeException e) {
       LOG.warn("judging request {} of {} v{} failed: {}", t.requestId(), t.prompt(), t.version(), e.getMessage());
-      failed(t, e.getMessage());
+      failed(t, servedAt, e.getMessage());
       return;
     } catch (RuntimeException e) {
       LOG.warn("judging request {} failed unexpectedly", t.requestId(), e);
-      failed(t, e.toString());
+      failed(t, servedAt, e.toString());
       return;
     }
     try {
       sink.scored(List.of(
-          new Judgement(t.requestId(), t.prompt(), t.version(), judgeName, score.score(), clock.instant())));
+          new Judgement(t.requestId(), t.prompt(), t.version(), judgeName, score.score(), clock.instant(),
+              t.unit(), servedAt)));
       judged.incrementAndGet();
     } catch (RuntimeException e) {
       writeFailures.incrementAndGet();
@@ -138,10 +142,11 @@ public final class JudgePool implements AutoCloseable {
     }
   }
 
-  private void failed(Transcript t, String reason) {
+  private void failed(Transcript t, java.time.Instant servedAt, String reason) {
     judgeFailures.incrementAndGet();
     try {
-      sink.failed(new JudgeFailure(t.requestId(), t.prompt(), t.version(), judgeName, reason, clock.instant()));
+      sink.failed(new JudgeFailure(t.requestId(), t.prompt(), t.version(), judgeName, reason, clock.instant(),
+          t.unit(), servedAt));
     } catch (RuntimeException e) {
       writeFailures.incrementAndGet();
       LOG.warn("storing the judge failure of request {} failed", t.requestId(), e);

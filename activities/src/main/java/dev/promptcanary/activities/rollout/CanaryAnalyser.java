@@ -6,37 +6,45 @@ import dev.promptcanary.activities.stats.ArmSummary;
 import dev.promptcanary.activities.stats.CanaryAnalysis;
 import dev.promptcanary.activities.stats.JudgeHealthCheck;
 import dev.promptcanary.activities.stats.JudgeSample;
-import dev.promptcanary.activities.stats.LatencyExceedance;
-import dev.promptcanary.activities.stats.Moments;
-import dev.promptcanary.activities.stats.Proportion;
+import dev.promptcanary.activities.stats.LatencyCut;
+import dev.promptcanary.activities.stats.UnitSums;
 import dev.promptcanary.activities.store.AnalysisDao;
+import dev.promptcanary.activities.store.AnalysisDao.ArmSums;
+import dev.promptcanary.activities.store.AnalysisDao.Cut;
 import dev.promptcanary.activities.store.AnalysisDao.FailureCount;
-import dev.promptcanary.activities.store.AnalysisDao.JudgeScoreSums;
-import dev.promptcanary.activities.store.AnalysisDao.LatencyCounts;
-import dev.promptcanary.activities.store.AnalysisDao.OutcomeSums;
+import dev.promptcanary.activities.store.AnalysisDao.Quantiles;
+import dev.promptcanary.activities.store.AnalysisDao.Sums;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.Verdict;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * Reads one look's sufficient statistics from PostgreSQL and hands them to the statistics engine. The gates see the
- * current stage only (since its weight was set), with the rollout's alpha split evenly over its stages. Only the
- * rollout's judge's scores count for quality; the judge-health check can hold the rollout on top of the gates.
+ * Reads one look's per-unit sufficient statistics from PostgreSQL and hands them to the statistics engine.
+ *
+ * <p>A stage's data are the units <b>first exposed</b> in it (first served at or after the stage started) whose first
+ * version is the candidate or the baseline: per arm their count (what the sample ratio check counts) and, for every
+ * metric, per-unit sums over each unit's requests on its first version, whenever the outcomes arrive. Nothing is
+ * left out by time: a score that arrives minutes late counts in the stage its request's unit was exposed in, and
+ * sessions pinned from an earlier stage stay in that stage's comparison, not the next one's. The rollout's alpha is
+ * split evenly over its stages. Only the rollout's judge's scores count for quality; the judge-health check, fed
+ * with the same attribution, can hold the rollout on top of the gates. Latency is compared against cuts frozen per
+ * stage ({@link #latency}).
  */
 public final class CanaryAnalyser {
-  /**
-   * Outcomes of a stage's first seconds are left out: every node takes up to a second to hear of the new weight,
-   * and requests resolved at the old weight are often reported just after the change, which would look like a
-   * sample ratio mismatch.
-   */
-  static final Duration ROUTING_SETTLE = Duration.ofSeconds(3);
+  /** Baseline requests before the stage that its latency cuts are computed from: the most recent ones. */
+  static final int CUT_RECENT_REQUESTS = 5_000;
+
+  /** Fewer baseline latencies than this before the stage: the cuts wait for this many in the stage itself. */
+  static final int CUT_MINIMUM_REQUESTS = 200;
 
   private final AnalysisDao dao;
 
@@ -44,34 +52,20 @@ public final class CanaryAnalyser {
     this.dao = dao;
   }
 
-  private record Scores(Moments canary, Moments baseline, long otherJudges) {}
+  private record Scores(UnitSums canary, UnitSums baseline, long otherJudges) {}
+
+  /** What one look reads from the store: the engine's input, and the rollout judge's sample for its health check. */
+  record Look(AnalysisInput input, JudgeSample judge) {}
 
   public AnalysisReport analyse(AnalysisRequest request) {
-    String prompt = request.prompt();
-    int canary = request.candidateVersion();
-    int baseline = request.baselineVersion();
-    Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis()).plus(ROUTING_SETTLE);
-
-    String judge = request.judge() != null
-        ? request.judge()
-        : dao.firstJudge(prompt, canary, baseline, Instant.ofEpochMilli(request.canarySinceMillis())).orElse(null);
-    Scores scores = scores(dao.scoresByJudge(prompt, canary, baseline, stageSince), judge, canary, baseline);
-    List<OutcomeSums> stageOutcomes = dao.outcomes(prompt, canary, baseline, stageSince);
-    LatencyExceedance latency = latency(request, stageSince);
-
-    ArmSummary canaryArm = arm(canary, scores.canary(), stageOutcomes);
-    ArmSummary baselineArm = arm(baseline, scores.baseline(), stageOutcomes);
-    GatesConfig gates = perStage(request.gates(), request.stageCount());
-    AnalysisResult result =
-        CanaryAnalysis.analyse(new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency));
+    Look look = look(request);
+    AnalysisInput input = look.input();
+    GatesConfig gates = input.gates();
+    AnalysisResult result = CanaryAnalysis.analyse(input);
     Verdict overall = result.overall();
     List<Verdict> verdicts = result.gates();
     if (gates.judgeHealth().enabled() && gates.quality().enabled()) {
-      List<FailureCount> failures =
-          judge == null ? List.of() : dao.judgeFailures(prompt, canary, baseline, judge, stageSince);
-      JudgeSample sample = new JudgeSample(judge, scores.canary().count(), failures(failures, canary),
-          scores.baseline().count(), failures(failures, baseline), scores.otherJudges());
-      Verdict health = new JudgeHealthCheck(gates.judgeHealth()).evaluate(request.canaryWeightBp(), sample);
+      Verdict health = new JudgeHealthCheck(gates.judgeHealth()).evaluate(request.canaryWeightBp(), look.judge());
       verdicts = new ArrayList<>(verdicts);
       verdicts.add(health);
       verdicts = List.copyOf(verdicts);
@@ -80,10 +74,41 @@ public final class CanaryAnalyser {
     return new AnalysisReport(
         overall,
         verdicts,
-        (long) canaryArm.quality().n(),
-        (long) baselineArm.quality().n(),
-        canaryArm.observations(),
-        baselineArm.observations());
+        (long) input.canary().quality().n(),
+        (long) input.baseline().quality().n(),
+        input.canary().observations(),
+        input.baseline().observations());
+  }
+
+  /** Reads the stage's per-unit sums (and freezes its latency cuts on the first look). */
+  Look look(AnalysisRequest request) {
+    String prompt = request.prompt();
+    int canary = request.candidateVersion();
+    int baseline = request.baselineVersion();
+    Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis());
+
+    String judge = request.judge() != null
+        ? request.judge()
+        : dao.firstJudge(prompt, canary, baseline, Instant.ofEpochMilli(request.canarySinceMillis())).orElse(null);
+    Scores scores = scores(dao.scores(prompt, canary, baseline, stageSince), judge, canary, baseline);
+    List<ArmSums> arms = dao.arms(prompt, canary, baseline, stageSince);
+    List<LatencyCut> latency = latency(request, stageSince);
+    List<Sums> metricRows = dao.metrics(prompt, canary, baseline, stageSince);
+    List<String> metricNames = metricNames(request.gates(), metricRows);
+    ArmSummary canaryArm = arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
+    ArmSummary baselineArm =
+        arm(find(arms, baseline), scores.baseline(), metrics(metricRows, metricNames, baseline));
+    GatesConfig gates = perStage(request.gates(), request.stageCount());
+    AnalysisInput input = new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency);
+
+    JudgeSample sample = null;
+    if (gates.judgeHealth().enabled() && gates.quality().enabled()) {
+      List<FailureCount> failures =
+          judge == null ? List.of() : dao.judgeFailures(prompt, canary, baseline, judge, stageSince);
+      sample = new JudgeSample(judge, (long) scores.canary().n(), failures(failures, canary),
+          (long) scores.baseline().n(), failures(failures, baseline), scores.otherJudges());
+    }
+    return new Look(input, sample);
   }
 
   /**
@@ -100,7 +125,10 @@ public final class CanaryAnalyser {
         health.estimate(), health.lower(), health.upper(), health.threshold(), "hold, " + health.reason());
   }
 
-  /** The rollout's family-wise alpha, shared evenly by its stages' independent tests (Bonferroni). */
+  /**
+   * The rollout's family-wise alpha, shared evenly by its stages' independent tests (Bonferroni). To be replaced by
+   * the stats helper's {@code GatesConfig.perStage(stageCount)} once it lands.
+   */
   static GatesConfig perStage(GatesConfig gates, int stageCount) {
     if (stageCount <= 1) {
       return gates;
@@ -108,55 +136,133 @@ public final class CanaryAnalyser {
     return gates.withAlpha(gates.alpha() / stageCount);
   }
 
-  /** The rollout judge's scores per arm; every other judge's scores are only counted. */
-  private static Scores scores(List<JudgeScoreSums> rows, String judge, int canary, int baseline) {
-    Moments c = Moments.EMPTY;
-    Moments b = Moments.EMPTY;
+  /**
+   * The baseline quantiles the latency gate tests. Until the gate lists its own ({@code LatencyGate.quantiles()}):
+   * the median, the gate's quantile and p99.
+   */
+  static List<Double> latencyQuantiles(GatesConfig gates) {
+    TreeSet<Double> quantiles = new TreeSet<>(List.of(0.5, gates.latency().quantile(), 0.99));
+    return List.copyOf(quantiles);
+  }
+
+  /**
+   * The custom metrics a look summarises: until the gates name theirs ({@code GatesConfig.metrics}), every metric
+   * reported for the stage's units, in name order.
+   */
+  static List<String> metricNames(GatesConfig gates, List<Sums> rows) {
+    return rows.stream().map(Sums::key).distinct().sorted().toList();
+  }
+
+  /** One arm's per-unit sums of each named metric; a metric the arm has no value of is empty. */
+  private static Map<String, UnitSums> metrics(List<Sums> rows, List<String> names, int version) {
+    Map<String, UnitSums> result = new HashMap<>();
+    for (String name : names) {
+      result.put(name, UnitSums.EMPTY);
+    }
+    for (Sums row : rows) {
+      if (row.version() == version && result.containsKey(row.key())) {
+        result.put(row.key(), unitSums(row));
+      }
+    }
+    return result;
+  }
+
+  /** The rollout judge's scores per arm, per unit; every other judge's scores are only counted. */
+  private static Scores scores(List<Sums> rows, String judge, int canary, int baseline) {
+    UnitSums c = UnitSums.EMPTY;
+    UnitSums b = UnitSums.EMPTY;
     long others = 0;
-    for (JudgeScoreSums row : rows) {
-      if (judge != null && !judge.equals(row.judge())) {
-        others += row.count();
+    for (Sums row : rows) {
+      if (judge != null && !judge.equals(row.key())) {
+        others += (long) row.n();
       } else if (row.version() == canary) {
-        c = new Moments(row.count(), row.sum(), row.sumSquares());
+        c = c.plus(unitSums(row));
       } else if (row.version() == baseline) {
-        b = new Moments(row.count(), row.sum(), row.sumSquares());
+        b = b.plus(unitSums(row));
       }
     }
     return new Scores(c, b, others);
+  }
+
+  private static UnitSums unitSums(Sums row) {
+    return new UnitSums(row.units(), row.n(), row.s(), row.nn(), row.ss(), row.ns());
   }
 
   private static long failures(List<FailureCount> rows, int version) {
     return rows.stream().filter(r -> r.version() == version).mapToLong(FailureCount::failures).sum();
   }
 
-  private LatencyExceedance latency(AnalysisRequest request, Instant since) {
-    double quantile = request.gates().latency().quantile();
-    Double cut = dao.latencyQuantile(request.prompt(), request.baselineVersion(), since, quantile);
-    if (cut == null) {
-      return LatencyExceedance.none(quantile);
+  /**
+   * Latency against the stage's cuts, frozen per stage so that every look tests the same quantity (a cut
+   * re-estimated at every look would move the null under the always-valid bound). The cuts are the baseline's
+   * quantiles over its last {@value #CUT_RECENT_REQUESTS} requests served before the stage started; with fewer than
+   * {@value #CUT_MINIMUM_REQUESTS} of those, over the stage's own baseline requests at the first look that has as
+   * many. Stored per (rollout, stage start, quantile) on first computation; every later look, retry or concurrent
+   * look reads the stored cuts.
+   */
+  private List<LatencyCut> latency(AnalysisRequest request, Instant since) {
+    List<Cut> cuts = dao.cuts(request.rolloutId(), since);
+    if (cuts.isEmpty()) {
+      cuts = freezeCuts(request, since);
     }
-    List<LatencyCounts> counts =
-        dao.latencyAbove(request.prompt(), request.candidateVersion(), request.baselineVersion(), since, cut);
-    LatencyCounts c = find(counts, request.candidateVersion(), new LatencyCounts(request.candidateVersion(), 0, 0));
-    LatencyCounts b = find(counts, request.baselineVersion(), new LatencyCounts(request.baselineVersion(), 0, 0));
-    return new LatencyExceedance(quantile, cut, c.above(), c.requests(), b.above(), b.requests());
+    if (cuts.isEmpty()) {
+      return List.of();
+    }
+    Double[] cutMs = cuts.stream().map(Cut::cutMs).toArray(Double[]::new);
+    Map<String, Sums> rows = new HashMap<>();
+    for (Sums row : dao.latencyAbove(request.prompt(), request.candidateVersion(), request.baselineVersion(), since,
+        cutMs)) {
+      rows.put(row.version() + "/" + row.key(), row);
+    }
+    List<LatencyCut> result = new ArrayList<>();
+    for (int i = 0; i < cuts.size(); i++) {
+      String key = "/" + (i + 1);
+      result.add(new LatencyCut(cuts.get(i).quantile(), cuts.get(i).cutMs(),
+          sumsOrEmpty(rows.get(request.candidateVersion() + key)),
+          sumsOrEmpty(rows.get(request.baselineVersion() + key))));
+    }
+    return result;
   }
 
-  private static ArmSummary arm(int version, Moments quality, List<OutcomeSums> outcomes) {
-    OutcomeSums o = find(outcomes, version, new OutcomeSums(version, 0, 0, 0, 0, 0, 0));
-    return ArmSummary.iid(
-        o.requests(),
+  private List<Cut> freezeCuts(AnalysisRequest request, Instant since) {
+    List<Double> quantileList = latencyQuantiles(request.gates());
+    Double[] quantiles = quantileList.toArray(Double[]::new);
+    Quantiles q = dao.quantilesBefore(request.prompt(), request.baselineVersion(), since, CUT_RECENT_REQUESTS,
+        quantiles);
+    String basis = "before_stage";
+    if (q.count() < CUT_MINIMUM_REQUESTS) {
+      q = dao.stageBaselineQuantiles(request.prompt(), request.candidateVersion(), request.baselineVersion(), since,
+          quantiles);
+      basis = "in_stage";
+      if (q.count() < CUT_MINIMUM_REQUESTS) {
+        return List.of();
+      }
+    }
+    dao.storeCuts(request.rolloutId(), since, quantiles, q.values(), basis, (int) q.count());
+    return dao.cuts(request.rolloutId(), since);
+  }
+
+  private static UnitSums sumsOrEmpty(Sums row) {
+    return row == null ? UnitSums.EMPTY : unitSums(row);
+  }
+
+  private static ArmSummary arm(ArmSums a, UnitSums quality, Map<String, UnitSums> metrics) {
+    if (a == null) {
+      return new ArmSummary(0, 0, quality, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, metrics);
+    }
+    return new ArmSummary(
+        a.units(),
+        (long) a.requests(),
         quality,
-        new Proportion(o.requests(), o.errors()),
-        new Proportion(o.requests(), o.safetyFlags()),
-        new Moments(o.costCount(), o.costSum(), o.costSumSquares()));
+        new UnitSums(a.requestUnits(), a.requests(), a.errors(), a.requestsSq(), a.errorsSq(), a.requestsErrors()),
+        new UnitSums(a.requestUnits(), a.requests(), a.safety(), a.requestsSq(), a.safetySq(), a.requestsSafety()),
+        new UnitSums(a.costUnits(), a.costN(), a.costS(), a.costNn(), a.costSs(), a.costNs()),
+        new UnitSums(a.feedbackUnits(), a.feedbackN(), a.feedbackS(), a.feedbackNn(), a.feedbackSs(),
+            a.feedbackNs()),
+        metrics);
   }
 
-  private static OutcomeSums find(List<OutcomeSums> rows, int version, OutcomeSums none) {
-    return rows.stream().filter(r -> r.version() == version).findFirst().orElse(none);
-  }
-
-  private static LatencyCounts find(List<LatencyCounts> rows, int version, LatencyCounts none) {
-    return rows.stream().filter(r -> r.version() == version).findFirst().orElse(none);
+  private static ArmSums find(List<ArmSums> rows, int version) {
+    return rows.stream().filter(r -> r.version() == version).findFirst().orElse(null);
   }
 }

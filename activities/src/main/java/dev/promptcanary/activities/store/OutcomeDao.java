@@ -4,14 +4,23 @@ import dev.promptcanary.activities.ingest.IngestResult;
 import dev.promptcanary.activities.ingest.JudgeFailure;
 import dev.promptcanary.activities.ingest.Judgement;
 import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.ingest.OutcomeMetric;
+import dev.promptcanary.activities.ingest.Units;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /**
- * Batch ingest of observations and judgements. One statement per batch: the rows travel as column arrays and are
- * unnested server side, which costs a fraction of row-by-row inserts, and ON CONFLICT makes a retried batch
- * count nothing twice.
+ * Batch ingest of observations and judgements. One statement per batch and table: the rows travel as column arrays
+ * and are unnested server side, which costs a fraction of row-by-row inserts, and ON CONFLICT makes a retried batch
+ * count nothing twice. Request ids are unique per prompt.
+ *
+ * <p>Each batch also keeps {@code unit_exposures} current in the same transaction: a unit's first exposure to a
+ * prompt is its earliest served request (an observation, or a judgement that names its unit), whatever order they
+ * arrive in; replaying a batch changes nothing.
  */
 public interface OutcomeDao {
   /**
@@ -28,7 +37,7 @@ public interface OutcomeDao {
           + " FROM unnest(:requestIds, :prompts, :versions, :units, :timesMicros, :latencies, :inputTokens,"
           + " :outputTokens, :costs, :errors, :safetyFlags, :feedback)"
           + " AS x(r, p, v, u, t, l, it, ot, c, e, s, f)"
-          + " ON CONFLICT (request_id) DO NOTHING")
+          + " ON CONFLICT (prompt, request_id) DO NOTHING")
   int insertObservationColumns(
       @Bind("requestIds") String[] requestIds,
       @Bind("prompts") String[] prompts,
@@ -43,7 +52,28 @@ public interface OutcomeDao {
       @Bind("safetyFlags") Boolean[] safetyFlags,
       @Bind("feedback") Short[] feedback);
 
+  /**
+   * Records first exposures: per (prompt, unit) the earliest of the given servings and the stored one. Ties on the
+   * time go to the lower version, so the outcome does not depend on arrival order. Rows are taken in key order, so
+   * concurrent batches lock them in the same order.
+   */
+  @SqlUpdate(
+      "INSERT INTO unit_exposures (prompt, unit, first_version, first_served_at)"
+          + " SELECT DISTINCT ON (p, u) p, u, v, " + OutcomeDao.MICROS_TO_TIMESTAMP
+          + " FROM unnest(:prompts, :units, :versions, :timesMicros) AS x(p, u, v, t)"
+          + " ORDER BY p, u, t, v"
+          + " ON CONFLICT (prompt, unit) DO UPDATE"
+          + " SET first_version = EXCLUDED.first_version, first_served_at = EXCLUDED.first_served_at"
+          + " WHERE (EXCLUDED.first_served_at, EXCLUDED.first_version)"
+          + " < (unit_exposures.first_served_at, unit_exposures.first_version)")
+  int upsertExposureColumns(
+      @Bind("prompts") String[] prompts,
+      @Bind("units") String[] units,
+      @Bind("versions") Integer[] versions,
+      @Bind("timesMicros") Long[] timesMicros);
+
   /** Observations must carry their time ({@link Observation#withTimeIfMissing}). */
+  @Transaction
   default IngestResult insertObservations(List<Observation> batch) {
     int n = batch.size();
     String[] requestIds = new String[n];
@@ -63,7 +93,7 @@ public interface OutcomeDao {
       requestIds[i] = o.requestId();
       prompts[i] = o.prompt();
       versions[i] = o.version();
-      units[i] = o.unit();
+      units[i] = Units.orRequest(o.unit(), o.requestId());
       times[i] = EpochMicros.of(o.observedAt());
       latencies[i] = o.latencyMs();
       inputTokens[i] = o.inputTokens();
@@ -77,24 +107,40 @@ public interface OutcomeDao {
         insertObservationColumns(
             requestIds, prompts, versions, units, times, latencies, inputTokens, outputTokens, costs, errors,
             safetyFlags, feedback);
+    if (n > 0) {
+      upsertExposureColumns(prompts, units, versions, times);
+    }
     return new IngestResult(inserted, n - inserted);
   }
 
+  /**
+   * Stores scores with their unit and serving time: the judgement's own, else its observation's (same prompt and
+   * request id); both stay null when neither is known yet, and the look joins the observation that arrives later.
+   */
   @SqlUpdate(
-      "INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at)"
-          + " SELECT r, j, p, v, s, " + OutcomeDao.MICROS_TO_TIMESTAMP
-          + " FROM unnest(:requestIds, :judges, :prompts, :versions, :scores, :timesMicros)"
-          + " AS x(r, j, p, v, s, t)"
-          + " ON CONFLICT (request_id, judge) DO NOTHING")
+      "INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at, unit, served_at)"
+          + " SELECT x.r, x.j, x.p, x.v, x.s, " + OutcomeDao.MICROS_TO_TIMESTAMP + ", coalesce(x.u, o.unit),"
+          + " coalesce(timestamptz 'epoch' + x.st * interval '1 microsecond', o.observed_at)"
+          + " FROM unnest(:requestIds, :judges, :prompts, :versions, :scores, :timesMicros, :units, :servedMicros)"
+          + " WITH ORDINALITY AS x(r, j, p, v, s, t, u, st, i)"
+          + " LEFT JOIN observations o ON o.prompt = x.p AND o.request_id = x.r"
+          + " ORDER BY x.i" // a repeated item keeps its first occurrence, as without the join
+          + " ON CONFLICT (prompt, request_id, judge) DO NOTHING")
   int insertJudgementColumns(
       @Bind("requestIds") String[] requestIds,
       @Bind("judges") String[] judges,
       @Bind("prompts") String[] prompts,
       @Bind("versions") Integer[] versions,
       @Bind("scores") Double[] scores,
-      @Bind("timesMicros") Long[] timesMicros);
+      @Bind("timesMicros") Long[] timesMicros,
+      @Bind("units") String[] units,
+      @Bind("servedMicros") Long[] servedMicros);
 
-  /** Judgements must carry their time ({@link Judgement#withTimeIfMissing}). */
+  /**
+   * Judgements must carry their time ({@link Judgement#withTimeIfMissing}). One that names its unit also exposes the
+   * unit, at its serving time or else its judging time (an earlier observation of the unit wins).
+   */
+  @Transaction
   default IngestResult insertJudgements(List<Judgement> batch) {
     int n = batch.size();
     String[] requestIds = new String[n];
@@ -103,6 +149,9 @@ public interface OutcomeDao {
     Integer[] versions = new Integer[n];
     Double[] scores = new Double[n];
     Long[] times = new Long[n];
+    String[] units = new String[n];
+    Long[] served = new Long[n];
+    List<Integer> exposing = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Judgement j = batch.get(i);
       requestIds[i] = j.requestId();
@@ -111,27 +160,91 @@ public interface OutcomeDao {
       versions[i] = j.version();
       scores[i] = j.score();
       times[i] = EpochMicros.of(j.judgedAt());
+      units[i] = j.unit() == null || j.unit().isEmpty() ? null : j.unit();
+      served[i] = j.servedAt() == null ? null : EpochMicros.of(j.servedAt());
+      if (units[i] != null) {
+        exposing.add(i);
+      }
     }
-    int inserted = insertJudgementColumns(requestIds, judges, prompts, versions, scores, times);
+    int inserted = insertJudgementColumns(requestIds, judges, prompts, versions, scores, times, units, served);
+    if (!exposing.isEmpty()) {
+      int m = exposing.size();
+      String[] p = new String[m];
+      String[] u = new String[m];
+      Integer[] v = new Integer[m];
+      Long[] t = new Long[m];
+      for (int k = 0; k < m; k++) {
+        int i = exposing.get(k);
+        p[k] = prompts[i];
+        u[k] = units[i];
+        v[k] = versions[i];
+        t[k] = served[i] != null ? served[i] : times[i];
+      }
+      upsertExposureColumns(p, u, v, t);
+    }
     return new IngestResult(inserted, n - inserted);
   }
 
   /** Stores a judge attempt that gave no score; a second failure of the same request and judge is ignored. */
   default boolean insertJudgeFailure(JudgeFailure f) {
     String reason = f.reason() == null ? "" : f.reason();
+    String unit = f.unit() == null || f.unit().isEmpty() ? null : f.unit();
     return insertJudgeFailureRow(f.requestId(), f.judge(), f.prompt(), f.version(),
-        reason.length() > 500 ? reason.substring(0, 500) : reason, f.failedAt()) == 1;
+        reason.length() > 500 ? reason.substring(0, 500) : reason, f.failedAt(), unit, f.servedAt()) == 1;
   }
 
   @SqlUpdate(
-      "INSERT INTO judge_failures (request_id, judge, prompt, version, reason, failed_at)"
-          + " VALUES (:requestId, :judge, :prompt, :version, :reason, :failedAt)"
-          + " ON CONFLICT (request_id, judge) DO NOTHING")
+      "INSERT INTO judge_failures (request_id, judge, prompt, version, reason, failed_at, unit, served_at)"
+          + " SELECT :requestId, :judge, :prompt, :version, :reason, :failedAt,"
+          + " coalesce(CAST(:unit AS text), o.unit), coalesce(CAST(:servedAt AS timestamptz), o.observed_at)"
+          + " FROM (VALUES (1)) AS one LEFT JOIN observations o ON o.prompt = :prompt AND o.request_id = :requestId"
+          + " ON CONFLICT (prompt, request_id, judge) DO NOTHING")
   int insertJudgeFailureRow(
       @Bind("requestId") String requestId,
       @Bind("judge") String judge,
       @Bind("prompt") String prompt,
       @Bind("version") int version,
       @Bind("reason") String reason,
-      @Bind("failedAt") java.time.Instant failedAt);
+      @Bind("failedAt") Instant failedAt,
+      @Bind("unit") String unit,
+      @Bind("servedAt") Instant servedAt);
+
+  @SqlUpdate(
+      "INSERT INTO outcome_metrics (prompt, version, unit, request_id, name, value, observed_at)"
+          + " SELECT p, v, u, r, n, x, " + OutcomeDao.MICROS_TO_TIMESTAMP
+          + " FROM unnest(:prompts, :versions, :units, :requestIds, :names, :values, :timesMicros)"
+          + " AS x(p, v, u, r, n, x, t)"
+          + " ON CONFLICT (prompt, unit, request_id, name) DO NOTHING")
+  int insertMetricColumns(
+      @Bind("prompts") String[] prompts,
+      @Bind("versions") Integer[] versions,
+      @Bind("units") String[] units,
+      @Bind("requestIds") String[] requestIds,
+      @Bind("names") String[] names,
+      @Bind("values") Double[] values,
+      @Bind("timesMicros") Long[] timesMicros);
+
+  /** Metric values must carry their time ({@link OutcomeMetric#withTimeIfMissing}); a session value has no request. */
+  default IngestResult insertMetrics(List<OutcomeMetric> batch) {
+    int n = batch.size();
+    String[] prompts = new String[n];
+    Integer[] versions = new Integer[n];
+    String[] units = new String[n];
+    String[] requestIds = new String[n];
+    String[] names = new String[n];
+    Double[] values = new Double[n];
+    Long[] times = new Long[n];
+    for (int i = 0; i < n; i++) {
+      OutcomeMetric m = batch.get(i);
+      prompts[i] = m.prompt();
+      versions[i] = m.version();
+      units[i] = m.unit();
+      requestIds[i] = m.requestId() == null ? "" : m.requestId();
+      names[i] = m.name();
+      values[i] = m.value();
+      times[i] = EpochMicros.of(m.observedAt());
+    }
+    int inserted = insertMetricColumns(prompts, versions, units, requestIds, names, values, times);
+    return new IngestResult(inserted, n - inserted);
+  }
 }

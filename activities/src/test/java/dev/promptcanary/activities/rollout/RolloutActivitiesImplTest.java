@@ -243,6 +243,12 @@ class RolloutActivitiesImplTest {
   void aJudgeThatNeverScoresIsStillTheRolloutsJudgeAndHoldsIt() {
     Instant start = Instant.now().minusSeconds(600);
     OutcomeDao outcomes = jdbi.onDemand(OutcomeDao.class);
+    List<Observation> served = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      served.add(new Observation("req-" + i, "chat", 1 + i % 2, "u" + i, start.plusSeconds(50), 500.0, 100, 50, 0.001,
+          false, false, null));
+    }
+    outcomes.insertObservations(served);
     for (int i = 0; i < 30; i++) {
       outcomes.insertJudgeFailure(new JudgeFailure("req-" + i, "chat", 1 + i % 2, "garbage-judge/j1-x",
           "judge garbage-judge answered no score: I think it is fine", start.plusSeconds(60)));

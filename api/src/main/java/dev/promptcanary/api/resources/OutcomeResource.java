@@ -4,6 +4,7 @@ import dev.promptcanary.activities.ingest.IngestResult;
 import dev.promptcanary.activities.ingest.Judgement;
 import dev.promptcanary.activities.ingest.KnownVersions;
 import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.ingest.OutcomeMetric;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
@@ -25,7 +26,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Where apps report what happened: observations of served requests and judge scores. A batch is checked whole
+ * Where apps report what happened: observations of served requests, judge scores and their own outcome metrics. A batch is checked whole
  * before anything is written, so a rejected batch leaves nothing behind, and request ids make a retried batch
  * count nothing twice.
  */
@@ -53,7 +54,9 @@ public class OutcomeResource {
   @Path("/observations")
   public IngestResult observations(@Valid @NotNull ObservationBatch batch) {
     List<Observation> items = batch.observations();
-    check("observations", items, Observation::requestId, Observation::prompt, Observation::version);
+    // Request ids are unique per prompt: one app request may use two prompts.
+    check("observations", items, o -> o.prompt() + "\u0000" + o.requestId(), Observation::prompt,
+        Observation::version);
     Instant now = clock.instant();
     IngestResult result = outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
     notifyRollouts(result, items, Observation::prompt);
@@ -64,12 +67,34 @@ public class OutcomeResource {
   @Path("/judgements")
   public IngestResult judgements(@Valid @NotNull JudgementBatch batch) {
     List<Judgement> items = batch.judgements();
-    // A judgement is identified by (request, judge): one request may carry scores from several judges.
-    check("judgements", items, j -> j.requestId() + "\u0000" + j.judge(), Judgement::prompt, Judgement::version);
+    // A judgement is identified by (prompt, request, judge): one request may carry scores from several judges.
+    check("judgements", items, j -> j.prompt() + "\u0000" + j.requestId() + "\u0000" + j.judge(),
+        Judgement::prompt, Judgement::version);
     Instant now = clock.instant();
     IngestResult result = outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
     notifyRollouts(result, items, Judgement::prompt);
     return result;
+  }
+
+  @POST
+  @Path("/metrics")
+  public IngestResult metrics(@Valid @NotNull MetricBatch batch) {
+    List<OutcomeMetric> items = batch.metrics();
+    check("metrics", items, OutcomeMetric::identity, "name", OutcomeMetric::prompt, OutcomeMetric::version,
+        (m, i, errors) -> {
+          if (!Double.isFinite(m.value())) {
+            errors.add(new FieldError("metrics[" + i + "].value", "must be a finite number, was " + m.value()));
+          }
+        });
+    Instant now = clock.instant();
+    IngestResult result = outcomes.insertMetrics(items.stream().map(m -> m.withTimeIfMissing(now)).toList());
+    notifyRollouts(result, items, OutcomeMetric::prompt);
+    return result;
+  }
+
+  /** A check of one item beyond bean validation, adding what it finds to {@code errors}. */
+  private interface ItemCheck<T> {
+    void check(T item, int index, List<FieldError> errors);
   }
 
   private <T> void notifyRollouts(IngestResult result, List<T> items, Function<T, String> prompt) {
@@ -84,6 +109,17 @@ public class OutcomeResource {
       Function<T, String> identity,
       Function<T, String> prompt,
       Function<T, Integer> version) {
+    check(field, items, identity, "requestId", prompt, version, (item, i, errors) -> {});
+  }
+
+  private <T> void check(
+      String field,
+      List<T> items,
+      Function<T, String> identity,
+      String identityField,
+      Function<T, String> prompt,
+      Function<T, Integer> version,
+      ItemCheck<T> more) {
     if (items.size() > maxBatchSize) {
       throw new ApiException(
           413, field, field + " holds " + items.size() + " items; a batch takes at most " + maxBatchSize);
@@ -94,9 +130,10 @@ public class OutcomeResource {
       T item = items.get(i);
       Integer earlier = firstIndex.putIfAbsent(identity.apply(item), i);
       if (earlier != null) {
-        errors.add(new FieldError(field + "[" + i + "].requestId",
+        errors.add(new FieldError(field + "[" + i + "]." + identityField,
             "duplicate of " + field + "[" + earlier + "] in the same batch"));
       }
+      more.check(item, i, errors);
       if (!knownVersions.exists(prompt.apply(item), version.apply(item))) {
         errors.add(new FieldError(field + "[" + i + "].version",
             "prompt '" + prompt.apply(item) + "' has no version " + version.apply(item)));

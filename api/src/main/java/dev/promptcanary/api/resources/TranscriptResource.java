@@ -56,7 +56,7 @@ public class TranscriptResource {
     Map<String, Integer> firstIndex = new HashMap<>();
     for (int i = 0; i < items.size() && errors.size() < MAX_REPORTED_ERRORS; i++) {
       Transcript t = items.get(i);
-      Integer earlier = firstIndex.putIfAbsent(t.requestId(), i);
+      Integer earlier = firstIndex.putIfAbsent(t.prompt() + "\u0000" + t.requestId(), i);
       if (earlier != null) {
         errors.add(new FieldError("transcripts[" + i + "].requestId",
             "duplicate of transcripts[" + earlier + "] in the same batch"));
