@@ -3,6 +3,7 @@ package dev.promptcanary.activities.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.promptcanary.activities.ingest.Units;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;

@@ -7,7 +7,7 @@ import dev.promptcanary.activities.registry.FewShotExample;
 import dev.promptcanary.activities.registry.PromptContent;
 import dev.promptcanary.activities.rollout.CanaryAnalyser;
 import dev.promptcanary.activities.store.AnalysisDao;
-import dev.promptcanary.activities.store.EmbeddedPostgresServer;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.Store;
