@@ -17,6 +17,7 @@ import dev.promptcanary.activities.store.AnalysisDao.Sums;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.domain.MetricGate;
 import dev.promptcanary.workflows.domain.Verdict;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Reads one look's per-unit sufficient statistics from PostgreSQL and hands them to the statistics engine.
@@ -98,7 +98,7 @@ public final class CanaryAnalyser {
     ArmSummary canaryArm = arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
     ArmSummary baselineArm =
         arm(find(arms, baseline), scores.baseline(), metrics(metricRows, metricNames, baseline));
-    GatesConfig gates = perStage(request.gates(), request.stageCount());
+    GatesConfig gates = request.gates().perStage(Math.max(1, request.stageCount()));
     AnalysisInput input = new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency);
 
     JudgeSample sample = null;
@@ -125,32 +125,14 @@ public final class CanaryAnalyser {
         health.estimate(), health.lower(), health.upper(), health.threshold(), "hold, " + health.reason());
   }
 
-  /**
-   * The rollout's family-wise alpha, shared evenly by its stages' independent tests (Bonferroni). To be replaced by
-   * the stats helper's {@code GatesConfig.perStage(stageCount)} once it lands.
-   */
-  static GatesConfig perStage(GatesConfig gates, int stageCount) {
-    if (stageCount <= 1) {
-      return gates;
-    }
-    return gates.withAlpha(gates.alpha() / stageCount);
-  }
-
-  /**
-   * The baseline quantiles the latency gate tests. Until the gate lists its own ({@code LatencyGate.quantiles()}):
-   * the median, the gate's quantile and p99.
-   */
+  /** The baseline quantiles the latency gate tests: a frozen cut for each. */
   static List<Double> latencyQuantiles(GatesConfig gates) {
-    TreeSet<Double> quantiles = new TreeSet<>(List.of(0.5, gates.latency().quantile(), 0.99));
-    return List.copyOf(quantiles);
+    return gates.latency().quantiles();
   }
 
-  /**
-   * The custom metrics a look summarises: until the gates name theirs ({@code GatesConfig.metrics}), every metric
-   * reported for the stage's units, in name order.
-   */
+  /** The custom metrics a look summarises: the ones the rollout's gates name, in name order. */
   static List<String> metricNames(GatesConfig gates, List<Sums> rows) {
-    return rows.stream().map(Sums::key).distinct().sorted().toList();
+    return gates.metrics().stream().map(MetricGate::name).distinct().sorted().toList();
   }
 
   /** One arm's per-unit sums of each named metric; a metric the arm has no value of is empty. */

@@ -262,10 +262,12 @@ class RolloutActivitiesImplTest {
 
   @Test
   void eachStageGetsItsShareOfTheFamilyWiseAlpha() {
-    GatesConfig split = CanaryAnalyser.perStage(GatesConfig.defaults(), 4);
+    // The sample ratio check is split too (issue 10): it runs once per stage like the gates.
+    GatesConfig split = GatesConfig.defaults().perStage(4);
     assertThat(split.alpha()).isCloseTo(GatesConfig.defaults().alpha() / 4, within(1e-12));
-    assertThat(split.sampleRatio()).isEqualTo(GatesConfig.defaults().sampleRatio());
-    assertThat(CanaryAnalyser.perStage(GatesConfig.defaults(), 1)).isEqualTo(GatesConfig.defaults());
+    assertThat(split.sampleRatio().alpha())
+        .isCloseTo(GatesConfig.defaults().sampleRatio().alpha() / 4, within(1e-12));
+    assertThat(GatesConfig.defaults().perStage(1)).isEqualTo(GatesConfig.defaults());
   }
 
   @Test
