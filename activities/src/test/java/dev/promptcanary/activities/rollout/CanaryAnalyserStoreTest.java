@@ -16,6 +16,7 @@ import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.domain.MetricGate;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,8 +63,16 @@ class CanaryAnalyserStoreTest {
   }
 
   private CanaryAnalyser.Look look(Instant since) {
+    return look(since, GatesConfig.defaults());
+  }
+
+  private CanaryAnalyser.Look look(Instant since, GatesConfig gates) {
     return analyser.look(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000, S1.toEpochMilli(),
-        since.toEpochMilli(), 1, GatesConfig.defaults(), "j"));
+        since.toEpochMilli(), 1, gates, "j"));
+  }
+
+  private static MetricGate guardrail(String name, MetricGate.Kind kind) {
+    return new MetricGate(name, kind, MetricGate.Direction.DECREASE, 0.05, 0, 0, null, null, 0, 0);
   }
 
   private static int close(Double x, Double y) {
@@ -241,7 +250,11 @@ class CanaryAnalyserStoreTest {
     assertThat(stored.accepted()).isEqualTo(8);
     assertThat(outcomes.insertMetrics(List.of(metric(2, "p", "p1", "resolved", 1))).duplicates()).isEqualTo(1);
 
-    CanaryAnalyser.Look look = look(S2);
+    // Only the metrics the rollout gates on are summed: "ignored" is reported but not declared.
+    outcomes.insertMetrics(List.of(metric(2, "q", "q1", "ignored", 1)));
+    GatesConfig gates = GatesConfig.defaults().withMetrics(
+        List.of(guardrail("resolved", MetricGate.Kind.PROPORTION), guardrail("csat", MetricGate.Kind.MEAN)));
+    CanaryAnalyser.Look look = look(S2, gates);
     ArmSummary canary = look.input().canary();
     ArmSummary baseline = look.input().baseline();
     assertThat(canary.metrics().keySet()).containsExactlyInAnyOrder("csat", "resolved");

@@ -132,6 +132,13 @@ public record GatesConfig(
         judgeHealth, feedback, metrics);
   }
 
+  /** The same gates with these custom metric gates instead. */
+  public GatesConfig withMetrics(List<MetricGate> newMetrics) {
+    return new GatesConfig(
+        alpha, minimumSamples, quality, errorRate, safety, latency, cost, sampleRatio,
+        judgeHealth, feedback, newMetrics);
+  }
+
   /** The same gates with another sample ratio check. */
   public GatesConfig withSampleRatio(SrmGate newSampleRatio) {
     return new GatesConfig(
