@@ -2,7 +2,9 @@ package dev.promptcanary.bench.decision;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.stats.CanaryAnalysis;
+import dev.promptcanary.activities.stats.JudgeHealthCheck;
 import dev.promptcanary.activities.stats.SamplePlanner;
+import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.QualityGate;
 import java.util.ArrayList;
@@ -14,9 +16,11 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Decision-quality benchmark (issue 4): simulates rollouts in every scenario and compares the
- * engine with the seed rule and a fixed-horizon t-test on the same data. Prints a table, then one
- * JSON object as the last line.
+ * Decision-quality benchmark (issues 4 and 10): simulates rollouts in every scenario. One request
+ * per session: the engine against the seed rule and a fixed-horizon t-test on the same data.
+ * Clustered sessions (issue 10): the engine, fed per-unit sums, on simulated time with several
+ * stages, late judge scores and the judge-health check. Prints the tables, the targets with PASS or
+ * MISS, then one JSON object as the last line.
  *
  * <p>Usage: {@code bench/decision-quality/run [--runs N] [--seed S] [--only a,b,...] [--quality-tau
  * T]}
@@ -24,11 +28,12 @@ import java.util.stream.IntStream;
 public final class DecisionQualityBench {
   static final String[] METHODS = {"engine", "seed_rule", "fixed_t_test"};
   private static final double PLAN_EFFECT = 0.05;
+  static final int DEFAULT_RUNS = 3_000;
 
   private DecisionQualityBench() {}
 
   public static void main(String[] args) throws Exception {
-    int runs = 10_000;
+    int runs = DEFAULT_RUNS;
     long seed = 20_240_601L;
     Set<String> only = null;
     double qualityTau = 0;
@@ -105,16 +110,64 @@ public final class DecisionQualityBench {
       sj.put("methods", methodsJson);
       scenariosJson.put(s.name(), sj);
     }
+    System.out.println();
+    System.out.println(ClusterReport.header());
+    Map<String, MethodStats> clustered = new LinkedHashMap<>();
+    Map<String, Double> latencyAlphas = new LinkedHashMap<>();
+    for (ClusterScenario s : ClusterScenarios.all()) {
+      if (only != null && !only.contains(s.name())) {
+        continue;
+      }
+      long t0 = System.nanoTime();
+      GatesConfig g =
+          GateVariants.perStage(s.gates().apply(gates), s.stageWeightsBp().length);
+      CanaryAnalysis stageEngine = CanaryAnalysis.of(g);
+      JudgeHealthCheck health =
+          g.judgeHealth().enabled() ? new JudgeHealthCheck(g.judgeHealth()) : null;
+      final long baseSeed = seed;
+      Outcome[] outcomes =
+          IntStream.range(0, runs)
+              .parallel()
+              .mapToObj(
+                  run ->
+                      SessionRollout.simulate(
+                          s, stageEngine, health, Samplers.seed(baseSeed, s.name(), run)))
+              .toArray(Outcome[]::new);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      MethodStats ms = new MethodStats(s.truth(), outcomes);
+      clustered.put(s.name(), ms);
+      double latencyAlpha = CanaryAnalysis.gateAlphas(g).getOrDefault(GateKind.LATENCY, 0.0);
+      latencyAlphas.put(s.name(), latencyAlpha);
+      System.out.println(ClusterReport.row(s, ms, seconds));
+      Map<String, Object> sj = new LinkedHashMap<>();
+      sj.put("description", s.description());
+      sj.put("truth", s.truth().name());
+      sj.put("clustered", true);
+      sj.put("stage_weights_bp", s.stageWeightsBp());
+      sj.put("horizon_per_stage", s.horizon());
+      sj.put("latency_gate_alpha", latencyAlpha);
+      sj.put("seconds", round(seconds));
+      Map<String, Object> m = ms.json();
+      m.put("rollback_by_gate", ClusterReport.byGate(ms));
+      sj.put("methods", Map.of("engine", m));
+      scenariosJson.put(s.name(), sj);
+    }
     double totalSeconds = (System.nanoTime() - started) / 1e9;
     System.out.println();
     Map<String, Object> json = new LinkedHashMap<>();
     json.putAll(headlines(all));
+    json.putAll(Targets.clusteredHeadlines(all, clustered));
+    json.put("latency_narrow_alpha", latencyAlphas.get("cl_latency_narrow"));
+    List<Targets.Check> checks = Targets.checks(json, all, clustered);
+    System.out.println(Targets.table(checks));
+    System.out.println();
     json.put("runs_per_scenario", runs);
     json.put("seed", seed);
     json.put("seconds", round(totalSeconds));
+    json.put("targets", Targets.json(checks));
     json.put("scenarios", scenariosJson);
     for (Map.Entry<String, Object> e : json.entrySet()) {
-      if (!(e.getValue() instanceof Map)) {
+      if (!(e.getValue() instanceof Map) && !(e.getValue() instanceof List)) {
         System.out.println("  " + e.getKey() + " = " + e.getValue());
       }
     }
@@ -123,6 +176,9 @@ public final class DecisionQualityBench {
 
   /** Lets the benchmark try another mixing scale for the quality gate (0 keeps it tuned). */
   static GatesConfig withQualityTau(GatesConfig g, double tau) {
+    if (!(tau > 0)) {
+      return g;
+    }
     QualityGate q = g.quality();
     return new GatesConfig(
         g.alpha(),
