@@ -80,7 +80,7 @@ final class ClusterScenarios {
             GateVariants.RARE_ERROR),
         new ClusterScenario(
             "cl_latency_narrow",
-            "same p50 and p95, narrower around p95 (p75 +16%, p99 -12%), " + describe(W50, geo5),
+            "same p50 and p95, narrower around p95 (p75 +16%, p99 -13%), " + describe(W50, geo5),
             Truth.INSIDE_MARGIN,
             W50,
             0,
