@@ -41,13 +41,13 @@ final class CostCheck implements GateCheck {
     double mc = canary.mean();
     long nc = (long) canary.n();
     long nb = (long) baseline.n();
-    if (nc < minimumSamples || nb < minimumSamples || !(mb > 0)) {
+    if (!Samples.enough(canary, baseline, minimumSamples) || !(mb > 0)) {
       return comparison.insufficient(nc, nb, mb > 0 ? mc / mb - 1 : 0);
     }
     double estimate = mc / mb - 1;
     double variance =
-        QualityCheck.varianceOfMean(canary, mb) / (mb * mb)
-            + (mc * mc) / (mb * mb * mb * mb) * QualityCheck.varianceOfMean(baseline, mb);
+        QualityCheck.varianceOfMean(canary, baseline, mb) / (mb * mb)
+            + (mc * mc) / (mb * mb * mb * mb) * QualityCheck.varianceOfMean(baseline, canary, mb);
     return comparison.decide(nc, nb, estimate, estimate, variance);
   }
 

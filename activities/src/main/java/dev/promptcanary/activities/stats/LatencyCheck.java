@@ -42,7 +42,7 @@ final class LatencyCheck implements GateCheck {
     Proportion canary = new Proportion(Math.round(canaryUnits.n()), Math.round(canaryUnits.s()));
     Proportion baseline = new Proportion(Math.round(baselineUnits.n()), Math.round(baselineUnits.s()));
     double estimate = canary.rate() - baseline.rate();
-    if (canary.trials() < minimumSamples || baseline.trials() < minimumSamples) {
+    if (!Samples.enough(canaryUnits, baselineUnits, minimumSamples)) {
       return comparison.insufficient(canary.trials(), baseline.trials(), estimate);
     }
     return comparison.decide(
@@ -50,8 +50,8 @@ final class LatencyCheck implements GateCheck {
         baseline.trials(),
         estimate,
         canary.adjustedRate() - baseline.adjustedRate(),
-        Math.max(canary.adjustedVariance(), canaryUnits.varianceOfMean())
-            + Math.max(baseline.adjustedVariance(), baselineUnits.varianceOfMean()));
+        RateCheck.variance(canary, canaryUnits, baselineUnits)
+            + RateCheck.variance(baseline, baselineUnits, canaryUnits));
   }
 
   @Override

@@ -33,10 +33,10 @@ final class QualityCheck implements GateCheck {
     double estimate = canary.mean() - baseline.mean();
     long nc = (long) canary.n();
     long nb = (long) baseline.n();
-    if (nc < minimumSamples || nb < minimumSamples) {
+    if (!Samples.enough(canary, baseline, minimumSamples)) {
       return comparison.insufficient(nc, nb, estimate);
     }
-    double variance = varianceOfMean(canary, 1) + varianceOfMean(baseline, 1);
+    double variance = varianceOfMean(canary, baseline, 1) + varianceOfMean(baseline, canary, 1);
     return comparison.decide(nc, nb, estimate, estimate, variance);
   }
 
@@ -44,10 +44,10 @@ final class QualityCheck implements GateCheck {
    * s^2 / n, with s floored at scale / 2n: a judge that gives every answer the same score would
    * otherwise produce a zero variance and a zero-width bound after a handful of samples.
    */
-  static double varianceOfMean(UnitSums m, double scale) {
+  static double varianceOfMean(UnitSums m, UnitSums other, double scale) {
     double n = m.n();
     double floor = scale / (2 * n);
-    return Math.max(m.varianceOfMean(), floor * floor / n);
+    return Math.max(m.varianceOfMeanPooledWith(other), floor * floor / n);
   }
 
   @Override

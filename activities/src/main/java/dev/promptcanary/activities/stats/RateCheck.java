@@ -54,7 +54,7 @@ final class RateCheck implements GateCheck {
     Proportion canary = counts(canaryUnits);
     Proportion baseline = counts(baselineUnits);
     double estimate = canary.rate() - baseline.rate();
-    if (canary.trials() < minimumSamples || baseline.trials() < minimumSamples) {
+    if (!Samples.enough(canaryUnits, baselineUnits, minimumSamples)) {
       return difference.insufficient(canary.trials(), baseline.trials(), estimate);
     }
     GateOutcome diff =
@@ -63,7 +63,8 @@ final class RateCheck implements GateCheck {
             baseline.trials(),
             estimate,
             canary.adjustedRate() - baseline.adjustedRate(),
-            variance(canary, canaryUnits) + variance(baseline, baselineUnits));
+            variance(canary, canaryUnits, baselineUnits)
+                + variance(baseline, baselineUnits, canaryUnits));
     if (ceiling == null || diff.decision() == Decision.REGRESSION) {
       return diff;
     }
@@ -73,7 +74,7 @@ final class RateCheck implements GateCheck {
             baseline.trials(),
             canary.rate() - gate.ceiling(),
             canary.adjustedRate() - gate.ceiling(),
-            variance(canary, canaryUnits));
+            variance(canary, canaryUnits, baselineUnits));
     if (own.decision() == Decision.REGRESSION) {
       return new GateOutcome(
           kind,
@@ -108,10 +109,11 @@ final class RateCheck implements GateCheck {
   /**
    * The larger of the Agresti-Caffo binomial variance (never zero, even before the first event)
    * and the delta-method variance over units (which carries the clustering of events within a
-   * unit).
+   * unit), pooled with the other arm's units when that is larger ({@link
+   * UnitSums#varianceOfMeanPooledWith}).
    */
-  private static double variance(Proportion counts, UnitSums units) {
-    return Math.max(counts.adjustedVariance(), units.varianceOfMean());
+  static double variance(Proportion counts, UnitSums units, UnitSums otherArm) {
+    return Math.max(counts.adjustedVariance(), units.varianceOfMeanPooledWith(otherArm));
   }
 
   @Override

@@ -22,7 +22,7 @@ final class Reasons {
         + o.baselineN()
         + " baseline samples, need "
         + minimumSamples
-        + " per arm";
+        + " per arm (from at least as many units)";
   }
 
   /** "label est [lo, hi], alpha a: conclusion", formatted by {@code fmt}. */

@@ -131,4 +131,33 @@ public record UnitSums(long units, double n, double s, double nn, double ss, dou
     }
     return varianceOfMean() / (perItemVariance / n);
   }
+
+  /**
+   * {@code sum over units of (S_u - R N_u)^2}, R = {@link #mean()}: the residuals the delta method
+   * squares, clamped at 0 against rounding.
+   */
+  public double residualSumOfSquares() {
+    double r = mean();
+    return Math.max(0, ss - 2 * r * ns + r * r * nn);
+  }
+
+  /**
+   * {@link #varianceOfMean()}, or, when larger, the same with the per-unit residual variance pooled
+   * over this arm and {@code other}: {@code (RSS_a + RSS_b) / (K_a + K_b - 2) / (K_a mean(N_a)^2)}.
+   * A small arm (a 5% canary has a twentieth of the units) estimates its variance from few
+   * sessions, and an underestimate is what makes a bound cross falsely; the other arm's sessions,
+   * randomised from the same traffic, steady it. Taking the larger keeps it conservative when the
+   * arms really differ in spread.
+   */
+  public double varianceOfMeanPooledWith(UnitSums other) {
+    double own = varianceOfMean();
+    long k = units + other.units;
+    if (units < 2 || k < 3 || n == 0) {
+      return own;
+    }
+    double residualVariance =
+        (residualSumOfSquares() + other.residualSumOfSquares()) / (k - 2);
+    double meanN = n / units;
+    return Math.max(own, residualVariance / (units * meanN * meanN));
+  }
 }
