@@ -49,6 +49,32 @@ final class ClusterReport {
         seconds);
   }
 
+  static String markdownHeader() {
+    return "| scenario | rollback | promote | SRM | held | judge hold | false RB | missed |"
+        + " median n | p90 n | median units to promote | mean n to RB | rolled back by (share of runs) | seconds |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  }
+
+  static String markdownRow(ClusterScenario s, MethodStats m, double seconds) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %s | %s | %.1f |%n",
+        s.name(),
+        m.share(Action.ROLLBACK),
+        m.share(Action.PROMOTE),
+        m.share(Action.BLOCKED),
+        m.share(Action.HELD),
+        m.share(Action.JUDGE_HOLD),
+        DecisionQualityBench.dash(pct(m.falseRollback())),
+        DecisionQualityBench.dash(pct(m.missedRegression())),
+        DecisionQualityBench.dash(num(MethodStats.quantile(m.decidedSamples, 0.5))),
+        DecisionQualityBench.dash(num(MethodStats.quantile(m.decidedSamples, 0.9))),
+        DecisionQualityBench.dash(num(MethodStats.quantile(m.promoteUnits, 0.5))),
+        DecisionQualityBench.dash(num(MethodStats.mean(m.rollbackSamples))),
+        DecisionQualityBench.dash(gates(m)),
+        seconds);
+  }
+
   /** e.g. "latency .012 quality .020": the share of runs each gate rolled back (some overlap). */
   static String gates(MethodStats m) {
     StringBuilder b = new StringBuilder();

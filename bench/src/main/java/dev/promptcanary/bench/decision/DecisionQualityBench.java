@@ -66,6 +66,9 @@ public final class DecisionQualityBench {
     System.out.println();
     System.out.println(header());
     Map<String, Object> scenariosJson = new LinkedHashMap<>();
+    StringBuilder md = new StringBuilder();
+    md.append("| scenario | method | rollback | promote | SRM | held | false RB | missed | false promo |"
+        + " median n | p90 n | mean n to RB | mean n used |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     Map<String, Map<String, MethodStats>> all = new LinkedHashMap<>();
     long started = System.nanoTime();
     for (Scenario s : Scenarios.all()) {
@@ -99,6 +102,7 @@ public final class DecisionQualityBench {
         stats.put(METHODS[m], ms);
         methodsJson.put(METHODS[m], ms.json());
         System.out.println(row(s, METHODS[m], ms, m == 0 ? plannedN : -1, m == 0 ? seconds : -1));
+        md.append(markdownRow(s.name(), METHODS[m], ms));
       }
       all.put(s.name(), stats);
       Map<String, Object> sj = new LinkedHashMap<>();
@@ -112,6 +116,7 @@ public final class DecisionQualityBench {
     }
     System.out.println();
     System.out.println(ClusterReport.header());
+    md.append("\n").append(ClusterReport.markdownHeader());
     Map<String, MethodStats> clustered = new LinkedHashMap<>();
     Map<String, Double> latencyAlphas = new LinkedHashMap<>();
     for (ClusterScenario s : ClusterScenarios.all()) {
@@ -139,6 +144,7 @@ public final class DecisionQualityBench {
       double latencyAlpha = CanaryAnalysis.gateAlphas(g).getOrDefault(GateKind.LATENCY, 0.0);
       latencyAlphas.put(s.name(), latencyAlpha);
       System.out.println(ClusterReport.row(s, ms, seconds));
+      md.append(ClusterReport.markdownRow(s, ms, seconds));
       Map<String, Object> sj = new LinkedHashMap<>();
       sj.put("description", s.description());
       sj.put("truth", s.truth().name());
@@ -160,6 +166,12 @@ public final class DecisionQualityBench {
     json.put("latency_narrow_alpha", latencyAlphas.get("cl_latency_narrow"));
     List<Targets.Check> checks = Targets.checks(json, all, clustered);
     System.out.println(Targets.table(checks));
+    md.append("\n").append(Targets.markdown(checks));
+    java.nio.file.Path mdFile = java.nio.file.Path.of("bench/target/decision-quality.md");
+    if (java.nio.file.Files.isDirectory(mdFile.getParent())) {
+      java.nio.file.Files.writeString(mdFile, md);
+      System.out.println("markdown tables: " + mdFile);
+    }
     System.out.println();
     json.put("runs_per_scenario", runs);
     json.put("seed", seed);
@@ -284,6 +296,29 @@ public final class DecisionQualityBench {
         m.meanSamplesUsed,
         plannedN < 0 ? "" : Integer.toString(plannedN),
         seconds < 0 ? "" : String.format(Locale.ROOT, "%.1f", seconds));
+  }
+
+  private static String markdownRow(String scenario, String method, MethodStats m) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %s | %.0f |%n",
+        scenario,
+        method,
+        m.share(Action.ROLLBACK),
+        m.share(Action.PROMOTE),
+        m.share(Action.BLOCKED),
+        m.share(Action.HELD),
+        dash(pct(m.falseRollback())),
+        dash(pct(m.missedRegression())),
+        dash(pct(m.falsePromotion())),
+        dash(num(MethodStats.quantile(m.decidedSamples, 0.5))),
+        dash(num(MethodStats.quantile(m.decidedSamples, 0.9))),
+        dash(num(MethodStats.mean(m.rollbackSamples))),
+        m.meanSamplesUsed);
+  }
+
+  static String dash(String s) {
+    return s.equals("-") ? "–" : s;
   }
 
   private static String pct(double v) {

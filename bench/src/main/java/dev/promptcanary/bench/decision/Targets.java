@@ -200,6 +200,15 @@ final class Targets {
     return b.toString();
   }
 
+  static String markdown(List<Check> checks) {
+    StringBuilder b = new StringBuilder("| target | JSON key | measured (± 1 SE) | result |\n|---|---|---|---|\n");
+    for (Check c : checks) {
+      b.append("| ").append(c.target()).append(" | `").append(c.key()).append("` | ")
+          .append(c.measured()).append(" | **").append(c.result()).append("** |\n");
+    }
+    return b.toString();
+  }
+
   static List<Map<String, Object>> json(List<Check> checks) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Check c : checks) {
