@@ -67,6 +67,9 @@ public final class DecisionQualityBench {
     System.out.println(header());
     Map<String, Object> scenariosJson = new LinkedHashMap<>();
     StringBuilder md = new StringBuilder();
+    StringBuilder mdScenarios =
+        new StringBuilder(
+            "| scenario | truth | horizon | planned n | seconds | description |\n|---|---|---|---|---|---|\n");
     md.append("| scenario | method | rollback | promote | SRM | held | false RB | missed | false promo |"
         + " median n | p90 n | mean n to RB | mean n used |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     Map<String, Map<String, MethodStats>> all = new LinkedHashMap<>();
@@ -105,6 +108,16 @@ public final class DecisionQualityBench {
         md.append(markdownRow(s.name(), METHODS[m], ms));
       }
       all.put(s.name(), stats);
+      mdScenarios.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %d | %.1f | %s |%n",
+              s.name(),
+              s.truth(),
+              s.horizon(),
+              plannedN,
+              seconds,
+              s.description()));
       Map<String, Object> sj = new LinkedHashMap<>();
       sj.put("description", s.description());
       sj.put("truth", s.truth().name());
@@ -145,6 +158,15 @@ public final class DecisionQualityBench {
       latencyAlphas.put(s.name(), latencyAlpha);
       System.out.println(ClusterReport.row(s, ms, seconds));
       md.append(ClusterReport.markdownRow(s, ms, seconds));
+      mdScenarios.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d per stage | – | %.1f | %s |%n",
+              s.name(),
+              s.truth(),
+              s.horizon(),
+              seconds,
+              s.description()));
       Map<String, Object> sj = new LinkedHashMap<>();
       sj.put("description", s.description());
       sj.put("truth", s.truth().name());
@@ -169,7 +191,7 @@ public final class DecisionQualityBench {
     md.append("\n").append(Targets.markdown(checks));
     java.nio.file.Path mdFile = java.nio.file.Path.of("bench/target/decision-quality.md");
     if (java.nio.file.Files.isDirectory(mdFile.getParent())) {
-      java.nio.file.Files.writeString(mdFile, md);
+      java.nio.file.Files.writeString(mdFile, mdScenarios + "\n" + md);
       System.out.println("markdown tables: " + mdFile);
     }
     System.out.println();
