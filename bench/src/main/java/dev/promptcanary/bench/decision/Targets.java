@@ -24,6 +24,8 @@ final class Targets {
     String worstRbName = null;
     double worstSrm = Double.NaN;
     String worstSrmName = null;
+    double worstJudge = Double.NaN;
+    String worstJudgeName = null;
     for (Map.Entry<String, MethodStats> e : clustered.entrySet()) {
       MethodStats m = e.getValue();
       if (m.truth == Truth.NO_REGRESSION) {
@@ -34,6 +36,10 @@ final class Targets {
         if (!(m.share(Action.BLOCKED) <= worstSrm)) {
           worstSrm = m.share(Action.BLOCKED);
           worstSrmName = e.getKey();
+        }
+        if (!(m.share(Action.JUDGE_HOLD) <= worstJudge)) {
+          worstJudge = m.share(Action.JUDGE_HOLD);
+          worstJudgeName = e.getKey();
         }
       }
     }
@@ -48,6 +54,8 @@ final class Targets {
     h.put("aa_false_rollback_clustered_scenario", worstRbName);
     h.put("aa_false_srm", nullIfNaN(worstSrm));
     h.put("aa_false_srm_scenario", worstSrmName);
+    h.put("aa_judge_hold_clustered", nullIfNaN(worstJudge));
+    h.put("aa_judge_hold_clustered_scenario", worstJudgeName);
     MethodStats late = clustered.get("cl_aa_stages_late");
     MethodStats onTime = clustered.get("cl_aa_stages");
     h.put("late_judge_false_hold", late == null ? null : hold(late));
