@@ -3,8 +3,11 @@ package dev.promptcanary.activities.stats;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.domain.LatencyGate;
+import dev.promptcanary.workflows.domain.MetricGate;
 import dev.promptcanary.workflows.domain.Verdict;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,8 +16,9 @@ import java.util.Map;
  * no I/O. See docs/statistics.md for the method and its guarantees.
  *
  * <p>Combining the gates: a sample ratio mismatch blocks everything (the arms are not comparable);
- * otherwise any regression rolls back; promotion needs every enabled gate non-inferior, the sample
- * ratio check included (the split verified within its tolerance); anything else keeps waiting. The
+ * otherwise any regression rolls back; promotion needs no gate holding it: every non-inferiority
+ * gate shown within its margin, every harm-detection gate with a minimum power at that power, the
+ * sample ratio check verified within its tolerance; anything else keeps waiting. The
  * family-wise false-rollback rate is at most {@link GatesConfig#alpha()} because each gate's bounds
  * use its Bonferroni share of it ({@link #gateAlphas}).
  *
@@ -32,6 +36,7 @@ public final class CanaryAnalysis {
     this.sampleRatio =
         gates.sampleRatio().enabled() ? new SampleRatioCheck(gates.sampleRatio()) : null;
     Map<GateKind, Double> alphas = gateAlphas(gates);
+    Map<String, Double> metricAlphas = metricAlphas(gates);
     int min = gates.minimumSamples();
     List<GateCheck> list = new ArrayList<>();
     if (gates.quality().enabled()) {
@@ -58,10 +63,24 @@ public final class CanaryAnalysis {
               min));
     }
     if (gates.latency().enabled()) {
-      list.add(new LatencyCheck(gates.latency(), alphas.get(GateKind.LATENCY), min));
+      LatencyGate latency = gates.latency();
+      double perQuantile = alphas.get(GateKind.LATENCY) / latency.quantiles().size();
+      for (int i = 0; i < latency.quantiles().size(); i++) {
+        list.add(new LatencyCheck(latency, i, perQuantile, min));
+      }
     }
     if (gates.cost().enabled()) {
       list.add(new CostCheck(gates.cost(), alphas.get(GateKind.COST), min));
+    }
+    if (gates.feedback().enabled()) {
+      list.add(new MeanCheck(gates.feedback(), alphas.get(GateKind.FEEDBACK), min));
+    }
+    for (MetricGate metric : gates.metrics()) {
+      double alpha = metricAlphas.get(metric.name());
+      list.add(
+          metric.kind() == MetricGate.Kind.PROPORTION
+              ? new RateCheck(metric, alpha, min)
+              : new MeanCheck(metric, alpha, min));
     }
     if (list.isEmpty()) {
       throw new IllegalArgumentException("at least one comparison gate must be enabled");
@@ -81,11 +100,12 @@ public final class CanaryAnalysis {
 
   /**
    * Each enabled comparison gate's one-sided alpha: {@code alpha * share / sum of enabled shares}.
-   * The shares sum to 1 by default, so quality gets 0.045 and the four guardrails 0.00125 each.
+   * The default shares sum to 1, so quality gets 0.045 and the five guardrails (errors, safety,
+   * latency, cost, feedback) 0.001 each; latency splits its share evenly over its quantiles. {@link
+   * GateKind#METRIC} is the custom metrics' total ({@link #metricAlphas} has each one's).
    */
   public static Map<GateKind, Double> gateAlphas(GatesConfig gates) {
-    double total = 0;
-    Map<GateKind, Double> shares = new java.util.EnumMap<>(GateKind.class);
+    Map<GateKind, Double> shares = new EnumMap<>(GateKind.class);
     if (gates.quality().enabled()) {
       shares.put(GateKind.QUALITY, gates.quality().alphaShare());
     }
@@ -101,14 +121,46 @@ public final class CanaryAnalysis {
     if (gates.cost().enabled()) {
       shares.put(GateKind.COST, gates.cost().alphaShare());
     }
-    for (double share : shares.values()) {
-      total += share;
+    if (gates.feedback().enabled()) {
+      shares.put(GateKind.FEEDBACK, gates.feedback().alphaShare());
     }
-    Map<GateKind, Double> alphas = new java.util.EnumMap<>(GateKind.class);
+    double metrics = 0;
+    for (MetricGate m : gates.metrics()) {
+      metrics += m.alphaShare();
+    }
+    if (!gates.metrics().isEmpty()) {
+      shares.put(GateKind.METRIC, metrics);
+    }
+    double total = totalShare(gates);
+    Map<GateKind, Double> alphas = new EnumMap<>(GateKind.class);
     for (Map.Entry<GateKind, Double> e : shares.entrySet()) {
       alphas.put(e.getKey(), gates.alpha() * e.getValue() / total);
     }
     return Map.copyOf(alphas);
+  }
+
+  /** Each custom metric's one-sided alpha, by name. */
+  public static Map<String, Double> metricAlphas(GatesConfig gates) {
+    double total = totalShare(gates);
+    Map<String, Double> alphas = new java.util.HashMap<>();
+    for (MetricGate m : gates.metrics()) {
+      alphas.put(m.name(), gates.alpha() * m.alphaShare() / total);
+    }
+    return Map.copyOf(alphas);
+  }
+
+  private static double totalShare(GatesConfig gates) {
+    double total = 0;
+    total += gates.quality().enabled() ? gates.quality().alphaShare() : 0;
+    total += gates.errorRate().enabled() ? gates.errorRate().alphaShare() : 0;
+    total += gates.safety().enabled() ? gates.safety().alphaShare() : 0;
+    total += gates.latency().enabled() ? gates.latency().alphaShare() : 0;
+    total += gates.cost().enabled() ? gates.cost().alphaShare() : 0;
+    total += gates.feedback().enabled() ? gates.feedback().alphaShare() : 0;
+    for (MetricGate m : gates.metrics()) {
+      total += m.alphaShare();
+    }
+    return total;
   }
 
   public GatesConfig gates() {
@@ -118,61 +170,85 @@ public final class CanaryAnalysis {
   /** The overall decision only: what the workflow acts on. */
   public Decision decision(AnalysisInput input) {
     requireSameGates(input);
-    int offset = sampleRatio == null ? 0 : 1;
-    Decision[] decisions = new Decision[checks.size() + offset];
+    boolean srmHolds = false;
     if (sampleRatio != null) {
-      decisions[0] = sampleRatio.decide(input);
-      if (decisions[0] == Decision.SAMPLE_RATIO_MISMATCH) {
+      Decision srm = sampleRatio.decide(input);
+      if (srm == Decision.SAMPLE_RATIO_MISMATCH) {
         return Decision.SAMPLE_RATIO_MISMATCH;
       }
+      srmHolds = srm != Decision.NON_INFERIOR;
     }
-    for (int i = 0; i < checks.size(); i++) {
-      decisions[i + offset] = checks.get(i).decide(input);
+    boolean anyHolds = srmHolds;
+    boolean anyInsufficient = false;
+    for (GateCheck check : checks) {
+      GateOutcome o = check.evaluate(input);
+      if (o.decision() == Decision.REGRESSION) {
+        return Decision.REGRESSION;
+      }
+      anyHolds |= o.holds();
+      anyInsufficient |= o.holds() && o.decision() == Decision.INSUFFICIENT_DATA;
     }
-    return combine(decisions);
+    return !anyHolds
+        ? Decision.NON_INFERIOR
+        : anyInsufficient ? Decision.INSUFFICIENT_DATA : Decision.INCONCLUSIVE;
   }
 
   /** Every gate's verdict and the overall one. */
   public AnalysisResult verdicts(AnalysisInput input) {
     requireSameGates(input);
     List<Verdict> verdicts = new ArrayList<>();
+    List<GateOutcome> outcomes = new ArrayList<>();
     if (sampleRatio != null) {
       GateOutcome outcome = sampleRatio.evaluate(input);
+      outcomes.add(outcome);
       verdicts.add(outcome.toVerdict(sampleRatio.reason(outcome)));
     }
     for (GateCheck check : checks) {
       GateOutcome outcome = check.evaluate(input);
+      outcomes.add(outcome);
       verdicts.add(outcome.toVerdict(check.reason(outcome)));
     }
-    Decision[] decisions = new Decision[verdicts.size()];
-    for (int i = 0; i < decisions.length; i++) {
-      decisions[i] = verdicts.get(i).decision();
-    }
     Decision overall =
-        sampleRatio != null && decisions[0] == Decision.SAMPLE_RATIO_MISMATCH
+        sampleRatio != null && outcomes.get(0).decision() == Decision.SAMPLE_RATIO_MISMATCH
             ? Decision.SAMPLE_RATIO_MISMATCH
-            : combine(decisions);
-    return new AnalysisResult(overallVerdict(overall, verdicts, input), verdicts);
+            : combine(outcomes);
+    return new AnalysisResult(overallVerdict(overall, outcomes, verdicts, input), verdicts);
   }
 
-  /** Any regression rolls back; all non-inferior promotes; otherwise keep waiting. */
-  static Decision combine(Decision[] decisions) {
-    boolean allNonInferior = true;
+  /**
+   * Any regression rolls back; no gate holding promotes; otherwise keep waiting, on missing data if
+   * a holding gate lacks it.
+   */
+  static Decision combine(List<GateOutcome> outcomes) {
+    boolean anyHolds = false;
     boolean anyInsufficient = false;
-    for (Decision d : decisions) {
-      if (d == Decision.REGRESSION) {
+    for (GateOutcome o : outcomes) {
+      if (o.decision() == Decision.REGRESSION) {
         return Decision.REGRESSION;
       }
-      allNonInferior &= d == Decision.NON_INFERIOR;
-      anyInsufficient |= d == Decision.INSUFFICIENT_DATA;
+      anyHolds |= o.holds();
+      anyInsufficient |= o.holds() && o.decision() == Decision.INSUFFICIENT_DATA;
     }
-    if (allNonInferior) {
+    if (!anyHolds) {
       return Decision.NON_INFERIOR;
     }
     return anyInsufficient ? Decision.INSUFFICIENT_DATA : Decision.INCONCLUSIVE;
   }
 
-  private Verdict overallVerdict(Decision overall, List<Verdict> verdicts, AnalysisInput input) {
+  /** {@link #combine(List)} for gates that all hold until NON_INFERIOR. */
+  static Decision combine(Decision[] decisions) {
+    List<GateOutcome> outcomes = new ArrayList<>();
+    for (Decision d : decisions) {
+      outcomes.add(
+          new GateOutcome(
+              GateKind.OVERALL, null, d, 0, 0, 0, 0, 0, 0, false, d != Decision.NON_INFERIOR,
+              Double.NaN));
+    }
+    return combine(outcomes);
+  }
+
+  private Verdict overallVerdict(
+      Decision overall, List<GateOutcome> outcomes, List<Verdict> verdicts, AnalysisInput input) {
     Verdict basis;
     String reason;
     switch (overall) {
@@ -186,14 +262,26 @@ public final class CanaryAnalysis {
       }
       case NON_INFERIOR -> {
         basis = firstComparison(verdicts);
-        reason = "promote: all " + verdicts.size() + " gates clear; " + basis.reason();
+        List<String> notShown = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+          GateOutcome o = outcomes.get(i);
+          if (o.decision() != Decision.NON_INFERIOR) {
+            notShown.add(name(verdicts.get(i)) + (Double.isNaN(o.mde()) ? " (no data)"
+                : " " + Reasons.num(o.mde())));
+          }
+        }
+        reason = "promote: no gate holds (" + verdicts.size() + " gates)"
+            + (notShown.isEmpty() ? ", all shown within their margins"
+                : "; harm-detection gates not shown within their margins, smallest harm each"
+                    + " could detect with 80% power: " + String.join(", ", notShown))
+            + "; " + basis.reason();
       }
       default -> {
         basis = first(verdicts, overall);
         List<String> waiting = new ArrayList<>();
-        for (Verdict v : verdicts) {
-          if (v.decision() != Decision.NON_INFERIOR) {
-            waiting.add(v.gate().name().toLowerCase(java.util.Locale.ROOT));
+        for (int i = 0; i < outcomes.size(); i++) {
+          if (outcomes.get(i).holds()) {
+            waiting.add(name(verdicts.get(i)));
           }
         }
         reason = "keep waiting on " + String.join(", ", waiting) + "; " + basis.reason();
@@ -209,6 +297,12 @@ public final class CanaryAnalysis {
         basis.upper(),
         basis.threshold(),
         reason);
+  }
+
+  /** "error_rate", "latency p95", "metric resolution". */
+  private static String name(Verdict v) {
+    String gate = v.gate().name().toLowerCase(java.util.Locale.ROOT);
+    return v.metric() == null ? gate : gate + " " + v.metric();
   }
 
   /** The first comparison gate (quality when enabled): the headline numbers of a promotion. */

@@ -2,6 +2,8 @@ package dev.promptcanary.activities.stats;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.GateMode;
+import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
  * The decision rule shared by the comparison gates: one-sided always-valid bounds around the
@@ -9,28 +11,128 @@ import dev.promptcanary.workflows.domain.GateKind;
  * non-inferiority when the bound clears the margin. A regression wins if both hold, so a verdict
  * can never move from REGRESSION to NON_INFERIOR as the bound tightens around the same estimate.
  *
- * @param gate which gate
- * @param higherIsWorse true for error rate, latency, cost; false for quality
- * @param alpha one-sided error rate of each bound (the gate's share of the family-wise alpha)
- * @param tau mixing scale of the boundary
- * @param margin non-inferiority margin (>= 0, in the gate's units, harmful direction)
- * @param minimumEffect smallest harm that is rolled back (>= 0)
- * @param rangeLow smallest value the estimated quantity can take (bounds are clipped to it)
- * @param rangeHigh largest value the estimated quantity can take
+ * <p>Whether the gate holds a promotion depends on its {@link GateMode}: a non-inferiority gate
+ * holds until it is NON_INFERIOR; a harm-detection gate never holds, unless it has a minimum power,
+ * and then until the sample would detect a harm of the margin's size with that power: {@code margin
+ * >= minimumEffect + radius + z_power sqrt(V)}. Every outcome carries the MDE, the smallest harm
+ * the sample so far detects with 80% power: {@code minimumEffect + radius + z_0.8 sqrt(V)}.
+ *
+ * <p>The margin may change from look to look (a relative margin follows the baseline's rate); with
+ * {@code tau} 0 the mixing scale is then tuned to the current margin. Like the plug-in variance
+ * this makes the boundary depend on an estimate that settles as data grows; the A/A simulations
+ * measure what that costs (docs/statistics.md).
  */
-record Comparison(
-    GateKind gate,
-    boolean higherIsWorse,
-    double alpha,
-    double tau,
-    double margin,
-    double minimumEffect,
-    double rangeLow,
-    double rangeHigh) {
+final class Comparison {
+  /** z of 80% power, the MDE's. */
+  static final double Z_80 = 0.8416212335729143;
 
-  /** The non-inferiority threshold in the estimate's own sign convention. */
-  double threshold() {
-    return higherIsWorse ? margin : -margin;
+  private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
+
+  private final GateKind gate;
+  private final String metric;
+  private final boolean higherIsWorse;
+  private final double alpha;
+  private final double fixedTau;
+  private final double tauPerMargin;
+  private final double margin;
+  private final double minimumEffect;
+  private final double rangeLow;
+  private final double rangeHigh;
+  private final GateMode mode;
+  private final double minimumPower;
+  private final double zPower;
+
+  /**
+   * @param gate which gate
+   * @param metric which of the gate's verdicts (a quantile label, a metric name), or null
+   * @param higherIsWorse true for error rate, latency, cost; false for quality
+   * @param alpha one-sided error rate of each bound (the gate's share of the family-wise alpha)
+   * @param tau mixing scale of the boundary; 0 tunes it to the margin of each look
+   * @param margin the non-inferiority margin (>= 0, in the gate's units, harmful direction) when
+   *     the look gives none
+   * @param minimumEffect smallest harm that is rolled back (>= 0)
+   * @param rangeLow smallest value the estimated quantity can take (bounds are clipped to it)
+   * @param rangeHigh largest value the estimated quantity can take
+   * @param mode non-inferiority or harm detection
+   * @param minimumPower harm detection only: hold until this power against the margin; 0 = never
+   */
+  Comparison(
+      GateKind gate,
+      String metric,
+      boolean higherIsWorse,
+      double alpha,
+      double tau,
+      double margin,
+      double minimumEffect,
+      double rangeLow,
+      double rangeHigh,
+      GateMode mode,
+      double minimumPower) {
+    this.gate = gate;
+    this.metric = metric;
+    this.higherIsWorse = higherIsWorse;
+    this.alpha = alpha;
+    this.fixedTau = tau;
+    this.tauPerMargin = OneSidedNormalMixture.tunedTau(alpha, 1);
+    this.margin = margin;
+    this.minimumEffect = minimumEffect;
+    this.rangeLow = rangeLow;
+    this.rangeHigh = rangeHigh;
+    this.mode = mode;
+    this.minimumPower = minimumPower;
+    this.zPower = minimumPower > 0 ? NORMAL.inverseCumulativeProbability(minimumPower) : 0;
+  }
+
+  /** A non-inferiority comparison on a fixed margin (quality, the safety ceiling). */
+  static Comparison nonInferiority(
+      GateKind gate,
+      boolean higherIsWorse,
+      double alpha,
+      double tau,
+      double margin,
+      double minimumEffect,
+      double rangeLow,
+      double rangeHigh) {
+    return new Comparison(
+        gate, null, higherIsWorse, alpha, tau, margin, minimumEffect, rangeLow, rangeHigh,
+        GateMode.NON_INFERIORITY, 0);
+  }
+
+  GateKind gate() {
+    return gate;
+  }
+
+  String metric() {
+    return metric;
+  }
+
+  boolean higherIsWorse() {
+    return higherIsWorse;
+  }
+
+  double alpha() {
+    return alpha;
+  }
+
+  double margin() {
+    return margin;
+  }
+
+  double minimumEffect() {
+    return minimumEffect;
+  }
+
+  GateMode mode() {
+    return mode;
+  }
+
+  double minimumPower() {
+    return minimumPower;
+  }
+
+  /** The non-inferiority threshold at a margin, in the estimate's own sign convention. */
+  double threshold(double atMargin) {
+    return higherIsWorse ? atMargin : -atMargin;
   }
 
   /** The roll-back threshold in the estimate's own sign convention. */
@@ -38,36 +140,81 @@ record Comparison(
     return higherIsWorse ? minimumEffect : -minimumEffect;
   }
 
+  /** Whether a gate without enough data holds the promotion: unless it only detects harm. */
+  boolean holdsWithoutData() {
+    return mode == GateMode.NON_INFERIORITY || minimumPower > 0;
+  }
+
   GateOutcome insufficient(long canaryN, long baselineN, double estimate) {
+    return insufficient(canaryN, baselineN, estimate, margin, holdsWithoutData());
+  }
+
+  GateOutcome insufficient(
+      long canaryN, long baselineN, double estimate, double atMargin, boolean holds) {
     return new GateOutcome(
         gate,
+        metric,
         Decision.INSUFFICIENT_DATA,
         canaryN,
         baselineN,
         estimate,
         rangeLow,
         rangeHigh,
-        threshold(),
-        false);
+        threshold(atMargin),
+        false,
+        holds,
+        Double.NaN);
+  }
+
+  GateOutcome decide(
+      long canaryN, long baselineN, double estimate, double centre, double variance) {
+    return decide(canaryN, baselineN, estimate, centre, variance, margin);
   }
 
   /**
    * @param estimate the reported point estimate
    * @param centre where the bound is centred (equal to the estimate except for adjusted rates)
    * @param variance variance of the centre
+   * @param atMargin this look's margin (a relative margin at the baseline's rate)
    */
   GateOutcome decide(
-      long canaryN, long baselineN, double estimate, double centre, double variance) {
+      long canaryN,
+      long baselineN,
+      double estimate,
+      double centre,
+      double variance,
+      double atMargin) {
+    double tau = fixedTau > 0 ? fixedTau : tauPerMargin * atMargin;
     double radius = OneSidedNormalMixture.radius(variance, tau, alpha);
     double lower = Math.max(rangeLow, centre - radius);
     double upper = Math.min(rangeHigh, centre + radius);
     boolean regression = higherIsWorse ? lower > minimumEffect : upper < -minimumEffect;
-    boolean nonInferior = higherIsWorse ? upper < margin : lower > -margin;
+    boolean nonInferior = higherIsWorse ? upper < atMargin : lower > -atMargin;
     Decision decision =
         regression
             ? Decision.REGRESSION
             : nonInferior ? Decision.NON_INFERIOR : Decision.INCONCLUSIVE;
+    double sd = Math.sqrt(variance);
+    boolean holds;
+    if (regression) {
+      holds = true;
+    } else if (mode == GateMode.NON_INFERIORITY) {
+      holds = !nonInferior;
+    } else {
+      holds = minimumPower > 0 && !nonInferior && atMargin < minimumEffect + radius + zPower * sd;
+    }
     return new GateOutcome(
-        gate, decision, canaryN, baselineN, estimate, lower, upper, threshold(), false);
+        gate,
+        metric,
+        decision,
+        canaryN,
+        baselineN,
+        estimate,
+        lower,
+        upper,
+        threshold(atMargin),
+        false,
+        holds,
+        minimumEffect + radius + Z_80 * sd);
   }
 }

@@ -6,25 +6,28 @@ import dev.promptcanary.workflows.domain.GateKind;
 
 /**
  * Cost per request: always-valid bound on mean(canary) / mean(baseline) - 1, with the delta-method
- * variance V = (s_c^2/n_c) / m_b^2 + (m_c^2 / m_b^4)(s_b^2/n_b). A relative tolerance because what
- * matters is "20% dearer", whatever the currency or token price.
+ * variance V = V_c / m_b^2 + (m_c^2 / m_b^4) V_b, V_c and V_b the arms' per-unit variances of their
+ * means. A relative tolerance because what matters is "20% dearer", whatever the currency or token
+ * price.
  */
 final class CostCheck implements GateCheck {
   private final Comparison comparison;
   private final int minimumSamples;
 
   CostCheck(CostGate gate, double alpha, int minimumSamples) {
-    double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(alpha, gate.margin());
     this.comparison =
         new Comparison(
             GateKind.COST,
+            null,
             true,
             alpha,
-            tau,
+            gate.tau(),
             gate.margin(),
             gate.minimumEffect(),
             -1,
-            Double.MAX_VALUE);
+            Double.MAX_VALUE,
+            gate.mode(),
+            gate.minimumPower());
     this.minimumSamples = minimumSamples;
   }
 

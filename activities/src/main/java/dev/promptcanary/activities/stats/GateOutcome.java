@@ -9,11 +9,17 @@ import dev.promptcanary.workflows.domain.Verdict;
  * benchmark looks thousands of times per rollout and only needs the decision, the workflow needs
  * the reason too, and both must come from the same arithmetic.
  *
+ * @param metric which of the gate's verdicts (latency quantile label, custom metric name), or null
  * @param ceilingBreached for the safety gate, whether the decision came from the absolute ceiling
  *     rather than from the difference
+ * @param holds whether this gate keeps the rollout from promoting: a non-inferiority gate until it
+ *     is NON_INFERIOR, a harm-detection gate only while short of its minimum power
+ * @param mde the smallest harm (in the gate's units, as a magnitude) the sample so far detects with
+ *     80% power; NaN when unknown (too little data)
  */
 record GateOutcome(
     GateKind gate,
+    String metric,
     Decision decision,
     long canaryN,
     long baselineN,
@@ -21,10 +27,18 @@ record GateOutcome(
     double lower,
     double upper,
     double threshold,
-    boolean ceilingBreached) {
+    boolean ceilingBreached,
+    boolean holds,
+    double mde) {
 
   Verdict toVerdict(String reason) {
     return new Verdict(
-        gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason);
+        gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason, metric);
+  }
+
+  GateOutcome with(Decision newDecision, boolean newCeilingBreached, boolean newHolds) {
+    return new GateOutcome(
+        gate, metric, newDecision, canaryN, baselineN, estimate, lower, upper, threshold,
+        newCeilingBreached, newHolds, mde);
   }
 }

@@ -3,26 +3,43 @@ package dev.promptcanary.activities.stats;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.LatencyGate;
-import java.util.Locale;
 
 /**
- * Latency: never a mean test on raw, heavy-tailed latency. The gate compares the share of requests
- * slower than the baseline's quantile (1{latency > q_b}, a bounded variable) between the arms. If
- * the canary's p95 moves up, well over 5% of its requests land above the baseline p95, even when
- * its median is unchanged. The baseline's share carries the estimation noise of q_b itself (its
- * binomial variance is the asymptotic variance of an empirical quantile's coverage).
+ * Latency at one quantile q: never a mean test on raw, heavy-tailed latency. The gate compares the
+ * share of requests slower than the baseline's q (1{latency > cut}, a bounded variable) between the
+ * arms. If the canary's p95 moves up, well over 5% of its requests land above the baseline p95,
+ * even when its median is unchanged.
+ *
+ * <p>The cut is frozen for the stage ({@link LatencyCut}), so each arm's exceedance is a plain
+ * per-unit proportion of a fixed event and its variance is the delta-method one over units (with
+ * the Agresti-Caffo floor), whatever the two arms' latency densities at the cut: no assumption that
+ * they are equal, which a cut re-estimated at every look would need (Bahadur) and which fails when
+ * the canary's distribution changes shape.
  */
 final class LatencyCheck implements GateCheck {
   private final Comparison comparison;
   private final double quantile;
   private final int minimumSamples;
 
-  LatencyCheck(LatencyGate gate, double alpha, int minimumSamples) {
-    double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(alpha, gate.margin());
+  /**
+   * @param index which of the gate's quantiles
+   * @param alpha this quantile's share: the gate's alpha over its number of quantiles
+   */
+  LatencyCheck(LatencyGate gate, int index, double alpha, int minimumSamples) {
+    this.quantile = gate.quantiles().get(index);
     this.comparison =
         new Comparison(
-            GateKind.LATENCY, true, alpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
-    this.quantile = gate.quantile();
+            GateKind.LATENCY,
+            LatencyGate.label(quantile),
+            true,
+            alpha,
+            gate.tau(),
+            gate.margins().get(index),
+            gate.minimumEffect(),
+            -1,
+            1,
+            gate.mode(),
+            gate.minimumPower());
     this.minimumSamples = minimumSamples;
   }
 
@@ -40,7 +57,8 @@ final class LatencyCheck implements GateCheck {
     UnitSums canaryUnits = cut.canaryAbove();
     UnitSums baselineUnits = cut.baselineAbove();
     Proportion canary = new Proportion(Math.round(canaryUnits.n()), Math.round(canaryUnits.s()));
-    Proportion baseline = new Proportion(Math.round(baselineUnits.n()), Math.round(baselineUnits.s()));
+    Proportion baseline =
+        new Proportion(Math.round(baselineUnits.n()), Math.round(baselineUnits.s()));
     double estimate = canary.rate() - baseline.rate();
     if (!Samples.enough(canaryUnits, baselineUnits, minimumSamples)) {
       return comparison.insufficient(canary.trials(), baseline.trials(), estimate);
@@ -56,12 +74,14 @@ final class LatencyCheck implements GateCheck {
 
   @Override
   public String reason(GateOutcome outcome) {
-    String label =
-        String.format(
-            Locale.ROOT, "latency (share above baseline p%.0f, canary - baseline)", 100 * quantile);
+    String name = comparison.metric();
     if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
-      return Reasons.insufficient("latency", outcome, minimumSamples);
+      return Reasons.insufficient("latency " + name, outcome, minimumSamples);
     }
-    return Reasons.comparison(label, outcome, comparison, Reasons::num);
+    return Reasons.comparison(
+        "latency " + name + " (share above the baseline " + name + ", canary - baseline)",
+        outcome,
+        comparison,
+        Reasons::num);
   }
 }

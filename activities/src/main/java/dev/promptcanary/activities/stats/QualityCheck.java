@@ -14,10 +14,9 @@ final class QualityCheck implements GateCheck {
   private final int minimumSamples;
 
   QualityCheck(QualityGate gate, double alpha, int minimumSamples) {
-    double tau = gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(alpha, gate.margin());
     this.comparison =
-        new Comparison(
-            GateKind.QUALITY, false, alpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
+        Comparison.nonInferiority(
+            GateKind.QUALITY, false, alpha, gate.tau(), gate.margin(), gate.minimumEffect(), -1, 1);
     this.minimumSamples = minimumSamples;
   }
 

@@ -2,24 +2,31 @@ package dev.promptcanary.activities.stats;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.GateMode;
+import dev.promptcanary.workflows.domain.MetricGate;
 import dev.promptcanary.workflows.domain.RateGate;
 import java.util.function.Function;
 
 /**
- * Error and safety-flag rates: always-valid bound on rate(canary) - rate(baseline), centred on the
- * Agresti-Caffo adjusted rates so that an event seen 0 times early on cannot produce a zero
- * variance, and, when configured, a second bound on the canary's own rate against an absolute
- * ceiling. With a ceiling the gate's alpha is split in half between the two bounds.
+ * Rates (errors, safety flags, a custom proportion metric): always-valid bound on rate(canary) -
+ * rate(baseline), centred on the Agresti-Caffo adjusted rates so that an event seen 0 times early
+ * on cannot produce a zero variance, and, when configured, a second bound on the canary's own rate
+ * against an absolute ceiling. With a ceiling the gate's alpha is split in half between the two
+ * bounds. The margin may be relative: {@code max(margin, relativeMargin * baseline rate)}, so a
+ * x3 rise at a 0.1% base rate is as visible as at 10%.
  */
 final class RateCheck implements GateCheck {
   private final GateKind kind;
   private final String label;
-  private final RateGate gate;
   private final Function<ArmSummary, UnitSums> metric;
   private final Comparison difference;
   private final Comparison ceiling;
+  private final double ceilingRate;
+  private final double relativeMargin;
+  private final boolean skipWithoutData;
   private final int minimumSamples;
 
+  /** Error or safety-flag rate. */
   RateCheck(
       GateKind kind,
       String label,
@@ -29,17 +36,59 @@ final class RateCheck implements GateCheck {
       int minimumSamples) {
     this.kind = kind;
     this.label = label;
-    this.gate = gate;
     this.metric = metric;
     this.minimumSamples = minimumSamples;
+    this.relativeMargin = gate.relativeMargin();
+    this.skipWithoutData = false;
     double testAlpha = gate.hasCeiling() ? alpha / 2 : alpha;
-    double tau =
-        gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(testAlpha, gate.margin());
     this.difference =
-        new Comparison(kind, true, testAlpha, tau, gate.margin(), gate.minimumEffect(), -1, 1);
-    // The ceiling is tested as "canary rate - ceiling": harmful above 0, fine below 0.
+        new Comparison(
+            kind,
+            null,
+            true,
+            testAlpha,
+            gate.tau(),
+            gate.margin(),
+            gate.minimumEffect(),
+            -1,
+            1,
+            gate.mode(),
+            gate.minimumPower());
+    // The ceiling is tested as "canary rate - ceiling": harmful above 0, fine below 0. Its mixing
+    // scale is fixed, tuned to the absolute margin (the ceiling itself is a fixed line).
+    double ceilingTau =
+        gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(testAlpha, gate.margin());
     this.ceiling =
-        gate.hasCeiling() ? new Comparison(kind, true, testAlpha, tau, 0, 0, -1, 1) : null;
+        gate.hasCeiling()
+            ? new Comparison(kind, null, true, testAlpha, ceilingTau, 0, 0, -1, 1, gate.mode(), 0)
+            : null;
+    this.ceilingRate = gate.ceiling();
+  }
+
+  /** A custom proportion metric: either direction, no ceiling, skipped without data if a guardrail. */
+  RateCheck(MetricGate gate, double alpha, int minimumSamples) {
+    this.kind = GateKind.METRIC;
+    this.label = gate.name() + " rate";
+    String name = gate.name();
+    this.metric = arm -> arm.metrics().getOrDefault(name, UnitSums.EMPTY);
+    this.minimumSamples = minimumSamples;
+    this.relativeMargin = gate.relativeMargin();
+    this.skipWithoutData = gate.role() == MetricGate.Role.GUARDRAIL;
+    this.difference =
+        new Comparison(
+            GateKind.METRIC,
+            name,
+            gate.higherIsWorse(),
+            alpha,
+            0,
+            gate.margin(),
+            gate.minimumEffect(),
+            -1,
+            1,
+            gate.mode(),
+            gate.minimumPower());
+    this.ceiling = null;
+    this.ceilingRate = 1;
   }
 
   @Override
@@ -54,8 +103,15 @@ final class RateCheck implements GateCheck {
     Proportion canary = counts(canaryUnits);
     Proportion baseline = counts(baselineUnits);
     double estimate = canary.rate() - baseline.rate();
+    double margin = Math.max(difference.margin(), relativeMargin * baseline.rate());
     if (!Samples.enough(canaryUnits, baselineUnits, minimumSamples)) {
-      return difference.insufficient(canary.trials(), baseline.trials(), estimate);
+      boolean noData = canary.trials() == 0 && baseline.trials() == 0;
+      return difference.insufficient(
+          canary.trials(),
+          baseline.trials(),
+          estimate,
+          margin,
+          difference.holdsWithoutData() && !(skipWithoutData && noData));
     }
     GateOutcome diff =
         difference.decide(
@@ -64,7 +120,8 @@ final class RateCheck implements GateCheck {
             estimate,
             canary.adjustedRate() - baseline.adjustedRate(),
             variance(canary, canaryUnits, baselineUnits)
-                + variance(baseline, baselineUnits, canaryUnits));
+                + variance(baseline, baselineUnits, canaryUnits),
+            margin);
     if (ceiling == null || diff.decision() == Decision.REGRESSION) {
       return diff;
     }
@@ -72,34 +129,18 @@ final class RateCheck implements GateCheck {
         ceiling.decide(
             canary.trials(),
             baseline.trials(),
-            canary.rate() - gate.ceiling(),
-            canary.adjustedRate() - gate.ceiling(),
+            canary.rate() - ceilingRate,
+            canary.adjustedRate() - ceilingRate,
             variance(canary, canaryUnits, baselineUnits));
     if (own.decision() == Decision.REGRESSION) {
-      return new GateOutcome(
-          kind,
-          Decision.REGRESSION,
-          diff.canaryN(),
-          diff.baselineN(),
-          diff.estimate(),
-          diff.lower(),
-          diff.upper(),
-          diff.threshold(),
-          true);
+      return diff.with(Decision.REGRESSION, true, true);
     }
-    if (diff.decision() == Decision.NON_INFERIOR && own.decision() != Decision.NON_INFERIOR) {
-      return new GateOutcome(
-          kind,
-          Decision.INCONCLUSIVE,
-          diff.canaryN(),
-          diff.baselineN(),
-          diff.estimate(),
-          diff.lower(),
-          diff.upper(),
-          diff.threshold(),
-          false);
+    boolean ceilingHolds = ceiling.mode() == GateMode.NON_INFERIORITY
+        && own.decision() != Decision.NON_INFERIOR;
+    if (diff.decision() == Decision.NON_INFERIOR && ceilingHolds) {
+      return diff.with(Decision.INCONCLUSIVE, false, true);
     }
-    return diff;
+    return diff.with(diff.decision(), false, diff.holds() || ceilingHolds);
   }
 
   private static Proportion counts(UnitSums units) {
@@ -124,10 +165,11 @@ final class RateCheck implements GateCheck {
     String text =
         Reasons.comparison(label + " (canary - baseline rate)", outcome, difference, Reasons::num);
     if (outcome.ceilingBreached()) {
-      return text + "; canary rate significantly above the ceiling " + Reasons.num(gate.ceiling());
+      return text + "; canary rate significantly above the ceiling " + Reasons.num(ceilingRate);
     }
-    if (ceiling != null && outcome.decision() == Decision.INCONCLUSIVE) {
-      return text + "; canary rate not yet shown below the ceiling " + Reasons.num(gate.ceiling());
+    if (ceiling != null && outcome.holds() && ceiling.mode() == GateMode.NON_INFERIORITY
+        && outcome.decision() == Decision.INCONCLUSIVE) {
+      return text + "; canary rate not yet shown below the ceiling " + Reasons.num(ceilingRate);
     }
     return text;
   }

@@ -1,6 +1,8 @@
 package dev.promptcanary.activities.stats;
 
+import dev.promptcanary.workflows.domain.GateMode;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 
 /** Wording shared by the gates' one-line reasons. */
 final class Reasons {
@@ -22,12 +24,16 @@ final class Reasons {
         + o.baselineN()
         + " baseline samples, need "
         + minimumSamples
-        + " per arm (from at least as many units)";
+        + " per arm (from at least as many units)"
+        + (o.holds() ? "" : "; harm detection only, does not hold the promotion");
   }
 
-  /** "label est [lo, hi], alpha a: conclusion", formatted by {@code fmt}. */
-  static String comparison(
-      String label, GateOutcome o, Comparison c, java.util.function.DoubleFunction<String> fmt) {
+  /**
+   * "label est [lo, hi] (n, alpha): conclusion; MDE", formatted by {@code fmt}; the MDE is the
+   * smallest harm the sample so far detects with 80% power, so a promotion says what it did not
+   * rule out.
+   */
+  static String comparison(String label, GateOutcome o, Comparison c, DoubleFunction<String> fmt) {
     String head =
         label
             + " "
@@ -44,24 +50,46 @@ final class Reasons {
             + String.format(Locale.ROOT, "%.4g", c.alpha())
             + "): ";
     String rollback = fmt.apply(c.rollbackThreshold());
-    String threshold = fmt.apply(c.threshold());
-    return switch (o.decision()) {
-      case REGRESSION ->
-          head
-              + (c.higherIsWorse()
+    String threshold = fmt.apply(o.threshold());
+    boolean harm = c.mode() == GateMode.HARM_DETECTION;
+    String body =
+        switch (o.decision()) {
+          case REGRESSION ->
+              (c.higherIsWorse()
                   ? "whole bound above " + rollback + ", canary worse"
                   : "whole bound below " + rollback + ", canary worse");
-      case NON_INFERIOR ->
-          head
-              + (c.higherIsWorse()
+          case NON_INFERIOR ->
+              (c.higherIsWorse()
                   ? "upper bound below margin " + threshold + ", non-inferior"
                   : "lower bound clears margin " + threshold + ", non-inferior");
-      case INCONCLUSIVE ->
-          head
-              + "bound still spans "
-              + (c.higherIsWorse() ? rollback + " or " + threshold : threshold + " or " + rollback)
-              + ", keep waiting";
-      default -> head + o.decision();
-    };
+          case INCONCLUSIVE ->
+              harm
+                  ? "no harm shown (bound not wholly past " + rollback + ")"
+                      + (o.holds()
+                          ? "; holds the promotion until "
+                              + Math.round(100 * c.minimumPower())
+                              + "% power against the margin "
+                              + threshold
+                          : "; harm detection, does not hold the promotion")
+                  : "bound still spans "
+                      + (c.higherIsWorse()
+                          ? rollback + " or " + threshold
+                          : threshold + " or " + rollback)
+                      + ", keep waiting";
+          default -> o.decision().toString();
+        };
+    return head + body + mde(o, c, fmt);
+  }
+
+  /** "; 80% power to detect a rise of 0.0123" (or "drop"), when known. */
+  static String mde(GateOutcome o, Comparison c, DoubleFunction<String> fmt) {
+    if (Double.isNaN(o.mde())) {
+      return "";
+    }
+    String magnitude = fmt.apply(o.mde());
+    if (magnitude.startsWith("+")) {
+      magnitude = magnitude.substring(1);
+    }
+    return "; 80% power to detect a " + (c.higherIsWorse() ? "rise" : "drop") + " of " + magnitude;
   }
 }

@@ -98,6 +98,7 @@ final class SampleRatioCheck implements GateCheck {
     }
     return new GateOutcome(
         GateKind.SAMPLE_RATIO,
+        null,
         decision,
         nc,
         nb,
@@ -105,7 +106,9 @@ final class SampleRatioCheck implements GateCheck {
         Math.min(lower, share),
         Math.max(upper, share),
         w,
-        false);
+        false,
+        decision != Decision.NON_INFERIOR,
+        Double.NaN);
   }
 
   @Override

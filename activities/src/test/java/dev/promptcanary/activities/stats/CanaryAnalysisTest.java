@@ -14,6 +14,8 @@ import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.QualityGate;
 import dev.promptcanary.workflows.domain.Verdict;
+import dev.promptcanary.workflows.domain.GateMode;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +23,13 @@ class CanaryAnalysisTest {
 
   private static Verdict gate(AnalysisResult result, GateKind kind) {
     return result.gates().stream().filter(v -> v.gate() == kind).findFirst().orElseThrow();
+  }
+
+  static Verdict gate(AnalysisResult result, GateKind kind, String metric) {
+    return result.gates().stream()
+        .filter(v -> v.gate() == kind && java.util.Objects.equals(metric, v.metric()))
+        .findFirst()
+        .orElseThrow();
   }
 
   /**
@@ -121,7 +130,8 @@ class CanaryAnalysisTest {
 
     ArmSummary a = Inputs.withErrors(arm(300, 0.62, 0.25), 9);
     ArmSummary b = Inputs.withErrors(arm(500, 0.70, 0.15), 4);
-    GatesConfig gates = GatesConfig.defaults();
+    // A relative margin follows the baseline's rate, so swapping the arms would move it: absolute.
+    GatesConfig gates = Inputs.withErrorGate(GatesConfig.defaults().errorRate().withRelativeMargin(0));
     AnalysisResult ab =
         CanaryAnalysis.analyse(new AnalysisInput(gates, 5_000, a, b, Inputs.latency(300, 30, 500)));
     AnalysisResult ba =
@@ -176,7 +186,7 @@ class CanaryAnalysisTest {
             arm(2_000, 0.7, 0.2),
             arm(2_000, 0.7, 0.2),
             Inputs.latency(2_000, 240, 2_000));
-    Verdict latency = gate(CanaryAnalysis.analyse(in), GateKind.LATENCY);
+    Verdict latency = gate(CanaryAnalysis.analyse(in), GateKind.LATENCY, "p95");
     assertEquals(Decision.REGRESSION, latency.decision());
     assertEquals(0.07, latency.estimate(), 1e-12);
   }
@@ -276,7 +286,14 @@ class CanaryAnalysisTest {
 
   @Test
   void overallNeedsEveryGateAndAnyRegressionWins() {
-    AnalysisResult waiting = CanaryAnalysis.analyse(input(arm(300, 0.7, 0.2), arm(300, 0.7, 0.2)));
+    GatesConfig nonInferiority =
+        Inputs.withErrorGate(
+            GatesConfig.defaults().errorRate().withMode(GateMode.NON_INFERIORITY, 0));
+    ArmSummary same = arm(300, 0.7, 0.2);
+    AnalysisResult waiting =
+        CanaryAnalysis.analyse(
+            new AnalysisInput(
+                nonInferiority, 5_000, same, same, List.of(Inputs.cut(0.95, 300, 15, 300))));
     assertNotEquals(
         Decision.NON_INFERIOR,
         waiting.overall().decision(),

@@ -1,6 +1,9 @@
 package dev.promptcanary.activities.stats;
 
 import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.domain.MetricGate;
+import dev.promptcanary.workflows.domain.RateGate;
+import java.util.List;
 
 /** Builders for test inputs: arms given by their summary numbers rather than raw samples. */
 final class Inputs {
@@ -81,6 +84,32 @@ final class Inputs {
   static LatencyExceedance latency(long canaryN, long canaryAbove, long baselineN) {
     return new LatencyExceedance(
         0.95, 900, canaryAbove, canaryN, Math.round(0.05 * baselineN), baselineN);
+  }
+
+  /** A cut at quantile q with per-request (one-request-unit) exceedance counts. */
+  static LatencyCut cut(double q, long canaryN, long canaryAbove, long baselineN) {
+    long baselineAbove = Math.round((1 - q) * baselineN);
+    return new LatencyCut(
+        q,
+        900,
+        UnitSums.iid(new Proportion(canaryN, canaryAbove)),
+        UnitSums.iid(new Proportion(baselineN, baselineAbove)));
+  }
+
+  /** The default gates with another error-rate gate. */
+  static GatesConfig withErrorGate(RateGate errors) {
+    GatesConfig d = GatesConfig.defaults();
+    return new GatesConfig(
+        d.alpha(), d.minimumSamples(), d.quality(), errors, d.safety(), d.latency(), d.cost(),
+        d.sampleRatio(), d.judgeHealth(), d.feedback(), d.metrics());
+  }
+
+  /** The default gates with custom metrics. */
+  static GatesConfig withMetrics(MetricGate... metrics) {
+    GatesConfig d = GatesConfig.defaults();
+    return new GatesConfig(
+        d.alpha(), d.minimumSamples(), d.quality(), d.errorRate(), d.safety(), d.latency(),
+        d.cost(), d.sampleRatio(), d.judgeHealth(), d.feedback(), List.of(metrics));
   }
 
   static AnalysisInput input(ArmSummary canary, ArmSummary baseline) {

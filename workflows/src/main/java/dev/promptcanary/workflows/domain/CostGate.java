@@ -5,22 +5,41 @@ package dev.promptcanary.workflows.domain;
  *
  * @param enabled whether the gate takes part in the verdict
  * @param alphaShare this gate's weight in the split of {@link GatesConfig#alpha()}
- * @param margin relative tolerance: promote once the upper bound is below it (0.10 = 10% dearer)
+ * @param margin relative tolerance: non-inferior once the upper bound is below it (0.10 = 10%
+ *     dearer)
  * @param minimumEffect roll back once the lower bound is above it; new prompts are often longer on
  *     purpose, so the default equals the margin rather than 0
  * @param tau mixing standard deviation on the relative scale; {@code 0} tunes it to {@code margin}
+ * @param mode see {@link GateMode}; absent (rollouts started before modes): non-inferiority
+ * @param minimumPower in harm-detection mode, hold the promotion until the sample would detect a
+ *     rise of the margin beyond the minimum effect with this power; 0: off
  */
 public record CostGate(
-    boolean enabled, double alphaShare, double margin, double minimumEffect, double tau) {
+    boolean enabled,
+    double alphaShare,
+    double margin,
+    double minimumEffect,
+    double tau,
+    GateMode mode,
+    double minimumPower) {
 
   public CostGate {
     GateChecks.share(alphaShare);
     GateChecks.effect("margin", margin, 100);
     GateChecks.effect("minimumEffect", minimumEffect, 100);
     GateChecks.tau(tau, margin);
+    mode = GateChecks.mode(mode, GateMode.NON_INFERIORITY);
+    GateChecks.power(minimumPower);
   }
 
+  /** A non-inferiority cost gate: the shape of rollouts started before modes. */
+  public CostGate(
+      boolean enabled, double alphaShare, double margin, double minimumEffect, double tau) {
+    this(enabled, alphaShare, margin, minimumEffect, tau, GateMode.NON_INFERIORITY, 0);
+  }
+
+  /** Harm detection: roll back once shown more than 10% dearer; never holds the promotion. */
   public static CostGate defaults() {
-    return new CostGate(true, 0.025, 0.10, 0.10, 0.0);
+    return new CostGate(true, 0.02, 0.10, 0.10, 0.0, GateMode.HARM_DETECTION, 0);
   }
 }

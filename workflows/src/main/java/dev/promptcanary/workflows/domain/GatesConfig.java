@@ -1,6 +1,9 @@
 package dev.promptcanary.workflows.domain;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything the statistics engine needs to know about what "good enough" means for one rollout.
@@ -8,18 +11,26 @@ import java.util.Objects;
  * <p>{@code alpha} is the family-wise false-rollback budget: the chance that an identical canary
  * (A/A) is ever rolled back by any gate, however often the engine looks. It is split across the
  * enabled gates in proportion to their {@code alphaShare} (Bonferroni), and each gate's bounds are
- * one-sided at its share. The sample ratio check has its own, separate alpha because it can only
- * block a promotion, never cause a rollback.
+ * one-sided at its share. The sample ratio check has its own, separate alpha; it holds the rollout
+ * rather than judging the canary. {@link #perStage} divides both over a rollout's stages and the
+ * restarts of a stage.
+ *
+ * <p>{@code feedback} and {@code metrics} were added later: JSON of rollouts started before them
+ * lacks them, and they are then off (feedback) and empty (metrics), as those rollouts ran.
  *
  * @param alpha family-wise false-rollback rate, e.g. 0.05
- * @param minimumSamples observations per arm before a gate says anything but INSUFFICIENT_DATA
+ * @param minimumSamples observations (and units) per arm before a gate says anything but
+ *     INSUFFICIENT_DATA
  * @param quality judge-score gate
  * @param errorRate error-rate gate
  * @param safety safety-flag gate
  * @param latency latency-quantile gate
  * @param cost cost-per-request gate
  * @param sampleRatio sample ratio mismatch check
- * @param judgeHealth judge failure and sampling-balance check; defaults when absent (rollouts started before it)
+ * @param judgeHealth judge failure and sampling-balance check; defaults when absent (rollouts
+ *     started before it)
+ * @param feedback user-feedback gate; off when absent
+ * @param metrics gates on the rollout's own outcome metrics, by name; none when absent
  */
 public record GatesConfig(
     double alpha,
@@ -30,14 +41,19 @@ public record GatesConfig(
     LatencyGate latency,
     CostGate cost,
     SrmGate sampleRatio,
-    JudgeHealthGate judgeHealth) {
+    JudgeHealthGate judgeHealth,
+    FeedbackGate feedback,
+    List<MetricGate> metrics) {
+
+  /** At most this many custom metric gates: each costs the others alpha and a look SQL. */
+  public static final int MAX_METRICS = 20;
 
   public GatesConfig {
     if (!(alpha > 0 && alpha < 0.5)) {
-      throw new IllegalArgumentException("alpha must be in (0, 0.5), got " + alpha);
+      throw new GateConfigException("alpha", "must be in (0, 0.5), got " + alpha);
     }
     if (minimumSamples < 2) {
-      throw new IllegalArgumentException("minimumSamples must be >= 2, got " + minimumSamples);
+      throw new GateConfigException("minimumSamples", "must be >= 2, got " + minimumSamples);
     }
     Objects.requireNonNull(quality, "quality");
     Objects.requireNonNull(errorRate, "errorRate");
@@ -48,10 +64,51 @@ public record GatesConfig(
     if (judgeHealth == null) {
       judgeHealth = JudgeHealthGate.defaults();
     }
+    if (feedback == null) {
+      feedback = FeedbackGate.off();
+    }
+    metrics = metrics == null ? List.of() : List.copyOf(metrics);
+    if (metrics.size() > MAX_METRICS) {
+      throw new GateConfigException(
+          "metrics", "at most " + MAX_METRICS + " metric gates, got " + metrics.size());
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < metrics.size(); i++) {
+      if (!names.add(metrics.get(i).name())) {
+        throw new GateConfigException(
+            "metrics[" + i + "].name", "metric '" + metrics.get(i).name() + "' is listed twice");
+      }
+    }
+  }
+
+  /** The gates of rollouts started before feedback and custom metrics. */
+  public GatesConfig(
+      double alpha,
+      int minimumSamples,
+      QualityGate quality,
+      RateGate errorRate,
+      RateGate safety,
+      LatencyGate latency,
+      CostGate cost,
+      SrmGate sampleRatio,
+      JudgeHealthGate judgeHealth) {
+    this(
+        alpha,
+        minimumSamples,
+        quality,
+        errorRate,
+        safety,
+        latency,
+        cost,
+        sampleRatio,
+        judgeHealth,
+        null,
+        null);
   }
 
   /**
-   * Five gates sharing alpha 0.05 (quality 0.045, the four guardrails 0.00125 each), SRM at 0.001.
+   * Quality (non-inferiority, margin 0.05) with 90% of alpha 0.05; errors, safety flags, latency at
+   * p50/p95/p99, cost and feedback as harm-detection guardrails sharing the rest; SRM at 0.001.
    */
   public static GatesConfig defaults() {
     return new GatesConfig(
@@ -63,12 +120,105 @@ public record GatesConfig(
         LatencyGate.defaults(),
         CostGate.defaults(),
         SrmGate.defaults(),
-        JudgeHealthGate.defaults());
+        JudgeHealthGate.defaults(),
+        FeedbackGate.defaults(),
+        List.of());
   }
 
   /** The same gates with another family-wise alpha. */
   public GatesConfig withAlpha(double newAlpha) {
-    return new GatesConfig(newAlpha, minimumSamples, quality, errorRate, safety, latency, cost, sampleRatio,
-        judgeHealth);
+    return new GatesConfig(
+        newAlpha, minimumSamples, quality, errorRate, safety, latency, cost, sampleRatio,
+        judgeHealth, feedback, metrics);
+  }
+
+  /** The same gates with another sample ratio check. */
+  public GatesConfig withSampleRatio(SrmGate newSampleRatio) {
+    return new GatesConfig(
+        alpha, minimumSamples, quality, errorRate, safety, latency, cost, newSampleRatio,
+        judgeHealth, feedback, metrics);
+  }
+
+  /**
+   * The share of a stage's alpha that its {@code restart}-th test spends: {@code 3/4 * (1/4)^r}.
+   * The shares sum to 1 over all restarts, so however often a stage starts over (an EXTEND that
+   * raised the weight, a resume after a judge-health hold), its tests together keep the stage's
+   * alpha. The first test keeps 3/4 (about 6% more samples than the whole), the first restart 3/16.
+   */
+  public static double restartShare(int restart) {
+    if (restart < 0) {
+      throw new IllegalArgumentException("restart must be >= 0, got " + restart);
+    }
+    return 0.75 * Math.pow(0.25, restart);
+  }
+
+  /**
+   * The gates of one stage's test when a rollout of {@code stageCount} stages runs each stage as
+   * its own sequential test: alpha and the sample ratio check's alpha both divided by the stage
+   * count (Bonferroni), so the whole rollout keeps them. No restarts: {@code perStage(stageCount,
+   * 0)} would spend only 3/4; this is the whole stage share, for callers that never restart a test.
+   */
+  public GatesConfig perStage(int stageCount) {
+    if (stageCount < 1) {
+      throw new IllegalArgumentException("stageCount must be >= 1, got " + stageCount);
+    }
+    return scaled(1.0 / stageCount);
+  }
+
+  /**
+   * The gates of the {@code restart}-th test of a stage (0: its first; +1 each time the stage starts
+   * over on fresh data): the stage's share of both alphas times {@link #restartShare(int)}.
+   */
+  public GatesConfig perStage(int stageCount, int restart) {
+    if (stageCount < 1) {
+      throw new IllegalArgumentException("stageCount must be >= 1, got " + stageCount);
+    }
+    return scaled(restartShare(restart) / stageCount);
+  }
+
+  private GatesConfig scaled(double factor) {
+    if (factor == 1) {
+      return this;
+    }
+    SrmGate srm = sampleRatio;
+    return withAlpha(alpha * factor)
+        .withSampleRatio(new SrmGate(srm.enabled(), srm.alpha() * factor, srm.relativeTolerance()));
+  }
+
+  /**
+   * Whether at least one gate compares the arms (quality, a guardrail, feedback or a metric); a
+   * rollout with none could never decide.
+   */
+  public boolean hasComparisonGate() {
+    return quality.enabled()
+        || errorRate.enabled()
+        || safety.enabled()
+        || latency.enabled()
+        || cost.enabled()
+        || feedback.enabled()
+        || !metrics.isEmpty();
+  }
+
+  /**
+   * Whether some enabled gate needs evidence before a promotion: quality, a guardrail in
+   * non-inferiority mode or with a {@code minimumPower}, or such a metric. Feedback does not count,
+   * since it is skipped while a stage has none. Without one, a rollout would promote on "no harm
+   * shown" from any sample, however small.
+   */
+  public boolean needsEvidenceToPromote() {
+    if (quality.enabled()) {
+      return true;
+    }
+    if (errorRate.enabled() && holds(errorRate.mode(), errorRate.minimumPower())
+        || safety.enabled() && holds(safety.mode(), safety.minimumPower())
+        || latency.enabled() && holds(latency.mode(), latency.minimumPower())
+        || cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
+      return true;
+    }
+    return metrics.stream().anyMatch(m -> holds(m.mode(), m.minimumPower()));
+  }
+
+  private static boolean holds(GateMode mode, double minimumPower) {
+    return mode == GateMode.NON_INFERIORITY || minimumPower > 0;
   }
 }

@@ -1,18 +1,33 @@
 package dev.promptcanary.workflows.domain;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 /**
- * Latency gate. Latency is heavy tailed, so it is never tested on the mean: the tested quantity is
- * the share of canary requests slower than the baseline's {@code quantile}, minus the baseline's
- * own share (about {@code 1 - quantile}). A canary whose p95 moved up shows as more than 5% of its
- * requests above the baseline p95, whatever happens to its median or mean.
+ * Latency gate. Latency is heavy tailed, so it is never tested on the mean: for each of its {@code
+ * quantiles} q the tested quantity is the share of canary requests slower than the baseline's q
+ * (a cut frozen for the stage), minus the baseline's own share (about {@code 1 - q}). A canary whose
+ * p95 moved up shows as more than 5% of its requests above the baseline p95, whatever happens to
+ * its median or mean; its median moving shows at p50, its far tail at p99. The gate's alpha is
+ * split evenly over its quantiles, and each gives its own verdict ({@code metric} "p50", "p95", …).
+ *
+ * <p>{@code quantile} and {@code margin} are the single cut of rollouts started before {@code
+ * quantiles}: JSON without {@code quantiles} means that one cut, in non-inferiority mode.
  *
  * @param enabled whether the gate takes part in the verdict
  * @param alphaShare this gate's weight in the split of {@link GatesConfig#alpha()}
- * @param quantile the baseline quantile used as the cut, e.g. 0.95
- * @param margin promote once the upper bound of the exceedance difference is below it (0.03: at
- *     most 8% of canary requests above the baseline p95)
- * @param minimumEffect roll back once the lower bound of the exceedance difference is above it
- * @param tau mixing standard deviation; {@code 0} tunes it to {@code margin}
+ * @param quantile the single cut of earlier rollouts; used only when {@code quantiles} is absent
+ * @param margin that cut's margin; used only when {@code quantiles} is absent
+ * @param minimumEffect roll back once the lower bound of an exceedance difference is above it
+ * @param tau mixing standard deviation; {@code 0} tunes it to each quantile's margin
+ * @param mode see {@link GateMode}; absent: non-inferiority
+ * @param quantiles the baseline quantiles cut at, increasing, each in (0, 1)
+ * @param margins one per quantile: non-inferior once the upper bound of the exceedance difference
+ *     is below it (0.03 at p95: at most 8% of canary requests above the baseline p95); absent:
+ *     {@link #defaultMargin(double)} for each
+ * @param minimumPower in harm-detection mode, hold the promotion until each quantile's sample would
+ *     detect a rise of its margin with this power; 0: off
  */
 public record LatencyGate(
     boolean enabled,
@@ -20,19 +35,129 @@ public record LatencyGate(
     double quantile,
     double margin,
     double minimumEffect,
-    double tau) {
+    double tau,
+    GateMode mode,
+    List<Double> quantiles,
+    List<Double> margins,
+    double minimumPower) {
+
+  /** At most this many quantiles: each one costs the others alpha. */
+  public static final int MAX_QUANTILES = 5;
 
   public LatencyGate {
     GateChecks.share(alphaShare);
     if (!(quantile > 0 && quantile < 1)) {
-      throw new IllegalArgumentException("quantile must be in (0, 1), got " + quantile);
+      throw new GateConfigException("quantile", "must be in (0, 1), got " + quantile);
     }
     GateChecks.effect("margin", margin, 1);
     GateChecks.effect("minimumEffect", minimumEffect, 1);
-    GateChecks.tau(tau, margin);
+    if (!(tau >= 0) || Double.isInfinite(tau)) {
+      throw new GateConfigException("tau", "must be >= 0 (0 = tuned to the margin), got " + tau);
+    }
+    mode = GateChecks.mode(mode, GateMode.NON_INFERIORITY);
+    GateChecks.power(minimumPower);
+    boolean legacy = quantiles == null;
+    quantiles = legacy ? List.of(quantile) : List.copyOf(checkedQuantiles(quantiles));
+    if (margins == null) {
+      List<Double> derived = new ArrayList<>();
+      for (double q : quantiles) {
+        derived.add(legacy ? margin : defaultMargin(q));
+      }
+      margins = List.copyOf(derived);
+    } else {
+      margins = List.copyOf(checkedMargins(margins, quantiles.size(), tau));
+    }
   }
 
+  /** The single-cut, non-inferiority gate of rollouts started before quantiles. */
+  public LatencyGate(
+      boolean enabled,
+      double alphaShare,
+      double quantile,
+      double margin,
+      double minimumEffect,
+      double tau) {
+    this(
+        enabled,
+        alphaShare,
+        quantile,
+        margin,
+        minimumEffect,
+        tau,
+        GateMode.NON_INFERIORITY,
+        null,
+        null,
+        0);
+  }
+
+  private static List<Double> checkedQuantiles(List<Double> quantiles) {
+    if (quantiles.isEmpty() || quantiles.size() > MAX_QUANTILES) {
+      throw new GateConfigException(
+          "quantiles", "must list 1 to " + MAX_QUANTILES + " quantiles, got " + quantiles.size());
+    }
+    for (int i = 0; i < quantiles.size(); i++) {
+      Double q = quantiles.get(i);
+      if (q == null || !(q > 0 && q < 1)) {
+        throw new GateConfigException("quantiles[" + i + "]", "must be in (0, 1), got " + q);
+      }
+      if (i > 0 && !(q > quantiles.get(i - 1))) {
+        throw new GateConfigException(
+            "quantiles[" + i + "]",
+            "quantiles must increase; " + q + " does not exceed " + quantiles.get(i - 1));
+      }
+    }
+    return quantiles;
+  }
+
+  private static List<Double> checkedMargins(List<Double> margins, int count, double tau) {
+    if (margins.size() != count) {
+      throw new GateConfigException(
+          "margins", "must give one margin per quantile (" + count + "), got " + margins.size());
+    }
+    for (int i = 0; i < margins.size(); i++) {
+      Double m = margins.get(i);
+      if (m == null || !(m >= 0 && m <= 1) || m == 0 && tau == 0) {
+        throw new GateConfigException(
+            "margins[" + i + "]",
+            "must be in (0, 1] (0 only with a fixed tau), got " + m);
+      }
+    }
+    return margins;
+  }
+
+  /**
+   * The margin a quantile gets when none is given: 60% of the share above it, at most 0.05 (p50:
+   * 0.05, i.e. at most 55% of canary requests slower than the baseline median; p95: 0.03; p99:
+   * 0.006).
+   */
+  public static double defaultMargin(double quantile) {
+    return Math.min(0.05, Math.round(0.6 * (1 - quantile) * 1e6) / 1e6);
+  }
+
+  /** The verdict label of a quantile: "p50", "p95", "p99", "p99.9". */
+  public static String label(double quantile) {
+    double percent = 100 * quantile;
+    return Math.abs(percent - Math.rint(percent)) < 1e-9
+        ? String.format(Locale.ROOT, "p%.0f", percent)
+        : "p" + new java.math.BigDecimal(percent).round(new java.math.MathContext(6))
+            .stripTrailingZeros().toPlainString();
+  }
+
+  /**
+   * p50, p95 and p99 (margins 0.05, 0.03, 0.006), harm detection: any significant rise in the share
+   * above a baseline quantile rolls back; the gate does not hold the promotion.
+   */
   public static LatencyGate defaults() {
-    return new LatencyGate(true, 0.025, 0.95, 0.03, 0.0, 0.0);
+    return new LatencyGate(
+        true,
+        0.02,
+        0.95,
+        0.03,
+        0.0,
+        0.0,
+        GateMode.HARM_DETECTION,
+        List.of(0.5, 0.95, 0.99),
+        null,
+        0);
   }
 }

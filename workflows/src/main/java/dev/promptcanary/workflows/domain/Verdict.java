@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param threshold the non-inferiority threshold the bound was compared with, in the same units
  * @param reason one line a human can read in the UI, e.g. "quality -0.061 [-0.112, -0.010] is below
  *     0: regression"
+ * @param metric which of the gate's verdicts this is, when it has several: a latency quantile
+ *     ("p95"), a custom metric's name; null otherwise (and in verdicts recorded before it existed)
  */
 public record Verdict(
     GateKind gate,
@@ -26,7 +28,8 @@ public record Verdict(
     double lower,
     double upper,
     double threshold,
-    String reason) {
+    String reason,
+    String metric) {
 
   public Verdict {
     Objects.requireNonNull(gate, "gate");
@@ -38,5 +41,19 @@ public record Verdict(
     if (lower > upper) {
       throw new IllegalArgumentException("lower bound " + lower + " exceeds upper bound " + upper);
     }
+  }
+
+  /** A verdict of a gate with a single verdict (no {@code metric}). */
+  public Verdict(
+      GateKind gate,
+      Decision decision,
+      long canaryN,
+      long baselineN,
+      double estimate,
+      double lower,
+      double upper,
+      double threshold,
+      String reason) {
+    this(gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason, null);
   }
 }
