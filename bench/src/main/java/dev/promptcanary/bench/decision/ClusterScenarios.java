@@ -16,7 +16,7 @@ final class ClusterScenarios {
   static final int LATENCY_HORIZON = 12_000;
 
   /** A 0.1% base error rate needs far more. */
-  static final int RARE_ERROR_HORIZON = 40_000;
+  static final int RARE_ERROR_HORIZON = 60_000;
 
   static final double MEAN = 0.7;
   static final double SD = 0.2;

@@ -138,7 +138,8 @@ public final class DecisionQualityBench {
       }
       long t0 = System.nanoTime();
       GatesConfig g =
-          GateVariants.perStage(s.gates().apply(gates), s.stageWeightsBp().length);
+          GateVariants.perStage(
+              GateVariants.withResolvedMetric(s.gates().apply(gates)), s.stageWeightsBp().length);
       CanaryAnalysis stageEngine = CanaryAnalysis.of(g);
       JudgeHealthCheck health =
           g.judgeHealth().enabled() ? new JudgeHealthCheck(g.judgeHealth()) : null;
