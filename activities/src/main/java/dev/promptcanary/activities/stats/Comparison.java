@@ -41,6 +41,8 @@ final class Comparison {
   private final GateMode mode;
   private final double minimumPower;
   private final double zPower;
+  private final double grossTau;
+  private final double boundAlpha;
 
   /**
    * @param gate which gate
@@ -68,12 +70,36 @@ final class Comparison {
       double rangeHigh,
       GateMode mode,
       double minimumPower) {
+    this(gate, metric, higherIsWorse, alpha, tau, margin, minimumEffect, rangeLow, rangeHigh, mode,
+        minimumPower, 0);
+  }
+
+  /**
+   * @param grossEffect when > 0, a second boundary tuned to this (much larger) effect shares the
+   *     alpha with the one tuned to the margin (alpha / 2 each) and the narrower of the two is used:
+   *     a boundary tuned to a 0.2-point rate margin is so wide for a large effect at small n that a
+   *     prompt failing half its requests would take hundreds of requests to roll back; the second
+   *     catches it in a few dozen. Both are always-valid, so their intersection is at alpha.
+   */
+  Comparison(
+      GateKind gate,
+      String metric,
+      boolean higherIsWorse,
+      double alpha,
+      double tau,
+      double margin,
+      double minimumEffect,
+      double rangeLow,
+      double rangeHigh,
+      GateMode mode,
+      double minimumPower,
+      double grossEffect) {
     this.gate = gate;
     this.metric = metric;
     this.higherIsWorse = higherIsWorse;
     this.alpha = alpha;
     this.fixedTau = tau;
-    this.tauPerMargin = OneSidedNormalMixture.tunedTau(alpha, 1);
+    this.tauPerMargin = OneSidedNormalMixture.tunedTau(grossEffect > 0 ? alpha / 2 : alpha, 1);
     this.margin = margin;
     this.minimumEffect = minimumEffect;
     this.rangeLow = rangeLow;
@@ -81,6 +107,8 @@ final class Comparison {
     this.mode = mode;
     this.minimumPower = minimumPower;
     this.zPower = minimumPower > 0 ? NORMAL.inverseCumulativeProbability(minimumPower) : 0;
+    this.boundAlpha = grossEffect > 0 ? alpha / 2 : alpha;
+    this.grossTau = grossEffect > 0 ? OneSidedNormalMixture.tunedTau(boundAlpha, grossEffect) : 0;
   }
 
   /** A non-inferiority comparison on a fixed margin (quality, the safety ceiling). */
@@ -185,7 +213,10 @@ final class Comparison {
       double variance,
       double atMargin) {
     double tau = fixedTau > 0 ? fixedTau : tauPerMargin * atMargin;
-    double radius = OneSidedNormalMixture.radius(variance, tau, alpha);
+    double radius = OneSidedNormalMixture.radius(variance, tau, boundAlpha);
+    if (grossTau > 0) {
+      radius = Math.min(radius, OneSidedNormalMixture.radius(variance, grossTau, boundAlpha));
+    }
     double lower = Math.max(rangeLow, centre - radius);
     double upper = Math.min(rangeHigh, centre + radius);
     boolean regression = higherIsWorse ? lower > minimumEffect : upper < -minimumEffect;

@@ -39,7 +39,8 @@ final class LatencyCheck implements GateCheck {
             -1,
             1,
             gate.mode(),
-            gate.minimumPower());
+            gate.minimumPower(),
+            RateCheck.grossEffect(gate.margins().get(index)));
     this.minimumSamples = minimumSamples;
   }
 

@@ -53,7 +53,8 @@ final class RateCheck implements GateCheck {
             -1,
             1,
             gate.mode(),
-            gate.minimumPower());
+            gate.minimumPower(),
+            grossEffect(gate.margin()));
     // The ceiling is tested as "canary rate - ceiling": harmful above 0, fine below 0. Its mixing
     // scale is fixed, tuned to the absolute margin (the ceiling itself is a fixed line).
     double ceilingTau =
@@ -86,7 +87,8 @@ final class RateCheck implements GateCheck {
             -1,
             1,
             gate.mode(),
-            gate.minimumPower());
+            gate.minimumPower(),
+            grossEffect(gate.margin()));
     this.ceiling = null;
     this.ceilingRate = 1;
   }
@@ -141,6 +143,11 @@ final class RateCheck implements GateCheck {
       return diff.with(Decision.INCONCLUSIVE, false, true);
     }
     return diff.with(diff.decision(), false, diff.holds() || ceilingHolds);
+  }
+
+  /** The effect the second boundary is tuned to: 10 points, or ten margins if larger. */
+  static double grossEffect(double margin) {
+    return Math.min(1, Math.max(0.1, 10 * margin));
   }
 
   private static Proportion counts(UnitSums units) {

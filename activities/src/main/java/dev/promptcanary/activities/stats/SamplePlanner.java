@@ -89,6 +89,184 @@ public final class SamplePlanner {
     return (long) Math.ceil(perCanary * z * z / (effect * effect));
   }
 
+  /**
+   * What each enabled gate of a stage's test (the per-stage gates: alphas already split) needs at
+   * {@code weightBp} for an identical canary, slowest first. Gates that never hold a promotion
+   * (harm detection without a minimum power, feedback) are left out; so are custom MEAN metrics,
+   * whose spread the planner does not know. Variances include the traffic's design effect.
+   */
+  public static java.util.List<GateNeed> gateNeeds(
+      dev.promptcanary.workflows.domain.GatesConfig gates, int weightBp, TrafficProfile t) {
+    java.util.Map<dev.promptcanary.workflows.domain.GateKind, Double> alphas =
+        CanaryAnalysis.gateAlphas(gates);
+    java.util.Map<String, Double> metricAlphas = CanaryAnalysis.metricAlphas(gates);
+    double rate = Math.max(1, t.requestsPerHour());
+    double inflate = Math.sqrt(t.designEffect());
+    java.util.List<GateNeed> needs = new java.util.ArrayList<>();
+    var quality = gates.quality();
+    if (quality.enabled()) {
+      needs.add(
+          need(
+              "quality",
+              gates.quality().margin(),
+              t.scoreSd() * inflate,
+              alphas.get(dev.promptcanary.workflows.domain.GateKind.QUALITY),
+              0,
+              weightBp,
+              rate));
+    }
+    rateNeed(needs, "error_rate", gates.errorRate(), t.errorRate(), alphas
+        .get(dev.promptcanary.workflows.domain.GateKind.ERROR_RATE), inflate, weightBp, rate);
+    rateNeed(needs, "safety_rate", gates.safety(), t.safetyRate(), alphas
+        .get(dev.promptcanary.workflows.domain.GateKind.SAFETY_RATE), inflate, weightBp, rate);
+    var latency = gates.latency();
+    if (latency.enabled() && holds(latency.mode(), latency.minimumPower())) {
+      double alpha =
+          alphas.get(dev.promptcanary.workflows.domain.GateKind.LATENCY)
+              / latency.quantiles().size();
+      for (int i = 0; i < latency.quantiles().size(); i++) {
+        double q = latency.quantiles().get(i);
+        needs.add(
+            need(
+                "latency " + dev.promptcanary.workflows.domain.LatencyGate.label(q),
+                latency.margins().get(i) - (latency.minimumPower() > 0 ? latency.minimumEffect() : 0),
+                Math.sqrt(q * (1 - q)) * inflate,
+                alpha,
+                latency.minimumPower(),
+                weightBp,
+                rate));
+      }
+    }
+    var cost = gates.cost();
+    if (cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
+      needs.add(
+          need(
+              "cost",
+              cost.margin() - (cost.minimumPower() > 0 ? cost.minimumEffect() : 0),
+              t.costCv() * inflate,
+              alphas.get(dev.promptcanary.workflows.domain.GateKind.COST),
+              cost.minimumPower(),
+              weightBp,
+              rate));
+    }
+    for (var metric : gates.metrics()) {
+      if (metric.kind() == dev.promptcanary.workflows.domain.MetricGate.Kind.PROPORTION
+          && holds(metric.mode(), metric.minimumPower())) {
+        // The spread of a proportion is at most 0.5: a conservative plan without its base rate.
+        needs.add(
+            need(
+                "metric " + metric.name(),
+                metric.margin() - (metric.minimumPower() > 0 ? metric.minimumEffect() : 0),
+                0.5 * inflate,
+                metricAlphas.get(metric.name()),
+                metric.minimumPower(),
+                weightBp,
+                rate));
+      }
+    }
+    if (gates.sampleRatio().enabled()) {
+      needs.add(
+          new GateNeed(
+              "sample_ratio",
+              (long) Math.ceil(srmCanaryUnits(gates.sampleRatio(), weightBp) * t.requestsPerUnit())));
+    }
+    needs.removeIf(n -> n.canarySamples() <= 0);
+    needs.sort(java.util.Comparator.comparingLong(GateNeed::canarySamples).reversed());
+    return java.util.List.copyOf(needs);
+  }
+
+  /**
+   * Canary units by which the sample ratio check verifies the split within its tolerance, for a
+   * split that is right: the always-valid bounds' half-width, about z sqrt(w (1 - w) / N) with z^2
+   * ~ 2 ln(1/alpha) + ln(1 + N tol^2 / (w (1 - w))), must fall below tol = relativeTolerance
+   * min(w, 1 - w); solved by iterating on N.
+   */
+  static double srmCanaryUnits(dev.promptcanary.workflows.domain.SrmGate srm, int weightBp) {
+    double w = weightBp / 10_000.0;
+    double tol = srm.relativeTolerance() * Math.min(w, 1 - w);
+    double units = 100;
+    for (int i = 0; i < 30; i++) {
+      double z2 = 2 * Math.log(1 / srm.alpha()) + Math.log(1 + units * tol * tol / (w * (1 - w)));
+      units = z2 * w * (1 - w) / (tol * tol);
+    }
+    return units * w;
+  }
+
+  private static boolean holds(dev.promptcanary.workflows.domain.GateMode mode, double power) {
+    return mode == dev.promptcanary.workflows.domain.GateMode.NON_INFERIORITY || power > 0;
+  }
+
+  private static void rateNeed(
+      java.util.List<GateNeed> needs,
+      String name,
+      dev.promptcanary.workflows.domain.RateGate gate,
+      double baseRate,
+      Double alpha,
+      double inflate,
+      int weightBp,
+      double rate) {
+    if (!gate.enabled() || !holds(gate.mode(), gate.minimumPower())) {
+      return;
+    }
+    double p = Math.max(baseRate, 1e-4);
+    double margin = gate.marginAt(p) - (gate.minimumPower() > 0 ? gate.minimumEffect() : 0);
+    needs.add(
+        need(name, margin, Math.sqrt(p * (1 - p)) * inflate, alpha, gate.minimumPower(), weightBp,
+            rate));
+  }
+
+  /**
+   * Non-inferiority (power 0): the n where the radius reaches the margin, the median time to clear
+   * it for an identical canary. Harm detection with a power: the n where that power is reached.
+   */
+  private static GateNeed need(
+      String name, double effect, double sigma, double alpha, double power, int weightBp,
+      double rate) {
+    if (!(effect > 0)) {
+      return new GateNeed(name, Long.MAX_VALUE / 4);
+    }
+    PlanRequest request =
+        new PlanRequest(effect, sigma, alpha, 0, power > 0 ? power : 0.95, weightBp, rate);
+    SamplePlan plan = plan(request);
+    return new GateNeed(
+        name, power > 0 ? plan.canarySamplesForPower() : plan.expectedCanarySamples());
+  }
+
+  /**
+   * The smallest weight (basis points, up to 5000) at which every gate's need fits in {@code
+   * hoursAvailable} at {@code requestsPerHour}; -1 if even an even split is too slow.
+   */
+  public static int requiredWeightBasisPoints(
+      dev.promptcanary.workflows.domain.GatesConfig gates,
+      TrafficProfile t,
+      double hoursAvailable) {
+    java.util.function.IntPredicate fits =
+        bp -> hoursFor(gateNeeds(gates, bp, t), bp, t) <= hoursAvailable;
+    if (!fits.test(5_000)) {
+      return -1;
+    }
+    int lo = 1;
+    int hi = 5_000;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (fits.test(mid)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
+  /** Hours until the slowest need is met at weight {@code weightBp}. */
+  public static double hoursFor(java.util.List<GateNeed> needs, int weightBp, TrafficProfile t) {
+    if (needs.isEmpty()) {
+      return 0;
+    }
+    double canaryPerHour = t.requestsPerHour() * weightBp / 10_000.0;
+    return canaryPerHour <= 0 ? Double.POSITIVE_INFINITY : needs.get(0).canarySamples() / canaryPerHour;
+  }
+
   private static double variance(PlanRequest r, double w, long canary) {
     double baseline = canary * (1 - w) / w;
     return r.sigma() * r.sigma() * (1.0 / canary + 1.0 / baseline);
@@ -119,14 +297,14 @@ public final class SamplePlanner {
     return lo;
   }
 
-  private static String plain(double v) {
+  static String plain(double v) {
     return new java.math.BigDecimal(v)
         .round(new java.math.MathContext(4))
         .stripTrailingZeros()
         .toPlainString();
   }
 
-  private static String hours(double h) {
+  static String hours(double h) {
     return h < 1
         ? String.format(Locale.ROOT, "%.0f min", 60 * h)
         : h < 48

@@ -327,24 +327,31 @@ class RolloutActivitiesImplTest {
   }
 
   @Test
-  void thePlannerRaisesTheWeightOnlyAsFarAsTheStageNeedsAndAllows() {
+  void thePlannerRaisesTheWeightOnlyWhenThatLetsTheStageDecide() {
     List<Observation> traffic = new ArrayList<>();
     List<Judgement> scores = new ArrayList<>();
     Random random = new Random(5);
     Instant now = Instant.now();
+    // 300 requests spread over the last hour: about 300 an hour
     for (int i = 0; i < 300; i++) {
-      traffic.add(new Observation("p-" + i, "chat", 1, "u" + i, now.minusSeconds(60), 500.0, 100, 50, 0.001, false,
+      Instant at = now.minusSeconds(3_590 - 12L * i);
+      traffic.add(new Observation("p-" + i, "chat", 1, "u" + i, at, 500.0, 100, 50, 0.001, i % 100 == 0,
           false, null));
       scores.add(new Judgement("p-" + i, "chat", 1, "judge", Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.2)),
-          now.minusSeconds(60)));
+          at));
     }
     jdbi.onDemand(OutcomeDao.class).insertObservations(traffic);
     jdbi.onDemand(OutcomeDao.class).insertJudgements(scores);
 
-    // 300 requests/hour at 1% cannot decide within an hour; the planner asks for more, capped below the next stage
+    // 300 requests/hour cannot decide within an hour even at the 24.99% cap: more weight would not help
     StagePlan capped = activities.planStage(new StagePlanRequest("chat", 1, 100, 2499, 1.0, 3, GatesConfig.defaults()));
-    assertThat(capped.weightBp()).isEqualTo(2499);
-    assertThat(capped.note()).contains("300 requests/hour");
+    assertThat(capped.weightBp()).isEqualTo(100);
+    assertThat(capped.note()).contains("requests/hour").contains("more weight would not let the stage decide");
+    // with two days, a raise is enough, and the planner raises to exactly what it says is needed
+    StagePlan raised = activities.planStage(new StagePlanRequest("chat", 1, 100, 4999, 48.0, 3, GatesConfig.defaults()));
+    assertThat(raised.weightBp()).isGreaterThan(100).isLessThanOrEqualTo(4999);
+    assertThat(raised.note()).contains(String.format(java.util.Locale.ROOT, "a weight of %.2f%%",
+        raised.weightBp() / 100.0));
     // with a week to decide, the current weight is enough
     StagePlan enough = activities.planStage(new StagePlanRequest("chat", 1, 2000, 4999, 24.0 * 7, 3, GatesConfig.defaults()));
     assertThat(enough.weightBp()).isEqualTo(2000);
