@@ -10,7 +10,7 @@ import java.util.function.UnaryOperator;
  */
 final class ClusterScenarios {
   /** Canary requests per stage before a stage counts as held. */
-  static final int HORIZON = 6_000;
+  static final int HORIZON = 10_000;
 
   /** Latency regressions at p50 and p99 need more data than the quality gate. */
   static final int LATENCY_HORIZON = 12_000;

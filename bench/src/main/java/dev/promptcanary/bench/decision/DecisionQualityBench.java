@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
 public final class DecisionQualityBench {
   static final String[] METHODS = {"engine", "seed_rule", "fixed_t_test"};
   private static final double PLAN_EFFECT = 0.05;
-  static final int DEFAULT_RUNS = 3_000;
+  static final int DEFAULT_RUNS = 2_000;
 
   private DecisionQualityBench() {}
 
@@ -73,6 +73,7 @@ public final class DecisionQualityBench {
     md.append("| scenario | method | rollback | promote | SRM | held | false RB | missed | false promo |"
         + " median n | p90 n | mean n to RB | mean n used |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     Map<String, Map<String, MethodStats>> all = new LinkedHashMap<>();
+    List<PlannerCheck.Row> planner = new ArrayList<>();
     long started = System.nanoTime();
     for (Scenario s : Scenarios.all()) {
       if (only != null && !only.contains(s.name())) {
@@ -108,6 +109,19 @@ public final class DecisionQualityBench {
         md.append(markdownRow(s.name(), METHODS[m], ms));
       }
       all.put(s.name(), stats);
+      if (s.truth() == Truth.NO_REGRESSION && s.name().startsWith("aa_sd02")
+          || s.name().equals("split_5_95")) {
+        var need = PlannerCheck.slowest(gates, s.weightBasisPoints(), PlannerCheck.iid(s));
+        MethodStats e = stats.get("engine");
+        if (need != null && e.promoteSamples.length > 0) {
+          planner.add(
+              new PlannerCheck.Row(
+                  s.name(),
+                  need.gate(),
+                  need.canarySamples(),
+                  PlannerCheck.medianToPromote(e)));
+        }
+      }
       mdScenarios.append(
           String.format(
               Locale.ROOT,
@@ -157,6 +171,21 @@ public final class DecisionQualityBench {
       clustered.put(s.name(), ms);
       double latencyAlpha = CanaryAnalysis.gateAlphas(g).getOrDefault(GateKind.LATENCY, 0.0);
       latencyAlphas.put(s.name(), latencyAlpha);
+      if (s.truth() == Truth.NO_REGRESSION
+          && s.stageWeightsBp().length == 1
+          && s.traffic().judgeDelayMaxSeconds() == 0
+          && ms.promoteSamples.length > 0) {
+        var need =
+            PlannerCheck.slowest(g, s.stageWeightsBp()[0], PlannerCheck.clustered(s));
+        if (need != null) {
+          planner.add(
+              new PlannerCheck.Row(
+                  s.name(),
+                  need.gate(),
+                  need.canarySamples(),
+                  PlannerCheck.medianToPromote(ms)));
+        }
+      }
       System.out.println(ClusterReport.row(s, ms, seconds));
       md.append(ClusterReport.markdownRow(s, ms, seconds));
       mdScenarios.append(
@@ -187,6 +216,20 @@ public final class DecisionQualityBench {
     json.putAll(headlines(all));
     json.putAll(Targets.clusteredHeadlines(all, clustered));
     json.put("latency_narrow_alpha", latencyAlphas.get("cl_latency_narrow"));
+    System.out.println(
+        "planner (SamplePlanner.gateNeeds, every gate) vs simulated median canary requests to"
+            + " promote, single-stage A/A:");
+    Map<String, Object> plannerJson = new LinkedHashMap<>();
+    double worstRatio = Double.NaN;
+    for (PlannerCheck.Row r : planner) {
+      System.out.println(r.text());
+      plannerJson.put(r.scenario(), r.json());
+      double off = Math.max(r.ratio(), 1 / r.ratio());
+      worstRatio = Double.isNaN(worstRatio) ? off : Math.max(worstRatio, off);
+    }
+    System.out.println();
+    json.put("planner_worst_factor", MethodStats.nullIfNaN(worstRatio));
+    json.put("planner", plannerJson);
     List<Targets.Check> checks = Targets.checks(json, all, clustered);
     System.out.println(Targets.table(checks));
     md.append("\n").append(Targets.markdown(checks));
