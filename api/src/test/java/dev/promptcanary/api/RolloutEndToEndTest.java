@@ -219,7 +219,8 @@ class RolloutEndToEndTest {
     String busy = startRollout("planned", "[{\"weightBp\": 500, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 60}]");
     JsonNode rollout = awaitRollout(busy, r -> r.hasNonNull("live"), 30_000);
     assertThat(rollout.get("live").get("timeline").findValuesAsText("detail"))
-        .anySatisfy(d -> assertThat(d).startsWith("stage 1: at 5% of 400 requests/hour")
+        .anySatisfy(d -> assertThat(d).startsWith("stage 1: at 5.00% of ")
+            .contains("requests/hour, the slowest gate").contains("all: ")
             .contains("more than its 1 min maximum bake"));
     http.post("/v1/rollouts/" + busy + "/abort", "{\"actor\": \"t\", \"reason\": \"done\"}");
   }
@@ -252,8 +253,32 @@ class RolloutEndToEndTest {
     Reply badGate = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
         + " \"gates\": {\"quality\": {\"margin\": 3}}}");
     assertThat(badGate.status()).isEqualTo(422);
-    assertThat(badGate.body().get("field").asText()).isEqualTo("gates");
+    assertThat(badGate.body().get("field").asText()).isEqualTo("gates.quality.margin");
     assertThat(badGate.body().get("message").asText()).contains("margin");
+
+    Reply badQuantile = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"gates\": {\"latency\": {\"quantiles\": [0.5, 1.5, 0.99]}}}");
+    assertThat(badQuantile.status()).isEqualTo(422);
+    assertThat(badQuantile.body().get("field").asText()).isEqualTo("gates.latency.quantiles[1]");
+
+    Reply badMetric = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
+        + " \"gates\": {\"metrics\": [{\"name\": \"Resolved!\", \"kind\": \"PROPORTION\","
+        + " \"harmfulDirection\": \"DECREASE\", \"margin\": 0.02}]}}");
+    assertThat(badMetric.status()).isEqualTo(422);
+    assertThat(badMetric.body().get("field").asText()).isEqualTo("gates.metrics[0].name");
+
+    String off = "{\"enabled\": false}";
+    Reply nothingToCompare = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2,"
+        + " \"startedBy\": \"x\", \"gates\": {\"quality\": " + off + ", \"errorRate\": " + off + ", \"safety\": " + off
+        + ", \"latency\": " + off + ", \"cost\": " + off + ", \"feedback\": " + off + "}}");
+    assertThat(nothingToCompare.status()).isEqualTo(422);
+    assertThat(nothingToCompare.body().get("field").asText()).isEqualTo("gates");
+    assertThat(nothingToCompare.body().get("message").asText()).contains("every comparison gate is disabled");
+
+    Reply noEvidence = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2,"
+        + " \"startedBy\": \"x\", \"gates\": {\"quality\": " + off + "}}");
+    assertThat(noEvidence.status()).isEqualTo(422);
+    assertThat(noEvidence.body().get("message").asText()).contains("no enabled gate needs evidence");
 
     Reply unknownGate = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 2, \"startedBy\": \"x\","
         + " \"gates\": {\"quality\": {\"marjin\": 0.1}}}");

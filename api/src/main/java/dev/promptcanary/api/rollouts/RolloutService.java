@@ -119,7 +119,11 @@ public class RolloutService {
         + (liveJudge != null ? " (live judging here scores as " + liveJudge + ")" : "");
   }
 
-  /** The default gates with the request's overrides merged in, field by field. */
+  /**
+   * The default gates with the request's overrides merged in, field by field (a list, such as {@code
+   * latency.quantiles} or {@code metrics}, is replaced whole). A bad setting is a 422 naming it, e.g. {@code
+   * gates.latency.quantiles[1]}; so is a configuration that could never decide or would promote on no evidence.
+   */
   private GatesConfig gates(JsonNode overrides) {
     if (overrides == null || overrides.isNull()) {
       return GatesConfig.defaults();
@@ -127,15 +131,73 @@ public class RolloutService {
     if (!overrides.isObject()) {
       throw ApiException.invalid("gates", "gates must be an object of overrides of the default gates");
     }
+    overrides = withLegacyLatency((ObjectNode) overrides.deepCopy());
     ObjectNode merged = json.valueToTree(GatesConfig.defaults());
     merge(merged, (ObjectNode) overrides, "gates");
+    GatesConfig gates;
     try {
-      return json.treeToValue(merged, GatesConfig.class);
+      gates = json.treeToValue(merged, GatesConfig.class);
     } catch (JsonProcessingException e) {
-      Throwable cause = e.getCause() instanceof IllegalArgumentException invalid ? invalid : e;
-      String message = cause == e ? e.getOriginalMessage() : cause.getMessage();
-      throw ApiException.invalid("gates", "gates: " + message);
+      throw invalidGates(e);
     }
+    if (!gates.hasComparisonGate()) {
+      throw ApiException.invalid("gates", "every comparison gate is disabled: the rollout could never decide;"
+          + " enable quality, a guardrail, feedback or a metric");
+    }
+    if (!gates.needsEvidenceToPromote()) {
+      throw ApiException.invalid("gates", "no enabled gate needs evidence before a promotion (quality is off and"
+          + " every guardrail is harm detection without a minimumPower): the canary would be promoted on any"
+          + " sample; enable quality, or give a guardrail mode NON_INFERIORITY or a minimumPower, or add a PRIMARY"
+          + " metric");
+    }
+    return gates;
+  }
+
+  /**
+   * Requests written before latency had several quantiles: {@code latency.quantile} alone means that one cut (with
+   * {@code latency.margin}, or the p95 default 0.03, as its margin); {@code latency.margin} alone is the p95 margin,
+   * and every default quantile's margin scales with it (0.08 gives p50 0.133, p95 0.08, p99 0.016).
+   */
+  private static ObjectNode withLegacyLatency(ObjectNode overrides) {
+    JsonNode node = overrides.get("latency");
+    if (node == null || !node.isObject() || node.has("quantiles") || node.has("margins")) {
+      return overrides;
+    }
+    ObjectNode latency = (ObjectNode) node;
+    JsonNode quantile = latency.get("quantile");
+    JsonNode margin = latency.get("margin");
+    if (quantile != null && quantile.isNumber()) {
+      latency.putArray("quantiles").add(quantile.doubleValue());
+      latency.putArray("margins").add(margin != null && margin.isNumber()
+          ? margin.doubleValue() : GatesConfig.defaults().latency().margin());
+    } else if (margin != null && margin.isNumber()) {
+      var defaults = GatesConfig.defaults().latency();
+      double scale = margin.doubleValue() / defaults.margin();
+      var margins = latency.putArray("margins");
+      defaults.margins().forEach(m -> margins.add(Math.min(1, m * scale)));
+    }
+    return overrides;
+  }
+
+  /** The 422 for a gate setting the records rejected, naming it by its path from {@code gates}. */
+  private static ApiException invalidGates(JsonProcessingException e) {
+    StringBuilder path = new StringBuilder("gates");
+    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping) {
+      for (com.fasterxml.jackson.databind.JsonMappingException.Reference ref : mapping.getPath()) {
+        if (ref.getFieldName() != null) {
+          path.append('.').append(ref.getFieldName());
+        } else if (ref.getIndex() >= 0) {
+          path.append('[').append(ref.getIndex()).append(']');
+        }
+      }
+    }
+    Throwable cause = e.getCause();
+    if (cause instanceof dev.promptcanary.workflows.domain.GateConfigException invalid) {
+      String field = path + (invalid.field().startsWith("[") ? "" : ".") + invalid.field();
+      return ApiException.invalid(field, field + ": " + invalid.reason());
+    }
+    String message = cause instanceof IllegalArgumentException invalid ? invalid.getMessage() : e.getOriginalMessage();
+    return ApiException.invalid(path.toString(), path + ": " + message);
   }
 
   private static void merge(ObjectNode target, ObjectNode overrides, String path) {
