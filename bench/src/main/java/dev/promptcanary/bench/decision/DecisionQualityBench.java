@@ -224,7 +224,8 @@ public final class DecisionQualityBench {
     for (PlannerCheck.Row r : planner) {
       System.out.println(r.text());
       plannerJson.put(r.scenario(), r.json());
-      double off = Math.max(r.ratio(), 1 / r.ratio());
+      // a median that is not reached (fewer than half promoted) counts as a miss
+      double off = Double.isFinite(r.ratio()) ? Math.max(r.ratio(), 1 / r.ratio()) : 1e9;
       worstRatio = Double.isNaN(worstRatio) ? off : Math.max(worstRatio, off);
     }
     System.out.println();
