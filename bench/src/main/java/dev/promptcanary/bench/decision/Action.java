@@ -4,8 +4,10 @@ package dev.promptcanary.bench.decision;
 enum Action {
   ROLLBACK,
   PROMOTE,
-  /** Promotion blocked by a sample ratio mismatch. */
+  /** Stopped by a sample ratio mismatch (held or rolled back for SRM). */
   BLOCKED,
   /** Still waiting when the bake window ran out. */
-  HELD
+  HELD,
+  /** Held by the judge-health check (clustered scenarios). */
+  JUDGE_HOLD
 }

@@ -1,14 +1,21 @@
 package dev.promptcanary.bench.decision;
 
 import dev.promptcanary.activities.stats.ArmSummary;
+import dev.promptcanary.activities.stats.LatencyCut;
 import dev.promptcanary.activities.stats.Moments;
 import dev.promptcanary.activities.stats.Proportion;
+import dev.promptcanary.activities.stats.UnitSums;
 import java.util.SplittableRandom;
 
-/** Running sufficient statistics of one simulated arm, the same aggregates SQL would return. */
+/**
+ * Running sufficient statistics of one simulated arm where every request is its own unit (one
+ * request per session): the same aggregates SQL would return, and the requests slower than each of
+ * the stage's frozen latency cuts.
+ */
 final class Arm {
   final ArmModel model;
-  final LatencyHistogram latency = new LatencyHistogram();
+  final double[] cutsMs;
+  final long[] above;
   long n;
   double scoreSum;
   double scoreSquares;
@@ -17,8 +24,10 @@ final class Arm {
   double costSum;
   double costSquares;
 
-  Arm(ArmModel model) {
+  Arm(ArmModel model, double[] cutsMs) {
     this.model = model;
+    this.cutsMs = cutsMs;
+    this.above = new long[cutsMs.length];
   }
 
   void observe(SplittableRandom rng, long step) {
@@ -32,7 +41,12 @@ final class Arm {
     if (rng.nextDouble() < model.safetyRate()) {
       safetyFlags++;
     }
-    latency.add(Samplers.logNormal(rng, model.latencyMedianMs(), model.latencySigmaLog()));
+    double latency = model.latency().ms(rng.nextGaussian());
+    for (int i = 0; i < cutsMs.length; i++) {
+      if (latency > cutsMs[i]) {
+        above[i]++;
+      }
+    }
     double cost = Samplers.logNormal(rng, model.costMedian(), model.costSigmaLog());
     costSum += cost;
     costSquares += cost * cost;
@@ -53,5 +67,14 @@ final class Arm {
         new Proportion(n, errors),
         new Proportion(n, safetyFlags),
         new Moments(n, costSum, costSquares));
+  }
+
+  /** Per-request exceedance of cut {@code i}, each request its own unit. */
+  UnitSums above(int i) {
+    return UnitSums.iid(new Proportion(n, above[i]));
+  }
+
+  static LatencyCut cut(double quantile, double cutMs, Arm canary, Arm baseline, int i) {
+    return new LatencyCut(quantile, cutMs, canary.above(i), baseline.above(i));
   }
 }

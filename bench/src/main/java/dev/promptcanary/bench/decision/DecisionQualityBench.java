@@ -2,7 +2,9 @@ package dev.promptcanary.bench.decision;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.stats.CanaryAnalysis;
+import dev.promptcanary.activities.stats.JudgeHealthCheck;
 import dev.promptcanary.activities.stats.SamplePlanner;
+import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.QualityGate;
 import java.util.ArrayList;
@@ -14,9 +16,11 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Decision-quality benchmark (issue 4): simulates rollouts in every scenario and compares the
- * engine with the seed rule and a fixed-horizon t-test on the same data. Prints a table, then one
- * JSON object as the last line.
+ * Decision-quality benchmark (issues 4 and 10): simulates rollouts in every scenario. One request
+ * per session: the engine against the seed rule and a fixed-horizon t-test on the same data.
+ * Clustered sessions (issue 10): the engine, fed per-unit sums, on simulated time with several
+ * stages, late judge scores and the judge-health check. Prints the tables, the targets with PASS or
+ * MISS, then one JSON object as the last line.
  *
  * <p>Usage: {@code bench/decision-quality/run [--runs N] [--seed S] [--only a,b,...] [--quality-tau
  * T]}
@@ -24,11 +28,12 @@ import java.util.stream.IntStream;
 public final class DecisionQualityBench {
   static final String[] METHODS = {"engine", "seed_rule", "fixed_t_test"};
   private static final double PLAN_EFFECT = 0.05;
+  static final int DEFAULT_RUNS = 2_000;
 
   private DecisionQualityBench() {}
 
   public static void main(String[] args) throws Exception {
-    int runs = 10_000;
+    int runs = DEFAULT_RUNS;
     long seed = 20_240_601L;
     Set<String> only = null;
     double qualityTau = 0;
@@ -61,7 +66,14 @@ public final class DecisionQualityBench {
     System.out.println();
     System.out.println(header());
     Map<String, Object> scenariosJson = new LinkedHashMap<>();
+    StringBuilder md = new StringBuilder();
+    StringBuilder mdScenarios =
+        new StringBuilder(
+            "| scenario | truth | horizon | planned n | seconds | description |\n|---|---|---|---|---|---|\n");
+    md.append("| scenario | method | rollback | promote | SRM | held | false RB | missed | false promo |"
+        + " median n | p90 n | mean n to RB | mean n used |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     Map<String, Map<String, MethodStats>> all = new LinkedHashMap<>();
+    List<PlannerCheck.Row> planner = new ArrayList<>();
     long started = System.nanoTime();
     for (Scenario s : Scenarios.all()) {
       if (only != null && !only.contains(s.name())) {
@@ -94,8 +106,32 @@ public final class DecisionQualityBench {
         stats.put(METHODS[m], ms);
         methodsJson.put(METHODS[m], ms.json());
         System.out.println(row(s, METHODS[m], ms, m == 0 ? plannedN : -1, m == 0 ? seconds : -1));
+        md.append(markdownRow(s.name(), METHODS[m], ms));
       }
       all.put(s.name(), stats);
+      if (s.truth() == Truth.NO_REGRESSION && s.name().startsWith("aa_sd02")
+          || s.name().equals("split_5_95")) {
+        var need = PlannerCheck.slowest(gates, s.weightBasisPoints(), PlannerCheck.iid(s));
+        MethodStats e = stats.get("engine");
+        if (need != null && e.promoteSamples.length > 0) {
+          planner.add(
+              new PlannerCheck.Row(
+                  s.name(),
+                  need.gate(),
+                  need.canarySamples(),
+                  PlannerCheck.medianToPromote(e)));
+        }
+      }
+      mdScenarios.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %d | %.1f | %s |%n",
+              s.name(),
+              s.truth(),
+              s.horizon(),
+              plannedN,
+              seconds,
+              s.description()));
       Map<String, Object> sj = new LinkedHashMap<>();
       sj.put("description", s.description());
       sj.put("truth", s.truth().name());
@@ -105,16 +141,112 @@ public final class DecisionQualityBench {
       sj.put("methods", methodsJson);
       scenariosJson.put(s.name(), sj);
     }
+    System.out.println();
+    System.out.println(ClusterReport.header());
+    md.append("\n").append(ClusterReport.markdownHeader());
+    Map<String, MethodStats> clustered = new LinkedHashMap<>();
+    Map<String, Double> latencyAlphas = new LinkedHashMap<>();
+    for (ClusterScenario s : ClusterScenarios.all()) {
+      if (only != null && !only.contains(s.name())) {
+        continue;
+      }
+      long t0 = System.nanoTime();
+      GatesConfig g =
+          GateVariants.perStage(
+              GateVariants.withResolvedMetric(s.gates().apply(gates)), s.stageWeightsBp().length);
+      CanaryAnalysis stageEngine = CanaryAnalysis.of(g);
+      JudgeHealthCheck health =
+          g.judgeHealth().enabled() ? new JudgeHealthCheck(g.judgeHealth()) : null;
+      final long baseSeed = seed;
+      Outcome[] outcomes =
+          IntStream.range(0, runs)
+              .parallel()
+              .mapToObj(
+                  run ->
+                      SessionRollout.simulate(
+                          s, stageEngine, health, Samplers.seed(baseSeed, s.name(), run)))
+              .toArray(Outcome[]::new);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      MethodStats ms = new MethodStats(s.truth(), outcomes);
+      clustered.put(s.name(), ms);
+      double latencyAlpha = CanaryAnalysis.gateAlphas(g).getOrDefault(GateKind.LATENCY, 0.0);
+      latencyAlphas.put(s.name(), latencyAlpha);
+      if (s.truth() == Truth.NO_REGRESSION
+          && s.stageWeightsBp().length == 1
+          && s.traffic().judgeDelayMaxSeconds() == 0
+          && ms.promoteSamples.length > 0) {
+        var need =
+            PlannerCheck.slowest(g, s.stageWeightsBp()[0], PlannerCheck.clustered(s));
+        if (need != null) {
+          planner.add(
+              new PlannerCheck.Row(
+                  s.name(),
+                  need.gate(),
+                  need.canarySamples(),
+                  PlannerCheck.medianToPromote(ms)));
+        }
+      }
+      System.out.println(ClusterReport.row(s, ms, seconds));
+      md.append(ClusterReport.markdownRow(s, ms, seconds));
+      mdScenarios.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d per stage | – | %.1f | %s |%n",
+              s.name(),
+              s.truth(),
+              s.horizon(),
+              seconds,
+              s.description()));
+      Map<String, Object> sj = new LinkedHashMap<>();
+      sj.put("description", s.description());
+      sj.put("truth", s.truth().name());
+      sj.put("clustered", true);
+      sj.put("stage_weights_bp", s.stageWeightsBp());
+      sj.put("horizon_per_stage", s.horizon());
+      sj.put("latency_gate_alpha", latencyAlpha);
+      sj.put("seconds", round(seconds));
+      Map<String, Object> m = ms.json();
+      m.put("rollback_by_gate", ClusterReport.byGate(ms));
+      sj.put("methods", Map.of("engine", m));
+      scenariosJson.put(s.name(), sj);
+    }
     double totalSeconds = (System.nanoTime() - started) / 1e9;
     System.out.println();
     Map<String, Object> json = new LinkedHashMap<>();
     json.putAll(headlines(all));
+    json.putAll(Targets.clusteredHeadlines(all, clustered));
+    json.put("latency_narrow_alpha", latencyAlphas.get("cl_latency_narrow"));
+    System.out.println(
+        "planner (SamplePlanner.gateNeeds, every gate) vs simulated median canary requests to"
+            + " promote, single-stage A/A:");
+    Map<String, Object> plannerJson = new LinkedHashMap<>();
+    double worstRatio = Double.NaN;
+    for (PlannerCheck.Row r : planner) {
+      System.out.println(r.text());
+      plannerJson.put(r.scenario(), r.json());
+      // a median that is not reached (fewer than half promoted) counts as a miss
+      double off = Double.isFinite(r.ratio()) ? Math.max(r.ratio(), 1 / r.ratio()) : 1e9;
+      worstRatio = Double.isNaN(worstRatio) ? off : Math.max(worstRatio, off);
+    }
+    System.out.println();
+    json.put("planner_worst_factor", MethodStats.nullIfNaN(worstRatio));
+    json.put("planner", plannerJson);
+    List<Targets.Check> checks = Targets.checks(json, all, clustered);
+    System.out.println(Targets.table(checks));
+    md.append("\n").append(Targets.markdown(checks));
+    java.nio.file.Path mdFile = java.nio.file.Path.of("bench/target/decision-quality.md");
+    if (java.nio.file.Files.isDirectory(mdFile.getParent())) {
+      java.nio.file.Files.writeString(mdFile, mdScenarios + "\n" + md);
+      System.out.println("markdown tables: " + mdFile);
+    }
+    System.out.println();
     json.put("runs_per_scenario", runs);
     json.put("seed", seed);
     json.put("seconds", round(totalSeconds));
+    json.put("targets", Targets.json(checks));
     json.put("scenarios", scenariosJson);
     for (Map.Entry<String, Object> e : json.entrySet()) {
-      if (!(e.getValue() instanceof Map)) {
+      if (!(e.getValue() instanceof Map) && !(e.getValue() instanceof List)) {
         System.out.println("  " + e.getKey() + " = " + e.getValue());
       }
     }
@@ -123,6 +255,9 @@ public final class DecisionQualityBench {
 
   /** Lets the benchmark try another mixing scale for the quality gate (0 keeps it tuned). */
   static GatesConfig withQualityTau(GatesConfig g, double tau) {
+    if (!(tau > 0)) {
+      return g;
+    }
     QualityGate q = g.quality();
     return new GatesConfig(
         g.alpha(),
@@ -228,6 +363,29 @@ public final class DecisionQualityBench {
         m.meanSamplesUsed,
         plannedN < 0 ? "" : Integer.toString(plannedN),
         seconds < 0 ? "" : String.format(Locale.ROOT, "%.1f", seconds));
+  }
+
+  private static String markdownRow(String scenario, String method, MethodStats m) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %s | %.0f |%n",
+        scenario,
+        method,
+        m.share(Action.ROLLBACK),
+        m.share(Action.PROMOTE),
+        m.share(Action.BLOCKED),
+        m.share(Action.HELD),
+        dash(pct(m.falseRollback())),
+        dash(pct(m.missedRegression())),
+        dash(pct(m.falsePromotion())),
+        dash(num(MethodStats.quantile(m.decidedSamples, 0.5))),
+        dash(num(MethodStats.quantile(m.decidedSamples, 0.9))),
+        dash(num(MethodStats.mean(m.rollbackSamples))),
+        m.meanSamplesUsed);
+  }
+
+  static String dash(String s) {
+    return s.equals("-") ? "–" : s;
   }
 
   private static String pct(double v) {

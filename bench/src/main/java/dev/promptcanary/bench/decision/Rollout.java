@@ -2,8 +2,10 @@ package dev.promptcanary.bench.decision;
 
 import dev.promptcanary.activities.stats.AnalysisInput;
 import dev.promptcanary.activities.stats.CanaryAnalysis;
-import dev.promptcanary.activities.stats.LatencyExceedance;
+import dev.promptcanary.activities.stats.LatencyCut;
 import dev.promptcanary.workflows.domain.Decision;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.distribution.TDistribution;
 
@@ -17,15 +19,19 @@ final class Rollout {
   static final double SEED_RULE_DROP = 0.05;
 
   static final int SEED_RULE_MIN_SAMPLES = 30;
-  private static final double LATENCY_QUANTILE = 0.95;
 
   private Rollout() {}
 
   /** Outcomes in method order: engine, seed rule, fixed-horizon t-test. */
   static Outcome[] simulate(Scenario s, CanaryAnalysis engine, int plannedN, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    Arm canary = new Arm(s.canary());
-    Arm baseline = new Arm(s.baseline());
+    double[] sample = new double[LatencyCuts.PRE_STAGE_SAMPLE];
+    for (int i = 0; i < sample.length; i++) {
+      sample[i] = s.baseline().latency().ms(rng.nextGaussian());
+    }
+    double[] cuts = LatencyCuts.of(sample);
+    Arm canary = new Arm(s.canary(), cuts);
+    Arm baseline = new Arm(s.baseline(), cuts);
     Outcome engineOutcome = null;
     Outcome seedOutcome = null;
     Outcome tTestOutcome = null;
@@ -75,15 +81,10 @@ final class Rollout {
   }
 
   static AnalysisInput input(Scenario s, CanaryAnalysis engine, Arm canary, Arm baseline) {
-    int bin = baseline.latency.quantileBin(LATENCY_QUANTILE);
-    LatencyExceedance latency =
-        new LatencyExceedance(
-            LATENCY_QUANTILE,
-            LatencyHistogram.upperEdgeMs(bin),
-            canary.latency.count() - canary.latency.atOrBelow(bin),
-            canary.latency.count(),
-            baseline.latency.count() - baseline.latency.atOrBelow(bin),
-            baseline.latency.count());
+    List<LatencyCut> latency = new ArrayList<>(LatencyCuts.QUANTILES.length);
+    for (int i = 0; i < LatencyCuts.QUANTILES.length; i++) {
+      latency.add(Arm.cut(LatencyCuts.QUANTILES[i], canary.cutsMs[i], canary, baseline, i));
+    }
     return new AnalysisInput(
         engine.gates(), s.weightBasisPoints(), canary.summary(), baseline.summary(), latency);
   }

@@ -35,6 +35,13 @@ final class Samplers {
     return x / (x + y);
   }
 
+  /** Beta with the given mean and concentration nu = alpha + beta. */
+  static double betaNu(SplittableRandom rng, double mean, double nu) {
+    double x = gamma(rng, mean * nu);
+    double y = gamma(rng, (1 - mean) * nu);
+    return x / (x + y);
+  }
+
   static double logNormal(SplittableRandom rng, double median, double sigmaLog) {
     return median * Math.exp(sigmaLog * rng.nextGaussian());
   }

@@ -83,7 +83,7 @@ final class Scenarios {
             0.5,
             HORIZON,
             sd02,
-            sd02.withLatencySigma(LATENCY_SIGMA_P95_UP_30)),
+            sd02.withLatency(LatencyShape.logNormal(800, LATENCY_SIGMA_P95_UP_30))),
         new Scenario(
             "split_5_95",
             "A/A at sd 0.2 with a 5/95 split",
