@@ -106,7 +106,8 @@ public final class CanaryAnalyser {
       List<FailureCount> failures =
           judge == null ? List.of() : dao.judgeFailures(prompt, canary, baseline, judge, stageSince);
       sample = new JudgeSample(judge, (long) scores.canary().n(), failures(failures, canary),
-          (long) scores.baseline().n(), failures(failures, baseline), scores.otherJudges());
+          (long) scores.baseline().n(), failures(failures, baseline), scores.otherJudges(),
+          scores.canary().units(), scores.baseline().units());
     }
     return new Look(input, sample);
   }

@@ -15,9 +15,10 @@ import java.util.Locale;
  *   <li>failures: the share of judge attempts that failed (or came from another judge) is shown above {@code
  *       maxFailureShare}, over all attempts or over either arm's, once there are {@code minimumAttempts} (the three
  *       share the alpha);
- *   <li>balance: the canary's share of judge scores is shown outside its traffic weight {@code w} by more than
- *       {@code maxImbalance * min(w, 1 - w)}, e.g. the judge times out on the canary's longer answers, or the app
- *       sends transcripts of one version only.
+ *   <li>balance: the canary's share of the units (sessions) the judge scored is shown outside its traffic weight
+ *       {@code w} by more than {@code maxImbalance * min(w, 1 - w)}, e.g. the judge times out on the canary's longer
+ *       answers, or the app sends transcripts of one version only. Units, not scores: routing randomises units, so
+ *       their split is binomial under a healthy judge, while the split of scores swings with a few long sessions.
  * </ul>
  *
  * Either one is {@link Decision#JUDGE_UNHEALTHY}; otherwise {@link Decision#NON_INFERIOR} ("healthy"). It never
@@ -68,18 +69,19 @@ public final class JudgeHealthCheck {
       }
     }
     double w = canaryWeightBp / 10_000.0;
-    long scored = sample.scored();
-    double canaryShare = scored == 0 ? w : (double) sample.canaryScored() / scored;
-    if (w > 0 && w < 1 && scored > 0) {
+    long scoredUnits = sample.canaryScoredUnits() + sample.baselineScoredUnits();
+    double canaryShare = scoredUnits == 0 ? w : (double) sample.canaryScoredUnits() / scoredUnits;
+    if (w > 0 && w < 1 && scoredUnits > 0) {
       double tolerance = gate.maxImbalance() * Math.min(w, 1 - w);
       AnytimeProportion balance = new AnytimeProportion(w, tolerance, gate.alpha());
-      AnytimeProportion.Bounds share = balance.bounds(sample.canaryScored(), sample.baselineScored());
+      AnytimeProportion.Bounds share = balance.bounds(sample.canaryScoredUnits(), sample.baselineScoredUnits());
       if (share.below(w - tolerance) || share.above(w + tolerance)) {
         return new Verdict(GateKind.JUDGE_HEALTH, Decision.JUDGE_UNHEALTHY, sample.canaryScored(),
             sample.baselineScored(), canaryShare, share.lower(), share.upper(), w,
             String.format(Locale.ROOT, "%s scores one arm more than the other: the canary has %.1f%% [%.1f%%,"
-                + " %.1f%%] of %d scores but %.1f%% +/- %.1f%% of the traffic; the quality data would be biased",
-                judge, 100 * canaryShare, 100 * share.lower(), 100 * share.upper(), scored, 100 * w,
+                + " %.1f%%] of the %d sessions it scored but %.1f%% +/- %.1f%% of the traffic; the quality data"
+                + " would be biased",
+                judge, 100 * canaryShare, 100 * share.lower(), 100 * share.upper(), scoredUnits, 100 * w,
                 100 * tolerance));
       }
     }

@@ -6,14 +6,35 @@ package dev.promptcanary.activities.stats;
  * out of the quality gate, and count as misses of the rollout's judge.
  *
  * @param judge the rollout's judge ({@code model/rubricVersion}), or null while none has scored yet
+ * @param canaryScoredUnits canary units (sessions) with at least one score: what the balance check compares with
+ *     the weight, since a unit's requests all follow it and long sessions make the share of scores vary far more
+ *     than binomially
+ * @param baselineScoredUnits the same for the baseline
  */
 public record JudgeSample(
-    String judge, long canaryScored, long canaryFailed, long baselineScored, long baselineFailed, long otherJudges) {
+    String judge,
+    long canaryScored,
+    long canaryFailed,
+    long baselineScored,
+    long baselineFailed,
+    long otherJudges,
+    long canaryScoredUnits,
+    long baselineScoredUnits) {
 
   public JudgeSample {
-    if (canaryScored < 0 || canaryFailed < 0 || baselineScored < 0 || baselineFailed < 0 || otherJudges < 0) {
+    if (canaryScored < 0 || canaryFailed < 0 || baselineScored < 0 || baselineFailed < 0 || otherJudges < 0
+        || canaryScoredUnits < 0 || baselineScoredUnits < 0) {
       throw new IllegalArgumentException("judge counts must be >= 0");
     }
+    if (canaryScoredUnits > canaryScored || baselineScoredUnits > baselineScored) {
+      throw new IllegalArgumentException("an arm cannot have more scored units than scores");
+    }
+  }
+
+  /** One score per unit (one-request sessions): every score its own unit. */
+  public JudgeSample(
+      String judge, long canaryScored, long canaryFailed, long baselineScored, long baselineFailed, long otherJudges) {
+    this(judge, canaryScored, canaryFailed, baselineScored, baselineFailed, otherJudges, canaryScored, baselineScored);
   }
 
   long scored() {

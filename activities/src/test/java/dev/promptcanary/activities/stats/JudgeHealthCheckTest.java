@@ -75,6 +75,17 @@ class JudgeHealthCheckTest {
   }
 
   @Test
+  void theBalanceIsCheckedOnScoredSessionsNotOnScores() {
+    // 10% weight; the canary's 100 of 1,000 scored sessions happen to include a few long ones: 36% of the scores.
+    Verdict longSessions = check.evaluate(1000, new JudgeSample(JUDGE, 1500, 0, 2700, 0, 0, 100, 900));
+    assertThat(longSessions.decision()).as("sessions split as routed: healthy").isEqualTo(Decision.NON_INFERIOR);
+    // The same scores from a judge that covers only 20 of the canary's sessions against 980 of the baseline's.
+    Verdict skipped = check.evaluate(1000, new JudgeSample(JUDGE, 1500, 0, 2700, 0, 0, 20, 980));
+    assertThat(skipped.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
+    assertThat(skipped.reason()).contains("of the 1000 sessions it scored");
+  }
+
+  @Test
   void smallImbalancesAndSmallSamplesDoNotHold() {
     assertThat(check.evaluate(5000, new JudgeSample(JUDGE, 470, 0, 530, 0, 0)).decision())
         .as("6 points off at 50% is within the 25% tolerance").isEqualTo(Decision.NON_INFERIOR);

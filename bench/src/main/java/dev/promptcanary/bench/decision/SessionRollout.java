@@ -314,7 +314,8 @@ final class SessionRollout {
       if (health != null && (canary.quality.n > 0 || baseline.quality.n > 0)) {
         JudgeSample sample =
             new JudgeSample(
-                "sim-judge", (long) canary.quality.n, 0, (long) baseline.quality.n, 0, 0);
+                "sim-judge", (long) canary.quality.n, 0, (long) baseline.quality.n, 0, 0,
+                canary.quality.units, baseline.quality.units);
         unhealthy =
             health.evaluate(s.stageWeightsBp()[stage], sample).decision()
                 == Decision.JUDGE_UNHEALTHY;
