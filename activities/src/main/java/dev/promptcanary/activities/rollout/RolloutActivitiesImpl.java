@@ -1,13 +1,12 @@
 package dev.promptcanary.activities.rollout;
 
 import dev.promptcanary.activities.eval.EvalRunner;
-import dev.promptcanary.activities.store.Json;
+import dev.promptcanary.activities.store.AlertDao;
+import dev.promptcanary.activities.store.AnalysisDao;
+import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.TrafficDao;
-import dev.promptcanary.workflows.rollout.StagePlan;
-import dev.promptcanary.workflows.rollout.StagePlanRequest;
-import java.time.Clock;
 import dev.promptcanary.workflows.rollout.AlertEvent;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
@@ -18,9 +17,13 @@ import dev.promptcanary.workflows.rollout.RolloutActivities;
 import dev.promptcanary.workflows.rollout.RolloutRecord;
 import dev.promptcanary.workflows.rollout.RoutingCommand;
 import dev.promptcanary.workflows.rollout.RoutingReceipt;
+import dev.promptcanary.workflows.rollout.StagePlan;
+import dev.promptcanary.workflows.rollout.StagePlanRequest;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
@@ -31,15 +34,17 @@ public class RolloutActivitiesImpl implements RolloutActivities {
   private final CanaryAnalyser analyser;
   private final EvalRunner evalRunner;
   private final AlertSender alertSender;
-  private final Jdbi jdbi;
+  private final AlertDao alerts;
+  private final AuditDao audit;
   private final StagePlanner planner;
 
   public RolloutActivitiesImpl(Jdbi jdbi, EvalRunner evalRunner, AlertSender alertSender) {
-    this.jdbi = jdbi;
+    this.alerts = jdbi.onDemand(AlertDao.class);
+    this.audit = jdbi.onDemand(AuditDao.class);
     this.planner = new StagePlanner(jdbi.onDemand(TrafficDao.class), Clock.systemUTC());
     this.routing = jdbi.onDemand(RoutingDao.class);
     this.rollouts = jdbi.onDemand(RolloutDao.class);
-    this.analyser = new CanaryAnalyser(jdbi.onDemand(dev.promptcanary.activities.store.AnalysisDao.class));
+    this.analyser = new CanaryAnalyser(jdbi.onDemand(AnalysisDao.class));
     this.evalRunner = evalRunner;
     this.alertSender = alertSender;
   }
@@ -75,15 +80,8 @@ public class RolloutActivitiesImpl implements RolloutActivities {
   @Override
   public void sendAlert(AlertEvent event) {
     String key = dedupeKey();
-    jdbi.useHandle(h -> h.createUpdate(
-            "INSERT INTO alerts (dedupe_key, rollout_id, prompt, event, state, reason, verdict, webhook, at)"
-                + " VALUES (:key, :rollout, :prompt, :event, :state, :reason, CAST(:verdict AS jsonb), :webhook,"
-                + " to_timestamp(:at / 1000.0)) ON CONFLICT (dedupe_key) DO NOTHING")
-        .bind("key", key).bind("rollout", event.rolloutId()).bind("prompt", event.prompt())
-        .bind("event", event.event()).bind("state", event.state().name()).bind("reason", event.reason())
-        .bind("verdict", event.verdict() == null ? null : Json.write(event.verdict()))
-        .bind("webhook", event.webhook()).bind("at", event.atMillis())
-        .execute());
+    alerts.insert(key, event.rolloutId(), event.prompt(), event.event(), event.state().name(), event.reason(),
+        event.verdict(), event.webhook(), Instant.ofEpochMilli(event.atMillis()));
     try {
       alertSender.deliver(event, key);
     } catch (IOException e) {
@@ -92,20 +90,13 @@ public class RolloutActivitiesImpl implements RolloutActivities {
       Thread.currentThread().interrupt();
       throw Activity.wrap(e);
     }
-    jdbi.useHandle(h -> h.createUpdate("UPDATE alerts SET delivered_at = now() WHERE dedupe_key = :key")
-        .bind("key", key).execute());
+    alerts.markDelivered(key);
   }
 
   @Override
   public void recordAudit(AuditEntry entry) {
-    jdbi.useHandle(h -> h.createUpdate(
-            "INSERT INTO audit_log (actor, action, prompt, rollout_id, details, dedupe_key)"
-                + " VALUES (:actor, :action, :prompt, :rollout, CAST(:details AS jsonb), :key)"
-                + " ON CONFLICT (dedupe_key) DO NOTHING")
-        .bind("actor", entry.actor()).bind("action", entry.action()).bind("prompt", entry.prompt())
-        .bind("rollout", entry.rolloutId()).bind("details", Json.write(Map.of("reason", entry.reason())))
-        .bind("key", dedupeKey())
-        .execute());
+    audit.insert(entry.actor(), entry.action(), entry.prompt(), entry.rolloutId(), Map.of("reason", entry.reason()),
+        dedupeKey());
   }
 
   /** The same for every attempt of one activity, different for every other activity. */

@@ -69,7 +69,7 @@ public interface RoutingDao {
             "routing.manual",
             change.prompt(),
             null,
-            Json.write(java.util.Map.of("reason", change.reason(), "before", current, "after", write)));
+            java.util.Map.of("reason", change.reason(), "before", current, "after", write));
     return outcome;
   }
 
