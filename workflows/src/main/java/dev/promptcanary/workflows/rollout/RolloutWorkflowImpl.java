@@ -2,10 +2,6 @@ package dev.promptcanary.workflows.rollout;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.Verdict;
-import io.temporal.activity.ActivityCancellationType;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
-import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -32,79 +28,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   /** Continue as new past this many history events, well below Temporal's limits and our 5,000 budget. */
   static final int HISTORY_EVENT_LIMIT = 3000;
 
-  static final SearchAttributeKey<String> PROMPT_NAME = RolloutSearchAttributes.PROMPT_NAME;
-  static final SearchAttributeKey<Long> PROMPT_VERSION = RolloutSearchAttributes.PROMPT_VERSION;
-  static final SearchAttributeKey<String> ROLLOUT_STATE = RolloutSearchAttributes.ROLLOUT_STATE;
-  static final SearchAttributeKey<Long> CANARY_WEIGHT = RolloutSearchAttributes.CANARY_WEIGHT;
-  static final SearchAttributeKey<Long> ROLLOUT_STAGE = RolloutSearchAttributes.ROLLOUT_STAGE;
-
   private static final Logger LOG = Workflow.getLogger(RolloutWorkflowImpl.class);
-
-  private static final ActivityOptions QUICK =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofMillis(500))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofSeconds(30))
-                  .build())
-          .build();
-
-  /**
-   * The steps of a rollout under {@link ChangeIds#CONTROLS_PREEMPT}: a bounded number of attempts, and no retry of a
-   * programming error, so a step that keeps failing surfaces (the rollout holds with the failure as its reason)
-   * instead of retrying silently for ever. About 8 s of backoff over 5 attempts.
-   */
-  private static final ActivityOptions STEP =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofMillis(500))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofSeconds(10))
-                  .setMaximumAttempts(5)
-                  .setDoNotRetry(
-                      IllegalArgumentException.class.getName(),
-                      NullPointerException.class.getName(),
-                      ArithmeticException.class.getName(),
-                      ClassCastException.class.getName(),
-                      IndexOutOfBoundsException.class.getName(),
-                      UnsupportedOperationException.class.getName(),
-                      NumberFormatException.class.getName())
-                  .build())
-          .build();
-
-  /** Writes of the read model and the audit log under {@link ChangeIds#CONTROLS_PREEMPT}: short, then given up. */
-  private static final ActivityOptions BOOKKEEPING =
-      ActivityOptions.newBuilder(STEP)
-          .setStartToCloseTimeout(Duration.ofSeconds(10))
-          .setRetryOptions(RetryOptions.newBuilder(STEP.getRetryOptions()).setMaximumAttempts(4).build())
-          .build();
-
-  private static final ActivityOptions ALERT =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(20))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumAttempts(6)
-                  .build())
-          .build();
-
-  /**
-   * The eval runner heartbeats at least every 10 s, a slow model call or not, so 30 s without a heartbeat means its
-   * worker is gone: the attempt times out and the retry, on a live worker, resumes from the stored cases.
-   */
-  private static final ActivityOptions EVAL =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofHours(2))
-          .setHeartbeatTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(5)).setMaximumAttempts(3).build())
-          .build();
 
   private record PendingControl(int id, ControlKind kind, ControlRequest request) {}
 
@@ -130,13 +54,17 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private RolloutMemory memory;
   private AnalysisReport lastReport;
   private RolloutResult result;
+  private ActivityStubs stubs;
+  private SearchAttributePublisher searchAttributes;
 
   @Override
   public RolloutResult run(RolloutInput input) {
     rolloutId = input.rolloutId();
     spec = input.spec();
     controlsPreempt = Workflow.getVersion(ChangeIds.CONTROLS_PREEMPT, Workflow.DEFAULT_VERSION, 1) >= 1;
+    stubs = new ActivityStubs(controlsPreempt);
     memory = new RolloutMemory(input.checkpoint());
+    searchAttributes = new SearchAttributePublisher(spec, memory);
     if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
       memory.canaryWeightBp = stage().weightBp(); // a checkpoint written before the weight was carried
     }
@@ -149,7 +77,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       memory.note(now(), "resumed", "resumed from its checkpoint after run " + input.resumedFromRunId()
           + " was lost with the Temporal history");
     }
-    publishSearchAttributes();
+    searchAttributes.publish();
     record(null, input.resumedFromRunId());
 
     result = drive();
@@ -203,12 +131,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     // An abort or bypass during the eval abandons the activity instead of asking the server to cancel it: the
     // cancel request can cross the activity's completion, which the test server rejects (ACTIVITY_UNKNOWN) and
     // leaves the rollout stuck. The abandoned eval stops at its next heartbeat.
-    ActivityOptions evalOptions =
-        Workflow.getVersion(ChangeIds.EVAL_ABANDONED_ON_CONTROL, Workflow.DEFAULT_VERSION, 1) >= 1
-            ? ActivityOptions.newBuilder(EVAL).setCancellationType(ActivityCancellationType.ABANDON).build()
-            : EVAL;
+    RolloutActivities evalStub = stubs.eval("offline eval",
+        Workflow.getVersion(ChangeIds.EVAL_ABANDONED_ON_CONTROL, Workflow.DEFAULT_VERSION, 1) >= 1);
     Promise<EvalSummary>[] eval = new Promise[1];
-    CancellationScope scope = Workflow.newCancellationScope(() -> eval[0] = Async.function(act(evalOptions, "offline eval")::runOfflineEval, request));
+    CancellationScope scope = Workflow.newCancellationScope(() -> eval[0] = Async.function(evalStub::runOfflineEval, request));
     scope.run();
     if (controlsPreempt) {
       // A pause or resume is answered while the eval runs; an abort or bypass ends it.
@@ -234,7 +160,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     try {
       summary = eval[0].get();
     } catch (ActivityFailure | CanceledFailure e) {
-      summary = new EvalSummary(false, "offline eval failed: " + rootMessage(e), 0, 0, 0);
+      summary = new EvalSummary(false, "offline eval failed: " + Text.rootMessage(e), 0, 0, 0);
     }
     if (!summary.passed()) {
       return finish(RolloutState.EVAL_BLOCKED, "eval_blocked", summary.reason(), null);
@@ -252,14 +178,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     RoutingReceipt receipt;
     while (true) {
       try {
-        receipt = act(quick(), "set canary weight to " + percent(stage.weightBp())).setRouting(
+        receipt = stubs.step("set canary weight to " + Text.percent(stage.weightBp())).setRouting(
             new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), false, memory.routingSequence + 1,
                 spec.baselineVersion(), spec.candidateVersion(), stage.weightBp(),
                 "stage " + (memory.stageIndex + 1) + " of " + spec.stages().size()));
         break;
       } catch (ActivityFailure e) {
         rethrowUnderOldCode(e);
-        holdForFailure("setting the canary weight to " + percent(stage.weightBp()), e);
+        holdForFailure("setting the canary weight to " + Text.percent(stage.weightBp()), e);
         if (result != null) {
           return result;
         }
@@ -279,8 +205,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
     memory.state = RolloutState.CANARY;
     memory.canaryWeightBp = stage.weightBp();
-    memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + percent(memory.canaryWeightBp));
-    publishSearchAttributes();
+    memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + Text.percent(memory.canaryWeightBp));
+    searchAttributes.publish();
     record(null, null);
     return null;
   }
@@ -403,12 +329,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         Math.max(cap, memory.canaryWeightBp), stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates());
     StagePlan plan;
     try {
-      plan = act(quick(), "plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
+      plan = stubs.step("plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
     } catch (ActivityFailure e) {
       rethrowUnderOldCode(e);
       // the extension goes on at its weight: planning is advice
-      memory.note(now(), "plan failed", "the weight stays at " + percent(memory.canaryWeightBp) + ": "
-          + rootMessage(e));
+      memory.note(now(), "plan failed", "the weight stays at " + Text.percent(memory.canaryWeightBp) + ": "
+          + Text.rootMessage(e));
       return false;
     }
     if (plan.weightBp() <= memory.canaryWeightBp) {
@@ -417,12 +343,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
     RoutingReceipt receipt;
     try {
-      receipt = act(quick(), "raise canary weight to " + percent(plan.weightBp())).setRouting(
+      receipt = stubs.step("raise canary weight to " + Text.percent(plan.weightBp())).setRouting(
           new RoutingCommand(rolloutId, spec.prompt(), false, false, memory.routingSequence + 1,
               spec.baselineVersion(), spec.candidateVersion(), plan.weightBp(), "more weight for the extension"));
     } catch (ActivityFailure e) {
       rethrowUnderOldCode(e);
-      holdForFailure("raising the canary weight to " + percent(plan.weightBp()), e);
+      holdForFailure("raising the canary weight to " + Text.percent(plan.weightBp()), e);
       return result == null ? false : null;
     }
     if (!receipt.applied()) {
@@ -434,9 +360,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     memory.stageStartedAtMillis = now();
     memory.pausedMillis = 0;
     memory.stageBudgetMillis = stage.maxBakeSeconds() * 1000;
-    memory.note(now(), "weight raised", "canary at " + percent(memory.canaryWeightBp) + " so the extension can decide: "
+    memory.note(now(), "weight raised", "canary at " + Text.percent(memory.canaryWeightBp) + " so the extension can decide: "
         + plan.note());
-    publishSearchAttributes();
+    searchAttributes.publish();
     return true;
   }
 
@@ -447,7 +373,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     long heldAt = now();
     long bakedAtHold = baked();
     memory.note(heldAt, "held", why);
-    publishSearchAttributes();
+    searchAttributes.publish();
     record(why, null);
     alert("held", why + "; resume, bypass or abort it", verdict);
     while (result == null && memory.state == RolloutState.PAUSED) {
@@ -473,7 +399,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       memory.pausedMillis = 0;
       memory.stageBudgetMillis = stage().maxBakeSeconds() * 1000;
       memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
-          + percent(memory.canaryWeightBp) + " with " + freshData);
+          + Text.percent(memory.canaryWeightBp) + " with " + freshData);
       record(null, null);
     }
   }
@@ -481,7 +407,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   /** Holds because a step kept failing; a resume goes on with the stage and retries the step. */
   private void holdForFailure(String step, ActivityFailure failure) {
     hold(PauseReason.STEP_FAILED, "stage " + (memory.stageIndex + 1) + ": " + step + " kept failing: "
-        + rootMessage(failure), null);
+        + Text.rootMessage(failure), null);
   }
 
   /**
@@ -495,7 +421,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         spec.stages().size(), spec.gates(), spec.judge());
     String summary = "look at stage " + (memory.stageIndex + 1) + " data";
     if (controlsPreempt) {
-      Promise<AnalysisReport> look = Async.function(act(STEP, summary)::analyse, request);
+      Promise<AnalysisReport> look = Async.function(stubs.step(summary)::analyse, request);
       Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
       if (!look.isCompleted()) {
         return null;
@@ -507,7 +433,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         return null;
       }
     } else {
-      lastReport = act(QUICK, summary).analyse(request);
+      lastReport = stubs.step(summary).analyse(request);
     }
     Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
@@ -526,12 +452,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       PendingControl control = controls.pollFirst();
       ControlRequest request = control.request();
       if (controlsPreempt) {
-        request = new ControlRequest(printable(request.actor()), printable(request.reason()));
+        request = new ControlRequest(Text.printable(request.actor()), Text.printable(request.reason()));
         AuditEntry entry = new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
             request.reason());
-        inBackground("audit", Async.procedure(act(BOOKKEEPING, "audit " + entry.action())::recordAudit, entry));
+        inBackground("audit", Async.procedure(stubs.bookkeeping("audit " + entry.action())::recordAudit, entry));
       } else {
-        act(QUICK, "audit " + control.kind().action()).recordAudit(new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
+        stubs.bookkeeping("audit " + control.kind().action()).recordAudit(new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
             request.reason()));
       }
       String by = " by " + request.actor() + ": " + request.reason();
@@ -559,9 +485,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           memory.pauseReason = PauseReason.USER;
           long pausedAt = now();
           memory.note(pausedAt, "paused", "paused" + by);
-          publishSearchAttributes();
+          searchAttributes.publish();
           record(null, null);
-          answer(control, "paused at " + percent(memory.canaryWeightBp));
+          answer(control, "paused at " + Text.percent(memory.canaryWeightBp));
           Workflow.await(() -> !controls.isEmpty());
           memory.pausedMillis += now() - pausedAt;
         }
@@ -574,9 +500,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
               : memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
           memory.pauseReason = null;
           memory.note(now(), "resumed", "resumed" + by);
-          publishSearchAttributes();
+          searchAttributes.publish();
           record(null, null);
-          answer(control, "resumed at " + percent(memory.canaryWeightBp));
+          answer(control, "resumed at " + Text.percent(memory.canaryWeightBp));
         }
       }
     }
@@ -682,7 +608,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private RolloutResult rollback(RolloutState state, String reason, Verdict verdict) {
     if (memory.routingClaimed()) {
       try {
-        RoutingReceipt receipt = act(quick(), "roll back to v" + spec.baselineVersion()).setRouting(
+        RoutingReceipt receipt = stubs.step("roll back to v" + spec.baselineVersion()).setRouting(
             new RoutingCommand(rolloutId, spec.prompt(), false, true, memory.routingSequence + 1,
                 spec.baselineVersion(), null, 0, "rollback"));
         reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
@@ -690,7 +616,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       } catch (ActivityFailure e) {
         rethrowUnderOldCode(e);
         // The rollout still ends, saying routing is not reset.
-        reason = reason + " (routing could not be reset, set it by hand: " + rootMessage(e) + ")";
+        reason = reason + " (routing could not be reset, set it by hand: " + Text.rootMessage(e) + ")";
       }
     }
     memory.canaryWeightBp = 0;
@@ -700,13 +626,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private RolloutResult promote(RolloutState state, String reason, Verdict verdict) {
     RoutingReceipt receipt;
     try {
-      receipt = act(quick(), "promote v" + spec.candidateVersion() + " to stable").setRouting(
+      receipt = stubs.step("promote v" + spec.candidateVersion() + " to stable").setRouting(
           new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), true, memory.routingSequence + 1,
               spec.candidateVersion(), null, 0, state == RolloutState.BYPASSED ? "emergency bypass" : "promotion"));
     } catch (ActivityFailure e) {
       rethrowUnderOldCode(e);
       // The promotion did not happen, so the candidate leaves the traffic.
-      return rollback(RolloutState.ABORTED, "could not promote: " + rootMessage(e), verdict);
+      return rollback(RolloutState.ABORTED, "could not promote: " + Text.rootMessage(e), verdict);
     }
     if (!receipt.applied()) {
       return finish(RolloutState.ABORTED, "aborted", "could not promote: " + receipt.detail(), verdict);
@@ -719,7 +645,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private RolloutResult finish(RolloutState state, String event, String reason, Verdict verdict) {
     memory.state = state;
     memory.note(now(), event, reason);
-    publishSearchAttributes();
+    searchAttributes.publish();
     record(reason, null);
     alert(event, reason, verdict);
     LOG.info("rollout {} ended {}: {}", rolloutId, state, reason);
@@ -733,14 +659,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     if (controlsPreempt) {
       AlertEvent alert = new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
           verdict, spec.alertWebhook(), now());
-      inBackground("alert " + event, Async.procedure(act(ALERT, "alert: " + event)::sendAlert, alert));
+      inBackground("alert " + event, Async.procedure(stubs.alert("alert: " + event)::sendAlert, alert));
       return;
     }
     try {
-      act(ALERT, "alert: " + event).sendAlert(new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
+      stubs.alert("alert: " + event).sendAlert(new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
           verdict, spec.alertWebhook(), now()));
     } catch (ActivityFailure e) {
-      memory.note(now(), "alert failed", event + ": " + rootMessage(e));
+      memory.note(now(), "alert failed", event + ": " + Text.rootMessage(e));
     }
   }
 
@@ -748,15 +674,15 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     RolloutRecord record = new RolloutRecord(rolloutId, Workflow.getInfo().getRunId(), spec, memory.checkpoint(),
         memory.canaryWeightBp, reason, resumedFromRunId);
     if (!controlsPreempt) {
-      act(QUICK, "record " + memory.state).recordProgress(record);
+      stubs.bookkeeping("record " + memory.state).recordProgress(record);
       return;
     }
     unrecordedFailure = false;
     try {
-      act(BOOKKEEPING, "record " + memory.state).recordProgress(record);
+      stubs.bookkeeping("record " + memory.state).recordProgress(record);
     } catch (ActivityFailure e) {
       // The read model catches up at the next record; the rollout does not wait for it.
-      memory.note(now(), "record failed", rootMessage(e));
+      memory.note(now(), "record failed", Text.rootMessage(e));
       unrecordedFailure = true;
     }
   }
@@ -764,7 +690,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   /** Lets an alert or audit write run on its own; a failure is noted in the timeline. */
   private void inBackground(String what, Promise<Void> effect) {
     sideEffects.add(effect.exceptionally(failure -> {
-      memory.note(now(), what.startsWith("audit") ? "audit failed" : "alert failed", what + ": " + rootMessage(failure));
+      memory.note(now(), what.startsWith("audit") ? "audit failed" : "alert failed", what + ": " + Text.rootMessage(failure));
       unrecordedFailure = true;
       return null;
     }));
@@ -781,28 +707,6 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
   }
 
-  /** The options of routing writes and plans: bounded under {@link ChangeIds#CONTROLS_PREEMPT}. */
-  private ActivityOptions quick() {
-    return controlsPreempt ? STEP : QUICK;
-  }
-
-  /** People's text without control characters (a NUL cannot be stored in PostgreSQL text). */
-  private static String printable(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    text.codePoints().forEach(c -> out.appendCodePoint(
-        Character.isISOControl(c) && c != '\n' && c != '\t' ? '\uFFFD' : c));
-    return out.toString();
-  }
-
-  private void publishSearchAttributes() {
-    Workflow.upsertTypedSearchAttributes(
-        PROMPT_NAME.valueSet(spec.prompt()),
-        PROMPT_VERSION.valueSet((long) spec.candidateVersion()),
-        ROLLOUT_STATE.valueSet(memory.state.name()),
-        CANARY_WEIGHT.valueSet((long) memory.canaryWeightBp),
-        ROLLOUT_STAGE.valueSet((long) memory.stageIndex + 1));
-  }
-
   private boolean historyIsLong() {
     return Workflow.getInfo().getHistoryLength() > HISTORY_EVENT_LIMIT
         || Workflow.getInfo().isContinueAsNewSuggested();
@@ -816,11 +720,6 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
     memory.note(now(), "continued as new", why);
     Workflow.continueAsNew(new RolloutInput(rolloutId, spec, memory.checkpoint(), null));
-  }
-
-  private static RolloutActivities act(ActivityOptions options, String summary) {
-    return Workflow.newActivityStub(
-        RolloutActivities.class, ActivityOptions.newBuilder(options).setSummary(summary).build());
   }
 
   private Stage stage() {
@@ -839,22 +738,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     return Workflow.currentTimeMillis();
   }
 
-  private static String percent(int basisPoints) {
-    return String.format(java.util.Locale.ROOT, "%.2f%%", basisPoints / 100.0);
-  }
-
   private static List<Verdict> concat(Verdict first, List<Verdict> rest) {
     java.util.ArrayList<Verdict> all = new java.util.ArrayList<>(rest.size() + 1);
     all.add(first);
     all.addAll(rest);
     return all;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage();
   }
 }
