@@ -11,12 +11,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 
 /**
@@ -30,24 +25,16 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private static final Logger LOG = Workflow.getLogger(RolloutWorkflowImpl.class);
 
-  private record PendingControl(int id, ControlKind kind, ControlRequest request) {}
-
   private enum StageOutcome {
     NEXT,
     DONE
   }
 
-  private final Deque<PendingControl> controls = new ArrayDeque<>();
-  /** Alerts and audit writes in flight (under {@link ChangeIds#CONTROLS_PREEMPT} nothing waits for them but the end). */
-  private final List<Promise<Void>> sideEffects = new ArrayList<>();
+  private final ControlQueue controls = new ControlQueue();
   /** {@link ChangeIds#CONTROLS_PREEMPT}, decided once per run. */
   private boolean controlsPreempt;
-  /** Whether a bookkeeping write failed since the last read-model record (its note is not stored yet). */
-  private boolean unrecordedFailure;
   /** The state a paused rollout returns to on resume (under {@link ChangeIds#CONTROLS_PREEMPT}). */
   private RolloutState stateBeforePause;
-  private final Map<Integer, ControlResult> controlResults = new HashMap<>();
-  private int controlCounter;
   private boolean dataPending;
   private String rolloutId;
   private RolloutSpec spec;
@@ -56,6 +43,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private RolloutResult result;
   private ActivityStubs stubs;
   private SearchAttributePublisher searchAttributes;
+  private Bookkeeping bookkeeping;
 
   @Override
   public RolloutResult run(RolloutInput input) {
@@ -65,6 +53,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     stubs = new ActivityStubs(controlsPreempt);
     memory = new RolloutMemory(input.checkpoint());
     searchAttributes = new SearchAttributePublisher(spec, memory);
+    bookkeeping = new Bookkeeping(rolloutId, spec, memory, stubs, controlsPreempt);
     if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
       memory.canaryWeightBp = stage().weightBp(); // a checkpoint written before the weight was carried
     }
@@ -78,17 +67,15 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           + " was lost with the Temporal history");
     }
     searchAttributes.publish();
-    record(null, input.resumedFromRunId());
+    bookkeeping.record(null, input.resumedFromRunId());
 
     result = drive();
     // Let update handlers deliver their answers before the run closes.
     if (controlsPreempt) {
-      failRemaining(); // e.g. a pause sent while the eval was blocking the rollout
+      controls.failRemaining(memory.state); // e.g. a pause sent while the eval was blocking the rollout
       // Controls were answered already; alerts and audit writes may still be retrying.
-      Workflow.await(() -> Workflow.isEveryHandlerFinished() && sideEffectsSettled());
-      if (unrecordedFailure) {
-        record(result.reason(), null);
-      }
+      Workflow.await(() -> Workflow.isEveryHandlerFinished() && bookkeeping.settled());
+      bookkeeping.catchUp(result.reason());
     } else {
       Workflow.await(Workflow::isEveryHandlerFinished);
     }
@@ -140,7 +127,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       // A pause or resume is answered while the eval runs; an abort or bypass ends it.
       while (true) {
         Workflow.await(() -> eval[0].isCompleted() || !controls.isEmpty());
-        if (eval[0].isCompleted() && !hasFinalControl()) {
+        if (eval[0].isCompleted() && !controls.hasFinal()) {
           break;
         }
         RolloutResult controlled = handleControls();
@@ -150,7 +137,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         }
       }
     } else {
-      Workflow.await(() -> eval[0].isCompleted() || hasFinalControl());
+      Workflow.await(() -> eval[0].isCompleted() || controls.hasFinal());
     }
     if (!eval[0].isCompleted()) {
       scope.cancel();
@@ -197,9 +184,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     long now = now();
     memory.routingSequence = receipt.sequence();
     memory.stageEntered = true;
-    memory.stageStartedAtMillis = now;
-    memory.pausedMillis = 0;
-    memory.stageBudgetMillis = stage.maxBakeSeconds() * 1000;
+    memory.clock.restart(stage.maxBakeSeconds() * 1000);
     if (memory.canaryStartedAtMillis == 0) {
       memory.canaryStartedAtMillis = now;
     }
@@ -207,7 +192,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     memory.canaryWeightBp = stage.weightBp();
     memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + Text.percent(memory.canaryWeightBp));
     searchAttributes.publish();
-    record(null, null);
+    bookkeeping.record(null, null);
     return null;
   }
 
@@ -215,7 +200,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     Stage stage = stage();
     Promise<Void> nextLook = null;
     while (true) {
-      long remaining = memory.stageBudgetMillis - baked();
+      long remaining = memory.clock.remaining();
       if (controls.isEmpty() && !dataPending && remaining > 0) {
         // One timer at a time, never cancelled: an early wake-up (new data, a control) leaves it running and the
         // next wait reuses it. Cancelling a timer that fires in the same instant is a race the test server
@@ -274,7 +259,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         memory.note(now(), "stage " + (memory.stageIndex + 1) + " passed", overall.reason());
         return StageOutcome.NEXT;
       }
-      if (baked() >= memory.stageBudgetMillis && inconclusive(stage, report)) {
+      if (memory.clock.budgetSpent() && inconclusive(stage, report)) {
         return StageOutcome.DONE;
       }
       if (historyIsLong()) {
@@ -286,7 +271,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private boolean complete(Stage stage, AnalysisReport report) {
     return report.canaryJudgements() >= stage.minJudgements()
         && report.baselineJudgements() >= stage.minJudgements()
-        && baked() >= stage.minBakeSeconds() * 1000;
+        && memory.clock.baked() >= stage.minBakeSeconds() * 1000;
   }
 
   /** Applies the inconclusive policy; true when the rollout ended. */
@@ -302,13 +287,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
     if (policy == InconclusivePolicy.EXTEND && memory.extensionsUsed < spec.maxExtensions()) {
       memory.extensionsUsed++;
-      memory.stageBudgetMillis += stage.maxBakeSeconds() * 1000;
+      memory.clock.extend(stage.maxBakeSeconds() * 1000);
       memory.note(now(), "stage extended", why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
       if (raiseWeightFor(stage) == null) {
         return true;
       }
-      alert("extended", why, report.overall());
-      record(why, null);
+      bookkeeping.alert("extended", why, report.overall());
+      bookkeeping.record(why, null);
       return false;
     }
     // HOLD, or EXTEND with its budget spent: a person decides.
@@ -357,9 +342,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
     memory.routingSequence = receipt.sequence();
     memory.canaryWeightBp = plan.weightBp();
-    memory.stageStartedAtMillis = now();
-    memory.pausedMillis = 0;
-    memory.stageBudgetMillis = stage.maxBakeSeconds() * 1000;
+    memory.clock.restart(stage.maxBakeSeconds() * 1000);
     memory.note(now(), "weight raised", "canary at " + Text.percent(memory.canaryWeightBp) + " so the extension can decide: "
         + plan.note());
     searchAttributes.publish();
@@ -371,17 +354,17 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     memory.state = RolloutState.PAUSED;
     memory.pauseReason = reason;
     long heldAt = now();
-    long bakedAtHold = baked();
+    long bakedAtHold = memory.clock.baked();
     memory.note(heldAt, "held", why);
     searchAttributes.publish();
-    record(why, null);
-    alert("held", why + "; resume, bypass or abort it", verdict);
+    bookkeeping.record(why, null);
+    bookkeeping.alert("held", why + "; resume, bypass or abort it", verdict);
     while (result == null && memory.state == RolloutState.PAUSED) {
-      Workflow.await(() -> !controls.isEmpty());
-      if (controls.peekFirst().kind() == ControlKind.RESUME) {
+      controls.awaitAny();
+      if (controls.peekKind() == ControlKind.RESUME) {
         // Time held is not bake time, and a resumed stage gets another maximum bake.
-        memory.pausedMillis += now() - heldAt;
-        memory.stageBudgetMillis = bakedAtHold + stage().maxBakeSeconds() * 1000;
+        memory.clock.paused(heldAt);
+        memory.clock.allowMore(bakedAtHold, stage().maxBakeSeconds() * 1000);
       }
       handleControls();
     }
@@ -395,12 +378,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private void holdAndRestart(PauseReason reason, String why, Verdict verdict, String freshData) {
     hold(reason, why, verdict);
     if (result == null && memory.state != RolloutState.PAUSED) {
-      memory.stageStartedAtMillis = now();
-      memory.pausedMillis = 0;
-      memory.stageBudgetMillis = stage().maxBakeSeconds() * 1000;
+      memory.clock.restart(stage().maxBakeSeconds() * 1000);
       memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
           + Text.percent(memory.canaryWeightBp) + " with " + freshData);
-      record(null, null);
+      bookkeeping.record(null, null);
     }
   }
 
@@ -417,7 +398,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    */
   private AnalysisReport look() {
     AnalysisRequest request = new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(),
-        spec.baselineVersion(), memory.canaryWeightBp, memory.canaryStartedAtMillis, memory.stageStartedAtMillis,
+        spec.baselineVersion(), memory.canaryWeightBp, memory.canaryStartedAtMillis, memory.clock.startedAtMillis(),
         spec.stages().size(), spec.gates(), spec.judge());
     String summary = "look at stage " + (memory.stageIndex + 1) + " data";
     if (controlsPreempt) {
@@ -439,7 +420,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
     if (before != lastReport.overall().decision()) {
       memory.note(now(), "verdict " + lastReport.overall().decision(), lastReport.overall().reason());
-      record(null, null);
+      bookkeeping.record(null, null);
     }
     return lastReport;
   }
@@ -449,35 +430,30 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   /** Handles queued controls in order; returns the result when one of them ended the rollout. */
   private RolloutResult handleControls() {
     while (!controls.isEmpty()) {
-      PendingControl control = controls.pollFirst();
+      ControlQueue.Pending control = controls.next();
       ControlRequest request = control.request();
       if (controlsPreempt) {
         request = new ControlRequest(Text.printable(request.actor()), Text.printable(request.reason()));
-        AuditEntry entry = new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
-            request.reason());
-        inBackground("audit", Async.procedure(stubs.bookkeeping("audit " + entry.action())::recordAudit, entry));
-      } else {
-        stubs.bookkeeping("audit " + control.kind().action()).recordAudit(new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
-            request.reason()));
       }
+      bookkeeping.audit(control.kind(), request);
       String by = " by " + request.actor() + ": " + request.reason();
       switch (control.kind()) {
         case ABORT -> {
           rollback(RolloutState.ABORTED, "aborted" + by, null);
-          answer(control, "rolled back");
-          failRemaining();
+          controls.answer(control, memory.state, "rolled back");
+          controls.failRemaining(memory.state);
           return result;
         }
         case BYPASS -> {
           promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
-          answer(control, result.state() == RolloutState.BYPASSED
+          controls.answer(control, memory.state, result.state() == RolloutState.BYPASSED
               ? "promoted to 100% without the remaining gates" : result.reason());
-          failRemaining();
+          controls.failRemaining(memory.state);
           return result;
         }
         case PAUSE -> {
           if (memory.state == RolloutState.PAUSED) {
-            answer(control, "already paused");
+            controls.answer(control, memory.state, "already paused");
             continue;
           }
           stateBeforePause = memory.state;
@@ -486,14 +462,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           long pausedAt = now();
           memory.note(pausedAt, "paused", "paused" + by);
           searchAttributes.publish();
-          record(null, null);
-          answer(control, "paused at " + Text.percent(memory.canaryWeightBp));
-          Workflow.await(() -> !controls.isEmpty());
-          memory.pausedMillis += now() - pausedAt;
+          bookkeeping.record(null, null);
+          controls.answer(control, memory.state, "paused at " + Text.percent(memory.canaryWeightBp));
+          controls.awaitAny();
+          memory.clock.paused(pausedAt);
         }
         case RESUME -> {
           if (memory.state != RolloutState.PAUSED) {
-            answer(control, "not paused");
+            controls.answer(control, memory.state, "not paused");
             continue;
           }
           memory.state = controlsPreempt && stateBeforePause != null ? stateBeforePause
@@ -501,33 +477,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           memory.pauseReason = null;
           memory.note(now(), "resumed", "resumed" + by);
           searchAttributes.publish();
-          record(null, null);
-          answer(control, "resumed at " + Text.percent(memory.canaryWeightBp));
+          bookkeeping.record(null, null);
+          controls.answer(control, memory.state, "resumed at " + Text.percent(memory.canaryWeightBp));
         }
       }
     }
     return null;
-  }
-
-  private boolean hasFinalControl() {
-    return controls.stream().anyMatch(c -> c.kind() == ControlKind.ABORT || c.kind() == ControlKind.BYPASS);
-  }
-
-  private void answer(PendingControl control, String message) {
-    controlResults.put(control.id(), new ControlResult(memory.state, message));
-  }
-
-  private void failRemaining() {
-    while (!controls.isEmpty()) {
-      answer(controls.pollFirst(), "the rollout had already ended");
-    }
-  }
-
-  private ControlResult submit(ControlKind kind, ControlRequest request) {
-    int id = ++controlCounter;
-    controls.addLast(new PendingControl(id, kind, request));
-    Workflow.await(() -> controlResults.containsKey(id));
-    return controlResults.remove(id);
   }
 
   private void validate(ControlRequest request, boolean allowed, String notAllowed) {
@@ -549,7 +504,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   @Override
   public ControlResult bypass(ControlRequest request) {
-    return submit(ControlKind.BYPASS, request);
+    return controls.submit(ControlKind.BYPASS, request);
   }
 
   @Override
@@ -559,7 +514,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   @Override
   public ControlResult abort(ControlRequest request) {
-    return submit(ControlKind.ABORT, request);
+    return controls.submit(ControlKind.ABORT, request);
   }
 
   @Override
@@ -569,7 +524,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   @Override
   public ControlResult pause(ControlRequest request) {
-    return submit(ControlKind.PAUSE, request);
+    return controls.submit(ControlKind.PAUSE, request);
   }
 
   @Override
@@ -579,7 +534,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   @Override
   public ControlResult resume(ControlRequest request) {
-    return submit(ControlKind.RESUME, request);
+    return controls.submit(ControlKind.RESUME, request);
   }
 
   @Override
@@ -646,59 +601,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     memory.state = state;
     memory.note(now(), event, reason);
     searchAttributes.publish();
-    record(reason, null);
-    alert(event, reason, verdict);
+    bookkeeping.record(reason, null);
+    bookkeeping.alert(event, reason, verdict);
     LOG.info("rollout {} ended {}: {}", rolloutId, state, reason);
     result = new RolloutResult(state, reason, memory.stageIndex, memory.canaryWeightBp);
     return result;
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------------
-
-  private void alert(String event, String reason, Verdict verdict) {
-    if (controlsPreempt) {
-      AlertEvent alert = new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
-          verdict, spec.alertWebhook(), now());
-      inBackground("alert " + event, Async.procedure(stubs.alert("alert: " + event)::sendAlert, alert));
-      return;
-    }
-    try {
-      stubs.alert("alert: " + event).sendAlert(new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
-          verdict, spec.alertWebhook(), now()));
-    } catch (ActivityFailure e) {
-      memory.note(now(), "alert failed", event + ": " + Text.rootMessage(e));
-    }
-  }
-
-  private void record(String reason, String resumedFromRunId) {
-    RolloutRecord record = new RolloutRecord(rolloutId, Workflow.getInfo().getRunId(), spec, memory.checkpoint(),
-        memory.canaryWeightBp, reason, resumedFromRunId);
-    if (!controlsPreempt) {
-      stubs.bookkeeping("record " + memory.state).recordProgress(record);
-      return;
-    }
-    unrecordedFailure = false;
-    try {
-      stubs.bookkeeping("record " + memory.state).recordProgress(record);
-    } catch (ActivityFailure e) {
-      // The read model catches up at the next record; the rollout does not wait for it.
-      memory.note(now(), "record failed", Text.rootMessage(e));
-      unrecordedFailure = true;
-    }
-  }
-
-  /** Lets an alert or audit write run on its own; a failure is noted in the timeline. */
-  private void inBackground(String what, Promise<Void> effect) {
-    sideEffects.add(effect.exceptionally(failure -> {
-      memory.note(now(), what.startsWith("audit") ? "audit failed" : "alert failed", what + ": " + Text.rootMessage(failure));
-      unrecordedFailure = true;
-      return null;
-    }));
-  }
-
-  private boolean sideEffectsSettled() {
-    return sideEffects.stream().allMatch(Promise::isCompleted);
-  }
 
   /** Before {@link ChangeIds#CONTROLS_PREEMPT} a failed step failed the workflow; replays keep that. */
   private void rethrowUnderOldCode(ActivityFailure failure) {
@@ -713,7 +623,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void continueAsNew(String why) {
-    Workflow.await(() -> Workflow.isEveryHandlerFinished() && (!controlsPreempt || sideEffectsSettled())
+    Workflow.await(() -> Workflow.isEveryHandlerFinished() && (!controlsPreempt || bookkeeping.settled())
         || !controls.isEmpty());
     if (!controls.isEmpty()) {
       return; // handle the controls first; the next boundary or look continues as new
@@ -724,10 +634,6 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private Stage stage() {
     return spec.stages().get(Math.min(memory.stageIndex, spec.stages().size() - 1));
-  }
-
-  private long baked() {
-    return now() - memory.stageStartedAtMillis - memory.pausedMillis;
   }
 
   private Verdict lastOverall() {
