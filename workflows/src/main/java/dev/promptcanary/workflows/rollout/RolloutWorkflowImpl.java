@@ -11,13 +11,23 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 
 /**
- * The rollout: offline eval, then each stage's weight, looks at the data whenever new outcomes arrive (or at the
- * check interval), roll back the moment a gate shows a regression, promote a stage once it is complete and every
- * gate is non-inferior. Controls queue up and are handled between steps, in order.
+ * The rollout as a short list of named steps (argo-rollouts {@code rollout/canary.go}): {@link #offlineEval}, then
+ * for each stage {@link #enterStage} and {@link #bake} (wait, {@link #look}, act on the verdict), then promote.
+ *
+ * <p>Its parts: the state is one {@link RolloutMemory} (with the {@link StageClock}); controls wait in the
+ * {@link ControlQueue} and are handled on the rollout's own thread ({@link #handleControls}); every pause, a
+ * person's or the rollout's own, is one {@link Hold}; activities get their options from {@link ActivityStubs};
+ * {@link Bookkeeping} writes the read model, the audit log and alerts; {@link SearchAttributePublisher} the search
+ * attributes. A rollout ends in one way: {@link #finish} puts it in a final state ({@link #ended}), and
+ * {@link #run} returns what finish made.
+ *
+ * <p>The order of commands (activities, timers, markers, upserts) is what released histories replay: a change to
+ * it goes behind a {@link ChangeIds change id} (docs/workflow.md).
  */
 public class RolloutWorkflowImpl implements RolloutWorkflow {
   /** Continue as new past this many history events, well below Temporal's limits and our 5,000 budget. */
@@ -25,35 +35,41 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private static final Logger LOG = Workflow.getLogger(RolloutWorkflowImpl.class);
 
-  private enum StageOutcome {
-    NEXT,
-    DONE
-  }
-
   private final ControlQueue controls = new ControlQueue();
   /** {@link ChangeIds#CONTROLS_PREEMPT}, decided once per run. */
   private boolean controlsPreempt;
-  /** The state a paused rollout returns to on resume (under {@link ChangeIds#CONTROLS_PREEMPT}). */
-  private RolloutState stateBeforePause;
-  private boolean dataPending;
   private String rolloutId;
   private RolloutSpec spec;
   private RolloutMemory memory;
-  private AnalysisReport lastReport;
-  private RolloutResult result;
   private ActivityStubs stubs;
-  private SearchAttributePublisher searchAttributes;
+  private RoutingCommands routing;
   private Bookkeeping bookkeeping;
+  private SearchAttributePublisher searchAttributes;
+  /** The latest hold: a resume returns to the state it began in. */
+  private Hold hold;
+  /** Whether outcomes arrived since the last look. */
+  private boolean dataPending;
+  private AnalysisReport lastReport;
+  /** How the rollout ended: made once, by {@link #finish}. */
+  private RolloutResult ending;
 
   @Override
   public RolloutResult run(RolloutInput input) {
+    start(input);
+    drive();
+    settle();
+    return ending;
+  }
+
+  private void start(RolloutInput input) {
     rolloutId = input.rolloutId();
     spec = input.spec();
     controlsPreempt = Workflow.getVersion(ChangeIds.CONTROLS_PREEMPT, Workflow.DEFAULT_VERSION, 1) >= 1;
     stubs = new ActivityStubs(controlsPreempt);
     memory = new RolloutMemory(input.checkpoint());
-    searchAttributes = new SearchAttributePublisher(spec, memory);
+    routing = new RoutingCommands(rolloutId, spec, memory);
     bookkeeping = new Bookkeeping(rolloutId, spec, memory, stubs, controlsPreempt);
+    searchAttributes = new SearchAttributePublisher(spec, memory);
     if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
       memory.canaryWeightBp = stage().weightBp(); // a checkpoint written before the weight was carried
     }
@@ -68,118 +84,120 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
     searchAttributes.publish();
     bookkeeping.record(null, input.resumedFromRunId());
+  }
 
-    result = drive();
-    // Let update handlers deliver their answers before the run closes.
+  /** The steps; returns once the rollout ended. */
+  private void drive() {
+    if (memory.state == RolloutState.PENDING_EVAL) {
+      offlineEval();
+    }
+    while (!ended() && memory.stageIndex < spec.stages().size()) {
+      if (!memory.stageEntered) {
+        enterStage();
+      } else {
+        bake();
+        if (!ended()) {
+          nextStage();
+        }
+      }
+    }
+    if (!ended()) {
+      // A promoted rollout reports the last stage it ran, not one past it.
+      memory.stageIndex = spec.stages().size() - 1;
+      promote(RolloutState.PROMOTED, "every stage passed its gates", lastOverall());
+    }
+  }
+
+  /** Lets update handlers deliver their answers (and alerts and audit writes finish) before the run closes. */
+  private void settle() {
     if (controlsPreempt) {
       controls.failRemaining(memory.state); // e.g. a pause sent while the eval was blocking the rollout
-      // Controls were answered already; alerts and audit writes may still be retrying.
       Workflow.await(() -> Workflow.isEveryHandlerFinished() && bookkeeping.settled());
-      bookkeeping.catchUp(result.reason());
+      bookkeeping.catchUp(ending.reason());
     } else {
       Workflow.await(Workflow::isEveryHandlerFinished);
     }
-    return result;
   }
 
-  private RolloutResult drive() {
-    if (memory.state == RolloutState.PENDING_EVAL) {
-      RolloutResult blocked = offlineEval();
-      if (blocked != null) {
-        return blocked;
-      }
-    }
-    while (memory.stageIndex < spec.stages().size()) {
-      if (!memory.stageEntered) {
-        RolloutResult refused = enterStage();
-        if (refused != null) {
-          return refused;
-        }
-      }
-      if (bake() == StageOutcome.DONE) {
-        return result;
-      }
-      memory.stageIndex++;
-      memory.stageEntered = false;
-      if (memory.stageIndex < spec.stages().size()) {
-        continueAsNew("stage boundary");
-      }
-    }
-    // A promoted rollout reports the last stage it ran, not one past it.
-    memory.stageIndex = spec.stages().size() - 1;
-    return promote(RolloutState.PROMOTED, "every stage passed its gates", lastOverall());
+  private boolean ended() {
+    return memory.state.isFinal();
   }
 
   // ---- offline eval -------------------------------------------------------------------------------------
 
-  private RolloutResult offlineEval() {
+  /** Runs the offline eval; a rollout below its gate ends {@code EVAL_BLOCKED}, one above it goes to canary. */
+  private void offlineEval() {
     EvalRequest request =
         new EvalRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.evalSuite());
-    // An abort or bypass during the eval abandons the activity instead of asking the server to cancel it: the
-    // cancel request can cross the activity's completion, which the test server rejects (ACTIVITY_UNKNOWN) and
-    // leaves the rollout stuck. The abandoned eval stops at its next heartbeat.
+    // An abort or bypass during the eval abandons the activity rather than requesting its cancellation: the rollout
+    // closes right after, and an activity of a closed workflow fails its next heartbeat, so the eval stops either
+    // way and a cancel request would only add commands and events. (The change was first made because a cancel
+    // request crossing the eval's completion left the rollout stuck on the test server, ACTIVITY_UNKNOWN.)
     RolloutActivities evalStub = stubs.eval("offline eval",
         Workflow.getVersion(ChangeIds.EVAL_ABANDONED_ON_CONTROL, Workflow.DEFAULT_VERSION, 1) >= 1);
-    Promise<EvalSummary>[] eval = new Promise[1];
-    CancellationScope scope = Workflow.newCancellationScope(() -> eval[0] = Async.function(evalStub::runOfflineEval, request));
+    List<Promise<EvalSummary>> running = new ArrayList<>(1);
+    CancellationScope scope =
+        Workflow.newCancellationScope(() -> running.add(Async.function(evalStub::runOfflineEval, request)));
     scope.run();
+    Promise<EvalSummary> eval = running.get(0);
     if (controlsPreempt) {
       // A pause or resume is answered while the eval runs; an abort or bypass ends it.
       while (true) {
-        Workflow.await(() -> eval[0].isCompleted() || !controls.isEmpty());
-        if (eval[0].isCompleted() && !controls.hasFinal()) {
+        Workflow.await(() -> eval.isCompleted() || !controls.isEmpty());
+        if (eval.isCompleted() && !controls.hasFinal()) {
           break;
         }
-        RolloutResult controlled = handleControls();
-        if (controlled != null) {
+        handleControls();
+        if (ended()) {
           scope.cancel();
-          return controlled;
+          return;
         }
       }
     } else {
-      Workflow.await(() -> eval[0].isCompleted() || controls.hasFinal());
+      Workflow.await(() -> eval.isCompleted() || controls.hasFinal());
     }
-    if (!eval[0].isCompleted()) {
+    if (!eval.isCompleted()) {
       scope.cancel();
-      return handleControls();
+      handleControls();
+      return;
     }
     EvalSummary summary;
     try {
-      summary = eval[0].get();
+      summary = eval.get();
     } catch (ActivityFailure | CanceledFailure e) {
       summary = new EvalSummary(false, "offline eval failed: " + Text.rootMessage(e), 0, 0, 0);
     }
     if (!summary.passed()) {
-      return finish(RolloutState.EVAL_BLOCKED, "eval_blocked", summary.reason(), null);
+      finish(RolloutState.EVAL_BLOCKED, "eval_blocked", summary.reason(), null);
+      return;
     }
     memory.note(now(), "eval passed", summary.reason());
     memory.state = RolloutState.CANARY;
-    RolloutResult controlled = handleControls();
-    return controlled;
+    handleControls();
   }
 
   // ---- stages -------------------------------------------------------------------------------------------
 
-  private RolloutResult enterStage() {
+  /** Sets routing to the stage's weight and starts its clock; a write that keeps failing holds and is retried. */
+  private void enterStage() {
     Stage stage = stage();
     RoutingReceipt receipt;
     while (true) {
       try {
-        receipt = stubs.step("set canary weight to " + Text.percent(stage.weightBp())).setRouting(
-            new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), false, memory.routingSequence + 1,
-                spec.baselineVersion(), spec.candidateVersion(), stage.weightBp(),
-                "stage " + (memory.stageIndex + 1) + " of " + spec.stages().size()));
+        receipt = stubs.step("set canary weight to " + Text.percent(stage.weightBp()))
+            .setRouting(routing.enterStage(stage.weightBp()));
         break;
       } catch (ActivityFailure e) {
         rethrowUnderOldCode(e);
         holdForFailure("setting the canary weight to " + Text.percent(stage.weightBp()), e);
-        if (result != null) {
-          return result;
+        if (ended()) {
+          return;
         }
       }
     }
     if (!receipt.applied()) {
-      return finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
+      finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
+      return;
     }
     long now = now();
     memory.routingSequence = receipt.sequence();
@@ -193,18 +211,23 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + Text.percent(memory.canaryWeightBp));
     searchAttributes.publish();
     bookkeeping.record(null, null);
-    return null;
   }
 
-  private StageOutcome bake() {
+  /**
+   * Holds the stage's weight and looks at its data whenever outcomes arrive (or at the check interval), acting on
+   * each verdict; returns once the stage passed or the rollout ended.
+   */
+  private void bake() {
     Stage stage = stage();
     Promise<Void> nextLook = null;
-    while (true) {
+    while (!ended()) {
       long remaining = memory.clock.remaining();
       if (controls.isEmpty() && !dataPending && remaining > 0) {
         // One timer at a time, never cancelled: an early wake-up (new data, a control) leaves it running and the
-        // next wait reuses it. Cancelling a timer that fires in the same instant is a race the test server
-        // cannot handle, and a pending timer costs nothing.
+        // next wait reuses it. Ingest nudges come up to once a second; cancelling and starting a timer at each
+        // would add a TimerStarted and a TimerCanceled event every time and bring continue-as-new closer, while a
+        // timer left pending costs one TimerFired, at most once per check interval. (First written to avoid a
+        // cancel crossing the timer's firing, which the test server could not handle.)
         if (nextLook == null || nextLook.isCompleted()) {
           nextLook = Workflow.newTimer(Duration.ofMillis(Math.min(spec.checkIntervalSeconds() * 1000, remaining)),
               TimerOptions.newBuilder().setSummary("stage " + (memory.stageIndex + 1) + " bake: next look").build());
@@ -213,188 +236,62 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         Workflow.await(() -> timer.isCompleted() || !controls.isEmpty() || dataPending);
       }
       if (!controls.isEmpty()) {
-        if (handleControls() != null) {
-          return StageOutcome.DONE;
-        }
+        handleControls();
         continue;
       }
       dataPending = false;
       AnalysisReport report = look();
       if (report == null) {
-        // A control came first (it is handled next), or the look kept failing and the rollout was held.
-        if (result != null) {
-          return StageOutcome.DONE;
-        }
-        dataPending = true; // look again at once
+        // A control came first (it is handled next), or the look kept failing and a resume retries it.
+        dataPending = true;
         continue;
       }
       Verdict overall = report.overall();
       if (overall.decision() == Decision.REGRESSION) {
         rollback(RolloutState.ROLLED_BACK, "regression: " + overall.reason(), overall);
-        return StageOutcome.DONE;
+        return;
       }
       if (overall.decision() == Decision.SAMPLE_RATIO_MISMATCH) {
         if (spec.rollsBackOnSampleRatioMismatch()
             || Workflow.getVersion(ChangeIds.SRM_HOLDS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
           rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
-          return StageOutcome.DONE;
+          return;
         }
-        holdAndRestart(PauseReason.SAMPLE_RATIO_MISMATCH, "stage " + (memory.stageIndex + 1)
-            + " traffic split is broken (sample ratio mismatch): " + overall.reason(), overall, "fresh data");
-        if (result != null) {
-          return StageOutcome.DONE;
-        }
+        hold(PauseReason.SAMPLE_RATIO_MISMATCH, "stage " + (memory.stageIndex + 1)
+            + " traffic split is broken (sample ratio mismatch): " + overall.reason(), overall);
         continue;
       }
       if (overall.decision() == Decision.JUDGE_UNHEALTHY
           && Workflow.getVersion(ChangeIds.JUDGE_HEALTH_HOLD, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        holdAndRestart(PauseReason.JUDGE_UNHEALTHY, "stage " + (memory.stageIndex + 1) + " judge is unhealthy: "
-            + overall.reason(), overall, "fresh judge scores");
-        if (result != null) {
-          return StageOutcome.DONE;
-        }
+        hold(PauseReason.JUDGE_UNHEALTHY, "stage " + (memory.stageIndex + 1) + " judge is unhealthy: "
+            + overall.reason(), overall);
         continue;
       }
       if (overall.decision() == Decision.NON_INFERIOR && complete(stage, report)) {
         memory.note(now(), "stage " + (memory.stageIndex + 1) + " passed", overall.reason());
-        return StageOutcome.NEXT;
+        return;
       }
-      if (memory.clock.budgetSpent() && inconclusive(stage, report)) {
-        return StageOutcome.DONE;
+      if (memory.clock.budgetSpent()) {
+        inconclusive(stage, report);
       }
-      if (historyIsLong()) {
+      if (!ended() && historyIsLong()) {
         continueAsNew("history length");
       }
     }
   }
 
-  private boolean complete(Stage stage, AnalysisReport report) {
-    return report.canaryJudgements() >= stage.minJudgements()
-        && report.baselineJudgements() >= stage.minJudgements()
-        && memory.clock.baked() >= stage.minBakeSeconds() * 1000;
-  }
-
-  /** Applies the inconclusive policy; true when the rollout ended. */
-  private boolean inconclusive(Stage stage, AnalysisReport report) {
-    String why = "stage " + (memory.stageIndex + 1) + " reached its maximum bake without a decision ("
-        + report.canaryJudgements() + " canary / " + report.baselineJudgements()
-        + " baseline judge scores this stage, "
-        + report.overall().reason() + ")";
-    InconclusivePolicy policy = spec.inconclusivePolicy();
-    if (policy == InconclusivePolicy.ROLLBACK) {
-      rollback(RolloutState.ROLLED_BACK, why, report.overall());
-      return true;
-    }
-    if (policy == InconclusivePolicy.EXTEND && memory.extensionsUsed < spec.maxExtensions()) {
-      memory.extensionsUsed++;
-      memory.clock.extend(stage.maxBakeSeconds() * 1000);
-      memory.note(now(), "stage extended", why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
-      if (raiseWeightFor(stage) == null) {
-        return true;
-      }
-      bookkeeping.alert("extended", why, report.overall());
-      bookkeeping.record(why, null);
-      return false;
-    }
-    // HOLD, or EXTEND with its budget spent: a person decides.
-    hold(PauseReason.INCONCLUSIVE, why, report.overall());
-    return result != null;
-  }
-
-  /**
-   * Before an extension, asks the planner whether more weight would let the stage decide in its next window, and
-   * raises the weight (never past the next stage's) if so. The stage then starts over at the new weight, since a
-   * stage's test needs one weight throughout. Returns null when the rollout ended (routing was taken).
-   */
-  private Boolean raiseWeightFor(Stage stage) {
-    int cap = memory.stageIndex + 1 < spec.stages().size()
-        ? spec.stages().get(memory.stageIndex + 1).weightBp() - 1
-        : 5000;
-    StagePlanRequest planRequest = new StagePlanRequest(spec.prompt(), spec.baselineVersion(), memory.canaryWeightBp,
-        Math.max(cap, memory.canaryWeightBp), stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates());
-    StagePlan plan;
-    try {
-      plan = stubs.step("plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
-    } catch (ActivityFailure e) {
-      rethrowUnderOldCode(e);
-      // the extension goes on at its weight: planning is advice
-      memory.note(now(), "plan failed", "the weight stays at " + Text.percent(memory.canaryWeightBp) + ": "
-          + Text.rootMessage(e));
-      return false;
-    }
-    if (plan.weightBp() <= memory.canaryWeightBp) {
-      memory.note(now(), "plan", plan.note());
-      return false;
-    }
-    RoutingReceipt receipt;
-    try {
-      receipt = stubs.step("raise canary weight to " + Text.percent(plan.weightBp())).setRouting(
-          new RoutingCommand(rolloutId, spec.prompt(), false, false, memory.routingSequence + 1,
-              spec.baselineVersion(), spec.candidateVersion(), plan.weightBp(), "more weight for the extension"));
-    } catch (ActivityFailure e) {
-      rethrowUnderOldCode(e);
-      holdForFailure("raising the canary weight to " + Text.percent(plan.weightBp()), e);
-      return result == null ? false : null;
-    }
-    if (!receipt.applied()) {
-      rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
-      return null;
-    }
-    memory.routingSequence = receipt.sequence();
-    memory.canaryWeightBp = plan.weightBp();
-    memory.clock.restart(stage.maxBakeSeconds() * 1000);
-    memory.note(now(), "weight raised", "canary at " + Text.percent(memory.canaryWeightBp) + " so the extension can decide: "
-        + plan.note());
-    searchAttributes.publish();
-    return true;
-  }
-
-  private void hold(PauseReason reason, String why, Verdict verdict) {
-    stateBeforePause = memory.state;
-    memory.state = RolloutState.PAUSED;
-    memory.pauseReason = reason;
-    long heldAt = now();
-    long bakedAtHold = memory.clock.baked();
-    memory.note(heldAt, "held", why);
-    searchAttributes.publish();
-    bookkeeping.record(why, null);
-    bookkeeping.alert("held", why + "; resume, bypass or abort it", verdict);
-    while (result == null && memory.state == RolloutState.PAUSED) {
-      controls.awaitAny();
-      if (controls.peekKind() == ControlKind.RESUME) {
-        // Time held is not bake time, and a resumed stage gets another maximum bake.
-        memory.clock.paused(heldAt);
-        memory.clock.allowMore(bakedAtHold, stage().maxBakeSeconds() * 1000);
-      }
-      handleControls();
+  private void nextStage() {
+    memory.stageIndex++;
+    memory.stageEntered = false;
+    if (memory.stageIndex < spec.stages().size()) {
+      continueAsNew("stage boundary");
     }
   }
 
   /**
-   * Holds while the stage's data cannot be trusted (an unhealthy judge biases the quality gate, a broken split every
-   * comparison). On resume the stage starts over at its weight, so its test uses only data from after the cause was
-   * fixed.
-   */
-  private void holdAndRestart(PauseReason reason, String why, Verdict verdict, String freshData) {
-    hold(reason, why, verdict);
-    if (result == null && memory.state != RolloutState.PAUSED) {
-      memory.clock.restart(stage().maxBakeSeconds() * 1000);
-      memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
-          + Text.percent(memory.canaryWeightBp) + " with " + freshData);
-      bookkeeping.record(null, null);
-    }
-  }
-
-  /** Holds because a step kept failing; a resume goes on with the stage and retries the step. */
-  private void holdForFailure(String step, ActivityFailure failure) {
-    hold(PauseReason.STEP_FAILED, "stage " + (memory.stageIndex + 1) + ": " + step + " kept failing: "
-        + Text.rootMessage(failure), null);
-  }
-
-  /**
-   * One look at the stage's data. Under {@link ChangeIds#CONTROLS_PREEMPT} a control arriving while the look runs
-   * or retries abandons it (null: the control is handled next), and a look that keeps failing holds the rollout
-   * (null).
+   * One look at the stage's data; null when there is no report. Under {@link ChangeIds#CONTROLS_PREEMPT} a control
+   * arriving while the look runs or retries abandons it (the control is handled next), and a look that keeps
+   * failing holds the rollout.
    */
   private AnalysisReport look() {
     AnalysisRequest request = new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(),
@@ -425,10 +322,151 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     return lastReport;
   }
 
+  private boolean complete(Stage stage, AnalysisReport report) {
+    return report.canaryJudgements() >= stage.minJudgements()
+        && report.baselineJudgements() >= stage.minJudgements()
+        && memory.clock.baked() >= stage.minBakeSeconds() * 1000;
+  }
+
+  /** A stage reached its maximum bake without a decision: its spec's inconclusive policy applies. */
+  private void inconclusive(Stage stage, AnalysisReport report) {
+    String why = "stage " + (memory.stageIndex + 1) + " reached its maximum bake without a decision ("
+        + report.canaryJudgements() + " canary / " + report.baselineJudgements()
+        + " baseline judge scores this stage, "
+        + report.overall().reason() + ")";
+    InconclusivePolicy policy = spec.inconclusivePolicy();
+    if (policy == InconclusivePolicy.ROLLBACK) {
+      rollback(RolloutState.ROLLED_BACK, why, report.overall());
+    } else if (policy == InconclusivePolicy.EXTEND && memory.extensionsUsed < spec.maxExtensions()) {
+      extend(stage, why, report.overall());
+    } else {
+      // HOLD, or EXTEND with its budget spent: a person decides.
+      hold(PauseReason.INCONCLUSIVE, why, report.overall());
+    }
+  }
+
+  private void extend(Stage stage, String why, Verdict overall) {
+    memory.extensionsUsed++;
+    memory.clock.extend(stage.maxBakeSeconds() * 1000);
+    memory.note(now(), "stage extended", why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
+    raiseWeightFor(stage);
+    if (ended()) {
+      return;
+    }
+    bookkeeping.alert("extended", why, overall);
+    bookkeeping.record(why, null);
+  }
+
+  /**
+   * Before an extension, asks the planner whether more weight would let the stage decide in its next window, and
+   * raises the weight (never past the next stage's) if so. The stage then starts over at the new weight, since a
+   * stage's test needs one weight throughout. Planning is advice: when it fails the extension goes on at its weight.
+   */
+  private void raiseWeightFor(Stage stage) {
+    int cap = memory.stageIndex + 1 < spec.stages().size()
+        ? spec.stages().get(memory.stageIndex + 1).weightBp() - 1
+        : 5000;
+    StagePlanRequest planRequest = new StagePlanRequest(spec.prompt(), spec.baselineVersion(), memory.canaryWeightBp,
+        Math.max(cap, memory.canaryWeightBp), stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates());
+    StagePlan plan;
+    try {
+      plan = stubs.step("plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
+    } catch (ActivityFailure e) {
+      rethrowUnderOldCode(e);
+      memory.note(now(), "plan failed", "the weight stays at " + Text.percent(memory.canaryWeightBp) + ": "
+          + Text.rootMessage(e));
+      return;
+    }
+    if (plan.weightBp() <= memory.canaryWeightBp) {
+      memory.note(now(), "plan", plan.note());
+      return;
+    }
+    RoutingReceipt receipt;
+    try {
+      receipt = stubs.step("raise canary weight to " + Text.percent(plan.weightBp()))
+          .setRouting(routing.raise(plan.weightBp()));
+    } catch (ActivityFailure e) {
+      rethrowUnderOldCode(e);
+      holdForFailure("raising the canary weight to " + Text.percent(plan.weightBp()), e);
+      return;
+    }
+    if (!receipt.applied()) {
+      rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
+      return;
+    }
+    memory.routingSequence = receipt.sequence();
+    memory.canaryWeightBp = plan.weightBp();
+    memory.clock.restart(stage.maxBakeSeconds() * 1000);
+    memory.note(now(), "weight raised", "canary at " + Text.percent(memory.canaryWeightBp)
+        + " so the extension can decide: " + plan.note());
+    searchAttributes.publish();
+  }
+
+  // ---- holds --------------------------------------------------------------------------------------------
+
+  /** The rollout holds itself at its weight and alerts: a person resumes, bypasses or aborts it. */
+  private void hold(PauseReason reason, String why, Verdict verdict) {
+    hold = Hold.begin(memory, reason);
+    memory.note(now(), "held", why);
+    searchAttributes.publish();
+    bookkeeping.record(why, null);
+    bookkeeping.alert("held", why + "; resume, bypass or abort it", verdict);
+    waitOut(hold);
+  }
+
+  /** A step kept failing after its bounded retries; a resume goes on with the stage and retries the step. */
+  private void holdForFailure(String step, ActivityFailure failure) {
+    hold(PauseReason.STEP_FAILED, "stage " + (memory.stageIndex + 1) + ": " + step + " kept failing: "
+        + Text.rootMessage(failure), null);
+  }
+
+  /** A person's pause, answered once the rollout is paused. */
+  private void pause(ControlQueue.Pending control, String by) {
+    if (memory.state == RolloutState.PAUSED) {
+      controls.answer(control, memory.state, "already paused");
+      return;
+    }
+    hold = Hold.begin(memory, PauseReason.USER);
+    memory.note(now(), "paused", "paused" + by);
+    searchAttributes.publish();
+    bookkeeping.record(null, null);
+    controls.answer(control, memory.state, "paused at " + Text.percent(memory.canaryWeightBp));
+    waitOut(hold);
+  }
+
+  /** Handles controls as they come until the spell ends; {@link Hold} says what its end does. */
+  private void waitOut(Hold spell) {
+    do {
+      controls.awaitAny();
+      spell.onControl(controls.peekKind(), memory.clock, stage().maxBakeSeconds() * 1000);
+      handleControls();
+    } while (spell.lastsUntilResumed() && memory.state == RolloutState.PAUSED);
+    if (!ended() && spell.restartsStage()) {
+      memory.clock.restart(stage().maxBakeSeconds() * 1000);
+      memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
+          + Text.percent(memory.canaryWeightBp) + " with " + spell.freshData());
+      bookkeeping.record(null, null);
+    }
+  }
+
+  private void resume(ControlQueue.Pending control, String by) {
+    if (memory.state != RolloutState.PAUSED) {
+      controls.answer(control, memory.state, "not paused");
+      return;
+    }
+    memory.state = controlsPreempt && hold != null ? hold.stateBefore()
+        : memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
+    memory.pauseReason = null;
+    memory.note(now(), "resumed", "resumed" + by);
+    searchAttributes.publish();
+    bookkeeping.record(null, null);
+    controls.answer(control, memory.state, "resumed at " + Text.percent(memory.canaryWeightBp));
+  }
+
   // ---- controls -----------------------------------------------------------------------------------------
 
-  /** Handles queued controls in order; returns the result when one of them ended the rollout. */
-  private RolloutResult handleControls() {
+  /** Handles the queued controls in order, each audited first; an abort or bypass ends the rollout. */
+  private void handleControls() {
     while (!controls.isEmpty()) {
       ControlQueue.Pending control = controls.next();
       ControlRequest request = control.request();
@@ -442,47 +480,19 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           rollback(RolloutState.ABORTED, "aborted" + by, null);
           controls.answer(control, memory.state, "rolled back");
           controls.failRemaining(memory.state);
-          return result;
+          return;
         }
         case BYPASS -> {
-          promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
-          controls.answer(control, memory.state, result.state() == RolloutState.BYPASSED
-              ? "promoted to 100% without the remaining gates" : result.reason());
+          RolloutResult ended = promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
+          controls.answer(control, memory.state, ended.state() == RolloutState.BYPASSED
+              ? "promoted to 100% without the remaining gates" : ended.reason());
           controls.failRemaining(memory.state);
-          return result;
+          return;
         }
-        case PAUSE -> {
-          if (memory.state == RolloutState.PAUSED) {
-            controls.answer(control, memory.state, "already paused");
-            continue;
-          }
-          stateBeforePause = memory.state;
-          memory.state = RolloutState.PAUSED;
-          memory.pauseReason = PauseReason.USER;
-          long pausedAt = now();
-          memory.note(pausedAt, "paused", "paused" + by);
-          searchAttributes.publish();
-          bookkeeping.record(null, null);
-          controls.answer(control, memory.state, "paused at " + Text.percent(memory.canaryWeightBp));
-          controls.awaitAny();
-          memory.clock.paused(pausedAt);
-        }
-        case RESUME -> {
-          if (memory.state != RolloutState.PAUSED) {
-            controls.answer(control, memory.state, "not paused");
-            continue;
-          }
-          memory.state = controlsPreempt && stateBeforePause != null ? stateBeforePause
-              : memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
-          memory.pauseReason = null;
-          memory.note(now(), "resumed", "resumed" + by);
-          searchAttributes.publish();
-          bookkeeping.record(null, null);
-          controls.answer(control, memory.state, "resumed at " + Text.percent(memory.canaryWeightBp));
-        }
+        case PAUSE -> pause(control, by);
+        case RESUME -> resume(control, by);
       }
     }
-    return null;
   }
 
   private void validate(ControlRequest request, boolean allowed, String notAllowed) {
@@ -492,7 +502,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     if (request.reason() == null || request.reason().isBlank()) {
       throw ApplicationFailure.newNonRetryableFailure("reason is required", RolloutMessages.INVALID_CONTROL);
     }
-    if (result != null || memory == null || memory.state.isFinal()) {
+    if (memory == null || memory.state.isFinal()) {
       throw ApplicationFailure.newNonRetryableFailure(
           "the rollout has already ended (" + (memory == null ? "?" : memory.state) + ")",
           RolloutMessages.CONTROL_NOT_ALLOWED);
@@ -560,17 +570,15 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   // ---- endings ------------------------------------------------------------------------------------------
 
+  /** Routing back to the baseline version, then the end; a reset that keeps failing still ends, saying so. */
   private RolloutResult rollback(RolloutState state, String reason, Verdict verdict) {
     if (memory.routingClaimed()) {
       try {
-        RoutingReceipt receipt = stubs.step("roll back to v" + spec.baselineVersion()).setRouting(
-            new RoutingCommand(rolloutId, spec.prompt(), false, true, memory.routingSequence + 1,
-                spec.baselineVersion(), null, 0, "rollback"));
+        RoutingReceipt receipt = stubs.step("roll back to v" + spec.baselineVersion()).setRouting(routing.rollback());
         reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
         memory.routingSequence = Math.max(memory.routingSequence, receipt.sequence());
       } catch (ActivityFailure e) {
         rethrowUnderOldCode(e);
-        // The rollout still ends, saying routing is not reset.
         reason = reason + " (routing could not be reset, set it by hand: " + Text.rootMessage(e) + ")";
       }
     }
@@ -578,15 +586,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     return finish(state, state == RolloutState.ABORTED ? "aborted" : "rolled_back", reason, verdict);
   }
 
+  /** The candidate version made stable, then the end; a promotion that cannot be written rolls back instead. */
   private RolloutResult promote(RolloutState state, String reason, Verdict verdict) {
     RoutingReceipt receipt;
     try {
-      receipt = stubs.step("promote v" + spec.candidateVersion() + " to stable").setRouting(
-          new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), true, memory.routingSequence + 1,
-              spec.candidateVersion(), null, 0, state == RolloutState.BYPASSED ? "emergency bypass" : "promotion"));
+      receipt = stubs.step("promote v" + spec.candidateVersion() + " to stable")
+          .setRouting(routing.promote(state == RolloutState.BYPASSED));
     } catch (ActivityFailure e) {
       rethrowUnderOldCode(e);
-      // The promotion did not happen, so the candidate leaves the traffic.
       return rollback(RolloutState.ABORTED, "could not promote: " + Text.rootMessage(e), verdict);
     }
     if (!receipt.applied()) {
@@ -597,6 +604,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     return finish(state, state == RolloutState.BYPASSED ? "bypassed" : "promoted", reason, verdict);
   }
 
+  /** The one way a rollout ends: a final state, recorded, published and alerted. */
   private RolloutResult finish(RolloutState state, String event, String reason, Verdict verdict) {
     memory.state = state;
     memory.note(now(), event, reason);
@@ -604,8 +612,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     bookkeeping.record(reason, null);
     bookkeeping.alert(event, reason, verdict);
     LOG.info("rollout {} ended {}: {}", rolloutId, state, reason);
-    result = new RolloutResult(state, reason, memory.stageIndex, memory.canaryWeightBp);
-    return result;
+    ending = new RolloutResult(state, reason, memory.stageIndex, memory.canaryWeightBp);
+    return ending;
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------------
@@ -645,7 +653,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private static List<Verdict> concat(Verdict first, List<Verdict> rest) {
-    java.util.ArrayList<Verdict> all = new java.util.ArrayList<>(rest.size() + 1);
+    List<Verdict> all = new ArrayList<>(rest.size() + 1);
     all.add(first);
     all.addAll(rest);
     return all;
