@@ -3,6 +3,7 @@ package dev.promptcanary.workflows.rollout;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
@@ -108,6 +109,16 @@ final class ActivityStubs {
             ? ActivityOptions.newBuilder(EVAL).setCancellationType(ActivityCancellationType.ABANDON).build()
             : EVAL,
         summary);
+  }
+
+  /**
+   * Before {@link ChangeIds#CONTROLS_PREEMPT} a step retried for ever, so a failure that reached the workflow failed
+   * it; replays of that code keep it.
+   */
+  void rethrowUnderOldCode(ActivityFailure failure) {
+    if (!controlsPreempt) {
+      throw failure;
+    }
   }
 
   private static RolloutActivities stub(ActivityOptions options, String summary) {

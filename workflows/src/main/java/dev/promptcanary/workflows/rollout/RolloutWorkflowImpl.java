@@ -3,7 +3,6 @@ package dev.promptcanary.workflows.rollout;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.Verdict;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
@@ -13,7 +12,6 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
 
 /**
  * The rollout as a short list of named steps (argo-rollouts {@code rollout/canary.go}): {@link #offlineEval}, then
@@ -23,8 +21,8 @@ import org.slf4j.Logger;
  * {@link ControlQueue} and are handled on the rollout's own thread ({@link #handleControls}); every pause, a
  * person's or the rollout's own, is one {@link Hold}; activities get their options from {@link ActivityStubs};
  * {@link Bookkeeping} writes the read model, the audit log and alerts; {@link SearchAttributePublisher} the search
- * attributes. A rollout ends in one way: {@link #finish} puts it in a final state ({@link #ended}), and
- * {@link #run} returns what finish made.
+ * attributes; {@link ControlRules} which controls the validators let through. A rollout ends in one way,
+ * through {@link Endings}: its state is final ({@link #ended}), and {@link #run} returns what the ending made.
  *
  * <p>The order of commands (activities, timers, markers, upserts) is what released histories replay: a change to
  * it goes behind a {@link ChangeIds change id} (docs/workflow.md).
@@ -32,8 +30,6 @@ import org.slf4j.Logger;
 public class RolloutWorkflowImpl implements RolloutWorkflow {
   /** Continue as new past this many history events, well below Temporal's limits and our 5,000 budget. */
   static final int HISTORY_EVENT_LIMIT = 3000;
-
-  private static final Logger LOG = Workflow.getLogger(RolloutWorkflowImpl.class);
 
   private final ControlQueue controls = new ControlQueue();
   /** {@link ChangeIds#CONTROLS_PREEMPT}, decided once per run. */
@@ -45,20 +41,19 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private RoutingCommands routing;
   private Bookkeeping bookkeeping;
   private SearchAttributePublisher searchAttributes;
+  private Endings endings;
   /** The latest hold: a resume returns to the state it began in. */
   private Hold hold;
   /** Whether outcomes arrived since the last look. */
   private boolean dataPending;
   private AnalysisReport lastReport;
-  /** How the rollout ended: made once, by {@link #finish}. */
-  private RolloutResult ending;
 
   @Override
   public RolloutResult run(RolloutInput input) {
     start(input);
     drive();
     settle();
-    return ending;
+    return endings.result();
   }
 
   private void start(RolloutInput input) {
@@ -70,6 +65,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     routing = new RoutingCommands(rolloutId, spec, memory);
     bookkeeping = new Bookkeeping(rolloutId, spec, memory, stubs, controlsPreempt);
     searchAttributes = new SearchAttributePublisher(spec, memory);
+    endings = new Endings(rolloutId, spec, memory, stubs, routing, bookkeeping, searchAttributes);
     if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
       memory.canaryWeightBp = stage().weightBp(); // a checkpoint written before the weight was carried
     }
@@ -104,7 +100,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     if (!ended()) {
       // A promoted rollout reports the last stage it ran, not one past it.
       memory.stageIndex = spec.stages().size() - 1;
-      promote(RolloutState.PROMOTED, "every stage passed its gates", lastOverall());
+      endings.promote(RolloutState.PROMOTED, "every stage passed its gates", lastOverall());
     }
   }
 
@@ -113,7 +109,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     if (controlsPreempt) {
       controls.failRemaining(memory.state); // e.g. a pause sent while the eval was blocking the rollout
       Workflow.await(() -> Workflow.isEveryHandlerFinished() && bookkeeping.settled());
-      bookkeeping.catchUp(ending.reason());
+      bookkeeping.catchUp(endings.result().reason());
     } else {
       Workflow.await(Workflow::isEveryHandlerFinished);
     }
@@ -168,7 +164,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       summary = new EvalSummary(false, "offline eval failed: " + Text.rootMessage(e), 0, 0, 0);
     }
     if (!summary.passed()) {
-      finish(RolloutState.EVAL_BLOCKED, "eval_blocked", summary.reason(), null);
+      endings.finish(RolloutState.EVAL_BLOCKED, "eval_blocked", summary.reason(), null);
       return;
     }
     memory.note(now(), "eval passed", summary.reason());
@@ -188,7 +184,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             .setRouting(routing.enterStage(stage.weightBp()));
         break;
       } catch (ActivityFailure e) {
-        rethrowUnderOldCode(e);
+        stubs.rethrowUnderOldCode(e);
         holdForFailure("setting the canary weight to " + Text.percent(stage.weightBp()), e);
         if (ended()) {
           return;
@@ -196,7 +192,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       }
     }
     if (!receipt.applied()) {
-      finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
+      endings.finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
       return;
     }
     long now = now();
@@ -248,13 +244,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       }
       Verdict overall = report.overall();
       if (overall.decision() == Decision.REGRESSION) {
-        rollback(RolloutState.ROLLED_BACK, "regression: " + overall.reason(), overall);
+        endings.rollback(RolloutState.ROLLED_BACK, "regression: " + overall.reason(), overall);
         return;
       }
       if (overall.decision() == Decision.SAMPLE_RATIO_MISMATCH) {
         if (spec.rollsBackOnSampleRatioMismatch()
             || Workflow.getVersion(ChangeIds.SRM_HOLDS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
-          rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
+          endings.rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
           return;
         }
         hold(PauseReason.SAMPLE_RATIO_MISMATCH, "stage " + (memory.stageIndex + 1)
@@ -336,7 +332,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         + report.overall().reason() + ")";
     InconclusivePolicy policy = spec.inconclusivePolicy();
     if (policy == InconclusivePolicy.ROLLBACK) {
-      rollback(RolloutState.ROLLED_BACK, why, report.overall());
+      endings.rollback(RolloutState.ROLLED_BACK, why, report.overall());
     } else if (policy == InconclusivePolicy.EXTEND && memory.extensionsUsed < spec.maxExtensions()) {
       extend(stage, why, report.overall());
     } else {
@@ -372,7 +368,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     try {
       plan = stubs.step("plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
     } catch (ActivityFailure e) {
-      rethrowUnderOldCode(e);
+      stubs.rethrowUnderOldCode(e);
       memory.note(now(), "plan failed", "the weight stays at " + Text.percent(memory.canaryWeightBp) + ": "
           + Text.rootMessage(e));
       return;
@@ -386,12 +382,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       receipt = stubs.step("raise canary weight to " + Text.percent(plan.weightBp()))
           .setRouting(routing.raise(plan.weightBp()));
     } catch (ActivityFailure e) {
-      rethrowUnderOldCode(e);
+      stubs.rethrowUnderOldCode(e);
       holdForFailure("raising the canary weight to " + Text.percent(plan.weightBp()), e);
       return;
     }
     if (!receipt.applied()) {
-      rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
+      endings.rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
       return;
     }
     memory.routingSequence = receipt.sequence();
@@ -477,13 +473,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       String by = " by " + request.actor() + ": " + request.reason();
       switch (control.kind()) {
         case ABORT -> {
-          rollback(RolloutState.ABORTED, "aborted" + by, null);
+          endings.rollback(RolloutState.ABORTED, "aborted" + by, null);
           controls.answer(control, memory.state, "rolled back");
           controls.failRemaining(memory.state);
           return;
         }
         case BYPASS -> {
-          RolloutResult ended = promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
+          RolloutResult ended = endings.promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
           controls.answer(control, memory.state, ended.state() == RolloutState.BYPASSED
               ? "promoted to 100% without the remaining gates" : ended.reason());
           controls.failRemaining(memory.state);
@@ -495,23 +491,6 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
   }
 
-  private void validate(ControlRequest request, boolean allowed, String notAllowed) {
-    if (request == null || request.actor() == null || request.actor().isBlank()) {
-      throw ApplicationFailure.newNonRetryableFailure("actor is required", RolloutMessages.INVALID_CONTROL);
-    }
-    if (request.reason() == null || request.reason().isBlank()) {
-      throw ApplicationFailure.newNonRetryableFailure("reason is required", RolloutMessages.INVALID_CONTROL);
-    }
-    if (memory == null || memory.state.isFinal()) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "the rollout has already ended (" + (memory == null ? "?" : memory.state) + ")",
-          RolloutMessages.CONTROL_NOT_ALLOWED);
-    }
-    if (!allowed) {
-      throw ApplicationFailure.newNonRetryableFailure(notAllowed, RolloutMessages.CONTROL_NOT_ALLOWED);
-    }
-  }
-
   @Override
   public ControlResult bypass(ControlRequest request) {
     return controls.submit(ControlKind.BYPASS, request);
@@ -519,7 +498,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   @Override
   public void validateBypass(ControlRequest request) {
-    validate(request, true, "");
+    ControlRules.validate(ControlKind.BYPASS, request, memory);
   }
 
   @Override
@@ -529,7 +508,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   @Override
   public void validateAbort(ControlRequest request) {
-    validate(request, true, "");
+    ControlRules.validate(ControlKind.ABORT, request, memory);
   }
 
   @Override
@@ -539,7 +518,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   @Override
   public void validatePause(ControlRequest request) {
-    validate(request, memory != null && memory.state != RolloutState.PAUSED, "the rollout is already paused");
+    ControlRules.validate(ControlKind.PAUSE, request, memory);
   }
 
   @Override
@@ -549,7 +528,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   @Override
   public void validateResume(ControlRequest request) {
-    validate(request, memory != null && memory.state == RolloutState.PAUSED, "the rollout is not paused");
+    ControlRules.validate(ControlKind.RESUME, request, memory);
   }
 
   @Override
@@ -568,62 +547,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         memory.lastVerdicts, List.copyOf(memory.timeline), memory.pauseReason);
   }
 
-  // ---- endings ------------------------------------------------------------------------------------------
-
-  /** Routing back to the baseline version, then the end; a reset that keeps failing still ends, saying so. */
-  private RolloutResult rollback(RolloutState state, String reason, Verdict verdict) {
-    if (memory.routingClaimed()) {
-      try {
-        RoutingReceipt receipt = stubs.step("roll back to v" + spec.baselineVersion()).setRouting(routing.rollback());
-        reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
-        memory.routingSequence = Math.max(memory.routingSequence, receipt.sequence());
-      } catch (ActivityFailure e) {
-        rethrowUnderOldCode(e);
-        reason = reason + " (routing could not be reset, set it by hand: " + Text.rootMessage(e) + ")";
-      }
-    }
-    memory.canaryWeightBp = 0;
-    return finish(state, state == RolloutState.ABORTED ? "aborted" : "rolled_back", reason, verdict);
-  }
-
-  /** The candidate version made stable, then the end; a promotion that cannot be written rolls back instead. */
-  private RolloutResult promote(RolloutState state, String reason, Verdict verdict) {
-    RoutingReceipt receipt;
-    try {
-      receipt = stubs.step("promote v" + spec.candidateVersion() + " to stable")
-          .setRouting(routing.promote(state == RolloutState.BYPASSED));
-    } catch (ActivityFailure e) {
-      rethrowUnderOldCode(e);
-      return rollback(RolloutState.ABORTED, "could not promote: " + Text.rootMessage(e), verdict);
-    }
-    if (!receipt.applied()) {
-      return finish(RolloutState.ABORTED, "aborted", "could not promote: " + receipt.detail(), verdict);
-    }
-    memory.routingSequence = receipt.sequence();
-    memory.canaryWeightBp = 10_000;
-    return finish(state, state == RolloutState.BYPASSED ? "bypassed" : "promoted", reason, verdict);
-  }
-
-  /** The one way a rollout ends: a final state, recorded, published and alerted. */
-  private RolloutResult finish(RolloutState state, String event, String reason, Verdict verdict) {
-    memory.state = state;
-    memory.note(now(), event, reason);
-    searchAttributes.publish();
-    bookkeeping.record(reason, null);
-    bookkeeping.alert(event, reason, verdict);
-    LOG.info("rollout {} ended {}: {}", rolloutId, state, reason);
-    ending = new RolloutResult(state, reason, memory.stageIndex, memory.canaryWeightBp);
-    return ending;
-  }
-
   // ---- plumbing -----------------------------------------------------------------------------------------
-
-  /** Before {@link ChangeIds#CONTROLS_PREEMPT} a failed step failed the workflow; replays keep that. */
-  private void rethrowUnderOldCode(ActivityFailure failure) {
-    if (!controlsPreempt) {
-      throw failure;
-    }
-  }
 
   private boolean historyIsLong() {
     return Workflow.getInfo().getHistoryLength() > HISTORY_EVENT_LIMIT
