@@ -10,6 +10,8 @@ package dev.promptcanary.workflows.rollout;
  *   <li>{@link #JUDGE_UNHEALTHY}, {@link #SAMPLE_RATIO_MISMATCH}: the stage starts over at its weight, so its test
  *       uses only data from after the cause was fixed.
  * </ul>
+ *
+ * <p>{@link Hold} carries these rules out; it is the one pause path of the workflow.
  */
 public enum PauseReason {
   /** A person paused it. */

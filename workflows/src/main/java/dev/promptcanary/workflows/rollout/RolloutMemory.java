@@ -11,9 +11,7 @@ final class RolloutMemory {
   RolloutState state;
   int stageIndex;
   boolean stageEntered;
-  long stageStartedAtMillis;
-  long pausedMillis;
-  long stageBudgetMillis;
+  final StageClock clock;
   long canaryStartedAtMillis;
   int extensionsUsed;
   long routingSequence;
@@ -26,9 +24,8 @@ final class RolloutMemory {
     state = checkpoint.state();
     stageIndex = checkpoint.stageIndex();
     stageEntered = checkpoint.stageEntered();
-    stageStartedAtMillis = checkpoint.stageStartedAtMillis();
-    pausedMillis = checkpoint.pausedMillis();
-    stageBudgetMillis = checkpoint.stageBudgetMillis();
+    clock = new StageClock(
+        checkpoint.stageStartedAtMillis(), checkpoint.pausedMillis(), checkpoint.stageBudgetMillis());
     canaryStartedAtMillis = checkpoint.canaryStartedAtMillis();
     extensionsUsed = checkpoint.extensionsUsed();
     routingSequence = checkpoint.routingSequence();
@@ -40,7 +37,7 @@ final class RolloutMemory {
 
   Checkpoint checkpoint() {
     return new Checkpoint(
-        state, stageIndex, stageEntered, stageStartedAtMillis, pausedMillis, stageBudgetMillis,
+        state, stageIndex, stageEntered, clock.startedAtMillis(), clock.pausedMillis(), clock.budgetMillis(),
         canaryStartedAtMillis, extensionsUsed, routingSequence, lastVerdicts, timeline, canaryWeightBp,
         pauseReason);
   }

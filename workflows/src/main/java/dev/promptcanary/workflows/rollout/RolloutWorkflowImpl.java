@@ -2,12 +2,7 @@ package dev.promptcanary.workflows.rollout;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.Verdict;
-import io.temporal.activity.ActivityCancellationType;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
-import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
@@ -15,128 +10,62 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.slf4j.Logger;
 
 /**
- * The rollout: offline eval, then each stage's weight, looks at the data whenever new outcomes arrive (or at the
- * check interval), roll back the moment a gate shows a regression, promote a stage once it is complete and every
- * gate is non-inferior. Controls queue up and are handled between steps, in order.
+ * The rollout as a short list of named steps (argo-rollouts {@code rollout/canary.go}): {@link #offlineEval}, then
+ * for each stage {@link #enterStage} and {@link #bake} (wait, {@link #look}, act on the verdict), then promote.
+ *
+ * <p>Its parts: the state is one {@link RolloutMemory} (with the {@link StageClock}); controls wait in the
+ * {@link ControlQueue} and are handled on the rollout's own thread ({@link #handleControls}); every pause, a
+ * person's or the rollout's own, is one {@link Hold}; activities get their options from {@link ActivityStubs};
+ * {@link Bookkeeping} writes the read model, the audit log and alerts; {@link SearchAttributePublisher} the search
+ * attributes; {@link ControlRules} which controls the validators let through. A rollout ends in one way,
+ * through {@link Endings}: its state is final ({@link #ended}), and {@link #run} returns what the ending made.
+ *
+ * <p>The order of commands (activities, timers, markers, upserts) is what released histories replay: a change to
+ * it goes behind a {@link ChangeIds change id} (docs/workflow.md).
  */
 public class RolloutWorkflowImpl implements RolloutWorkflow {
   /** Continue as new past this many history events, well below Temporal's limits and our 5,000 budget. */
   static final int HISTORY_EVENT_LIMIT = 3000;
 
-  static final SearchAttributeKey<String> PROMPT_NAME = RolloutSearchAttributes.PROMPT_NAME;
-  static final SearchAttributeKey<Long> PROMPT_VERSION = RolloutSearchAttributes.PROMPT_VERSION;
-  static final SearchAttributeKey<String> ROLLOUT_STATE = RolloutSearchAttributes.ROLLOUT_STATE;
-  static final SearchAttributeKey<Long> CANARY_WEIGHT = RolloutSearchAttributes.CANARY_WEIGHT;
-  static final SearchAttributeKey<Long> ROLLOUT_STAGE = RolloutSearchAttributes.ROLLOUT_STAGE;
-
-  private static final Logger LOG = Workflow.getLogger(RolloutWorkflowImpl.class);
-
-  private static final ActivityOptions QUICK =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofMillis(500))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofSeconds(30))
-                  .build())
-          .build();
-
-  /**
-   * The steps of a rollout under {@link ChangeIds#CONTROLS_PREEMPT}: a bounded number of attempts, and no retry of a
-   * programming error, so a step that keeps failing surfaces (the rollout holds with the failure as its reason)
-   * instead of retrying silently for ever. About 8 s of backoff over 5 attempts.
-   */
-  private static final ActivityOptions STEP =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofMillis(500))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofSeconds(10))
-                  .setMaximumAttempts(5)
-                  .setDoNotRetry(
-                      IllegalArgumentException.class.getName(),
-                      NullPointerException.class.getName(),
-                      ArithmeticException.class.getName(),
-                      ClassCastException.class.getName(),
-                      IndexOutOfBoundsException.class.getName(),
-                      UnsupportedOperationException.class.getName(),
-                      NumberFormatException.class.getName())
-                  .build())
-          .build();
-
-  /** Writes of the read model and the audit log under {@link ChangeIds#CONTROLS_PREEMPT}: short, then given up. */
-  private static final ActivityOptions BOOKKEEPING =
-      ActivityOptions.newBuilder(STEP)
-          .setStartToCloseTimeout(Duration.ofSeconds(10))
-          .setRetryOptions(RetryOptions.newBuilder(STEP.getRetryOptions()).setMaximumAttempts(4).build())
-          .build();
-
-  private static final ActivityOptions ALERT =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(20))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumAttempts(6)
-                  .build())
-          .build();
-
-  /**
-   * The eval runner heartbeats at least every 10 s, a slow model call or not, so 30 s without a heartbeat means its
-   * worker is gone: the attempt times out and the retry, on a live worker, resumes from the stored cases.
-   */
-  private static final ActivityOptions EVAL =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofHours(2))
-          .setHeartbeatTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(5)).setMaximumAttempts(3).build())
-          .build();
-
-  private record PendingControl(int id, ControlKind kind, ControlRequest request) {}
-
-  private enum StageOutcome {
-    NEXT,
-    DONE
-  }
-
-  private final Deque<PendingControl> controls = new ArrayDeque<>();
-  /** Alerts and audit writes in flight (under {@link ChangeIds#CONTROLS_PREEMPT} nothing waits for them but the end). */
-  private final List<Promise<Void>> sideEffects = new ArrayList<>();
+  private final ControlQueue controls = new ControlQueue();
   /** {@link ChangeIds#CONTROLS_PREEMPT}, decided once per run. */
   private boolean controlsPreempt;
-  /** Whether a bookkeeping write failed since the last read-model record (its note is not stored yet). */
-  private boolean unrecordedFailure;
-  /** The state a paused rollout returns to on resume (under {@link ChangeIds#CONTROLS_PREEMPT}). */
-  private RolloutState stateBeforePause;
-  private final Map<Integer, ControlResult> controlResults = new HashMap<>();
-  private int controlCounter;
-  private boolean dataPending;
   private String rolloutId;
   private RolloutSpec spec;
   private RolloutMemory memory;
+  private ActivityStubs stubs;
+  private RoutingCommands routing;
+  private Bookkeeping bookkeeping;
+  private SearchAttributePublisher searchAttributes;
+  private Endings endings;
+  /** The latest hold: a resume returns to the state it began in. */
+  private Hold hold;
+  /** Whether outcomes arrived since the last look. */
+  private boolean dataPending;
   private AnalysisReport lastReport;
-  private RolloutResult result;
 
   @Override
   public RolloutResult run(RolloutInput input) {
+    start(input);
+    drive();
+    settle();
+    return endings.result();
+  }
+
+  private void start(RolloutInput input) {
     rolloutId = input.rolloutId();
     spec = input.spec();
     controlsPreempt = Workflow.getVersion(ChangeIds.CONTROLS_PREEMPT, Workflow.DEFAULT_VERSION, 1) >= 1;
+    stubs = new ActivityStubs(controlsPreempt);
     memory = new RolloutMemory(input.checkpoint());
+    routing = new RoutingCommands(rolloutId, spec, memory);
+    bookkeeping = new Bookkeeping(rolloutId, spec, memory, stubs, controlsPreempt);
+    searchAttributes = new SearchAttributePublisher(spec, memory);
+    endings = new Endings(rolloutId, spec, memory, stubs, routing, bookkeeping, searchAttributes);
     if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
       memory.canaryWeightBp = stage().weightBp(); // a checkpoint written before the weight was carried
     }
@@ -149,151 +78,152 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       memory.note(now(), "resumed", "resumed from its checkpoint after run " + input.resumedFromRunId()
           + " was lost with the Temporal history");
     }
-    publishSearchAttributes();
-    record(null, input.resumedFromRunId());
+    searchAttributes.publish();
+    bookkeeping.record(null, input.resumedFromRunId());
+  }
 
-    result = drive();
-    // Let update handlers deliver their answers before the run closes.
-    if (controlsPreempt) {
-      failRemaining(); // e.g. a pause sent while the eval was blocking the rollout
-      // Controls were answered already; alerts and audit writes may still be retrying.
-      Workflow.await(() -> Workflow.isEveryHandlerFinished() && sideEffectsSettled());
-      if (unrecordedFailure) {
-        record(result.reason(), null);
+  /** The steps; returns once the rollout ended. */
+  private void drive() {
+    if (memory.state == RolloutState.PENDING_EVAL) {
+      offlineEval();
+    }
+    while (!ended() && memory.stageIndex < spec.stages().size()) {
+      if (!memory.stageEntered) {
+        enterStage();
+      } else {
+        bake();
+        if (!ended()) {
+          nextStage();
+        }
       }
+    }
+    if (!ended()) {
+      // A promoted rollout reports the last stage it ran, not one past it.
+      memory.stageIndex = spec.stages().size() - 1;
+      endings.promote(RolloutState.PROMOTED, "every stage passed its gates", lastOverall());
+    }
+  }
+
+  /** Lets update handlers deliver their answers (and alerts and audit writes finish) before the run closes. */
+  private void settle() {
+    if (controlsPreempt) {
+      controls.failRemaining(memory.state); // e.g. a pause sent while the eval was blocking the rollout
+      Workflow.await(() -> Workflow.isEveryHandlerFinished() && bookkeeping.settled());
+      bookkeeping.catchUp(endings.result().reason());
     } else {
       Workflow.await(Workflow::isEveryHandlerFinished);
     }
-    return result;
   }
 
-  private RolloutResult drive() {
-    if (memory.state == RolloutState.PENDING_EVAL) {
-      RolloutResult blocked = offlineEval();
-      if (blocked != null) {
-        return blocked;
-      }
-    }
-    while (memory.stageIndex < spec.stages().size()) {
-      if (!memory.stageEntered) {
-        RolloutResult refused = enterStage();
-        if (refused != null) {
-          return refused;
-        }
-      }
-      if (bake() == StageOutcome.DONE) {
-        return result;
-      }
-      memory.stageIndex++;
-      memory.stageEntered = false;
-      if (memory.stageIndex < spec.stages().size()) {
-        continueAsNew("stage boundary");
-      }
-    }
-    // A promoted rollout reports the last stage it ran, not one past it.
-    memory.stageIndex = spec.stages().size() - 1;
-    return promote(RolloutState.PROMOTED, "every stage passed its gates", lastOverall());
+  private boolean ended() {
+    return memory.state.isFinal();
   }
 
   // ---- offline eval -------------------------------------------------------------------------------------
 
-  private RolloutResult offlineEval() {
+  /** Runs the offline eval; a rollout below its gate ends {@code EVAL_BLOCKED}, one above it goes to canary. */
+  private void offlineEval() {
     EvalRequest request =
         new EvalRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.evalSuite());
-    // An abort or bypass during the eval abandons the activity instead of asking the server to cancel it: the
-    // cancel request can cross the activity's completion, which the test server rejects (ACTIVITY_UNKNOWN) and
-    // leaves the rollout stuck. The abandoned eval stops at its next heartbeat.
-    ActivityOptions evalOptions =
-        Workflow.getVersion(ChangeIds.EVAL_ABANDONED_ON_CONTROL, Workflow.DEFAULT_VERSION, 1) >= 1
-            ? ActivityOptions.newBuilder(EVAL).setCancellationType(ActivityCancellationType.ABANDON).build()
-            : EVAL;
-    Promise<EvalSummary>[] eval = new Promise[1];
-    CancellationScope scope = Workflow.newCancellationScope(() -> eval[0] = Async.function(act(evalOptions, "offline eval")::runOfflineEval, request));
+    // An abort or bypass during the eval abandons the activity rather than requesting its cancellation: the rollout
+    // closes right after, and an activity of a closed workflow fails its next heartbeat, so the eval stops either
+    // way and a cancel request would only add commands and events. (The change was first made because a cancel
+    // request crossing the eval's completion left the rollout stuck on the test server, ACTIVITY_UNKNOWN.)
+    RolloutActivities evalStub = stubs.eval("offline eval",
+        Workflow.getVersion(ChangeIds.EVAL_ABANDONED_ON_CONTROL, Workflow.DEFAULT_VERSION, 1) >= 1);
+    List<Promise<EvalSummary>> running = new ArrayList<>(1);
+    CancellationScope scope =
+        Workflow.newCancellationScope(() -> running.add(Async.function(evalStub::runOfflineEval, request)));
     scope.run();
+    Promise<EvalSummary> eval = running.get(0);
     if (controlsPreempt) {
       // A pause or resume is answered while the eval runs; an abort or bypass ends it.
       while (true) {
-        Workflow.await(() -> eval[0].isCompleted() || !controls.isEmpty());
-        if (eval[0].isCompleted() && !hasFinalControl()) {
+        Workflow.await(() -> eval.isCompleted() || !controls.isEmpty());
+        if (eval.isCompleted() && !controls.hasFinal()) {
           break;
         }
-        RolloutResult controlled = handleControls();
-        if (controlled != null) {
+        handleControls();
+        if (ended()) {
           scope.cancel();
-          return controlled;
+          return;
         }
       }
     } else {
-      Workflow.await(() -> eval[0].isCompleted() || hasFinalControl());
+      Workflow.await(() -> eval.isCompleted() || controls.hasFinal());
     }
-    if (!eval[0].isCompleted()) {
+    if (!eval.isCompleted()) {
       scope.cancel();
-      return handleControls();
+      handleControls();
+      return;
     }
     EvalSummary summary;
     try {
-      summary = eval[0].get();
+      summary = eval.get();
     } catch (ActivityFailure | CanceledFailure e) {
-      summary = new EvalSummary(false, "offline eval failed: " + rootMessage(e), 0, 0, 0);
+      summary = new EvalSummary(false, "offline eval failed: " + Text.rootMessage(e), 0, 0, 0);
     }
     if (!summary.passed()) {
-      return finish(RolloutState.EVAL_BLOCKED, "eval_blocked", summary.reason(), null);
+      endings.finish(RolloutState.EVAL_BLOCKED, "eval_blocked", summary.reason(), null);
+      return;
     }
     memory.note(now(), "eval passed", summary.reason());
     memory.state = RolloutState.CANARY;
-    RolloutResult controlled = handleControls();
-    return controlled;
+    handleControls();
   }
 
   // ---- stages -------------------------------------------------------------------------------------------
 
-  private RolloutResult enterStage() {
+  /** Sets routing to the stage's weight and starts its clock; a write that keeps failing holds and is retried. */
+  private void enterStage() {
     Stage stage = stage();
     RoutingReceipt receipt;
     while (true) {
       try {
-        receipt = act(quick(), "set canary weight to " + percent(stage.weightBp())).setRouting(
-            new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), false, memory.routingSequence + 1,
-                spec.baselineVersion(), spec.candidateVersion(), stage.weightBp(),
-                "stage " + (memory.stageIndex + 1) + " of " + spec.stages().size()));
+        receipt = stubs.step("set canary weight to " + Text.percent(stage.weightBp()))
+            .setRouting(routing.enterStage(stage.weightBp()));
         break;
       } catch (ActivityFailure e) {
-        rethrowUnderOldCode(e);
-        holdForFailure("setting the canary weight to " + percent(stage.weightBp()), e);
-        if (result != null) {
-          return result;
+        stubs.rethrowUnderOldCode(e);
+        holdForFailure("setting the canary weight to " + Text.percent(stage.weightBp()), e);
+        if (ended()) {
+          return;
         }
       }
     }
     if (!receipt.applied()) {
-      return finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
+      endings.finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
+      return;
     }
     long now = now();
     memory.routingSequence = receipt.sequence();
     memory.stageEntered = true;
-    memory.stageStartedAtMillis = now;
-    memory.pausedMillis = 0;
-    memory.stageBudgetMillis = stage.maxBakeSeconds() * 1000;
+    memory.clock.restart(stage.maxBakeSeconds() * 1000);
     if (memory.canaryStartedAtMillis == 0) {
       memory.canaryStartedAtMillis = now;
     }
     memory.state = RolloutState.CANARY;
     memory.canaryWeightBp = stage.weightBp();
-    memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + percent(memory.canaryWeightBp));
-    publishSearchAttributes();
-    record(null, null);
-    return null;
+    memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + Text.percent(memory.canaryWeightBp));
+    searchAttributes.publish();
+    bookkeeping.record(null, null);
   }
 
-  private StageOutcome bake() {
+  /**
+   * Holds the stage's weight and looks at its data whenever outcomes arrive (or at the check interval), acting on
+   * each verdict; returns once the stage passed or the rollout ended.
+   */
+  private void bake() {
     Stage stage = stage();
     Promise<Void> nextLook = null;
-    while (true) {
-      long remaining = memory.stageBudgetMillis - baked();
+    while (!ended()) {
+      long remaining = memory.clock.remaining();
       if (controls.isEmpty() && !dataPending && remaining > 0) {
         // One timer at a time, never cancelled: an early wake-up (new data, a control) leaves it running and the
-        // next wait reuses it. Cancelling a timer that fires in the same instant is a race the test server
-        // cannot handle, and a pending timer costs nothing.
+        // next wait reuses it. Ingest nudges come up to once a second; cancelling and starting a timer at each
+        // would add a TimerStarted and a TimerCanceled event every time and bring continue-as-new closer, while a
+        // timer left pending costs one TimerFired, at most once per check interval. (First written to avoid a
+        // cancel crossing the timer's firing, which the test server could not handle.)
         if (nextLook == null || nextLook.isCompleted()) {
           nextLook = Workflow.newTimer(Duration.ofMillis(Math.min(spec.checkIntervalSeconds() * 1000, remaining)),
               TimerOptions.newBuilder().setSummary("stage " + (memory.stageIndex + 1) + " bake: next look").build());
@@ -302,200 +232,70 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         Workflow.await(() -> timer.isCompleted() || !controls.isEmpty() || dataPending);
       }
       if (!controls.isEmpty()) {
-        if (handleControls() != null) {
-          return StageOutcome.DONE;
-        }
+        handleControls();
         continue;
       }
       dataPending = false;
       AnalysisReport report = look();
       if (report == null) {
-        // A control came first (it is handled next), or the look kept failing and the rollout was held.
-        if (result != null) {
-          return StageOutcome.DONE;
-        }
-        dataPending = true; // look again at once
+        // A control came first (it is handled next), or the look kept failing and a resume retries it.
+        dataPending = true;
         continue;
       }
       Verdict overall = report.overall();
       if (overall.decision() == Decision.REGRESSION) {
-        rollback(RolloutState.ROLLED_BACK, "regression: " + overall.reason(), overall);
-        return StageOutcome.DONE;
+        endings.rollback(RolloutState.ROLLED_BACK, "regression: " + overall.reason(), overall);
+        return;
       }
       if (overall.decision() == Decision.SAMPLE_RATIO_MISMATCH) {
         if (spec.rollsBackOnSampleRatioMismatch()
             || Workflow.getVersion(ChangeIds.SRM_HOLDS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
-          rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
-          return StageOutcome.DONE;
+          endings.rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
+          return;
         }
-        holdAndRestart(PauseReason.SAMPLE_RATIO_MISMATCH, "stage " + (memory.stageIndex + 1)
-            + " traffic split is broken (sample ratio mismatch): " + overall.reason(), overall, "fresh data");
-        if (result != null) {
-          return StageOutcome.DONE;
-        }
+        hold(PauseReason.SAMPLE_RATIO_MISMATCH, "stage " + (memory.stageIndex + 1)
+            + " traffic split is broken (sample ratio mismatch): " + overall.reason(), overall);
         continue;
       }
       if (overall.decision() == Decision.JUDGE_UNHEALTHY
           && Workflow.getVersion(ChangeIds.JUDGE_HEALTH_HOLD, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        holdAndRestart(PauseReason.JUDGE_UNHEALTHY, "stage " + (memory.stageIndex + 1) + " judge is unhealthy: "
-            + overall.reason(), overall, "fresh judge scores");
-        if (result != null) {
-          return StageOutcome.DONE;
-        }
+        hold(PauseReason.JUDGE_UNHEALTHY, "stage " + (memory.stageIndex + 1) + " judge is unhealthy: "
+            + overall.reason(), overall);
         continue;
       }
       if (overall.decision() == Decision.NON_INFERIOR && complete(stage, report)) {
         memory.note(now(), "stage " + (memory.stageIndex + 1) + " passed", overall.reason());
-        return StageOutcome.NEXT;
+        return;
       }
-      if (baked() >= memory.stageBudgetMillis && inconclusive(stage, report)) {
-        return StageOutcome.DONE;
+      if (memory.clock.budgetSpent()) {
+        inconclusive(stage, report);
       }
-      if (historyIsLong()) {
+      if (!ended() && historyIsLong()) {
         continueAsNew("history length");
       }
     }
   }
 
-  private boolean complete(Stage stage, AnalysisReport report) {
-    return report.canaryJudgements() >= stage.minJudgements()
-        && report.baselineJudgements() >= stage.minJudgements()
-        && baked() >= stage.minBakeSeconds() * 1000;
-  }
-
-  /** Applies the inconclusive policy; true when the rollout ended. */
-  private boolean inconclusive(Stage stage, AnalysisReport report) {
-    String why = "stage " + (memory.stageIndex + 1) + " reached its maximum bake without a decision ("
-        + report.canaryJudgements() + " canary / " + report.baselineJudgements()
-        + " baseline judge scores this stage, "
-        + report.overall().reason() + ")";
-    InconclusivePolicy policy = spec.inconclusivePolicy();
-    if (policy == InconclusivePolicy.ROLLBACK) {
-      rollback(RolloutState.ROLLED_BACK, why, report.overall());
-      return true;
-    }
-    if (policy == InconclusivePolicy.EXTEND && memory.extensionsUsed < spec.maxExtensions()) {
-      memory.extensionsUsed++;
-      memory.stageBudgetMillis += stage.maxBakeSeconds() * 1000;
-      memory.note(now(), "stage extended", why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
-      if (raiseWeightFor(stage) == null) {
-        return true;
-      }
-      alert("extended", why, report.overall());
-      record(why, null);
-      return false;
-    }
-    // HOLD, or EXTEND with its budget spent: a person decides.
-    hold(PauseReason.INCONCLUSIVE, why, report.overall());
-    return result != null;
-  }
-
-  /**
-   * Before an extension, asks the planner whether more weight would let the stage decide in its next window, and
-   * raises the weight (never past the next stage's) if so. The stage then starts over at the new weight, since a
-   * stage's test needs one weight throughout. Returns null when the rollout ended (routing was taken).
-   */
-  private Boolean raiseWeightFor(Stage stage) {
-    int cap = memory.stageIndex + 1 < spec.stages().size()
-        ? spec.stages().get(memory.stageIndex + 1).weightBp() - 1
-        : 5000;
-    StagePlanRequest planRequest = new StagePlanRequest(spec.prompt(), spec.baselineVersion(), memory.canaryWeightBp,
-        Math.max(cap, memory.canaryWeightBp), stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates());
-    StagePlan plan;
-    try {
-      plan = act(quick(), "plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
-    } catch (ActivityFailure e) {
-      rethrowUnderOldCode(e);
-      // the extension goes on at its weight: planning is advice
-      memory.note(now(), "plan failed", "the weight stays at " + percent(memory.canaryWeightBp) + ": "
-          + rootMessage(e));
-      return false;
-    }
-    if (plan.weightBp() <= memory.canaryWeightBp) {
-      memory.note(now(), "plan", plan.note());
-      return false;
-    }
-    RoutingReceipt receipt;
-    try {
-      receipt = act(quick(), "raise canary weight to " + percent(plan.weightBp())).setRouting(
-          new RoutingCommand(rolloutId, spec.prompt(), false, false, memory.routingSequence + 1,
-              spec.baselineVersion(), spec.candidateVersion(), plan.weightBp(), "more weight for the extension"));
-    } catch (ActivityFailure e) {
-      rethrowUnderOldCode(e);
-      holdForFailure("raising the canary weight to " + percent(plan.weightBp()), e);
-      return result == null ? false : null;
-    }
-    if (!receipt.applied()) {
-      rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
-      return null;
-    }
-    memory.routingSequence = receipt.sequence();
-    memory.canaryWeightBp = plan.weightBp();
-    memory.stageStartedAtMillis = now();
-    memory.pausedMillis = 0;
-    memory.stageBudgetMillis = stage.maxBakeSeconds() * 1000;
-    memory.note(now(), "weight raised", "canary at " + percent(memory.canaryWeightBp) + " so the extension can decide: "
-        + plan.note());
-    publishSearchAttributes();
-    return true;
-  }
-
-  private void hold(PauseReason reason, String why, Verdict verdict) {
-    stateBeforePause = memory.state;
-    memory.state = RolloutState.PAUSED;
-    memory.pauseReason = reason;
-    long heldAt = now();
-    long bakedAtHold = baked();
-    memory.note(heldAt, "held", why);
-    publishSearchAttributes();
-    record(why, null);
-    alert("held", why + "; resume, bypass or abort it", verdict);
-    while (result == null && memory.state == RolloutState.PAUSED) {
-      Workflow.await(() -> !controls.isEmpty());
-      if (controls.peekFirst().kind() == ControlKind.RESUME) {
-        // Time held is not bake time, and a resumed stage gets another maximum bake.
-        memory.pausedMillis += now() - heldAt;
-        memory.stageBudgetMillis = bakedAtHold + stage().maxBakeSeconds() * 1000;
-      }
-      handleControls();
+  private void nextStage() {
+    memory.stageIndex++;
+    memory.stageEntered = false;
+    if (memory.stageIndex < spec.stages().size()) {
+      continueAsNew("stage boundary");
     }
   }
 
   /**
-   * Holds while the stage's data cannot be trusted (an unhealthy judge biases the quality gate, a broken split every
-   * comparison). On resume the stage starts over at its weight, so its test uses only data from after the cause was
-   * fixed.
-   */
-  private void holdAndRestart(PauseReason reason, String why, Verdict verdict, String freshData) {
-    hold(reason, why, verdict);
-    if (result == null && memory.state != RolloutState.PAUSED) {
-      memory.stageStartedAtMillis = now();
-      memory.pausedMillis = 0;
-      memory.stageBudgetMillis = stage().maxBakeSeconds() * 1000;
-      memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
-          + percent(memory.canaryWeightBp) + " with " + freshData);
-      record(null, null);
-    }
-  }
-
-  /** Holds because a step kept failing; a resume goes on with the stage and retries the step. */
-  private void holdForFailure(String step, ActivityFailure failure) {
-    hold(PauseReason.STEP_FAILED, "stage " + (memory.stageIndex + 1) + ": " + step + " kept failing: "
-        + rootMessage(failure), null);
-  }
-
-  /**
-   * One look at the stage's data. Under {@link ChangeIds#CONTROLS_PREEMPT} a control arriving while the look runs
-   * or retries abandons it (null: the control is handled next), and a look that keeps failing holds the rollout
-   * (null).
+   * One look at the stage's data; null when there is no report. Under {@link ChangeIds#CONTROLS_PREEMPT} a control
+   * arriving while the look runs or retries abandons it (the control is handled next), and a look that keeps
+   * failing holds the rollout.
    */
   private AnalysisReport look() {
     AnalysisRequest request = new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(),
-        spec.baselineVersion(), memory.canaryWeightBp, memory.canaryStartedAtMillis, memory.stageStartedAtMillis,
+        spec.baselineVersion(), memory.canaryWeightBp, memory.canaryStartedAtMillis, memory.clock.startedAtMillis(),
         spec.stages().size(), spec.gates(), spec.judge());
     String summary = "look at stage " + (memory.stageIndex + 1) + " data";
     if (controlsPreempt) {
-      Promise<AnalysisReport> look = Async.function(act(STEP, summary)::analyse, request);
+      Promise<AnalysisReport> look = Async.function(stubs.step(summary)::analyse, request);
       Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
       if (!look.isCompleted()) {
         return null;
@@ -507,158 +307,228 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         return null;
       }
     } else {
-      lastReport = act(QUICK, summary).analyse(request);
+      lastReport = stubs.step(summary).analyse(request);
     }
     Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
     if (before != lastReport.overall().decision()) {
       memory.note(now(), "verdict " + lastReport.overall().decision(), lastReport.overall().reason());
-      record(null, null);
+      bookkeeping.record(null, null);
     }
     return lastReport;
   }
 
+  private boolean complete(Stage stage, AnalysisReport report) {
+    return report.canaryJudgements() >= stage.minJudgements()
+        && report.baselineJudgements() >= stage.minJudgements()
+        && memory.clock.baked() >= stage.minBakeSeconds() * 1000;
+  }
+
+  /** A stage reached its maximum bake without a decision: its spec's inconclusive policy applies. */
+  private void inconclusive(Stage stage, AnalysisReport report) {
+    String why = "stage " + (memory.stageIndex + 1) + " reached its maximum bake without a decision ("
+        + report.canaryJudgements() + " canary / " + report.baselineJudgements()
+        + " baseline judge scores this stage, "
+        + report.overall().reason() + ")";
+    InconclusivePolicy policy = spec.inconclusivePolicy();
+    if (policy == InconclusivePolicy.ROLLBACK) {
+      endings.rollback(RolloutState.ROLLED_BACK, why, report.overall());
+    } else if (policy == InconclusivePolicy.EXTEND && memory.extensionsUsed < spec.maxExtensions()) {
+      extend(stage, why, report.overall());
+    } else {
+      // HOLD, or EXTEND with its budget spent: a person decides.
+      hold(PauseReason.INCONCLUSIVE, why, report.overall());
+    }
+  }
+
+  private void extend(Stage stage, String why, Verdict overall) {
+    memory.extensionsUsed++;
+    memory.clock.extend(stage.maxBakeSeconds() * 1000);
+    memory.note(now(), "stage extended", why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
+    raiseWeightFor(stage);
+    if (ended()) {
+      return;
+    }
+    bookkeeping.alert("extended", why, overall);
+    bookkeeping.record(why, null);
+  }
+
+  /**
+   * Before an extension, asks the planner whether more weight would let the stage decide in its next window, and
+   * raises the weight (never past the next stage's) if so. The stage then starts over at the new weight, since a
+   * stage's test needs one weight throughout. Planning is advice: when it fails the extension goes on at its weight.
+   */
+  private void raiseWeightFor(Stage stage) {
+    int cap = memory.stageIndex + 1 < spec.stages().size()
+        ? spec.stages().get(memory.stageIndex + 1).weightBp() - 1
+        : 5000;
+    StagePlanRequest planRequest = new StagePlanRequest(spec.prompt(), spec.baselineVersion(), memory.canaryWeightBp,
+        Math.max(cap, memory.canaryWeightBp), stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates());
+    StagePlan plan;
+    try {
+      plan = stubs.step("plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
+    } catch (ActivityFailure e) {
+      stubs.rethrowUnderOldCode(e);
+      memory.note(now(), "plan failed", "the weight stays at " + Text.percent(memory.canaryWeightBp) + ": "
+          + Text.rootMessage(e));
+      return;
+    }
+    if (plan.weightBp() <= memory.canaryWeightBp) {
+      memory.note(now(), "plan", plan.note());
+      return;
+    }
+    RoutingReceipt receipt;
+    try {
+      receipt = stubs.step("raise canary weight to " + Text.percent(plan.weightBp()))
+          .setRouting(routing.raise(plan.weightBp()));
+    } catch (ActivityFailure e) {
+      stubs.rethrowUnderOldCode(e);
+      holdForFailure("raising the canary weight to " + Text.percent(plan.weightBp()), e);
+      return;
+    }
+    if (!receipt.applied()) {
+      endings.rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
+      return;
+    }
+    memory.routingSequence = receipt.sequence();
+    memory.canaryWeightBp = plan.weightBp();
+    memory.clock.restart(stage.maxBakeSeconds() * 1000);
+    memory.note(now(), "weight raised", "canary at " + Text.percent(memory.canaryWeightBp)
+        + " so the extension can decide: " + plan.note());
+    searchAttributes.publish();
+  }
+
+  // ---- holds --------------------------------------------------------------------------------------------
+
+  /** The rollout holds itself at its weight and alerts: a person resumes, bypasses or aborts it. */
+  private void hold(PauseReason reason, String why, Verdict verdict) {
+    hold = Hold.begin(memory, reason);
+    memory.note(now(), "held", why);
+    searchAttributes.publish();
+    bookkeeping.record(why, null);
+    bookkeeping.alert("held", why + "; resume, bypass or abort it", verdict);
+    waitOut(hold);
+  }
+
+  /** A step kept failing after its bounded retries; a resume goes on with the stage and retries the step. */
+  private void holdForFailure(String step, ActivityFailure failure) {
+    hold(PauseReason.STEP_FAILED, "stage " + (memory.stageIndex + 1) + ": " + step + " kept failing: "
+        + Text.rootMessage(failure), null);
+  }
+
+  /** A person's pause, answered once the rollout is paused. */
+  private void pause(ControlQueue.Pending control, String by) {
+    if (memory.state == RolloutState.PAUSED) {
+      controls.answer(control, memory.state, "already paused");
+      return;
+    }
+    hold = Hold.begin(memory, PauseReason.USER);
+    memory.note(now(), "paused", "paused" + by);
+    searchAttributes.publish();
+    bookkeeping.record(null, null);
+    controls.answer(control, memory.state, "paused at " + Text.percent(memory.canaryWeightBp));
+    waitOut(hold);
+  }
+
+  /** Handles controls as they come until the spell ends; {@link Hold} says what its end does. */
+  private void waitOut(Hold spell) {
+    do {
+      controls.awaitAny();
+      spell.onControl(controls.peekKind(), memory.clock, stage().maxBakeSeconds() * 1000);
+      handleControls();
+    } while (spell.lastsUntilResumed() && memory.state == RolloutState.PAUSED);
+    if (!ended() && spell.restartsStage()) {
+      memory.clock.restart(stage().maxBakeSeconds() * 1000);
+      memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
+          + Text.percent(memory.canaryWeightBp) + " with " + spell.freshData());
+      bookkeeping.record(null, null);
+    }
+  }
+
+  private void resume(ControlQueue.Pending control, String by) {
+    if (memory.state != RolloutState.PAUSED) {
+      controls.answer(control, memory.state, "not paused");
+      return;
+    }
+    memory.state = controlsPreempt && hold != null ? hold.stateBefore()
+        : memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
+    memory.pauseReason = null;
+    memory.note(now(), "resumed", "resumed" + by);
+    searchAttributes.publish();
+    bookkeeping.record(null, null);
+    controls.answer(control, memory.state, "resumed at " + Text.percent(memory.canaryWeightBp));
+  }
+
   // ---- controls -----------------------------------------------------------------------------------------
 
-  /** Handles queued controls in order; returns the result when one of them ended the rollout. */
-  private RolloutResult handleControls() {
+  /** Handles the queued controls in order, each audited first; an abort or bypass ends the rollout. */
+  private void handleControls() {
     while (!controls.isEmpty()) {
-      PendingControl control = controls.pollFirst();
+      ControlQueue.Pending control = controls.next();
       ControlRequest request = control.request();
       if (controlsPreempt) {
-        request = new ControlRequest(printable(request.actor()), printable(request.reason()));
-        AuditEntry entry = new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
-            request.reason());
-        inBackground("audit", Async.procedure(act(BOOKKEEPING, "audit " + entry.action())::recordAudit, entry));
-      } else {
-        act(QUICK, "audit " + control.kind().action()).recordAudit(new AuditEntry(rolloutId, spec.prompt(), request.actor(), control.kind().action(),
-            request.reason()));
+        request = new ControlRequest(Text.printable(request.actor()), Text.printable(request.reason()));
       }
+      bookkeeping.audit(control.kind(), request);
       String by = " by " + request.actor() + ": " + request.reason();
       switch (control.kind()) {
         case ABORT -> {
-          rollback(RolloutState.ABORTED, "aborted" + by, null);
-          answer(control, "rolled back");
-          failRemaining();
-          return result;
+          endings.rollback(RolloutState.ABORTED, "aborted" + by, null);
+          controls.answer(control, memory.state, "rolled back");
+          controls.failRemaining(memory.state);
+          return;
         }
         case BYPASS -> {
-          promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
-          answer(control, result.state() == RolloutState.BYPASSED
-              ? "promoted to 100% without the remaining gates" : result.reason());
-          failRemaining();
-          return result;
+          RolloutResult ended = endings.promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
+          controls.answer(control, memory.state, ended.state() == RolloutState.BYPASSED
+              ? "promoted to 100% without the remaining gates" : ended.reason());
+          controls.failRemaining(memory.state);
+          return;
         }
-        case PAUSE -> {
-          if (memory.state == RolloutState.PAUSED) {
-            answer(control, "already paused");
-            continue;
-          }
-          stateBeforePause = memory.state;
-          memory.state = RolloutState.PAUSED;
-          memory.pauseReason = PauseReason.USER;
-          long pausedAt = now();
-          memory.note(pausedAt, "paused", "paused" + by);
-          publishSearchAttributes();
-          record(null, null);
-          answer(control, "paused at " + percent(memory.canaryWeightBp));
-          Workflow.await(() -> !controls.isEmpty());
-          memory.pausedMillis += now() - pausedAt;
-        }
-        case RESUME -> {
-          if (memory.state != RolloutState.PAUSED) {
-            answer(control, "not paused");
-            continue;
-          }
-          memory.state = controlsPreempt && stateBeforePause != null ? stateBeforePause
-              : memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
-          memory.pauseReason = null;
-          memory.note(now(), "resumed", "resumed" + by);
-          publishSearchAttributes();
-          record(null, null);
-          answer(control, "resumed at " + percent(memory.canaryWeightBp));
-        }
+        case PAUSE -> pause(control, by);
+        case RESUME -> resume(control, by);
       }
-    }
-    return null;
-  }
-
-  private boolean hasFinalControl() {
-    return controls.stream().anyMatch(c -> c.kind() == ControlKind.ABORT || c.kind() == ControlKind.BYPASS);
-  }
-
-  private void answer(PendingControl control, String message) {
-    controlResults.put(control.id(), new ControlResult(memory.state, message));
-  }
-
-  private void failRemaining() {
-    while (!controls.isEmpty()) {
-      answer(controls.pollFirst(), "the rollout had already ended");
-    }
-  }
-
-  private ControlResult submit(ControlKind kind, ControlRequest request) {
-    int id = ++controlCounter;
-    controls.addLast(new PendingControl(id, kind, request));
-    Workflow.await(() -> controlResults.containsKey(id));
-    return controlResults.remove(id);
-  }
-
-  private void validate(ControlRequest request, boolean allowed, String notAllowed) {
-    if (request == null || request.actor() == null || request.actor().isBlank()) {
-      throw ApplicationFailure.newNonRetryableFailure("actor is required", RolloutMessages.INVALID_CONTROL);
-    }
-    if (request.reason() == null || request.reason().isBlank()) {
-      throw ApplicationFailure.newNonRetryableFailure("reason is required", RolloutMessages.INVALID_CONTROL);
-    }
-    if (result != null || memory == null || memory.state.isFinal()) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "the rollout has already ended (" + (memory == null ? "?" : memory.state) + ")",
-          RolloutMessages.CONTROL_NOT_ALLOWED);
-    }
-    if (!allowed) {
-      throw ApplicationFailure.newNonRetryableFailure(notAllowed, RolloutMessages.CONTROL_NOT_ALLOWED);
     }
   }
 
   @Override
   public ControlResult bypass(ControlRequest request) {
-    return submit(ControlKind.BYPASS, request);
+    return controls.submit(ControlKind.BYPASS, request);
   }
 
   @Override
   public void validateBypass(ControlRequest request) {
-    validate(request, true, "");
+    ControlRules.validate(ControlKind.BYPASS, request, memory);
   }
 
   @Override
   public ControlResult abort(ControlRequest request) {
-    return submit(ControlKind.ABORT, request);
+    return controls.submit(ControlKind.ABORT, request);
   }
 
   @Override
   public void validateAbort(ControlRequest request) {
-    validate(request, true, "");
+    ControlRules.validate(ControlKind.ABORT, request, memory);
   }
 
   @Override
   public ControlResult pause(ControlRequest request) {
-    return submit(ControlKind.PAUSE, request);
+    return controls.submit(ControlKind.PAUSE, request);
   }
 
   @Override
   public void validatePause(ControlRequest request) {
-    validate(request, memory != null && memory.state != RolloutState.PAUSED, "the rollout is already paused");
+    ControlRules.validate(ControlKind.PAUSE, request, memory);
   }
 
   @Override
   public ControlResult resume(ControlRequest request) {
-    return submit(ControlKind.RESUME, request);
+    return controls.submit(ControlKind.RESUME, request);
   }
 
   @Override
   public void validateResume(ControlRequest request) {
-    validate(request, memory != null && memory.state == RolloutState.PAUSED, "the rollout is not paused");
+    ControlRules.validate(ControlKind.RESUME, request, memory);
   }
 
   @Override
@@ -677,131 +547,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         memory.lastVerdicts, List.copyOf(memory.timeline), memory.pauseReason);
   }
 
-  // ---- endings ------------------------------------------------------------------------------------------
-
-  private RolloutResult rollback(RolloutState state, String reason, Verdict verdict) {
-    if (memory.routingClaimed()) {
-      try {
-        RoutingReceipt receipt = act(quick(), "roll back to v" + spec.baselineVersion()).setRouting(
-            new RoutingCommand(rolloutId, spec.prompt(), false, true, memory.routingSequence + 1,
-                spec.baselineVersion(), null, 0, "rollback"));
-        reason = receipt.applied() ? reason : reason + " (routing was not ours to reset: " + receipt.detail() + ")";
-        memory.routingSequence = Math.max(memory.routingSequence, receipt.sequence());
-      } catch (ActivityFailure e) {
-        rethrowUnderOldCode(e);
-        // The rollout still ends, saying routing is not reset.
-        reason = reason + " (routing could not be reset, set it by hand: " + rootMessage(e) + ")";
-      }
-    }
-    memory.canaryWeightBp = 0;
-    return finish(state, state == RolloutState.ABORTED ? "aborted" : "rolled_back", reason, verdict);
-  }
-
-  private RolloutResult promote(RolloutState state, String reason, Verdict verdict) {
-    RoutingReceipt receipt;
-    try {
-      receipt = act(quick(), "promote v" + spec.candidateVersion() + " to stable").setRouting(
-          new RoutingCommand(rolloutId, spec.prompt(), !memory.routingClaimed(), true, memory.routingSequence + 1,
-              spec.candidateVersion(), null, 0, state == RolloutState.BYPASSED ? "emergency bypass" : "promotion"));
-    } catch (ActivityFailure e) {
-      rethrowUnderOldCode(e);
-      // The promotion did not happen, so the candidate leaves the traffic.
-      return rollback(RolloutState.ABORTED, "could not promote: " + rootMessage(e), verdict);
-    }
-    if (!receipt.applied()) {
-      return finish(RolloutState.ABORTED, "aborted", "could not promote: " + receipt.detail(), verdict);
-    }
-    memory.routingSequence = receipt.sequence();
-    memory.canaryWeightBp = 10_000;
-    return finish(state, state == RolloutState.BYPASSED ? "bypassed" : "promoted", reason, verdict);
-  }
-
-  private RolloutResult finish(RolloutState state, String event, String reason, Verdict verdict) {
-    memory.state = state;
-    memory.note(now(), event, reason);
-    publishSearchAttributes();
-    record(reason, null);
-    alert(event, reason, verdict);
-    LOG.info("rollout {} ended {}: {}", rolloutId, state, reason);
-    result = new RolloutResult(state, reason, memory.stageIndex, memory.canaryWeightBp);
-    return result;
-  }
-
   // ---- plumbing -----------------------------------------------------------------------------------------
-
-  private void alert(String event, String reason, Verdict verdict) {
-    if (controlsPreempt) {
-      AlertEvent alert = new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
-          verdict, spec.alertWebhook(), now());
-      inBackground("alert " + event, Async.procedure(act(ALERT, "alert: " + event)::sendAlert, alert));
-      return;
-    }
-    try {
-      act(ALERT, "alert: " + event).sendAlert(new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
-          verdict, spec.alertWebhook(), now()));
-    } catch (ActivityFailure e) {
-      memory.note(now(), "alert failed", event + ": " + rootMessage(e));
-    }
-  }
-
-  private void record(String reason, String resumedFromRunId) {
-    RolloutRecord record = new RolloutRecord(rolloutId, Workflow.getInfo().getRunId(), spec, memory.checkpoint(),
-        memory.canaryWeightBp, reason, resumedFromRunId);
-    if (!controlsPreempt) {
-      act(QUICK, "record " + memory.state).recordProgress(record);
-      return;
-    }
-    unrecordedFailure = false;
-    try {
-      act(BOOKKEEPING, "record " + memory.state).recordProgress(record);
-    } catch (ActivityFailure e) {
-      // The read model catches up at the next record; the rollout does not wait for it.
-      memory.note(now(), "record failed", rootMessage(e));
-      unrecordedFailure = true;
-    }
-  }
-
-  /** Lets an alert or audit write run on its own; a failure is noted in the timeline. */
-  private void inBackground(String what, Promise<Void> effect) {
-    sideEffects.add(effect.exceptionally(failure -> {
-      memory.note(now(), what.startsWith("audit") ? "audit failed" : "alert failed", what + ": " + rootMessage(failure));
-      unrecordedFailure = true;
-      return null;
-    }));
-  }
-
-  private boolean sideEffectsSettled() {
-    return sideEffects.stream().allMatch(Promise::isCompleted);
-  }
-
-  /** Before {@link ChangeIds#CONTROLS_PREEMPT} a failed step failed the workflow; replays keep that. */
-  private void rethrowUnderOldCode(ActivityFailure failure) {
-    if (!controlsPreempt) {
-      throw failure;
-    }
-  }
-
-  /** The options of routing writes and plans: bounded under {@link ChangeIds#CONTROLS_PREEMPT}. */
-  private ActivityOptions quick() {
-    return controlsPreempt ? STEP : QUICK;
-  }
-
-  /** People's text without control characters (a NUL cannot be stored in PostgreSQL text). */
-  private static String printable(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    text.codePoints().forEach(c -> out.appendCodePoint(
-        Character.isISOControl(c) && c != '\n' && c != '\t' ? '\uFFFD' : c));
-    return out.toString();
-  }
-
-  private void publishSearchAttributes() {
-    Workflow.upsertTypedSearchAttributes(
-        PROMPT_NAME.valueSet(spec.prompt()),
-        PROMPT_VERSION.valueSet((long) spec.candidateVersion()),
-        ROLLOUT_STATE.valueSet(memory.state.name()),
-        CANARY_WEIGHT.valueSet((long) memory.canaryWeightBp),
-        ROLLOUT_STAGE.valueSet((long) memory.stageIndex + 1));
-  }
 
   private boolean historyIsLong() {
     return Workflow.getInfo().getHistoryLength() > HISTORY_EVENT_LIMIT
@@ -809,7 +555,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void continueAsNew(String why) {
-    Workflow.await(() -> Workflow.isEveryHandlerFinished() && (!controlsPreempt || sideEffectsSettled())
+    Workflow.await(() -> Workflow.isEveryHandlerFinished() && (!controlsPreempt || bookkeeping.settled())
         || !controls.isEmpty());
     if (!controls.isEmpty()) {
       return; // handle the controls first; the next boundary or look continues as new
@@ -818,17 +564,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     Workflow.continueAsNew(new RolloutInput(rolloutId, spec, memory.checkpoint(), null));
   }
 
-  private static RolloutActivities act(ActivityOptions options, String summary) {
-    return Workflow.newActivityStub(
-        RolloutActivities.class, ActivityOptions.newBuilder(options).setSummary(summary).build());
-  }
-
   private Stage stage() {
     return spec.stages().get(Math.min(memory.stageIndex, spec.stages().size() - 1));
-  }
-
-  private long baked() {
-    return now() - memory.stageStartedAtMillis - memory.pausedMillis;
   }
 
   private Verdict lastOverall() {
@@ -839,22 +576,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     return Workflow.currentTimeMillis();
   }
 
-  private static String percent(int basisPoints) {
-    return String.format(java.util.Locale.ROOT, "%.2f%%", basisPoints / 100.0);
-  }
-
   private static List<Verdict> concat(Verdict first, List<Verdict> rest) {
-    java.util.ArrayList<Verdict> all = new java.util.ArrayList<>(rest.size() + 1);
+    List<Verdict> all = new ArrayList<>(rest.size() + 1);
     all.add(first);
     all.addAll(rest);
     return all;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage();
   }
 }
