@@ -98,7 +98,7 @@ public final class CanaryAnalyser {
     ArmSummary canaryArm = arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
     ArmSummary baselineArm =
         arm(find(arms, baseline), scores.baseline(), metrics(metricRows, metricNames, baseline));
-    GatesConfig gates = request.gates().perStage(Math.max(1, request.stageCount()));
+    GatesConfig gates = request.gates().perStage(Math.max(1, request.stageCount()), request.stageRestart());
     AnalysisInput input = new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency);
 
     JudgeSample sample = null;

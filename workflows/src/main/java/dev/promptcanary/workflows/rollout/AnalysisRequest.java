@@ -11,6 +11,8 @@ import dev.promptcanary.workflows.domain.GatesConfig;
  * @param canarySinceMillis when the canary first took traffic: the judge that scored first since then is the
  *     rollout's judge when {@code judge} is null
  * @param judge the rollout's pinned judge ({@code model/rubricVersion}), or null to pin the first to score
+ * @param stageRestart how often the stage started over on fresh data (0: its first test); each restart is a new
+ *     test with its own share of the stage's alpha
  */
 public record AnalysisRequest(
     String rolloutId,
@@ -22,4 +24,14 @@ public record AnalysisRequest(
     long stageSinceMillis,
     int stageCount,
     GatesConfig gates,
-    String judge) {}
+    String judge,
+    int stageRestart) {
+
+  /** A look asked for before stages counted their restarts: a stage's first test. */
+  public AnalysisRequest(String rolloutId, String prompt, int candidateVersion, int baselineVersion,
+      int canaryWeightBp, long canarySinceMillis, long stageSinceMillis, int stageCount, GatesConfig gates,
+      String judge) {
+    this(rolloutId, prompt, candidateVersion, baselineVersion, canaryWeightBp, canarySinceMillis, stageSinceMillis,
+        stageCount, gates, judge, 0);
+  }
+}

@@ -21,6 +21,7 @@ import java.util.List;
  * @param timeline what happened so far
  * @param canaryWeightBp the weight routing holds for this rollout (a stage's, or more when the planner raised it)
  * @param pauseReason why the rollout is paused, or null when it is not (or the checkpoint predates the field)
+ * @param stageRestarts how often the current stage started over on fresh data (0 when the checkpoint predates it)
  */
 public record Checkpoint(
     RolloutState state,
@@ -35,11 +36,20 @@ public record Checkpoint(
     List<Verdict> lastVerdicts,
     List<TimelineEntry> timeline,
     int canaryWeightBp,
-    PauseReason pauseReason) {
+    PauseReason pauseReason,
+    int stageRestarts) {
 
   public Checkpoint {
     lastVerdicts = lastVerdicts == null ? List.of() : List.copyOf(lastVerdicts);
     timeline = timeline == null ? List.of() : List.copyOf(timeline);
+  }
+
+  /** A checkpoint written before stages counted their restarts. */
+  public Checkpoint(RolloutState state, int stageIndex, boolean stageEntered, long stageStartedAtMillis,
+      long pausedMillis, long stageBudgetMillis, long canaryStartedAtMillis, int extensionsUsed, long routingSequence,
+      List<Verdict> lastVerdicts, List<TimelineEntry> timeline, int canaryWeightBp, PauseReason pauseReason) {
+    this(state, stageIndex, stageEntered, stageStartedAtMillis, pausedMillis, stageBudgetMillis, canaryStartedAtMillis,
+        extensionsUsed, routingSequence, lastVerdicts, timeline, canaryWeightBp, pauseReason, 0);
   }
 
   /** A checkpoint of a rollout that is not paused. */

@@ -25,7 +25,8 @@ final class RolloutMemory {
     stageIndex = checkpoint.stageIndex();
     stageEntered = checkpoint.stageEntered();
     clock = new StageClock(
-        checkpoint.stageStartedAtMillis(), checkpoint.pausedMillis(), checkpoint.stageBudgetMillis());
+        checkpoint.stageStartedAtMillis(), checkpoint.pausedMillis(), checkpoint.stageBudgetMillis(),
+        checkpoint.stageRestarts());
     canaryStartedAtMillis = checkpoint.canaryStartedAtMillis();
     extensionsUsed = checkpoint.extensionsUsed();
     routingSequence = checkpoint.routingSequence();
@@ -39,7 +40,7 @@ final class RolloutMemory {
     return new Checkpoint(
         state, stageIndex, stageEntered, clock.startedAtMillis(), clock.pausedMillis(), clock.budgetMillis(),
         canaryStartedAtMillis, extensionsUsed, routingSequence, lastVerdicts, timeline, canaryWeightBp,
-        pauseReason);
+        pauseReason, clock.restarts());
   }
 
   /** Keeps the story bounded: the first entries (how it started) and the latest ones. */

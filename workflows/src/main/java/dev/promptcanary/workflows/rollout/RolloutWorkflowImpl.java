@@ -198,7 +198,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     long now = now();
     memory.routingSequence = receipt.sequence();
     memory.stageEntered = true;
-    memory.clock.restart(stage.maxBakeSeconds() * 1000);
+    memory.clock.start(stage.maxBakeSeconds() * 1000);
     if (memory.canaryStartedAtMillis == 0) {
       memory.canaryStartedAtMillis = now;
     }
@@ -292,7 +292,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private AnalysisReport look() {
     AnalysisRequest request = new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(),
         spec.baselineVersion(), memory.canaryWeightBp, memory.canaryStartedAtMillis, memory.clock.startedAtMillis(),
-        spec.stages().size(), spec.gates(), spec.judge());
+        spec.stages().size(), spec.gates(), spec.judge(), memory.clock.restarts());
     String summary = "look at stage " + (memory.stageIndex + 1) + " data";
     if (controlsPreempt) {
       Promise<AnalysisReport> look = Async.function(stubs.step(summary)::analyse, request);

@@ -11,18 +11,37 @@ final class StageClock {
   private long startedAtMillis;
   private long pausedMillis;
   private long budgetMillis;
+  private int restarts;
 
-  StageClock(long startedAtMillis, long pausedMillis, long budgetMillis) {
+  StageClock(long startedAtMillis, long pausedMillis, long budgetMillis, int restarts) {
     this.startedAtMillis = startedAtMillis;
     this.pausedMillis = pausedMillis;
     this.budgetMillis = budgetMillis;
+    this.restarts = restarts;
   }
 
-  /** Starts the stage's clock over: entering a stage, a raised weight, a stage whose data could not be trusted. */
+  /** Starts a new stage's clock: its first test. */
+  void start(long budgetMillis) {
+    startedAtMillis = Workflow.currentTimeMillis();
+    pausedMillis = 0;
+    this.budgetMillis = budgetMillis;
+    restarts = 0;
+  }
+
+  /**
+   * Starts the stage over on fresh data (a raised weight, a stage whose data could not be trusted): a new sequential
+   * test, which spends a new share of the stage's alpha ({@code GatesConfig.perStage(stageCount, restart)}).
+   */
   void restart(long budgetMillis) {
     startedAtMillis = Workflow.currentTimeMillis();
     pausedMillis = 0;
     this.budgetMillis = budgetMillis;
+    restarts++;
+  }
+
+  /** How often the stage started over: 0 during its first test. */
+  int restarts() {
+    return restarts;
   }
 
   /** Bake time so far: time since the stage started, less time paused. */

@@ -124,6 +124,9 @@ class RolloutWorkflowTest {
     assertThat(result().state()).isEqualTo(RolloutState.PROMOTED);
     assertThat(fake.looks.get(looksWhenHeld).stageSinceMillis()).as("the stage's test starts over after the hold")
         .isGreaterThanOrEqualTo(stageStart + Duration.ofHours(3).toMillis());
+    assertThat(fake.looks.get(0).stageRestart()).as("a stage's first test").isZero();
+    assertThat(fake.looks.get(looksWhenHeld).stageRestart()).as("the restarted test spends its own alpha").isOne();
+    assertThat(fake.looks.get(fake.looks.size() - 1).stageRestart()).as("the next stage's first test").isZero();
     assertThat(fake.records.get(fake.records.size() - 1).checkpoint().timeline()).extracting(TimelineEntry::event)
         .contains("held", "resumed", "stage restarted");
   }
