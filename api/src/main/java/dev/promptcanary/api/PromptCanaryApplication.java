@@ -170,7 +170,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
         config.getJudge().isEnabled() ? config.getJudge().judgeName() : null);
     jersey.register(new RolloutResource(rollouts));
     jersey.register(new PagesResource(rollouts, prompts, jdbi.onDemand(RoutingDao.class),
-        environment.getObjectMapper(), config.getTemporal().getUiUrl(), config.getTemporal().getNamespace()));
+        config.getTemporal().getUiUrl(), config.getTemporal().getNamespace()));
   }
 
   /** Judge assertions of eval suites use the live judge when one is configured, else the eval model itself. */

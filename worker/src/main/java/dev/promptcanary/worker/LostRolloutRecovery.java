@@ -1,7 +1,5 @@
 package dev.promptcanary.worker;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import dev.promptcanary.activities.store.Json;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.workflows.rollout.Checkpoint;
 import dev.promptcanary.workflows.rollout.RolloutInput;
@@ -56,8 +54,8 @@ public final class LostRolloutRecovery implements Managed {
       if (row.runId() == null || row.checkpoint() == null || isRunning(row.workflowId())) {
         continue;
       }
-      RolloutSpec spec = Json.read(row.spec(), new TypeReference<>() {});
-      Checkpoint checkpoint = Json.read(row.checkpoint(), new TypeReference<>() {});
+      RolloutSpec spec = row.spec();
+      Checkpoint checkpoint = row.checkpoint();
       RolloutWorkflow workflow =
           client.newWorkflowStub(
               RolloutWorkflow.class,

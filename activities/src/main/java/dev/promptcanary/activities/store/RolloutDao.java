@@ -1,9 +1,12 @@
 package dev.promptcanary.activities.store;
 
+import dev.promptcanary.workflows.rollout.Checkpoint;
 import dev.promptcanary.workflows.rollout.RolloutRecord;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.json.Json;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -13,8 +16,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 public interface RolloutDao {
   String ACTIVE_STATES = "('PENDING_EVAL', 'CANARY', 'PAUSED')";
   String COLUMNS =
-      "id, prompt, candidate_version, baseline_version, state, stage, canary_weight_bp, spec::text AS spec,"
-          + " checkpoint::text AS checkpoint, workflow_id, run_id, reason, resumed_from_run_id, created_at,"
+      "id, prompt, candidate_version, baseline_version, state, stage, canary_weight_bp, spec,"
+          + " checkpoint, workflow_id, run_id, reason, resumed_from_run_id, created_at,"
           + " updated_at, finished_at";
 
   /**
@@ -23,13 +26,13 @@ public interface RolloutDao {
    */
   @SqlUpdate(
       "INSERT INTO rollouts (id, prompt, candidate_version, baseline_version, state, spec, workflow_id)"
-          + " VALUES (:id, :prompt, :candidate, :baseline, 'PENDING_EVAL', CAST(:spec AS jsonb), :id)")
+          + " VALUES (:id, :prompt, :candidate, :baseline, 'PENDING_EVAL', :spec, :id)")
   void insertPending(
       @Bind("id") String id,
       @Bind("prompt") String prompt,
       @Bind("candidate") int candidate,
       @Bind("baseline") int baseline,
-      @Bind("spec") String specJson);
+      @Bind("spec") @Json RolloutSpec spec);
 
   @SqlUpdate("DELETE FROM rollouts WHERE id = :id AND run_id IS NULL")
   void deleteNeverStarted(@Bind("id") String id);
@@ -38,8 +41,8 @@ public interface RolloutDao {
   @SqlUpdate(
       "INSERT INTO rollouts (id, prompt, candidate_version, baseline_version, state, stage, canary_weight_bp,"
           + " spec, checkpoint, workflow_id, run_id, reason, resumed_from_run_id, recorded_at_millis, finished_at)"
-          + " VALUES (:id, :prompt, :candidate, :baseline, :state, :stage, :weight, CAST(:spec AS jsonb),"
-          + " CAST(:checkpoint AS jsonb), :id, :runId, :reason, :resumedFrom, :at,"
+          + " VALUES (:id, :prompt, :candidate, :baseline, :state, :stage, :weight, :spec,"
+          + " :checkpoint, :id, :runId, :reason, :resumedFrom, :at,"
           + " CASE WHEN :final THEN now() END)"
           + " ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, stage = EXCLUDED.stage,"
           + " canary_weight_bp = EXCLUDED.canary_weight_bp, checkpoint = EXCLUDED.checkpoint,"
@@ -56,8 +59,8 @@ public interface RolloutDao {
       @Bind("state") String state,
       @Bind("stage") int stage,
       @Bind("weight") int weight,
-      @Bind("spec") String specJson,
-      @Bind("checkpoint") String checkpointJson,
+      @Bind("spec") @Json RolloutSpec spec,
+      @Bind("checkpoint") @Json Checkpoint checkpoint,
       @Bind("runId") String runId,
       @Bind("reason") String reason,
       @Bind("resumedFrom") String resumedFromRunId,
@@ -69,12 +72,12 @@ public interface RolloutDao {
     var checkpoint = record.checkpoint();
     return upsert(
         record.rolloutId(), spec.prompt(), spec.candidateVersion(), spec.baselineVersion(),
-        checkpoint.state().name(), checkpoint.stageIndex() + 1, record.canaryWeightBp(), Json.write(spec),
-        Json.write(checkpoint), record.runId(), record.reason(), record.resumedFromRunId(), recordedAtMillis,
+        checkpoint.state().name(), checkpoint.stageIndex() + 1, record.canaryWeightBp(), spec,
+        checkpoint, record.runId(), record.reason(), record.resumedFromRunId(), recordedAtMillis,
         checkpoint.state().isFinal());
   }
 
-  /** A rollout as the read model holds it; spec and checkpoint as JSON text. */
+  /** A rollout as the read model holds it, spec and checkpoint typed (read from their jsonb columns). */
   record Row(
       String id,
       String prompt,
@@ -83,8 +86,8 @@ public interface RolloutDao {
       String state,
       int stage,
       int canaryWeightBp,
-      String spec,
-      String checkpoint,
+      @Json RolloutSpec spec,
+      @Json Checkpoint checkpoint,
       String workflowId,
       String runId,
       String reason,

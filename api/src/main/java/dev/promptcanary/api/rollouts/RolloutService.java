@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promptcanary.activities.rollout.StagePlanner;
 import dev.promptcanary.activities.routing.RoutingState;
-import dev.promptcanary.activities.store.Json;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
@@ -82,7 +81,7 @@ public class RolloutService {
     int earlier = rollouts.countFor(prompt, candidate);
     String id = "rollout-" + prompt + "-" + candidate + (earlier == 0 ? "" : "-" + (earlier + 1));
     try {
-      rollouts.insertPending(id, prompt, candidate, current.stableVersion(), Json.write(spec));
+      rollouts.insertPending(id, prompt, candidate, current.stableVersion(), spec);
     } catch (UnableToExecuteStatementException e) {
       throw ApiException.conflict("prompt", "prompt '" + prompt + "' already has a running rollout");
     }
@@ -300,15 +299,10 @@ public class RolloutService {
     }
   }
 
-  private RolloutView view(RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {
-    try {
-      return new RolloutView(row.id(), row.prompt(), row.candidateVersion(), row.baselineVersion(), row.state(),
-          row.stage(), row.canaryWeightBp(), row.reason(), row.resumedFromRunId(), row.createdAt(), row.updatedAt(),
-          row.finishedAt(), json.readTree(row.spec()), row.checkpoint() == null ? null : json.readTree(row.checkpoint()),
-          live, liveUnavailable);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("rollout " + row.id() + " has unreadable JSON", e);
-    }
+  private static RolloutView view(RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {
+    return new RolloutView(row.id(), row.prompt(), row.candidateVersion(), row.baselineVersion(), row.state(),
+        row.stage(), row.canaryWeightBp(), row.reason(), row.resumedFromRunId(), row.createdAt(), row.updatedAt(),
+        row.finishedAt(), row.spec(), row.checkpoint(), live, liveUnavailable);
   }
 
   /** Sends a control and answers once the workflow has acted on it. */

@@ -1,7 +1,8 @@
 package dev.promptcanary.api.rollouts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.promptcanary.workflows.rollout.Checkpoint;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutProgress;
 import java.time.Instant;
 
@@ -23,7 +24,7 @@ public record RolloutView(
     Instant createdAt,
     Instant updatedAt,
     Instant finishedAt,
-    JsonNode spec,
-    JsonNode checkpoint,
+    RolloutSpec spec,
+    Checkpoint checkpoint,
     RolloutProgress live,
     String liveUnavailable) {}

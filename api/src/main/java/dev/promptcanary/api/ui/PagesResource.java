@@ -1,6 +1,5 @@
 package dev.promptcanary.api.ui;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.store.PromptDao;
@@ -43,12 +42,11 @@ public class PagesResource {
   private final RolloutPages pages;
 
   public PagesResource(
-      RolloutService rollouts, PromptDao prompts, RoutingDao routing, ObjectMapper json,
-      String temporalUiUrl, String temporalNamespace) {
+      RolloutService rollouts, PromptDao prompts, RoutingDao routing, String temporalUiUrl, String temporalNamespace) {
     this.rollouts = rollouts;
     this.prompts = prompts;
     this.routing = routing;
-    this.pages = new RolloutPages(json, temporalUiUrl, temporalNamespace);
+    this.pages = new RolloutPages(temporalUiUrl, temporalNamespace);
   }
 
   @GET

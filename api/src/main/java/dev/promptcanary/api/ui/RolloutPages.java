@@ -1,7 +1,5 @@
 package dev.promptcanary.api.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.net.UrlEscapers;
 import dev.promptcanary.api.rollouts.RolloutView;
 import dev.promptcanary.api.ui.PageModels.Link;
@@ -9,7 +7,10 @@ import dev.promptcanary.api.ui.PageModels.RolloutDetail;
 import dev.promptcanary.api.ui.PageModels.RolloutRow;
 import dev.promptcanary.api.ui.PageModels.TimelineRow;
 import dev.promptcanary.api.ui.PageModels.VerdictRow;
+import dev.promptcanary.workflows.domain.Verdict;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutState;
+import dev.promptcanary.workflows.rollout.TimelineEntry;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Instant;
@@ -28,7 +29,6 @@ final class RolloutPages {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final String NONE = "—";
 
-  private final ObjectMapper json;
   private final String temporalUiUrl;
   private final String namespace;
 
@@ -36,15 +36,13 @@ final class RolloutPages {
    * @param temporalUiUrl Temporal UI's address, or empty for no deep links
    * @param namespace the Temporal namespace rollouts run in
    */
-  RolloutPages(ObjectMapper json, String temporalUiUrl, String namespace) {
-    this.json = json;
+  RolloutPages(String temporalUiUrl, String namespace) {
     this.temporalUiUrl = temporalUiUrl == null ? "" : temporalUiUrl.replaceAll("/+$", "");
     this.namespace = namespace;
   }
 
   RolloutRow row(RolloutView r) {
-    JsonNode spec = r.spec() == null ? json.nullNode() : r.spec();
-    int stages = spec.path("stages").size();
+    int stages = r.spec() == null ? 0 : r.spec().stages().size();
     return new RolloutRow(
         new Link(r.id(), rolloutHref(r.id())),
         new Link(r.prompt(), "/ui/prompts/" + segment(r.prompt())),
@@ -59,33 +57,37 @@ final class RolloutPages {
   }
 
   RolloutDetail detail(RolloutView r) {
-    JsonNode spec = r.spec() == null ? json.nullNode() : r.spec();
+    RolloutSpec spec = r.spec();
     boolean running = !RolloutState.valueOf(r.state()).isFinal();
-    JsonNode source;
+    List<Verdict> verdicts;
+    List<TimelineEntry> timeline;
     String verdictSource;
     if (r.live() != null) {
-      source = json.valueToTree(r.live());
+      verdicts = r.live().lastVerdicts();
+      timeline = r.live().timeline();
       verdictSource = "live progress, queried from the workflow";
     } else if (r.checkpoint() != null) {
-      source = r.checkpoint();
+      verdicts = r.checkpoint().lastVerdicts();
+      timeline = r.checkpoint().timeline();
       verdictSource = "last checkpoint in PostgreSQL";
     } else {
-      source = json.nullNode();
+      verdicts = List.of();
+      timeline = List.of();
       verdictSource = "nothing recorded yet";
     }
-    String judge = spec.path("judge").isTextual() ? spec.path("judge").asText() : "first judge to score, pinned";
+    String judge = spec != null && spec.judge() != null ? spec.judge() : "first judge to score, pinned";
     return new RolloutDetail(
         row(r),
         running,
-        text(spec.path("startedBy").asText(null)),
-        spec.path("evalSuite").isTextual() ? spec.path("evalSuite").asText() : "none",
+        text(spec == null ? null : spec.startedBy()),
+        spec != null && spec.evalSuite() != null ? spec.evalSuite() : "none",
         judge,
         time(r.createdAt()),
         time(r.finishedAt()),
         verdictSource,
         r.liveUnavailable() == null ? "" : r.liveUnavailable(),
-        verdicts(source.path("lastVerdicts")),
-        timeline(source.path("timeline")),
+        verdictRows(verdicts == null ? List.of() : verdicts),
+        timelineRows(timeline == null ? List.of() : timeline),
         "/v1/rollouts/" + segment(r.id()),
         "/v1/rollouts/" + segment(r.id()) + "/eval",
         temporalUiUrl.isEmpty()
@@ -94,31 +96,29 @@ final class RolloutPages {
             : temporalUiUrl + "/namespaces/" + segment(namespace) + "/workflows/" + segment(r.id()));
   }
 
-  private static List<VerdictRow> verdicts(JsonNode verdicts) {
+  private static List<VerdictRow> verdictRows(List<Verdict> verdicts) {
     List<VerdictRow> rows = new ArrayList<>();
-    for (JsonNode v : verdicts) {
-      String decision = v.path("decision").asText("");
+    for (Verdict v : verdicts) {
+      String decision = v.decision().name();
+      String gate = v.metric() == null ? v.gate().name() : v.gate().name() + " " + v.metric();
       rows.add(new VerdictRow(
-          v.path("gate").asText(""),
+          gate,
           decision,
           decisionClass(decision),
-          count(v.path("canaryN")),
-          count(v.path("baselineN")),
-          number(v.path("estimate")),
-          "[" + number(v.path("lower")) + ", " + number(v.path("upper")) + "]",
-          number(v.path("threshold")),
-          v.path("reason").asText("")));
+          count(v.canaryN()),
+          count(v.baselineN()),
+          number(v.estimate()),
+          "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
+          number(v.threshold()),
+          v.reason()));
     }
     return rows;
   }
 
-  private static List<TimelineRow> timeline(JsonNode timeline) {
+  private static List<TimelineRow> timelineRows(List<TimelineEntry> timeline) {
     List<TimelineRow> rows = new ArrayList<>();
-    for (JsonNode entry : timeline) {
-      rows.add(new TimelineRow(
-          time(Instant.ofEpochMilli(entry.path("atMillis").asLong())),
-          entry.path("event").asText(""),
-          entry.path("detail").asText("")));
+    for (TimelineEntry entry : timeline) {
+      rows.add(new TimelineRow(time(Instant.ofEpochMilli(entry.atMillis())), entry.event(), entry.detail()));
     }
     return rows;
   }
@@ -144,16 +144,12 @@ final class RolloutPages {
     return value == null || value.isBlank() ? NONE : value;
   }
 
-  private static String count(JsonNode n) {
-    return n.isNumber() ? String.format(Locale.ROOT, "%,d", n.asLong()) : NONE;
+  private static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
   }
 
   /** Four significant digits, without trailing zeros; the statistics' "unbounded" (±Double.MAX_VALUE) as ∞. */
-  static String number(JsonNode n) {
-    if (!n.isNumber() && !n.isTextual()) {
-      return NONE;
-    }
-    double value = n.asDouble();
+  static String number(double value) {
     if (Double.isNaN(value)) {
       return NONE;
     }
