@@ -139,6 +139,13 @@ public record GatesConfig(
         judgeHealth, feedback, newMetrics);
   }
 
+  /** The same gates with another error-rate gate. */
+  public GatesConfig withErrorRate(RateGate newErrorRate) {
+    return new GatesConfig(
+        alpha, minimumSamples, quality, newErrorRate, safety, latency, cost, sampleRatio,
+        judgeHealth, feedback, metrics);
+  }
+
   /** The same gates with another sample ratio check. */
   public GatesConfig withSampleRatio(SrmGate newSampleRatio) {
     return new GatesConfig(
