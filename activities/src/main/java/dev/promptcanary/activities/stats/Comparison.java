@@ -242,17 +242,7 @@ final class Comparison {
       boolean holds,
       double mde) {
     return new GateOutcome(
-        gate,
-        metric,
-        decision,
-        canaryN,
-        baselineN,
-        estimate,
-        lower,
-        upper,
-        threshold(atMargin),
-        false,
-        holds,
-        mde);
+        gate, metric, decision, canaryN, baselineN, estimate, lower, upper, threshold(atMargin),
+        false, holds, mde);
   }
 }
