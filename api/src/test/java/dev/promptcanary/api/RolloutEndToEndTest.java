@@ -12,7 +12,6 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
 import java.util.Random;
 import java.util.StringJoiner;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,34 +28,18 @@ class RolloutEndToEndTest {
   static final TestDatabase DB = TestDatabases.fresh();
   static final DropwizardAppExtension<PromptCanaryConfiguration> APP = TestApps.embedded(DB, TEMPORAL_PORT);
   final Http http = new Http(APP);
+  final RolloutDriver rollouts = new RolloutDriver(http);
 
   @AfterAll
   static void stopTemporal() {
     TEMPORAL.close();
   }
 
-
-  /**
-   * The default gates, but with the latency gate's tolerance widened from 3 to 8 points of traffic above the
-   * baseline's p95: at default strictness it needs several thousand canary requests, more than a unit test should
-   * send.
-   */
-  private static final String GATES = "{\"latency\": {\"margin\": 0.08}}";
-
-  private String startRollout(String prompt, String stages) {
-    Reply started = http.post("/v1/rollouts", """
-        {"prompt": "%s", "candidateVersion": 2, "stages": %s, "checkIntervalSeconds": 1, "gates": %s,
-         "inconclusivePolicy": "ROLLBACK", "startedBy": "e2e-test"}
-        """.formatted(prompt, stages, GATES));
-    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
-    return started.body().get("id").asText();
-  }
-
   /** Sessions resolve, get served, and report; the candidate's judge scores are shifted by {@code candidateShift}. */
   private void simulateTraffic(String prompt, int sessions, double candidateShift, long seed) {
     Random random = new Random(seed);
-    StringJoiner observations = batch("observations");
-    StringJoiner judgements = batch("judgements");
+    StringJoiner observations = RolloutDriver.batch("observations");
+    StringJoiner judgements = RolloutDriver.batch("judgements");
     int inBatch = 0;
     for (int i = 0; i < sessions; i++) {
       String unit = prompt + "-session-" + seed + "-" + i;
@@ -77,25 +60,11 @@ class RolloutEndToEndTest {
       if (++inBatch == 250 || i == sessions - 1) {
         assertThat(http.post("/v1/observations", observations.toString()).status()).isEqualTo(200);
         assertThat(http.post("/v1/judgements", judgements.toString()).status()).isEqualTo(200);
-        observations = batch("observations");
-        judgements = batch("judgements");
+        observations = RolloutDriver.batch("observations");
+        judgements = RolloutDriver.batch("judgements");
         inBatch = 0;
       }
     }
-  }
-
-  private static StringJoiner batch(String key) {
-    return new StringJoiner(",", "{\"" + key + "\":[", "]}");
-  }
-
-  private JsonNode awaitRollout(String id, Predicate<JsonNode> condition, long timeoutMillis) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    JsonNode rollout = http.get("/v1/rollouts/" + id).body();
-    while (!condition.test(rollout) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-      rollout = http.get("/v1/rollouts/" + id).body();
-    }
-    return rollout;
   }
 
   /** The version resolve serves the unit once it serves {@code expected} or 10 s passed: it answers from memory,
@@ -110,26 +79,17 @@ class RolloutEndToEndTest {
     return served;
   }
 
-  private void twoVersions(String prompt) {
-    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status()).isEqualTo(201);
-    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2)).status()).isEqualTo(201);
-  }
-
   @Test
   void aCandidateWorseByATenthInJudgeScoreIsRolledBackAutomatically() throws Exception {
-    twoVersions("worse");
-    String id = startRollout("worse", "[{\"weightBp\": 5000, \"minJudgements\": 50, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
-    assertThat(awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000).get("state").asText())
+    rollouts.twoVersions("worse");
+    String id = rollouts.startRollout("worse",
+        "[{\"weightBp\": 5000, \"minJudgements\": 50, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
+    assertThat(rollouts.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000).get("state").asText())
         .isEqualTo("CANARY");
 
-    long deadline = System.currentTimeMillis() + 60_000;
-    for (int round = 0; System.currentTimeMillis() < deadline; round++) {
-      simulateTraffic("worse", 200, -0.10, round);
-      if (!http.get("/v1/rollouts/" + id).body().get("state").asText().equals("CANARY")) {
-        break;
-      }
-    }
-    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("ROLLED_BACK"), 30_000);
+    rollouts.trafficUntil(id, state -> !state.equals("CANARY"), 60,
+        round -> simulateTraffic("worse", 200, -0.10, round));
+    JsonNode rollout = rollouts.awaitRollout(id, r -> r.get("state").asText().equals("ROLLED_BACK"), 30_000);
     assertThat(rollout.get("state").asText()).isEqualTo("ROLLED_BACK");
     assertThat(rollout.get("reason").asText()).contains("regression").contains("quality");
 
@@ -144,25 +104,18 @@ class RolloutEndToEndTest {
 
   @Test
   void aGoodCandidateIsPromotedThroughEveryStage() throws Exception {
-    twoVersions("better");
-    String id = startRollout("better",
+    rollouts.twoVersions("better");
+    String id = rollouts.startRollout("better",
         "[{\"weightBp\": 3000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600},"
             + " {\"weightBp\": 5000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
-    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    rollouts.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
 
     Reply second = http.post("/v1/rollouts", "{\"prompt\": \"better\", \"candidateVersion\": 2, \"startedBy\": \"x\"}");
     assertThat(second.status()).isEqualTo(409);
 
-    // Traffic until promoted, bounded by time rather than rounds: how many rounds a stage needs depends on how fast
-    // this machine sends them.
-    long deadline = System.currentTimeMillis() + 120_000;
-    for (int round = 0; System.currentTimeMillis() < deadline; round++) {
-      simulateTraffic("better", 250, 0.0, 100 + round);
-      if (http.get("/v1/rollouts/" + id).body().get("state").asText().equals("PROMOTED")) {
-        break;
-      }
-    }
-    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("PROMOTED"), 30_000);
+    rollouts.trafficUntil(id, state -> state.equals("PROMOTED"), 120,
+        round -> simulateTraffic("better", 250, 0.0, 100 + round));
+    JsonNode rollout = rollouts.awaitRollout(id, r -> r.get("state").asText().equals("PROMOTED"), 30_000);
     assertThat(rollout.get("state").asText()).as(rollout.toString()).isEqualTo("PROMOTED");
     assertThat(http.get("/v1/prompts/better/routing").body().get("stableVersion").asInt()).isEqualTo(2);
     assertThat(awaitServed("better", "anyone", 2)).isEqualTo(2);
@@ -175,9 +128,10 @@ class RolloutEndToEndTest {
 
   @Test
   void controlsAnswerOnceTheyTookEffect() throws Exception {
-    twoVersions("steered");
-    String id = startRollout("steered", "[{\"weightBp\": 1000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
-    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    rollouts.twoVersions("steered");
+    String id = rollouts.startRollout("steered",
+        "[{\"weightBp\": 1000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
+    rollouts.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
 
     Reply noReason = http.post("/v1/rollouts/" + id + "/pause", "{\"actor\": \"ana\"}");
     assertThat(noReason.status()).isEqualTo(422);
@@ -215,16 +169,16 @@ class RolloutEndToEndTest {
 
   @Test
   void theStartNotesWhatThePlannerExpectsOfEachStage() throws Exception {
-    twoVersions("planned");
-    String quiet = startRollout("planned", "[{\"weightBp\": 500, \"maxBakeSeconds\": 3600}]");
-    JsonNode quietRollout = awaitRollout(quiet, r -> r.hasNonNull("live"), 30_000);
+    rollouts.twoVersions("planned");
+    String quiet = rollouts.startRollout("planned", "[{\"weightBp\": 500, \"maxBakeSeconds\": 3600}]");
+    JsonNode quietRollout = rollouts.awaitRollout(quiet, r -> r.hasNonNull("live"), 30_000);
     assertThat(quietRollout.get("live").get("timeline").findValuesAsText("detail"))
         .anySatisfy(d -> assertThat(d).startsWith("no traffic for planned"));
     http.post("/v1/rollouts/" + quiet + "/abort", "{\"actor\": \"t\", \"reason\": \"replan\"}");
 
     simulateTraffic("planned", 400, 0.0, 77);
-    String busy = startRollout("planned", "[{\"weightBp\": 500, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 60}]");
-    JsonNode rollout = awaitRollout(busy, r -> r.hasNonNull("live"), 30_000);
+    String busy = rollouts.startRollout("planned", "[{\"weightBp\": 500, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 60}]");
+    JsonNode rollout = rollouts.awaitRollout(busy, r -> r.hasNonNull("live"), 30_000);
     assertThat(rollout.get("live").get("timeline").findValuesAsText("detail"))
         .anySatisfy(d -> assertThat(d).startsWith("stage 1: at 5.00% of ")
             .contains("requests/hour, the slowest gate").contains("all: ")
@@ -234,7 +188,7 @@ class RolloutEndToEndTest {
 
   @Test
   void badStartRequestsAreRefusedWithTheField() {
-    twoVersions("refused");
+    rollouts.twoVersions("refused");
     Reply unknownVersion = http.post("/v1/rollouts", "{\"prompt\": \"refused\", \"candidateVersion\": 9, \"startedBy\": \"x\"}");
     assertThat(unknownVersion.status()).isEqualTo(422);
     assertThat(unknownVersion.body().get("field").asText()).isEqualTo("candidateVersion");
@@ -308,7 +262,7 @@ class RolloutEndToEndTest {
 
   @Test
   void aRolloutPinsTheJudgeItIsGivenAndRejectsABlankOne() throws Exception {
-    twoVersions("pinned");
+    rollouts.twoVersions("pinned");
     Reply blank = http.post("/v1/rollouts",
         "{\"prompt\": \"pinned\", \"candidateVersion\": 2, \"startedBy\": \"ana\", \"judge\": \"\"}");
     assertThat(blank.status()).isEqualTo(422);
@@ -318,7 +272,7 @@ class RolloutEndToEndTest {
         "{\"prompt\": \"pinned\", \"candidateVersion\": 2, \"startedBy\": \"ana\", \"judge\": \"gpt-4o/rubric-7\"}");
     assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
     String id = started.body().get("id").asText();
-    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    JsonNode rollout = rollouts.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
     assertThat(rollout.get("spec").get("judge").asText()).isEqualTo("gpt-4o/rubric-7");
     assertThat(rollout.get("checkpoint").get("timeline").findValuesAsText("detail"))
         .contains("quality counts the scores of judge gpt-4o/rubric-7 only");
@@ -327,7 +281,7 @@ class RolloutEndToEndTest {
 
   @Test
   void aSampleRatioMismatchHoldsUnlessTheRolloutAsksToRollBack() throws Exception {
-    twoVersions("srm-default");
+    rollouts.twoVersions("srm-default");
     Reply byDefault = http.post("/v1/rollouts",
         "{\"prompt\": \"srm-default\", \"candidateVersion\": 2, \"startedBy\": \"ana\"}");
     assertThat(byDefault.status()).as(String.valueOf(byDefault.body())).isEqualTo(201);
@@ -335,12 +289,12 @@ class RolloutEndToEndTest {
     http.post("/v1/rollouts/" + byDefault.body().get("id").asText() + "/abort",
         "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
 
-    twoVersions("srm-rollback");
+    rollouts.twoVersions("srm-rollback");
     Reply asked = http.post("/v1/rollouts",
         "{\"prompt\": \"srm-rollback\", \"candidateVersion\": 2, \"startedBy\": \"ana\", \"srmPolicy\": \"ROLLBACK\"}");
     assertThat(asked.status()).as(String.valueOf(asked.body())).isEqualTo(201);
     String id = asked.body().get("id").asText();
-    JsonNode rollout = awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    JsonNode rollout = rollouts.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
     assertThat(rollout.get("spec").get("srmPolicy").asText()).isEqualTo("ROLLBACK");
     http.post("/v1/rollouts/" + id + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
   }

@@ -7,14 +7,12 @@ import dev.promptcanary.activities.ingest.Units;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
-import dev.promptcanary.api.TestApps.Http.Reply;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
 import java.time.Instant;
 import java.util.Random;
 import java.util.StringJoiner;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,22 +31,11 @@ class SessionRolloutEndToEndTest {
   static final TestDatabase DB = TestDatabases.fresh();
   static final DropwizardAppExtension<PromptCanaryConfiguration> APP = TestApps.embedded(DB, TEMPORAL_PORT);
   final Http http = new Http(APP);
-
-  /** As in RolloutEndToEndTest: the latency tolerance widened so a test-sized sample can pass it. */
-  private static final String GATES = "{\"latency\": {\"margin\": 0.08}}";
+  final RolloutDriver rollouts = new RolloutDriver(http);
 
   @AfterAll
   static void stopTemporal() {
     TEMPORAL.close();
-  }
-
-  private String startRollout(String prompt, String stages) {
-    Reply started = http.post("/v1/rollouts", """
-        {"prompt": "%s", "candidateVersion": 2, "stages": %s, "checkIntervalSeconds": 1, "gates": %s,
-         "inconclusivePolicy": "ROLLBACK", "startedBy": "e2e-test"}
-        """.formatted(prompt, stages, GATES));
-    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
-    return started.body().get("id").asText();
   }
 
   /**
@@ -60,8 +47,8 @@ class SessionRolloutEndToEndTest {
    */
   private void sessions(String prompt, int sessions, double candidateShift, long seed, boolean reportUnits) {
     Random random = new Random(seed);
-    StringJoiner observations = batch("observations");
-    StringJoiner judgements = batch("judgements");
+    StringJoiner observations = RolloutDriver.batch("observations");
+    StringJoiner judgements = RolloutDriver.batch("judgements");
     int inBatch = 0;
     for (int i = 0; i < sessions; i++) {
       String unit = prompt + "-s" + seed + "-" + i;
@@ -91,46 +78,18 @@ class SessionRolloutEndToEndTest {
           assertThat(http.post("/v1/observations", observations.toString()).status()).isEqualTo(200);
           assertThat(http.post("/v1/judgements", judgements.toString()).status()).isEqualTo(200);
         }
-        observations = batch("observations");
-        judgements = batch("judgements");
+        observations = RolloutDriver.batch("observations");
+        judgements = RolloutDriver.batch("judgements");
         inBatch = 0;
       }
     }
   }
 
-  private static StringJoiner batch(String key) {
-    return new StringJoiner(",", "{\"" + key + "\":[", "]}");
-  }
-
-  private JsonNode awaitRollout(String id, Predicate<JsonNode> condition, long timeoutMillis) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    JsonNode rollout = http.get("/v1/rollouts/" + id).body();
-    while (!condition.test(rollout) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-      rollout = http.get("/v1/rollouts/" + id).body();
-    }
-    return rollout;
-  }
-
-  private String state(String id) {
-    return http.get("/v1/rollouts/" + id).body().get("state").asText();
-  }
-
   /** Sends rounds of sessions until the rollout leaves CANARY or {@code seconds} pass. */
   private void trafficUntilDecided(String id, String prompt, double shift, long seedBase, boolean units,
       int seconds) {
-    long deadline = System.currentTimeMillis() + seconds * 1000L;
-    for (int round = 0; System.currentTimeMillis() < deadline; round++) {
-      sessions(prompt, 60, shift, seedBase + round, units);
-      if (!state(id).equals("CANARY")) {
-        return;
-      }
-    }
-  }
-
-  private void twoVersions(String prompt) {
-    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status()).isEqualTo(201);
-    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2)).status()).isEqualTo(201);
+    rollouts.trafficUntil(id, state -> !state.equals("CANARY"), seconds,
+        round -> sessions(prompt, 60, shift, seedBase + round, units));
   }
 
   private static JsonNode verdict(JsonNode rollout, String gate) {
@@ -144,14 +103,14 @@ class SessionRolloutEndToEndTest {
 
   @Test
   void anIdenticalCandidateOnSessionTrafficIsPromotedThroughBothStages() throws Exception {
-    twoVersions("sessions-same");
-    String id = startRollout("sessions-same",
+    rollouts.twoVersions("sessions-same");
+    String id = rollouts.startRollout("sessions-same",
         "[{\"weightBp\": 3000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600},"
             + " {\"weightBp\": 5000, \"minJudgements\": 100, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
-    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    rollouts.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
 
     trafficUntilDecided(id, "sessions-same", 0.0, 1000, true, 150);
-    JsonNode rollout = awaitRollout(id, r -> !r.get("state").asText().equals("CANARY"), 30_000);
+    JsonNode rollout = rollouts.awaitRollout(id, r -> !r.get("state").asText().equals("CANARY"), 30_000);
     assertThat(rollout.get("state").asText()).as(rollout.toString()).isEqualTo("PROMOTED");
     assertThat(rollout.get("checkpoint").get("timeline").findValuesAsText("event"))
         .contains("stage 1 passed", "stage 2 passed", "promoted");
@@ -165,13 +124,13 @@ class SessionRolloutEndToEndTest {
 
   @Test
   void aCandidateWorseByATenthOnSessionTrafficIsRolledBack() throws Exception {
-    twoVersions("sessions-worse");
-    String id = startRollout("sessions-worse",
+    rollouts.twoVersions("sessions-worse");
+    String id = rollouts.startRollout("sessions-worse",
         "[{\"weightBp\": 5000, \"minJudgements\": 50, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
-    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    rollouts.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
 
     trafficUntilDecided(id, "sessions-worse", -0.10, 2000, true, 90);
-    JsonNode rollout = awaitRollout(id, r -> !r.get("state").asText().equals("CANARY"), 30_000);
+    JsonNode rollout = rollouts.awaitRollout(id, r -> !r.get("state").asText().equals("CANARY"), 30_000);
     assertThat(rollout.get("state").asText()).as(rollout.toString()).isEqualTo("ROLLED_BACK");
     assertThat(rollout.get("reason").asText()).contains("regression").contains("quality");
     // scores sent before their observations were attributed to their sessions all the same
@@ -183,13 +142,13 @@ class SessionRolloutEndToEndTest {
 
   @Test
   void anAppThatReportsNoUnitStillGetsADecision() throws Exception {
-    twoVersions("no-units");
-    String id = startRollout("no-units",
+    rollouts.twoVersions("no-units");
+    String id = rollouts.startRollout("no-units",
         "[{\"weightBp\": 5000, \"minJudgements\": 50, \"minBakeSeconds\": 0, \"maxBakeSeconds\": 600}]");
-    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
+    rollouts.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), 30_000);
 
     trafficUntilDecided(id, "no-units", -0.10, 3000, false, 90);
-    JsonNode rollout = awaitRollout(id, r -> !r.get("state").asText().equals("CANARY"), 30_000);
+    JsonNode rollout = rollouts.awaitRollout(id, r -> !r.get("state").asText().equals("CANARY"), 30_000);
     assertThat(rollout.get("state").asText()).as(rollout.toString()).isEqualTo("ROLLED_BACK");
     assertThat(rollout.get("reason").asText()).contains("quality");
     // every request stood for itself

@@ -10,8 +10,6 @@ import dev.promptcanary.devstack.ProcessStack.Child;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,13 +52,9 @@ class EvalCrashIT {
   @TempDir Path work;
   private ProcessStack stack;
   private ModelSimulator simulator;
-  private WorkflowServiceStubs temporalStubs;
 
   @AfterEach
   void stopChildren() throws InterruptedException {
-    if (temporalStubs != null) {
-      temporalStubs.shutdownNow();
-    }
     if (stack != null) {
       stack.close();
     }
@@ -70,17 +64,13 @@ class EvalCrashIT {
   }
 
   @Test
-  void aWorkerKilledMidSuiteIsReplacedAndTheEvalResumesWithoutRepeatingFinishedCases() throws Throwable {
-    try {
-      scenario();
-    } catch (Throwable t) {
-      throw new AssertionError(t.getMessage() + "\n" + (stack == null ? "" : stack.childLogs()), t);
-    }
+  void aWorkerKilledMidSuiteIsReplacedAndTheEvalResumesWithoutRepeatingFinishedCases() {
+    stack = new ProcessStack(work);
+    stack.run(this::scenario);
   }
 
   private void scenario() throws Exception {
     simulator = ModelSimulator.start(0);
-    stack = new ProcessStack(work);
     stack.startDev();
     Map<String, String> model = Map.of(
         "PROMPTCANARY_MODEL_ENABLED", "true",
@@ -92,12 +82,10 @@ class EvalCrashIT {
     createVersion("candidate");
     HttpResponse<String> suite = stack.post("/v1/eval-suites", suite());
     assertThat(suite.statusCode()).as(suite.body()).isEqualTo(201);
-    HttpResponse<String> started = stack.post("/v1/rollouts", """
+    String id = stack.startRollout("""
         {"prompt": "%s", "candidateVersion": 2, "evalSuite": "%s", "checkIntervalSeconds": 600,
          "stages": [{"weightBp": 1000, "minJudgements": 150, "minBakeSeconds": 0, "maxBakeSeconds": 1800}],
          "inconclusivePolicy": "ROLLBACK", "startedBy": "eval-crash-test"}""".formatted(PROMPT, SUITE));
-    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
-    String id = JSON.readTree(started.body()).get("id").asText();
 
     // Mid-suite: at least two rounds of pairs stored, far from all of them.
     awaitStored(id, 2 * CONCURRENCY);
@@ -144,9 +132,7 @@ class EvalCrashIT {
     assertThat(simulator.judgeRequests()).isZero();
 
     // Temporal retried the eval activity once, on the second worker.
-    temporalStubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + stack.temporalPort()).build());
-    assertEvalRetriedOn(WorkflowClient.newInstance(temporalStubs), id, second.process().pid());
+    assertEvalRetriedOn(stack.temporal(), id, second.process().pid());
   }
 
   /** The eval activity was scheduled once; its attempt that ran to the end was the second, on {@code pid}. */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,6 +43,11 @@ final class ProcessStack implements AutoCloseable {
   /** A child process and the file its output goes to. */
   record Child(String name, Process process, Path log) {}
 
+  /** A test's steps against the stack. */
+  interface Scenario {
+    void run() throws Exception;
+  }
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<Child> children = new ArrayList<>();
   private final Path work;
@@ -47,6 +55,7 @@ final class ProcessStack implements AutoCloseable {
   private int apiPort;
   private int temporalPort;
   private int dbPort;
+  private WorkflowServiceStubs temporalStubs;
 
   ProcessStack(Path work) {
     this.work = work;
@@ -95,9 +104,37 @@ final class ProcessStack implements AutoCloseable {
     return temporalPort;
   }
 
-  /** Workers first, dev last: its shutdown hook stops the embedded PostgreSQL, so it must not be killed. */
+  /** The connection to dev's Temporal server, opened on first use and closed with the stack. */
+  WorkflowServiceStubs temporalStubs() {
+    if (temporalStubs == null) {
+      temporalStubs = WorkflowServiceStubs.newServiceStubs(
+          WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
+    }
+    return temporalStubs;
+  }
+
+  WorkflowClient temporal() {
+    return WorkflowClient.newInstance(temporalStubs());
+  }
+
+  /** Runs the test's steps; whatever they throw fails the test with the children's logs attached. */
+  void run(Scenario scenario) {
+    try {
+      scenario.run();
+    } catch (Throwable t) {
+      throw new AssertionError(t.getMessage() + "\n" + childLogs(), t);
+    }
+  }
+
+  /**
+   * The Temporal connection first, then the children: workers first, dev last, since its shutdown hook stops the
+   * embedded PostgreSQL, so it must not be killed.
+   */
   @Override
   public void close() throws InterruptedException {
+    if (temporalStubs != null) {
+      temporalStubs.shutdownNow();
+    }
     for (int i = children.size() - 1; i >= 0; i--) {
       Process process = children.get(i).process();
       process.destroy();
@@ -169,6 +206,13 @@ final class ProcessStack implements AutoCloseable {
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Starts a rollout through the API, fails unless it is accepted (201), and returns its id. */
+  String startRollout(String json) throws Exception {
+    HttpResponse<String> started = post("/v1/rollouts", json);
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    return JSON.readTree(started.body()).get("id").asText();
   }
 
   JsonNode rollout(String id) throws Exception {

@@ -15,8 +15,6 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +45,6 @@ class WorkerCrashIT {
   /** As in RolloutEndToEndTest: the latency gate widened so a test-sized sample can pass it. */
   private static final String GATES = "{\"latency\": {\"margin\": 0.08}}";
 
-  private WorkflowServiceStubs temporalStubs;
   private long lastIngestNanos;
   private ProcessStack stack;
 
@@ -55,41 +52,30 @@ class WorkerCrashIT {
 
   @AfterEach
   void stopChildren() throws InterruptedException {
-    if (temporalStubs != null) {
-      temporalStubs.shutdownNow();
-    }
     if (stack != null) {
       stack.close();
     }
   }
 
   @Test
-  void aWorkerKilledMidBakeIsReplacedAndTheRolloutEndsOnceWithItsDecision() throws Throwable {
-    try {
-      scenario();
-    } catch (Throwable t) {
-      throw new AssertionError(t.getMessage() + "\n" + (stack == null ? "" : stack.childLogs()), t);
-    }
+  void aWorkerKilledMidBakeIsReplacedAndTheRolloutEndsOnceWithItsDecision() {
+    stack = new ProcessStack(work);
+    stack.run(this::scenario);
   }
 
   private void scenario() throws Exception {
-    stack = new ProcessStack(work);
     stack.startDev();
-    temporalStubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + stack.temporalPort()).build());
-    WorkflowClient temporal = WorkflowClient.newInstance(temporalStubs);
+    WorkflowClient temporal = stack.temporal();
 
     Child first = stack.startWorker("worker-1", Map.of());
     assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(1)).statusCode()).isEqualTo(201);
     assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(2)).statusCode()).isEqualTo(201);
     long fenceBefore = stack.queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'");
 
-    HttpResponse<String> started = stack.post("/v1/rollouts", """
+    String id = stack.startRollout("""
         {"prompt": "%s", "candidateVersion": 2, "checkIntervalSeconds": 600, "gates": %s,
          "stages": [{"weightBp": 5000, "minJudgements": 150, "minBakeSeconds": 0, "maxBakeSeconds": 1800}],
          "inconclusivePolicy": "ROLLBACK", "startedBy": "crash-test"}""".formatted(PROMPT, GATES));
-    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
-    String id = JSON.readTree(started.body()).get("id").asText();
     stack.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), "the stage to start");
 
     // Mid-bake: some data has been looked at, and controls were handled (and audited) by the first worker.
@@ -270,7 +256,7 @@ class WorkerCrashIT {
   }
 
   private DescribeWorkflowExecutionResponse describe(String workflowId) {
-    return temporalStubs.blockingStub().describeWorkflowExecution(
+    return stack.temporalStubs().blockingStub().describeWorkflowExecution(
         DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
             .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId)).build());
   }

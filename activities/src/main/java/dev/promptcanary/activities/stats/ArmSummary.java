@@ -51,6 +51,11 @@ public record ArmSummary(
     metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
   }
 
+  /** The sums of the outcome metric {@code name}; empty when none was reported. */
+  public UnitSums metric(String name) {
+    return metrics.getOrDefault(name, UnitSums.EMPTY);
+  }
+
   /**
    * An arm where every request is its own unit (one-request sessions), from per-request sums: the
    * shape of the engine's input before it analysed units.

@@ -45,6 +45,40 @@ final class Comparison {
   private final double boundAlpha;
 
   /**
+   * What the compared quantity can range over (bounds are clipped to it), and whether it gets a
+   * second boundary tuned to a gross effect.
+   */
+  enum Range {
+    /**
+     * A difference of two rates (errors, flags, exceedances): in [-1, 1], with a second boundary
+     * tuned to {@link #grossEffect(double)} of the margin. It shares the alpha with the one tuned to
+     * the margin (alpha / 2 each) and the narrower of the two is used: a boundary tuned to a
+     * 0.2-point rate margin is so wide for a large effect at small n that a prompt failing half its
+     * requests would take hundreds of requests to roll back; the second catches it in a few dozen.
+     * Both are always-valid, so their intersection is at alpha.
+     */
+    RATE_DIFFERENCE(-1, 1, true),
+    /** A difference of two values in [0, 1] (judge scores), or a rate minus a fixed ceiling. */
+    UNIT_DIFFERENCE(-1, 1, false),
+    /** A difference of two means of values in [-1, 1] (user feedback). */
+    FEEDBACK_DIFFERENCE(-2, 2, false),
+    /** A ratio of two positive means, minus one (cost). */
+    RELATIVE_CHANGE(-1, Double.MAX_VALUE, false),
+    /** A difference of two means of any real values (a custom mean metric). */
+    UNBOUNDED(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, false);
+
+    final double low;
+    final double high;
+    final boolean grossBound;
+
+    Range(double low, double high, boolean grossBound) {
+      this.low = low;
+      this.high = high;
+      this.grossBound = grossBound;
+    }
+  }
+
+  /**
    * @param gate which gate
    * @param metric which of the gate's verdicts (a quantile label, a metric name), or null
    * @param higherIsWorse true for error rate, latency, cost; false for quality
@@ -53,8 +87,7 @@ final class Comparison {
    * @param margin the non-inferiority margin (>= 0, in the gate's units, harmful direction) when
    *     the look gives none
    * @param minimumEffect smallest harm that is rolled back (>= 0)
-   * @param rangeLow smallest value the estimated quantity can take (bounds are clipped to it)
-   * @param rangeHigh largest value the estimated quantity can take
+   * @param range what the estimated quantity can range over
    * @param mode non-inferiority or harm detection
    * @param minimumPower harm detection only: hold until this power against the margin; 0 = never
    */
@@ -66,34 +99,10 @@ final class Comparison {
       double tau,
       double margin,
       double minimumEffect,
-      double rangeLow,
-      double rangeHigh,
+      Range range,
       GateMode mode,
       double minimumPower) {
-    this(gate, metric, higherIsWorse, alpha, tau, margin, minimumEffect, rangeLow, rangeHigh, mode,
-        minimumPower, 0);
-  }
-
-  /**
-   * @param grossEffect when > 0, a second boundary tuned to this (much larger) effect shares the
-   *     alpha with the one tuned to the margin (alpha / 2 each) and the narrower of the two is used:
-   *     a boundary tuned to a 0.2-point rate margin is so wide for a large effect at small n that a
-   *     prompt failing half its requests would take hundreds of requests to roll back; the second
-   *     catches it in a few dozen. Both are always-valid, so their intersection is at alpha.
-   */
-  Comparison(
-      GateKind gate,
-      String metric,
-      boolean higherIsWorse,
-      double alpha,
-      double tau,
-      double margin,
-      double minimumEffect,
-      double rangeLow,
-      double rangeHigh,
-      GateMode mode,
-      double minimumPower,
-      double grossEffect) {
+    double grossEffect = range.grossBound ? grossEffect(margin) : 0;
     this.gate = gate;
     this.metric = metric;
     this.higherIsWorse = higherIsWorse;
@@ -102,8 +111,8 @@ final class Comparison {
     this.tauPerMargin = OneSidedNormalMixture.tunedTau(grossEffect > 0 ? alpha / 2 : alpha, 1);
     this.margin = margin;
     this.minimumEffect = minimumEffect;
-    this.rangeLow = rangeLow;
-    this.rangeHigh = rangeHigh;
+    this.rangeLow = range.low;
+    this.rangeHigh = range.high;
     this.mode = mode;
     this.minimumPower = minimumPower;
     this.zPower = minimumPower > 0 ? NORMAL.inverseCumulativeProbability(minimumPower) : 0;
@@ -111,23 +120,9 @@ final class Comparison {
     this.grossTau = grossEffect > 0 ? OneSidedNormalMixture.tunedTau(boundAlpha, grossEffect) : 0;
   }
 
-  /** A non-inferiority comparison on a fixed margin (quality, the safety ceiling). */
-  static Comparison nonInferiority(
-      GateKind gate,
-      boolean higherIsWorse,
-      double alpha,
-      double tau,
-      double margin,
-      double minimumEffect,
-      double rangeLow,
-      double rangeHigh) {
-    return new Comparison(
-        gate, null, higherIsWorse, alpha, tau, margin, minimumEffect, rangeLow, rangeHigh,
-        GateMode.NON_INFERIORITY, 0);
-  }
-
-  GateKind gate() {
-    return gate;
+  /** The effect the second boundary of a rate difference is tuned to: 10 points, or ten margins. */
+  static double grossEffect(double margin) {
+    return Math.min(1, Math.max(0.1, 10 * margin));
   }
 
   String metric() {
@@ -144,10 +139,6 @@ final class Comparison {
 
   double margin() {
     return margin;
-  }
-
-  double minimumEffect() {
-    return minimumEffect;
   }
 
   GateMode mode() {
@@ -174,24 +165,25 @@ final class Comparison {
   }
 
   GateOutcome insufficient(long canaryN, long baselineN, double estimate) {
-    return insufficient(canaryN, baselineN, estimate, margin, holdsWithoutData());
+    return insufficient(canaryN, baselineN, estimate, margin, false);
   }
 
+  /**
+   * @param atMargin this look's margin
+   * @param skippedWithoutData whether the gate is skipped (does not hold the promotion) while
+   *     neither arm has any data
+   */
   GateOutcome insufficient(
-      long canaryN, long baselineN, double estimate, double atMargin, boolean holds) {
-    return new GateOutcome(
-        gate,
-        metric,
-        Decision.INSUFFICIENT_DATA,
-        canaryN,
-        baselineN,
-        estimate,
-        rangeLow,
-        rangeHigh,
-        threshold(atMargin),
-        false,
-        holds,
-        Double.NaN);
+      long canaryN,
+      long baselineN,
+      double estimate,
+      double atMargin,
+      boolean skippedWithoutData) {
+    boolean noData = canaryN == 0 && baselineN == 0;
+    boolean holds = holdsWithoutData() && !(skippedWithoutData && noData);
+    return outcome(
+        Decision.INSUFFICIENT_DATA, canaryN, baselineN, estimate, rangeLow, rangeHigh, atMargin,
+        holds, Double.NaN);
   }
 
   GateOutcome decide(
@@ -234,18 +226,23 @@ final class Comparison {
     } else {
       holds = minimumPower > 0 && !nonInferior && atMargin < minimumEffect + radius + zPower * sd;
     }
-    return new GateOutcome(
-        gate,
-        metric,
-        decision,
-        canaryN,
-        baselineN,
-        estimate,
-        lower,
-        upper,
-        threshold(atMargin),
-        false,
-        holds,
+    return outcome(
+        decision, canaryN, baselineN, estimate, lower, upper, atMargin, holds,
         minimumEffect + radius + Z_80 * sd);
+  }
+
+  private GateOutcome outcome(
+      Decision decision,
+      long canaryN,
+      long baselineN,
+      double estimate,
+      double lower,
+      double upper,
+      double atMargin,
+      boolean holds,
+      double mde) {
+    return new GateOutcome(
+        gate, metric, decision, canaryN, baselineN, estimate, lower, upper, threshold(atMargin),
+        false, holds, mde);
   }
 }

@@ -24,8 +24,7 @@ final class CostCheck implements GateCheck {
             gate.tau(),
             gate.margin(),
             gate.minimumEffect(),
-            -1,
-            Double.MAX_VALUE,
+            Comparison.Range.RELATIVE_CHANGE,
             gate.mode(),
             gate.minimumPower());
     this.minimumSamples = minimumSamples;

@@ -36,11 +36,9 @@ final class LatencyCheck implements GateCheck {
             gate.tau(),
             gate.margins().get(index),
             gate.minimumEffect(),
-            -1,
-            1,
+            Comparison.Range.RATE_DIFFERENCE,
             gate.mode(),
-            gate.minimumPower(),
-            RateCheck.grossEffect(gate.margins().get(index)));
+            gate.minimumPower());
     this.minimumSamples = minimumSamples;
   }
 

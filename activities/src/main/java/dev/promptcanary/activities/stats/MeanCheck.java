@@ -36,8 +36,7 @@ final class MeanCheck implements GateCheck {
             gate.tau(),
             gate.margin(),
             gate.minimumEffect(),
-            -2,
-            2,
+            Comparison.Range.FEEDBACK_DIFFERENCE,
             gate.mode(),
             gate.minimumPower());
     this.relativeMargin = 0;
@@ -51,7 +50,7 @@ final class MeanCheck implements GateCheck {
     this.kind = GateKind.METRIC;
     this.label = gate.name() + " (canary - baseline mean)";
     String name = gate.name();
-    this.metric = arm -> arm.metrics().getOrDefault(name, UnitSums.EMPTY);
+    this.metric = arm -> arm.metric(name);
     this.comparison =
         new Comparison(
             GateKind.METRIC,
@@ -61,8 +60,7 @@ final class MeanCheck implements GateCheck {
             0,
             gate.margin(),
             gate.minimumEffect(),
-            Double.NEGATIVE_INFINITY,
-            Double.POSITIVE_INFINITY,
+            Comparison.Range.UNBOUNDED,
             gate.mode(),
             gate.minimumPower());
     this.relativeMargin = gate.relativeMargin();
@@ -85,9 +83,7 @@ final class MeanCheck implements GateCheck {
     long nc = (long) canary.n();
     long nb = (long) baseline.n();
     if (!Samples.enough(canary, baseline, minimumSamples)) {
-      boolean noData = nc == 0 && nb == 0;
-      return comparison.insufficient(
-          nc, nb, estimate, margin, comparison.holdsWithoutData() && !(skipWithoutData && noData));
+      return comparison.insufficient(nc, nb, estimate, margin, skipWithoutData);
     }
     // The floor on s (see QualityCheck): half the value range, or of the margin for an unbounded
     // metric, over 2n.

@@ -2,6 +2,7 @@ package dev.promptcanary.activities.stats;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.GateMode;
 import dev.promptcanary.workflows.domain.QualityGate;
 
 /**
@@ -15,8 +16,8 @@ final class QualityCheck implements GateCheck {
 
   QualityCheck(QualityGate gate, double alpha, int minimumSamples) {
     this.comparison =
-        Comparison.nonInferiority(
-            GateKind.QUALITY, false, alpha, gate.tau(), gate.margin(), gate.minimumEffect(), -1, 1);
+        new Comparison(GateKind.QUALITY, null, false, alpha, gate.tau(), gate.margin(),
+            gate.minimumEffect(), Comparison.Range.UNIT_DIFFERENCE, GateMode.NON_INFERIORITY, 0);
     this.minimumSamples = minimumSamples;
   }
 

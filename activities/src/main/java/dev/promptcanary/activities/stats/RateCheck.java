@@ -50,18 +50,18 @@ final class RateCheck implements GateCheck {
             gate.tau(),
             gate.margin(),
             gate.minimumEffect(),
-            -1,
-            1,
+            Comparison.Range.RATE_DIFFERENCE,
             gate.mode(),
-            gate.minimumPower(),
-            grossEffect(gate.margin()));
+            gate.minimumPower());
     // The ceiling is tested as "canary rate - ceiling": harmful above 0, fine below 0. Its mixing
     // scale is fixed, tuned to the absolute margin (the ceiling itself is a fixed line).
     double ceilingTau =
         gate.tau() > 0 ? gate.tau() : OneSidedNormalMixture.tunedTau(testAlpha, gate.margin());
     this.ceiling =
         gate.hasCeiling()
-            ? new Comparison(kind, null, true, testAlpha, ceilingTau, 0, 0, -1, 1, gate.mode(), 0)
+            ? new Comparison(
+                kind, null, true, testAlpha, ceilingTau, 0, 0, Comparison.Range.UNIT_DIFFERENCE,
+                gate.mode(), 0)
             : null;
     this.ceilingRate = gate.ceiling();
   }
@@ -71,7 +71,7 @@ final class RateCheck implements GateCheck {
     this.kind = GateKind.METRIC;
     this.label = gate.name() + " rate";
     String name = gate.name();
-    this.metric = arm -> arm.metrics().getOrDefault(name, UnitSums.EMPTY);
+    this.metric = arm -> arm.metric(name);
     this.minimumSamples = minimumSamples;
     this.relativeMargin = gate.relativeMargin();
     this.skipWithoutData = gate.role() == MetricGate.Role.GUARDRAIL;
@@ -84,11 +84,9 @@ final class RateCheck implements GateCheck {
             0,
             gate.margin(),
             gate.minimumEffect(),
-            -1,
-            1,
+            Comparison.Range.RATE_DIFFERENCE,
             gate.mode(),
-            gate.minimumPower(),
-            grossEffect(gate.margin()));
+            gate.minimumPower());
     this.ceiling = null;
     this.ceilingRate = 1;
   }
@@ -107,13 +105,8 @@ final class RateCheck implements GateCheck {
     double estimate = canary.rate() - baseline.rate();
     double margin = Math.max(difference.margin(), relativeMargin * baseline.rate());
     if (!Samples.enough(canaryUnits, baselineUnits, minimumSamples)) {
-      boolean noData = canary.trials() == 0 && baseline.trials() == 0;
       return difference.insufficient(
-          canary.trials(),
-          baseline.trials(),
-          estimate,
-          margin,
-          difference.holdsWithoutData() && !(skipWithoutData && noData));
+          canary.trials(), baseline.trials(), estimate, margin, skipWithoutData);
     }
     GateOutcome diff =
         difference.decide(
@@ -143,11 +136,6 @@ final class RateCheck implements GateCheck {
       return diff.with(Decision.INCONCLUSIVE, false, true);
     }
     return diff.with(diff.decision(), false, diff.holds() || ceilingHolds);
-  }
-
-  /** The effect the second boundary is tuned to: 10 points, or ten margins if larger. */
-  static double grossEffect(double margin) {
-    return Math.min(1, Math.max(0.1, 10 * margin));
   }
 
   private static Proportion counts(UnitSums units) {

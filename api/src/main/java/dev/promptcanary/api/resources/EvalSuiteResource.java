@@ -29,7 +29,6 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class EvalSuiteResource {
-  private static final int MAX_PAGE = 500;
   private final EvalDao evals;
 
   public EvalSuiteResource(EvalDao evals) {
@@ -61,9 +60,8 @@ public class EvalSuiteResource {
 
   @GET
   public List<SuiteSummary> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset) {
-    return evals.listSuites(
-        Params.intInRange("limit", limit, 100, 1, MAX_PAGE),
-        Params.intInRange("offset", offset, 0, 0, Integer.MAX_VALUE));
+    Params.Page page = Params.page(limit, offset);
+    return evals.listSuites(page.limit(), page.offset());
   }
 
   /** The latest version. */
@@ -81,10 +79,8 @@ public class EvalSuiteResource {
   public List<StoredEvalSuite> versions(
       @PathParam("name") String name, @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     String suite = latest(name).name();
-    return evals.listVersions(
-        suite,
-        Params.intInRange("limit", limit, 100, 1, MAX_PAGE),
-        Params.intInRange("offset", offset, 0, 0, Integer.MAX_VALUE));
+    Params.Page page = Params.page(limit, offset);
+    return evals.listVersions(suite, page.limit(), page.offset());
   }
 
   @GET

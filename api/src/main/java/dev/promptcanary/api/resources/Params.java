@@ -14,7 +14,19 @@ public final class Params {
       "must be 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit";
   private static final Pattern PROMPT_NAME = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,99}$");
 
+  /** The largest page a list answers with. */
+  static final int MAX_PAGE = 500;
+
   private Params() {}
+
+  /** A page of a list: at most {@code limit} items, after the first {@code offset}. */
+  record Page(int limit, int offset) {}
+
+  /** {@code limit} 1..{@link #MAX_PAGE} (default 100) and {@code offset} >= 0 (default 0), checked in that order. */
+  static Page page(String limit, String offset) {
+    return new Page(
+        intInRange("limit", limit, 100, 1, MAX_PAGE), intInRange("offset", offset, 0, 0, Integer.MAX_VALUE));
+  }
 
   static String promptName(String name) {
     if (name == null || !PROMPT_NAME.matcher(name).matches()) {

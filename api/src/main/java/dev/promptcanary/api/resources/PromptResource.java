@@ -26,7 +26,6 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class PromptResource {
-  private static final int MAX_PAGE = 500;
   private final PromptDao prompts;
   private final RoutingLoader routes;
 
@@ -37,9 +36,8 @@ public class PromptResource {
 
   @GET
   public List<PromptSummary> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset) {
-    return prompts.listPrompts(
-        Params.intInRange("limit", limit, 100, 1, MAX_PAGE),
-        Params.intInRange("offset", offset, 0, 0, Integer.MAX_VALUE));
+    Params.Page page = Params.page(limit, offset);
+    return prompts.listPrompts(page.limit(), page.offset());
   }
 
   /** 201 with the new version; 200 with the existing one when the same content was stored before. */
@@ -66,10 +64,8 @@ public class PromptResource {
   public List<PromptVersion> versions(
       @PathParam("name") String name, @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     String prompt = existingPrompt(name);
-    return prompts.listVersions(
-        prompt,
-        Params.intInRange("limit", limit, 100, 1, MAX_PAGE),
-        Params.intInRange("offset", offset, 0, 0, Integer.MAX_VALUE));
+    Params.Page page = Params.page(limit, offset);
+    return prompts.listVersions(prompt, page.limit(), page.offset());
   }
 
   @GET

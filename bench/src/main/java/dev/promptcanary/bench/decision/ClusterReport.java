@@ -4,6 +4,7 @@ import dev.promptcanary.workflows.domain.GateKind;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** The table rows of the clustered scenarios (engine only). */
 final class ClusterReport {
@@ -33,20 +34,7 @@ final class ClusterReport {
     return String.format(
         Locale.ROOT,
         "%-20s %7.4f %7.4f %7.4f %7.4f %7.4f %8s %8s %7s %7s %7s %8s %-22s %6.1f",
-        s.name(),
-        m.share(Action.ROLLBACK),
-        m.share(Action.PROMOTE),
-        m.share(Action.BLOCKED),
-        m.share(Action.HELD),
-        m.share(Action.JUDGE_HOLD),
-        pct(m.falseRollback()),
-        pct(m.missedRegression()),
-        num(MethodStats.quantile(m.decidedSamples, 0.5)),
-        num(MethodStats.quantile(m.decidedSamples, 0.9)),
-        num(MethodStats.quantile(m.promoteUnits, 0.5)),
-        num(MethodStats.mean(m.rollbackSamples)),
-        gates(m),
-        seconds);
+        columns(s, m, seconds, UnaryOperator.identity()));
   }
 
   static String markdownHeader() {
@@ -59,20 +47,28 @@ final class ClusterReport {
     return String.format(
         Locale.ROOT,
         "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %s | %s | %s | %.1f |%n",
-        s.name(),
-        m.share(Action.ROLLBACK),
-        m.share(Action.PROMOTE),
-        m.share(Action.BLOCKED),
-        m.share(Action.HELD),
-        m.share(Action.JUDGE_HOLD),
-        DecisionQualityBench.dash(pct(m.falseRollback())),
-        DecisionQualityBench.dash(pct(m.missedRegression())),
-        DecisionQualityBench.dash(num(MethodStats.quantile(m.decidedSamples, 0.5))),
-        DecisionQualityBench.dash(num(MethodStats.quantile(m.decidedSamples, 0.9))),
-        DecisionQualityBench.dash(num(MethodStats.quantile(m.promoteUnits, 0.5))),
-        DecisionQualityBench.dash(num(MethodStats.mean(m.rollbackSamples))),
-        DecisionQualityBench.dash(gates(m)),
-        seconds);
+        columns(s, m, seconds, DecisionQualityBench::dash));
+  }
+
+  /** The values of one row, in column order, each text column passed through {@code text}. */
+  private static Object[] columns(
+      ClusterScenario s, MethodStats m, double seconds, UnaryOperator<String> text) {
+    return new Object[] {
+      s.name(),
+      m.share(Action.ROLLBACK),
+      m.share(Action.PROMOTE),
+      m.share(Action.BLOCKED),
+      m.share(Action.HELD),
+      m.share(Action.JUDGE_HOLD),
+      text.apply(pct(m.falseRollback())),
+      text.apply(pct(m.missedRegression())),
+      text.apply(num(MethodStats.quantile(m.decidedSamples, 0.5))),
+      text.apply(num(MethodStats.quantile(m.decidedSamples, 0.9))),
+      text.apply(num(MethodStats.quantile(m.promoteUnits, 0.5))),
+      text.apply(num(MethodStats.mean(m.rollbackSamples))),
+      text.apply(gates(m)),
+      seconds
+    };
   }
 
   /** e.g. "latency .012 quality .020": the share of runs each gate rolled back (some overlap). */

@@ -40,14 +40,10 @@ final class EventHeap {
       if (times[parent] <= time) {
         break;
       }
-      times[i] = times[parent];
-      units[i] = units[parent];
-      values[i] = values[parent];
+      move(parent, i);
       i = parent;
     }
-    times[i] = time;
-    units[i] = unit;
-    values[i] = value;
+    set(i, time, unit, value);
   }
 
   /** Removes the earliest event (read it first with the peek methods). */
@@ -72,11 +68,17 @@ final class EventHeap {
       if (times[child] >= time) {
         break;
       }
-      times[i] = times[child];
-      units[i] = units[child];
-      values[i] = values[child];
+      move(child, i);
       i = child;
     }
+    set(i, time, unit, value);
+  }
+
+  private void move(int from, int to) {
+    set(to, times[from], units[from], values[from]);
+  }
+
+  private void set(int i, double time, SessionRollout.Unit unit, double value) {
     times[i] = time;
     units[i] = unit;
     values[i] = value;

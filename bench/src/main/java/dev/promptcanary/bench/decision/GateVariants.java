@@ -37,18 +37,7 @@ final class GateVariants {
                 GateMode.HARM_DETECTION,
                 RARE_ERROR_RELATIVE_MARGIN,
                 RARE_ERROR_MINIMUM_POWER);
-        return new GatesConfig(
-            g.alpha(),
-            g.minimumSamples(),
-            g.quality(),
-            rare,
-            g.safety(),
-            g.latency(),
-            g.cost(),
-            g.sampleRatio(),
-            g.judgeHealth(),
-            g.feedback(),
-            g.metrics());
+        return g.withErrorRate(rare);
       };
 
   /**
@@ -69,18 +58,7 @@ final class GateVariants {
             MetricGate.Role.GUARDRAIL,
             0,
             0);
-    return new GatesConfig(
-        g.alpha(),
-        g.minimumSamples(),
-        g.quality(),
-        g.errorRate(),
-        g.safety(),
-        g.latency(),
-        g.cost(),
-        g.sampleRatio(),
-        g.judgeHealth(),
-        g.feedback(),
-        List.of(resolved));
+    return g.withMetrics(List.of(resolved));
   }
 
   /**

@@ -24,10 +24,7 @@ public record CostGate(
     double minimumPower) {
 
   public CostGate {
-    GateChecks.share(alphaShare);
-    GateChecks.effect("margin", margin, 100);
-    GateChecks.effect("minimumEffect", minimumEffect, 100);
-    GateChecks.tau(tau, margin);
+    GateChecks.comparison(alphaShare, margin, minimumEffect, 100, tau);
     mode = GateChecks.mode(mode, GateMode.NON_INFERIORITY);
     GateChecks.power(minimumPower);
   }

@@ -24,10 +24,7 @@ public record FeedbackGate(
     double minimumPower) {
 
   public FeedbackGate {
-    GateChecks.share(alphaShare);
-    GateChecks.effect("margin", margin, 2);
-    GateChecks.effect("minimumEffect", minimumEffect, 2);
-    GateChecks.tau(tau, margin);
+    GateChecks.comparison(alphaShare, margin, minimumEffect, 2, tau);
     mode = GateChecks.mode(mode, GateMode.HARM_DETECTION);
     GateChecks.power(minimumPower);
   }

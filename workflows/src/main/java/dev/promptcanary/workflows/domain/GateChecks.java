@@ -16,10 +16,33 @@ final class GateChecks {
     }
   }
 
-  static void tau(double tau, double margin) {
+  /**
+   * The settings every comparison gate starts with, checked in this order: its alpha share, then
+   * its margin and minimum effect, each in [0, maxEffect].
+   */
+  static void shareAndEffects(
+      double alphaShare, double margin, double minimumEffect, double maxEffect) {
+    share(alphaShare);
+    effect("margin", margin, maxEffect);
+    effect("minimumEffect", minimumEffect, maxEffect);
+  }
+
+  /** {@link #shareAndEffects}, then {@link #tau(double, double)}. */
+  static void comparison(
+      double alphaShare, double margin, double minimumEffect, double maxEffect, double tau) {
+    shareAndEffects(alphaShare, margin, minimumEffect, maxEffect);
+    tau(tau, margin);
+  }
+
+  static void tau(double tau) {
     if (!(tau >= 0) || Double.isInfinite(tau)) {
       throw new GateConfigException("tau", "must be >= 0 (0 = tuned to the margin), got " + tau);
     }
+  }
+
+  /** {@link #tau(double)}, and a margin to tune to when tau is 0. */
+  static void tau(double tau, double margin) {
+    tau(tau);
     if (tau == 0 && margin == 0) {
       throw new GateConfigException(
           "margin", "must be > 0: tau 0 means 'tune to the margin' (or set tau)");

@@ -139,6 +139,13 @@ public record GatesConfig(
         judgeHealth, feedback, newMetrics);
   }
 
+  /** The same gates with another error-rate gate. */
+  public GatesConfig withErrorRate(RateGate newErrorRate) {
+    return new GatesConfig(
+        alpha, minimumSamples, quality, newErrorRate, safety, latency, cost, sampleRatio,
+        judgeHealth, feedback, metrics);
+  }
+
   /** The same gates with another sample ratio check. */
   public GatesConfig withSampleRatio(SrmGate newSampleRatio) {
     return new GatesConfig(
@@ -166,10 +173,7 @@ public record GatesConfig(
    * 0)} would spend only 3/4; this is the whole stage share, for callers that never restart a test.
    */
   public GatesConfig perStage(int stageCount) {
-    if (stageCount < 1) {
-      throw new IllegalArgumentException("stageCount must be >= 1, got " + stageCount);
-    }
-    return scaled(1.0 / stageCount);
+    return scaled(1.0 / checkedStageCount(stageCount));
   }
 
   /**
@@ -177,10 +181,15 @@ public record GatesConfig(
    * over on fresh data): the stage's share of both alphas times {@link #restartShare(int)}.
    */
   public GatesConfig perStage(int stageCount, int restart) {
+    int stages = checkedStageCount(stageCount);
+    return scaled(restartShare(restart) / stages);
+  }
+
+  private static int checkedStageCount(int stageCount) {
     if (stageCount < 1) {
       throw new IllegalArgumentException("stageCount must be >= 1, got " + stageCount);
     }
-    return scaled(restartShare(restart) / stageCount);
+    return stageCount;
   }
 
   private GatesConfig scaled(double factor) {

@@ -51,9 +51,7 @@ public record LatencyGate(
     }
     GateChecks.effect("margin", margin, 1);
     GateChecks.effect("minimumEffect", minimumEffect, 1);
-    if (!(tau >= 0) || Double.isInfinite(tau)) {
-      throw new GateConfigException("tau", "must be >= 0 (0 = tuned to the margin), got " + tau);
-    }
+    GateChecks.tau(tau);
     mode = GateChecks.mode(mode, GateMode.NON_INFERIORITY);
     GateChecks.power(minimumPower);
     boolean legacy = quantiles == null;

@@ -15,10 +15,7 @@ public record QualityGate(
     boolean enabled, double alphaShare, double margin, double minimumEffect, double tau) {
 
   public QualityGate {
-    GateChecks.share(alphaShare);
-    GateChecks.effect("margin", margin, 1);
-    GateChecks.effect("minimumEffect", minimumEffect, 1);
-    GateChecks.tau(tau, margin);
+    GateChecks.comparison(alphaShare, margin, minimumEffect, 1, tau);
   }
 
   /** Margin 0.05 on a [0, 1] judge score, any significant drop rolls back, 90% of alpha. */

@@ -36,9 +36,7 @@ public record RateGate(
     double minimumPower) {
 
   public RateGate {
-    GateChecks.share(alphaShare);
-    GateChecks.effect("margin", margin, 1);
-    GateChecks.effect("minimumEffect", minimumEffect, 1);
+    GateChecks.shareAndEffects(alphaShare, margin, minimumEffect, 1);
     if (!(ceiling > 0 && ceiling <= 1)) {
       throw new GateConfigException("ceiling", "must be in (0, 1], got " + ceiling);
     }

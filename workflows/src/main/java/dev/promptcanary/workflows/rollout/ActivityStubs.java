@@ -14,15 +14,7 @@ import java.time.Duration;
 final class ActivityStubs {
   /** Before {@link ChangeIds#CONTROLS_PREEMPT}: every step and write, retried for ever. */
   private static final ActivityOptions QUICK =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofMillis(500))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofSeconds(30))
-                  .build())
-          .build();
+      options(Duration.ofSeconds(30), doubling(Duration.ofMillis(500)).setMaximumInterval(Duration.ofSeconds(30)));
 
   /**
    * The steps of a rollout under {@link ChangeIds#CONTROLS_PREEMPT}: a bounded number of attempts, and no retry of a
@@ -30,24 +22,19 @@ final class ActivityStubs {
    * instead of retrying silently for ever. About 8 s of backoff over 5 attempts.
    */
   private static final ActivityOptions STEP =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofMillis(500))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofSeconds(10))
-                  .setMaximumAttempts(5)
-                  .setDoNotRetry(
-                      IllegalArgumentException.class.getName(),
-                      NullPointerException.class.getName(),
-                      ArithmeticException.class.getName(),
-                      ClassCastException.class.getName(),
-                      IndexOutOfBoundsException.class.getName(),
-                      UnsupportedOperationException.class.getName(),
-                      NumberFormatException.class.getName())
-                  .build())
-          .build();
+      options(
+          Duration.ofSeconds(30),
+          doubling(Duration.ofMillis(500))
+              .setMaximumInterval(Duration.ofSeconds(10))
+              .setMaximumAttempts(5)
+              .setDoNotRetry(
+                  IllegalArgumentException.class.getName(),
+                  NullPointerException.class.getName(),
+                  ArithmeticException.class.getName(),
+                  ClassCastException.class.getName(),
+                  IndexOutOfBoundsException.class.getName(),
+                  UnsupportedOperationException.class.getName(),
+                  NumberFormatException.class.getName()));
 
   /** Writes of the read model and the audit log under {@link ChangeIds#CONTROLS_PREEMPT}: short, then given up. */
   private static final ActivityOptions BOOKKEEPING =
@@ -57,15 +44,7 @@ final class ActivityStubs {
           .build();
 
   private static final ActivityOptions ALERT =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(20))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setBackoffCoefficient(2)
-                  .setMaximumAttempts(6)
-                  .build())
-          .build();
+      options(Duration.ofSeconds(20), doubling(Duration.ofSeconds(1)).setMaximumAttempts(6));
 
   /**
    * The eval runner heartbeats at least every 10 s, a slow model call or not, so 30 s without a heartbeat means its
@@ -119,6 +98,15 @@ final class ActivityStubs {
     if (!controlsPreempt) {
       throw failure;
     }
+  }
+
+  private static ActivityOptions options(Duration startToClose, RetryOptions.Builder retry) {
+    return ActivityOptions.newBuilder().setStartToCloseTimeout(startToClose).setRetryOptions(retry.build()).build();
+  }
+
+  /** Retries from {@code initialInterval}, doubling the wait each time. */
+  private static RetryOptions.Builder doubling(Duration initialInterval) {
+    return RetryOptions.newBuilder().setInitialInterval(initialInterval).setBackoffCoefficient(2);
   }
 
   private static RolloutActivities stub(ActivityOptions options, String summary) {

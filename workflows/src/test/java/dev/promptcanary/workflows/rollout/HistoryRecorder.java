@@ -32,7 +32,7 @@ class HistoryRecorder {
         ? FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 40, 40)
         : FakeActivities.report(Decision.REGRESSION, GateKind.QUALITY, 90, 90);
     record(fake, "rollback-regression.json", env -> {
-      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      RolloutWorkflow workflow = startHolding(env);
       env.sleep(Duration.ofMinutes(1));
       workflow.dataArrived(new DataArrived(0));
     });
@@ -43,7 +43,7 @@ class HistoryRecorder {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 40, 40);
     record(fake, "pause-resume-bypass.json", env -> {
-      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      RolloutWorkflow workflow = startHolding(env);
       env.sleep(Duration.ofMinutes(5));
       workflow.pause(new ControlRequest("ana", "look"));
       env.sleep(Duration.ofMinutes(5));
@@ -58,7 +58,7 @@ class HistoryRecorder {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 200, 10);
     record(fake, "judge-hold-abort.json", env -> {
-      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      RolloutWorkflow workflow = startHolding(env);
       env.sleep(Duration.ofMinutes(5));
       workflow.resume(new ControlRequest("ana", "judge fixed"));
       env.sleep(Duration.ofMinutes(5));
@@ -70,7 +70,7 @@ class HistoryRecorder {
   void recordFirstStageOfAPromotion() throws Exception {
     FakeActivities fake = new FakeActivities();
     record(fake, "promotion-first-run.json", env -> {
-      Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      startHolding(env);
     });
   }
 
@@ -81,7 +81,7 @@ class HistoryRecorder {
     fake.plannedWeightBp = 1500;
     record(fake, "extend-raise-hold-abort.json", env -> {
       RolloutWorkflow workflow =
-          Scenarios.start(env.getWorkflowClient(), Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.EXTEND, 1)));
+          start(env, Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.EXTEND, 1)));
       // ten minutes to the extension (the planner raises the weight), ten more to the hold (the budget is spent)
       env.sleep(Duration.ofMinutes(25));
       workflow.abort(new ControlRequest("ana", "not enough traffic"));
@@ -93,7 +93,7 @@ class HistoryRecorder {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 300, 300);
     record(fake, "rollback-policy.json", env -> {
-      Scenarios.start(env.getWorkflowClient(), Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.ROLLBACK, 0)));
+      start(env, Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.ROLLBACK, 0)));
     });
   }
 
@@ -102,7 +102,7 @@ class HistoryRecorder {
     FakeActivities fake = new FakeActivities();
     fake.eval = new EvalSummary(true, "pass rate 0.96 >= 0.90, mean judge score 0.91 >= 0.80", 50, 0.96, 0.91);
     record(fake, "eval-suite-passed.json", env -> {
-      Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+      start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
     });
   }
 
@@ -111,7 +111,7 @@ class HistoryRecorder {
     FakeActivities fake = new FakeActivities();
     fake.eval = new EvalSummary(false, "pass rate 0.62 is below the gate 0.90", 50, 0.62, 0.94);
     record(fake, "eval-suite-blocked.json", env -> {
-      Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+      start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
     });
   }
 
@@ -120,7 +120,7 @@ class HistoryRecorder {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
     record(fake, "bypass.json", env -> {
-      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      RolloutWorkflow workflow = startHolding(env);
       env.sleep(Duration.ofMinutes(2));
       workflow.bypass(new ControlRequest("oncall-bob", "hotfix for incident 42"));
     });
@@ -130,38 +130,28 @@ class HistoryRecorder {
   void recordAbortDuringTheEval() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.evalRunning = new CountDownLatch(1);
-    try {
-      record(fake, "eval-abort.json", env -> {
-        RolloutWorkflow workflow =
-            Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
-        assertThat(workflow.progress().state()).isEqualTo(RolloutState.PENDING_EVAL);
-        workflow.abort(new ControlRequest("ana", "wrong candidate"));
-        // the abandoned eval finishes only after the rollout ended, as in production
-        WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
-        fake.evalRunning.countDown();
-      });
-    } finally {
+    recordReleasing(fake.evalRunning, fake, "eval-abort.json", env -> {
+      RolloutWorkflow workflow = start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+      assertThat(workflow.progress().state()).isEqualTo(RolloutState.PENDING_EVAL);
+      workflow.abort(new ControlRequest("ana", "wrong candidate"));
+      // the abandoned eval finishes only after the rollout ended, as in production
+      WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
       fake.evalRunning.countDown();
-    }
+    });
   }
 
   @Test
   void recordJudgeHoldThenResumeAndPass() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 300, 20);
-    record(fake, "judge-hold-resume.json", env -> {
-      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
-      env.sleep(Duration.ofMinutes(5));
-      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
-      workflow.resume(new ControlRequest("ana", "judge endpoint fixed"));
-    });
+    recordHeldThenResumed(fake, "judge-hold-resume.json", Duration.ofMinutes(5), "judge endpoint fixed");
   }
 
   @Test
   void recordTheRunsAfterContinueAsNew() throws Exception {
     FakeActivities fake = new FakeActivities();
     record(fake, Map.of(1, "promotion-second-run.json", 2, "promotion-last-run.json"), env -> {
-      Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      startHolding(env);
     });
   }
 
@@ -169,12 +159,7 @@ class HistoryRecorder {
   void recordSrmHoldThenResume() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
-    record(fake, "srm-hold-resume.json", env -> {
-      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
-      env.sleep(Duration.ofMinutes(5));
-      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
-      workflow.resume(new ControlRequest("ana", "load balancer fixed"));
-    });
+    recordHeldThenResumed(fake, "srm-hold-resume.json", Duration.ofMinutes(5), "load balancer fixed");
   }
 
   @Test
@@ -182,7 +167,7 @@ class HistoryRecorder {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
     record(fake, "srm-rollback-asked.json", env -> {
-      Scenarios.start(env.getWorkflowClient(), Scenarios.rollbackOnSrm(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+      start(env, Scenarios.rollbackOnSrm(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
     });
   }
 
@@ -192,12 +177,7 @@ class HistoryRecorder {
     fake.analysis = r -> {
       throw new IllegalStateException("numeric field overflow: cost 1e200");
     };
-    record(fake, "look-fails-hold-resume.json", env -> {
-      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
-      env.sleep(Duration.ofMinutes(3));
-      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
-      workflow.resume(new ControlRequest("ana", "bad row deleted"));
-    });
+    recordHeldThenResumed(fake, "look-fails-hold-resume.json", Duration.ofMinutes(3), "bad row deleted");
   }
 
   @Test
@@ -214,19 +194,14 @@ class HistoryRecorder {
       }
       throw new IllegalStateException("canceling statement due to statement timeout");
     };
-    try {
-      record(fake, "abort-while-look-hangs.json", env -> {
-        RolloutWorkflow workflow =
-            Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
-        workflow.dataArrived(new DataArrived(0));
-        looking.await();
-        workflow.abort(new ControlRequest("ana", "stuck look"));
-        WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
-        release.countDown();
-      });
-    } finally {
+    recordReleasing(release, fake, "abort-while-look-hangs.json", env -> {
+      RolloutWorkflow workflow = startHolding(env);
+      workflow.dataArrived(new DataArrived(0));
+      looking.await();
+      workflow.abort(new ControlRequest("ana", "stuck look"));
+      WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
       release.countDown();
-    }
+    });
   }
 
   @Test
@@ -236,7 +211,7 @@ class HistoryRecorder {
     fake.failAlerts = true;
     fake.failAudits = true;
     record(fake, "abort-dead-webhook-failing-audit.json", env -> {
-      RolloutWorkflow workflow = Scenarios.start(env.getWorkflowClient(), Scenarios.spec(InconclusivePolicy.HOLD, 0));
+      RolloutWorkflow workflow = startHolding(env);
       env.sleep(Duration.ofMinutes(2));
       workflow.abort(new ControlRequest("ana", "wrong\u0000version"));
     });
@@ -246,22 +221,47 @@ class HistoryRecorder {
   void recordPauseDuringTheEval() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.evalRunning = new CountDownLatch(1);
-    try {
-      record(fake, "pause-during-eval.json", env -> {
-        RolloutWorkflow workflow =
-            Scenarios.start(env.getWorkflowClient(), Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
-        workflow.pause(new ControlRequest("ana", "hold on"));
-        fake.evalRunning.countDown();
-        env.sleep(Duration.ofMinutes(5));
-        workflow.resume(new ControlRequest("ana", "go"));
-      });
-    } finally {
+    recordReleasing(fake.evalRunning, fake, "pause-during-eval.json", env -> {
+      RolloutWorkflow workflow = start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+      workflow.pause(new ControlRequest("ana", "hold on"));
       fake.evalRunning.countDown();
-    }
+      env.sleep(Duration.ofMinutes(5));
+      workflow.resume(new ControlRequest("ana", "go"));
+    });
   }
 
   interface Script {
     void run(TestWorkflowEnvironment env) throws Exception;
+  }
+
+  private static RolloutWorkflow start(TestWorkflowEnvironment env, RolloutSpec spec) {
+    return Scenarios.start(env.getWorkflowClient(), spec);
+  }
+
+  /** The rollout under the HOLD policy, no extensions, no eval suite. */
+  private static RolloutWorkflow startHolding(TestWorkflowEnvironment env) {
+    return start(env, Scenarios.spec(InconclusivePolicy.HOLD, 0));
+  }
+
+  /** Held by what {@code fake} reports for {@code heldFor}, then resumed with the looks passing. */
+  private static void recordHeldThenResumed(FakeActivities fake, String file, Duration heldFor, String reason)
+      throws Exception {
+    record(fake, file, env -> {
+      RolloutWorkflow workflow = startHolding(env);
+      env.sleep(heldFor);
+      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+      workflow.resume(new ControlRequest("ana", reason));
+    });
+  }
+
+  /** {@link #record}, with {@code latch} counted down however it ends, so an activity waiting on it can finish. */
+  private static void recordReleasing(CountDownLatch latch, FakeActivities fake, String file, Script script)
+      throws Exception {
+    try {
+      record(fake, file, script);
+    } finally {
+      latch.countDown();
+    }
   }
 
   private static void record(FakeActivities fake, String file, Script script) throws Exception {

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.GatesConfig;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowStub;
-import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,39 +12,23 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Controls always take effect: a failing or hanging look, a dead webhook or a failing audit write never holds up an
  * abort, and a step that keeps failing holds the rollout with the failure as its reason instead of retrying for ever.
  */
-class RolloutControlsTest {
+class RolloutControlsTest extends RolloutTestServer {
   /** What "answers within seconds" means here, in wall-clock time. */
   private static final Duration PROMPTLY = Duration.ofSeconds(10);
 
-  TestWorkflowEnvironment env;
-  FakeActivities fake;
-  WorkflowClient client;
   /** Lets a hanging look return when the test ends. */
   final CountDownLatch release = new CountDownLatch(1);
 
-  @BeforeEach
-  void setUp() {
-    fake = new FakeActivities();
-    env = Scenarios.environment(fake);
-    client = env.getWorkflowClient();
-  }
-
+  /** Before the test server closes. */
   @AfterEach
-  void tearDown() {
+  void releaseHangingLooks() {
     release.countDown();
-    env.close();
-  }
-
-  RolloutResult result() {
-    return WorkflowStub.fromTyped(client.newWorkflowStub(RolloutWorkflow.class, Scenarios.ID))
-        .getResult(RolloutResult.class);
   }
 
   RolloutRecord lastRecord() {

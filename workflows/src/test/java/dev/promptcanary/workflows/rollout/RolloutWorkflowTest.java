@@ -5,47 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
-import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The rollout's logic on Temporal's test server with time skipping, against scripted activities. */
-class RolloutWorkflowTest {
+class RolloutWorkflowTest extends RolloutTestServer {
   static final String ID = Scenarios.ID;
-  TestWorkflowEnvironment env;
-  FakeActivities fake;
-  WorkflowClient client;
 
   static RolloutSpec spec(InconclusivePolicy policy, int maxExtensions) {
     return Scenarios.spec(policy, maxExtensions);
   }
 
-  @BeforeEach
-  void setUp() {
-    fake = new FakeActivities();
-    env = Scenarios.environment(fake);
-    client = env.getWorkflowClient();
-  }
-
-  @AfterEach
-  void tearDown() {
-    env.close();
-  }
-
   RolloutWorkflow start(RolloutSpec spec) {
     return Scenarios.start(client, spec);
-  }
-
-  RolloutResult result() {
-    return WorkflowStub.fromTyped(client.newWorkflowStub(RolloutWorkflow.class, ID)).getResult(RolloutResult.class);
   }
 
   @Test
