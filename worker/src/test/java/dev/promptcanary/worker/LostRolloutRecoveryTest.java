@@ -1,0 +1,160 @@
+package dev.promptcanary.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.promptcanary.activities.store.Fixtures;
+import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.activities.store.RolloutDao;
+import dev.promptcanary.activities.store.TestDatabases;
+import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.rollout.Checkpoint;
+import dev.promptcanary.workflows.rollout.ControlRequest;
+import dev.promptcanary.workflows.rollout.ControlResult;
+import dev.promptcanary.workflows.rollout.DataArrived;
+import dev.promptcanary.workflows.rollout.InconclusivePolicy;
+import dev.promptcanary.workflows.rollout.RolloutInput;
+import dev.promptcanary.workflows.rollout.RolloutProgress;
+import dev.promptcanary.workflows.rollout.RolloutRecord;
+import dev.promptcanary.workflows.rollout.RolloutResult;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
+import dev.promptcanary.workflows.rollout.RolloutState;
+import dev.promptcanary.workflows.rollout.RolloutWorkflow;
+import dev.promptcanary.workflows.rollout.Stage;
+import dev.promptcanary.workflows.rollout.TimelineEntry;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker that starts against a Temporal that lost the history of unfinished rollouts re-creates each from its
+ * PostgreSQL checkpoint, once, and leaves alone the ones Temporal still runs and the ones no worker ever started.
+ */
+class LostRolloutRecoveryTest {
+  private static final String QUEUE = "recovery-test";
+
+  /** What each re-created workflow was started with, by rollout id. */
+  static final Map<String, RolloutInput> STARTED = new ConcurrentHashMap<>();
+
+  /** Stands in for the rollout: records its input and waits, so it counts as running. */
+  public static class RecordingRollout implements RolloutWorkflow {
+    @Override
+    public RolloutResult run(RolloutInput input) {
+      STARTED.put(input.rolloutId(), input);
+      Workflow.await(() -> false);
+      return null;
+    }
+
+    @Override
+    public ControlResult bypass(ControlRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void validateBypass(ControlRequest request) {}
+
+    @Override
+    public ControlResult abort(ControlRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void validateAbort(ControlRequest request) {}
+
+    @Override
+    public ControlResult pause(ControlRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void validatePause(ControlRequest request) {}
+
+    @Override
+    public ControlResult resume(ControlRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void validateResume(ControlRequest request) {}
+
+    @Override
+    public void dataArrived(DataArrived signal) {}
+
+    @Override
+    public RolloutProgress progress() {
+      return null;
+    }
+  }
+
+  private TestWorkflowEnvironment env;
+  private RolloutDao rollouts;
+  private LostRolloutRecovery recovery;
+
+  @BeforeEach
+  void start() {
+    STARTED.clear();
+    var db = TestDatabases.fresh();
+    PromptDao prompts = db.jdbi().onDemand(PromptDao.class);
+    prompts.createVersion("support", Fixtures.content(1), "ana");
+    prompts.createVersion("support", Fixtures.content(2), "ana");
+    rollouts = db.jdbi().onDemand(RolloutDao.class);
+    env = TestWorkflowEnvironment.newInstance();
+    Worker worker = env.newWorker(QUEUE);
+    worker.registerWorkflowImplementationTypes(RecordingRollout.class);
+    env.start();
+    recovery = new LostRolloutRecovery(rollouts, env.getWorkflowClient(), QUEUE);
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+  }
+
+  private static RolloutSpec spec() {
+    return new RolloutSpec("support", 2, 1, List.of(new Stage(1000, 10, 60, 600)), GatesConfig.defaults(), null,
+        InconclusivePolicy.HOLD, 0, 60, null, "ana", null);
+  }
+
+  private static Checkpoint atStageOne() {
+    return new Checkpoint(RolloutState.CANARY, 0, true, 1_000, 0, 600_000, 1_000, 0, 3, List.of(),
+        List.of(new TimelineEntry(1_000, "stage 1 started", "canary at 10%")), 1000);
+  }
+
+  @Test
+  void aRolloutTemporalLostIsResumedOnceFromItsCheckpoint() {
+    RolloutSpec spec = spec();
+    rollouts.insertPending("rollout-support-2", "support", 2, 1, spec);
+    rollouts.upsert(new RolloutRecord("rollout-support-2", "run-lost", spec, atStageOne(), 1000, null, null), 1);
+
+    assertThat(recovery.resumeLost()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> STARTED.containsKey("rollout-support-2"));
+    RolloutInput input = STARTED.get("rollout-support-2");
+    assertThat(input.resumedFromRunId()).isEqualTo("run-lost");
+    assertThat(input.checkpoint().stageIndex()).isZero();
+    assertThat(input.checkpoint().routingSequence()).isEqualTo(3);
+    assertThat(input.checkpoint().timeline()).extracting(TimelineEntry::event).containsExactly("stage 1 started");
+    assertThat(input.spec()).isEqualTo(spec);
+
+    assertThat(recovery.resumeLost()).as("running again: nothing to resume").isZero();
+  }
+
+  @Test
+  void aRolloutNoWorkerStartedOrThatEndedIsLeftAlone() {
+    RolloutSpec spec = spec();
+    rollouts.insertPending("rollout-support-2", "support", 2, 1, spec); // reserved by an API, never started
+    assertThat(recovery.resumeLost()).isZero();
+
+    Checkpoint ended = new Checkpoint(RolloutState.PROMOTED, 0, true, 1_000, 0, 600_000, 1_000, 0, 4, List.of(),
+        List.of(), 0);
+    rollouts.upsert(new RolloutRecord("rollout-support-2", "run-done", spec, ended, 0, "promoted", null), 2);
+    assertThat(recovery.resumeLost()).isZero();
+    assertThat(STARTED).isEmpty();
+  }
+}
