@@ -103,6 +103,12 @@ class RolloutPagesTest {
         .contains("&lt;script&gt;alert(&#39;started&#39;)&lt;/script&gt; &amp; co")
         .doesNotContain("<script>");
 
+    assertThat(running.body()).doesNotContain("Paused because");
+    Reply paused = http.post("/v1/rollouts/" + id + "/pause", "{\"actor\": \"ana\", \"reason\": \"lunch\"}");
+    assertThat(paused.status()).as(String.valueOf(paused.body())).isEqualTo(200);
+    assertThat(page("/ui/rollouts/" + id).body())
+        .contains("PAUSED", "Paused because", "a person paused it; resume goes on with the stage&#39;s data");
+
     Reply aborted = http.post("/v1/rollouts/" + id + "/abort", """
         {"actor": "ana", "reason": %s}""".formatted(
             new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(ABORT_REASON)));

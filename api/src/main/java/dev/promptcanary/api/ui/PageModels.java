@@ -47,6 +47,7 @@ public final class PageModels {
       String finished,
       String verdictSource,
       String liveUnavailable,
+      String pausedBecause,
       List<VerdictRow> verdicts,
       List<TimelineRow> timeline,
       String jsonHref,

@@ -8,6 +8,7 @@ import dev.promptcanary.api.ui.PageModels.RolloutRow;
 import dev.promptcanary.api.ui.PageModels.TimelineRow;
 import dev.promptcanary.api.ui.PageModels.VerdictRow;
 import dev.promptcanary.workflows.domain.Verdict;
+import dev.promptcanary.workflows.rollout.PauseReason;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutState;
 import dev.promptcanary.workflows.rollout.TimelineEntry;
@@ -61,18 +62,22 @@ final class RolloutPages {
     boolean running = !RolloutState.valueOf(r.state()).isFinal();
     List<Verdict> verdicts;
     List<TimelineEntry> timeline;
+    PauseReason pauseReason;
     String verdictSource;
     if (r.live() != null) {
       verdicts = r.live().lastVerdicts();
       timeline = r.live().timeline();
+      pauseReason = r.live().pauseReason();
       verdictSource = "live progress, queried from the workflow";
     } else if (r.checkpoint() != null) {
       verdicts = r.checkpoint().lastVerdicts();
       timeline = r.checkpoint().timeline();
+      pauseReason = r.checkpoint().pauseReason();
       verdictSource = "last checkpoint in PostgreSQL";
     } else {
       verdicts = List.of();
       timeline = List.of();
+      pauseReason = null;
       verdictSource = "nothing recorded yet";
     }
     String judge = spec != null && spec.judge() != null ? spec.judge() : "first judge to score, pinned";
@@ -86,6 +91,7 @@ final class RolloutPages {
         time(r.finishedAt()),
         verdictSource,
         r.liveUnavailable() == null ? "" : r.liveUnavailable(),
+        "PAUSED".equals(r.state()) ? pausedBecause(pauseReason) : "",
         verdictRows(verdicts == null ? List.of() : verdicts),
         timelineRows(timeline == null ? List.of() : timeline),
         "/v1/rollouts/" + segment(r.id()),
@@ -121,6 +127,23 @@ final class RolloutPages {
       rows.add(new TimelineRow(time(Instant.ofEpochMilli(entry.atMillis())), entry.event(), entry.detail()));
     }
     return rows;
+  }
+
+  /** Why the rollout is paused and what a resume will do (the rules of {@code PauseReason}). */
+  static String pausedBecause(PauseReason reason) {
+    if (reason == null) {
+      return "not recorded (paused before reasons were kept); resume goes on with the stage";
+    }
+    return switch (reason) {
+      case USER -> "a person paused it; resume goes on with the stage's data";
+      case INCONCLUSIVE -> "the stage reached its maximum bake without a decision; resume gives it another maximum"
+          + " bake";
+      case JUDGE_UNHEALTHY -> "the judge is unhealthy (fails often or scores one arm more); resume starts the stage"
+          + " over with fresh scores";
+      case SAMPLE_RATIO_MISMATCH -> "the traffic split is broken (sample ratio mismatch); resume starts the stage"
+          + " over with fresh data";
+      case STEP_FAILED -> "a step kept failing after its retries; resume retries it";
+    };
   }
 
   static String rolloutHref(String id) {
