@@ -1,6 +1,7 @@
 package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.testkit.ModelSimulator;
@@ -11,8 +12,10 @@ import dev.promptcanary.api.TestApps.Http.Reply;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,14 +46,10 @@ class JudgeHealthEndToEndTest {
     return http.get("/v1/rollouts/" + id).body();
   }
 
-  private JsonNode awaitState(String id, String state, long timeoutMillis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    JsonNode rollout = rollout(id);
-    while (!rollout.get("state").asText().equals(state) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-      rollout = rollout(id);
-    }
-    return rollout;
+  private JsonNode awaitState(String id, String state, long timeoutMillis) {
+    return await("rollout " + id + " in " + state).atMost(Duration.ofMillis(timeoutMillis))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> rollout(id), rollout -> rollout.get("state").asText().equals(state));
   }
 
   /** What an app does for each request: resolve, serve, report the outcome and a transcript for judging. */
@@ -85,12 +84,16 @@ class JudgeHealthEndToEndTest {
     String id = started.body().get("id").asText();
     assertThat(awaitState(id, "CANARY", 30_000).get("state").asText()).isEqualTo("CANARY");
 
-    long deadline = System.currentTimeMillis() + 60_000;
-    for (int round = 0; System.currentTimeMillis() < deadline
-        && rollout(id).get("state").asText().equals("CANARY"); round++) {
-      serve("judged", 20, round);
-      Thread.sleep(250);
-    }
+    // Traffic, a round at each poll, until the rollout leaves CANARY.
+    AtomicInteger round = new AtomicInteger();
+    await("rollout " + id + " leaving CANARY under traffic").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250)).until(() -> {
+          if (!rollout(id).get("state").asText().equals("CANARY")) {
+            return true;
+          }
+          serve("judged", 20, round.getAndIncrement());
+          return false;
+        });
     JsonNode held = awaitState(id, "PAUSED", 10_000);
 
     assertThat(held.get("state").asText()).as(held.toString()).isEqualTo("PAUSED");
@@ -113,13 +116,9 @@ class JudgeHealthEndToEndTest {
     Reply resumed = http.post("/v1/rollouts/" + id + "/resume", "{\"actor\": \"ana\", \"reason\": \"judge fixed\"}");
     assertThat(resumed.status()).as(String.valueOf(resumed.body())).isEqualTo(200);
     assertThat(awaitState(id, "CANARY", 10_000).get("state").asText()).isEqualTo("CANARY");
-    long restartDeadline = System.currentTimeMillis() + 10_000;
-    JsonNode live = rollout(id).get("live");
-    while (!live.get("timeline").findValuesAsText("event").contains("stage restarted")
-        && System.currentTimeMillis() < restartDeadline) {
-      Thread.sleep(100);
-      live = rollout(id).get("live");
-    }
+    JsonNode live = await("the stage restarted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> rollout(id).get("live"),
+            l -> l.get("timeline").findValuesAsText("event").contains("stage restarted"));
     assertThat(live.get("timeline").findValuesAsText("event")).contains("stage restarted");
 
     http.post("/v1/rollouts/" + id + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");

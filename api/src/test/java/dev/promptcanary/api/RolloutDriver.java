@@ -1,10 +1,12 @@
 package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
+import java.time.Duration;
 import java.util.StringJoiner;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
@@ -47,15 +49,10 @@ final class RolloutDriver {
     return http.get("/v1/rollouts/" + id).body().get("state").asText();
   }
 
-  /** The rollout once {@code condition} holds, or as it is after {@code timeoutMillis}. */
-  JsonNode awaitRollout(String id, Predicate<JsonNode> condition, long timeoutMillis) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    JsonNode rollout = http.get("/v1/rollouts/" + id).body();
-    while (!condition.test(rollout) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-      rollout = http.get("/v1/rollouts/" + id).body();
-    }
-    return rollout;
+  /** The rollout once {@code condition} holds; fails with its last view after {@code timeoutMillis}. */
+  JsonNode awaitRollout(String id, Predicate<JsonNode> condition, long timeoutMillis) {
+    return await("rollout " + id).atMost(Duration.ofMillis(timeoutMillis)).pollInterval(Duration.ofMillis(200))
+        .until(() -> http.get("/v1/rollouts/" + id).body(), condition);
   }
 
   /**

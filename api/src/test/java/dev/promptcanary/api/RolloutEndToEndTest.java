@@ -1,6 +1,7 @@
 package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.activities.store.TestDatabases;
@@ -10,6 +11,7 @@ import dev.promptcanary.api.TestApps.Http.Reply;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
+import java.time.Duration;
 import java.util.Random;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterAll;
@@ -67,16 +69,13 @@ class RolloutEndToEndTest {
     }
   }
 
-  /** The version resolve serves the unit once it serves {@code expected} or 10 s passed: it answers from memory,
+  /** The version resolve serves the unit once it serves {@code expected}, within 10 s: it answers from memory,
    *  which hears of routing changes within about a second. */
-  private int awaitServed(String prompt, String unit, int expected) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    int served = http.get("/v1/prompts/" + prompt + "/resolve?unit=" + unit).body().get("version").asInt();
-    while (served != expected && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-      served = http.get("/v1/prompts/" + prompt + "/resolve?unit=" + unit).body().get("version").asInt();
-    }
-    return served;
+  private int awaitServed(String prompt, String unit, int expected) {
+    return await(prompt + " serving v" + expected + " to " + unit).atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> http.get("/v1/prompts/" + prompt + "/resolve?unit=" + unit).body().get("version").asInt(),
+            served -> served == expected);
   }
 
   @Test
@@ -157,13 +156,10 @@ class RolloutEndToEndTest {
     assertThat(unknownAction.status()).isEqualTo(404);
 
     // audit writes run beside the controls (they never delay an answer), so the last one may land just after it
-    long deadline = System.currentTimeMillis() + 10_000;
-    long audited;
-    do {
-      Thread.sleep(100);
-      audited = DB.jdbi().withHandle(h -> h.select(
-          "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action LIKE 'rollout.%'", id).mapTo(Long.class).one());
-    } while (audited < 3 && System.currentTimeMillis() < deadline);
+    long audited = await("three audit rows").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> DB.jdbi().withHandle(h -> h.select(
+                "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action LIKE 'rollout.%'", id)
+            .mapTo(Long.class).one()), rows -> rows >= 3);
     assertThat(audited).isEqualTo(3);
   }
 

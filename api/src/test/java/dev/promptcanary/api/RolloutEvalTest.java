@@ -1,6 +1,7 @@
 package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.testkit.ModelSimulator;
@@ -13,6 +14,7 @@ import io.temporal.testserver.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import java.time.Duration;
 
 /**
  * A rollout's offline eval on the embedded stack: the worker runs the suite against the model SIMULATOR over
@@ -49,15 +51,9 @@ class RolloutEvalTest {
     assertThat(created.status()).isIn(200, 201);
   }
 
-  private JsonNode awaitFinalOrCanary(String id) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    JsonNode rollout = http.get("/v1/rollouts/" + id).body();
-    while (System.currentTimeMillis() < deadline
-        && rollout.get("state").asText().equals("PENDING_EVAL")) {
-      Thread.sleep(200);
-      rollout = http.get("/v1/rollouts/" + id).body();
-    }
-    return rollout;
+  private JsonNode awaitFinalOrCanary(String id) {
+    return await("rollout " + id + " past its eval").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> http.get("/v1/rollouts/" + id).body(), r -> !r.get("state").asText().equals("PENDING_EVAL"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.activities.store.TestDatabases;
@@ -12,6 +13,7 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.util.function.Predicate;
 import org.glassfish.jersey.client.ClientProperties;
 import org.junit.jupiter.api.AfterAll;
@@ -48,14 +50,9 @@ class RolloutPagesTest {
         response.getHeaderString("Location"), response.readEntity(String.class));
   }
 
-  private JsonNode awaitRollout(String id, Predicate<JsonNode> condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 30_000;
-    JsonNode rollout = http.get("/v1/rollouts/" + id).body();
-    while (!condition.test(rollout) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-      rollout = http.get("/v1/rollouts/" + id).body();
-    }
-    return rollout;
+  private JsonNode awaitRollout(String id, Predicate<JsonNode> condition) {
+    return await("rollout " + id).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .until(() -> http.get("/v1/rollouts/" + id).body(), condition);
   }
 
   @Test

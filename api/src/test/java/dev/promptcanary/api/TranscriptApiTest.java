@@ -1,6 +1,7 @@
 package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.promptcanary.activities.model.JudgePool;
 import dev.promptcanary.testkit.ModelSimulator;
@@ -10,6 +11,7 @@ import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.time.Duration;
 import java.util.List;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterAll;
@@ -65,16 +67,10 @@ class TranscriptApiTest {
         .mapTo(Double.class).list());
   }
 
-  /** Polls until {@code n} judgements are stored; fails only if they never come. */
-  private List<Double> awaitScores(String like, int n) throws InterruptedException {
-    for (int i = 0; i < 3000; i++) {
-      List<Double> scores = scores(like);
-      if (scores.size() >= n) {
-        return scores;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("judgements for " + like + " never stored; have " + scores(like));
+  /** Polls until {@code n} judgements are stored; fails only if they never come (30 s). */
+  private List<Double> awaitScores(String like, int n) {
+    return await(n + " judgements for " + like).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+        .until(() -> scores(like), scores -> scores.size() >= n);
   }
 
   @Test

@@ -1,15 +1,15 @@
 package dev.promptcanary.devstack;
 
 import dev.promptcanary.api.TestApps;
+import dev.promptcanary.testkit.JarProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -29,17 +29,14 @@ class DemoCommandIT {
   @Test
   void playsTheStoryPromotingTheBetterCandidateAndRollingBackTheRegressedOne() throws Exception {
     Path output = work.resolve("demo.out");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process demo = new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "demo",
-            "--port", String.valueOf(TestApps.freePort()), "--admin-port", String.valueOf(TestApps.freePort()),
-            "--temporal-port", String.valueOf(TestApps.freePort()), "--seed", "7"))
-        .directory(Path.of("").toAbsolutePath().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
+    JarProcess demo = JarProcess.builder(JAR).name("demo").log(output)
+        .args("demo", "--port", String.valueOf(TestApps.freePort()),
+            "--admin-port", String.valueOf(TestApps.freePort()),
+            "--temporal-port", String.valueOf(TestApps.freePort()), "--seed", "7")
         .start();
-    boolean exited = demo.waitFor(12, TimeUnit.MINUTES);
+    boolean exited = demo.waitForExit(Duration.ofMinutes(12));
     if (!exited) {
-      demo.destroyForcibly().waitFor();
+      demo.kill();
     }
     String printed = Files.readString(output);
     assertThat(exited).as("demo still running after 12 minutes:\n" + printed).isTrue();

@@ -1,12 +1,13 @@
 package dev.promptcanary.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.eval.SuiteEvalRunner;
+import dev.promptcanary.testkit.JarProcess;
 import dev.promptcanary.testkit.ModelSimulator;
-import dev.promptcanary.devstack.ProcessStack.Child;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -16,12 +17,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -54,7 +55,7 @@ class EvalCrashIT {
   private ModelSimulator simulator;
 
   @AfterEach
-  void stopChildren() throws InterruptedException {
+  void stopChildren() {
     if (stack != null) {
       stack.close();
     }
@@ -76,7 +77,7 @@ class EvalCrashIT {
         "PROMPTCANARY_MODEL_ENABLED", "true",
         "PROMPTCANARY_MODEL_BASE_URL", simulator.baseUrl().toString(),
         "PROMPTCANARY_MODEL_DEFAULT", ModelSimulator.DEFAULT_MODEL);
-    Child first = stack.startWorker("worker-1", model);
+    JarProcess first = stack.startWorker("worker-1", model);
 
     createVersion("stable");
     createVersion("candidate");
@@ -102,7 +103,7 @@ class EvalCrashIT {
     assertThat(callsAtKill - storedAtKill.size()).as("model calls lost with the dead worker")
         .isBetween(0, CONCURRENCY);
 
-    Child second = stack.startWorker("worker-2", model);
+    JarProcess second = stack.startWorker("worker-2", model);
     // The attempt on the dead worker times out on its heartbeat (30 s); the retry runs on the second worker.
     JsonNode rollout = stack.awaitRollout(id, r -> !r.get("state").asText().equals("PENDING_EVAL"),
         "the eval to finish on the second worker", 90);
@@ -132,7 +133,7 @@ class EvalCrashIT {
     assertThat(simulator.judgeRequests()).isZero();
 
     // Temporal retried the eval activity once, on the second worker.
-    assertEvalRetriedOn(stack.temporal(), id, second.process().pid());
+    assertEvalRetriedOn(stack.temporal(), id, second.pid());
   }
 
   /** The eval activity was scheduled once; its attempt that ran to the end was the second, on {@code pid}. */
@@ -205,26 +206,13 @@ class EvalCrashIT {
     }
   }
 
-  private void awaitStored(String rolloutId, int atLeast) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    int stored = storedResults(rolloutId).size();
-    while (stored < atLeast) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited 60 s for " + atLeast + " stored case results; " + stored + " stored, the"
-            + " rollout is " + stack.rollout(rolloutId));
-      }
-      Thread.sleep(100);
-      stored = storedResults(rolloutId).size();
-    }
+  private void awaitStored(String rolloutId, int atLeast) {
+    await(atLeast + " stored case results").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> storedResults(rolloutId).size(), stored -> stored >= atLeast);
   }
 
-  private void awaitSimulatorIdle() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (simulator.inFlight() > 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the simulator still handles " + simulator.inFlight() + " requests after 30 s");
-      }
-      Thread.sleep(50);
-    }
+  private void awaitSimulatorIdle() {
+    await("the simulator handling no request").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(simulator::inFlight, inFlight -> inFlight == 0);
   }
 }

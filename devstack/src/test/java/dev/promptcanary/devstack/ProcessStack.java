@@ -1,7 +1,9 @@
 package dev.promptcanary.devstack;
 
 import dev.promptcanary.api.TestApps;
+import dev.promptcanary.testkit.JarProcess;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +27,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -39,9 +40,8 @@ final class ProcessStack implements AutoCloseable {
   private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final Path WORKER_CONFIG = Path.of("..", "deployment", "config", "worker.yml");
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** A child process and the file its output goes to. */
-  record Child(String name, Process process, Path log) {}
+  /** How long a child gets to answer on its port after its start. */
+  private static final Duration UP = Duration.ofSeconds(90);
 
   /** A test's steps against the stack. */
   interface Scenario {
@@ -49,7 +49,7 @@ final class ProcessStack implements AutoCloseable {
   }
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final List<Child> children = new ArrayList<>();
+  private final List<JarProcess> children = new ArrayList<>();
   private final Path work;
   private Path jar;
   private int apiPort;
@@ -62,23 +62,22 @@ final class ProcessStack implements AutoCloseable {
   }
 
   /** Starts {@code dev --no-worker} on free ports and waits until its API answers. */
-  Child startDev() throws Exception {
+  JarProcess startDev() throws Exception {
     jar = Files.copy(JAR, work.resolve("promptcanary.jar"));
     apiPort = TestApps.freePort();
     temporalPort = TestApps.freePort();
     dbPort = TestApps.freePort();
-    Child dev = start("dev", List.of("dev", "--no-worker", "--port", String.valueOf(apiPort),
+    JarProcess dev = start("dev", List.of("dev", "--no-worker", "--port", String.valueOf(apiPort),
         "--admin-port", String.valueOf(TestApps.freePort()), "--temporal-port", String.valueOf(temporalPort),
         "--db-port", String.valueOf(dbPort), "--data-dir", work.resolve("pg").toString()), Map.of());
-    awaitUp(dev, apiPort, "/v1/ping");
-    return dev;
+    return dev.waitForHttp("http://127.0.0.1:" + apiPort + "/v1/ping", UP);
   }
 
   /**
    * Starts a worker against dev's PostgreSQL and Temporal, with {@code env} added to its environment (e.g. the
    * {@code PROMPTCANARY_MODEL_*} variables of worker.yml), and waits until it has started.
    */
-  Child startWorker(String name, Map<String, String> env) throws Exception {
+  JarProcess startWorker(String name, Map<String, String> env) throws Exception {
     int adminPort = TestApps.freePort();
     Map<String, String> all = new HashMap<>(Map.of(
         "PROMPTCANARY_DB_URL", jdbcUrl(),
@@ -87,17 +86,14 @@ final class ProcessStack implements AutoCloseable {
         "PROMPTCANARY_TEMPORAL_TARGET", "127.0.0.1:" + temporalPort,
         "PROMPTCANARY_WORKER_ADMIN_PORT", String.valueOf(adminPort)));
     all.putAll(env);
-    Child worker = start(name, List.of("worker", WORKER_CONFIG.toString()), all);
+    JarProcess worker = start(name, List.of("worker", WORKER_CONFIG.toString()), all);
     // The admin port opens once every managed object, the Temporal worker included, has started.
-    awaitUp(worker, adminPort, "/ping");
-    return worker;
+    return worker.waitForHttp("http://127.0.0.1:" + adminPort + "/ping", UP);
   }
 
   /** SIGKILLs the child and checks that it died of it (exit status 128 + 9). */
-  static void kill(Child child) throws InterruptedException {
-    child.process().destroyForcibly(); // SIGKILL
-    assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).as(child.name() + " died").isTrue();
-    assertThat(child.process().exitValue()).as(child.name() + " exit status: killed by SIGKILL").isEqualTo(137);
+  static void kill(JarProcess child) throws InterruptedException {
+    assertThat(child.kill()).as(child.name() + " exit status: killed by SIGKILL").isEqualTo(137);
   }
 
   int temporalPort() {
@@ -131,66 +127,33 @@ final class ProcessStack implements AutoCloseable {
    * embedded PostgreSQL, so it must not be killed.
    */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (temporalStubs != null) {
       temporalStubs.shutdownNow();
     }
     for (int i = children.size() - 1; i >= 0; i--) {
-      Process process = children.get(i).process();
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
+      children.get(i).stop();
     }
   }
 
   /** The last 200 lines of every child's output (without the request log), for failure messages. */
   String childLogs() {
     StringBuilder out = new StringBuilder();
-    for (Child child : children) {
-      out.append("----- ").append(child.name()).append(" (pid ").append(child.process().pid()).append(", ")
-          .append(child.process().isAlive() ? "running" : "exited " + child.process().exitValue()).append(") -----\n");
-      try {
-        List<String> lines = Files.readAllLines(child.log()).stream()
-            .filter(line -> !line.startsWith("127.0.0.1 - - ")) // the request log
-            .toList();
-        lines.subList(Math.max(0, lines.size() - 200), lines.size()).forEach(l -> out.append(l).append('\n'));
-      } catch (IOException e) {
-        out.append("(log unreadable: ").append(e.getMessage()).append(")\n");
-      }
+    for (JarProcess child : children) {
+      out.append("----- ").append(child.name()).append(" (pid ").append(child.pid()).append(", ")
+          .append(child.isAlive() ? "running" : "exited " + child.exitValue()).append(") -----\n")
+          .append(child.logTail(200, line -> !line.startsWith("127.0.0.1 - - "))) // without the request log
+          .append('\n');
     }
     return out.toString();
   }
 
-  private Child start(String name, List<String> args, Map<String, String> env) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m", "-jar", jar.toString()));
-    command.addAll(args);
-    Path log = work.resolve(name + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().putAll(env);
-    Child child = new Child(name, builder.start(), log);
+  private JarProcess start(String name, List<String> args, Map<String, String> env) throws IOException {
+    JarProcess child = JarProcess.builder(jar).name(name)
+        .jvmOptions("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m")
+        .args(args).env(env).log(work.resolve(name + ".log")).start();
     children.add(child);
     return child;
-  }
-
-  private void awaitUp(Child child, int port, String path) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      if (!child.process().isAlive()) {
-        throw new AssertionError(child.name() + " exited early with " + child.process().exitValue());
-      }
-      try {
-        if (send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(child.name() + " did not come up within 90 s");
   }
 
   // ---- the API -------------------------------------------------------------------------------------------
@@ -222,21 +185,13 @@ final class ProcessStack implements AutoCloseable {
   }
 
   /** Polls the rollout until {@code condition} holds; fails after 60 s naming {@code what} and the last view. */
-  JsonNode awaitRollout(String id, Predicate<JsonNode> condition, String what) throws Exception {
+  JsonNode awaitRollout(String id, Predicate<JsonNode> condition, String what) {
     return awaitRollout(id, condition, what, 60);
   }
 
-  JsonNode awaitRollout(String id, Predicate<JsonNode> condition, String what, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    JsonNode rollout = rollout(id);
-    while (!condition.test(rollout)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited " + seconds + " s for " + what + "; the rollout is " + rollout);
-      }
-      Thread.sleep(200);
-      rollout = rollout(id);
-    }
-    return rollout;
+  JsonNode awaitRollout(String id, Predicate<JsonNode> condition, String what, int seconds) {
+    return await(what).atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(200))
+        .until(() -> rollout(id), condition);
   }
 
   // ---- PostgreSQL ----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.promptcanary.devstack;
 import dev.promptcanary.api.TestApps;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -130,7 +131,8 @@ class StickyQueueTimeoutTest {
     Collector workflow = start("kept");
     workflow.add("one");
     awaitCount(workflow, 1);
-    // Idle for several sticky timeouts: a worker that still polls its sticky queue is alive, however quiet.
+    // Idle for several sticky timeouts: a worker that still polls its sticky queue is alive, however quiet. (Time
+    // left to pass on purpose, not a poll.)
     Thread.sleep(STICKY_TIMEOUT.multipliedBy(3).toMillis());
     workflow.add("two");
 
@@ -149,17 +151,9 @@ class StickyQueueTimeoutTest {
     return workflow;
   }
 
-  private static void awaitCount(Collector workflow, int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    int count = -1;
-    while (System.nanoTime() < deadline) {
-      count = workflow.count();
-      if (count == expected) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the workflow saw " + count + " signals after 30 s, expected " + expected);
+  private static void awaitCount(Collector workflow, int expected) {
+    await("the workflow seeing " + expected + " signals").atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50)).until(workflow::count, count -> count == expected);
   }
 
   private WorkerFactory worker(WorkflowClient workerClient) {

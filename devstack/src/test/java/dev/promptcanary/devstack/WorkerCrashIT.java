@@ -2,11 +2,12 @@ package dev.promptcanary.devstack;
 
 import dev.promptcanary.api.TestApps;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.promptcanary.devstack.ProcessStack.Child;
 import dev.promptcanary.devstack.StickyQueueTimeout;
+import dev.promptcanary.testkit.JarProcess;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -17,6 +18,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,7 +53,7 @@ class WorkerCrashIT {
   @TempDir Path work;
 
   @AfterEach
-  void stopChildren() throws InterruptedException {
+  void stopChildren() {
     if (stack != null) {
       stack.close();
     }
@@ -67,7 +69,7 @@ class WorkerCrashIT {
     stack.startDev();
     WorkflowClient temporal = stack.temporal();
 
-    Child first = stack.startWorker("worker-1", Map.of());
+    JarProcess first = stack.startWorker("worker-1", Map.of());
     assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(1)).statusCode()).isEqualTo(201);
     assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(2)).statusCode()).isEqualTo(201);
     long fenceBefore = stack.queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'");
@@ -92,7 +94,7 @@ class WorkerCrashIT {
 
     // Traffic goes on while no worker runs; its signal leaves a workflow task on the dead worker's sticky queue.
     simulateTraffic(200, 2);
-    Child second = stack.startWorker("worker-2", Map.of());
+    JarProcess second = stack.startWorker("worker-2", Map.of());
     for (int round = 3; round < 30 && stack.rollout(id).get("state").asText().equals("CANARY"); round++) {
       simulateTraffic(200, round);
     }
@@ -124,7 +126,7 @@ class WorkerCrashIT {
     String runId = stack.queryString("SELECT run_id FROM rollouts WHERE id = '" + id + "'");
     assertThat(describe(id).getWorkflowExecutionInfo().getExecution().getRunId()).isEqualTo(runId);
     WorkflowExecutionHistory history = temporal.fetchHistory(id, runId);
-    assertHistoryShowsTheRetry(history.getEvents(), first.process().pid(), second.process().pid());
+    assertHistoryShowsTheRetry(history.getEvents(), first.pid(), second.pid());
   }
 
   /**
@@ -221,16 +223,10 @@ class WorkerCrashIT {
    * Waits until the API serves the canary for the rollout: only then does ingest tell the rollout of new data (else it
    * would look only at its check interval, ten minutes here).
    */
-  private void awaitServedWith(String id) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    JsonNode resolved = JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body());
-    while (!resolved.path("rolloutId").asText().equals(id)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the API did not serve rollout " + id + " within 30 s: " + resolved);
-      }
-      Thread.sleep(100);
-      resolved = JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body());
-    }
+  private void awaitServedWith(String id) {
+    await("the API serving rollout " + id).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body()),
+            resolved -> resolved.path("rolloutId").asText().equals(id));
   }
 
   /**
@@ -238,21 +234,18 @@ class WorkerCrashIT {
    * bake timer (10 minutes) running. The ingest path's last signal goes out at most a second after the last batch,
    * so the check only counts once that second has passed; from then on nothing wakes the workflow but the test.
    */
-  private void awaitIdle(WorkflowClient temporal, String id) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      boolean signalsSettled = System.nanoTime() - lastIngestNanos > TimeUnit.MILLISECONDS.toNanos(2000);
-      List<HistoryEvent> events = temporal.fetchHistory(id).getEvents();
-      int pendingActivities = describe(id).getPendingActivitiesCount();
-      if (signalsSettled && pendingActivities == 0 && lastWorkflowTaskCompleted(events) && timerRunning(events)) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the workflow did not settle in its bake within 30 s: " + pendingActivities
-            + " activities pending, last events " + events.subList(Math.max(0, events.size() - 5), events.size()));
-      }
-      Thread.sleep(100);
-    }
+  private void awaitIdle(WorkflowClient temporal, String id) {
+    await("the workflow settled in its bake").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> {
+          boolean signalsSettled = System.nanoTime() - lastIngestNanos > TimeUnit.MILLISECONDS.toNanos(2000);
+          List<HistoryEvent> events = temporal.fetchHistory(id).getEvents();
+          int pendingActivities = describe(id).getPendingActivitiesCount();
+          assertThat(signalsSettled && pendingActivities == 0 && lastWorkflowTaskCompleted(events)
+                  && timerRunning(events))
+              .as(pendingActivities + " activities pending, last events "
+                  + events.subList(Math.max(0, events.size() - 5), events.size()))
+              .isTrue();
+        });
   }
 
   private DescribeWorkflowExecutionResponse describe(String workflowId) {

@@ -1,18 +1,14 @@
 package dev.promptcanary.bench.rollback;
 
 import dev.promptcanary.bench.ApiServer;
+import dev.promptcanary.testkit.JarProcess;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,41 +18,39 @@ import java.util.concurrent.TimeUnit;
  * close. Nothing of the measured path is replaced by a test harness.
  */
 final class DevStack implements AutoCloseable {
-  private final Process process;
+  private final JarProcess process;
   private final int port;
   private final int dbPort;
   private final Path work;
-  private final Path log;
 
-  private DevStack(Process process, int port, int dbPort, Path work, Path log) {
+  private DevStack(JarProcess process, int port, int dbPort, Path work) {
     this.process = process;
     this.port = port;
     this.dbPort = dbPort;
     this.work = work;
-    this.log = log;
   }
 
   static DevStack start(List<String> jvmOptions) throws Exception {
     Path work = Files.createTempDirectory("promptcanary-bench-rollback-");
     Path jar = copyOfTheJar(work);
-    Path log = work.resolve("dev.log");
     int port = ApiServer.freePort();
     int dbPort = ApiServer.freePort();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", jar.toString(), "dev",
-        "--port", Integer.toString(port),
-        "--admin-port", Integer.toString(ApiServer.freePort()),
-        "--temporal-port", Integer.toString(ApiServer.freePort()),
-        "--db-port", Integer.toString(dbPort),
-        "--data-dir", work.resolve("pg").toString()));
-    Process process =
-        new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-            .start();
-    DevStack stack = new DevStack(process, port, dbPort, work, log);
+    JarProcess process = JarProcess.builder(jar).name("dev").jvmOptions(jvmOptions)
+        .args("dev",
+            "--port", Integer.toString(port),
+            "--admin-port", Integer.toString(ApiServer.freePort()),
+            "--temporal-port", Integer.toString(ApiServer.freePort()),
+            "--db-port", Integer.toString(dbPort),
+            "--data-dir", work.resolve("pg").toString())
+        .directory(work).log(work.resolve("dev.log")).start();
+    DevStack stack = new DevStack(process, port, dbPort, work);
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-dev-stop"));
-    stack.awaitReady(Duration.ofSeconds(180));
+    try {
+      process.waitForHttp(stack.baseUrl() + "/v1/ping", Duration.ofSeconds(180));
+    } catch (RuntimeException notReady) {
+      stack.close();
+      throw notReady;
+    }
     return stack;
   }
 
@@ -94,36 +88,8 @@ final class DevStack implements AutoCloseable {
     }
   }
 
-  private void awaitReady(Duration timeout) throws Exception {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("dev exited with " + process.exitValue() + "; its log:\n" + tail());
-      }
-      try {
-        HttpResponse<String> r = client.send(
-            HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/ping")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    close();
-    throw new IllegalStateException("dev not ready within " + timeout + "; its log:\n" + tail());
-  }
-
   String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-    } catch (IOException e) {
-      return "(log unreadable: " + e.getMessage() + ")";
-    }
+    return process.logTail(60);
   }
 
   String baseUrl() {
@@ -141,17 +107,7 @@ final class DevStack implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    if (process.isAlive()) {
-      process.destroy(); // SIGTERM: dev stops the server, then Temporal and PostgreSQL in its shutdown hooks
-      try {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    process.stop(); // SIGTERM first: dev stops the server, then Temporal and PostgreSQL in its shutdown hooks
     deleteQuietly(work);
   }
 

@@ -1,6 +1,7 @@
 package dev.promptcanary.devstack.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -103,10 +104,8 @@ class TrafficDriverTest {
     TrafficDriver driver = new TrafficDriver(apiClient, modelClient,
         new TrafficDriver.Options("shop", 3, 400, 0.5, 42));
     driver.start();
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (resolvedUnits.size() < 600 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    await("600 sessions resolved").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        .until(() -> resolvedUnits.size() >= 600);
     driver.close();
 
     assertThat(driver.failedCalls()).as(String.valueOf(driver.lastFailure())).isZero();
