@@ -16,6 +16,9 @@ import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.domain.MetricGate;
+import dev.promptcanary.workflows.domain.MetricGate.Direction;
+import dev.promptcanary.workflows.domain.MetricGate.Kind;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,8 +65,23 @@ class CanaryAnalyserStoreTest {
   }
 
   private CanaryAnalyser.Look look(Instant since) {
+    return look(since, GatesConfig.defaults());
+  }
+
+  private CanaryAnalyser.Look look(Instant since, GatesConfig gates) {
     return analyser.look(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000, S1.toEpochMilli(),
-        since.toEpochMilli(), 1, GatesConfig.defaults(), "j"));
+        since.toEpochMilli(), 1, gates, "j"));
+  }
+
+  /** The default gates and a guardrail on each named metric: a look summarises the metrics its gates name. */
+  private static GatesConfig withMetrics(String... names) {
+    GatesConfig d = GatesConfig.defaults();
+    List<MetricGate> metrics = new ArrayList<>();
+    for (String name : names) {
+      metrics.add(new MetricGate(name, Kind.MEAN, Direction.DECREASE, 0.1, 0, 0, null, null, 0, 0));
+    }
+    return new GatesConfig(d.alpha(), d.minimumSamples(), d.quality(), d.errorRate(), d.safety(), d.latency(),
+        d.cost(), d.sampleRatio(), d.judgeHealth(), d.feedback(), metrics);
   }
 
   private static int close(Double x, Double y) {
@@ -241,7 +259,7 @@ class CanaryAnalyserStoreTest {
     assertThat(stored.accepted()).isEqualTo(8);
     assertThat(outcomes.insertMetrics(List.of(metric(2, "p", "p1", "resolved", 1))).duplicates()).isEqualTo(1);
 
-    CanaryAnalyser.Look look = look(S2);
+    CanaryAnalyser.Look look = look(S2, withMetrics("csat", "resolved"));
     ArmSummary canary = look.input().canary();
     ArmSummary baseline = look.input().baseline();
     assertThat(canary.metrics().keySet()).containsExactlyInAnyOrder("csat", "resolved");
