@@ -3,6 +3,7 @@ package dev.promptcanary.activities.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -24,7 +25,7 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
  * and metric in {@code unit_metric_sums}, one per unit in the stage's {@code unit_latency} track. Its cost is bounded
  * by the stage's units, whatever their number of requests.
  */
-public interface AnalysisDao {
+public interface AnalysisDao extends SqlObject {
 
   /** The stage's units: first exposed at or after {@code :since}, first served one of the arms. */
   String STAGE_UNITS =
@@ -163,23 +164,62 @@ public interface AnalysisDao {
    */
   default List<Sums> latencyAbove(String prompt, int a, int b, Instant since, Double[] cuts) {
     long track = latencyTrack(prompt, a, b, since, cuts).orElseGet(() -> trackLatency(prompt, a, b, since, cuts));
-    return latencyAboveOnTrack(prompt, a, b, since, track);
+    return latencyAboveOnTrack(prompt, a, b, since, track, cuts.length);
   }
 
-  @SqlQuery(
-      "WITH " + STAGE_UNITS + ","
-          + " per AS (SELECT u.version, l.requests AS n, k.s, k.i FROM u JOIN unit_latency l"
-          + "  ON l.track = :track AND l.version = u.version AND l.unit = u.unit"
-          + "  CROSS JOIN LATERAL unnest(l.above) WITH ORDINALITY AS k(s, i))"
-          + " SELECT version, CAST(i AS text) AS key, count(*) AS units, sum(n) AS n, sum(s) AS s, sum(n * n) AS nn,"
-          + "  sum(s * s) AS ss, sum(n * s) AS ns FROM per GROUP BY version, i")
-  @RegisterConstructorMapper(Sums.class)
-  List<Sums> latencyAboveOnTrack(
-      @Bind("prompt") String prompt,
-      @Bind("a") int a,
-      @Bind("b") int b,
-      @Bind("since") Instant since,
-      @Bind("track") long track);
+  /**
+   * {@link #latencyAbove} on a given track of {@code cuts} cuts: one pass over the stage's units, one sum per cut
+   * and moment.
+   */
+  default List<Sums> latencyAboveOnTrack(String prompt, int a, int b, Instant since, long track, int cuts) {
+    StringBuilder sums = new StringBuilder();
+    for (int i = 1; i <= cuts; i++) {
+      sums.append(", sum(l.above[").append(i).append("]) AS s").append(i)
+          .append(", sum(l.above[").append(i).append("] * l.above[").append(i).append("]) AS ss").append(i)
+          .append(", sum(l.requests * l.above[").append(i).append("]) AS ns").append(i);
+    }
+    String sql = "WITH " + STAGE_UNITS
+        + " SELECT u.version, count(*) AS units, sum(l.requests) AS n, sum(l.requests * l.requests) AS nn" + sums
+        + " FROM u JOIN unit_latency l ON l.track = :track AND l.version = u.version AND l.unit = u.unit"
+        + " GROUP BY u.version";
+    List<Sums> result = new java.util.ArrayList<>();
+    getHandle().createQuery(sql).bind("prompt", prompt).bind("a", a).bind("b", b).bind("since", since)
+        .bind("track", track)
+        .map((rs, ctx) -> {
+          for (int i = 1; i <= cuts; i++) {
+            result.add(new Sums(rs.getInt("version"), Integer.toString(i), rs.getLong("units"), rs.getDouble("n"),
+                rs.getDouble("s" + i), rs.getDouble("nn"), rs.getDouble("ss" + i), rs.getDouble("ns" + i)));
+          }
+          return rs.getInt("version");
+        }).list();
+    return result;
+  }
+
+  /** What a look reads about a stage, in one snapshot. */
+  record LookRows(
+      List<ArmSums> arms, List<Sums> scores, List<Sums> metrics, List<Sums> latency, List<FailureCount> failures) {}
+
+  /**
+   * Memory for a look's hash joins and aggregates: a stage's units are hashed once per query (about 40 bytes each),
+   * and at the default 4 MB a stage of 100 k units spills to disk.
+   */
+  String LOOK_WORK_MEM = "64MB";
+
+  /**
+   * Every per-unit read of a look in one read-only transaction, so they all see the same snapshot, with
+   * {@link #LOOK_WORK_MEM}: the arms, every judge's scores, the metrics, the latency track ({@code track}, null: no
+   * cuts yet) and the failures of {@code judge} (null: not read).
+   */
+  @Transaction(value = org.jdbi.v3.core.transaction.TransactionIsolationLevel.REPEATABLE_READ, readOnly = true)
+  default LookRows readLook(String prompt, int a, int b, Instant since, String judge, Long track, int cuts) {
+    getHandle().execute("SET LOCAL work_mem = '" + LOOK_WORK_MEM + "'");
+    return new LookRows(
+        arms(prompt, a, b, since),
+        scores(prompt, a, b, since),
+        metrics(prompt, a, b, since),
+        track == null ? List.of() : latencyAboveOnTrack(prompt, a, b, since, track, cuts),
+        judge == null ? List.of() : judgeFailures(prompt, a, b, judge, since));
+  }
 
   /**
    * A track of these cuts and versions that started no later than {@code since}: it counts every request of the
@@ -211,8 +251,12 @@ public interface AnalysisDao {
     retireLatencyTracks(prompt, since);
     long track = insertLatencyTrack(prompt, since, Math.min(a, b), Math.max(a, b), cuts);
     backfillLatencyTrack(track);
+    analyseLatencyRows(); // a stage's worth of new rows: without statistics the look's plan would probe per unit
     return track;
   }
+
+  @SqlUpdate("ANALYZE unit_latency")
+  void analyseLatencyRows();
 
   @SqlQuery("SELECT CAST(pg_advisory_xact_lock(" + OutcomeDao.LATENCY_LOCK_CLASS + ", hashtext(:prompt)) AS text)")
   String lockLatencyExclusive(@Bind("prompt") String prompt);
