@@ -113,3 +113,9 @@ SELECT prompt, version, unit, judge, sum(scores), sum(score_sum), sum(failures)
 
 INSERT INTO unit_metric_sums (prompt, version, unit, name, n, s)
 SELECT prompt, version, unit, name, count(*), sum(value) FROM outcome_metrics GROUP BY prompt, version, unit, name;
+
+-- A look's units come from here: the same key as V5's index, with the columns the look reads, so a stage's units
+-- are read from the index alone however long the prompt's history.
+CREATE INDEX unit_exposures_by_time_with_version ON unit_exposures (prompt, first_served_at)
+    INCLUDE (first_version, unit);
+DROP INDEX unit_exposures_by_time;

@@ -82,27 +82,69 @@ public interface AnalysisDao extends SqlObject {
   /** Quantiles of a set of latencies, and how many there were. */
   record Quantiles(long count, Double[] values) {}
 
-  @SqlQuery(
-      "WITH " + STAGE_UNITS + ","
-          + " per AS (SELECT u.version, u.unit, coalesce(a.requests, 0) AS n, coalesce(a.errors, 0) AS e,"
-          + "  coalesce(a.safety, 0) AS f, coalesce(a.cost_n, 0) AS cn, coalesce(a.cost_s, 0) AS cs,"
-          + "  coalesce(a.feedback_n, 0) AS bn, coalesce(a.feedback_s, 0) AS bs"
-          + "  FROM u LEFT JOIN unit_sums a ON a.prompt = :prompt AND a.version = u.version AND a.unit = u.unit)"
-          + " SELECT version, count(*) AS units, count(*) FILTER (WHERE n > 0) AS request_units,"
-          + "  coalesce(sum(n), 0) AS requests, coalesce(sum(n * n), 0) AS requests_sq,"
-          + "  coalesce(sum(e), 0) AS errors, coalesce(sum(e * e), 0) AS errors_sq,"
-          + "  coalesce(sum(n * e), 0) AS requests_errors,"
-          + "  coalesce(sum(f), 0) AS safety, coalesce(sum(f * f), 0) AS safety_sq,"
-          + "  coalesce(sum(n * f), 0) AS requests_safety,"
-          + "  count(*) FILTER (WHERE cn > 0) AS cost_units, coalesce(sum(cn), 0) AS cost_n,"
-          + "  coalesce(sum(cs), 0) AS cost_s, coalesce(sum(cn * cn), 0) AS cost_nn,"
-          + "  coalesce(sum(cs * cs), 0) AS cost_ss, coalesce(sum(cn * cs), 0) AS cost_ns,"
-          + "  count(*) FILTER (WHERE bn > 0) AS feedback_units, coalesce(sum(bn), 0) AS feedback_n,"
-          + "  coalesce(sum(bs), 0) AS feedback_s, coalesce(sum(bn * bn), 0) AS feedback_nn,"
-          + "  coalesce(sum(bs * bs), 0) AS feedback_ss, coalesce(sum(bn * bs), 0) AS feedback_ns"
-          + " FROM per GROUP BY version")
-  @RegisterConstructorMapper(ArmSums.class)
-  List<ArmSums> arms(@Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+  /** The arm sums, per version ({@link #armsAndLatency} without a latency track). */
+  default List<ArmSums> arms(String prompt, int a, int b, Instant since) {
+    return armsAndLatency(prompt, a, b, since, null, 0).arms();
+  }
+
+  /** The arms' sums and, per cut of a latency track, their exceedances: what one pass over the stage's units gives. */
+  record ArmsAndLatency(List<ArmSums> arms, List<Sums> latency) {}
+
+  /**
+   * Per arm, its units' sums of requests, errors, safety flags, cost and feedback (from {@code unit_sums}) and, with
+   * a latency track of {@code cuts} cuts, per cut the units' requests slower than it (from {@code unit_latency};
+   * {@code key}: the cut's index from 1; the requests, their units and squares are the arm's): one pass over the
+   * stage's units.
+   */
+  default ArmsAndLatency armsAndLatency(String prompt, int a, int b, Instant since, Long track, int cuts) {
+    boolean latency = track != null && cuts > 0;
+    StringBuilder above = new StringBuilder();
+    for (int i = 1; latency && i <= cuts; i++) {
+      above.append(", coalesce(sum(above[").append(i).append("]), 0) AS s").append(i)
+          .append(", coalesce(sum(above[").append(i).append("] * above[").append(i).append("]), 0) AS ss")
+          .append(i)
+          .append(", coalesce(sum(n * above[").append(i).append("]), 0) AS ns").append(i);
+    }
+    String sql = "WITH " + STAGE_UNITS + ","
+        + " per AS (SELECT u.version, u.unit, coalesce(a.requests, 0) AS n, coalesce(a.errors, 0) AS e,"
+        + "  coalesce(a.safety, 0) AS f, coalesce(a.cost_n, 0) AS cn, coalesce(a.cost_s, 0) AS cs,"
+        + "  coalesce(a.feedback_n, 0) AS bn, coalesce(a.feedback_s, 0) AS bs" + (latency ? ", l.above" : "")
+        + "  FROM u LEFT JOIN unit_sums a ON a.prompt = :prompt AND a.version = u.version AND a.unit = u.unit"
+        + (latency ? " LEFT JOIN unit_latency l ON l.track = :track AND l.version = u.version AND l.unit = u.unit"
+            : "")
+        + ")"
+        + " SELECT version, count(*) AS units, count(*) FILTER (WHERE n > 0) AS request_units,"
+        + "  coalesce(sum(n), 0) AS requests, coalesce(sum(n * n), 0) AS requests_sq,"
+        + "  coalesce(sum(e), 0) AS errors, coalesce(sum(e * e), 0) AS errors_sq,"
+        + "  coalesce(sum(n * e), 0) AS requests_errors,"
+        + "  coalesce(sum(f), 0) AS safety, coalesce(sum(f * f), 0) AS safety_sq,"
+        + "  coalesce(sum(n * f), 0) AS requests_safety,"
+        + "  count(*) FILTER (WHERE cn > 0) AS cost_units, coalesce(sum(cn), 0) AS cost_n,"
+        + "  coalesce(sum(cs), 0) AS cost_s, coalesce(sum(cn * cn), 0) AS cost_nn,"
+        + "  coalesce(sum(cs * cs), 0) AS cost_ss, coalesce(sum(cn * cs), 0) AS cost_ns,"
+        + "  count(*) FILTER (WHERE bn > 0) AS feedback_units, coalesce(sum(bn), 0) AS feedback_n,"
+        + "  coalesce(sum(bs), 0) AS feedback_s, coalesce(sum(bn * bn), 0) AS feedback_nn,"
+        + "  coalesce(sum(bs * bs), 0) AS feedback_ss, coalesce(sum(bn * bs), 0) AS feedback_ns" + above
+        + " FROM per GROUP BY version";
+    List<ArmSums> arms = new java.util.ArrayList<>();
+    List<Sums> exceedances = new java.util.ArrayList<>();
+    org.jdbi.v3.core.mapper.RowMapper<ArmSums> armMapper =
+        org.jdbi.v3.core.mapper.reflect.ConstructorMapper.of(ArmSums.class);
+    var query = getHandle().createQuery(sql).bind("prompt", prompt).bind("a", a).bind("b", b).bind("since", since);
+    if (latency) {
+      query.bind("track", track.longValue());
+    }
+    query.map((rs, ctx) -> {
+      ArmSums arm = armMapper.map(rs, ctx);
+      arms.add(arm);
+      for (int i = 1; latency && i <= cuts && arm.requestUnits() > 0; i++) {
+        exceedances.add(new Sums(arm.version(), Integer.toString(i), arm.requestUnits(), arm.requests(),
+            rs.getDouble("s" + i), arm.requestsSq(), rs.getDouble("ss" + i), rs.getDouble("ns" + i)));
+      }
+      return arm;
+    }).list();
+    return new ArmsAndLatency(arms, exceedances);
+  }
 
   /**
    * Judge scores per unit and arm, by judge ({@code key}): each unit's row of {@code unit_judge_sums}, plus the
@@ -124,7 +166,33 @@ public interface AnalysisDao extends SqlObject {
           + " SELECT version, judge AS key, count(*) AS units, sum(n) AS n, sum(s) AS s, sum(n * n) AS nn,"
           + "  sum(s * s) AS ss, sum(n * s) AS ns FROM per GROUP BY version, judge")
   @RegisterConstructorMapper(Sums.class)
-  List<Sums> scores(@Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+  List<Sums> scoresWithUnattributed(
+      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+
+  /** {@link #scoresWithUnattributed} when every score of the stage has its unit: the aggregates alone. */
+  @SqlQuery(
+      "WITH " + STAGE_UNITS
+          + " SELECT u.version, s.judge AS key, count(*) AS units, sum(s.scores) AS n, sum(s.score_sum) AS s,"
+          + "  sum(s.scores * s.scores) AS nn, sum(s.score_sum * s.score_sum) AS ss, sum(s.scores * s.score_sum) AS ns"
+          + " FROM u JOIN unit_judge_sums s ON s.prompt = :prompt AND s.version = u.version AND s.unit = u.unit"
+          + " WHERE s.scores > 0 GROUP BY u.version, s.judge")
+  @RegisterConstructorMapper(Sums.class)
+  List<Sums> scoresAttributed(
+      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+
+  /** Whether some score of the arms in the stage's scan window has no unit though its observation is stored. */
+  @SqlQuery("SELECT EXISTS (SELECT 1 FROM judgements j WHERE j.prompt = :prompt AND j.unit IS NULL"
+      + " AND j.version IN (:a, :b) AND j.judged_at >= CAST(:since AS timestamptz)" + JUDGE_SCAN_MARGIN
+      + " AND EXISTS (SELECT 1 FROM observations o WHERE o.prompt = j.prompt AND o.request_id = j.request_id))")
+  boolean hasUnattributedScores(
+      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+
+  /** Judge scores per unit and arm, by judge ({@code key}). */
+  default List<Sums> scores(String prompt, int a, int b, Instant since) {
+    return hasUnattributedScores(prompt, a, b, since)
+        ? scoresWithUnattributed(prompt, a, b, since)
+        : scoresAttributed(prompt, a, b, since);
+  }
 
   /** The rollout judge's failed attempts on the stage's units, per arm (the aggregates, plus any without a unit). */
   @SqlQuery(
@@ -167,32 +235,9 @@ public interface AnalysisDao extends SqlObject {
     return latencyAboveOnTrack(prompt, a, b, since, track, cuts.length);
   }
 
-  /**
-   * {@link #latencyAbove} on a given track of {@code cuts} cuts: one pass over the stage's units, one sum per cut
-   * and moment.
-   */
+  /** {@link #latencyAbove} on a given track of {@code cuts} cuts. */
   default List<Sums> latencyAboveOnTrack(String prompt, int a, int b, Instant since, long track, int cuts) {
-    StringBuilder sums = new StringBuilder();
-    for (int i = 1; i <= cuts; i++) {
-      sums.append(", sum(l.above[").append(i).append("]) AS s").append(i)
-          .append(", sum(l.above[").append(i).append("] * l.above[").append(i).append("]) AS ss").append(i)
-          .append(", sum(l.requests * l.above[").append(i).append("]) AS ns").append(i);
-    }
-    String sql = "WITH " + STAGE_UNITS
-        + " SELECT u.version, count(*) AS units, sum(l.requests) AS n, sum(l.requests * l.requests) AS nn" + sums
-        + " FROM u JOIN unit_latency l ON l.track = :track AND l.version = u.version AND l.unit = u.unit"
-        + " GROUP BY u.version";
-    List<Sums> result = new java.util.ArrayList<>();
-    getHandle().createQuery(sql).bind("prompt", prompt).bind("a", a).bind("b", b).bind("since", since)
-        .bind("track", track)
-        .map((rs, ctx) -> {
-          for (int i = 1; i <= cuts; i++) {
-            result.add(new Sums(rs.getInt("version"), Integer.toString(i), rs.getLong("units"), rs.getDouble("n"),
-                rs.getDouble("s" + i), rs.getDouble("nn"), rs.getDouble("ss" + i), rs.getDouble("ns" + i)));
-          }
-          return rs.getInt("version");
-        }).list();
-    return result;
+    return armsAndLatency(prompt, a, b, since, track, cuts).latency();
   }
 
   /** What a look reads about a stage, in one snapshot. */
@@ -213,11 +258,12 @@ public interface AnalysisDao extends SqlObject {
   @Transaction(value = org.jdbi.v3.core.transaction.TransactionIsolationLevel.REPEATABLE_READ, readOnly = true)
   default LookRows readLook(String prompt, int a, int b, Instant since, String judge, Long track, int cuts) {
     getHandle().execute("SET LOCAL work_mem = '" + LOOK_WORK_MEM + "'");
+    ArmsAndLatency arms = armsAndLatency(prompt, a, b, since, track, cuts);
     return new LookRows(
-        arms(prompt, a, b, since),
+        arms.arms(),
         scores(prompt, a, b, since),
         metrics(prompt, a, b, since),
-        track == null ? List.of() : latencyAboveOnTrack(prompt, a, b, since, track, cuts),
+        arms.latency(),
         judge == null ? List.of() : judgeFailures(prompt, a, b, judge, since));
   }
 
