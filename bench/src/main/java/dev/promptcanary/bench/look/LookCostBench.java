@@ -34,6 +34,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class LookCostBench {
   private static final String PROMPT = "look";
   private static final Instant STAGE = Instant.parse("2026-03-01T10:00:00Z");
+  private static volatile String combinedSql = "";
 
   record Result(long observations, long units, long scores, double firstLookMs, double lookMs, double countMs,
       double countObservationsMs, String decision) {}
@@ -65,6 +66,9 @@ public final class LookCostBench {
       jdbi.setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {
         @Override
         public void logAfterExecution(org.jdbi.v3.core.statement.StatementContext context) {
+          if (context.getRawSql().contains("unit_latency l ON")) {
+            combinedSql = context.getRawSql();
+          }
           String sql = context.getRawSql().replace("WITH " + AnalysisDao.STAGE_UNITS + ",", "")
               .replace("WITH " + AnalysisDao.STAGE_UNITS, "").trim();
           String name = sql.substring(0, Math.min(60, sql.length()));
@@ -133,16 +137,20 @@ public final class LookCostBench {
   private static void explain(Jdbi jdbi, Instant since) {
     long track = jdbi.withHandle(h -> h.select("SELECT coalesce(max(id), 0) FROM latency_tracks").mapTo(Long.class)
         .one());
+    java.util.Map<String, String> queries = new java.util.TreeMap<>();
+    queries.put("armsAndLatency", combinedSql);
     for (java.lang.reflect.Method m : AnalysisDao.class.getMethods()) {
       org.jdbi.v3.sqlobject.statement.SqlQuery q = m.getAnnotation(org.jdbi.v3.sqlobject.statement.SqlQuery.class);
-      if (q == null || !List.of("arms", "scores", "judgeFailures", "metrics", "firstJudge")
-          .contains(m.getName())) {
-        continue;
+      if (q != null && List.of("scoresAttributed", "judgeFailures", "metrics", "firstJudge").contains(m.getName())) {
+        queries.put(m.getName(), q.value());
       }
-      String sql = q.value().replace(":prompt", "'" + PROMPT + "'").replace(":a", "2").replace(":b", "1")
+    }
+    for (var e : queries.entrySet()) {
+      String sql = e.getValue().replace(":prompt", "'" + PROMPT + "'").replace(":a", "2").replace(":b", "1")
           .replace(":since", "timestamptz '" + since + "'").replace(":track", Long.toString(track))
           .replace(":judge", "'bench-judge'");
-      System.out.println("  EXPLAIN " + m.getName() + ":");
+      System.out.println("  EXPLAIN " + e.getKey() + ":");
+      jdbi.useHandle(h -> h.execute("SET work_mem = '" + AnalysisDao.LOOK_WORK_MEM + "'"));
       jdbi.useHandle(h -> h.createQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql).mapTo(String.class).list()
           .forEach(line -> System.out.println("    " + line)));
     }
