@@ -195,7 +195,9 @@ public interface OutcomeDao {
 
   /**
    * Stores scores with their unit and serving time: the judgement's own, else its observation's (same prompt and
-   * request id); both stay null when neither is known yet, and the look joins the observation that arrives later.
+   * request id); both stay null when neither is known yet, until the observation's insert sets them
+   * ({@link #attributeEarlyJudgements}). Adds the stored scores that have a unit to {@code unit_judge_sums}, in the
+   * same statement; returns how many were stored.
    */
   @SqlQuery(
       "WITH ins AS (INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at, unit, served_at)"
