@@ -4,8 +4,9 @@ BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 build_bench() {
   echo "building promptcanary (bench module and its dependencies)..." >&2
-  (cd "$BENCH_ROOT" && mvn -q -B -DskipTests -pl bench -am install \
-    && mvn -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) >&2
+  # package, not install: ~/.m2 is shared, and the reactor resolves the modules from their target/ directories
+  (cd "$BENCH_ROOT" && mvn -q -B -DskipTests -pl bench -am package dependency:build-classpath \
+    -Dmdep.outputFile=target/classpath.txt) >&2
 }
 
 run_bench_main() {

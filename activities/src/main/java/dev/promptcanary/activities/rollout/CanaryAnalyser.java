@@ -90,21 +90,28 @@ public final class CanaryAnalyser {
     String judge = request.judge() != null
         ? request.judge()
         : dao.firstJudge(prompt, canary, baseline, Instant.ofEpochMilli(request.canarySinceMillis())).orElse(null);
-    Scores scores = scores(dao.scores(prompt, canary, baseline, stageSince), judge, canary, baseline);
-    List<ArmSums> arms = dao.arms(prompt, canary, baseline, stageSince);
-    List<LatencyCut> latency = latency(request, stageSince);
-    List<Sums> metricRows = dao.metrics(prompt, canary, baseline, stageSince);
+    GatesConfig gates = request.gates().perStage(Math.max(1, request.stageCount()), request.stageRestart());
+    boolean judgeHealth = gates.judgeHealth().enabled() && gates.quality().enabled();
+    List<Cut> cuts = cuts(request, stageSince);
+    Double[] cutMs = cuts.stream().map(Cut::cutMs).toArray(Double[]::new);
+    Long track = cuts.isEmpty() ? null : dao.latencyTrack(prompt, canary, baseline, stageSince, cutMs)
+        .orElseGet(() -> dao.trackLatency(prompt, canary, baseline, stageSince, cutMs));
+    AnalysisDao.LookRows rows = dao.readLook(prompt, canary, baseline, stageSince, judgeHealth ? judge : null, track,
+        cuts.size());
+
+    Scores scores = scores(rows.scores(), judge, canary, baseline);
+    List<ArmSums> arms = rows.arms();
+    List<LatencyCut> latency = latency(request, cuts, rows.latency());
+    List<Sums> metricRows = rows.metrics();
     List<String> metricNames = metricNames(request.gates(), metricRows);
     ArmSummary canaryArm = arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
     ArmSummary baselineArm =
         arm(find(arms, baseline), scores.baseline(), metrics(metricRows, metricNames, baseline));
-    GatesConfig gates = request.gates().perStage(Math.max(1, request.stageCount()), request.stageRestart());
     AnalysisInput input = new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency);
 
     JudgeSample sample = null;
-    if (gates.judgeHealth().enabled() && gates.quality().enabled()) {
-      List<FailureCount> failures =
-          judge == null ? List.of() : dao.judgeFailures(prompt, canary, baseline, judge, stageSince);
+    if (judgeHealth) {
+      List<FailureCount> failures = rows.failures();
       sample = new JudgeSample(judge, (long) scores.canary().n(), failures(failures, canary),
           (long) scores.baseline().n(), failures(failures, baseline), scores.otherJudges(),
           scores.canary().units(), scores.baseline().units());
@@ -183,18 +190,15 @@ public final class CanaryAnalyser {
    * many. Stored per (rollout, stage start, quantile) on first computation; every later look, retry or concurrent
    * look reads the stored cuts.
    */
-  private List<LatencyCut> latency(AnalysisRequest request, Instant since) {
+  private List<Cut> cuts(AnalysisRequest request, Instant since) {
     List<Cut> cuts = dao.cuts(request.rolloutId(), since);
-    if (cuts.isEmpty()) {
-      cuts = freezeCuts(request, since);
-    }
-    if (cuts.isEmpty()) {
-      return List.of();
-    }
-    Double[] cutMs = cuts.stream().map(Cut::cutMs).toArray(Double[]::new);
+    return cuts.isEmpty() ? freezeCuts(request, since) : cuts;
+  }
+
+  /** The stage's cuts with the per-unit exceedances read from its latency track ({@code key}: the cut's index). */
+  private static List<LatencyCut> latency(AnalysisRequest request, List<Cut> cuts, List<Sums> above) {
     Map<String, Sums> rows = new HashMap<>();
-    for (Sums row : dao.latencyAbove(request.prompt(), request.candidateVersion(), request.baselineVersion(), since,
-        cutMs)) {
+    for (Sums row : above) {
       rows.put(row.version() + "/" + row.key(), row);
     }
     List<LatencyCut> result = new ArrayList<>();

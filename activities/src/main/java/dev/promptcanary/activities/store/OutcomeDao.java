@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jdbi.v3.sqlobject.transaction.Transaction;
 
@@ -21,6 +22,12 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
  * <p>Each batch also keeps {@code unit_exposures} current in the same transaction: a unit's first exposure to a
  * prompt is its earliest served request (an observation, or a judgement that names its unit), whatever order they
  * arrive in; replaying a batch changes nothing.
+ *
+ * <p>And the per-unit aggregates a look reads (migration V7): every statement that stores rows adds exactly the rows
+ * it stored ({@code INSERT ... ON CONFLICT DO NOTHING RETURNING} feeding an {@code ON CONFLICT DO UPDATE SET x = x +
+ * excluded.x} in the same statement), so a retried batch adds nothing and batches from several nodes add up. Rows
+ * are upserted in key order and the tables in one order (latency locks, exposures, observations and their sums,
+ * judgements and their sums), so concurrent batches do not deadlock.
  */
 public interface OutcomeDao {
   /**
@@ -30,14 +37,42 @@ public interface OutcomeDao {
    */
   String MICROS_TO_TIMESTAMP = "(timestamptz 'epoch' + t * interval '1 microsecond')";
 
-  @SqlUpdate(
-      "INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, input_tokens,"
+  /**
+   * Stores the batch's new observations and adds exactly those to their units' aggregates: {@code unit_sums}, and
+   * {@code unit_latency} for every latency track of their prompt and version that had started when they were served.
+   * One statement, so the aggregates move with the rows; returns how many rows were stored. A repeated request id
+   * keeps its first occurrence. The caller holds the prompts' shared latency locks ({@link #lockLatencyShared}),
+   * taken in an earlier statement so that this one sees every track whose backfill missed these rows.
+   */
+  @SqlQuery(
+      "WITH ins AS ("
+          + " INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, input_tokens,"
           + " output_tokens, cost, error, safety_flag, feedback)"
           + " SELECT r, p, v, u, " + OutcomeDao.MICROS_TO_TIMESTAMP + ", l, it, ot, c, e, s, f"
           + " FROM unnest(:requestIds, :prompts, :versions, :units, :timesMicros, :latencies, :inputTokens,"
           + " :outputTokens, :costs, :errors, :safetyFlags, :feedback)"
-          + " AS x(r, p, v, u, t, l, it, ot, c, e, s, f)"
-          + " ON CONFLICT (prompt, request_id) DO NOTHING")
+          + " WITH ORDINALITY AS x(r, p, v, u, t, l, it, ot, c, e, s, f, i) ORDER BY i"
+          + " ON CONFLICT (prompt, request_id) DO NOTHING"
+          + " RETURNING prompt, version, unit, observed_at, latency_ms, cost, error, safety_flag, feedback),"
+          + " sums AS (INSERT INTO unit_sums (prompt, version, unit, requests, errors, safety, cost_n, cost_s,"
+          + "  feedback_n, feedback_s)"
+          + "  SELECT prompt, version, unit, count(*), count(*) FILTER (WHERE error),"
+          + "   count(*) FILTER (WHERE safety_flag), count(cost), coalesce(sum(cost), 0), count(feedback),"
+          + "   coalesce(sum(feedback), 0)"
+          + "  FROM ins GROUP BY prompt, version, unit ORDER BY prompt, version, unit"
+          + "  ON CONFLICT (prompt, version, unit) DO UPDATE SET requests = unit_sums.requests + EXCLUDED.requests,"
+          + "   errors = unit_sums.errors + EXCLUDED.errors, safety = unit_sums.safety + EXCLUDED.safety,"
+          + "   cost_n = unit_sums.cost_n + EXCLUDED.cost_n, cost_s = unit_sums.cost_s + EXCLUDED.cost_s,"
+          + "   feedback_n = unit_sums.feedback_n + EXCLUDED.feedback_n,"
+          + "   feedback_s = unit_sums.feedback_s + EXCLUDED.feedback_s),"
+          + " lat AS (INSERT INTO unit_latency (track, version, unit, requests, above)"
+          + "  SELECT t.id, ins.version, ins.unit, count(*), latency_above_counts(array_agg(ins.latency_ms), t.cuts)"
+          + "  FROM ins JOIN latency_tracks t ON t.prompt = ins.prompt AND ins.version = ANY (t.versions)"
+          + "   AND ins.observed_at >= t.since"
+          + "  GROUP BY t.id, t.cuts, ins.version, ins.unit ORDER BY t.id, ins.version, ins.unit"
+          + "  ON CONFLICT (track, version, unit) DO UPDATE SET requests = unit_latency.requests + EXCLUDED.requests,"
+          + "   above = add_counts(unit_latency.above, EXCLUDED.above))"
+          + " SELECT count(*) FROM ins")
   int insertObservationColumns(
       @Bind("requestIds") String[] requestIds,
       @Bind("prompts") String[] prompts,
@@ -51,6 +86,46 @@ public interface OutcomeDao {
       @Bind("errors") Boolean[] errors,
       @Bind("safetyFlags") Boolean[] safetyFlags,
       @Bind("feedback") Short[] feedback);
+
+  /** The advisory lock class of a prompt's latency tracks; the object is {@code hashtext(prompt)}. */
+  int LATENCY_LOCK_CLASS = 0x50434c54; // "PCLT"
+
+  /**
+   * Takes the prompts' latency locks in shared mode until the transaction ends: a look creating a latency track
+   * takes it exclusively, so it backfills after every batch that could not see its track has committed.
+   */
+  @SqlQuery("SELECT CAST(pg_advisory_xact_lock_shared(" + LATENCY_LOCK_CLASS + ", hashtext(p)) AS text)"
+      + " FROM (SELECT DISTINCT p FROM unnest(CAST(:prompts AS text[])) AS x(p) ORDER BY p) AS d")
+  List<String> lockLatencyShared(@Bind("prompts") String[] prompts);
+
+  /**
+   * Scores and failures stored before their observation (they have no unit) get the unit and serving time of the
+   * observations now stored, and are added to their units' aggregates, in one statement. The stored observation
+   * decides, as it did when the look joined it.
+   */
+  @SqlUpdate(
+      "WITH x AS (SELECT DISTINCT p, r FROM unnest(CAST(:prompts AS text[]), CAST(:requestIds AS text[])) AS x(p, r)),"
+          + " js AS (UPDATE judgements j SET unit = o.unit, served_at = o.observed_at FROM x, observations o"
+          + "  WHERE j.prompt = x.p AND j.request_id = x.r AND j.unit IS NULL"
+          + "   AND o.prompt = x.p AND o.request_id = x.r"
+          + "  RETURNING j.prompt, j.version, j.unit, j.judge, j.score),"
+          + " fs AS (UPDATE judge_failures f SET unit = o.unit, served_at = o.observed_at FROM x, observations o"
+          + "  WHERE f.prompt = x.p AND f.request_id = x.r AND f.unit IS NULL"
+          + "   AND o.prompt = x.p AND o.request_id = x.r"
+          + "  RETURNING f.prompt, f.version, f.unit, f.judge),"
+          + " items AS (SELECT prompt, version, unit, judge, 1 AS scores, score AS score_sum, 0 AS failures FROM js"
+          + "  UNION ALL SELECT prompt, version, unit, judge, 0, 0, 1 FROM fs)"
+          + " INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
+          + " SELECT prompt, version, unit, judge, sum(scores), sum(score_sum), sum(failures) FROM items"
+          + " GROUP BY prompt, version, unit, judge ORDER BY prompt, version, unit, judge"
+          + JUDGE_SUMS_ADD)
+  int attributeEarlyJudgements(@Bind("prompts") String[] prompts, @Bind("requestIds") String[] requestIds);
+
+  /** How an upsert into {@code unit_judge_sums} adds to the unit's row. */
+  String JUDGE_SUMS_ADD =
+      " ON CONFLICT (prompt, version, unit, judge) DO UPDATE SET scores = unit_judge_sums.scores + EXCLUDED.scores,"
+          + " score_sum = unit_judge_sums.score_sum + EXCLUDED.score_sum,"
+          + " failures = unit_judge_sums.failures + EXCLUDED.failures";
 
   /**
    * Records first exposures: per (prompt, unit) the earliest of the given servings and the stored one. Ties on the
@@ -103,29 +178,42 @@ public interface OutcomeDao {
       safetyFlags[i] = o.safetyFlag();
       feedback[i] = o.feedback() == null ? null : o.feedback().shortValue();
     }
+    if (n == 0) {
+      return new IngestResult(0, 0);
+    }
+    // Lock order, the same in every ingest transaction: latency locks, exposures, observations and their sums,
+    // judgements and their sums.
+    lockLatencyShared(prompts);
+    upsertExposureColumns(prompts, units, versions, times);
     int inserted =
         insertObservationColumns(
             requestIds, prompts, versions, units, times, latencies, inputTokens, outputTokens, costs, errors,
             safetyFlags, feedback);
-    if (n > 0) {
-      upsertExposureColumns(prompts, units, versions, times);
-    }
+    attributeEarlyJudgements(prompts, requestIds);
     return new IngestResult(inserted, n - inserted);
   }
 
   /**
    * Stores scores with their unit and serving time: the judgement's own, else its observation's (same prompt and
-   * request id); both stay null when neither is known yet, and the look joins the observation that arrives later.
+   * request id); both stay null when neither is known yet, until the observation's insert sets them
+   * ({@link #attributeEarlyJudgements}). Adds the stored scores that have a unit to {@code unit_judge_sums}, in the
+   * same statement; returns how many were stored.
    */
-  @SqlUpdate(
-      "INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at, unit, served_at)"
+  @SqlQuery(
+      "WITH ins AS (INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at, unit, served_at)"
           + " SELECT x.r, x.j, x.p, x.v, x.s, " + OutcomeDao.MICROS_TO_TIMESTAMP + ", coalesce(x.u, o.unit),"
           + " coalesce(timestamptz 'epoch' + x.st * interval '1 microsecond', o.observed_at)"
           + " FROM unnest(:requestIds, :judges, :prompts, :versions, :scores, :timesMicros, :units, :servedMicros)"
           + " WITH ORDINALITY AS x(r, j, p, v, s, t, u, st, i)"
           + " LEFT JOIN observations o ON o.prompt = x.p AND o.request_id = x.r"
           + " ORDER BY x.i" // a repeated item keeps its first occurrence, as without the join
-          + " ON CONFLICT (prompt, request_id, judge) DO NOTHING")
+          + " ON CONFLICT (prompt, request_id, judge) DO NOTHING"
+          + " RETURNING prompt, version, unit, judge, score),"
+          + " sums AS (INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
+          + "  SELECT prompt, version, unit, judge, count(*), sum(score), 0 FROM ins WHERE unit IS NOT NULL"
+          + "  GROUP BY prompt, version, unit, judge ORDER BY prompt, version, unit, judge"
+          + JUDGE_SUMS_ADD + ")"
+          + " SELECT count(*) FROM ins")
   int insertJudgementColumns(
       @Bind("requestIds") String[] requestIds,
       @Bind("judges") String[] judges,
@@ -166,7 +254,6 @@ public interface OutcomeDao {
         exposing.add(i);
       }
     }
-    int inserted = insertJudgementColumns(requestIds, judges, prompts, versions, scores, times, units, served);
     if (!exposing.isEmpty()) {
       int m = exposing.size();
       String[] p = new String[m];
@@ -182,6 +269,8 @@ public interface OutcomeDao {
       }
       upsertExposureColumns(p, u, v, t);
     }
+    int inserted =
+        n == 0 ? 0 : insertJudgementColumns(requestIds, judges, prompts, versions, scores, times, units, served);
     return new IngestResult(inserted, n - inserted);
   }
 
@@ -193,12 +282,18 @@ public interface OutcomeDao {
         reason.length() > 500 ? reason.substring(0, 500) : reason, f.failedAt(), unit, f.servedAt()) == 1;
   }
 
-  @SqlUpdate(
-      "INSERT INTO judge_failures (request_id, judge, prompt, version, reason, failed_at, unit, served_at)"
+  @SqlQuery(
+      "WITH ins AS (INSERT INTO judge_failures (request_id, judge, prompt, version, reason, failed_at, unit,"
+          + " served_at)"
           + " SELECT :requestId, :judge, :prompt, :version, :reason, :failedAt,"
           + " coalesce(CAST(:unit AS text), o.unit), coalesce(CAST(:servedAt AS timestamptz), o.observed_at)"
           + " FROM (VALUES (1)) AS one LEFT JOIN observations o ON o.prompt = :prompt AND o.request_id = :requestId"
-          + " ON CONFLICT (prompt, request_id, judge) DO NOTHING")
+          + " ON CONFLICT (prompt, request_id, judge) DO NOTHING"
+          + " RETURNING prompt, version, unit, judge),"
+          + " sums AS (INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
+          + "  SELECT prompt, version, unit, judge, 0, 0, 1 FROM ins WHERE unit IS NOT NULL"
+          + JUDGE_SUMS_ADD + ")"
+          + " SELECT count(*) FROM ins")
   int insertJudgeFailureRow(
       @Bind("requestId") String requestId,
       @Bind("judge") String judge,
@@ -209,12 +304,19 @@ public interface OutcomeDao {
       @Bind("unit") String unit,
       @Bind("servedAt") Instant servedAt);
 
-  @SqlUpdate(
-      "INSERT INTO outcome_metrics (prompt, version, unit, request_id, name, value, observed_at)"
+  @SqlQuery(
+      "WITH ins AS (INSERT INTO outcome_metrics (prompt, version, unit, request_id, name, value, observed_at)"
           + " SELECT p, v, u, r, n, x, " + OutcomeDao.MICROS_TO_TIMESTAMP
           + " FROM unnest(:prompts, :versions, :units, :requestIds, :names, :values, :timesMicros)"
-          + " AS x(p, v, u, r, n, x, t)"
-          + " ON CONFLICT (prompt, unit, request_id, name) DO NOTHING")
+          + " WITH ORDINALITY AS x(p, v, u, r, n, x, t, i) ORDER BY i"
+          + " ON CONFLICT (prompt, unit, request_id, name) DO NOTHING"
+          + " RETURNING prompt, version, unit, name, value),"
+          + " sums AS (INSERT INTO unit_metric_sums (prompt, version, unit, name, n, s)"
+          + "  SELECT prompt, version, unit, name, count(*), sum(value) FROM ins"
+          + "  GROUP BY prompt, version, unit, name ORDER BY prompt, version, unit, name"
+          + "  ON CONFLICT (prompt, version, unit, name) DO UPDATE SET n = unit_metric_sums.n + EXCLUDED.n,"
+          + "   s = unit_metric_sums.s + EXCLUDED.s)"
+          + " SELECT count(*) FROM ins")
   int insertMetricColumns(
       @Bind("prompts") String[] prompts,
       @Bind("versions") Integer[] versions,

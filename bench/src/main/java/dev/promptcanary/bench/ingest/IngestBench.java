@@ -93,6 +93,11 @@ public final class IngestBench {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI endpoint = URI.create(server.baseUrl() + "/v1/observations");
 
+        if (Boolean.getBoolean("bench.track")) {
+          // --track=true: a rollout's latency track on the prompt (three cuts), as while a stage runs
+          handle.execute("INSERT INTO latency_tracks (prompt, since, versions, cuts) VALUES (?, ?, '{1,2}',"
+              + " '{1150,1260,1300}')", PROMPT, Instant.EPOCH);
+        }
         System.out.println("warming up (one round, not counted)...");
         copyPhase(handle, copy, csvs);
         storePhase(handle, dao, data);
@@ -224,7 +229,8 @@ public final class IngestBench {
   }
 
   private static void empty(Handle handle) {
-    handle.execute("TRUNCATE observations");
+    // the per-unit aggregates the store path keeps (V7) start empty with the table
+    handle.execute("TRUNCATE observations, unit_sums, unit_latency");
   }
 
   /** Rows per second, after checking that every row arrived, and only once. */

@@ -34,6 +34,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class LookCostBench {
   private static final String PROMPT = "look";
   private static final Instant STAGE = Instant.parse("2026-03-01T10:00:00Z");
+  private static volatile String combinedSql = "";
 
   record Result(long observations, long units, long scores, double firstLookMs, double lookMs, double countMs,
       double countObservationsMs, String decision) {}
@@ -65,9 +66,12 @@ public final class LookCostBench {
       jdbi.setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {
         @Override
         public void logAfterExecution(org.jdbi.v3.core.statement.StatementContext context) {
-          String sql = context.getRawSql();
-          int at = sql.indexOf("per AS (SELECT");
-          String name = at >= 0 ? sql.substring(at, Math.min(sql.length(), at + 40)) : sql.substring(0, Math.min(40, sql.length()));
+          if (context.getRawSql().contains("unit_latency l ON")) {
+            combinedSql = context.getRawSql();
+          }
+          String sql = context.getRawSql().replace("WITH " + AnalysisDao.STAGE_UNITS + ",", "")
+              .replace("WITH " + AnalysisDao.STAGE_UNITS, "").trim();
+          String name = sql.substring(0, Math.min(60, sql.length()));
           perQuery.computeIfAbsent(name, k -> new ArrayList<>())
               .add(context.getElapsedTime(java.time.temporal.ChronoUnit.MICROS) / 1000.0);
         }
@@ -100,6 +104,9 @@ public final class LookCostBench {
               PROMPT, STAGE).mapTo(Long.class).one());
           countObsMs.add((System.nanoTime() - c) / 1e6);
         }
+        if (Boolean.getBoolean("bench.explain")) {
+          explain(jdbi, STAGE);
+        }
         perQuery.forEach((q, ms) -> System.out.println("    " + fmt(median(ms), 1) + " ms median: " + q.replace('\n', ' ')));
         perQuery.clear();
         Result r = new Result(counts[0], counts[1], counts[2], firstMs, median(lookMs), median(countMs),
@@ -126,6 +133,29 @@ public final class LookCostBench {
     System.out.println(json);
   }
 
+  /** {@code --explain=true}: the plan of each look query of {@link AnalysisDao}, run with this stage's values. */
+  private static void explain(Jdbi jdbi, Instant since) {
+    long track = jdbi.withHandle(h -> h.select("SELECT coalesce(max(id), 0) FROM latency_tracks").mapTo(Long.class)
+        .one());
+    java.util.Map<String, String> queries = new java.util.TreeMap<>();
+    queries.put("armsAndLatency", combinedSql);
+    for (java.lang.reflect.Method m : AnalysisDao.class.getMethods()) {
+      org.jdbi.v3.sqlobject.statement.SqlQuery q = m.getAnnotation(org.jdbi.v3.sqlobject.statement.SqlQuery.class);
+      if (q != null && List.of("scoresAttributed", "judgeFailures", "metrics", "firstJudge").contains(m.getName())) {
+        queries.put(m.getName(), q.value());
+      }
+    }
+    for (var e : queries.entrySet()) {
+      String sql = e.getValue().replace(":prompt", "'" + PROMPT + "'").replace(":a", "2").replace(":b", "1")
+          .replace(":since", "timestamptz '" + since + "'").replace(":track", Long.toString(track))
+          .replace(":judge", "'bench-judge'");
+      System.out.println("  EXPLAIN " + e.getKey() + ":");
+      jdbi.useHandle(h -> h.execute("SET work_mem = '" + AnalysisDao.LOOK_WORK_MEM + "'"));
+      jdbi.useHandle(h -> h.createQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql).mapTo(String.class).list()
+          .forEach(line -> System.out.println("    " + line)));
+    }
+  }
+
   /**
    * Empties the outcome tables and loads one stage: sessions of 1 + (u * 7919) mod 19 requests (mean ~10) until
    * about {@code size} observations, odd sessions on the candidate, one score per request, first exposures as
@@ -135,7 +165,8 @@ public final class LookCostBench {
   private static long[] fill(Jdbi jdbi, long size) {
     long sessions = Math.max(1, size / 10);
     jdbi.useHandle(h -> {
-      h.execute("TRUNCATE observations, judgements, judge_failures, unit_exposures, latency_cuts, outcome_metrics");
+      h.execute("TRUNCATE observations, judgements, judge_failures, unit_exposures, latency_cuts, outcome_metrics,"
+          + " unit_sums, unit_judge_sums, unit_metric_sums, latency_tracks, unit_latency");
       h.execute("INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, cost, error,"
           + " safety_flag) SELECT 'pre-' || i, ?, 1, 'pre-' || i, CAST(? AS timestamptz) - interval '1 hour' + i * interval '1 ms',"
           + " 300 + (i * 37) % 500, 0.001, false, false FROM generate_series(1, 5000) i", PROMPT, STAGE);
@@ -153,7 +184,17 @@ public final class LookCostBench {
       h.execute("INSERT INTO unit_exposures (prompt, unit, first_version, first_served_at)"
           + " SELECT DISTINCT ON (prompt, unit) prompt, unit, version, observed_at FROM observations"
           + " ORDER BY prompt, unit, observed_at, version");
+      // the per-unit aggregates as ingest would have kept them: the same sums as migration V7's backfill
+      h.execute("INSERT INTO unit_sums (prompt, version, unit, requests, errors, safety, cost_n, cost_s, feedback_n,"
+          + " feedback_s) SELECT prompt, version, unit, count(*), count(*) FILTER (WHERE error),"
+          + " count(*) FILTER (WHERE safety_flag), count(cost), coalesce(sum(cost), 0), count(feedback),"
+          + " coalesce(sum(feedback), 0) FROM observations GROUP BY prompt, version, unit");
+      h.execute("INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
+          + " SELECT prompt, version, unit, judge, count(*), sum(score), 0 FROM judgements"
+          + " GROUP BY prompt, version, unit, judge");
       h.execute("VACUUM ANALYZE observations");
+      h.execute("VACUUM ANALYZE unit_sums");
+      h.execute("VACUUM ANALYZE unit_judge_sums");
       h.execute("VACUUM ANALYZE judgements");
       h.execute("VACUUM ANALYZE unit_exposures");
     });
