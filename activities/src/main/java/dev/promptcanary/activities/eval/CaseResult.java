@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.eval;
 
 import java.util.List;
+import org.jdbi.v3.json.Json;
 
 /**
  * The stored outcome of one case on one arm ({@code candidate} or {@code baseline}): the answer, each assertion's
@@ -11,7 +12,7 @@ public record CaseResult(
     String arm,
     int version,
     String output,
-    List<AssertionResult> assertions,
+    @Json List<AssertionResult> assertions,
     Double judgeScore,
     boolean passed,
     int inputTokens,

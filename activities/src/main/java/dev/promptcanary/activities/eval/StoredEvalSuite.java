@@ -1,7 +1,8 @@
 package dev.promptcanary.activities.eval;
 
 import java.time.Instant;
+import org.jdbi.v3.json.Json;
 
 /** An immutable, numbered version of an eval suite. */
 public record StoredEvalSuite(
-    String name, int version, String contentHash, EvalSuite definition, String author, Instant createdAt) {}
+    String name, int version, String contentHash, @Json EvalSuite definition, String author, Instant createdAt) {}

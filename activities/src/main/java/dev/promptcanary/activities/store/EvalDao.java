@@ -1,6 +1,5 @@
 package dev.promptcanary.activities.store;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.promptcanary.activities.eval.AssertionResult;
 import dev.promptcanary.activities.eval.CaseResult;
 import dev.promptcanary.activities.eval.CreatedSuite;
@@ -9,22 +8,18 @@ import dev.promptcanary.activities.eval.EvalSuite;
 import dev.promptcanary.activities.eval.StoredEvalSuite;
 import dev.promptcanary.activities.eval.SuiteHasher;
 import dev.promptcanary.activities.eval.SuiteSummary;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.json.Json;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
-import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /** Eval suites (immutable versions), their runs and the per-case results a run resumes from. */
-@RegisterRowMapper(EvalDao.SuiteMapper.class)
-@RegisterRowMapper(EvalDao.CaseResultMapper.class)
+@RegisterConstructorMapper(StoredEvalSuite.class)
+@RegisterConstructorMapper(CaseResult.class)
 @RegisterConstructorMapper(EvalRun.class)
 public interface EvalDao {
   String SUITE_COLUMNS = "name, version, content_hash, definition, author, created_at";
@@ -43,7 +38,7 @@ public interface EvalDao {
       return new CreatedSuite(existing.get(), false);
     }
     int version = nextVersion(name);
-    insertSuite(name, version, hash, Json.write(suite), author);
+    insertSuite(name, version, hash, suite, author);
     return new CreatedSuite(findSuite(name, version).orElseThrow(), true);
   }
 
@@ -56,12 +51,12 @@ public interface EvalDao {
 
   @SqlUpdate(
       "INSERT INTO eval_suites (name, version, content_hash, definition, author)"
-          + " VALUES (:name, :version, :hash, CAST(:definition AS jsonb), :author)")
+          + " VALUES (:name, :version, :hash, :definition, :author)")
   void insertSuite(
       @Bind("name") String name,
       @Bind("version") int version,
       @Bind("hash") String hash,
-      @Bind("definition") String definitionJson,
+      @Bind("definition") @Json EvalSuite definition,
       @Bind("author") String author);
 
   @SqlQuery("SELECT " + SUITE_COLUMNS + " FROM eval_suites WHERE name = :name AND content_hash = :hash")
@@ -136,14 +131,14 @@ public interface EvalDao {
   /** Writes a finished case; a second write of the same (run, case, arm) changes nothing. */
   default void saveResult(long runId, CaseResult r) {
     insertResult(
-        runId, r.caseId(), r.arm(), r.version(), r.output(), Json.write(r.assertions()), r.judgeScore(), r.passed(),
+        runId, r.caseId(), r.arm(), r.version(), r.output(), r.assertions(), r.judgeScore(), r.passed(),
         r.inputTokens(), r.outputTokens(), r.cost(), r.latencyMs(), r.model());
   }
 
   @SqlUpdate(
       "INSERT INTO eval_case_results (run_id, case_id, arm, version, output, assertions, judge_score, passed,"
           + " input_tokens, output_tokens, cost, latency_ms, model) VALUES (:runId, :caseId, :arm, :version,"
-          + " :output, CAST(:assertions AS jsonb), :judgeScore, :passed, :inputTokens, :outputTokens, :cost,"
+          + " :output, :assertions, :judgeScore, :passed, :inputTokens, :outputTokens, :cost,"
           + " :latencyMs, :model) ON CONFLICT (run_id, case_id, arm) DO NOTHING")
   void insertResult(
       @Bind("runId") long runId,
@@ -151,7 +146,7 @@ public interface EvalDao {
       @Bind("arm") String arm,
       @Bind("version") int version,
       @Bind("output") String output,
-      @Bind("assertions") String assertionsJson,
+      @Bind("assertions") @Json List<AssertionResult> assertions,
       @Bind("judgeScore") Double judgeScore,
       @Bind("passed") boolean passed,
       @Bind("inputTokens") int inputTokens,
@@ -164,42 +159,4 @@ public interface EvalDao {
       "SELECT case_id, arm, version, output, assertions, judge_score, passed, input_tokens, output_tokens, cost,"
           + " latency_ms, model FROM eval_case_results WHERE run_id = :runId ORDER BY finished_at, case_id, arm")
   List<CaseResult> results(@Bind("runId") long runId);
-
-  /** Reads an eval_suites row; the definition is jsonb. */
-  final class SuiteMapper implements RowMapper<StoredEvalSuite> {
-    @Override
-    public StoredEvalSuite map(ResultSet rs, StatementContext ctx) throws SQLException {
-      return new StoredEvalSuite(
-          rs.getString("name"),
-          rs.getInt("version"),
-          rs.getString("content_hash"),
-          Json.read(rs.getString("definition"), new TypeReference<EvalSuite>() {}),
-          rs.getString("author"),
-          rs.getTimestamp("created_at").toInstant());
-    }
-  }
-
-  /** Reads an eval_case_results row; the assertion results are jsonb. */
-  final class CaseResultMapper implements RowMapper<CaseResult> {
-    private static final TypeReference<List<AssertionResult>> ASSERTIONS = new TypeReference<>() {};
-
-    @Override
-    public CaseResult map(ResultSet rs, StatementContext ctx) throws SQLException {
-      double score = rs.getDouble("judge_score");
-      Double judgeScore = rs.wasNull() ? null : score;
-      return new CaseResult(
-          rs.getString("case_id"),
-          rs.getString("arm"),
-          rs.getInt("version"),
-          rs.getString("output"),
-          Json.read(rs.getString("assertions"), ASSERTIONS),
-          judgeScore,
-          rs.getBoolean("passed"),
-          rs.getInt("input_tokens"),
-          rs.getInt("output_tokens"),
-          rs.getDouble("cost"),
-          rs.getLong("latency_ms"),
-          rs.getString("model"));
-    }
-  }
 }
