@@ -103,7 +103,7 @@ public final class CanaryAnalyser {
     List<ArmSums> arms = rows.arms();
     List<LatencyCut> latency = latency(request, cuts, rows.latency());
     List<Sums> metricRows = rows.metrics();
-    List<String> metricNames = metricNames(request.gates(), metricRows);
+    List<String> metricNames = metricNames(request.gates());
     ArmSummary canaryArm = arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
     ArmSummary baselineArm =
         arm(find(arms, baseline), scores.baseline(), metrics(metricRows, metricNames, baseline));
@@ -133,13 +133,8 @@ public final class CanaryAnalyser {
         health.estimate(), health.lower(), health.upper(), health.threshold(), "hold, " + health.reason());
   }
 
-  /** The baseline quantiles the latency gate tests: a frozen cut for each. */
-  static List<Double> latencyQuantiles(GatesConfig gates) {
-    return gates.latency().quantiles();
-  }
-
   /** The custom metrics a look summarises: the ones the rollout's gates name, in name order. */
-  static List<String> metricNames(GatesConfig gates, List<Sums> rows) {
+  static List<String> metricNames(GatesConfig gates) {
     return gates.metrics().stream().map(MetricGate::name).distinct().sorted().toList();
   }
 
@@ -212,7 +207,7 @@ public final class CanaryAnalyser {
   }
 
   private List<Cut> freezeCuts(AnalysisRequest request, Instant since) {
-    List<Double> quantileList = latencyQuantiles(request.gates());
+    List<Double> quantileList = request.gates().latency().quantiles();
     Double[] quantiles = quantileList.toArray(Double[]::new);
     Quantiles q = dao.quantilesBefore(request.prompt(), request.baselineVersion(), since, CUT_RECENT_REQUESTS,
         quantiles);

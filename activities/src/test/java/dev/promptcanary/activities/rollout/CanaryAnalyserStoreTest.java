@@ -13,7 +13,6 @@ import dev.promptcanary.activities.stats.UnitSums;
 import dev.promptcanary.activities.store.AnalysisDao;
 import dev.promptcanary.activities.store.Fixtures;
 import dev.promptcanary.activities.store.OutcomeDao;
-import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.MetricGate;
@@ -39,11 +38,7 @@ class CanaryAnalyserStoreTest {
   @BeforeEach
   void setUp() {
     jdbi = TestDatabases.fresh().jdbi();
-    PromptDao prompts = jdbi.onDemand(PromptDao.class);
-    for (String p : List.of("chat", "other")) {
-      prompts.createVersion(p, Fixtures.content(1), "ana");
-      prompts.createVersion(p, Fixtures.content(2), "ana");
-    }
+    Fixtures.twoVersionsOf(jdbi, "chat", "other");
     outcomes = jdbi.onDemand(OutcomeDao.class);
     analyser = new CanaryAnalyser(jdbi.onDemand(AnalysisDao.class));
   }

@@ -4,10 +4,20 @@ import dev.promptcanary.activities.registry.FewShotExample;
 import dev.promptcanary.activities.registry.PromptContent;
 import java.util.List;
 import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
 
 /** Prompt contents for tests, different for each {@code n}. */
 public final class Fixtures {
   private Fixtures() {}
+
+  /** Stores versions 1 and 2 of each prompt: the baseline and candidate most store tests need. */
+  public static void twoVersionsOf(Jdbi jdbi, String... prompts) {
+    PromptDao dao = jdbi.onDemand(PromptDao.class);
+    for (String prompt : prompts) {
+      dao.createVersion(prompt, content(1), "ana");
+      dao.createVersion(prompt, content(2), "ana");
+    }
+  }
 
   public static PromptContent content(int n) {
     return new PromptContent(

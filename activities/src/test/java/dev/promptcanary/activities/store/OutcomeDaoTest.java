@@ -25,11 +25,7 @@ class OutcomeDaoTest {
   @BeforeAll
   static void setUp() {
     jdbi = TestDatabases.fresh().jdbi();
-    PromptDao prompts = jdbi.onDemand(PromptDao.class);
-    for (String p : List.of("ingest", "metrics", "other", "expo")) {
-      prompts.createVersion(p, Fixtures.content(1), "ana");
-      prompts.createVersion(p, Fixtures.content(2), "ana");
-    }
+    Fixtures.twoVersionsOf(jdbi, "ingest", "metrics", "other", "expo");
     outcomes = jdbi.onDemand(OutcomeDao.class);
     metrics = jdbi.onDemand(MetricsDao.class);
   }

@@ -1,15 +1,18 @@
 package dev.promptcanary.activities.store;
 
 // The look's queries as they were before migration V7, over the raw rows: the reference the aggregates are checked
-// against. Copied unchanged from AnalysisDao at the commit before V7, apart from this name and comment.
+// against. Copied unchanged from AnalysisDao at the commit before V7, apart from this name and comment; the row
+// types, the stage-units clause and the cut queries (unchanged by V7) are AnalysisDao's own.
 
+import dev.promptcanary.activities.store.AnalysisDao.ArmSums;
+import dev.promptcanary.activities.store.AnalysisDao.FailureCount;
+import dev.promptcanary.activities.store.AnalysisDao.Sums;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * The sufficient statistics of one stage, summed per randomisation unit where the rows are.
@@ -22,60 +25,9 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * belong to that stage and to no later one.
  */
 public interface RawAnalysisDao {
+  String STAGE_UNITS = AnalysisDao.STAGE_UNITS;
+  String JUDGE_SCAN_MARGIN = AnalysisDao.JUDGE_SCAN_MARGIN;
 
-  /** The stage's units: first exposed at or after {@code :since}, first served one of the arms. */
-  String STAGE_UNITS =
-      "u AS (SELECT unit, first_version AS version FROM unit_exposures"
-          + " WHERE prompt = :prompt AND first_served_at >= :since AND first_version IN (:a, :b))";
-
-  /**
-   * Scores and failures are found through their unit: their own, else their observation's (a score that arrived
-   * before its observation is attributed once the observation is stored). A unit's items all come after its first
-   * serving, so {@code judged_at} only bounds the scan; its margin allows for clocks of reporters that differ.
-   */
-  String JUDGE_SCAN_MARGIN = " - interval '1 hour'";
-
-  /**
-   * Per-unit sums of one arm's observations (requests; errors and safety flags per request; cost per request with
-   * one; feedback per request with one). {@code units} counts every unit first exposed on the arm (what the sample
-   * ratio check counts), {@code requestUnits} those with a request.
-   */
-  record ArmSums(
-      int version,
-      long units,
-      long requestUnits,
-      double requests,
-      double requestsSq,
-      double errors,
-      double errorsSq,
-      double requestsErrors,
-      double safety,
-      double safetySq,
-      double requestsSafety,
-      long costUnits,
-      double costN,
-      double costS,
-      double costNn,
-      double costSs,
-      double costNs,
-      long feedbackUnits,
-      double feedbackN,
-      double feedbackS,
-      double feedbackNn,
-      double feedbackSs,
-      double feedbackNs) {}
-
-  /** Per-unit sums of something counted and summed per unit (scores, a custom metric, latency exceedances). */
-  record Sums(int version, String key, long units, double n, double s, double nn, double ss, double ns) {}
-
-  /** Judge attempts on one arm that gave no score, by the given judge. */
-  record FailureCount(int version, long failures) {}
-
-  /** The stored cut of a stage at one quantile. */
-  record Cut(double quantile, double cutMs, String basis, int sampleSize) {}
-
-  /** Quantiles of a set of latencies, and how many there were. */
-  record Quantiles(long count, Double[] values) {}
 
   @SqlQuery(
       "WITH " + STAGE_UNITS + ","
@@ -174,51 +126,4 @@ public interface RawAnalysisDao {
           + " ORDER BY at, request_id LIMIT 1")
   Optional<String> firstJudge(
       @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
-
-  // ---- latency cuts, frozen per stage ----------------------------------------------------------------------------
-
-  @SqlQuery("SELECT quantile, cut_ms, basis, sample_size FROM latency_cuts"
-      + " WHERE rollout_id = :rolloutId AND stage_since = :since ORDER BY quantile")
-  @RegisterConstructorMapper(Cut.class)
-  List<Cut> cuts(@Bind("rolloutId") String rolloutId, @Bind("since") Instant since);
-
-  /** Stores a stage's cuts unless it has some already (a concurrent or retried look keeps the first). */
-  @SqlUpdate("INSERT INTO latency_cuts (rollout_id, stage_since, quantile, cut_ms, basis, sample_size)"
-      + " SELECT :rolloutId, :since, q, c, :basis, :sampleSize"
-      + " FROM unnest(CAST(:quantiles AS double precision[]), CAST(:cutsMs AS double precision[])) AS x(q, c)"
-      + " ON CONFLICT (rollout_id, stage_since, quantile) DO NOTHING")
-  int storeCuts(
-      @Bind("rolloutId") String rolloutId,
-      @Bind("since") Instant since,
-      @Bind("quantiles") Double[] quantiles,
-      @Bind("cutsMs") Double[] cutsMs,
-      @Bind("basis") String basis,
-      @Bind("sampleSize") int sampleSize);
-
-  /** Quantiles of the baseline's last {@code limit} latencies served before {@code before}. */
-  @SqlQuery("SELECT count(*) AS count,"
-      + " percentile_cont(CAST(:quantiles AS double precision[])) WITHIN GROUP (ORDER BY latency_ms) AS values"
-      + " FROM (SELECT latency_ms FROM observations WHERE prompt = :prompt AND version = :version"
-      + "  AND observed_at < :before ORDER BY observed_at DESC LIMIT :limit) AS recent")
-  @RegisterConstructorMapper(Quantiles.class)
-  Quantiles quantilesBefore(
-      @Bind("prompt") String prompt,
-      @Bind("version") int version,
-      @Bind("before") Instant before,
-      @Bind("limit") int limit,
-      @Bind("quantiles") Double[] quantiles);
-
-  /** Quantiles of the latencies of the stage's baseline units ({@code :b}). */
-  @SqlQuery("WITH " + STAGE_UNITS
-      + " SELECT count(*) AS count,"
-      + " percentile_cont(CAST(:quantiles AS double precision[])) WITHIN GROUP (ORDER BY o.latency_ms) AS values"
-      + " FROM u JOIN observations o ON o.prompt = :prompt AND o.unit = u.unit AND o.version = u.version"
-      + "  AND o.observed_at >= :since WHERE u.version = :b")
-  @RegisterConstructorMapper(Quantiles.class)
-  Quantiles stageBaselineQuantiles(
-      @Bind("prompt") String prompt,
-      @Bind("a") int a,
-      @Bind("b") int b,
-      @Bind("since") Instant since,
-      @Bind("quantiles") Double[] quantiles);
 }

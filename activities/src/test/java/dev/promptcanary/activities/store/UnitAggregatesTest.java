@@ -44,11 +44,7 @@ class UnitAggregatesTest {
   @BeforeEach
   void setUp() {
     jdbi = TestDatabases.fresh().jdbi();
-    PromptDao prompts = jdbi.onDemand(PromptDao.class);
-    for (String p : List.of("chat", "other")) {
-      prompts.createVersion(p, Fixtures.content(1), "ana");
-      prompts.createVersion(p, Fixtures.content(2), "ana");
-    }
+    Fixtures.twoVersionsOf(jdbi, "chat", "other");
     outcomes = jdbi.onDemand(OutcomeDao.class);
     analysis = jdbi.onDemand(AnalysisDao.class);
     raw = jdbi.onDemand(RawAnalysisDao.class);

@@ -33,10 +33,9 @@ final class StageClock {
    * test, which spends a new share of the stage's alpha ({@code GatesConfig.perStage(stageCount, restart)}).
    */
   void restart(long budgetMillis) {
-    startedAtMillis = Workflow.currentTimeMillis();
-    pausedMillis = 0;
-    this.budgetMillis = budgetMillis;
-    restarts++;
+    int restartsSoFar = restarts;
+    start(budgetMillis);
+    restarts = restartsSoFar + 1;
   }
 
   /** How often the stage started over: 0 during its first test. */
