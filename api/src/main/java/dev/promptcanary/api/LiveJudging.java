@@ -18,29 +18,45 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Wires {@code POST /v1/transcripts}: with {@code judge.enabled}, a judge pool whose judgements and failures go to
- * the store (scores nudge running rollouts, as reported judgements do), its gauges ({@code promptcanary.judge.*})
- * and its health check ({@code judge}); without, the endpoint answers 503.
+ * Wires {@code POST /v1/transcripts}: with {@code judge.enabled}, a judge pool whose judgements and
+ * failures go to the store (scores nudge running rollouts, as reported judgements do), its gauges
+ * ({@code promptcanary.judge.*}) and its health check ({@code judge}); without, the endpoint
+ * answers 503.
  */
 final class LiveJudging {
   private LiveJudging() {}
 
-  static void register(JudgeFactory factory, Environment environment, OutcomeDao outcomes,
-      KnownVersions knownVersions, RolloutNotifier notifier, int maxBatchSize, Clock clock) {
+  static void register(
+      JudgeFactory factory,
+      Environment environment,
+      OutcomeDao outcomes,
+      KnownVersions knownVersions,
+      RolloutNotifier notifier,
+      int maxBatchSize,
+      Clock clock) {
     JudgePool pool = null;
     if (factory.isEnabled()) {
-      JudgePool built = factory.build(JudgePool.Sink.of(batch -> {
-        IngestResult result = outcomes.insertJudgements(batch);
-        if (result.accepted() > 0) {
-          notifier.outcomesStored(batch.stream().map(Judgement::prompt).collect(Collectors.toSet()));
-        }
-      }, outcomes::insertJudgeFailure), clock);
-      environment.lifecycle().manage(new Managed() {
-        @Override
-        public void stop() {
-          built.close();
-        }
-      });
+      JudgePool built =
+          factory.build(
+              JudgePool.Sink.of(
+                  batch -> {
+                    IngestResult result = outcomes.insertJudgements(batch);
+                    if (result.accepted() > 0) {
+                      notifier.outcomesStored(
+                          batch.stream().map(Judgement::prompt).collect(Collectors.toSet()));
+                    }
+                  },
+                  outcomes::insertJudgeFailure),
+              clock);
+      environment
+          .lifecycle()
+          .manage(
+              new Managed() {
+                @Override
+                public void stop() {
+                  built.close();
+                }
+              });
       environment.healthChecks().register("judge", new JudgePoolHealthCheck(built));
       MetricRegistry metrics = environment.metrics();
       gauge(metrics, "accepted", built, JudgePool.Stats::accepted);
@@ -54,7 +70,10 @@ final class LiveJudging {
     environment.jersey().register(new TranscriptResource(pool, knownVersions, maxBatchSize));
   }
 
-  private static void gauge(MetricRegistry metrics, String name, JudgePool pool, Function<JudgePool.Stats, Long> f) {
-    metrics.register(MetricRegistry.name("promptcanary", "judge", name), (Gauge<Long>) () -> f.apply(pool.stats()));
+  private static void gauge(
+      MetricRegistry metrics, String name, JudgePool pool, Function<JudgePool.Stats, Long> f) {
+    metrics.register(
+        MetricRegistry.name("promptcanary", "judge", name),
+        (Gauge<Long>) () -> f.apply(pool.stats()));
   }
 }

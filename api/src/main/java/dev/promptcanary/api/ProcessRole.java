@@ -1,6 +1,8 @@
 package dev.promptcanary.api;
 
-/** What one process runs: the API, the Temporal worker, or both (the embedded {@code dev} stack). */
+/**
+ * What one process runs: the API, the Temporal worker, or both (the embedded {@code dev} stack).
+ */
 public enum ProcessRole {
   API,
   WORKER,

@@ -2,6 +2,8 @@ package dev.promptcanary.api;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.promptcanary.activities.ingest.KnownVersions;
+import dev.promptcanary.activities.model.Judge;
+import dev.promptcanary.activities.model.LlmJudge;
 import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.routing.RoutingSynchronizer;
 import dev.promptcanary.activities.routing.RoutingTable;
@@ -10,19 +12,10 @@ import dev.promptcanary.activities.store.MetricsDao;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.PromptDao;
-import dev.promptcanary.activities.store.RoutingDao;
-import dev.promptcanary.activities.model.Judge;
-import dev.promptcanary.activities.model.LlmJudge;
 import dev.promptcanary.activities.store.RolloutDao;
+import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.activities.store.TrafficDao;
-import dev.promptcanary.api.rollouts.RolloutNotifier;
-import dev.promptcanary.api.rollouts.RolloutResource;
-import dev.promptcanary.api.rollouts.RolloutService;
-import dev.promptcanary.api.ui.PagesResource;
-import dev.promptcanary.worker.LostRolloutRecovery;
-import dev.promptcanary.worker.RolloutWorkers;
-import dev.promptcanary.worker.SearchAttributes;
 import dev.promptcanary.api.commands.EvalSuiteCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
 import dev.promptcanary.api.commands.WorkerCommand;
@@ -41,6 +34,13 @@ import dev.promptcanary.api.resources.PingResource;
 import dev.promptcanary.api.resources.PromptResource;
 import dev.promptcanary.api.resources.RoutingResource;
 import dev.promptcanary.api.resources.ServingResource;
+import dev.promptcanary.api.rollouts.RolloutNotifier;
+import dev.promptcanary.api.rollouts.RolloutResource;
+import dev.promptcanary.api.rollouts.RolloutService;
+import dev.promptcanary.api.ui.PagesResource;
+import dev.promptcanary.worker.LostRolloutRecovery;
+import dev.promptcanary.worker.RolloutWorkers;
+import dev.promptcanary.worker.SearchAttributes;
 import freemarker.template.Configuration;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -80,13 +80,15 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     // Instants as ISO-8601 text, the form the API also accepts.
     bootstrap.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     // The web pages under /ui: FreeMarker at current defaults, so .ftlh templates escape HTML.
-    bootstrap.addBundle(new ViewBundle<>(List.of(new FreemarkerViewRenderer(Configuration.VERSION_2_3_34))) {
-      @Override
-      public Map<String, Map<String, String>> getViewConfiguration(PromptCanaryConfiguration config) {
-        // A failing page is an error, never FreeMarker's debug trace printed into the HTML.
-        return Map.of("freemarker", Map.of("template_exception_handler", "rethrow"));
-      }
-    });
+    bootstrap.addBundle(
+        new ViewBundle<>(List.of(new FreemarkerViewRenderer(Configuration.VERSION_2_3_34))) {
+          @Override
+          public Map<String, Map<String, String>> getViewConfiguration(
+              PromptCanaryConfiguration config) {
+            // A failing page is an error, never FreeMarker's debug trace printed into the HTML.
+            return Map.of("freemarker", Map.of("template_exception_handler", "rethrow"));
+          }
+        });
     bootstrap.addCommand(new WorkerCommand(this));
     bootstrap.addCommand(new MigrateCommand());
     bootstrap.addCommand(new EvalSuiteCommand());
@@ -100,23 +102,32 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
       Migrations.migrate(dataSource);
     }
     Jdbi jdbi =
-        Store.configure(new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
+        Store.configure(
+            new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
 
     WorkflowServiceStubs stubs = config.getTemporal().buildServiceStubs();
     environment.lifecycle().manage(shutdownOf(stubs));
     WorkflowClient workflowClient = config.getTemporal().buildClient(stubs);
-    environment.healthChecks().register("temporal", new TemporalHealthCheck(stubs, config.getTemporal().getTarget()));
+    environment
+        .healthChecks()
+        .register("temporal", new TemporalHealthCheck(stubs, config.getTemporal().getTarget()));
 
     String taskQueue = config.getTemporal().getTaskQueue();
     if (config.isEmbeddedTemporal()) {
       SearchAttributes.registerMissing(stubs, config.getTemporal().getNamespace());
     }
     if (role.runsWorker()) {
-      environment.lifecycle().manage(config.getModel().isEnabled()
-          ? RolloutWorkers.create(workflowClient, taskQueue, jdbi, config.getModel().build(), evalJudge(config))
-          : RolloutWorkers.create(workflowClient, taskQueue, jdbi));
-      environment.lifecycle().manage(
-          new LostRolloutRecovery(jdbi.onDemand(RolloutDao.class), workflowClient, taskQueue));
+      environment
+          .lifecycle()
+          .manage(
+              config.getModel().isEnabled()
+                  ? RolloutWorkers.create(
+                      workflowClient, taskQueue, jdbi, config.getModel().build(), evalJudge(config))
+                  : RolloutWorkers.create(workflowClient, taskQueue, jdbi));
+      environment
+          .lifecycle()
+          .manage(
+              new LostRolloutRecovery(jdbi.onDemand(RolloutDao.class), workflowClient, taskQueue));
     }
     if (role.servesApi()) {
       WorkflowServiceStubs requestStubs = config.getTemporal().buildRequestStubs();
@@ -126,7 +137,10 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
   }
 
   private void registerApi(
-      PromptCanaryConfiguration config, Environment environment, Jdbi jdbi, WorkflowClient workflowClient) {
+      PromptCanaryConfiguration config,
+      Environment environment,
+      Jdbi jdbi,
+      WorkflowClient workflowClient) {
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
     var jersey = environment.jersey();
     jersey.register(new ApiExceptionMapper());
@@ -143,9 +157,15 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
       connection.setProperty("password", config.getDatabase().getPassword());
     }
     config.getDatabase().getProperties().forEach(connection::setProperty);
-    environment.lifecycle().manage(new ManagedRoutingSync(new RoutingSynchronizer(
-        loader, config.getDatabase().getUrl(), connection,
-        config.getRouting().getFullReloadInterval().toJavaDuration())));
+    environment
+        .lifecycle()
+        .manage(
+            new ManagedRoutingSync(
+                new RoutingSynchronizer(
+                    loader,
+                    config.getDatabase().getUrl(),
+                    connection,
+                    config.getRouting().getFullReloadInterval().toJavaDuration())));
     environment.healthChecks().register("routing", new RoutingHealthCheck(routes));
 
     PromptDao prompts = jdbi.onDemand(PromptDao.class);
@@ -159,21 +179,46 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new EvalReportResource(jdbi.onDemand(EvalDao.class)));
     RolloutNotifier notifier = new RolloutNotifier(routes, workflowClient);
     environment.lifecycle().manage(notifier);
-    jersey.register(new OutcomeResource(
-        jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts), notifier, config.getIngest().getMaxBatchSize(),
-        clock));
-    LiveJudging.register(config.getJudge(), environment, jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts),
-        notifier, config.getIngest().getMaxBatchSize(), clock);
-    RolloutService rollouts = new RolloutService(prompts, jdbi.onDemand(RoutingDao.class),
-        jdbi.onDemand(RolloutDao.class), jdbi.onDemand(TrafficDao.class), workflowClient,
-        config.getTemporal().getTaskQueue(), environment.getObjectMapper(), clock,
-        config.getJudge().isEnabled() ? config.getJudge().judgeName() : null);
+    jersey.register(
+        new OutcomeResource(
+            jdbi.onDemand(OutcomeDao.class),
+            new KnownVersions(prompts),
+            notifier,
+            config.getIngest().getMaxBatchSize(),
+            clock));
+    LiveJudging.register(
+        config.getJudge(),
+        environment,
+        jdbi.onDemand(OutcomeDao.class),
+        new KnownVersions(prompts),
+        notifier,
+        config.getIngest().getMaxBatchSize(),
+        clock);
+    RolloutService rollouts =
+        new RolloutService(
+            prompts,
+            jdbi.onDemand(RoutingDao.class),
+            jdbi.onDemand(RolloutDao.class),
+            jdbi.onDemand(TrafficDao.class),
+            workflowClient,
+            config.getTemporal().getTaskQueue(),
+            environment.getObjectMapper(),
+            clock,
+            config.getJudge().isEnabled() ? config.getJudge().judgeName() : null);
     jersey.register(new RolloutResource(rollouts));
-    jersey.register(new PagesResource(rollouts, prompts, jdbi.onDemand(RoutingDao.class),
-        config.getTemporal().getUiUrl(), config.getTemporal().getNamespace()));
+    jersey.register(
+        new PagesResource(
+            rollouts,
+            prompts,
+            jdbi.onDemand(RoutingDao.class),
+            config.getTemporal().getUiUrl(),
+            config.getTemporal().getNamespace()));
   }
 
-  /** Judge assertions of eval suites use the live judge when one is configured, else the eval model itself. */
+  /**
+   * Judge assertions of eval suites use the live judge when one is configured, else the eval model
+   * itself.
+   */
   private static Judge evalJudge(PromptCanaryConfiguration config) {
     if (config.getJudge().isEnabled()) {
       return config.getJudge().buildJudge();

@@ -93,7 +93,10 @@ public class PromptCanaryConfiguration extends Configuration {
     this.judge = judge;
   }
 
-  /** Run Flyway at start-up (several nodes at once is safe). Turn off to migrate with {@code migrate CONFIG}. */
+  /**
+   * Run Flyway at start-up (several nodes at once is safe). Turn off to migrate with {@code migrate
+   * CONFIG}.
+   */
   @JsonProperty
   public boolean isMigrateOnStart() {
     return migrateOnStart;

@@ -11,7 +11,10 @@ import io.dropwizard.jersey.validation.Validators;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The shipped config files parse and validate with their defaults, as the real commands will read them. */
+/**
+ * The shipped config files parse and validate with their defaults, as the real commands will read
+ * them.
+ */
 class DeploymentConfigTest {
 
   @ParameterizedTest
@@ -19,7 +22,10 @@ class DeploymentConfigTest {
   void shippedConfigFilesAreValid(String file) throws Exception {
     YamlConfigurationFactory<PromptCanaryConfiguration> factory =
         new YamlConfigurationFactory<>(
-            PromptCanaryConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+            PromptCanaryConfiguration.class,
+            Validators.newValidator(),
+            Jackson.newObjectMapper(),
+            "dw");
     PromptCanaryConfiguration config =
         factory.build(
             new SubstitutingSourceProvider(

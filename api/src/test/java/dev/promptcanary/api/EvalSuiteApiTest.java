@@ -33,7 +33,8 @@ class EvalSuiteApiTest {
            {"id": "short", "variables": {"question": "hi"},
             "assertions": [{"type": "max_length", "max": 200}, {"type": "regex", "pattern": "^\\\\{"}]}],
          "gate": {"minPassRate": 1.0, "minMeanJudgeScore": 0.5, "maxDropVsBaseline": 0.1}}
-        """.formatted(name, expected);
+        """
+        .formatted(name, expected);
   }
 
   @Test
@@ -43,7 +44,8 @@ class EvalSuiteApiTest {
     assertThat(created.body().get("name").asText()).isEqualTo("support");
     assertThat(created.body().get("version").asInt()).isEqualTo(1);
     assertThat(created.body().get("contentHash").asText()).startsWith("sha256:");
-    assertThat(created.body().at("/definition/cases/0/assertions/1/schema/type").asText()).isEqualTo("object");
+    assertThat(created.body().at("/definition/cases/0/assertions/1/schema/type").asText())
+        .isEqualTo("object");
     assertThat(created.body().at("/definition/gate/maxDropVsBaseline").asDouble()).isEqualTo(0.1);
 
     Reply again = http.post("/v1/eval-suites", suite("support", "refund"));
@@ -56,8 +58,11 @@ class EvalSuiteApiTest {
 
     assertThat(http.get("/v1/eval-suites/support").body().get("version").asInt()).isEqualTo(2);
     assertThat(http.get("/v1/eval-suites/support/versions").body()).hasSize(2);
-    assertThat(http.get("/v1/eval-suites/support/versions/1").body().at("/definition/cases/0/assertions/0/value")
-            .asText())
+    assertThat(
+            http.get("/v1/eval-suites/support/versions/1")
+                .body()
+                .at("/definition/cases/0/assertions/0/value")
+                .asText())
         .isEqualTo("refund");
     Reply list = http.get("/v1/eval-suites");
     assertThat(list.status()).isEqualTo(200);
@@ -106,7 +111,10 @@ class EvalSuiteApiTest {
     assertThat(several.status()).isEqualTo(422);
     assertThat(several.body().get("errors").findValuesAsText("field"))
         .containsExactly(
-            "name", "cases[0].assertions[0].type", "cases[0].assertions[1].threshold", "gate.minPassRate");
+            "name",
+            "cases[0].assertions[0].type",
+            "cases[0].assertions[1].threshold",
+            "gate.minPassRate");
 
     Reply schema =
         http.post(
@@ -119,11 +127,13 @@ class EvalSuiteApiTest {
     assertThat(schema.status()).isEqualTo(422);
     assertThat(schema.body().get("field").asText()).isEqualTo("cases[0].assertions[0].schema");
 
-    Reply noAuthor = http.post("/v1/eval-suites", suite("anonymous", "x").replace("\"author\": \"ana\",", ""));
+    Reply noAuthor =
+        http.post("/v1/eval-suites", suite("anonymous", "x").replace("\"author\": \"ana\",", ""));
     assertThat(noAuthor.status()).isEqualTo(422);
     assertThat(noAuthor.body().get("field").asText()).isEqualTo("author");
 
-    Reply wrongType = http.post("/v1/eval-suites", "{\"name\": \"typed\", \"author\": \"a\", \"cases\": 3}");
+    Reply wrongType =
+        http.post("/v1/eval-suites", "{\"name\": \"typed\", \"author\": \"a\", \"cases\": 3}");
     assertThat(wrongType.status()).isEqualTo(400);
 
     assertThat(http.get("/v1/eval-suites/bad").status()).isEqualTo(404);
@@ -140,7 +150,8 @@ class EvalSuiteApiTest {
     EvalSummary summary =
         new SuiteEvalRunner(
                 DB.jdbi(),
-                request -> new ChatResponse("{\"answer\": \"a refund\"}", "sim-model", 30, 8, 0.002, 4),
+                request ->
+                    new ChatResponse("{\"answer\": \"a refund\"}", "sim-model", 30, 8, 0.002, 4),
                 request -> new JudgeScore(0.8, "fine", "judge-1", "r1"))
             .run(new EvalRequest("rollout-faq-2", "faq", 2, 1, "faq-suite"));
     assertThat(summary.passed()).isTrue();

@@ -39,7 +39,8 @@ class EvalSuiteCommandTest {
     assertThat(first.suite().version()).isEqualTo(1);
     assertThat(first.suite().definition().cases().get(0).assertions()).hasSize(2);
     assertThat(EvalSuiteCommand.load(jdbi, file).created()).isFalse();
-    assertThat(jdbi.onDemand(EvalDao.class).findLatestSuite("support-refunds").orElseThrow().author())
+    assertThat(
+            jdbi.onDemand(EvalDao.class).findLatestSuite("support-refunds").orElseThrow().author())
         .isEqualTo("ana");
 
     Path bad = dir.resolve("bad.json");

@@ -43,8 +43,12 @@ class IngestApiTest {
   }
 
   private long stored(String like) {
-    return DB.jdbi().withHandle(h -> h.select("SELECT count(*) FROM observations WHERE request_id LIKE ?", like)
-        .mapTo(Long.class).one());
+    return DB.jdbi()
+        .withHandle(
+            h ->
+                h.select("SELECT count(*) FROM observations WHERE request_id LIKE ?", like)
+                    .mapTo(Long.class)
+                    .one());
   }
 
   @Test
@@ -61,28 +65,38 @@ class IngestApiTest {
 
   @Test
   void aBatchWithOneBadItemIsRefusedWholeAndNamesTheItem() {
-    Reply unknownVersion = http.post("/v1/observations",
-        batch("observations", observation("b-1", 1, 10), observation("b-2", 9, 10)));
+    Reply unknownVersion =
+        http.post(
+            "/v1/observations",
+            batch("observations", observation("b-1", 1, 10), observation("b-2", 9, 10)));
     assertThat(unknownVersion.status()).isEqualTo(422);
     assertThat(unknownVersion.body().get("field").asText()).isEqualTo("observations[1].version");
 
-    Reply negativeLatency = http.post("/v1/observations",
-        batch("observations", observation("b-3", 1, 10), observation("b-4", 1, -5)));
+    Reply negativeLatency =
+        http.post(
+            "/v1/observations",
+            batch("observations", observation("b-3", 1, 10), observation("b-4", 1, -5)));
     assertThat(negativeLatency.status()).isEqualTo(422);
     assertThat(negativeLatency.body().get("field").asText()).isEqualTo("observations[1].latencyMs");
 
-    Reply duplicate = http.post("/v1/observations",
-        batch("observations", observation("b-5", 1, 10), observation("b-5", 1, 10)));
+    Reply duplicate =
+        http.post(
+            "/v1/observations",
+            batch("observations", observation("b-5", 1, 10), observation("b-5", 1, 10)));
     assertThat(duplicate.status()).isEqualTo(422);
     assertThat(duplicate.body().get("field").asText()).isEqualTo("observations[1].requestId");
 
-    Reply missingField = http.post("/v1/observations",
-        "{\"observations\":[{\"requestId\":\"b-6\",\"prompt\":\"chat\",\"latencyMs\":1}]}");
+    Reply missingField =
+        http.post(
+            "/v1/observations",
+            "{\"observations\":[{\"requestId\":\"b-6\",\"prompt\":\"chat\",\"latencyMs\":1}]}");
     assertThat(missingField.status()).isEqualTo(422);
     assertThat(missingField.body().get("field").asText()).isEqualTo("observations[0].version");
 
-    Reply wrongType = http.post("/v1/observations",
-        "{\"observations\":[{\"requestId\":\"b-7\",\"prompt\":\"chat\",\"version\":1,\"latencyMs\":\"fast\"}]}");
+    Reply wrongType =
+        http.post(
+            "/v1/observations",
+            "{\"observations\":[{\"requestId\":\"b-7\",\"prompt\":\"chat\",\"version\":1,\"latencyMs\":\"fast\"}]}");
     assertThat(wrongType.status()).isEqualTo(400);
     assertThat(wrongType.body().get("field").asText()).isEqualTo("observations[0].latencyMs");
 
@@ -111,26 +125,39 @@ class IngestApiTest {
 
   @Test
   void judgementsAreIdempotentPerRequestAndJudgeAndFeedTheMetrics() {
-    http.post("/v1/observations", batch("observations", observation("d-1", 2, 100), observation("d-2", 2, 300)));
-    String judgements = batch("judgements",
-        "{\"requestId\":\"d-1\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":0.8}",
-        "{\"requestId\":\"d-2\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":0.6}",
-        "{\"requestId\":\"d-2\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j2\",\"score\":0.4}");
+    http.post(
+        "/v1/observations",
+        batch("observations", observation("d-1", 2, 100), observation("d-2", 2, 300)));
+    String judgements =
+        batch(
+            "judgements",
+            "{\"requestId\":\"d-1\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":0.8}",
+            "{\"requestId\":\"d-2\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":0.6}",
+            "{\"requestId\":\"d-2\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j2\",\"score\":0.4}");
     assertThat(http.post("/v1/judgements", judgements).body().get("accepted").asInt()).isEqualTo(3);
-    assertThat(http.post("/v1/judgements", judgements).body().get("duplicates").asInt()).isEqualTo(3);
+    assertThat(http.post("/v1/judgements", judgements).body().get("duplicates").asInt())
+        .isEqualTo(3);
 
-    Reply outOfRange = http.post("/v1/judgements", batch("judgements",
-        "{\"requestId\":\"d-3\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":7}"));
+    Reply outOfRange =
+        http.post(
+            "/v1/judgements",
+            batch(
+                "judgements",
+                "{\"requestId\":\"d-3\",\"prompt\":\"chat\",\"version\":2,\"judge\":\"j1\",\"score\":7}"));
     assertThat(outOfRange.status()).isEqualTo(422);
     assertThat(outOfRange.body().get("field").asText()).isEqualTo("judgements[0].score");
 
     Reply metrics = http.get("/v1/prompts/chat/metrics?since=2000-01-01T00:00:00Z");
     assertThat(metrics.status()).isEqualTo(200);
-    var v2 = metrics.body().get("versions").findParents("version").stream()
-        .filter(n -> n.get("version").asInt() == 2).findFirst().orElseThrow();
+    var v2 =
+        metrics.body().get("versions").findParents("version").stream()
+            .filter(n -> n.get("version").asInt() == 2)
+            .findFirst()
+            .orElseThrow();
     assertThat(v2.get("observations").asLong()).isGreaterThanOrEqualTo(2);
     assertThat(v2.get("judgements").asLong()).isEqualTo(3);
-    assertThat(v2.get("meanScore").asDouble()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(v2.get("meanScore").asDouble())
+        .isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
 
     Reply badSince = http.get("/v1/prompts/chat/metrics?since=yesterday");
     assertThat(badSince.status()).isEqualTo(422);
@@ -148,23 +175,34 @@ class IngestApiTest {
     Reply again = http.post("/v1/observations", batch("observations", faq));
     assertThat(again.body().get("duplicates").asInt()).isEqualTo(1);
 
-    String scores = batch("judgements",
-        "{\"requestId\":\"g-1\",\"prompt\":\"chat\",\"version\":1,\"judge\":\"j1\",\"score\":0.8}",
-        "{\"requestId\":\"g-1\",\"prompt\":\"faq\",\"version\":1,\"judge\":\"j1\",\"score\":0.4,"
-            + "\"unit\":\"u\",\"servedAt\":\"2026-01-01T00:00:00Z\"}");
+    String scores =
+        batch(
+            "judgements",
+            "{\"requestId\":\"g-1\",\"prompt\":\"chat\",\"version\":1,\"judge\":\"j1\",\"score\":0.8}",
+            "{\"requestId\":\"g-1\",\"prompt\":\"faq\",\"version\":1,\"judge\":\"j1\",\"score\":0.4,"
+                + "\"unit\":\"u\",\"servedAt\":\"2026-01-01T00:00:00Z\"}");
     assertThat(http.post("/v1/judgements", scores).body().get("accepted").asInt()).isEqualTo(2);
   }
 
   @Test
   void aUnitWithAControlCharacterIsRefusedByName() {
-    Reply reply = http.post("/v1/observations", batch("observations",
-        observation("h-1", 1, 10).replace("\"unit\":\"u\"", "\"unit\":\"\\u001frequest:x\"")));
+    Reply reply =
+        http.post(
+            "/v1/observations",
+            batch(
+                "observations",
+                observation("h-1", 1, 10)
+                    .replace("\"unit\":\"u\"", "\"unit\":\"\\u001frequest:x\"")));
     assertThat(reply.status()).isEqualTo(422);
     assertThat(reply.body().get("field").asText()).isEqualTo("observations[0].unit");
     assertThat(reply.body().get("message").asText()).contains("control characters");
-    Reply judgement = http.post("/v1/judgements", batch("judgements",
-        "{\"requestId\":\"h-2\",\"prompt\":\"chat\",\"version\":1,\"judge\":\"j1\",\"score\":0.8,"
-            + "\"unit\":\"a\\tb\"}"));
+    Reply judgement =
+        http.post(
+            "/v1/judgements",
+            batch(
+                "judgements",
+                "{\"requestId\":\"h-2\",\"prompt\":\"chat\",\"version\":1,\"judge\":\"j1\",\"score\":0.8,"
+                    + "\"unit\":\"a\\tb\"}"));
     assertThat(judgement.status()).isEqualTo(422);
     assertThat(judgement.body().get("field").asText()).isEqualTo("judgements[0].unit");
     assertThat(stored("h-%")).isZero();
@@ -172,28 +210,47 @@ class IngestApiTest {
 
   @Test
   void anObservationWithoutAUnitIsStoredAsItsOwnUnit() {
-    Reply reply = http.post("/v1/observations", batch("observations",
-        "{\"requestId\":\"k-1\",\"prompt\":\"chat\",\"version\":1,\"latencyMs\":5}"));
+    Reply reply =
+        http.post(
+            "/v1/observations",
+            batch(
+                "observations",
+                "{\"requestId\":\"k-1\",\"prompt\":\"chat\",\"version\":1,\"latencyMs\":5}"));
     assertThat(reply.status()).isEqualTo(200);
-    String unit = DB.jdbi().withHandle(h -> h.select("SELECT unit FROM observations WHERE request_id = 'k-1'")
-        .mapTo(String.class).one());
+    String unit =
+        DB.jdbi()
+            .withHandle(
+                h ->
+                    h.select("SELECT unit FROM observations WHERE request_id = 'k-1'")
+                        .mapTo(String.class)
+                        .one());
     assertThat(unit).isEqualTo(dev.promptcanary.activities.ingest.Units.ofRequest("k-1"));
   }
 
   private static String metric(String unit, String requestId, String name, String value) {
     return "{\"prompt\":\"chat\",\"version\":1,\"unit\":\"%s\",%s\"name\":\"%s\",\"value\":%s}"
-        .formatted(unit, requestId == null ? "" : "\"requestId\":\"" + requestId + "\",", name, value);
+        .formatted(
+            unit, requestId == null ? "" : "\"requestId\":\"" + requestId + "\",", name, value);
   }
 
   private long storedMetrics(String unitLike) {
-    return DB.jdbi().withHandle(h -> h.select("SELECT count(*) FROM outcome_metrics WHERE unit LIKE ?", unitLike)
-        .mapTo(Long.class).one());
+    return DB.jdbi()
+        .withHandle(
+            h ->
+                h.select("SELECT count(*) FROM outcome_metrics WHERE unit LIKE ?", unitLike)
+                    .mapTo(Long.class)
+                    .one());
   }
 
   @Test
   void metricsPerRequestOrPerSessionAreStoredOnce() {
-    String body = batch("metrics", metric("m-s1", "m-r1", "resolved", "1"), metric("m-s1", null, "resolved", "0"),
-        metric("m-s1", null, "csat", "4.5"), metric("m-s2", "m-r1", "resolved", "1"));
+    String body =
+        batch(
+            "metrics",
+            metric("m-s1", "m-r1", "resolved", "1"),
+            metric("m-s1", null, "resolved", "0"),
+            metric("m-s1", null, "csat", "4.5"),
+            metric("m-s2", "m-r1", "resolved", "1"));
     Reply first = http.post("/v1/metrics", body);
     assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(200);
     assertThat(first.body().get("accepted").asInt()).isEqualTo(4);
@@ -201,21 +258,32 @@ class IngestApiTest {
     assertThat(retry.body().get("accepted").asInt()).isZero();
     assertThat(retry.body().get("duplicates").asInt()).isEqualTo(4);
     assertThat(storedMetrics("m-s%")).isEqualTo(4);
-    String session = DB.jdbi().withHandle(h -> h.select("SELECT request_id || '=' || value FROM outcome_metrics"
-        + " WHERE unit = 'm-s1' AND name = 'csat'").mapTo(String.class).one());
+    String session =
+        DB.jdbi()
+            .withHandle(
+                h ->
+                    h.select(
+                            "SELECT request_id || '=' || value FROM outcome_metrics"
+                                + " WHERE unit = 'm-s1' AND name = 'csat'")
+                        .mapTo(String.class)
+                        .one());
     assertThat(session).isEqualTo("=4.5");
   }
 
   @Test
   void aBadMetricBatchIsRefusedWholeWithEveryProblemNamed() {
-    Reply reply = http.post("/v1/metrics", batch("metrics",
-        metric("n-s1", null, "resolved", "1"),
-        metric("n-s1", null, "Resolved Rate", "1"),
-        metric("n-s1", null, "resolved", "1"),
-        metric("n-s2", null, "big", "1e999"),
-        "{\"prompt\":\"chat\",\"version\":1,\"name\":\"resolved\",\"value\":1}",
-        "{\"prompt\":\"chat\",\"version\":7,\"unit\":\"n-s3\",\"name\":\"resolved\",\"value\":1}",
-        "{\"prompt\":\"chat\",\"version\":1,\"unit\":\"n-s4\",\"name\":\"resolved\"}"));
+    Reply reply =
+        http.post(
+            "/v1/metrics",
+            batch(
+                "metrics",
+                metric("n-s1", null, "resolved", "1"),
+                metric("n-s1", null, "Resolved Rate", "1"),
+                metric("n-s1", null, "resolved", "1"),
+                metric("n-s2", null, "big", "1e999"),
+                "{\"prompt\":\"chat\",\"version\":1,\"name\":\"resolved\",\"value\":1}",
+                "{\"prompt\":\"chat\",\"version\":7,\"unit\":\"n-s3\",\"name\":\"resolved\",\"value\":1}",
+                "{\"prompt\":\"chat\",\"version\":1,\"unit\":\"n-s4\",\"name\":\"resolved\"}"));
     assertThat(reply.status()).isEqualTo(422);
     List<String> fields = new ArrayList<>();
     reply.body().get("errors").forEach(e -> fields.add(e.get("field").asText()));
@@ -223,9 +291,15 @@ class IngestApiTest {
     assertThat(storedMetrics("n-s%")).isZero();
 
     // the checks after bean validation: duplicates, unknown versions, values that are not finite
-    Reply second = http.post("/v1/metrics", batch("metrics", metric("n-s1", null, "resolved", "1"),
-        metric("n-s1", null, "resolved", "1"), metric("n-s2", null, "big", "1e999"),
-        "{\"prompt\":\"chat\",\"version\":7,\"unit\":\"n-s3\",\"name\":\"resolved\",\"value\":1}"));
+    Reply second =
+        http.post(
+            "/v1/metrics",
+            batch(
+                "metrics",
+                metric("n-s1", null, "resolved", "1"),
+                metric("n-s1", null, "resolved", "1"),
+                metric("n-s2", null, "big", "1e999"),
+                "{\"prompt\":\"chat\",\"version\":7,\"unit\":\"n-s3\",\"name\":\"resolved\",\"value\":1}"));
     assertThat(second.status()).isEqualTo(422);
     List<String> more = new ArrayList<>();
     second.body().get("errors").forEach(e -> more.add(e.get("field").asText()));

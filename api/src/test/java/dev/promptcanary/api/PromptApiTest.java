@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(DropwizardExtensionsSupport.class)
 class PromptApiTest {
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP = TestApps.api(TestDatabases.fresh());
+  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
+      TestApps.api(TestDatabases.fresh());
   final Http http = new Http(APP);
 
   @Test
@@ -33,7 +34,8 @@ class PromptApiTest {
 
     assertThat(http.get("/v1/prompts/faq/versions").body()).hasSize(2);
     Reply one = http.get("/v1/prompts/faq/versions/1");
-    assertThat(one.body().get("content").get("systemPrompt").asText()).isEqualTo("You are support agent number 1.");
+    assertThat(one.body().get("content").get("systemPrompt").asText())
+        .isEqualTo("You are support agent number 1.");
 
     // there is no way to modify a version
     assertThat(http.put("/v1/prompts/faq/versions/1", TestApps.version(3)).status()).isEqualTo(405);
@@ -71,14 +73,19 @@ class PromptApiTest {
     assertThat(badName.status()).isEqualTo(422);
     assertThat(badName.body().get("field").asText()).isEqualTo("name");
 
-    Reply missing = http.post("/v1/prompts/invalid/versions", "{\"systemPrompt\": \"x\", \"model\": \"m\", \"author\": \"a\"}");
+    Reply missing =
+        http.post(
+            "/v1/prompts/invalid/versions",
+            "{\"systemPrompt\": \"x\", \"model\": \"m\", \"author\": \"a\"}");
     assertThat(missing.status()).isEqualTo(422);
     assertThat(missing.body().get("field").asText()).isEqualTo("template");
     assertThat(missing.body().get("code").asInt()).isEqualTo(422);
     assertThat(missing.body().get("message").asText()).contains("template");
 
-    Reply wrongType = http.post("/v1/prompts/invalid/versions",
-        "{\"systemPrompt\": \"x\", \"template\": \"t\", \"model\": \"m\", \"author\": \"a\", \"fewShot\": 7}");
+    Reply wrongType =
+        http.post(
+            "/v1/prompts/invalid/versions",
+            "{\"systemPrompt\": \"x\", \"template\": \"t\", \"model\": \"m\", \"author\": \"a\", \"fewShot\": 7}");
     assertThat(wrongType.status()).isEqualTo(400);
     assertThat(wrongType.body().get("field").asText()).isEqualTo("fewShot");
 

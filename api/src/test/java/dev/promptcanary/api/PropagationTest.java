@@ -12,7 +12,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Two API nodes over one database: a routing change made through one is served by the other (bench/propagation times it). */
+/**
+ * Two API nodes over one database: a routing change made through one is served by the other
+ * (bench/propagation times it).
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class PropagationTest {
   static final TestDatabase DB = TestDatabases.fresh();
@@ -25,13 +28,19 @@ class PropagationTest {
     Http b = new Http(NODE_B);
     a.post("/v1/prompts/shared/versions", TestApps.version(1));
     a.post("/v1/prompts/shared/versions", TestApps.version(2));
-    await().atMost(Duration.ofSeconds(10)).until(() -> b.get("/v1/prompts/shared/resolve?unit=x").status() == 200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> b.get("/v1/prompts/shared/resolve?unit=x").status() == 200);
 
     // How fast is bench/propagation's business; here that the change arrives at all.
-    assertThat(a.put("/v1/prompts/shared/routing",
-        "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":10000,\"actor\":\"ana\",\"reason\":\"all in\"}")
-        .status()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10))
+    assertThat(
+            a.put(
+                    "/v1/prompts/shared/routing",
+                    "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":10000,\"actor\":\"ana\",\"reason\":\"all in\"}")
+                .status())
+        .isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> b.get("/v1/prompts/shared/resolve?unit=x").body().get("version").asInt() == 2);
   }
 }

@@ -12,14 +12,15 @@ import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 
 /**
- * What the end-to-end rollout tests do through the API around their own traffic: two versions of a prompt, a
- * rollout started with {@link #GATES}, its state, and rounds of traffic until the rollout decides.
+ * What the end-to-end rollout tests do through the API around their own traffic: two versions of a
+ * prompt, a rollout started with {@link #GATES}, its state, and rounds of traffic until the rollout
+ * decides.
  */
 final class RolloutDriver {
   /**
-   * The default gates, but with the latency gate's tolerance widened from 3 to 8 points of traffic above the
-   * baseline's p95: at default strictness it needs several thousand canary requests, more than a unit test should
-   * send.
+   * The default gates, but with the latency gate's tolerance widened from 3 to 8 points of traffic
+   * above the baseline's p95: at default strictness it needs several thousand canary requests, more
+   * than a unit test should send.
    */
   static final String GATES = "{\"latency\": {\"margin\": 0.08}}";
 
@@ -31,16 +32,25 @@ final class RolloutDriver {
 
   /** Versions 1 (stable) and 2 of {@code prompt}. */
   void twoVersions(String prompt) {
-    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status()).isEqualTo(201);
-    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2)).status()).isEqualTo(201);
+    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status())
+        .isEqualTo(201);
+    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2)).status())
+        .isEqualTo(201);
   }
 
-  /** A rollout of version 2 over {@code stages} (JSON), looking every second, rolling back when inconclusive. */
+  /**
+   * A rollout of version 2 over {@code stages} (JSON), looking every second, rolling back when
+   * inconclusive.
+   */
   String startRollout(String prompt, String stages) {
-    Reply started = http.post("/v1/rollouts", """
+    Reply started =
+        http.post(
+            "/v1/rollouts",
+            """
         {"prompt": "%s", "candidateVersion": 2, "stages": %s, "checkIntervalSeconds": 1, "gates": %s,
          "inconclusivePolicy": "ROLLBACK", "startedBy": "e2e-test"}
-        """.formatted(prompt, stages, GATES));
+        """
+                .formatted(prompt, stages, GATES));
     assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
     return started.body().get("id").asText();
   }
@@ -49,16 +59,20 @@ final class RolloutDriver {
     return http.get("/v1/rollouts/" + id).body().get("state").asText();
   }
 
-  /** The rollout once {@code condition} holds; fails with its last view after {@code timeoutMillis}. */
+  /**
+   * The rollout once {@code condition} holds; fails with its last view after {@code timeoutMillis}.
+   */
   JsonNode awaitRollout(String id, Predicate<JsonNode> condition, long timeoutMillis) {
-    return await("rollout " + id).atMost(Duration.ofMillis(timeoutMillis)).pollInterval(Duration.ofMillis(200))
+    return await("rollout " + id)
+        .atMost(Duration.ofMillis(timeoutMillis))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> http.get("/v1/rollouts/" + id).body(), condition);
   }
 
   /**
-   * Runs {@code round} (given 0, 1, 2, ...) until the rollout's state passes {@code decided} or {@code seconds}
-   * pass: bounded by time rather than rounds, since how many rounds a stage needs depends on how fast this machine
-   * sends them.
+   * Runs {@code round} (given 0, 1, 2, ...) until the rollout's state passes {@code decided} or
+   * {@code seconds} pass: bounded by time rather than rounds, since how many rounds a stage needs
+   * depends on how fast this machine sends them.
    */
   void trafficUntil(String id, Predicate<String> decided, int seconds, IntConsumer round) {
     long deadline = System.currentTimeMillis() + seconds * 1000L;

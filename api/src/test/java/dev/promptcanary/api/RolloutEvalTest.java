@@ -4,33 +4,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promptcanary.testkit.ModelSimulator;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
+import dev.promptcanary.testkit.ModelSimulator;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import java.time.Duration;
 
 /**
- * A rollout's offline eval on the embedded stack: the worker runs the suite against the model SIMULATOR over
- * loopback HTTP (the real client and judge), blocks a candidate below the gate and lets a good one take traffic.
+ * A rollout's offline eval on the embedded stack: the worker runs the suite against the model
+ * SIMULATOR over loopback HTTP (the real client and judge), blocks a candidate below the gate and
+ * lets a good one take traffic.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RolloutEvalTest {
   static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL = TestServer.createPortBoundServer(TEMPORAL_PORT, true);
+  static final TestServer.PortBoundTestServer TEMPORAL =
+      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
   static final ModelSimulator SIMULATOR = ModelSimulator.start(0);
   static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embeddedWithModels(TestDatabases.fresh(), TEMPORAL_PORT, SIMULATOR.baseUrl().toString(), config -> {
-        // a model that does not answer should block the eval in seconds, not minutes
-        config.getModel().setTimeout(io.dropwizard.util.Duration.seconds(2));
-        config.getModel().setMaxRetries(1);
-      });
+      TestApps.embeddedWithModels(
+          TestDatabases.fresh(),
+          TEMPORAL_PORT,
+          SIMULATOR.baseUrl().toString(),
+          config -> {
+            // a model that does not answer should block the eval in seconds, not minutes
+            config.getModel().setTimeout(io.dropwizard.util.Duration.seconds(2));
+            config.getModel().setMaxRetries(1);
+          });
   final Http http = new Http(APP);
 
   @AfterAll
@@ -39,21 +45,28 @@ class RolloutEvalTest {
     SIMULATOR.close();
   }
 
-
   private void version(String quality) {
     version("evaluated", quality);
   }
 
   private void version(String prompt, String quality) {
-    Reply created = http.post("/v1/prompts/" + prompt + "/versions", """
+    Reply created =
+        http.post(
+            "/v1/prompts/" + prompt + "/versions",
+            """
         {"systemPrompt": "[sim quality=%s] You answer support questions.", "template": "{{question}}",
-         "model": "sim-model", "author": "ana"}""".formatted(quality));
+         "model": "sim-model", "author": "ana"}"""
+                .formatted(quality));
     assertThat(created.status()).isIn(200, 201);
   }
 
   private JsonNode awaitFinalOrCanary(String id) {
-    return await("rollout " + id + " past its eval").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> http.get("/v1/rollouts/" + id).body(), r -> !r.get("state").asText().equals("PENDING_EVAL"));
+    return await("rollout " + id + " past its eval")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> http.get("/v1/rollouts/" + id).body(),
+            r -> !r.get("state").asText().equals("PENDING_EVAL"));
   }
 
   @Test
@@ -61,7 +74,10 @@ class RolloutEvalTest {
     version("0.9");
     version("0.3");
     version("0.92");
-    Reply suite = http.post("/v1/eval-suites", """
+    Reply suite =
+        http.post(
+            "/v1/eval-suites",
+            """
         {"name": "faq", "author": "ana",
          "cases": [
            {"id": "c1", "variables": {"question": "Where is my order?"},
@@ -75,31 +91,41 @@ class RolloutEvalTest {
          "gate": {"minPassRate": 0.8, "minMeanJudgeScore": 0.6, "maxDropVsBaseline": 0.1}}""");
     assertThat(suite.status()).as(String.valueOf(suite.body())).isEqualTo(201);
 
-    Reply weak = http.post("/v1/rollouts",
-        "{\"prompt\": \"evaluated\", \"candidateVersion\": 2, \"evalSuite\": \"faq\", \"startedBy\": \"ana\"}");
+    Reply weak =
+        http.post(
+            "/v1/rollouts",
+            "{\"prompt\": \"evaluated\", \"candidateVersion\": 2, \"evalSuite\": \"faq\", \"startedBy\": \"ana\"}");
     assertThat(weak.status()).as(String.valueOf(weak.body())).isEqualTo(201);
     String weakId = weak.body().get("id").asText();
     JsonNode blocked = awaitFinalOrCanary(weakId);
     assertThat(blocked.get("state").asText()).as(blocked.toString()).isEqualTo("EVAL_BLOCKED");
     JsonNode report = http.get("/v1/rollouts/" + weakId + "/eval").body();
     assertThat(report.toString()).contains("c1", "c2", "c3");
-    assertThat(http.get("/v1/prompts/evaluated/routing").body().get("canaryVersion").isNull()).isTrue();
+    assertThat(http.get("/v1/prompts/evaluated/routing").body().get("canaryVersion").isNull())
+        .isTrue();
 
-    Reply good = http.post("/v1/rollouts",
-        "{\"prompt\": \"evaluated\", \"candidateVersion\": 3, \"evalSuite\": \"faq\", \"startedBy\": \"ana\"}");
+    Reply good =
+        http.post(
+            "/v1/rollouts",
+            "{\"prompt\": \"evaluated\", \"candidateVersion\": 3, \"evalSuite\": \"faq\", \"startedBy\": \"ana\"}");
     assertThat(good.status()).as(String.valueOf(good.body())).isEqualTo(201);
     String goodId = good.body().get("id").asText();
     JsonNode canary = awaitFinalOrCanary(goodId);
     assertThat(canary.get("state").asText()).as(canary.toString()).isEqualTo("CANARY");
-    assertThat(http.get("/v1/prompts/evaluated/routing").body().get("canaryVersion").asInt()).isEqualTo(3);
-    http.post("/v1/rollouts/" + goodId + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
+    assertThat(http.get("/v1/prompts/evaluated/routing").body().get("canaryVersion").asInt())
+        .isEqualTo(3);
+    http.post(
+        "/v1/rollouts/" + goodId + "/abort", "{\"actor\": \"ana\", \"reason\": \"end of test\"}");
   }
 
   @Test
   void aModelThatTimesOutBlocksTheEvalWithTheReasonInTheRollout() throws Exception {
     version("slow", "0.9");
     version("slow", "0.95");
-    Reply suite = http.post("/v1/eval-suites", """
+    Reply suite =
+        http.post(
+            "/v1/eval-suites",
+            """
         {"name": "slow-faq", "author": "ana",
          "cases": [{"id": "c1", "variables": {"question": "Where is my order?"},
                     "assertions": [{"type": "contains", "value": "Simulated answer"}]}],
@@ -107,8 +133,10 @@ class RolloutEvalTest {
     assertThat(suite.status()).as(String.valueOf(suite.body())).isEqualTo(201);
     SIMULATOR.hangNext(1000, java.time.Duration.ofSeconds(20));
     try {
-      Reply started = http.post("/v1/rollouts",
-          "{\"prompt\": \"slow\", \"candidateVersion\": 2, \"evalSuite\": \"slow-faq\", \"startedBy\": \"ana\"}");
+      Reply started =
+          http.post(
+              "/v1/rollouts",
+              "{\"prompt\": \"slow\", \"candidateVersion\": 2, \"evalSuite\": \"slow-faq\", \"startedBy\": \"ana\"}");
       assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
       JsonNode blocked = awaitFinalOrCanary(started.body().get("id").asText());
 
@@ -117,9 +145,11 @@ class RolloutEvalTest {
           .contains("eval suite slow-faq v1 could not finish: case 'c1'")
           .contains("model call failed")
           .contains("failed after 2 attempts: no answer within 2000 ms");
-      assertThat(blocked.get("checkpoint").get("timeline").findValuesAsText("event")).contains("eval_blocked");
+      assertThat(blocked.get("checkpoint").get("timeline").findValuesAsText("event"))
+          .contains("eval_blocked");
       assertThat(http.get("/v1/prompts/slow/routing").body().get("canaryVersion").isNull())
-          .as("a blocked candidate never takes traffic").isTrue();
+          .as("a blocked candidate never takes traffic")
+          .isTrue();
     } finally {
       SIMULATOR.hangNext(0, java.time.Duration.ZERO);
     }

@@ -20,18 +20,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The read-only web pages, on the embedded stack: a rollout started, paused and aborted through the API. */
+/**
+ * The read-only web pages, on the embedded stack: a rollout started, paused and aborted through the
+ * API.
+ */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RolloutPagesTest {
   static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL = TestServer.createPortBoundServer(TEMPORAL_PORT, true);
+  static final TestServer.PortBoundTestServer TEMPORAL =
+      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
   static final TestDatabase DB = TestDatabases.fresh();
   static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embedded(DB, TEMPORAL_PORT, config -> config.getTemporal().setUiUrl("http://temporal-ui.test:8233/"));
+      TestApps.embedded(
+          DB,
+          TEMPORAL_PORT,
+          config -> config.getTemporal().setUiUrl("http://temporal-ui.test:8233/"));
   final Http http = new Http(APP);
 
   /** Text people typed that reaches the pages: who started a rollout, why it was aborted. */
   static final String STARTED_BY = "<script>alert('started')</script> & co";
+
   static final String ABORT_REASON = "<img src=x onerror=alert(1)> \"quoted\"";
 
   @AfterAll
@@ -42,16 +50,23 @@ class RolloutPagesTest {
   record Page(int status, String contentType, String location, String body) {}
 
   private Page page(String path) {
-    Response response = APP.client().target("http://localhost:" + APP.getLocalPort() + path)
-        .property(ClientProperties.FOLLOW_REDIRECTS, false)
-        .request(MediaType.TEXT_HTML)
-        .get();
-    return new Page(response.getStatus(), response.getHeaderString("Content-Type"),
-        response.getHeaderString("Location"), response.readEntity(String.class));
+    Response response =
+        APP.client()
+            .target("http://localhost:" + APP.getLocalPort() + path)
+            .property(ClientProperties.FOLLOW_REDIRECTS, false)
+            .request(MediaType.TEXT_HTML)
+            .get();
+    return new Page(
+        response.getStatus(),
+        response.getHeaderString("Content-Type"),
+        response.getHeaderString("Location"),
+        response.readEntity(String.class));
   }
 
   private JsonNode awaitRollout(String id, Predicate<JsonNode> condition) {
-    return await("rollout " + id).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+    return await("rollout " + id)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> http.get("/v1/rollouts/" + id).body(), condition);
   }
 
@@ -64,35 +79,56 @@ class RolloutPagesTest {
 
   @Test
   void aRolloutIsShownWhileItRunsAndAfterItEnds() throws Exception {
-    assertThat(http.post("/v1/prompts/pages/versions", TestApps.version(1)).status()).isEqualTo(201);
-    assertThat(http.post("/v1/prompts/pages/versions", TestApps.version(2)).status()).isEqualTo(201);
-    Reply started = http.post("/v1/rollouts", """
+    assertThat(http.post("/v1/prompts/pages/versions", TestApps.version(1)).status())
+        .isEqualTo(201);
+    assertThat(http.post("/v1/prompts/pages/versions", TestApps.version(2)).status())
+        .isEqualTo(201);
+    Reply started =
+        http.post(
+            "/v1/rollouts",
+            """
         {"prompt": "pages", "candidateVersion": 2, "checkIntervalSeconds": 1, "startedBy": %s,
          "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 600}]}
-        """.formatted(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(STARTED_BY)));
+        """
+                .formatted(
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                        .writeValueAsString(STARTED_BY)));
     assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
     String id = started.body().get("id").asText();
-    assertThat(awaitRollout(id, r -> r.get("state").asText().equals("CANARY")).get("state").asText())
+    assertThat(
+            awaitRollout(id, r -> r.get("state").asText().equals("CANARY")).get("state").asText())
         .isEqualTo("CANARY");
 
     Page list = page("/ui/rollouts");
     assertThat(list.status()).isEqualTo(200);
     assertThat(list.contentType()).startsWith("text/html");
-    assertThat(list.body()).contains("href=\"/ui/rollouts/" + id + "\"", "CANARY", "v2 vs v1", "10%")
+    assertThat(list.body())
+        .contains("href=\"/ui/rollouts/" + id + "\"", "CANARY", "v2 vs v1", "10%")
         .contains("http-equiv=\"refresh\"");
     assertThat(page("/ui/rollouts?prompt=pages&state=CANARY").body()).contains(id);
-    assertThat(page("/ui/rollouts?prompt=pages&state=PROMOTED").body()).doesNotContain("/ui/rollouts/" + id)
+    assertThat(page("/ui/rollouts?prompt=pages&state=PROMOTED").body())
+        .doesNotContain("/ui/rollouts/" + id)
         .contains("No rollouts match this filter");
 
     // The first look at the data (no traffic: insufficient data) gives the verdicts table its rows.
-    assertThat(awaitRollout(id, r -> r.path("live").path("lastVerdicts").size() > 0).path("live")
-        .path("lastVerdicts").size()).isPositive();
+    assertThat(
+            awaitRollout(id, r -> r.path("live").path("lastVerdicts").size() > 0)
+                .path("live")
+                .path("lastVerdicts")
+                .size())
+        .isPositive();
 
     Page running = page("/ui/rollouts/" + id);
     assertThat(running.status()).isEqualTo(200);
     assertThat(running.contentType()).startsWith("text/html");
     assertThat(running.body())
-        .contains(id, "CANARY", "1 / 1", "Source: live progress, queried from the workflow", "started", "stage 1 started")
+        .contains(
+            id,
+            "CANARY",
+            "1 / 1",
+            "Source: live progress, queried from the workflow",
+            "started",
+            "stage 1 started")
         .contains("OVERALL", "INSUFFICIENT_DATA", "[-1, 1]")
         .contains("http-equiv=\"refresh\" content=\"5\"")
         .contains("href=\"/v1/rollouts/" + id + "/eval\"")
@@ -101,14 +137,23 @@ class RolloutPagesTest {
         .doesNotContain("<script>");
 
     assertThat(running.body()).doesNotContain("Paused because");
-    Reply paused = http.post("/v1/rollouts/" + id + "/pause", "{\"actor\": \"ana\", \"reason\": \"lunch\"}");
+    Reply paused =
+        http.post("/v1/rollouts/" + id + "/pause", "{\"actor\": \"ana\", \"reason\": \"lunch\"}");
     assertThat(paused.status()).as(String.valueOf(paused.body())).isEqualTo(200);
     assertThat(page("/ui/rollouts/" + id).body())
-        .contains("PAUSED", "Paused because", "a person paused it; resume goes on with the stage&#39;s data");
+        .contains(
+            "PAUSED",
+            "Paused because",
+            "a person paused it; resume goes on with the stage&#39;s data");
 
-    Reply aborted = http.post("/v1/rollouts/" + id + "/abort", """
-        {"actor": "ana", "reason": %s}""".formatted(
-            new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(ABORT_REASON)));
+    Reply aborted =
+        http.post(
+            "/v1/rollouts/" + id + "/abort",
+            """
+        {"actor": "ana", "reason": %s}"""
+                .formatted(
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                        .writeValueAsString(ABORT_REASON)));
     assertThat(aborted.status()).as(String.valueOf(aborted.body())).isEqualTo(200);
     awaitRollout(id, r -> r.get("state").asText().equals("ABORTED"));
 
@@ -118,11 +163,14 @@ class RolloutPagesTest {
         .contains("ABORTED", "aborted", "Source: last checkpoint in PostgreSQL")
         .contains("&lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot;")
         .doesNotContain("<img", "http-equiv=\"refresh\"");
-    assertThat(page("/ui/rollouts").body()).contains("&lt;img src=x onerror=alert(1)&gt;").doesNotContain("<img");
+    assertThat(page("/ui/rollouts").body())
+        .contains("&lt;img src=x onerror=alert(1)&gt;")
+        .doesNotContain("<img");
 
     Page prompt = page("/ui/prompts/pages");
     assertThat(prompt.status()).isEqualTo(200);
-    assertThat(prompt.body()).contains("Prompt pages", "v1", "v2", "stable", "href=\"/ui/rollouts/" + id + "\"");
+    assertThat(prompt.body())
+        .contains("Prompt pages", "v1", "v2", "stable", "href=\"/ui/rollouts/" + id + "\"");
   }
 
   @Test

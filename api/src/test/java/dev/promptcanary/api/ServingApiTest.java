@@ -20,8 +20,10 @@ class ServingApiTest {
   final Http http = new Http(APP);
 
   private void twoVersions(String prompt) {
-    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status()).isEqualTo(201);
-    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2)).status()).isEqualTo(201);
+    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status())
+        .isEqualTo(201);
+    assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2)).status())
+        .isEqualTo(201);
   }
 
   private Reply route(String prompt, String body) {
@@ -42,7 +44,10 @@ class ServingApiTest {
   @Test
   void splitsTrafficByTheCanaryWeightAndKeepsEachUnitWhereItWas() {
     twoVersions("split");
-    Reply set = route("split", "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":3000,\"actor\":\"ana\",\"reason\":\"try v2\"}");
+    Reply set =
+        route(
+            "split",
+            "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":3000,\"actor\":\"ana\",\"reason\":\"try v2\"}");
     assertThat(set.status()).isEqualTo(200);
     assertThat(set.body().get("canaryWeightBp").asInt()).isEqualTo(3000);
 
@@ -53,7 +58,8 @@ class ServingApiTest {
         canary++;
         assertThat(r.body().get("version").asInt()).isEqualTo(2);
         // the same unit again lands on the same side
-        assertThat(http.get("/v1/prompts/split/resolve?unit=s" + i).body().get("version").asInt()).isEqualTo(2);
+        assertThat(http.get("/v1/prompts/split/resolve?unit=s" + i).body().get("version").asInt())
+            .isEqualTo(2);
       }
     }
     // 30% of 2000 = 600; +-5 standard deviations (sd ~ 20.5)
@@ -63,12 +69,16 @@ class ServingApiTest {
   @Test
   void aPinKeepsAConversationOnItsVersionUntilThatVersionIsRolledBack() {
     twoVersions("pinned");
-    route("pinned", "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":500,\"actor\":\"ana\",\"reason\":\"canary\"}");
+    route(
+        "pinned",
+        "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":500,\"actor\":\"ana\",\"reason\":\"canary\"}");
     Reply pinnedToCanary = http.get("/v1/prompts/pinned/resolve?unit=whoever&pin=2");
     assertThat(pinnedToCanary.body().get("version").asInt()).isEqualTo(2);
     assertThat(pinnedToCanary.body().get("pinned").asBoolean()).isTrue();
 
-    route("pinned", "{\"stableVersion\":1,\"canaryWeightBp\":0,\"actor\":\"ana\",\"reason\":\"roll back\"}");
+    route(
+        "pinned",
+        "{\"stableVersion\":1,\"canaryWeightBp\":0,\"actor\":\"ana\",\"reason\":\"roll back\"}");
     Reply afterRollback = http.get("/v1/prompts/pinned/resolve?unit=whoever&pin=2");
     assertThat(afterRollback.body().get("version").asInt()).isEqualTo(1);
     assertThat(afterRollback.body().get("pinDropped").asBoolean()).isTrue();
@@ -90,22 +100,37 @@ class ServingApiTest {
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body().get("field").asText()).isEqualTo("name");
 
-    Reply tooHeavy = route("strict", "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":10001,\"actor\":\"a\",\"reason\":\"r\"}");
+    Reply tooHeavy =
+        route(
+            "strict",
+            "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":10001,\"actor\":\"a\",\"reason\":\"r\"}");
     assertThat(tooHeavy.status()).isEqualTo(422);
     assertThat(tooHeavy.body().get("field").asText()).isEqualTo("canaryWeightBp");
 
-    Reply negative = route("strict", "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":-1,\"actor\":\"a\",\"reason\":\"r\"}");
+    Reply negative =
+        route(
+            "strict",
+            "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":-1,\"actor\":\"a\",\"reason\":\"r\"}");
     assertThat(negative.status()).isEqualTo(422);
 
-    Reply noSuchVersion = route("strict", "{\"stableVersion\":1,\"canaryVersion\":7,\"canaryWeightBp\":100,\"actor\":\"a\",\"reason\":\"r\"}");
+    Reply noSuchVersion =
+        route(
+            "strict",
+            "{\"stableVersion\":1,\"canaryVersion\":7,\"canaryWeightBp\":100,\"actor\":\"a\",\"reason\":\"r\"}");
     assertThat(noSuchVersion.status()).isEqualTo(422);
     assertThat(noSuchVersion.body().get("field").asText()).isEqualTo("canaryVersion");
 
-    Reply noReason = route("strict", "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":100,\"actor\":\"a\"}");
+    Reply noReason =
+        route(
+            "strict",
+            "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":100,\"actor\":\"a\"}");
     assertThat(noReason.status()).isEqualTo(422);
     assertThat(noReason.body().get("field").asText()).isEqualTo("reason");
 
-    Reply wrongType = route("strict", "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":\"lots\",\"actor\":\"a\",\"reason\":\"r\"}");
+    Reply wrongType =
+        route(
+            "strict",
+            "{\"stableVersion\":1,\"canaryVersion\":2,\"canaryWeightBp\":\"lots\",\"actor\":\"a\",\"reason\":\"r\"}");
     assertThat(wrongType.status()).isEqualTo(400);
     assertThat(wrongType.body().get("field").asText()).isEqualTo("canaryWeightBp");
 
@@ -118,8 +143,12 @@ class ServingApiTest {
   @Test
   void manualRoutingIsRefusedWhileARolloutOwnsThePrompt() {
     twoVersions("owned");
-    DB.jdbi().onDemand(RoutingDao.class).apply(new RoutingWrite("owned", null, "rollout-owned-2", 1, 1, 2, 500));
-    Reply refused = route("owned", "{\"stableVersion\":1,\"canaryWeightBp\":0,\"actor\":\"a\",\"reason\":\"r\"}");
+    DB.jdbi()
+        .onDemand(RoutingDao.class)
+        .apply(new RoutingWrite("owned", null, "rollout-owned-2", 1, 1, 2, 500));
+    Reply refused =
+        route(
+            "owned", "{\"stableVersion\":1,\"canaryWeightBp\":0,\"actor\":\"a\",\"reason\":\"r\"}");
     assertThat(refused.status()).isEqualTo(409);
     assertThat(refused.body().get("message").asText()).contains("rollout-owned-2");
   }
@@ -128,18 +157,24 @@ class ServingApiTest {
   void resolveAndIngestWorkWhileTemporalIsUnreachable() {
     http.post("/v1/prompts/no-temporal/versions", TestApps.version(1));
     assertThat(http.get("/v1/prompts/no-temporal/resolve?unit=u").status()).isEqualTo(200);
-    Reply health =
-        new Http(APP).get("/v1/ping");
+    Reply health = new Http(APP).get("/v1/ping");
     assertThat(health.status()).isEqualTo(200);
-    String adminHealth = APP.client()
-        .target("http://localhost:" + APP.getAdminPort() + "/healthcheck").request().get().readEntity(String.class);
+    String adminHealth =
+        APP.client()
+            .target("http://localhost:" + APP.getAdminPort() + "/healthcheck")
+            .request()
+            .get()
+            .readEntity(String.class);
     assertThat(adminHealth).contains("\"temporal\":{\"healthy\":false");
   }
 
   @Test
   void startingARolloutWithoutTemporalIs503AndLeavesNothingBehind() {
     twoVersions("later");
-    Reply reply = http.post("/v1/rollouts", "{\"prompt\": \"later\", \"candidateVersion\": 2, \"startedBy\": \"ana\"}");
+    Reply reply =
+        http.post(
+            "/v1/rollouts",
+            "{\"prompt\": \"later\", \"candidateVersion\": 2, \"startedBy\": \"ana\"}");
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.body().get("message").asText()).contains("Temporal is unreachable");
     assertThat(http.get("/v1/rollouts?prompt=later").body()).isEmpty();

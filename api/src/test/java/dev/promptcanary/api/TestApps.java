@@ -45,16 +45,19 @@ public final class TestApps {
   }
 
   /**
-   * The whole stack in one process, as {@code dev} runs it: API and worker, over the Temporal test server listening
-   * on {@code temporalPort}.
+   * The whole stack in one process, as {@code dev} runs it: API and worker, over the Temporal test
+   * server listening on {@code temporalPort}.
    */
-  public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(TestDatabase db, int temporalPort) {
+  public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(
+      TestDatabase db, int temporalPort) {
     return embedded(db, temporalPort, config -> {});
   }
 
   /** As above, with the configuration adjusted by {@code adjust} before the app starts. */
   public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(
-      TestDatabase db, int temporalPort, java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
+      TestDatabase db,
+      int temporalPort,
+      java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
     PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
     adjust.accept(config);
     return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
@@ -68,7 +71,10 @@ public final class TestApps {
     return config;
   }
 
-  /** The embedded stack with offline evals and the judge on the model SIMULATOR at {@code simulatorBaseUrl}. */
+  /**
+   * The embedded stack with offline evals and the judge on the model SIMULATOR at {@code
+   * simulatorBaseUrl}.
+   */
   public static DropwizardAppExtension<PromptCanaryConfiguration> embeddedWithModels(
       TestDatabase db, int temporalPort, String simulatorBaseUrl) {
     return embeddedWithModels(db, temporalPort, simulatorBaseUrl, config -> {});
@@ -76,7 +82,9 @@ public final class TestApps {
 
   /** As above, with the configuration adjusted by {@code adjust} before the app starts. */
   public static DropwizardAppExtension<PromptCanaryConfiguration> embeddedWithModels(
-      TestDatabase db, int temporalPort, String simulatorBaseUrl,
+      TestDatabase db,
+      int temporalPort,
+      String simulatorBaseUrl,
       java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
     PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
     config.getModel().setEnabled(true);
@@ -93,7 +101,9 @@ public final class TestApps {
     public record Reply(int status, JsonNode body) {}
 
     private Invocation.Builder request(String path) {
-      return app.client().target("http://localhost:" + app.getLocalPort() + path).request(MediaType.APPLICATION_JSON);
+      return app.client()
+          .target("http://localhost:" + app.getLocalPort() + path)
+          .request(MediaType.APPLICATION_JSON);
     }
 
     public Reply get(String path) {
@@ -115,7 +125,8 @@ public final class TestApps {
     private static Reply reply(Response response) {
       String text = response.readEntity(String.class);
       try {
-        return new Reply(response.getStatus(), text == null || text.isEmpty() ? null : JSON.readTree(text));
+        return new Reply(
+            response.getStatus(), text == null || text.isEmpty() ? null : JSON.readTree(text));
       } catch (Exception e) {
         throw new AssertionError("response is not JSON: " + text, e);
       }
@@ -130,6 +141,7 @@ public final class TestApps {
          "model": "sim-model",
          "parameters": {"temperature": 0.2},
          "author": "ana"}
-        """.formatted(n);
+        """
+        .formatted(n);
   }
 }

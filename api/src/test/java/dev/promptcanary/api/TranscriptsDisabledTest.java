@@ -12,12 +12,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(DropwizardExtensionsSupport.class)
 class TranscriptsDisabledTest {
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP = TestApps.api(TestDatabases.fresh());
+  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
+      TestApps.api(TestDatabases.fresh());
 
   @Test
   void withLiveJudgingOffTranscriptsAnswer503() {
-    Reply reply = new Http(APP).post("/v1/transcripts",
-        "{\"transcripts\":[{\"requestId\":\"r\",\"prompt\":\"chat\",\"version\":1,\"input\":\"i\",\"output\":\"o\"}]}");
+    Reply reply =
+        new Http(APP)
+            .post(
+                "/v1/transcripts",
+                "{\"transcripts\":[{\"requestId\":\"r\",\"prompt\":\"chat\",\"version\":1,\"input\":\"i\",\"output\":\"o\"}]}");
 
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.body().get("message").asText()).contains("live judging is off");

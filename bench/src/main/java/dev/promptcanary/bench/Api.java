@@ -52,7 +52,7 @@ public final class Api {
     send(
         "PUT",
         "/v1/prompts/" + prompt + "/routing",
-        """
+"""
 {"stableVersion": %d, "canaryVersion": %d, "canaryWeightBp": %d, "actor": "bench", "reason": "benchmark"}
 """
             .formatted(stable, canary, weightBp));

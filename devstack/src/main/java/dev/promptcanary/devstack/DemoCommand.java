@@ -3,10 +3,10 @@ package dev.promptcanary.devstack;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.promptcanary.testkit.ModelSimulator;
 import dev.promptcanary.api.ProcessRole;
 import dev.promptcanary.api.PromptCanaryConfiguration;
 import dev.promptcanary.devstack.demo.DemoStory;
+import dev.promptcanary.testkit.ModelSimulator;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.AbstractServerFactory;
@@ -34,52 +34,85 @@ import net.sourceforge.argparse4j.inf.Subparser;
 import org.eclipse.jetty.server.Server;
 
 /**
- * The guided "main job" on the embedded defaults: starts the same stack as {@code dev} (PostgreSQL in a fresh
- * temporary directory unless {@code --data-dir} is given, Temporal's test server, the worker, the API, the model
- * SIMULATOR), then plays {@link DemoStory} against the API over HTTP and prints what happens. Exits 0 when the better
- * candidate was promoted and the regressed one rolled back, 1 otherwise; {@code --keep-running} leaves the stack up.
- * The console shows the story and warnings only; the full log goes to a file named at the start.
+ * The guided "main job" on the embedded defaults: starts the same stack as {@code dev} (PostgreSQL
+ * in a fresh temporary directory unless {@code --data-dir} is given, Temporal's test server, the
+ * worker, the API, the model SIMULATOR), then plays {@link DemoStory} against the API over HTTP and
+ * prints what happens. Exits 0 when the better candidate was promoted and the regressed one rolled
+ * back, 1 otherwise; {@code --keep-running} leaves the stack up. The console shows the story and
+ * warnings only; the full log goes to a file named at the start.
  */
 public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
   private volatile int apiPort;
   private volatile Server jetty;
 
   public DemoCommand(Application<PromptCanaryConfiguration> application) {
-    super(application, "demo", "Starts the embedded stack and plays a guided rollout story against it (promote, then"
-        + " roll back)");
+    super(
+        application,
+        "demo",
+        "Starts the embedded stack and plays a guided rollout story against it (promote, then"
+            + " roll back)");
   }
 
   @Override
   public void configure(Subparser subparser) {
     super.configure(subparser);
     subparser.addArgument("--port").type(Integer.class).help("API port (default 8080)");
-    subparser.addArgument("--admin-port").type(Integer.class).help("admin port: health checks, metrics (default 8081)");
-    subparser.addArgument("--temporal-port").type(Integer.class).help("embedded Temporal gRPC port (default 7233)");
-    subparser.addArgument("--data-dir")
-        .help("embedded PostgreSQL data directory, kept (default: a fresh temporary one, deleted at exit)");
-    subparser.addArgument("--simulator-port").type(Integer.class)
+    subparser
+        .addArgument("--admin-port")
+        .type(Integer.class)
+        .help("admin port: health checks, metrics (default 8081)");
+    subparser
+        .addArgument("--temporal-port")
+        .type(Integer.class)
+        .help("embedded Temporal gRPC port (default 7233)");
+    subparser
+        .addArgument("--data-dir")
+        .help(
+            "embedded PostgreSQL data directory, kept (default: a fresh temporary one, deleted at exit)");
+    subparser
+        .addArgument("--simulator-port")
+        .type(Integer.class)
         .help("port of the model SIMULATOR on 127.0.0.1 (default: a free one)");
-    subparser.addArgument("--keep-running").action(Arguments.storeTrue())
+    subparser
+        .addArgument("--keep-running")
+        .action(Arguments.storeTrue())
         .help("leave the stack up after the story (stop it with Ctrl-C)");
-    subparser.addArgument("--seed").type(Long.class).setDefault(1L)
+    subparser
+        .addArgument("--seed")
+        .type(Long.class)
+        .setDefault(1L)
         .help("seed of the simulated traffic: session ids, questions, arrival times (default 1)");
-    subparser.addArgument("--timeout").type(Integer.class).setDefault(240)
+    subparser
+        .addArgument("--timeout")
+        .type(Integer.class)
+        .setDefault(240)
         .help("seconds each rollout may take before the demo gives up and exits 1 (default 240)");
-    subparser.addArgument("--sessions-per-second").type(Double.class).setDefault(50.0)
+    subparser
+        .addArgument("--sessions-per-second")
+        .type(Double.class)
+        .setDefault(50.0)
         .help("simulated user sessions per second (default 50)");
-    subparser.addArgument("--threads").type(Integer.class).setDefault(4)
+    subparser
+        .addArgument("--threads")
+        .type(Integer.class)
+        .setDefault(4)
         .help("threads of simulated users (default 4)");
   }
 
   @Override
-  protected void run(Bootstrap<PromptCanaryConfiguration> bootstrap, Namespace namespace,
-      PromptCanaryConfiguration configuration) throws Exception {
+  protected void run(
+      Bootstrap<PromptCanaryConfiguration> bootstrap,
+      Namespace namespace,
+      PromptCanaryConfiguration configuration)
+      throws Exception {
     DevStackConfiguration config = DevStackConfiguration.of(configuration);
     long startedAt = System.nanoTime();
     PrintStream out = System.out;
     Path log = quietConsole(bootstrap, config);
-    out.println("promptcanary demo: starting the embedded stack (PostgreSQL, Temporal, worker, API, model SIMULATOR);"
-        + " full log in " + log);
+    out.println(
+        "promptcanary demo: starting the embedded stack (PostgreSQL, Temporal, worker, API, model SIMULATOR);"
+            + " full log in "
+            + log);
     config.setRole(ProcessRole.ALL);
     EmbeddedStack.applyPorts(namespace, config);
     if (namespace.getString("data_dir") != null) {
@@ -89,23 +122,38 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
       EmbeddedStack.startTemporaryDatabase("demo", config);
     }
     EmbeddedStack.startTemporal("demo", config);
-    ModelSimulator simulator = EmbeddedStack.startSimulator("demo", config, namespace.getInt("simulator_port"));
+    ModelSimulator simulator =
+        EmbeddedStack.startSimulator("demo", config, namespace.getInt("simulator_port"));
     super.run(bootstrap, namespace, config);
-    out.printf("promptcanary demo: stack up in %.0f s: API http://127.0.0.1:%d, Temporal localhost:%d%n",
+    out.printf(
+        "promptcanary demo: stack up in %.0f s: API http://127.0.0.1:%d, Temporal localhost:%d%n",
         (System.nanoTime() - startedAt) / 1e9, apiPort, config.getEmbedded().getTemporalPort());
 
     boolean ok;
     try {
-      List<DemoStory.Ending> endings = new DemoStory(new DemoStory.Settings(
-          URI.create("http://127.0.0.1:" + apiPort), simulator.baseUrl(),
-          "localhost:" + config.getEmbedded().getTemporalPort(), namespace.getLong("seed"),
-          Duration.ofSeconds(namespace.getInt("timeout")), namespace.getInt("threads"),
-          namespace.getDouble("sessions_per_second")), out).play();
+      List<DemoStory.Ending> endings =
+          new DemoStory(
+                  new DemoStory.Settings(
+                      URI.create("http://127.0.0.1:" + apiPort),
+                      simulator.baseUrl(),
+                      "localhost:" + config.getEmbedded().getTemporalPort(),
+                      namespace.getLong("seed"),
+                      Duration.ofSeconds(namespace.getInt("timeout")),
+                      namespace.getInt("threads"),
+                      namespace.getDouble("sessions_per_second")),
+                  out)
+              .play();
       ok = endings.stream().allMatch(DemoStory.Ending::asExpected);
       for (DemoStory.Ending e : endings) {
         if (!e.asExpected()) {
-          out.println("demo FAILED: the rollout of v" + e.version() + (e.state() == null ? " did not end"
-              : " ended " + e.state()) + ", expected " + e.expected() + ": " + e.reason());
+          out.println(
+              "demo FAILED: the rollout of v"
+                  + e.version()
+                  + (e.state() == null ? " did not end" : " ended " + e.state())
+                  + ", expected "
+                  + e.expected()
+                  + ": "
+                  + e.reason());
         }
       }
     } catch (Exception e) {
@@ -114,14 +162,21 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
     }
     if (!ok) {
       List<String> problems = problems(log, 20);
-      out.println(problems.isEmpty() ? "no warnings or errors in the log (" + log + ")"
-          : "the last warnings and errors of the log (" + log + "):");
+      out.println(
+          problems.isEmpty()
+              ? "no warnings or errors in the log (" + log + ")"
+              : "the last warnings and errors of the log (" + log + "):");
       problems.forEach(line -> out.println("  | " + line));
     }
     if (Boolean.TRUE.equals(namespace.getBoolean("keep_running"))) {
-      out.println("promptcanary demo: the stack keeps running (--keep-running): API http://127.0.0.1:" + apiPort
-          + " (pages: http://127.0.0.1:" + apiPort + "/ui/rollouts), Temporal localhost:"
-          + config.getEmbedded().getTemporalPort() + "; stop it with Ctrl-C");
+      out.println(
+          "promptcanary demo: the stack keeps running (--keep-running): API http://127.0.0.1:"
+              + apiPort
+              + " (pages: http://127.0.0.1:"
+              + apiPort
+              + "/ui/rollouts), Temporal localhost:"
+              + config.getEmbedded().getTemporalPort()
+              + "; stop it with Ctrl-C");
       out.flush();
       return;
     }
@@ -132,8 +187,8 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
   }
 
   /**
-   * Stops the API and the worker first (they still need PostgreSQL and Temporal to shut down cleanly); the shutdown
-   * hooks then stop Temporal, PostgreSQL and the simulator as the JVM exits.
+   * Stops the API and the worker first (they still need PostgreSQL and Temporal to shut down
+   * cleanly); the shutdown hooks then stop Temporal, PostgreSQL and the simulator as the JVM exits.
    */
   private void stopServer() {
     try {
@@ -148,21 +203,25 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
   @Override
   protected void run(Environment environment, Namespace namespace, PromptCanaryConfiguration config)
       throws Exception {
-    environment.lifecycle().addServerLifecycleListener(new ServerLifecycleListener() {
-      @Override
-      public void serverStarted(Server server) {
-        apiPort = getLocalPort(server);
-        jetty = server;
-      }
-    });
+    environment
+        .lifecycle()
+        .addServerLifecycleListener(
+            new ServerLifecycleListener() {
+              @Override
+              public void serverStarted(Server server) {
+                apiPort = getLocalPort(server);
+                jetty = server;
+              }
+            });
     super.run(environment, namespace, config);
   }
 
   /**
-   * The console keeps warnings and errors only, so the story stays readable; everything goes to a log file. No
-   * request log (the simulated users make thousands of requests).
+   * The console keeps warnings and errors only, so the story stays readable; everything goes to a
+   * log file. No request log (the simulated users make thousands of requests).
    */
-  private static Path quietConsole(Bootstrap<PromptCanaryConfiguration> bootstrap, PromptCanaryConfiguration config)
+  private static Path quietConsole(
+      Bootstrap<PromptCanaryConfiguration> bootstrap, PromptCanaryConfiguration config)
       throws IOException {
     Path log = Files.createTempFile("promptcanary-demo-", ".log");
     if (config.getLoggingFactory() instanceof DefaultLoggingFactory logging) {
@@ -178,8 +237,10 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
       file.setArchive(false);
       appenders.add(file);
       logging.setAppenders(appenders);
-      // Expected here, and nothing a demo user can act on: the embedded test server has no worker heartbeats, and
-      // outcomes reported in the second after a rollout ended nudge the finished workflow (NOT_FOUND), which the
+      // Expected here, and nothing a demo user can act on: the embedded test server has no worker
+      // heartbeats, and
+      // outcomes reported in the second after a rollout ended nudge the finished workflow
+      // (NOT_FOUND), which the
       // demo, starting its next rollout at once, always meets.
       Map<String, JsonNode> loggers = new HashMap<>(logging.getLoggers());
       loggers.put("io.temporal.internal.worker.HeartbeatManager", TextNode.valueOf("ERROR"));
@@ -194,11 +255,16 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
     return log;
   }
 
-  /** The last {@code lines} WARN and ERROR lines of the log (their first lines, without stack traces). */
+  /**
+   * The last {@code lines} WARN and ERROR lines of the log (their first lines, without stack
+   * traces).
+   */
   private static List<String> problems(Path file, int lines) {
     try {
-      List<String> all = Files.readAllLines(file).stream()
-          .filter(line -> line.startsWith("WARN") || line.startsWith("ERROR")).toList();
+      List<String> all =
+          Files.readAllLines(file).stream()
+              .filter(line -> line.startsWith("WARN") || line.startsWith("ERROR"))
+              .toList();
       return all.subList(Math.max(0, all.size() - lines), all.size());
     } catch (IOException e) {
       return List.of("(log unreadable: " + e.getMessage() + ")");

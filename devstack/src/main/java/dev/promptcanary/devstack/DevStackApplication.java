@@ -5,10 +5,10 @@ import dev.promptcanary.api.PromptCanaryConfiguration;
 import io.dropwizard.core.setup.Bootstrap;
 
 /**
- * The one executable jar: the production application ({@code server}, {@code worker}, {@code migrate}, {@code
- * eval-suite}, {@code check}) plus the commands that bring their own stack, {@code dev} and {@code demo}. Their
- * embedded PostgreSQL, Temporal test server and model simulator live in this module, so the production modules
- * depend on none of them.
+ * The one executable jar: the production application ({@code server}, {@code worker}, {@code
+ * migrate}, {@code eval-suite}, {@code check}) plus the commands that bring their own stack, {@code
+ * dev} and {@code demo}. Their embedded PostgreSQL, Temporal test server and model simulator live
+ * in this module, so the production modules depend on none of them.
  */
 public class DevStackApplication extends PromptCanaryApplication {
 

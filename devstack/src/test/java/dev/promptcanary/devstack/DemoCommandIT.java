@@ -1,10 +1,9 @@
 package dev.promptcanary.devstack;
 
-import dev.promptcanary.api.TestApps;
-import dev.promptcanary.testkit.JarProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import dev.promptcanary.api.TestApps;
+import dev.promptcanary.testkit.JarProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,24 +15,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged jar's {@code demo} command, run as a user would: the whole story on the embedded stack, in a real
- * process. The better candidate must end PROMOTED and the regressed one ROLLED_BACK, as the rollouts themselves
- * report them (the command prints each rollout's final state as read from the API).
+ * The packaged jar's {@code demo} command, run as a user would: the whole story on the embedded
+ * stack, in a real process. The better candidate must end PROMOTED and the regressed one
+ * ROLLED_BACK, as the rollouts themselves report them (the command prints each rollout's final
+ * state as read from the API).
  */
 class DemoCommandIT {
   private static final Path JAR = Path.of("target", "promptcanary.jar");
-  private static final Pattern FINAL = Pattern.compile("^final: v(\\d+) ([A-Z_]+) \\(expected ([A-Z_]+), rollout (\\S+)\\)");
+  private static final Pattern FINAL =
+      Pattern.compile("^final: v(\\d+) ([A-Z_]+) \\(expected ([A-Z_]+), rollout (\\S+)\\)");
 
   @TempDir Path work;
 
   @Test
   void playsTheStoryPromotingTheBetterCandidateAndRollingBackTheRegressedOne() throws Exception {
     Path output = work.resolve("demo.out");
-    JarProcess demo = JarProcess.builder(JAR).name("demo").log(output)
-        .args("demo", "--port", String.valueOf(TestApps.freePort()),
-            "--admin-port", String.valueOf(TestApps.freePort()),
-            "--temporal-port", String.valueOf(TestApps.freePort()), "--seed", "7")
-        .start();
+    JarProcess demo =
+        JarProcess.builder(JAR)
+            .name("demo")
+            .log(output)
+            .args(
+                "demo",
+                "--port",
+                String.valueOf(TestApps.freePort()),
+                "--admin-port",
+                String.valueOf(TestApps.freePort()),
+                "--temporal-port",
+                String.valueOf(TestApps.freePort()),
+                "--seed",
+                "7")
+            .start();
     boolean exited = demo.waitForExit(Duration.ofMinutes(12));
     if (!exited) {
       demo.kill();
@@ -52,9 +63,14 @@ class DemoCommandIT {
       }
     }
     assertThat(states).as(printed).containsEntry(2, "PROMOTED").containsEntry(3, "ROLLED_BACK");
-    assertThat(rollouts).as(printed).containsEntry(2, "rollout-support-demo-2").containsEntry(3, "rollout-support-demo-3");
-    assertThat(printed).contains("demo OK").contains("v2 timeline: eval passed").contains("v2 timeline: promoted")
+    assertThat(rollouts)
+        .as(printed)
+        .containsEntry(2, "rollout-support-demo-2")
+        .containsEntry(3, "rollout-support-demo-3");
+    assertThat(printed)
+        .contains("demo OK")
+        .contains("v2 timeline: eval passed")
+        .contains("v2 timeline: promoted")
         .contains("v3 timeline: rolled_back");
   }
-
 }

@@ -1,11 +1,11 @@
 package dev.promptcanary.devstack;
 
-import dev.promptcanary.api.TestApps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promptcanary.api.TestApps;
 import dev.promptcanary.testkit.JarProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -19,12 +19,16 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged jar's {@code dev} command, run as a user would: a real process, killed and started again. */
+/**
+ * The packaged jar's {@code dev} command, run as a user would: a real process, killed and started
+ * again.
+ */
 class DevCommandIT {
   private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration UP = Duration.ofSeconds(120);
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir Path work;
 
@@ -36,25 +40,30 @@ class DevCommandIT {
     Path dataDir = work.resolve("pg");
 
     JarProcess first = start("first", port, adminPort, temporalPort, dataDir);
-    whileRunning(first, () -> {
-      first.waitForHttp(ping(port), UP);
-      HttpResponse<String> created = post(port, "/v1/prompts/kept/versions", TestApps.version(1));
-      assertThat(created.statusCode()).isEqualTo(201);
-      JsonNode health = JSON.readTree(get(adminPort, "/healthcheck").body());
-      assertThat(health.get("temporal").get("healthy").asBoolean()).isTrue();
-      assertThat(health.get("postgresql").get("healthy").asBoolean()).isTrue();
-      return null;
-    });
+    whileRunning(
+        first,
+        () -> {
+          first.waitForHttp(ping(port), UP);
+          HttpResponse<String> created =
+              post(port, "/v1/prompts/kept/versions", TestApps.version(1));
+          assertThat(created.statusCode()).isEqualTo(201);
+          JsonNode health = JSON.readTree(get(adminPort, "/healthcheck").body());
+          assertThat(health.get("temporal").get("healthy").asBoolean()).isTrue();
+          assertThat(health.get("postgresql").get("healthy").asBoolean()).isTrue();
+          return null;
+        });
 
     JarProcess second = start("second", port, adminPort, temporalPort, dataDir);
-    whileRunning(second, () -> {
-      second.waitForHttp(ping(port), UP);
-      JsonNode version = JSON.readTree(get(port, "/v1/prompts/kept/versions/1").body());
-      assertThat(version.get("author").asText()).isEqualTo("ana");
-      JsonNode resolved = JSON.readTree(get(port, "/v1/prompts/kept/resolve?unit=u1").body());
-      assertThat(resolved.get("version").asInt()).isEqualTo(1);
-      return null;
-    });
+    whileRunning(
+        second,
+        () -> {
+          second.waitForHttp(ping(port), UP);
+          JsonNode version = JSON.readTree(get(port, "/v1/prompts/kept/versions/1").body());
+          assertThat(version.get("author").asText()).isEqualTo("ana");
+          JsonNode resolved = JSON.readTree(get(port, "/v1/prompts/kept/resolve?unit=u1").body());
+          assertThat(resolved.get("version").asInt()).isEqualTo(1);
+          return null;
+        });
   }
 
   @Test
@@ -65,59 +74,102 @@ class DevCommandIT {
     Path dataDir = work.resolve("pg");
 
     JarProcess first = start("first", port, adminPort, temporalPort, dataDir);
-    String rolloutId = whileRunning(first, () -> {
-      first.waitForHttp(ping(port), UP);
-      post(port, "/v1/prompts/resumed/versions", TestApps.version(1));
-      post(port, "/v1/prompts/resumed/versions", TestApps.version(2));
-      HttpResponse<String> started = post(port, "/v1/rollouts", """
+    String rolloutId =
+        whileRunning(
+            first,
+            () -> {
+              first.waitForHttp(ping(port), UP);
+              post(port, "/v1/prompts/resumed/versions", TestApps.version(1));
+              post(port, "/v1/prompts/resumed/versions", TestApps.version(2));
+              HttpResponse<String> started =
+                  post(
+                      port,
+                      "/v1/rollouts",
+                      """
           {"prompt": "resumed", "candidateVersion": 2, "startedBy": "it",
            "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 3600}]}""");
-      assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
-      String id = JSON.readTree(started.body()).get("id").asText();
-      awaitRollout(port, id, r -> r.get("state").asText().equals("CANARY"), "rollout " + id + " in CANARY");
-      return id;
-    });
+              assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+              String id = JSON.readTree(started.body()).get("id").asText();
+              awaitRollout(
+                  port,
+                  id,
+                  r -> r.get("state").asText().equals("CANARY"),
+                  "rollout " + id + " in CANARY");
+              return id;
+            });
 
-    // The embedded Temporal kept its history in memory only: the new process must rebuild the rollout from PostgreSQL.
+    // The embedded Temporal kept its history in memory only: the new process must rebuild the
+    // rollout from PostgreSQL.
     JarProcess second = start("second", port, adminPort, temporalPort, dataDir);
-    whileRunning(second, () -> {
-      second.waitForHttp(ping(port), UP);
-      JsonNode rollout = awaitRollout(port, rolloutId, r -> r.hasNonNull("live") && r.hasNonNull("resumedFromRunId"),
-          "rollout " + rolloutId + " resumed");
-      assertThat(rollout.get("state").asText()).isEqualTo("CANARY");
-      assertThat(rollout.get("resumedFromRunId").asText()).isNotBlank();
-      assertThat(rollout.get("live").get("timeline").findValuesAsText("event")).contains("stage 1 started", "resumed");
-      assertThat(rollout.get("live").get("canaryWeightBp").asInt()).isEqualTo(1000);
-      JsonNode routing = JSON.readTree(get(port, "/v1/prompts/resumed/routing").body());
-      assertThat(routing.get("canaryWeightBp").asInt()).isEqualTo(1000);
-      assertThat(routing.get("rolloutId").asText()).isEqualTo(rolloutId);
+    whileRunning(
+        second,
+        () -> {
+          second.waitForHttp(ping(port), UP);
+          JsonNode rollout =
+              awaitRollout(
+                  port,
+                  rolloutId,
+                  r -> r.hasNonNull("live") && r.hasNonNull("resumedFromRunId"),
+                  "rollout " + rolloutId + " resumed");
+          assertThat(rollout.get("state").asText()).isEqualTo("CANARY");
+          assertThat(rollout.get("resumedFromRunId").asText()).isNotBlank();
+          assertThat(rollout.get("live").get("timeline").findValuesAsText("event"))
+              .contains("stage 1 started", "resumed");
+          assertThat(rollout.get("live").get("canaryWeightBp").asInt()).isEqualTo(1000);
+          JsonNode routing = JSON.readTree(get(port, "/v1/prompts/resumed/routing").body());
+          assertThat(routing.get("canaryWeightBp").asInt()).isEqualTo(1000);
+          assertThat(routing.get("rolloutId").asText()).isEqualTo(rolloutId);
 
-      HttpResponse<String> aborted = post(port, "/v1/rollouts/" + rolloutId + "/abort",
-          "{\"actor\": \"it\", \"reason\": \"done\"}");
-      assertThat(aborted.statusCode()).as(aborted.body()).isEqualTo(200);
-      assertThat(JSON.readTree(get(port, "/v1/prompts/resumed/routing").body()).get("canaryWeightBp").asInt()).isZero();
-      return null;
-    });
+          HttpResponse<String> aborted =
+              post(
+                  port,
+                  "/v1/rollouts/" + rolloutId + "/abort",
+                  "{\"actor\": \"it\", \"reason\": \"done\"}");
+          assertThat(aborted.statusCode()).as(aborted.body()).isEqualTo(200);
+          assertThat(
+                  JSON.readTree(get(port, "/v1/prompts/resumed/routing").body())
+                      .get("canaryWeightBp")
+                      .asInt())
+              .isZero();
+          return null;
+        });
   }
 
-  /** Runs {@code steps} against {@code dev}, then stops it; whatever they throw fails the test with dev's log. */
+  /**
+   * Runs {@code steps} against {@code dev}, then stops it; whatever they throw fails the test with
+   * dev's log.
+   */
   private static <T> T whileRunning(JarProcess dev, Callable<T> steps) throws Exception {
     try (dev) {
       return steps.call();
     } catch (Exception | AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\n----- " + dev.name() + " -----\n" + dev.logTail(200), e);
+      throw new AssertionError(
+          e.getMessage() + "\n----- " + dev.name() + " -----\n" + dev.logTail(200), e);
     }
   }
 
   private JsonNode awaitRollout(int port, String id, Predicate<JsonNode> condition, String what) {
-    return await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+    return await(what)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> JSON.readTree(get(port, "/v1/rollouts/" + id).body()), condition);
   }
 
-  private JarProcess start(String name, int port, int adminPort, int temporalPort, Path dataDir) throws IOException {
-    return JarProcess.builder(JAR).name(name).log(work.resolve(name + ".log"))
-        .args("dev", "--port", String.valueOf(port), "--admin-port", String.valueOf(adminPort),
-            "--temporal-port", String.valueOf(temporalPort), "--data-dir", dataDir.toString())
+  private JarProcess start(String name, int port, int adminPort, int temporalPort, Path dataDir)
+      throws IOException {
+    return JarProcess.builder(JAR)
+        .name(name)
+        .log(work.resolve(name + ".log"))
+        .args(
+            "dev",
+            "--port",
+            String.valueOf(port),
+            "--admin-port",
+            String.valueOf(adminPort),
+            "--temporal-port",
+            String.valueOf(temporalPort),
+            "--data-dir",
+            dataDir.toString())
         .start();
   }
 
@@ -126,14 +178,17 @@ class DevCommandIT {
   }
 
   private HttpResponse<String> get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(int port, String path, String json) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
-
 }

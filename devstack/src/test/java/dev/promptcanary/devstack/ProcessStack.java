@@ -1,12 +1,12 @@
 package dev.promptcanary.devstack;
 
-import dev.promptcanary.api.TestApps;
-import dev.promptcanary.testkit.JarProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promptcanary.api.TestApps;
+import dev.promptcanary.testkit.JarProcess;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -30,16 +30,17 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The packaged jar run as deployed, for the process-level ITs: {@code dev --no-worker} (embedded PostgreSQL, the
- * embedded Temporal server and the API) in one process and workers in others, started with {@code worker
- * deployment/config/worker.yml}. Every process runs a copy of the jar in the test's directory, so a rebuild of
- * {@code target/} while a test runs cannot pull the jar from under them. Also the test's HTTP and JDBC plumbing, and
- * the children's logs for failure messages.
+ * The packaged jar run as deployed, for the process-level ITs: {@code dev --no-worker} (embedded
+ * PostgreSQL, the embedded Temporal server and the API) in one process and workers in others,
+ * started with {@code worker deployment/config/worker.yml}. Every process runs a copy of the jar in
+ * the test's directory, so a rebuild of {@code target/} while a test runs cannot pull the jar from
+ * under them. Also the test's HTTP and JDBC plumbing, and the children's logs for failure messages.
  */
 final class ProcessStack implements AutoCloseable {
   private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final Path WORKER_CONFIG = Path.of("..", "deployment", "config", "worker.yml");
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** How long a child gets to answer on its port after its start. */
   private static final Duration UP = Duration.ofSeconds(90);
 
@@ -48,7 +49,8 @@ final class ProcessStack implements AutoCloseable {
     void run() throws Exception;
   }
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<JarProcess> children = new ArrayList<>();
   private final Path work;
   private Path jar;
@@ -67,24 +69,46 @@ final class ProcessStack implements AutoCloseable {
     apiPort = TestApps.freePort();
     temporalPort = TestApps.freePort();
     dbPort = TestApps.freePort();
-    JarProcess dev = start("dev", List.of("dev", "--no-worker", "--port", String.valueOf(apiPort),
-        "--admin-port", String.valueOf(TestApps.freePort()), "--temporal-port", String.valueOf(temporalPort),
-        "--db-port", String.valueOf(dbPort), "--data-dir", work.resolve("pg").toString()), Map.of());
+    JarProcess dev =
+        start(
+            "dev",
+            List.of(
+                "dev",
+                "--no-worker",
+                "--port",
+                String.valueOf(apiPort),
+                "--admin-port",
+                String.valueOf(TestApps.freePort()),
+                "--temporal-port",
+                String.valueOf(temporalPort),
+                "--db-port",
+                String.valueOf(dbPort),
+                "--data-dir",
+                work.resolve("pg").toString()),
+            Map.of());
     return dev.waitForHttp("http://127.0.0.1:" + apiPort + "/v1/ping", UP);
   }
 
   /**
-   * Starts a worker against dev's PostgreSQL and Temporal, with {@code env} added to its environment (e.g. the
-   * {@code PROMPTCANARY_MODEL_*} variables of worker.yml), and waits until it has started.
+   * Starts a worker against dev's PostgreSQL and Temporal, with {@code env} added to its
+   * environment (e.g. the {@code PROMPTCANARY_MODEL_*} variables of worker.yml), and waits until it
+   * has started.
    */
   JarProcess startWorker(String name, Map<String, String> env) throws Exception {
     int adminPort = TestApps.freePort();
-    Map<String, String> all = new HashMap<>(Map.of(
-        "PROMPTCANARY_DB_URL", jdbcUrl(),
-        "PROMPTCANARY_DB_USER", "postgres",
-        "PROMPTCANARY_MIGRATE_ON_START", "false",
-        "PROMPTCANARY_TEMPORAL_TARGET", "127.0.0.1:" + temporalPort,
-        "PROMPTCANARY_WORKER_ADMIN_PORT", String.valueOf(adminPort)));
+    Map<String, String> all =
+        new HashMap<>(
+            Map.of(
+                "PROMPTCANARY_DB_URL",
+                jdbcUrl(),
+                "PROMPTCANARY_DB_USER",
+                "postgres",
+                "PROMPTCANARY_MIGRATE_ON_START",
+                "false",
+                "PROMPTCANARY_TEMPORAL_TARGET",
+                "127.0.0.1:" + temporalPort,
+                "PROMPTCANARY_WORKER_ADMIN_PORT",
+                String.valueOf(adminPort)));
     all.putAll(env);
     JarProcess worker = start(name, List.of("worker", WORKER_CONFIG.toString()), all);
     // The admin port opens once every managed object, the Temporal worker included, has started.
@@ -103,8 +127,11 @@ final class ProcessStack implements AutoCloseable {
   /** The connection to dev's Temporal server, opened on first use and closed with the stack. */
   WorkflowServiceStubs temporalStubs() {
     if (temporalStubs == null) {
-      temporalStubs = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
+      temporalStubs =
+          WorkflowServiceStubs.newServiceStubs(
+              WorkflowServiceStubsOptions.newBuilder()
+                  .setTarget("127.0.0.1:" + temporalPort)
+                  .build());
     }
     return temporalStubs;
   }
@@ -113,7 +140,9 @@ final class ProcessStack implements AutoCloseable {
     return WorkflowClient.newInstance(temporalStubs());
   }
 
-  /** Runs the test's steps; whatever they throw fails the test with the children's logs attached. */
+  /**
+   * Runs the test's steps; whatever they throw fails the test with the children's logs attached.
+   */
   void run(Scenario scenario) {
     try {
       scenario.run();
@@ -123,8 +152,8 @@ final class ProcessStack implements AutoCloseable {
   }
 
   /**
-   * The Temporal connection first, then the children: workers first, dev last, since its shutdown hook stops the
-   * embedded PostgreSQL, so it must not be killed.
+   * The Temporal connection first, then the children: workers first, dev last, since its shutdown
+   * hook stops the embedded PostgreSQL, so it must not be killed.
    */
   @Override
   public void close() {
@@ -140,35 +169,52 @@ final class ProcessStack implements AutoCloseable {
   String childLogs() {
     StringBuilder out = new StringBuilder();
     for (JarProcess child : children) {
-      out.append("----- ").append(child.name()).append(" (pid ").append(child.pid()).append(", ")
-          .append(child.isAlive() ? "running" : "exited " + child.exitValue()).append(") -----\n")
-          .append(child.logTail(200, line -> !line.startsWith("127.0.0.1 - - "))) // without the request log
+      out.append("----- ")
+          .append(child.name())
+          .append(" (pid ")
+          .append(child.pid())
+          .append(", ")
+          .append(child.isAlive() ? "running" : "exited " + child.exitValue())
+          .append(") -----\n")
+          .append(
+              child.logTail(
+                  200, line -> !line.startsWith("127.0.0.1 - - "))) // without the request log
           .append('\n');
     }
     return out.toString();
   }
 
-  private JarProcess start(String name, List<String> args, Map<String, String> env) throws IOException {
-    JarProcess child = JarProcess.builder(jar).name(name)
-        .jvmOptions("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m")
-        .args(args).env(env).log(work.resolve(name + ".log")).start();
+  private JarProcess start(String name, List<String> args, Map<String, String> env)
+      throws IOException {
+    JarProcess child =
+        JarProcess.builder(jar)
+            .name(name)
+            .jvmOptions("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m")
+            .args(args)
+            .env(env)
+            .log(work.resolve(name + ".log"))
+            .start();
     children.add(child);
     return child;
   }
 
-  // ---- the API -------------------------------------------------------------------------------------------
+  // ---- the API
+  // -------------------------------------------------------------------------------------------
 
   HttpResponse<String> get(String path) throws Exception {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path)).GET());
   }
 
   HttpResponse<String> post(String path, String json) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Starts a rollout through the API, fails unless it is accepted (201), and returns its id. */
@@ -184,17 +230,23 @@ final class ProcessStack implements AutoCloseable {
     return JSON.readTree(reply.body());
   }
 
-  /** Polls the rollout until {@code condition} holds; fails after 60 s naming {@code what} and the last view. */
+  /**
+   * Polls the rollout until {@code condition} holds; fails after 60 s naming {@code what} and the
+   * last view.
+   */
   JsonNode awaitRollout(String id, Predicate<JsonNode> condition, String what) {
     return awaitRollout(id, condition, what, 60);
   }
 
   JsonNode awaitRollout(String id, Predicate<JsonNode> condition, String what, int seconds) {
-    return await(what).atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(200))
+    return await(what)
+        .atMost(Duration.ofSeconds(seconds))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> rollout(id), condition);
   }
 
-  // ---- PostgreSQL ----------------------------------------------------------------------------------------
+  // ---- PostgreSQL
+  // ----------------------------------------------------------------------------------------
 
   private String jdbcUrl() {
     return "jdbc:postgresql://localhost:" + dbPort + "/promptcanary";
@@ -215,7 +267,9 @@ final class ProcessStack implements AutoCloseable {
   }
 
   List<String> queryStrings(String sql) throws SQLException {
-    try (Connection c = database(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = database();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       List<String> rows = new ArrayList<>();
       while (rs.next()) {
         rows.add(rs.getString(1));
@@ -223,5 +277,4 @@ final class ProcessStack implements AutoCloseable {
       return rows;
     }
   }
-
 }

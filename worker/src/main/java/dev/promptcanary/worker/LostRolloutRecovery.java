@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restarts rollouts whose workflow Temporal no longer knows, from the checkpoint in PostgreSQL. The embedded test
- * server keeps its history in memory, so after a restart of {@code dev} every unfinished rollout would otherwise be
- * orphaned; against a cluster that kept its history this finds nothing to do.
+ * Restarts rollouts whose workflow Temporal no longer knows, from the checkpoint in PostgreSQL. The
+ * embedded test server keeps its history in memory, so after a restart of {@code dev} every
+ * unfinished rollout would otherwise be orphaned; against a cluster that kept its history this
+ * finds nothing to do.
  */
 public final class LostRolloutRecovery implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(LostRolloutRecovery.class);
@@ -62,12 +63,18 @@ public final class LostRolloutRecovery implements Managed {
               WorkflowOptions.newBuilder()
                   .setWorkflowId(row.workflowId())
                   .setTaskQueue(taskQueue)
-                  .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                  .setStaticSummary("Resumed rollout of " + spec.prompt() + " v" + spec.candidateVersion())
+                  .setWorkflowIdReusePolicy(
+                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                  .setStaticSummary(
+                      "Resumed rollout of " + spec.prompt() + " v" + spec.candidateVersion())
                   .build());
-      WorkflowClient.start(workflow::run, new RolloutInput(row.id(), spec, checkpoint, row.runId()));
-      LOG.info("resumed rollout {} at stage {} from its checkpoint (lost run {})", row.id(),
-          checkpoint.stageIndex() + 1, row.runId());
+      WorkflowClient.start(
+          workflow::run, new RolloutInput(row.id(), spec, checkpoint, row.runId()));
+      LOG.info(
+          "resumed rollout {} at stage {} from its checkpoint (lost run {})",
+          row.id(),
+          checkpoint.stageIndex() + 1,
+          row.runId());
       resumed++;
     }
     return resumed;
@@ -76,7 +83,9 @@ public final class LostRolloutRecovery implements Managed {
   private boolean isRunning(String workflowId) {
     try {
       var description =
-          client.getWorkflowServiceStubs().blockingStub()
+          client
+              .getWorkflowServiceStubs()
+              .blockingStub()
               .describeWorkflowExecution(
                   DescribeWorkflowExecutionRequest.newBuilder()
                       .setNamespace(client.getOptions().getNamespace())

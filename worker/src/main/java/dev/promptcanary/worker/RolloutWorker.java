@@ -14,7 +14,10 @@ public final class RolloutWorker implements Managed {
   private final WorkerFactory factory;
   private final String taskQueue;
 
-  /** {@code registrations} adds the workflow implementations and activity instances this worker runs. */
+  /**
+   * {@code registrations} adds the workflow implementations and activity instances this worker
+   * runs.
+   */
   public RolloutWorker(WorkflowClient client, String taskQueue, Consumer<Worker> registrations) {
     this.factory = WorkerFactory.newInstance(client);
     this.taskQueue = taskQueue;

@@ -15,21 +15,31 @@ import org.jdbi.v3.core.Jdbi;
 public final class RolloutWorkers {
   private RolloutWorkers() {}
 
-  /** A worker without a model endpoint: a rollout naming an eval suite is blocked with a reason saying so. */
+  /**
+   * A worker without a model endpoint: a rollout naming an eval suite is blocked with a reason
+   * saying so.
+   */
   public static RolloutWorker create(WorkflowClient client, String taskQueue, Jdbi jdbi) {
     return create(client, taskQueue, jdbi, null, null);
   }
 
   /**
-   * A worker whose offline eval runs suites on {@code model}, with {@code judge} for judge assertions (null: a suite
-   * with judge assertions is blocked saying no judge is configured). A null {@code model} means no endpoint.
+   * A worker whose offline eval runs suites on {@code model}, with {@code judge} for judge
+   * assertions (null: a suite with judge assertions is blocked saying no judge is configured). A
+   * null {@code model} means no endpoint.
    */
-  public static RolloutWorker create(WorkflowClient client, String taskQueue, Jdbi jdbi, ChatModel model, Judge judge) {
-    EvalRunner evalRunner = model == null ? new NoSuitesEvalRunner() : new SuiteEvalRunner(jdbi, model, judge);
-    RolloutActivitiesImpl activities = new RolloutActivitiesImpl(jdbi, evalRunner, new AlertSender());
-    return new RolloutWorker(client, taskQueue, worker -> {
-      worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
-      worker.registerActivitiesImplementations(activities);
-    });
+  public static RolloutWorker create(
+      WorkflowClient client, String taskQueue, Jdbi jdbi, ChatModel model, Judge judge) {
+    EvalRunner evalRunner =
+        model == null ? new NoSuitesEvalRunner() : new SuiteEvalRunner(jdbi, model, judge);
+    RolloutActivitiesImpl activities =
+        new RolloutActivitiesImpl(jdbi, evalRunner, new AlertSender());
+    return new RolloutWorker(
+        client,
+        taskQueue,
+        worker -> {
+          worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
+          worker.registerActivitiesImplementations(activities);
+        });
   }
 }

@@ -1,11 +1,11 @@
 package dev.promptcanary.worker;
 
 import dev.promptcanary.workflows.rollout.RolloutSearchAttributes;
-import io.temporal.common.SearchAttributeKey;
-import io.temporal.api.enums.v1.IndexedValueType;
-import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The custom search attributes rollouts upsert. A workflow that upserts an unregistered one fails its workflow
- * tasks until it exists, so the embedded server gets them at start-up; a real cluster gets them once from
- * deployment/temporal/register-search-attributes.sh.
+ * The custom search attributes rollouts upsert. A workflow that upserts an unregistered one fails
+ * its workflow tasks until it exists, so the embedded server gets them at start-up; a real cluster
+ * gets them once from deployment/temporal/register-search-attributes.sh.
  */
 public final class SearchAttributes {
   private static final Logger LOG = LoggerFactory.getLogger(SearchAttributes.class);
@@ -43,17 +43,23 @@ public final class SearchAttributes {
                 .setChannel(workflowStubs.getRawChannel())
                 .validateAndBuildWithDefaults());
     try {
-      ROLLOUT_ATTRIBUTES.forEach((name, type) -> {
-        try {
-          operator.blockingStub().addSearchAttributes(
-              AddSearchAttributesRequest.newBuilder().setNamespace(namespace).putSearchAttributes(name, type).build());
-          LOG.info("registered search attribute {} ({})", name, type);
-        } catch (StatusRuntimeException e) {
-          if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-            throw e;
-          }
-        }
-      });
+      ROLLOUT_ATTRIBUTES.forEach(
+          (name, type) -> {
+            try {
+              operator
+                  .blockingStub()
+                  .addSearchAttributes(
+                      AddSearchAttributesRequest.newBuilder()
+                          .setNamespace(namespace)
+                          .putSearchAttributes(name, type)
+                          .build());
+              LOG.info("registered search attribute {} ({})", name, type);
+            } catch (StatusRuntimeException e) {
+              if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw e;
+              }
+            }
+          });
     } finally {
       operator.shutdown();
     }

@@ -20,15 +20,19 @@ import java.time.Duration;
 import javax.net.ssl.SSLException;
 
 /**
- * Where the Temporal service is: the embedded test server of {@code dev}, or a real cluster. Nothing else in the
- * code knows which.
+ * Where the Temporal service is: the embedded test server of {@code dev}, or a real cluster.
+ * Nothing else in the code knows which.
  */
 public class TemporalFactory {
   @NotBlank private String target = "localhost:7233";
   @NotBlank private String namespace = "default";
   @NotBlank private String taskQueue = TaskQueues.ROLLOUTS;
   @Valid @NotNull private TlsFactory tls = new TlsFactory();
-  /** Temporal UI's address (e.g. {@code http://localhost:8233}) for deep links from the web pages; empty: none. */
+
+  /**
+   * Temporal UI's address (e.g. {@code http://localhost:8233}) for deep links from the web pages;
+   * empty: none.
+   */
   @Pattern(regexp = "(https?://\\S+)?", message = "must be empty or an http(s) URL")
   private String uiUrl = "";
 
@@ -131,11 +135,12 @@ public class TemporalFactory {
   }
 
   /**
-   * Stubs that connect lazily, so a process whose Temporal is down still starts and keeps serving what does not
-   * need Temporal (resolve and ingest).
+   * Stubs that connect lazily, so a process whose Temporal is down still starts and keeps serving
+   * what does not need Temporal (resolve and ingest).
    */
   public WorkflowServiceStubs buildServiceStubs() {
-    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(target);
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder().setTarget(target);
     if (tls.isEnabled()) {
       options.setSslContext(sslContext());
     }
@@ -143,8 +148,9 @@ public class TemporalFactory {
   }
 
   /**
-   * Stubs for request paths (the API): a call gives up after a few seconds instead of retrying for a minute, so a
-   * person gets a clear 503 when Temporal is down. The worker keeps the patient defaults.
+   * Stubs for request paths (the API): a call gives up after a few seconds instead of retrying for
+   * a minute, so a person gets a clear 503 when Temporal is down. The worker keeps the patient
+   * defaults.
    */
   public WorkflowServiceStubs buildRequestStubs() {
     Duration patience = Duration.ofSeconds(2);
@@ -154,7 +160,8 @@ public class TemporalFactory {
             .setRpcTimeout(patience)
             .setRpcQueryTimeout(patience)
             .setSystemInfoTimeout(Duration.ofMillis(1500))
-            .setRpcRetryOptions(RpcRetryOptions.newBuilder().setExpiration(Duration.ofMillis(1500)).build());
+            .setRpcRetryOptions(
+                RpcRetryOptions.newBuilder().setExpiration(Duration.ofMillis(1500)).build());
     if (tls.isEnabled()) {
       options.setSslContext(sslContext());
     }
@@ -162,7 +169,8 @@ public class TemporalFactory {
   }
 
   public WorkflowClient buildClient(WorkflowServiceStubs stubs) {
-    return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    return WorkflowClient.newInstance(
+        stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
   }
 
   private io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext() {
@@ -176,7 +184,8 @@ public class TemporalFactory {
       }
       return builder.build();
     } catch (SSLException e) {
-      throw new UncheckedIOException(new IOException("temporal.tls: cannot build the TLS context", e));
+      throw new UncheckedIOException(
+          new IOException("temporal.tls: cannot build the TLS context", e));
     }
   }
 }

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A worker that starts against a Temporal that lost the history of unfinished rollouts re-creates each from its
- * PostgreSQL checkpoint, once, and leaves alone the ones Temporal still runs and the ones no worker ever started.
+ * A worker that starts against a Temporal that lost the history of unfinished rollouts re-creates
+ * each from its PostgreSQL checkpoint, once, and leaves alone the ones Temporal still runs and the
+ * ones no worker ever started.
  */
 class LostRolloutRecoveryTest {
   private static final String QUEUE = "recovery-test";
@@ -118,20 +119,44 @@ class LostRolloutRecoveryTest {
   }
 
   private static RolloutSpec spec() {
-    return new RolloutSpec("support", 2, 1, List.of(new Stage(1000, 10, 60, 600)), GatesConfig.defaults(), null,
-        InconclusivePolicy.HOLD, 0, 60, null, "ana", null);
+    return new RolloutSpec(
+        "support",
+        2,
+        1,
+        List.of(new Stage(1000, 10, 60, 600)),
+        GatesConfig.defaults(),
+        null,
+        InconclusivePolicy.HOLD,
+        0,
+        60,
+        null,
+        "ana",
+        null);
   }
 
   private static Checkpoint atStageOne() {
-    return new Checkpoint(RolloutState.CANARY, 0, true, 1_000, 0, 600_000, 1_000, 0, 3, List.of(),
-        List.of(new TimelineEntry(1_000, "stage 1 started", "canary at 10%")), 1000);
+    return new Checkpoint(
+        RolloutState.CANARY,
+        0,
+        true,
+        1_000,
+        0,
+        600_000,
+        1_000,
+        0,
+        3,
+        List.of(),
+        List.of(new TimelineEntry(1_000, "stage 1 started", "canary at 10%")),
+        1000);
   }
 
   @Test
   void aRolloutTemporalLostIsResumedOnceFromItsCheckpoint() {
     RolloutSpec spec = spec();
     rollouts.insertPending("rollout-support-2", "support", 2, 1, spec);
-    rollouts.upsert(new RolloutRecord("rollout-support-2", "run-lost", spec, atStageOne(), 1000, null, null), 1);
+    rollouts.upsert(
+        new RolloutRecord("rollout-support-2", "run-lost", spec, atStageOne(), 1000, null, null),
+        1);
 
     assertThat(recovery.resumeLost()).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> STARTED.containsKey("rollout-support-2"));
@@ -139,7 +164,9 @@ class LostRolloutRecoveryTest {
     assertThat(input.resumedFromRunId()).isEqualTo("run-lost");
     assertThat(input.checkpoint().stageIndex()).isZero();
     assertThat(input.checkpoint().routingSequence()).isEqualTo(3);
-    assertThat(input.checkpoint().timeline()).extracting(TimelineEntry::event).containsExactly("stage 1 started");
+    assertThat(input.checkpoint().timeline())
+        .extracting(TimelineEntry::event)
+        .containsExactly("stage 1 started");
     assertThat(input.spec()).isEqualTo(spec);
 
     assertThat(recovery.resumeLost()).as("running again: nothing to resume").isZero();
@@ -148,12 +175,26 @@ class LostRolloutRecoveryTest {
   @Test
   void aRolloutNoWorkerStartedOrThatEndedIsLeftAlone() {
     RolloutSpec spec = spec();
-    rollouts.insertPending("rollout-support-2", "support", 2, 1, spec); // reserved by an API, never started
+    rollouts.insertPending(
+        "rollout-support-2", "support", 2, 1, spec); // reserved by an API, never started
     assertThat(recovery.resumeLost()).isZero();
 
-    Checkpoint ended = new Checkpoint(RolloutState.PROMOTED, 0, true, 1_000, 0, 600_000, 1_000, 0, 4, List.of(),
-        List.of(), 0);
-    rollouts.upsert(new RolloutRecord("rollout-support-2", "run-done", spec, ended, 0, "promoted", null), 2);
+    Checkpoint ended =
+        new Checkpoint(
+            RolloutState.PROMOTED,
+            0,
+            true,
+            1_000,
+            0,
+            600_000,
+            1_000,
+            0,
+            4,
+            List.of(),
+            List.of(),
+            0);
+    rollouts.upsert(
+        new RolloutRecord("rollout-support-2", "run-done", spec, ended, 0, "promoted", null), 2);
     assertThat(recovery.resumeLost()).isZero();
     assertThat(STARTED).isEmpty();
   }

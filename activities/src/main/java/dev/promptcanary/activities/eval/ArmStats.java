@@ -3,8 +3,8 @@ package dev.promptcanary.activities.eval;
 import java.util.List;
 
 /**
- * One arm's figures over the cases it finished: pass rate, mean judge score (over cases that have judge assertions;
- * null when none has) and usage.
+ * One arm's figures over the cases it finished: pass rate, mean judge score (over cases that have
+ * judge assertions; null when none has) and usage.
  */
 public record ArmStats(
     Integer version,

@@ -28,43 +28,61 @@ public final class AssertionChecker {
 
   private final Judge judge;
 
-  /** {@code judge} may be null when no judge is configured: a {@code judge} assertion then fails the eval. */
+  /**
+   * {@code judge} may be null when no judge is configured: a {@code judge} assertion then fails the
+   * eval.
+   */
   public AssertionChecker(Judge judge) {
     this.judge = judge;
   }
 
   /**
    * @param input what the model was asked (the rendered user message), shown to the judge
-   * @throws JudgeException when a judge assertion cannot be scored (never turned into a silent zero)
+   * @throws JudgeException when a judge assertion cannot be scored (never turned into a silent
+   *     zero)
    */
-  public AssertionResult check(Assertion assertion, String input, ChatResponse response) throws JudgeException {
+  public AssertionResult check(Assertion assertion, String input, ChatResponse response)
+      throws JudgeException {
     String output = response.content() == null ? "" : response.content();
     return switch (assertion.type()) {
-      case "equals" -> result(
-          assertion, output.strip().equals(assertion.value().strip()), "answer is not equal to the expected value");
-      case "contains" -> result(
-          assertion, output.contains(assertion.value()), "answer does not contain '" + assertion.value() + "'");
-      case "not_contains" -> result(
-          assertion, !output.contains(assertion.value()), "answer contains '" + assertion.value() + "'");
-      case "regex" -> result(
-          assertion,
-          Pattern.compile(assertion.pattern()).matcher(output).find(),
-          "answer does not match /" + assertion.pattern() + "/");
+      case "equals" ->
+          result(
+              assertion,
+              output.strip().equals(assertion.value().strip()),
+              "answer is not equal to the expected value");
+      case "contains" ->
+          result(
+              assertion,
+              output.contains(assertion.value()),
+              "answer does not contain '" + assertion.value() + "'");
+      case "not_contains" ->
+          result(
+              assertion,
+              !output.contains(assertion.value()),
+              "answer contains '" + assertion.value() + "'");
+      case "regex" ->
+          result(
+              assertion,
+              Pattern.compile(assertion.pattern()).matcher(output).find(),
+              "answer does not match /" + assertion.pattern() + "/");
       case "valid_json" -> {
         String error = jsonError(output);
         yield result(assertion, error == null, "answer is not valid JSON: " + error);
       }
       case "json_schema" -> checkSchema(assertion, output);
-      case "max_length" -> result(
-          assertion,
-          output.length() <= assertion.max(),
-          "answer is " + output.length() + " characters, more than " + assertion.max());
-      case "max_tokens" -> result(
-          assertion,
-          response.outputTokens() <= assertion.max(),
-          "answer is " + response.outputTokens() + " tokens, more than " + assertion.max());
+      case "max_length" ->
+          result(
+              assertion,
+              output.length() <= assertion.max(),
+              "answer is " + output.length() + " characters, more than " + assertion.max());
+      case "max_tokens" ->
+          result(
+              assertion,
+              response.outputTokens() <= assertion.max(),
+              "answer is " + response.outputTokens() + " tokens, more than " + assertion.max());
       case "judge" -> checkJudge(assertion, input, output);
-      default -> throw new IllegalArgumentException("unknown assertion type '" + assertion.type() + "'");
+      default ->
+          throw new IllegalArgumentException("unknown assertion type '" + assertion.type() + "'");
     };
   }
 
@@ -89,7 +107,8 @@ public final class AssertionChecker {
     return result(assertion, errors.isEmpty(), "answer does not match the schema: " + detail);
   }
 
-  private AssertionResult checkJudge(Assertion assertion, String input, String output) throws JudgeException {
+  private AssertionResult checkJudge(Assertion assertion, String input, String output)
+      throws JudgeException {
     if (judge == null) {
       throw new JudgeException("no judge is configured for judge assertions", null);
     }
@@ -126,9 +145,7 @@ public final class AssertionChecker {
   static JsonSchema compile(Map<String, Object> schema) {
     JsonNode node = STRICT_JSON.valueToTree(schema);
     SpecVersion.VersionFlag version =
-        node.has("$schema")
-            ? SpecVersionDetector.detect(node)
-            : SpecVersion.VersionFlag.V202012;
+        node.has("$schema") ? SpecVersionDetector.detect(node) : SpecVersion.VersionFlag.V202012;
     try {
       return JsonSchemaFactory.getInstance(version).getSchema(node);
     } catch (RuntimeException e) {

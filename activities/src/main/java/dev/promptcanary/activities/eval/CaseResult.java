@@ -4,8 +4,9 @@ import java.util.List;
 import org.jdbi.v3.json.Json;
 
 /**
- * The stored outcome of one case on one arm ({@code candidate} or {@code baseline}): the answer, each assertion's
- * result, the mean judge score of its judge assertions (null when it has none), and the call's usage.
+ * The stored outcome of one case on one arm ({@code candidate} or {@code baseline}): the answer,
+ * each assertion's result, the mean judge score of its judge assertions (null when it has none),
+ * and the call's usage.
  */
 public record CaseResult(
     String caseId,

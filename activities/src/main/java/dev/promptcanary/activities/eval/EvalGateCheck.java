@@ -11,17 +11,24 @@ public final class EvalGateCheck {
   /** The eval gate's answer: whether the candidate may go on to the canary stages, and why. */
   public record Result(boolean passed, String reason) {}
 
-  public static Result decide(String suiteLabel, EvalGate gate, ArmStats candidate, ArmStats baseline) {
+  public static Result decide(
+      String suiteLabel, EvalGate gate, ArmStats candidate, ArmStats baseline) {
     List<String> failures = new ArrayList<>();
     if (gate.minPassRate() != null && candidate.passRate() < gate.minPassRate()) {
-      failures.add("pass rate " + pct(candidate.passRate()) + " below the minimum " + pct(gate.minPassRate()));
+      failures.add(
+          "pass rate "
+              + pct(candidate.passRate())
+              + " below the minimum "
+              + pct(gate.minPassRate()));
     }
     if (gate.minMeanJudgeScore() != null) {
       if (candidate.meanJudgeScore() == null) {
         failures.add("no judge score to compare with the minimum " + num(gate.minMeanJudgeScore()));
       } else if (candidate.meanJudgeScore() < gate.minMeanJudgeScore()) {
         failures.add(
-            "mean judge score " + num(candidate.meanJudgeScore()) + " below the minimum "
+            "mean judge score "
+                + num(candidate.meanJudgeScore())
+                + " below the minimum "
                 + num(gate.minMeanJudgeScore()));
       }
     }
@@ -29,16 +36,29 @@ public final class EvalGateCheck {
       double drop = baseline.passRate() - candidate.passRate();
       if (drop > gate.maxDropVsBaseline() + 1e-12) {
         failures.add(
-            "pass rate " + pct(candidate.passRate()) + " is " + pct(drop) + " below the baseline's "
-                + pct(baseline.passRate()) + " (allowed drop " + pct(gate.maxDropVsBaseline()) + ")");
+            "pass rate "
+                + pct(candidate.passRate())
+                + " is "
+                + pct(drop)
+                + " below the baseline's "
+                + pct(baseline.passRate())
+                + " (allowed drop "
+                + pct(gate.maxDropVsBaseline())
+                + ")");
       }
       if (candidate.meanJudgeScore() != null && baseline.meanJudgeScore() != null) {
         double scoreDrop = baseline.meanJudgeScore() - candidate.meanJudgeScore();
         if (scoreDrop > gate.maxDropVsBaseline() + 1e-12) {
           failures.add(
-              "mean judge score " + num(candidate.meanJudgeScore()) + " is " + num(scoreDrop)
-                  + " below the baseline's " + num(baseline.meanJudgeScore()) + " (allowed drop "
-                  + num(gate.maxDropVsBaseline()) + ")");
+              "mean judge score "
+                  + num(candidate.meanJudgeScore())
+                  + " is "
+                  + num(scoreDrop)
+                  + " below the baseline's "
+                  + num(baseline.meanJudgeScore())
+                  + " (allowed drop "
+                  + num(gate.maxDropVsBaseline())
+                  + ")");
         }
       }
     }
@@ -47,19 +67,34 @@ public final class EvalGateCheck {
       return new Result(true, "eval suite " + suiteLabel + " passed: " + figures);
     }
     return new Result(
-        false, "eval suite " + suiteLabel + " blocked the candidate: " + String.join("; ", failures) + " (" + figures
+        false,
+        "eval suite "
+            + suiteLabel
+            + " blocked the candidate: "
+            + String.join("; ", failures)
+            + " ("
+            + figures
             + ")");
   }
 
   static String figures(ArmStats candidate, ArmStats baseline) {
     StringBuilder s = new StringBuilder();
-    s.append("candidate v").append(candidate.version()).append(' ').append(candidate.passed()).append('/')
-        .append(candidate.cases()).append(" cases passed");
+    s.append("candidate v")
+        .append(candidate.version())
+        .append(' ')
+        .append(candidate.passed())
+        .append('/')
+        .append(candidate.cases())
+        .append(" cases passed");
     if (candidate.meanJudgeScore() != null) {
       s.append(", mean judge score ").append(num(candidate.meanJudgeScore()));
     }
     if (baseline != null) {
-      s.append("; baseline v").append(baseline.version()).append(' ').append(baseline.passed()).append('/')
+      s.append("; baseline v")
+          .append(baseline.version())
+          .append(' ')
+          .append(baseline.passed())
+          .append('/')
           .append(baseline.cases());
       if (baseline.meanJudgeScore() != null) {
         s.append(", mean judge score ").append(num(baseline.meanJudgeScore()));

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The stored report of a rollout's offline eval: the run, each arm's figures and every case result. Built from the
- * per-case rows, so it is the same while the run is going, after it, and after a resumed run.
+ * The stored report of a rollout's offline eval: the run, each arm's figures and every case result.
+ * Built from the per-case rows, so it is the same while the run is going, after it, and after a
+ * resumed run.
  */
 public record EvalReport(
     String rolloutId,
@@ -23,8 +24,10 @@ public record EvalReport(
     List<CaseResult> cases) {
 
   public static EvalReport of(EvalRun run, List<CaseResult> results) {
-    List<CaseResult> candidate = results.stream().filter(r -> r.arm().equals(CaseResult.CANDIDATE)).toList();
-    List<CaseResult> baseline = results.stream().filter(r -> r.arm().equals(CaseResult.BASELINE)).toList();
+    List<CaseResult> candidate =
+        results.stream().filter(r -> r.arm().equals(CaseResult.CANDIDATE)).toList();
+    List<CaseResult> baseline =
+        results.stream().filter(r -> r.arm().equals(CaseResult.BASELINE)).toList();
     return new EvalReport(
         run.rolloutId(),
         run.suite(),

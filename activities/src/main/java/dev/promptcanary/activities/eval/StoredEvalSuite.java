@@ -5,4 +5,9 @@ import org.jdbi.v3.json.Json;
 
 /** An immutable, numbered version of an eval suite. */
 public record StoredEvalSuite(
-    String name, int version, String contentHash, @Json EvalSuite definition, String author, Instant createdAt) {}
+    String name,
+    int version,
+    String contentHash,
+    @Json EvalSuite definition,
+    String author,
+    Instant createdAt) {}

@@ -35,19 +35,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a stored eval suite for a rollout: every case is rendered for the candidate and the baseline, sent to the
- * model, checked against its assertions (judge assertions go to the judge), and stored as soon as it finishes. Cases
- * run with bounded concurrency; progress is heartbeated.
+ * Runs a stored eval suite for a rollout: every case is rendered for the candidate and the
+ * baseline, sent to the model, checked against its assertions (judge assertions go to the judge),
+ * and stored as soon as it finishes. Cases run with bounded concurrency; progress is heartbeated.
  *
- * <p>The run is keyed by the rollout id alone (rollout ids are never reused). So a second run for the same rollout,
- * whether Temporal retries the activity after a worker crash or {@code LostRolloutRecovery} restarts the rollout as
- * a new workflow run from its checkpoint, finds the cases already stored and does not call the model for them again;
- * a run that already reached a verdict (passed, or blocked by its gate) returns its stored summary without calling
- * the model at all. A run that could not finish (a model or judge failure) has no verdict: a second run goes on
+ * <p>The run is keyed by the rollout id alone (rollout ids are never reused). So a second run for
+ * the same rollout, whether Temporal retries the activity after a worker crash or {@code
+ * LostRolloutRecovery} restarts the rollout as a new workflow run from its checkpoint, finds the
+ * cases already stored and does not call the model for them again; a run that already reached a
+ * verdict (passed, or blocked by its gate) returns its stored summary without calling the model at
+ * all. A run that could not finish (a model or judge failure) has no verdict: a second run goes on
  * with the cases not stored yet.
  *
- * <p>The suite is named {@code name} (its latest version when the run starts) or {@code name@version}; a resumed
- * run keeps the version it started with.
+ * <p>The suite is named {@code name} (its latest version when the run starts) or {@code
+ * name@version}; a resumed run keeps the version it started with.
  */
 public final class SuiteEvalRunner implements EvalRunner {
   private static final Logger LOG = LoggerFactory.getLogger(SuiteEvalRunner.class);
@@ -89,15 +90,22 @@ public final class SuiteEvalRunner implements EvalRunner {
   @Override
   public EvalSummary run(EvalRequest request) {
     ActivityExecutionContext activity = currentActivity();
-    // Not the workflow run: a rollout restarted from its checkpoint under a new run must find this run too.
+    // Not the workflow run: a rollout restarted from its checkpoint under a new run must find this
+    // run too.
     String runKey = request.rolloutId();
 
     Optional<EvalRun> previous = evals.findRun(runKey);
-    Optional<EvalSummary> verdict = previous.flatMap(run -> evals.storedSummary(run.id()))
-        .map(json -> Json.read(json, new TypeReference<EvalSummary>() {}));
+    Optional<EvalSummary> verdict =
+        previous
+            .flatMap(run -> evals.storedSummary(run.id()))
+            .map(json -> Json.read(json, new TypeReference<EvalSummary>() {}));
     if (verdict.isPresent()) {
-      LOG.info("eval {} v{} for {} already {}: returning its stored summary", previous.get().suite(),
-          previous.get().suiteVersion(), request.rolloutId(), previous.get().state());
+      LOG.info(
+          "eval {} v{} for {} already {}: returning its stored summary",
+          previous.get().suite(),
+          previous.get().suiteVersion(),
+          request.rolloutId(),
+          previous.get().state());
       return verdict.get();
     }
     Optional<StoredEvalSuite> found =
@@ -110,22 +118,33 @@ public final class SuiteEvalRunner implements EvalRunner {
     StoredEvalSuite suite = found.get();
     String label = suite.name() + " v" + suite.version();
 
-    Optional<PromptVersion> candidate = prompts.findVersion(request.prompt(), request.candidateVersion());
+    Optional<PromptVersion> candidate =
+        prompts.findVersion(request.prompt(), request.candidateVersion());
     if (candidate.isEmpty()) {
-      return blocked("prompt '" + request.prompt() + "' has no version " + request.candidateVersion());
+      return blocked(
+          "prompt '" + request.prompt() + "' has no version " + request.candidateVersion());
     }
     Integer baselineNumber =
         request.baselineVersion() >= 1 && request.baselineVersion() != request.candidateVersion()
             ? request.baselineVersion()
             : null;
     Optional<PromptVersion> baseline =
-        baselineNumber == null ? Optional.empty() : prompts.findVersion(request.prompt(), baselineNumber);
+        baselineNumber == null
+            ? Optional.empty()
+            : prompts.findVersion(request.prompt(), baselineNumber);
     if (baselineNumber != null && baseline.isEmpty()) {
-      return blocked("prompt '" + request.prompt() + "' has no version " + baselineNumber + " (the baseline)");
+      return blocked(
+          "prompt '" + request.prompt() + "' has no version " + baselineNumber + " (the baseline)");
     }
 
-    EvalRun run = evals.startRun(runKey, request.rolloutId(), suite, request.prompt(), request.candidateVersion(),
-        baselineNumber);
+    EvalRun run =
+        evals.startRun(
+            runKey,
+            request.rolloutId(),
+            suite,
+            request.prompt(),
+            request.candidateVersion(),
+            baselineNumber);
     List<Arm> arms = new ArrayList<>();
     arms.add(new Arm(CaseResult.CANDIDATE, candidate.get()));
     baseline.ifPresent(v -> arms.add(new Arm(CaseResult.BASELINE, v)));
@@ -144,8 +163,12 @@ public final class SuiteEvalRunner implements EvalRunner {
     }
     int total = suite.definition().cases().size() * arms.size();
     if (!done.isEmpty()) {
-      LOG.info("eval {} for {}: resuming, {} of {} case runs already stored", label, request.rolloutId(),
-          done.size(), total);
+      LOG.info(
+          "eval {} for {}: resuming, {} of {} case runs already stored",
+          label,
+          request.rolloutId(),
+          done.size(),
+          total);
     }
 
     Optional<String> failure = runAll(run.id(), todo, done.size(), activity);
@@ -153,7 +176,9 @@ public final class SuiteEvalRunner implements EvalRunner {
     ArmStats candidateStats =
         ArmStats.of(request.candidateVersion(), filter(results, CaseResult.CANDIDATE));
     ArmStats baselineStats =
-        baselineNumber == null ? null : ArmStats.of(baselineNumber, filter(results, CaseResult.BASELINE));
+        baselineNumber == null
+            ? null
+            : ArmStats.of(baselineNumber, filter(results, CaseResult.BASELINE));
     double baselineRate = baselineStats == null ? 0 : baselineStats.passRate();
     int cases = suite.definition().cases().size();
 
@@ -165,22 +190,28 @@ public final class SuiteEvalRunner implements EvalRunner {
     EvalGateCheck.Result decision =
         EvalGateCheck.decide(label, suite.definition().gate(), candidateStats, baselineStats);
     EvalSummary summary =
-        new EvalSummary(decision.passed(), decision.reason(), cases, candidateStats.passRate(), baselineRate);
-    evals.finishRun(run.id(), decision.passed() ? "PASSED" : "BLOCKED", decision.reason(), Json.write(summary));
+        new EvalSummary(
+            decision.passed(), decision.reason(), cases, candidateStats.passRate(), baselineRate);
+    evals.finishRun(
+        run.id(), decision.passed() ? "PASSED" : "BLOCKED", decision.reason(), Json.write(summary));
     return summary;
   }
 
   /** Runs the tasks at most {@code concurrency} at a time; the first failure stops the rest. */
-  private Optional<String> runAll(long runId, List<Task> todo, int alreadyDone, ActivityExecutionContext activity) {
+  private Optional<String> runAll(
+      long runId, List<Task> todo, int alreadyDone, ActivityExecutionContext activity) {
     heartbeat(activity, alreadyDone);
     if (todo.isEmpty()) {
       return Optional.empty();
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, todo.size()), r -> {
-      Thread t = new Thread(r, "eval-case");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(concurrency, todo.size()),
+            r -> {
+              Thread t = new Thread(r, "eval-case");
+              t.setDaemon(true);
+              return t;
+            });
     CompletionService<CaseResult> completions = new ExecutorCompletionService<>(pool);
     AtomicInteger doneCount = new AtomicInteger(alreadyDone);
     String failure = null;
@@ -196,14 +227,16 @@ public final class SuiteEvalRunner implements EvalRunner {
               try {
                 return runCase(runId, task);
               } catch (CaseFailure | RuntimeException | Error e) {
-                stopped.set(true); // no case starts after a failure, so the run ends soon and clearly
+                stopped.set(
+                    true); // no case starts after a failure, so the run ends soon and clearly
                 throw e;
               }
             });
       }
       for (int i = 0; i < todo.size() && failure == null; ) {
         try {
-          // Heartbeat while a slow case is still going too, so the heartbeat timeout only catches a dead worker.
+          // Heartbeat while a slow case is still going too, so the heartbeat timeout only catches a
+          // dead worker.
           var finished = completions.poll(HEARTBEAT_EVERY_SECONDS, TimeUnit.SECONDS);
           if (finished == null) {
             heartbeat(activity, doneCount.get());
@@ -232,7 +265,8 @@ public final class SuiteEvalRunner implements EvalRunner {
       }
     }
     if (crash != null) {
-      // Not the model's or the suite's fault (e.g. the store is unreachable): fail the attempt so Temporal retries
+      // Not the model's or the suite's fault (e.g. the store is unreachable): fail the attempt so
+      // Temporal retries
       // it; the retry resumes from the cases stored so far.
       throw new IllegalStateException("eval run " + runId + " stopped: " + crash, crash);
     }
@@ -241,7 +275,8 @@ public final class SuiteEvalRunner implements EvalRunner {
 
   private CaseResult runCase(long runId, Task task) throws CaseFailure {
     EvalCase c = task.evalCase();
-    String where = "case '" + c.id() + "' (" + task.arm().name() + " v" + task.arm().version().version() + ")";
+    String where =
+        "case '" + c.id() + "' (" + task.arm().name() + " v" + task.arm().version().version() + ")";
     ChatRequest chat;
     try {
       chat = PromptRenderer.render(task.arm().version().content(), c.variables());

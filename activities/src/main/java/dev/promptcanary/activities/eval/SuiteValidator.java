@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Checks a suite definition before it is stored, naming every problem by its JSON path (for example {@code
- * cases[3].assertions[0].pattern} for a regex that does not compile), so a runner never meets a suite it cannot run.
+ * Checks a suite definition before it is stored, naming every problem by its JSON path (for example
+ * {@code cases[3].assertions[0].pattern} for a regex that does not compile), so a runner never
+ * meets a suite it cannot run.
  */
 public final class SuiteValidator {
   public static final String NAME_RULE =
@@ -45,7 +46,9 @@ public final class SuiteValidator {
     if (suite.cases().isEmpty()) {
       problems.add(new SuiteProblem("cases", "a suite needs at least one case"));
     } else if (suite.cases().size() > MAX_CASES) {
-      problems.add(new SuiteProblem("cases", "at most " + MAX_CASES + " cases, was " + suite.cases().size()));
+      problems.add(
+          new SuiteProblem(
+              "cases", "at most " + MAX_CASES + " cases, was " + suite.cases().size()));
     }
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < suite.cases().size(); i++) {
@@ -58,19 +61,25 @@ public final class SuiteValidator {
       if (c.id() == null || !CASE_ID.matcher(c.id()).matches()) {
         problems.add(
             new SuiteProblem(
-                at + ".id", "case id must be 1-200 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'"));
+                at + ".id",
+                "case id must be 1-200 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'"));
       } else if (!ids.add(c.id())) {
-        problems.add(new SuiteProblem(at + ".id", "case id '" + c.id() + "' is used by an earlier case"));
+        problems.add(
+            new SuiteProblem(at + ".id", "case id '" + c.id() + "' is used by an earlier case"));
       }
       for (Map.Entry<String, String> variable : c.variables().entrySet()) {
         if (variable.getValue() == null) {
-          problems.add(new SuiteProblem(at + ".variables." + variable.getKey(), "must be a string, was null"));
+          problems.add(
+              new SuiteProblem(
+                  at + ".variables." + variable.getKey(), "must be a string, was null"));
         }
       }
       if (c.assertions().isEmpty()) {
         problems.add(new SuiteProblem(at + ".assertions", "a case needs at least one assertion"));
       } else if (c.assertions().size() > MAX_ASSERTIONS) {
-        problems.add(new SuiteProblem(at + ".assertions", "at most " + MAX_ASSERTIONS + " assertions per case"));
+        problems.add(
+            new SuiteProblem(
+                at + ".assertions", "at most " + MAX_ASSERTIONS + " assertions per case"));
       }
       for (int j = 0; j < c.assertions().size(); j++) {
         assertion(at + ".assertions[" + j + "]", c.assertions().get(j), problems);
@@ -84,7 +93,8 @@ public final class SuiteValidator {
             .flatMap(c -> c.assertions().stream())
             .noneMatch(a -> a != null && "judge".equals(a.type()))) {
       problems.add(
-          new SuiteProblem("gate.minMeanJudgeScore", "needs at least one case with a judge assertion to score"));
+          new SuiteProblem(
+              "gate.minMeanJudgeScore", "needs at least one case with a judge assertion to score"));
     }
     return problems;
   }
@@ -99,7 +109,8 @@ public final class SuiteValidator {
           new SuiteProblem(
               at + ".type",
               "type must be one of equals, contains, not_contains, regex, valid_json, json_schema, max_length,"
-                  + " max_tokens, judge; was " + (a.type() == null ? "missing" : "'" + a.type() + "'")));
+                  + " max_tokens, judge; was "
+                  + (a.type() == null ? "missing" : "'" + a.type() + "'")));
       return;
     }
     switch (a.type()) {
@@ -117,7 +128,10 @@ public final class SuiteValidator {
           } catch (PatternSyntaxException e) {
             problems.add(
                 new SuiteProblem(
-                    at + ".pattern", "not a valid regular expression: " + e.getDescription() + " near index "
+                    at + ".pattern",
+                    "not a valid regular expression: "
+                        + e.getDescription()
+                        + " near index "
                         + e.getIndex()));
           }
         }
@@ -151,7 +165,9 @@ public final class SuiteValidator {
     if (!node.has("$schema")) {
       Set<ValidationMessage> errors = META_SCHEMA.validate(node);
       if (!errors.isEmpty()) {
-        problems.add(new SuiteProblem(at, "not a valid JSON Schema: " + errors.iterator().next().getMessage()));
+        problems.add(
+            new SuiteProblem(
+                at, "not a valid JSON Schema: " + errors.iterator().next().getMessage()));
         return;
       }
     }
@@ -164,11 +180,17 @@ public final class SuiteValidator {
 
   private static void gate(EvalGate gate, List<SuiteProblem> problems) {
     if (gate == null) {
-      problems.add(new SuiteProblem("gate", "a suite needs a gate (minPassRate, minMeanJudgeScore, maxDropVsBaseline)"));
+      problems.add(
+          new SuiteProblem(
+              "gate", "a suite needs a gate (minPassRate, minMeanJudgeScore, maxDropVsBaseline)"));
       return;
     }
-    if (gate.minPassRate() == null && gate.minMeanJudgeScore() == null && gate.maxDropVsBaseline() == null) {
-      problems.add(new SuiteProblem("gate", "set at least one of minPassRate, minMeanJudgeScore, maxDropVsBaseline"));
+    if (gate.minPassRate() == null
+        && gate.minMeanJudgeScore() == null
+        && gate.maxDropVsBaseline() == null) {
+      problems.add(
+          new SuiteProblem(
+              "gate", "set at least one of minPassRate, minMeanJudgeScore, maxDropVsBaseline"));
     }
     if (gate.minPassRate() != null && !unitInterval(gate.minPassRate())) {
       problems.add(new SuiteProblem("gate.minPassRate", "must be within 0..1"));

@@ -3,8 +3,9 @@ package dev.promptcanary.activities.ingest;
 import java.time.Instant;
 
 /**
- * A judge attempt on one response that gave no score, and why; counted by the judge-health gate against the unit
- * its request was served to ({@code unit} and {@code servedAt} when known, else from the request's observation).
+ * A judge attempt on one response that gave no score, and why; counted by the judge-health gate
+ * against the unit its request was served to ({@code unit} and {@code servedAt} when known, else
+ * from the request's observation).
  */
 public record JudgeFailure(
     String requestId,
@@ -16,7 +17,8 @@ public record JudgeFailure(
     String unit,
     Instant servedAt) {
 
-  public JudgeFailure(String requestId, String prompt, int version, String judge, String reason, Instant failedAt) {
+  public JudgeFailure(
+      String requestId, String prompt, int version, String judge, String reason, Instant failedAt) {
     this(requestId, prompt, version, judge, reason, failedAt, null, null);
   }
 }

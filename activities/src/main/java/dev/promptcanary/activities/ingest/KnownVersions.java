@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Answers "does this prompt version exist?" for ingest without a query per item. Versions are never deleted, so a
- * version once seen is remembered for good; an unknown one is asked of the database every time, because it may
- * have been created since.
+ * Answers "does this prompt version exist?" for ingest without a query per item. Versions are never
+ * deleted, so a version once seen is remembered for good; an unknown one is asked of the database
+ * every time, because it may have been created since.
  */
 public final class KnownVersions {
   private record Key(String prompt, int version) {}

@@ -10,15 +10,19 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 
 /**
- * The outcome of one served request, as the app reports it. {@code requestId} (unique per prompt) makes reporting
- * idempotent: the same id reported twice for a prompt is counted once. {@code unit} is the session or user routing
- * assigned; without one the request is its own unit ({@link Units#ofRequest}).
+ * The outcome of one served request, as the app reports it. {@code requestId} (unique per prompt)
+ * makes reporting idempotent: the same id reported twice for a prompt is counted once. {@code unit}
+ * is the session or user routing assigned; without one the request is its own unit ({@link
+ * Units#ofRequest}).
  */
 public record Observation(
     @NotBlank @Size(max = 200) String requestId,
     @NotBlank @Size(max = 100) String prompt,
     @NotNull @Min(1) Integer version,
-    @Size(max = 200) @Pattern(regexp = Units.NO_CONTROL_CHARACTERS, message = Units.NO_CONTROL_CHARACTERS_MESSAGE)
+    @Size(max = 200)
+        @Pattern(
+            regexp = Units.NO_CONTROL_CHARACTERS,
+            message = Units.NO_CONTROL_CHARACTERS_MESSAGE)
         String unit,
     Instant observedAt,
     @NotNull @PositiveOrZero Double latencyMs,
@@ -34,7 +38,17 @@ public record Observation(
     return observedAt != null
         ? this
         : new Observation(
-            requestId, prompt, version, unit, now, latencyMs, inputTokens, outputTokens, cost, error,
-            safetyFlag, feedback);
+            requestId,
+            prompt,
+            version,
+            unit,
+            now,
+            latencyMs,
+            inputTokens,
+            outputTokens,
+            cost,
+            error,
+            safetyFlag,
+            feedback);
   }
 }

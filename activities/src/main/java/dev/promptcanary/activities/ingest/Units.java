@@ -1,9 +1,9 @@
 package dev.promptcanary.activities.ingest;
 
 /**
- * The randomisation unit of a request. A request reported without a unit is its own unit, named {@code chr(31) +
- * "request:" + requestId} (migration V5 names old rows the same way): ingest refuses control characters in the units
- * clients send, so no real unit can take that name.
+ * The randomisation unit of a request. A request reported without a unit is its own unit, named
+ * {@code chr(31) + "request:" + requestId} (migration V5 names old rows the same way): ingest
+ * refuses control characters in the units clients send, so no real unit can take that name.
  */
 public final class Units {
   /** What client units may not contain; {@link #ofRequest} names start with one of them. */

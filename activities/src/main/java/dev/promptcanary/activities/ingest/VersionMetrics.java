@@ -1,8 +1,8 @@
 package dev.promptcanary.activities.ingest;
 
 /**
- * Aggregates of one prompt version over a time window, computed in SQL. Judge-score sums are included so the
- * statistics engine can combine windows without the raw rows.
+ * Aggregates of one prompt version over a time window, computed in SQL. Judge-score sums are
+ * included so the statistics engine can combine windows without the raw rows.
  */
 public record VersionMetrics(
     int version,

@@ -1,6 +1,9 @@
 package dev.promptcanary.activities.model;
 
-/** One message of a chat-completions conversation: role is {@code system}, {@code user} or {@code assistant}. */
+/**
+ * One message of a chat-completions conversation: role is {@code system}, {@code user} or {@code
+ * assistant}.
+ */
 public record ChatMessage(String role, String content) {
   public static ChatMessage system(String content) {
     return new ChatMessage("system", content);

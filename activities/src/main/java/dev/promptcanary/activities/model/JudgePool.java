@@ -15,11 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Live judging with backpressure: transcripts wait in a bounded queue for a fixed number of worker threads, each
- * scores one with the {@link Judge} and hands the {@link Judgement} to the sink (the store). {@link #submit} never
- * blocks: when the queue is full the transcript is dropped and counted. Judge failures are counted and handed to
- * the sink as {@link JudgeFailure}s (the judge-health gate reads them), never written as scores. The judge name
- * written is {@code judgeModel/rubricVersion}, pinned for the pool's life.
+ * Live judging with backpressure: transcripts wait in a bounded queue for a fixed number of worker
+ * threads, each scores one with the {@link Judge} and hands the {@link Judgement} to the sink (the
+ * store). {@link #submit} never blocks: when the queue is full the transcript is dropped and
+ * counted. Judge failures are counted and handed to the sink as {@link JudgeFailure}s (the
+ * judge-health gate reads them), never written as scores. The judge name written is {@code
+ * judgeModel/rubricVersion}, pinned for the pool's life.
  */
 public final class JudgePool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JudgePool.class);
@@ -59,7 +60,13 @@ public final class JudgePool implements AutoCloseable {
   }
 
   /** Counts since start; {@code queued} is the queue's current length. */
-  public record Stats(long accepted, long dropped, long judged, long judgeFailures, long writeFailures, int queued) {}
+  public record Stats(
+      long accepted,
+      long dropped,
+      long judged,
+      long judgeFailures,
+      long writeFailures,
+      int queued) {}
 
   public JudgePool(
       Judge judge,
@@ -78,12 +85,19 @@ public final class JudgePool implements AutoCloseable {
     this.sink = sink;
     this.clock = clock;
     AtomicInteger n = new AtomicInteger();
-    this.executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(queueSize), r -> {
-          Thread t = new Thread(r, "judge-pool-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+    this.executor =
+        new ThreadPoolExecutor(
+            workers,
+            workers,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(queueSize),
+            r -> {
+              Thread t = new Thread(r, "judge-pool-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
   }
 
   /** The judge name judgements carry: the judge model and the rubric version. */
@@ -95,20 +109,25 @@ public final class JudgePool implements AutoCloseable {
     return judgeName;
   }
 
-  /** Queues the transcript for judging; false (and counted) when the queue is full or the pool stopped. */
+  /**
+   * Queues the transcript for judging; false (and counted) when the queue is full or the pool
+   * stopped.
+   */
   public boolean submit(Transcript transcript) {
     pending.incrementAndGet();
-    // A transcript is reported as its request is served: its arrival stands for the serving time (the request's
+    // A transcript is reported as its request is served: its arrival stands for the serving time
+    // (the request's
     // observation, when there is one, has the exact time and wins).
     java.time.Instant servedAt = clock.instant();
     try {
-      executor.execute(() -> {
-        try {
-          judgeOne(transcript, servedAt);
-        } finally {
-          pending.decrementAndGet();
-        }
-      });
+      executor.execute(
+          () -> {
+            try {
+              judgeOne(transcript, servedAt);
+            } finally {
+              pending.decrementAndGet();
+            }
+          });
       accepted.incrementAndGet();
       return true;
     } catch (RejectedExecutionException e) {
@@ -123,7 +142,12 @@ public final class JudgePool implements AutoCloseable {
     try {
       score = judge.score(new JudgeRequest(rubric, t.input(), t.output()));
     } catch (JudgeException e) {
-      LOG.warn("judging request {} of {} v{} failed: {}", t.requestId(), t.prompt(), t.version(), e.getMessage());
+      LOG.warn(
+          "judging request {} of {} v{} failed: {}",
+          t.requestId(),
+          t.prompt(),
+          t.version(),
+          e.getMessage());
       failed(t, servedAt, e.getMessage());
       return;
     } catch (RuntimeException e) {
@@ -132,9 +156,17 @@ public final class JudgePool implements AutoCloseable {
       return;
     }
     try {
-      sink.scored(List.of(
-          new Judgement(t.requestId(), t.prompt(), t.version(), judgeName, score.score(), clock.instant(),
-              t.unit(), servedAt)));
+      sink.scored(
+          List.of(
+              new Judgement(
+                  t.requestId(),
+                  t.prompt(),
+                  t.version(),
+                  judgeName,
+                  score.score(),
+                  clock.instant(),
+                  t.unit(),
+                  servedAt)));
       judged.incrementAndGet();
     } catch (RuntimeException e) {
       writeFailures.incrementAndGet();
@@ -145,8 +177,16 @@ public final class JudgePool implements AutoCloseable {
   private void failed(Transcript t, java.time.Instant servedAt, String reason) {
     judgeFailures.incrementAndGet();
     try {
-      sink.failed(new JudgeFailure(t.requestId(), t.prompt(), t.version(), judgeName, reason, clock.instant(),
-          t.unit(), servedAt));
+      sink.failed(
+          new JudgeFailure(
+              t.requestId(),
+              t.prompt(),
+              t.version(),
+              judgeName,
+              reason,
+              clock.instant(),
+              t.unit(),
+              servedAt));
     } catch (RuntimeException e) {
       writeFailures.incrementAndGet();
       LOG.warn("storing the judge failure of request {} failed", t.requestId(), e);
@@ -154,11 +194,18 @@ public final class JudgePool implements AutoCloseable {
   }
 
   public Stats stats() {
-    return new Stats(accepted.get(), dropped.get(), judged.get(), judgeFailures.get(), writeFailures.get(),
+    return new Stats(
+        accepted.get(),
+        dropped.get(),
+        judged.get(),
+        judgeFailures.get(),
+        writeFailures.get(),
         executor.getQueue().size());
   }
 
-  /** Waits until nothing is queued or running (for tests and orderly shutdown); false on timeout. */
+  /**
+   * Waits until nothing is queued or running (for tests and orderly shutdown); false on timeout.
+   */
   public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     while (pending.get() > 0) {
@@ -170,7 +217,9 @@ public final class JudgePool implements AutoCloseable {
     return true;
   }
 
-  /** Stops taking transcripts, lets queued ones finish for up to 10 s, then gives up on the rest. */
+  /**
+   * Stops taking transcripts, lets queued ones finish for up to 10 s, then gives up on the rest.
+   */
   @Override
   public void close() {
     executor.shutdown();

@@ -14,15 +14,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An LLM-as-judge over any {@link ChatModel}: a fixed instruction asks for {@code {"score": 0-10, "reason": "..."}}
- * against the rubric, in JSON mode when the endpoint supports it. The answer is read tolerantly: the whole text as
- * JSON, else the first JSON object in it that has a {@code score}, else a {@code score: 7/10} or {@code score: 7}
- * phrase. Anything else, a score outside its scale, or a failed model call is a {@link JudgeException} and is
- * counted ({@link #stats()}); it is never turned into a zero.
+ * An LLM-as-judge over any {@link ChatModel}: a fixed instruction asks for {@code {"score": 0-10,
+ * "reason": "..."}} against the rubric, in JSON mode when the endpoint supports it. The answer is
+ * read tolerantly: the whole text as JSON, else the first JSON object in it that has a {@code
+ * score}, else a {@code score: 7/10} or {@code score: 7} phrase. Anything else, a score outside its
+ * scale, or a failed model call is a {@link JudgeException} and is counted ({@link #stats()}); it
+ * is never turned into a zero.
  *
- * <p>Every score records the judge model and the rubric version: {@value #INSTRUCTION_VERSION} (the version of the
- * instruction around the rubric) plus the first 12 hex digits of the SHA-256 of the rubric text, so a rollout can
- * pin both and any change of wording is visible.
+ * <p>Every score records the judge model and the rubric version: {@value #INSTRUCTION_VERSION} (the
+ * version of the instruction around the rubric) plus the first 12 hex digits of the SHA-256 of the
+ * rubric text, so a rollout can pin both and any change of wording is visible.
  */
 public final class LlmJudge implements Judge {
   public static final String INSTRUCTION_VERSION = "j1";
@@ -31,8 +32,9 @@ public final class LlmJudge implements Judge {
           + " (fails the rubric entirely) to 10 (meets it perfectly). Answer with one JSON object and nothing else:"
           + " {\"score\": <number from 0 to 10>, \"reason\": \"<one short sentence>\"}";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern SCORE_PHRASE = Pattern.compile(
-      "(?i)\\bscore\\b\\W{0,5}(\\d+(?:\\.\\d+)?)(?:\\s*(?:/|out of)\\s*(\\d+(?:\\.\\d+)?))?");
+  private static final Pattern SCORE_PHRASE =
+      Pattern.compile(
+          "(?i)\\bscore\\b\\W{0,5}(\\d+(?:\\.\\d+)?)(?:\\s*(?:/|out of)\\s*(\\d+(?:\\.\\d+)?))?");
   private static final double SCALE = 10.0;
 
   private final ChatModel model;
@@ -50,7 +52,10 @@ public final class LlmJudge implements Judge {
     }
   }
 
-  /** {@code jsonMode}: ask for {@code response_format: json_object} (OpenAI, vLLM, Ollama and LiteLLM take it). */
+  /**
+   * {@code jsonMode}: ask for {@code response_format: json_object} (OpenAI, vLLM, Ollama and
+   * LiteLLM take it).
+   */
   public LlmJudge(ChatModel model, String judgeModel, boolean jsonMode) {
     this.model = model;
     this.judgeModel = judgeModel;
@@ -69,7 +74,8 @@ public final class LlmJudge implements Judge {
   /** {@value #INSTRUCTION_VERSION} and a digest of the rubric text. */
   public static String rubricVersion(String rubric) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(rubric.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(rubric.getBytes(StandardCharsets.UTF_8));
       return INSTRUCTION_VERSION + "-" + HexFormat.of().formatHex(digest, 0, 6);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -79,14 +85,20 @@ public final class LlmJudge implements Judge {
   @Override
   public JudgeScore score(JudgeRequest request) throws JudgeException {
     String rubricVersion = rubricVersion(request.rubric());
-    ChatRequest call = new ChatRequest(
-        judgeModel,
-        List.of(
-            ChatMessage.system(INSTRUCTION),
-            ChatMessage.user("RUBRIC:\n" + request.rubric() + "\n\nINPUT:\n" + request.input()
-                + "\n\nRESPONSE:\n" + request.output())),
-        parameters,
-        jsonMode);
+    ChatRequest call =
+        new ChatRequest(
+            judgeModel,
+            List.of(
+                ChatMessage.system(INSTRUCTION),
+                ChatMessage.user(
+                    "RUBRIC:\n"
+                        + request.rubric()
+                        + "\n\nINPUT:\n"
+                        + request.input()
+                        + "\n\nRESPONSE:\n"
+                        + request.output())),
+            parameters,
+            jsonMode);
     ChatResponse response;
     try {
       response = model.complete(call);
@@ -103,10 +115,12 @@ public final class LlmJudge implements Judge {
     double scale = parsed.outOf == null ? SCALE : parsed.outOf;
     if (!(scale > 0) || parsed.score < 0 || parsed.score > scale) {
       unparseable.incrementAndGet();
-      throw new JudgeException("judge " + judgeModel + " score " + parsed.score + " is outside 0.." + scale, null);
+      throw new JudgeException(
+          "judge " + judgeModel + " score " + parsed.score + " is outside 0.." + scale, null);
     }
     scored.incrementAndGet();
-    // The configured name, not the answer's model field (which may be a dated snapshot): it is what a rollout pins.
+    // The configured name, not the answer's model field (which may be a dated snapshot): it is what
+    // a rollout pins.
     return new JudgeScore(parsed.score / scale, parsed.reason, judgeModel, rubricVersion);
   }
 
@@ -170,7 +184,10 @@ public final class LlmJudge implements Judge {
     if (!m.find()) {
       return null;
     }
-    return new Parsed(Double.parseDouble(m.group(1)), m.group(2) == null ? null : Double.valueOf(m.group(2)), null);
+    return new Parsed(
+        Double.parseDouble(m.group(1)),
+        m.group(2) == null ? null : Double.valueOf(m.group(2)),
+        null);
   }
 
   private static String reason(JsonNode node) {
@@ -178,7 +195,10 @@ public final class LlmJudge implements Judge {
     return reason != null && reason.isTextual() ? reason.asText() : null;
   }
 
-  /** The index of the brace closing the one at {@code start}, skipping braces inside JSON strings; -1 if none. */
+  /**
+   * The index of the brace closing the one at {@code start}, skipping braces inside JSON strings;
+   * -1 if none.
+   */
   private static int matchingBrace(String text, int start) {
     int depth = 0;
     boolean inString = false;

@@ -5,15 +5,16 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Where and how to call an OpenAI-compatible chat-completions endpoint. {@code baseUrl} is the API root (e.g.
- * {@code https://api.openai.com/v1}, {@code http://localhost:11434/v1}); the client posts to {@code
- * {baseUrl}/chat/completions}. {@code apiKeyEnv} names the environment variable holding the key (null or blank: no
- * key, e.g. for a local server); the key itself is never part of this record. {@code model} is used when a request
- * names none. {@code timeout} bounds each attempt; {@code maxRetries} is the number of retries after the first
- * attempt on 429, 5xx, timeouts and connection failures, waiting {@code initialBackoff * 2^n} (capped at {@code
- * maxBackoff}) or what the server's {@code Retry-After} asks (capped at {@code maxRetryAfter}). {@code
- * maxConcurrency} bounds calls in flight through one client. {@code prices} maps a model name (or a prefix of it,
- * longest wins) to its USD price per million tokens.
+ * Where and how to call an OpenAI-compatible chat-completions endpoint. {@code baseUrl} is the API
+ * root (e.g. {@code https://api.openai.com/v1}, {@code http://localhost:11434/v1}); the client
+ * posts to {@code {baseUrl}/chat/completions}. {@code apiKeyEnv} names the environment variable
+ * holding the key (null or blank: no key, e.g. for a local server); the key itself is never part of
+ * this record. {@code model} is used when a request names none. {@code timeout} bounds each
+ * attempt; {@code maxRetries} is the number of retries after the first attempt on 429, 5xx,
+ * timeouts and connection failures, waiting {@code initialBackoff * 2^n} (capped at {@code
+ * maxBackoff}) or what the server's {@code Retry-After} asks (capped at {@code maxRetryAfter}).
+ * {@code maxConcurrency} bounds calls in flight through one client. {@code prices} maps a model
+ * name (or a prefix of it, longest wins) to its USD price per million tokens.
  */
 public record ModelEndpoint(
     URI baseUrl,
@@ -60,33 +61,75 @@ public record ModelEndpoint(
     prices = prices == null ? Map.of() : Map.copyOf(prices);
   }
 
-  /** Defaults: 60 s per attempt, 3 retries, 8 calls in flight, backoff 0.5 s doubling up to 20 s, no prices. */
+  /**
+   * Defaults: 60 s per attempt, 3 retries, 8 calls in flight, backoff 0.5 s doubling up to 20 s, no
+   * prices.
+   */
   public static ModelEndpoint of(URI baseUrl, String apiKeyEnv, String model) {
     return new ModelEndpoint(
         baseUrl, apiKeyEnv, model, Duration.ofSeconds(60), 3, 8, null, null, null, Map.of());
   }
 
   public ModelEndpoint withTimeout(Duration value) {
-    return new ModelEndpoint(baseUrl, apiKeyEnv, model, value, maxRetries, maxConcurrency, initialBackoff,
-        maxBackoff, maxRetryAfter, prices);
+    return new ModelEndpoint(
+        baseUrl,
+        apiKeyEnv,
+        model,
+        value,
+        maxRetries,
+        maxConcurrency,
+        initialBackoff,
+        maxBackoff,
+        maxRetryAfter,
+        prices);
   }
 
   public ModelEndpoint withRetries(int value, Duration initial, Duration max) {
-    return new ModelEndpoint(baseUrl, apiKeyEnv, model, timeout, value, maxConcurrency, initial, max,
-        maxRetryAfter, prices);
+    return new ModelEndpoint(
+        baseUrl,
+        apiKeyEnv,
+        model,
+        timeout,
+        value,
+        maxConcurrency,
+        initial,
+        max,
+        maxRetryAfter,
+        prices);
   }
 
   public ModelEndpoint withMaxConcurrency(int value) {
-    return new ModelEndpoint(baseUrl, apiKeyEnv, model, timeout, maxRetries, value, initialBackoff, maxBackoff,
-        maxRetryAfter, prices);
+    return new ModelEndpoint(
+        baseUrl,
+        apiKeyEnv,
+        model,
+        timeout,
+        maxRetries,
+        value,
+        initialBackoff,
+        maxBackoff,
+        maxRetryAfter,
+        prices);
   }
 
   public ModelEndpoint withPrices(Map<String, Price> value) {
-    return new ModelEndpoint(baseUrl, apiKeyEnv, model, timeout, maxRetries, maxConcurrency, initialBackoff,
-        maxBackoff, maxRetryAfter, value);
+    return new ModelEndpoint(
+        baseUrl,
+        apiKeyEnv,
+        model,
+        timeout,
+        maxRetries,
+        maxConcurrency,
+        initialBackoff,
+        maxBackoff,
+        maxRetryAfter,
+        value);
   }
 
-  /** The price of {@code model}: an exact entry, else the longest entry that is a prefix of it; null if none. */
+  /**
+   * The price of {@code model}: an exact entry, else the longest entry that is a prefix of it; null
+   * if none.
+   */
   public Price priceOf(String modelName) {
     if (modelName == null) {
       return null;

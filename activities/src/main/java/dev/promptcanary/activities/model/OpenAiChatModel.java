@@ -24,15 +24,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ChatModel} over the OpenAI chat-completions HTTP API ({@code POST {baseUrl}/chat/completions}), so any
- * compatible server plugs in: OpenAI, vLLM, Ollama, llama.cpp server, LiteLLM, the {@code ModelSimulator}.
+ * A {@link ChatModel} over the OpenAI chat-completions HTTP API ({@code POST
+ * {baseUrl}/chat/completions}), so any compatible server plugs in: OpenAI, vLLM, Ollama, llama.cpp
+ * server, LiteLLM, the {@code ModelSimulator}.
  *
- * <p>Each attempt is bounded by the endpoint's timeout; 429, 5xx, timeouts and connection failures are retried with
- * exponential backoff (with jitter), or after the server's {@code Retry-After} (delta seconds or an HTTP date) when
- * it sends one. At most {@code maxConcurrency} attempts are in flight at once; a caller waits for a slot. Tokens
- * come from the response's {@code usage}, cost from the endpoint's price table. The API key is read once from the
- * named environment variable, sent only in the {@code Authorization} header, and removed from every error message;
- * it is never logged and not part of {@link #toString()}.
+ * <p>Each attempt is bounded by the endpoint's timeout; 429, 5xx, timeouts and connection failures
+ * are retried with exponential backoff (with jitter), or after the server's {@code Retry-After}
+ * (delta seconds or an HTTP date) when it sends one. At most {@code maxConcurrency} attempts are in
+ * flight at once; a caller waits for a slot. Tokens come from the response's {@code usage}, cost
+ * from the endpoint's price table. The API key is read once from the named environment variable,
+ * sent only in the {@code Authorization} header, and removed from every error message; it is never
+ * logged and not part of {@link #toString()}.
  */
 public final class OpenAiChatModel implements ChatModel {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatModel.class);
@@ -50,20 +52,26 @@ public final class OpenAiChatModel implements ChatModel {
     this(endpoint, System::getenv);
   }
 
-  /** {@code environment} looks up the variable {@code endpoint.apiKeyEnv()} (tests pass their own). */
+  /**
+   * {@code environment} looks up the variable {@code endpoint.apiKeyEnv()} (tests pass their own).
+   */
   public OpenAiChatModel(ModelEndpoint endpoint, Function<String, String> environment) {
     this.endpoint = endpoint;
     this.completionsUri = URI.create(endpoint.baseUrl() + "/chat/completions");
     String env = endpoint.apiKeyEnv();
     String key = env == null || env.isBlank() ? null : environment.apply(env);
     if (env != null && !env.isBlank() && (key == null || key.isBlank())) {
-      LOG.warn("environment variable {} is not set; calling {} without an API key", env, endpoint.baseUrl());
+      LOG.warn(
+          "environment variable {} is not set; calling {} without an API key",
+          env,
+          endpoint.baseUrl());
     }
     this.apiKey = key == null || key.isBlank() ? null : key;
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(endpoint.timeout())
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(endpoint.timeout())
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
     this.inFlight = new Semaphore(endpoint.maxConcurrency(), true);
   }
 
@@ -73,7 +81,8 @@ public final class OpenAiChatModel implements ChatModel {
 
   @Override
   public ChatResponse complete(ChatRequest request) throws ModelException {
-    String model = request.model() == null || request.model().isBlank() ? endpoint.model() : request.model();
+    String model =
+        request.model() == null || request.model().isBlank() ? endpoint.model() : request.model();
     byte[] body = requestBody(model, request);
     long started = System.nanoTime();
     int attempts = endpoint.maxRetries() + 1;
@@ -87,11 +96,17 @@ public final class OpenAiChatModel implements ChatModel {
           return parse(response.body(), model, latencyMs);
         }
         boolean retryable = status == 429 || status == 408 || status / 100 == 5;
-        failure = new Failure(
-            "HTTP " + status + ": " + snippet(response.body()), status, retryable, null,
-            retryAfter(response));
+        failure =
+            new Failure(
+                "HTTP " + status + ": " + snippet(response.body()),
+                status,
+                retryable,
+                null,
+                retryAfter(response));
       } catch (HttpTimeoutException e) {
-        failure = new Failure("no answer within " + endpoint.timeout().toMillis() + " ms", 0, true, e, null);
+        failure =
+            new Failure(
+                "no answer within " + endpoint.timeout().toMillis() + " ms", 0, true, e, null);
       } catch (IOException e) {
         failure = new Failure("connection failed: " + e, 0, true, e, null);
       } catch (InterruptedException e) {
@@ -99,31 +114,42 @@ public final class OpenAiChatModel implements ChatModel {
         throw new ModelException(describe("interrupted", attempt), 0, true, null);
       }
       if (!failure.retryable || attempt >= attempts) {
-        // The cause is dropped: a transport exception could carry request details, and the message says enough.
-        throw new ModelException(describe(failure.message, attempt), failure.status, failure.retryable, null);
+        // The cause is dropped: a transport exception could carry request details, and the message
+        // says enough.
+        throw new ModelException(
+            describe(failure.message, attempt), failure.status, failure.retryable, null);
       }
-      Duration wait = failure.retryAfter != null
-          ? min(failure.retryAfter, endpoint.maxRetryAfter())
-          : backoff(attempt);
-      LOG.debug("model call to {} failed ({}), retry {} of {} in {} ms", completionsUri,
-          redact(failure.message), attempt, endpoint.maxRetries(), wait.toMillis());
+      Duration wait =
+          failure.retryAfter != null
+              ? min(failure.retryAfter, endpoint.maxRetryAfter())
+              : backoff(attempt);
+      LOG.debug(
+          "model call to {} failed ({}), retry {} of {} in {} ms",
+          completionsUri,
+          redact(failure.message),
+          attempt,
+          endpoint.maxRetries(),
+          wait.toMillis());
       try {
         Thread.sleep(wait.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new ModelException(describe("interrupted while waiting to retry", attempt), 0, true, null);
+        throw new ModelException(
+            describe("interrupted while waiting to retry", attempt), 0, true, null);
       }
     }
   }
 
-  private record Failure(String message, int status, boolean retryable, Throwable cause, Duration retryAfter) {}
+  private record Failure(
+      String message, int status, boolean retryable, Throwable cause, Duration retryAfter) {}
 
   private HttpResponse<String> send(byte[] body) throws IOException, InterruptedException {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(completionsUri)
-        .timeout(endpoint.timeout())
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(completionsUri)
+            .timeout(endpoint.timeout())
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (apiKey != null) {
       builder.header("Authorization", "Bearer " + apiKey);
     }
@@ -137,7 +163,8 @@ public final class OpenAiChatModel implements ChatModel {
 
   private byte[] requestBody(String model, ChatRequest request) throws ModelException {
     ObjectNode root = JSON.createObjectNode();
-    // The prompt's sampling parameters first, so the fields this client owns cannot be overridden by them.
+    // The prompt's sampling parameters first, so the fields this client owns cannot be overridden
+    // by them.
     for (Map.Entry<String, Object> p : request.parameters().entrySet()) {
       root.set(p.getKey(), JSON.valueToTree(p.getValue()));
     }
@@ -157,31 +184,41 @@ public final class OpenAiChatModel implements ChatModel {
     }
   }
 
-  private ChatResponse parse(String body, String requestedModel, long latencyMs) throws ModelException {
+  private ChatResponse parse(String body, String requestedModel, long latencyMs)
+      throws ModelException {
     JsonNode root;
     try {
       root = JSON.readTree(body);
     } catch (IOException e) {
-      throw new ModelException(describe("answer is not JSON: " + snippet(body), 1), 200, false, null);
+      throw new ModelException(
+          describe("answer is not JSON: " + snippet(body), 1), 200, false, null);
     }
     JsonNode content = root.path("choices").path(0).path("message").path("content");
     if (!content.isTextual()) {
       throw new ModelException(
-          describe("answer has no choices[0].message.content: " + snippet(body), 1), 200, false, null);
+          describe("answer has no choices[0].message.content: " + snippet(body), 1),
+          200,
+          false,
+          null);
     }
     String model = root.path("model").isTextual() ? root.path("model").asText() : requestedModel;
     JsonNode usage = root.path("usage");
     int input = usage.path("prompt_tokens").asInt(0);
     int output = usage.path("completion_tokens").asInt(0);
-    ModelEndpoint.Price price = Optional.ofNullable(endpoint.priceOf(model))
-        .orElseGet(() -> endpoint.priceOf(requestedModel));
+    ModelEndpoint.Price price =
+        Optional.ofNullable(endpoint.priceOf(model))
+            .orElseGet(() -> endpoint.priceOf(requestedModel));
     double cost = price == null ? 0.0 : price.cost(input, output);
     return new ChatResponse(content.asText(), model, input, output, cost, latencyMs);
   }
 
   /** {@code Retry-After} as delta seconds or an HTTP date; null when absent or unreadable. */
   static Duration retryAfter(HttpResponse<?> response) {
-    return response.headers().firstValue("Retry-After").map(OpenAiChatModel::parseRetryAfter).orElse(null);
+    return response
+        .headers()
+        .firstValue("Retry-After")
+        .map(OpenAiChatModel::parseRetryAfter)
+        .orElse(null);
   }
 
   static Duration parseRetryAfter(String value) {
@@ -213,8 +250,13 @@ public final class OpenAiChatModel implements ChatModel {
   }
 
   private String describe(String what, int attempts) {
-    return redact("model call to " + completionsUri + " failed after " + attempts
-        + (attempts == 1 ? " attempt: " : " attempts: ") + what);
+    return redact(
+        "model call to "
+            + completionsUri
+            + " failed after "
+            + attempts
+            + (attempts == 1 ? " attempt: " : " attempts: ")
+            + what);
   }
 
   /** Removes the API key wherever a server or a transport error echoed it. */
@@ -231,12 +273,19 @@ public final class OpenAiChatModel implements ChatModel {
       return "";
     }
     String oneLine = redact(body).replaceAll("\\s+", " ").trim();
-    return oneLine.length() <= MAX_BODY_IN_MESSAGE ? oneLine : oneLine.substring(0, MAX_BODY_IN_MESSAGE) + "…";
+    return oneLine.length() <= MAX_BODY_IN_MESSAGE
+        ? oneLine
+        : oneLine.substring(0, MAX_BODY_IN_MESSAGE) + "…";
   }
 
   @Override
   public String toString() {
-    return "OpenAiChatModel[" + endpoint.baseUrl() + ", model " + endpoint.model() + ", key from "
-        + (endpoint.apiKeyEnv() == null ? "nowhere" : endpoint.apiKeyEnv()) + "]";
+    return "OpenAiChatModel["
+        + endpoint.baseUrl()
+        + ", model "
+        + endpoint.model()
+        + ", key from "
+        + (endpoint.apiKeyEnv() == null ? "nowhere" : endpoint.apiKeyEnv())
+        + "]";
   }
 }

@@ -9,15 +9,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns a prompt version and the variables of one request into the chat-completions call: system prompt, the
- * few-shot examples as user/assistant turns, then the template with its {@code {{variables}}} filled in.
+ * Turns a prompt version and the variables of one request into the chat-completions call: system
+ * prompt, the few-shot examples as user/assistant turns, then the template with its {@code
+ * {{variables}}} filled in.
  */
 public final class PromptRenderer {
-  private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+  private static final Pattern VARIABLE =
+      Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
 
   private PromptRenderer() {}
 
-  /** Throws IllegalArgumentException naming the first variable the template needs and {@code variables} lacks. */
+  /**
+   * Throws IllegalArgumentException naming the first variable the template needs and {@code
+   * variables} lacks.
+   */
   public static ChatRequest render(PromptContent content, Map<String, String> variables) {
     List<ChatMessage> messages = new ArrayList<>();
     if (content.systemPrompt() != null && !content.systemPrompt().isEmpty()) {

@@ -9,14 +9,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * SHA-256 over a canonical JSON form of the content (map keys sorted), so the same content sent with its keys
- * in another order is recognised as the version that already exists.
+ * SHA-256 over a canonical JSON form of the content (map keys sorted), so the same content sent
+ * with its keys in another order is recognised as the version that already exists.
  */
 public final class ContentHasher {
   private static final ObjectMapper CANONICAL =
-      JsonMapper.builder()
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-          .build();
+      JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
   private ContentHasher() {}
 

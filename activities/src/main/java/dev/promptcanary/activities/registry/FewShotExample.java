@@ -1,4 +1,7 @@
 package dev.promptcanary.activities.registry;
 
-/** One worked example shown to the model before the real input: what the user said, what a good answer is. */
+/**
+ * One worked example shown to the model before the real input: what the user said, what a good
+ * answer is.
+ */
 public record FewShotExample(String user, String assistant) {}

@@ -8,8 +8,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Everything that decides what the model sees and how it is called. Two versions with equal content are the
- * same version: the content hash is taken over exactly these fields.
+ * Everything that decides what the model sees and how it is called. Two versions with equal content
+ * are the same version: the content hash is taken over exactly these fields.
  */
 public record PromptContent(
     String systemPrompt,
@@ -18,7 +18,8 @@ public record PromptContent(
     String model,
     Map<String, Object> parameters) {
 
-  private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+  private static final Pattern VARIABLE =
+      Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
 
   public PromptContent {
     fewShot = fewShot == null ? List.of() : List.copyOf(fewShot);

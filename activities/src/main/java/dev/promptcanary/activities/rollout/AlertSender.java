@@ -12,14 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers alert events to a webhook as JSON. Delivery is at least once (the activity is retried on failure), so
- * every POST carries an {@code Idempotency-Key} the receiver can deduplicate on.
+ * Delivers alert events to a webhook as JSON. Delivery is at least once (the activity is retried on
+ * failure), so every POST carries an {@code Idempotency-Key} the receiver can deduplicate on.
  */
 public final class AlertSender {
   private static final Logger LOG = LoggerFactory.getLogger(AlertSender.class);
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  public void deliver(AlertEvent event, String idempotencyKey) throws IOException, InterruptedException {
+  public void deliver(AlertEvent event, String idempotencyKey)
+      throws IOException, InterruptedException {
     LOG.info("alert {} for rollout {}: {}", event.event(), event.rolloutId(), event.reason());
     if (event.webhook() == null || event.webhook().isBlank()) {
       return;

@@ -28,22 +28,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads one look's per-unit sufficient statistics from PostgreSQL and hands them to the statistics engine.
+ * Reads one look's per-unit sufficient statistics from PostgreSQL and hands them to the statistics
+ * engine.
  *
- * <p>A stage's data are the units <b>first exposed</b> in it (first served at or after the stage started) whose first
- * version is the candidate or the baseline: per arm their count (what the sample ratio check counts) and, for every
- * metric, per-unit sums over each unit's requests on its first version, whenever the outcomes arrive. Nothing is
- * left out by time: a score that arrives minutes late counts in the stage its request's unit was exposed in, and
- * sessions pinned from an earlier stage stay in that stage's comparison, not the next one's. The rollout's alpha is
- * split evenly over its stages. Only the rollout's judge's scores count for quality; the judge-health check, fed
- * with the same attribution, can hold the rollout on top of the gates. Latency is compared against cuts frozen per
- * stage ({@link #latency}).
+ * <p>A stage's data are the units <b>first exposed</b> in it (first served at or after the stage
+ * started) whose first version is the candidate or the baseline: per arm their count (what the
+ * sample ratio check counts) and, for every metric, per-unit sums over each unit's requests on its
+ * first version, whenever the outcomes arrive. Nothing is left out by time: a score that arrives
+ * minutes late counts in the stage its request's unit was exposed in, and sessions pinned from an
+ * earlier stage stay in that stage's comparison, not the next one's. The rollout's alpha is split
+ * evenly over its stages. Only the rollout's judge's scores count for quality; the judge-health
+ * check, fed with the same attribution, can hold the rollout on top of the gates. Latency is
+ * compared against cuts frozen per stage ({@link #latency}).
  */
 public final class CanaryAnalyser {
-  /** Baseline requests before the stage that its latency cuts are computed from: the most recent ones. */
+  /**
+   * Baseline requests before the stage that its latency cuts are computed from: the most recent
+   * ones.
+   */
   static final int CUT_RECENT_REQUESTS = 5_000;
 
-  /** Fewer baseline latencies than this before the stage: the cuts wait for this many in the stage itself. */
+  /**
+   * Fewer baseline latencies than this before the stage: the cuts wait for this many in the stage
+   * itself.
+   */
   static final int CUT_MINIMUM_REQUESTS = 200;
 
   private final AnalysisDao dao;
@@ -54,7 +62,10 @@ public final class CanaryAnalyser {
 
   private record Scores(UnitSums canary, UnitSums baseline, long otherJudges) {}
 
-  /** What one look reads from the store: the engine's input, and the rollout judge's sample for its health check. */
+  /**
+   * What one look reads from the store: the engine's input, and the rollout judge's sample for its
+   * health check.
+   */
   record Look(AnalysisInput input, JudgeSample judge) {}
 
   public AnalysisReport analyse(AnalysisRequest request) {
@@ -65,7 +76,9 @@ public final class CanaryAnalyser {
     Verdict overall = result.overall();
     List<Verdict> verdicts = result.gates();
     if (gates.judgeHealth().enabled() && gates.quality().enabled()) {
-      Verdict health = new JudgeHealthCheck(gates.judgeHealth()).evaluate(request.canaryWeightBp(), look.judge());
+      Verdict health =
+          new JudgeHealthCheck(gates.judgeHealth())
+              .evaluate(request.canaryWeightBp(), look.judge());
       verdicts = new ArrayList<>(verdicts);
       verdicts.add(health);
       verdicts = List.copyOf(verdicts);
@@ -87,50 +100,77 @@ public final class CanaryAnalyser {
     int baseline = request.baselineVersion();
     Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis());
 
-    String judge = request.judge() != null
-        ? request.judge()
-        : dao.firstJudge(prompt, canary, baseline, Instant.ofEpochMilli(request.canarySinceMillis())).orElse(null);
-    GatesConfig gates = request.gates().perStage(Math.max(1, request.stageCount()), request.stageRestart());
+    String judge =
+        request.judge() != null
+            ? request.judge()
+            : dao.firstJudge(
+                    prompt, canary, baseline, Instant.ofEpochMilli(request.canarySinceMillis()))
+                .orElse(null);
+    GatesConfig gates =
+        request.gates().perStage(Math.max(1, request.stageCount()), request.stageRestart());
     boolean judgeHealth = gates.judgeHealth().enabled() && gates.quality().enabled();
     List<Cut> cuts = cuts(request, stageSince);
     Double[] cutMs = cuts.stream().map(Cut::cutMs).toArray(Double[]::new);
-    Long track = cuts.isEmpty() ? null : dao.latencyTrack(prompt, canary, baseline, stageSince, cutMs)
-        .orElseGet(() -> dao.trackLatency(prompt, canary, baseline, stageSince, cutMs));
-    AnalysisDao.LookRows rows = dao.readLook(prompt, canary, baseline, stageSince, judgeHealth ? judge : null, track,
-        cuts.size());
+    Long track =
+        cuts.isEmpty()
+            ? null
+            : dao.latencyTrack(prompt, canary, baseline, stageSince, cutMs)
+                .orElseGet(() -> dao.trackLatency(prompt, canary, baseline, stageSince, cutMs));
+    AnalysisDao.LookRows rows =
+        dao.readLook(
+            prompt, canary, baseline, stageSince, judgeHealth ? judge : null, track, cuts.size());
 
     Scores scores = scores(rows.scores(), judge, canary, baseline);
     List<ArmSums> arms = rows.arms();
     List<LatencyCut> latency = latency(request, cuts, rows.latency());
     List<Sums> metricRows = rows.metrics();
     List<String> metricNames = metricNames(request.gates());
-    ArmSummary canaryArm = arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
+    ArmSummary canaryArm =
+        arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
     ArmSummary baselineArm =
         arm(find(arms, baseline), scores.baseline(), metrics(metricRows, metricNames, baseline));
-    AnalysisInput input = new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency);
+    AnalysisInput input =
+        new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency);
 
     JudgeSample sample = null;
     if (judgeHealth) {
       List<FailureCount> failures = rows.failures();
-      sample = new JudgeSample(judge, (long) scores.canary().n(), failures(failures, canary),
-          (long) scores.baseline().n(), failures(failures, baseline), scores.otherJudges(),
-          scores.canary().units(), scores.baseline().units());
+      sample =
+          new JudgeSample(
+              judge,
+              (long) scores.canary().n(),
+              failures(failures, canary),
+              (long) scores.baseline().n(),
+              failures(failures, baseline),
+              scores.otherJudges(),
+              scores.canary().units(),
+              scores.baseline().units());
     }
     return new Look(input, sample);
   }
 
   /**
-   * An unhealthy judge holds the rollout instead of a promotion or a quality regression, which would be decided on
-   * biased scores. A broken traffic split and regressions the judge has no part in still stand.
+   * An unhealthy judge holds the rollout instead of a promotion or a quality regression, which
+   * would be decided on biased scores. A broken traffic split and regressions the judge has no part
+   * in still stand.
    */
   static Verdict withJudgeHealth(Verdict overall, List<Verdict> gates, Verdict health) {
     if (health.decision() != Decision.JUDGE_UNHEALTHY
         || overall.decision() == Decision.SAMPLE_RATIO_MISMATCH
-        || gates.stream().anyMatch(v -> v.decision() == Decision.REGRESSION && v.gate() != GateKind.QUALITY)) {
+        || gates.stream()
+            .anyMatch(v -> v.decision() == Decision.REGRESSION && v.gate() != GateKind.QUALITY)) {
       return overall;
     }
-    return new Verdict(GateKind.OVERALL, Decision.JUDGE_UNHEALTHY, overall.canaryN(), overall.baselineN(),
-        health.estimate(), health.lower(), health.upper(), health.threshold(), "hold, " + health.reason());
+    return new Verdict(
+        GateKind.OVERALL,
+        Decision.JUDGE_UNHEALTHY,
+        overall.canaryN(),
+        overall.baselineN(),
+        health.estimate(),
+        health.lower(),
+        health.upper(),
+        health.threshold(),
+        "hold, " + health.reason());
   }
 
   /** The custom metrics a look summarises: the ones the rollout's gates name, in name order. */
@@ -174,24 +214,32 @@ public final class CanaryAnalyser {
   }
 
   private static long failures(List<FailureCount> rows, int version) {
-    return rows.stream().filter(r -> r.version() == version).mapToLong(FailureCount::failures).sum();
+    return rows.stream()
+        .filter(r -> r.version() == version)
+        .mapToLong(FailureCount::failures)
+        .sum();
   }
 
   /**
-   * Latency against the stage's cuts, frozen per stage so that every look tests the same quantity (a cut
-   * re-estimated at every look would move the null under the always-valid bound). The cuts are the baseline's
-   * quantiles over its last {@value #CUT_RECENT_REQUESTS} requests served before the stage started; with fewer than
-   * {@value #CUT_MINIMUM_REQUESTS} of those, over the stage's own baseline requests at the first look that has as
-   * many. Stored per (rollout, stage start, quantile) on first computation; every later look, retry or concurrent
-   * look reads the stored cuts.
+   * Latency against the stage's cuts, frozen per stage so that every look tests the same quantity
+   * (a cut re-estimated at every look would move the null under the always-valid bound). The cuts
+   * are the baseline's quantiles over its last {@value #CUT_RECENT_REQUESTS} requests served before
+   * the stage started; with fewer than {@value #CUT_MINIMUM_REQUESTS} of those, over the stage's
+   * own baseline requests at the first look that has as many. Stored per (rollout, stage start,
+   * quantile) on first computation; every later look, retry or concurrent look reads the stored
+   * cuts.
    */
   private List<Cut> cuts(AnalysisRequest request, Instant since) {
     List<Cut> cuts = dao.cuts(request.rolloutId(), since);
     return cuts.isEmpty() ? freezeCuts(request, since) : cuts;
   }
 
-  /** The stage's cuts with the per-unit exceedances read from its latency track ({@code key}: the cut's index). */
-  private static List<LatencyCut> latency(AnalysisRequest request, List<Cut> cuts, List<Sums> above) {
+  /**
+   * The stage's cuts with the per-unit exceedances read from its latency track ({@code key}: the
+   * cut's index).
+   */
+  private static List<LatencyCut> latency(
+      AnalysisRequest request, List<Cut> cuts, List<Sums> above) {
     Map<String, Sums> rows = new HashMap<>();
     for (Sums row : above) {
       rows.put(row.version() + "/" + row.key(), row);
@@ -199,9 +247,12 @@ public final class CanaryAnalyser {
     List<LatencyCut> result = new ArrayList<>();
     for (int i = 0; i < cuts.size(); i++) {
       String key = "/" + (i + 1);
-      result.add(new LatencyCut(cuts.get(i).quantile(), cuts.get(i).cutMs(),
-          sumsOrEmpty(rows.get(request.candidateVersion() + key)),
-          sumsOrEmpty(rows.get(request.baselineVersion() + key))));
+      result.add(
+          new LatencyCut(
+              cuts.get(i).quantile(),
+              cuts.get(i).cutMs(),
+              sumsOrEmpty(rows.get(request.candidateVersion() + key)),
+              sumsOrEmpty(rows.get(request.baselineVersion() + key))));
     }
     return result;
   }
@@ -209,12 +260,18 @@ public final class CanaryAnalyser {
   private List<Cut> freezeCuts(AnalysisRequest request, Instant since) {
     List<Double> quantileList = request.gates().latency().quantiles();
     Double[] quantiles = quantileList.toArray(Double[]::new);
-    Quantiles q = dao.quantilesBefore(request.prompt(), request.baselineVersion(), since, CUT_RECENT_REQUESTS,
-        quantiles);
+    Quantiles q =
+        dao.quantilesBefore(
+            request.prompt(), request.baselineVersion(), since, CUT_RECENT_REQUESTS, quantiles);
     String basis = "before_stage";
     if (q.count() < CUT_MINIMUM_REQUESTS) {
-      q = dao.stageBaselineQuantiles(request.prompt(), request.candidateVersion(), request.baselineVersion(), since,
-          quantiles);
+      q =
+          dao.stageBaselineQuantiles(
+              request.prompt(),
+              request.candidateVersion(),
+              request.baselineVersion(),
+              since,
+              quantiles);
       basis = "in_stage";
       if (q.count() < CUT_MINIMUM_REQUESTS) {
         return List.of();
@@ -230,16 +287,34 @@ public final class CanaryAnalyser {
 
   private static ArmSummary arm(ArmSums a, UnitSums quality, Map<String, UnitSums> metrics) {
     if (a == null) {
-      return new ArmSummary(0, 0, quality, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, metrics);
+      return new ArmSummary(
+          0, 0, quality, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, UnitSums.EMPTY, metrics);
     }
     return new ArmSummary(
         a.units(),
         (long) a.requests(),
         quality,
-        new UnitSums(a.requestUnits(), a.requests(), a.errors(), a.requestsSq(), a.errorsSq(), a.requestsErrors()),
-        new UnitSums(a.requestUnits(), a.requests(), a.safety(), a.requestsSq(), a.safetySq(), a.requestsSafety()),
+        new UnitSums(
+            a.requestUnits(),
+            a.requests(),
+            a.errors(),
+            a.requestsSq(),
+            a.errorsSq(),
+            a.requestsErrors()),
+        new UnitSums(
+            a.requestUnits(),
+            a.requests(),
+            a.safety(),
+            a.requestsSq(),
+            a.safetySq(),
+            a.requestsSafety()),
         new UnitSums(a.costUnits(), a.costN(), a.costS(), a.costNn(), a.costSs(), a.costNs()),
-        new UnitSums(a.feedbackUnits(), a.feedbackN(), a.feedbackS(), a.feedbackNn(), a.feedbackSs(),
+        new UnitSums(
+            a.feedbackUnits(),
+            a.feedbackN(),
+            a.feedbackS(),
+            a.feedbackNn(),
+            a.feedbackSs(),
             a.feedbackNs()),
         metrics);
   }

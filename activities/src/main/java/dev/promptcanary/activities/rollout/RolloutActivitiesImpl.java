@@ -27,7 +27,10 @@ import java.time.Instant;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** The rollout's activities over the PostgreSQL store. Every write is fenced or keyed, so retries are harmless. */
+/**
+ * The rollout's activities over the PostgreSQL store. Every write is fenced or keyed, so retries
+ * are harmless.
+ */
 public class RolloutActivitiesImpl implements RolloutActivities {
   private final RoutingDao routing;
   private final RolloutDao rollouts;
@@ -80,8 +83,16 @@ public class RolloutActivitiesImpl implements RolloutActivities {
   @Override
   public void sendAlert(AlertEvent event) {
     String key = dedupeKey();
-    alerts.insert(key, event.rolloutId(), event.prompt(), event.event(), event.state().name(), event.reason(),
-        event.verdict(), event.webhook(), Instant.ofEpochMilli(event.atMillis()));
+    alerts.insert(
+        key,
+        event.rolloutId(),
+        event.prompt(),
+        event.event(),
+        event.state().name(),
+        event.reason(),
+        event.verdict(),
+        event.webhook(),
+        Instant.ofEpochMilli(event.atMillis()));
     try {
       alertSender.deliver(event, key);
     } catch (IOException e) {
@@ -95,7 +106,12 @@ public class RolloutActivitiesImpl implements RolloutActivities {
 
   @Override
   public void recordAudit(AuditEntry entry) {
-    audit.insert(entry.actor(), entry.action(), entry.prompt(), entry.rolloutId(), Map.of("reason", entry.reason()),
+    audit.insert(
+        entry.actor(),
+        entry.action(),
+        entry.prompt(),
+        entry.rolloutId(),
+        Map.of("reason", entry.reason()),
         dedupeKey());
   }
 

@@ -3,10 +3,10 @@ package dev.promptcanary.activities.rollout;
 import dev.promptcanary.activities.stats.GateNeed;
 import dev.promptcanary.activities.stats.SamplePlanner;
 import dev.promptcanary.activities.stats.TrafficProfile;
+import dev.promptcanary.activities.stats.UnitSums;
 import dev.promptcanary.activities.store.TrafficDao;
 import dev.promptcanary.activities.store.TrafficDao.OutcomeProfile;
 import dev.promptcanary.activities.store.TrafficDao.RecentRequests;
-import dev.promptcanary.activities.stats.UnitSums;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.Stage;
@@ -21,22 +21,27 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The sample planner applied to a prompt's recent traffic: at the start it tells people how long each stage can be
- * expected to take, gate by gate, and whether that fits its bake window ("stage 1: at 5% of 200 requests/hour the
- * slowest gate, error_rate, needs ~1,500 canary samples (~150 h) ..."), and before an extension it says what
- * weight would let the stage decide, raising it only when that is enough.
+ * The sample planner applied to a prompt's recent traffic: at the start it tells people how long
+ * each stage can be expected to take, gate by gate, and whether that fits its bake window ("stage
+ * 1: at 5% of 200 requests/hour the slowest gate, error_rate, needs ~1,500 canary samples (~150 h)
+ * ..."), and before an extension it says what weight would let the stage decide, raising it only
+ * when that is enough.
  *
- * <p>Every gate that can hold a promotion is planned (quality, non-inferiority guardrails, guardrails with a
- * minimum power, primary metrics, the sample ratio check), each at its per-stage alpha, with the variances
- * inflated by the design effect measured on the baseline's sessions. The request rate is the last hour's requests
- * over the part of that hour that had traffic, so a prompt whose traffic started ten minutes ago is not read as
- * six times quieter than it is.
+ * <p>Every gate that can hold a promotion is planned (quality, non-inferiority guardrails,
+ * guardrails with a minimum power, primary metrics, the sample ratio check), each at its per-stage
+ * alpha, with the variances inflated by the design effect measured on the baseline's sessions. The
+ * request rate is the last hour's requests over the part of that hour that had traffic, so a prompt
+ * whose traffic started ten minutes ago is not read as six times quieter than it is.
  */
 public final class StagePlanner {
   /** Judge-score spread assumed when the stable version has no scores to measure it from. */
   static final double DEFAULT_SIGMA = 0.2;
-  /** The shortest span the request rate is measured over, so a first burst is not read as a flood. */
+
+  /**
+   * The shortest span the request rate is measured over, so a first burst is not read as a flood.
+   */
   static final Duration MIN_RATE_WINDOW = Duration.ofMinutes(1);
+
   private final TrafficDao traffic;
   private final Clock clock;
 
@@ -45,7 +50,10 @@ public final class StagePlanner {
     this.clock = clock;
   }
 
-  /** The prompt's recent traffic and the baseline's outcome profile (last day), or assumptions where absent. */
+  /**
+   * The prompt's recent traffic and the baseline's outcome profile (last day), or assumptions where
+   * absent.
+   */
   TrafficProfile profile(String prompt, int baselineVersion) {
     Instant now = clock.instant();
     Instant hourAgo = now.minus(Duration.ofHours(1));
@@ -63,20 +71,34 @@ public final class StagePlanner {
     OutcomeProfile o = traffic.outcomeProfile(prompt, baselineVersion, dayAgo);
     TrafficProfile assumed = TrafficProfile.assumed(perHour);
     if (o == null || o.requests() < 100) {
-      return new TrafficProfile(perHour, sd == null || sd <= 0 ? DEFAULT_SIGMA : sd, assumed.errorRate(),
-          assumed.safetyRate(), assumed.costCv(), o == null || o.units() == 0 ? 1 : (double) o.requests() / o.units(),
+      return new TrafficProfile(
+          perHour,
+          sd == null || sd <= 0 ? DEFAULT_SIGMA : sd,
+          assumed.errorRate(),
+          assumed.safetyRate(),
+          assumed.costCv(),
+          o == null || o.units() == 0 ? 1 : (double) o.requests() / o.units(),
           1);
     }
     double errorRate = (double) o.errors() / o.requests();
-    UnitSums errors = new UnitSums(o.units(), o.requests(), o.errors(), o.requestsSq(), o.errorsSq(),
-        o.requestsErrors());
+    UnitSums errors =
+        new UnitSums(
+            o.units(), o.requests(), o.errors(), o.requestsSq(), o.errorsSq(), o.requestsErrors());
     // The design effect needs some errors and units to be measured; below that it is taken as 1.
-    double deff = o.errors() >= 10 && o.units() >= 30 ? errors.designEffect(errorRate * (1 - errorRate)) : 1;
-    double costCv = o.costMean() != null && o.costMean() > 0 && o.costSd() != null && o.costSd() > 0
-        ? o.costSd() / o.costMean() : assumed.costCv();
-    return new TrafficProfile(perHour, sd == null || sd <= 0 ? DEFAULT_SIGMA : sd,
-        Math.min(errorRate, 0.999), Math.min((double) o.safetyFlags() / o.requests(), 0.999), costCv,
-        (double) o.requests() / o.units(), deff);
+    double deff =
+        o.errors() >= 10 && o.units() >= 30 ? errors.designEffect(errorRate * (1 - errorRate)) : 1;
+    double costCv =
+        o.costMean() != null && o.costMean() > 0 && o.costSd() != null && o.costSd() > 0
+            ? o.costSd() / o.costMean()
+            : assumed.costCv();
+    return new TrafficProfile(
+        perHour,
+        sd == null || sd <= 0 ? DEFAULT_SIGMA : sd,
+        Math.min(errorRate, 0.999),
+        Math.min((double) o.safetyFlags() / o.requests(), 0.999),
+        costCv,
+        (double) o.requests() / o.units(),
+        deff);
   }
 
   public List<String> startNotes(RolloutSpec spec) {
@@ -94,9 +116,13 @@ public final class StagePlanner {
       double bakeHours = stage.maxBakeSeconds() / 3600.0;
       if (hours > bakeHours) {
         int needed = SamplePlanner.requiredWeightBasisPoints(gates, t, bakeHours);
-        note += "; more than its " + duration(stage.maxBakeSeconds()) + " maximum bake: "
-            + (needed < 0 ? "even a 50% split is too slow, so expect the inconclusive policy"
-                : "a weight of " + percent(needed) + " would fit");
+        note +=
+            "; more than its "
+                + duration(stage.maxBakeSeconds())
+                + " maximum bake: "
+                + (needed < 0
+                    ? "even a 50% split is too slow, so expect the inconclusive policy"
+                    : "a weight of " + percent(needed) + " would fit");
       }
       notes.add(note);
     }
@@ -104,28 +130,42 @@ public final class StagePlanner {
   }
 
   /**
-   * The weight for the next window: the smallest that lets every gate decide within {@code hoursAvailable}, if that
-   * is above the current weight and within {@code maxWeightBp}; otherwise the current weight, since more weight
-   * that would still not be enough only exposes more users without letting the stage decide.
+   * The weight for the next window: the smallest that lets every gate decide within {@code
+   * hoursAvailable}, if that is above the current weight and within {@code maxWeightBp}; otherwise
+   * the current weight, since more weight that would still not be enough only exposes more users
+   * without letting the stage decide.
    */
   public StagePlan planStage(StagePlanRequest r) {
     TrafficProfile t = profile(r.prompt(), r.baselineVersion());
     if (t.requestsPerHour() == 0) {
-      return new StagePlan(r.currentWeightBp(), noTraffic(r.prompt()) + "; more weight would not help");
+      return new StagePlan(
+          r.currentWeightBp(), noTraffic(r.prompt()) + "; more weight would not help");
     }
     GatesConfig gates = r.gates().perStage(r.stageCount());
     int current = Math.min(9_999, Math.max(1, r.currentWeightBp()));
     int needed = SamplePlanner.requiredWeightBasisPoints(gates, t, r.hoursAvailable());
     List<GateNeed> needs = SamplePlanner.gateNeeds(gates, current, t);
-    String note = String.format(Locale.ROOT, "at %s requests/hour (judge sd %.2f, design effect %.2f), deciding"
-            + " within %s needs %s", plain(t.requestsPerHour()), t.scoreSd(), t.designEffect(),
-        duration((long) (r.hoursAvailable() * 3600)),
-        needed < 0 ? "more than a 50% split" : "a weight of " + percent(needed))
-        + (needs.isEmpty() ? "" : " (slowest gate " + needs.get(0).gate() + ")");
+    String note =
+        String.format(
+                Locale.ROOT,
+                "at %s requests/hour (judge sd %.2f, design effect %.2f), deciding"
+                    + " within %s needs %s",
+                plain(t.requestsPerHour()),
+                t.scoreSd(),
+                t.designEffect(),
+                duration((long) (r.hoursAvailable() * 3600)),
+                needed < 0 ? "more than a 50% split" : "a weight of " + percent(needed))
+            + (needs.isEmpty() ? "" : " (slowest gate " + needs.get(0).gate() + ")");
     if (needed < 0 || needed > r.maxWeightBp()) {
-      return new StagePlan(r.currentWeightBp(), note + "; staying at " + percent(r.currentWeightBp())
-          + (needed < 0 ? "" : ", since " + percent(r.maxWeightBp()) + " is the most this stage may take")
-          + ": more weight would not let the stage decide in time");
+      return new StagePlan(
+          r.currentWeightBp(),
+          note
+              + "; staying at "
+              + percent(r.currentWeightBp())
+              + (needed < 0
+                  ? ""
+                  : ", since " + percent(r.maxWeightBp()) + " is the most this stage may take")
+              + ": more weight would not let the stage decide in time");
     }
     int weight = Math.max(r.currentWeightBp(), needed);
     if (weight == r.currentWeightBp()) {
@@ -134,21 +174,39 @@ public final class StagePlanner {
     return new StagePlan(weight, note);
   }
 
-  private static String describe(List<GateNeed> needs, int weightBp, TrafficProfile t, double hours) {
-    String head = String.format(Locale.ROOT, "at %s of %s requests/hour", percent(weightBp),
-        plain(t.requestsPerHour()));
+  private static String describe(
+      List<GateNeed> needs, int weightBp, TrafficProfile t, double hours) {
+    String head =
+        String.format(
+            Locale.ROOT,
+            "at %s of %s requests/hour",
+            percent(weightBp),
+            plain(t.requestsPerHour()));
     if (needs.isEmpty()) {
       return head + ", no gate holds the promotion (harm detection only)";
     }
     GateNeed slowest = needs.get(0);
-    String all = needs.stream().map(n -> n.gate() + " " + n.canarySamples()).collect(Collectors.joining(", "));
-    return head + String.format(Locale.ROOT, ", the slowest gate (%s) needs ~%d canary samples (~%s); all: %s%s",
-        slowest.gate(), slowest.canarySamples(), hoursText(hours), all,
-        t.designEffect() > 1.05 ? String.format(Locale.ROOT, " (design effect %.2f)", t.designEffect()) : "");
+    String all =
+        needs.stream()
+            .map(n -> n.gate() + " " + n.canarySamples())
+            .collect(Collectors.joining(", "));
+    return head
+        + String.format(
+            Locale.ROOT,
+            ", the slowest gate (%s) needs ~%d canary samples (~%s); all: %s%s",
+            slowest.gate(),
+            slowest.canarySamples(),
+            hoursText(hours),
+            all,
+            t.designEffect() > 1.05
+                ? String.format(Locale.ROOT, " (design effect %.2f)", t.designEffect())
+                : "");
   }
 
   private static String noTraffic(String prompt) {
-    return "no traffic for " + prompt + " in the last hour: the stages cannot decide until requests arrive"
+    return "no traffic for "
+        + prompt
+        + " in the last hour: the stages cannot decide until requests arrive"
         + " (no data is not a failure; the inconclusive policy applies at each maximum bake)";
   }
 
@@ -161,8 +219,11 @@ public final class StagePlanner {
   }
 
   private static String hoursText(double h) {
-    return h < 1 ? String.format(Locale.ROOT, "%.0f min", Math.max(1, 60 * h))
-        : h < 48 ? String.format(Locale.ROOT, "%.1f h", h) : String.format(Locale.ROOT, "%.1f days", h / 24);
+    return h < 1
+        ? String.format(Locale.ROOT, "%.0f min", Math.max(1, 60 * h))
+        : h < 48
+            ? String.format(Locale.ROOT, "%.1f h", h)
+            : String.format(Locale.ROOT, "%.1f days", h / 24);
   }
 
   private static String duration(long seconds) {

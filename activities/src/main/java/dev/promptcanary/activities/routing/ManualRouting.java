@@ -2,4 +2,9 @@ package dev.promptcanary.activities.routing;
 
 /** A person setting a prompt's routing by hand, outside any rollout; recorded in the audit log. */
 public record ManualRouting(
-    String prompt, int stableVersion, Integer canaryVersion, int canaryWeightBp, String actor, String reason) {}
+    String prompt,
+    int stableVersion,
+    Integer canaryVersion,
+    int canaryWeightBp,
+    String actor,
+    String reason) {}

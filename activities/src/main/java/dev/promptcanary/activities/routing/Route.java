@@ -6,8 +6,8 @@ import dev.promptcanary.activities.registry.PromptVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The in-memory routing of one prompt, with the full content of the versions it serves, so that resolve needs no
- * database round trip.
+ * The in-memory routing of one prompt, with the full content of the versions it serves, so that
+ * resolve needs no database round trip.
  */
 public final class Route {
   private final RoutingState state;
@@ -23,8 +23,8 @@ public final class Route {
   }
 
   /**
-   * The salt keeps a unit's bucket fixed for the life of one rollout (or one manual canary version) while
-   * letting the next rollout draw a fresh canary population.
+   * The salt keeps a unit's bucket fixed for the life of one rollout (or one manual canary version)
+   * while letting the next rollout draw a fresh canary population.
    */
   static String salt(RoutingState state) {
     if (state.rolloutId() != null) {
@@ -74,12 +74,15 @@ public final class Route {
     String note =
         pin == null
             ? null
-            : "pinned version " + pin + " is no longer served (rolled back or replaced); now serving version "
+            : "pinned version "
+                + pin
+                + " is no longer served (rolled back or replaced); now serving version "
                 + served.version();
     return resolution(inCanary ? Arm.CANARY : Arm.STABLE, served, bucket, false, note);
   }
 
-  private Resolution resolution(Arm arm, PromptVersion served, int bucket, boolean pinned, String pinDroppedNote) {
+  private Resolution resolution(
+      Arm arm, PromptVersion served, int bucket, boolean pinned, String pinDroppedNote) {
     return new Resolution(
         state.prompt(),
         served.version(),

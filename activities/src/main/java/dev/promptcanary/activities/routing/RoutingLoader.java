@@ -40,7 +40,8 @@ public final class RoutingLoader {
 
   private Route toRoute(RoutingState state) {
     PromptVersion stable = version(state.prompt(), state.stableVersion());
-    PromptVersion canary = state.canaryVersion() == null ? null : version(state.prompt(), state.canaryVersion());
+    PromptVersion canary =
+        state.canaryVersion() == null ? null : version(state.prompt(), state.canaryVersion());
     return new Route(state, stable, canary);
   }
 
@@ -50,6 +51,7 @@ public final class RoutingLoader {
         key ->
             jdbi.onDemand(PromptDao.class)
                 .findVersion(prompt, version)
-                .orElseThrow(() -> new IllegalStateException("routing names missing version " + key)));
+                .orElseThrow(
+                    () -> new IllegalStateException("routing names missing version " + key)));
   }
 }

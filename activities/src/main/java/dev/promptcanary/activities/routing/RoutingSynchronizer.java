@@ -12,10 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's {@link RoutingTable} in step with PostgreSQL. A trigger on the routing table sends a
- * notification naming the prompt at commit; this thread listens on its own connection and reloads that prompt,
- * so a change reaches every node well within a second. A periodic full reload is the safety net for anything a
- * dropped connection made it miss, and after a reconnect everything is reloaded at once.
+ * Keeps this node's {@link RoutingTable} in step with PostgreSQL. A trigger on the routing table
+ * sends a notification naming the prompt at commit; this thread listens on its own connection and
+ * reloads that prompt, so a change reaches every node well within a second. A periodic full reload
+ * is the safety net for anything a dropped connection made it miss, and after a reconnect
+ * everything is reloaded at once.
  */
 public final class RoutingSynchronizer implements AutoCloseable {
   public static final String CHANNEL = "promptcanary_routing";
@@ -31,7 +32,10 @@ public final class RoutingSynchronizer implements AutoCloseable {
   private volatile Connection connection;
 
   public RoutingSynchronizer(
-      RoutingLoader loader, String jdbcUrl, Properties connectionProperties, Duration fullReloadInterval) {
+      RoutingLoader loader,
+      String jdbcUrl,
+      Properties connectionProperties,
+      Duration fullReloadInterval) {
     this.loader = loader;
     this.jdbcUrl = jdbcUrl;
     this.connectionProperties = connectionProperties;

@@ -12,14 +12,15 @@ public final class RoutingTable {
   }
 
   /**
-   * Installs a freshly loaded route unless a newer one is already here: a full reload that read the row before a
-   * change must not undo the change a notification has already delivered.
+   * Installs a freshly loaded route unless a newer one is already here: a full reload that read the
+   * row before a change must not undo the change a notification has already delivered.
    */
   public void install(Route route) {
     routes.merge(
         route.state().prompt(),
         route,
-        (current, loaded) -> loaded.state().fenceSeq() >= current.state().fenceSeq() ? loaded : current);
+        (current, loaded) ->
+            loaded.state().fenceSeq() >= current.state().fenceSeq() ? loaded : current);
   }
 
   public int size() {

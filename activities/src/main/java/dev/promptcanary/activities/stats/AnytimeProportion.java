@@ -4,14 +4,18 @@ import org.apache.commons.math3.analysis.solvers.BrentSolver;
 import org.apache.commons.math3.special.Beta;
 
 /**
- * An always-valid confidence sequence for a binomial proportion: the set of p whose likelihood is within a factor
- * 1/alpha of the Beta(k m, k (1 - m)) mixture's marginal likelihood. The mixture's Bayes factor against any fixed p
- * is a nonnegative martingale under that p, so the true p leaves the set with probability at most alpha over all
- * looks (Lindon and Malek 2022; {@link SampleRatioCheck} and {@link JudgeHealthCheck} use it). The prior mean {@code m} and standard deviation
- * {@code sd} say which proportions the sequence is tuned to separate fastest; any choice keeps it valid.
+ * An always-valid confidence sequence for a binomial proportion: the set of p whose likelihood is
+ * within a factor 1/alpha of the Beta(k m, k (1 - m)) mixture's marginal likelihood. The mixture's
+ * Bayes factor against any fixed p is a nonnegative martingale under that p, so the true p leaves
+ * the set with probability at most alpha over all looks (Lindon and Malek 2022; {@link
+ * SampleRatioCheck} and {@link JudgeHealthCheck} use it). The prior mean {@code m} and standard
+ * deviation {@code sd} say which proportions the sequence is tuned to separate fastest; any choice
+ * keeps it valid.
  */
 final class AnytimeProportion {
-  /** Bounds of the proportion after {@code hits} of {@code hits + misses}; [0, 1] before any data. */
+  /**
+   * Bounds of the proportion after {@code hits} of {@code hits + misses}; [0, 1] before any data.
+   */
   record Bounds(double lower, double upper) {
     boolean below(double p) {
       return upper < p;
@@ -47,8 +51,8 @@ final class AnytimeProportion {
   }
 
   /**
-   * Whether each of {@code ps} is outside the sequence (its Bayes factor reached 1/alpha): cheaper than {@link
-   * #bounds}, no root finding.
+   * Whether each of {@code ps} is outside the sequence (its Bayes factor reached 1/alpha): cheaper
+   * than {@link #bounds}, no root finding.
    */
   boolean excludes(long hits, long misses, double... ps) {
     double cut = logMarginal(hits, misses) - logThreshold;
@@ -70,11 +74,16 @@ final class AnytimeProportion {
     BrentSolver solver = new BrentSolver(1e-12);
     double lower = 0;
     double upper = 1;
-    // ln L is concave with its maximum at the observed share: one root on each side, where ln L falls below cut.
-    if (hits > 0 && logLikelihood(1e-15, hits, misses) < cut && logLikelihood(share, hits, misses) > cut) {
+    // ln L is concave with its maximum at the observed share: one root on each side, where ln L
+    // falls below cut.
+    if (hits > 0
+        && logLikelihood(1e-15, hits, misses) < cut
+        && logLikelihood(share, hits, misses) > cut) {
       lower = solver.solve(200, p -> logLikelihood(p, hits, misses) - cut, 1e-15, share);
     }
-    if (misses > 0 && logLikelihood(1 - 1e-15, hits, misses) < cut && logLikelihood(share, hits, misses) > cut) {
+    if (misses > 0
+        && logLikelihood(1 - 1e-15, hits, misses) < cut
+        && logLikelihood(share, hits, misses) > cut) {
       upper = solver.solve(200, p -> logLikelihood(p, hits, misses) - cut, share, 1 - 1e-15);
     }
     return new Bounds(Math.min(lower, share), Math.max(upper, share));

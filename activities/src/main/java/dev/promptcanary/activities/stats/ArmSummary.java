@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param safetyFlags N_u responses, S_u of them safety-flagged
  * @param cost N_u requests with a cost, S_u their cost
  * @param feedback N_u requests with user feedback (-1, 0, 1), S_u its sum
- * @param metrics the rollout's own outcome metrics by name: N_u values reported, S_u their sum
- *     (a proportion's values are 0 or 1)
+ * @param metrics the rollout's own outcome metrics by name: N_u values reported, S_u their sum (a
+ *     proportion's values are 0 or 1)
  */
 public record ArmSummary(
     long units,

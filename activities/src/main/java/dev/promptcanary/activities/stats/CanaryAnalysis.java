@@ -18,9 +18,9 @@ import java.util.Map;
  * <p>Combining the gates: a sample ratio mismatch blocks everything (the arms are not comparable);
  * otherwise any regression rolls back; promotion needs no gate holding it: every non-inferiority
  * gate shown within its margin, every harm-detection gate with a minimum power at that power, the
- * sample ratio check verified within its tolerance; anything else keeps waiting. The
- * family-wise false-rollback rate is at most {@link GatesConfig#alpha()} because each gate's bounds
- * use its Bonferroni share of it ({@link #gateAlphas}).
+ * sample ratio check verified within its tolerance; anything else keeps waiting. The family-wise
+ * false-rollback rate is at most {@link GatesConfig#alpha()} because each gate's bounds use its
+ * Bonferroni share of it ({@link #gateAlphas}).
  *
  * <p>Use {@link #analyse(AnalysisInput)} for a one-off verdict, or {@link #of(GatesConfig)} once
  * per rollout and then {@link #verdicts} or {@link #decision} per look (the simulation benchmark
@@ -241,7 +241,17 @@ public final class CanaryAnalysis {
     for (Decision d : decisions) {
       outcomes.add(
           new GateOutcome(
-              GateKind.OVERALL, null, d, 0, 0, 0, 0, 0, 0, false, d != Decision.NON_INFERIOR,
+              GateKind.OVERALL,
+              null,
+              d,
+              0,
+              0,
+              0,
+              0,
+              0,
+              0,
+              false,
+              d != Decision.NON_INFERIOR,
               Double.NaN));
     }
     return combine(outcomes);
@@ -266,15 +276,22 @@ public final class CanaryAnalysis {
         for (int i = 0; i < outcomes.size(); i++) {
           GateOutcome o = outcomes.get(i);
           if (o.decision() != Decision.NON_INFERIOR) {
-            notShown.add(name(verdicts.get(i)) + (Double.isNaN(o.mde()) ? " (no data)"
-                : " " + Reasons.num(o.mde())));
+            notShown.add(
+                name(verdicts.get(i))
+                    + (Double.isNaN(o.mde()) ? " (no data)" : " " + Reasons.num(o.mde())));
           }
         }
-        reason = "promote: no gate holds (" + verdicts.size() + " gates)"
-            + (notShown.isEmpty() ? ", all shown within their margins"
-                : "; harm-detection gates not shown within their margins, smallest harm each"
-                    + " could detect with 80% power: " + String.join(", ", notShown))
-            + "; " + basis.reason();
+        reason =
+            "promote: no gate holds ("
+                + verdicts.size()
+                + " gates)"
+                + (notShown.isEmpty()
+                    ? ", all shown within their margins"
+                    : "; harm-detection gates not shown within their margins, smallest harm each"
+                        + " could detect with 80% power: "
+                        + String.join(", ", notShown))
+                + "; "
+                + basis.reason();
       }
       default -> {
         basis = first(verdicts, overall);

@@ -51,8 +51,8 @@ final class Comparison {
   enum Range {
     /**
      * A difference of two rates (errors, flags, exceedances): in [-1, 1], with a second boundary
-     * tuned to {@link #grossEffect(double)} of the margin. It shares the alpha with the one tuned to
-     * the margin (alpha / 2 each) and the narrower of the two is used: a boundary tuned to a
+     * tuned to {@link #grossEffect(double)} of the margin. It shares the alpha with the one tuned
+     * to the margin (alpha / 2 each) and the narrower of the two is used: a boundary tuned to a
      * 0.2-point rate margin is so wide for a large effect at small n that a prompt failing half its
      * requests would take hundreds of requests to roll back; the second catches it in a few dozen.
      * Both are always-valid, so their intersection is at alpha.
@@ -174,16 +174,19 @@ final class Comparison {
    *     neither arm has any data
    */
   GateOutcome insufficient(
-      long canaryN,
-      long baselineN,
-      double estimate,
-      double atMargin,
-      boolean skippedWithoutData) {
+      long canaryN, long baselineN, double estimate, double atMargin, boolean skippedWithoutData) {
     boolean noData = canaryN == 0 && baselineN == 0;
     boolean holds = holdsWithoutData() && !(skippedWithoutData && noData);
     return outcome(
-        Decision.INSUFFICIENT_DATA, canaryN, baselineN, estimate, rangeLow, rangeHigh, atMargin,
-        holds, Double.NaN);
+        Decision.INSUFFICIENT_DATA,
+        canaryN,
+        baselineN,
+        estimate,
+        rangeLow,
+        rangeHigh,
+        atMargin,
+        holds,
+        Double.NaN);
   }
 
   GateOutcome decide(
@@ -227,7 +230,14 @@ final class Comparison {
       holds = minimumPower > 0 && !nonInferior && atMargin < minimumEffect + radius + zPower * sd;
     }
     return outcome(
-        decision, canaryN, baselineN, estimate, lower, upper, atMargin, holds,
+        decision,
+        canaryN,
+        baselineN,
+        estimate,
+        lower,
+        upper,
+        atMargin,
+        holds,
         minimumEffect + radius + Z_80 * sd);
   }
 
@@ -242,7 +252,17 @@ final class Comparison {
       boolean holds,
       double mde) {
     return new GateOutcome(
-        gate, metric, decision, canaryN, baselineN, estimate, lower, upper, threshold(atMargin),
-        false, holds, mde);
+        gate,
+        metric,
+        decision,
+        canaryN,
+        baselineN,
+        estimate,
+        lower,
+        upper,
+        threshold(atMargin),
+        false,
+        holds,
+        mde);
   }
 }

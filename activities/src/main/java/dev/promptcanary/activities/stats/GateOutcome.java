@@ -38,7 +38,17 @@ record GateOutcome(
 
   GateOutcome with(Decision newDecision, boolean newCeilingBreached, boolean newHolds) {
     return new GateOutcome(
-        gate, metric, newDecision, canaryN, baselineN, estimate, lower, upper, threshold,
-        newCeilingBreached, newHolds, mde);
+        gate,
+        metric,
+        newDecision,
+        canaryN,
+        baselineN,
+        estimate,
+        lower,
+        upper,
+        threshold,
+        newCeilingBreached,
+        newHolds,
+        mde);
   }
 }

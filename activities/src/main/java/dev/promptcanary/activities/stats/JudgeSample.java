@@ -1,14 +1,15 @@
 package dev.promptcanary.activities.stats;
 
 /**
- * What the rollout's judge did in one stage, per arm: scores it gave and attempts that failed. {@code otherJudges}
- * counts scores of the stage given by any other judge than the rollout's (a changed model or rubric): they are left
- * out of the quality gate, and count as misses of the rollout's judge.
+ * What the rollout's judge did in one stage, per arm: scores it gave and attempts that failed.
+ * {@code otherJudges} counts scores of the stage given by any other judge than the rollout's (a
+ * changed model or rubric): they are left out of the quality gate, and count as misses of the
+ * rollout's judge.
  *
  * @param judge the rollout's judge ({@code model/rubricVersion}), or null while none has scored yet
- * @param canaryScoredUnits canary units (sessions) with at least one score: what the balance check compares with
- *     the weight, since a unit's requests all follow it and long sessions make the share of scores vary far more
- *     than binomially
+ * @param canaryScoredUnits canary units (sessions) with at least one score: what the balance check
+ *     compares with the weight, since a unit's requests all follow it and long sessions make the
+ *     share of scores vary far more than binomially
  * @param baselineScoredUnits the same for the baseline
  */
 public record JudgeSample(
@@ -22,8 +23,13 @@ public record JudgeSample(
     long baselineScoredUnits) {
 
   public JudgeSample {
-    if (canaryScored < 0 || canaryFailed < 0 || baselineScored < 0 || baselineFailed < 0 || otherJudges < 0
-        || canaryScoredUnits < 0 || baselineScoredUnits < 0) {
+    if (canaryScored < 0
+        || canaryFailed < 0
+        || baselineScored < 0
+        || baselineFailed < 0
+        || otherJudges < 0
+        || canaryScoredUnits < 0
+        || baselineScoredUnits < 0) {
       throw new IllegalArgumentException("judge counts must be >= 0");
     }
     if (canaryScoredUnits > canaryScored || baselineScoredUnits > baselineScored) {
@@ -33,8 +39,21 @@ public record JudgeSample(
 
   /** One score per unit (one-request sessions): every score its own unit. */
   public JudgeSample(
-      String judge, long canaryScored, long canaryFailed, long baselineScored, long baselineFailed, long otherJudges) {
-    this(judge, canaryScored, canaryFailed, baselineScored, baselineFailed, otherJudges, canaryScored, baselineScored);
+      String judge,
+      long canaryScored,
+      long canaryFailed,
+      long baselineScored,
+      long baselineFailed,
+      long otherJudges) {
+    this(
+        judge,
+        canaryScored,
+        canaryFailed,
+        baselineScored,
+        baselineFailed,
+        otherJudges,
+        canaryScored,
+        baselineScored);
   }
 
   long scored() {

@@ -27,7 +27,9 @@ public record LatencyCut(
     Objects.requireNonNull(baselineAbove, "baselineAbove");
   }
 
-  /** The per-request exceedance counts of the earlier, unit-less summary: each request its own unit. */
+  /**
+   * The per-request exceedance counts of the earlier, unit-less summary: each request its own unit.
+   */
   public static LatencyCut of(LatencyExceedance e) {
     return new LatencyCut(
         e.quantile(),

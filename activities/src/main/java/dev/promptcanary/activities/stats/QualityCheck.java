@@ -16,8 +16,17 @@ final class QualityCheck implements GateCheck {
 
   QualityCheck(QualityGate gate, double alpha, int minimumSamples) {
     this.comparison =
-        new Comparison(GateKind.QUALITY, null, false, alpha, gate.tau(), gate.margin(),
-            gate.minimumEffect(), Comparison.Range.UNIT_DIFFERENCE, GateMode.NON_INFERIORITY, 0);
+        new Comparison(
+            GateKind.QUALITY,
+            null,
+            false,
+            alpha,
+            gate.tau(),
+            gate.margin(),
+            gate.minimumEffect(),
+            Comparison.Range.UNIT_DIFFERENCE,
+            GateMode.NON_INFERIORITY,
+            0);
     this.minimumSamples = minimumSamples;
   }
 

@@ -12,8 +12,8 @@ import java.util.function.Function;
  * rate(baseline), centred on the Agresti-Caffo adjusted rates so that an event seen 0 times early
  * on cannot produce a zero variance, and, when configured, a second bound on the canary's own rate
  * against an absolute ceiling. With a ceiling the gate's alpha is split in half between the two
- * bounds. The margin may be relative: {@code max(margin, relativeMargin * baseline rate)}, so a
- * x3 rise at a 0.1% base rate is as visible as at 10%.
+ * bounds. The margin may be relative: {@code max(margin, relativeMargin * baseline rate)}, so a x3
+ * rise at a 0.1% base rate is as visible as at 10%.
  */
 final class RateCheck implements GateCheck {
   private final GateKind kind;
@@ -60,13 +60,23 @@ final class RateCheck implements GateCheck {
     this.ceiling =
         gate.hasCeiling()
             ? new Comparison(
-                kind, null, true, testAlpha, ceilingTau, 0, 0, Comparison.Range.UNIT_DIFFERENCE,
-                gate.mode(), 0)
+                kind,
+                null,
+                true,
+                testAlpha,
+                ceilingTau,
+                0,
+                0,
+                Comparison.Range.UNIT_DIFFERENCE,
+                gate.mode(),
+                0)
             : null;
     this.ceilingRate = gate.ceiling();
   }
 
-  /** A custom proportion metric: either direction, no ceiling, skipped without data if a guardrail. */
+  /**
+   * A custom proportion metric: either direction, no ceiling, skipped without data if a guardrail.
+   */
   RateCheck(MetricGate gate, double alpha, int minimumSamples) {
     this.kind = GateKind.METRIC;
     this.label = gate.name() + " rate";
@@ -130,8 +140,8 @@ final class RateCheck implements GateCheck {
     if (own.decision() == Decision.REGRESSION) {
       return diff.with(Decision.REGRESSION, true, true);
     }
-    boolean ceilingHolds = ceiling.mode() == GateMode.NON_INFERIORITY
-        && own.decision() != Decision.NON_INFERIOR;
+    boolean ceilingHolds =
+        ceiling.mode() == GateMode.NON_INFERIORITY && own.decision() != Decision.NON_INFERIOR;
     if (diff.decision() == Decision.NON_INFERIOR && ceilingHolds) {
       return diff.with(Decision.INCONCLUSIVE, false, true);
     }
@@ -143,9 +153,9 @@ final class RateCheck implements GateCheck {
   }
 
   /**
-   * The larger of the Agresti-Caffo binomial variance (never zero, even before the first event)
-   * and the delta-method variance over units (which carries the clustering of events within a
-   * unit), pooled with the other arm's units when that is larger ({@link
+   * The larger of the Agresti-Caffo binomial variance (never zero, even before the first event) and
+   * the delta-method variance over units (which carries the clustering of events within a unit),
+   * pooled with the other arm's units when that is larger ({@link
    * UnitSums#varianceOfMeanPooledWith}).
    */
   static double variance(Proportion counts, UnitSums units, UnitSums otherArm) {
@@ -162,7 +172,9 @@ final class RateCheck implements GateCheck {
     if (outcome.ceilingBreached()) {
       return text + "; canary rate significantly above the ceiling " + Reasons.num(ceilingRate);
     }
-    if (ceiling != null && outcome.holds() && ceiling.mode() == GateMode.NON_INFERIORITY
+    if (ceiling != null
+        && outcome.holds()
+        && ceiling.mode() == GateMode.NON_INFERIORITY
         && outcome.decision() == Decision.INCONCLUSIVE) {
       return text + "; canary rate not yet shown below the ceiling " + Reasons.num(ceilingRate);
     }

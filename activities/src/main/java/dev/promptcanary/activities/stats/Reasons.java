@@ -64,7 +64,9 @@ final class Reasons {
                   : "lower bound clears margin " + threshold + ", non-inferior");
           case INCONCLUSIVE ->
               harm
-                  ? "no harm shown (bound not wholly past " + rollback + ")"
+                  ? "no harm shown (bound not wholly past "
+                      + rollback
+                      + ")"
                       + (o.holds()
                           ? "; holds the promotion until "
                               + Math.round(100 * c.minimumPower())

@@ -115,10 +115,24 @@ public final class SamplePlanner {
               weightBp,
               rate));
     }
-    rateNeed(needs, "error_rate", gates.errorRate(), t.errorRate(), alphas
-        .get(dev.promptcanary.workflows.domain.GateKind.ERROR_RATE), inflate, weightBp, rate);
-    rateNeed(needs, "safety_rate", gates.safety(), t.safetyRate(), alphas
-        .get(dev.promptcanary.workflows.domain.GateKind.SAFETY_RATE), inflate, weightBp, rate);
+    rateNeed(
+        needs,
+        "error_rate",
+        gates.errorRate(),
+        t.errorRate(),
+        alphas.get(dev.promptcanary.workflows.domain.GateKind.ERROR_RATE),
+        inflate,
+        weightBp,
+        rate);
+    rateNeed(
+        needs,
+        "safety_rate",
+        gates.safety(),
+        t.safetyRate(),
+        alphas.get(dev.promptcanary.workflows.domain.GateKind.SAFETY_RATE),
+        inflate,
+        weightBp,
+        rate);
     var latency = gates.latency();
     if (latency.enabled() && holds(latency.mode(), latency.minimumPower())) {
       double alpha =
@@ -129,7 +143,8 @@ public final class SamplePlanner {
         needs.add(
             need(
                 "latency " + dev.promptcanary.workflows.domain.LatencyGate.label(q),
-                latency.margins().get(i) - (latency.minimumPower() > 0 ? latency.minimumEffect() : 0),
+                latency.margins().get(i)
+                    - (latency.minimumPower() > 0 ? latency.minimumEffect() : 0),
                 Math.sqrt(q * (1 - q)) * inflate,
                 alpha,
                 latency.minimumPower(),
@@ -168,7 +183,8 @@ public final class SamplePlanner {
       needs.add(
           new GateNeed(
               "sample_ratio",
-              (long) Math.ceil(srmCanaryUnits(gates.sampleRatio(), weightBp) * t.requestsPerUnit())));
+              (long)
+                  Math.ceil(srmCanaryUnits(gates.sampleRatio(), weightBp) * t.requestsPerUnit())));
     }
     needs.removeIf(n -> n.canarySamples() <= 0);
     needs.sort(java.util.Comparator.comparingLong(GateNeed::canarySamples).reversed());
@@ -178,8 +194,8 @@ public final class SamplePlanner {
   /**
    * Canary units by which the sample ratio check verifies the split within its tolerance, for a
    * split that is right: the always-valid bounds' half-width, about z sqrt(w (1 - w) / N) with z^2
-   * ~ 2 ln(1/alpha) + ln(1 + N tol^2 / (w (1 - w))), must fall below tol = relativeTolerance
-   * min(w, 1 - w); solved by iterating on N.
+   * ~ 2 ln(1/alpha) + ln(1 + N tol^2 / (w (1 - w))), must fall below tol = relativeTolerance min(w,
+   * 1 - w); solved by iterating on N.
    */
   static double srmCanaryUnits(dev.promptcanary.workflows.domain.SrmGate srm, int weightBp) {
     double w = weightBp / 10_000.0;
@@ -211,7 +227,13 @@ public final class SamplePlanner {
     double p = Math.max(baseRate, 1e-4);
     double margin = gate.marginAt(p) - (gate.minimumPower() > 0 ? gate.minimumEffect() : 0);
     needs.add(
-        need(name, margin, Math.sqrt(p * (1 - p)) * inflate, alpha, gate.minimumPower(), weightBp,
+        need(
+            name,
+            margin,
+            Math.sqrt(p * (1 - p)) * inflate,
+            alpha,
+            gate.minimumPower(),
+            weightBp,
             rate));
   }
 
@@ -220,7 +242,12 @@ public final class SamplePlanner {
    * it for an identical canary. Harm detection with a power: the n where that power is reached.
    */
   private static GateNeed need(
-      String name, double effect, double sigma, double alpha, double power, int weightBp,
+      String name,
+      double effect,
+      double sigma,
+      double alpha,
+      double power,
+      int weightBp,
       double rate) {
     if (!(effect > 0)) {
       return new GateNeed(name, Long.MAX_VALUE / 4);
@@ -264,7 +291,9 @@ public final class SamplePlanner {
       return 0;
     }
     double canaryPerHour = t.requestsPerHour() * weightBp / 10_000.0;
-    return canaryPerHour <= 0 ? Double.POSITIVE_INFINITY : needs.get(0).canarySamples() / canaryPerHour;
+    return canaryPerHour <= 0
+        ? Double.POSITIVE_INFINITY
+        : needs.get(0).canarySamples() / canaryPerHour;
   }
 
   private static double variance(PlanRequest r, double w, long canary) {

@@ -9,10 +9,10 @@ import java.util.Locale;
  * Sample ratio mismatch, checked sequentially so that looking at every new batch does not inflate
  * the false alarm rate (a chi-square test at p < 0.001 repeated a thousand times would).
  *
- * <p>Each unit (a session or user, first exposed in the stage) goes to the canary with probability p; the
- * configured weight says p = w. Requests are not counted: a unit's requests all follow it, so
- * their share varies far more than binomially. The
- * Bayes factor of a Beta(k w, k (1 - w)) mixture over p against p = w,
+ * <p>Each unit (a session or user, first exposed in the stage) goes to the canary with probability
+ * p; the configured weight says p = w. Requests are not counted: a unit's requests all follow it,
+ * so their share varies far more than binomially. The Bayes factor of a Beta(k w, k (1 - w))
+ * mixture over p against p = w,
  *
  * <pre>
  *   BF = B(k w + n_c, k (1 - w) + n_b) / B(k w, k (1 - w)) / (w^n_c (1 - w)^n_b),
@@ -20,9 +20,9 @@ import java.util.Locale;
  *
  * is a nonnegative martingale under the null, so BF >= 1/alpha has probability at most alpha over
  * all looks (the binomial case of Lindon and Malek 2022, "Anytime-valid inference for multinomial
- * count data"). It is exact: no normal approximation, valid from the first unit. Inverting the
- * same Bayes factor over p gives always-valid bounds on the canary share: {p : ln L(p) > ln
- * marginal - ln(1/alpha)}.
+ * count data"). It is exact: no normal approximation, valid from the first unit. Inverting the same
+ * Bayes factor over p gives always-valid bounds on the canary share: {p : ln L(p) > ln marginal -
+ * ln(1/alpha)}.
  *
  * <p>Decisions: SAMPLE_RATIO_MISMATCH once w leaves the bounds; NON_INFERIOR ("split verified")
  * only once the bounds lie within w +/- tol, tol = relativeTolerance * min(w, 1 - w), so a mismatch
@@ -47,8 +47,8 @@ final class SampleRatioCheck implements GateCheck {
   }
 
   /**
-   * The confidence sequence for the canary share at weight {@code w}: the prior concentration k = w (1 - w) / tol^2 - 1
-   * gives the prior a standard deviation of tol.
+   * The confidence sequence for the canary share at weight {@code w}: the prior concentration k = w
+   * (1 - w) / tol^2 - 1 gives the prior a standard deviation of tol.
    */
   private AnytimeProportion sequence(double w) {
     return new AnytimeProportion(w, tolerance(w), gate.alpha());

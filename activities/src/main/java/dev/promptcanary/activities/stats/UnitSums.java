@@ -6,17 +6,17 @@ package dev.promptcanary.activities.stats;
  * errors, requests above a latency cut), these are {@code count(units), sum(N), sum(S), sum(N^2),
  * sum(S^2), sum(N S)}.
  *
- * <p>The metric is the ratio of sums {@code R = sum(S) / sum(N)} (a per-request mean over the
- * arm). Routing randomises units, not requests, so its variance comes from the delta method over
- * units (Deng, Knoblich and Lu, "Applying the Delta Method in Metric Analytics", KDD 2018):
+ * <p>The metric is the ratio of sums {@code R = sum(S) / sum(N)} (a per-request mean over the arm).
+ * Routing randomises units, not requests, so its variance comes from the delta method over units
+ * (Deng, Knoblich and Lu, "Applying the Delta Method in Metric Analytics", KDD 2018):
  *
  * <pre>
  *   Var(R) ~ (Var(S) - 2 R Cov(S, N) + R^2 Var(N)) / (K mean(N)^2),
  * </pre>
  *
- * with K units and the variances and covariance taken over units. When every unit makes one
- * request this is the usual {@code s^2 / n}; when requests within a unit are alike it is larger by
- * the design effect {@code 1 + (m - 1) rho}.
+ * with K units and the variances and covariance taken over units. When every unit makes one request
+ * this is the usual {@code s^2 / n}; when requests within a unit are alike it is larger by the
+ * design effect {@code 1 + (m - 1) rho}.
  *
  * @param units units with at least one counted item ({@code N_u > 0})
  * @param n {@code sum(N_u)}: the items, e.g. requests
@@ -41,7 +41,17 @@ public record UnitSums(long units, double n, double s, double nn, double ss, dou
         || !Double.isFinite(ns)) {
       throw new IllegalArgumentException(
           "need units >= 0, n, nn, ss >= 0 and finite sums; got "
-              + units + ", " + n + ", " + s + ", " + nn + ", " + ss + ", " + ns);
+              + units
+              + ", "
+              + n
+              + ", "
+              + s
+              + ", "
+              + nn
+              + ", "
+              + ss
+              + ", "
+              + ns);
     }
     if (units == 0 && n > 0) {
       throw new IllegalArgumentException("items without units: n = " + n);
@@ -70,7 +80,10 @@ public record UnitSums(long units, double n, double s, double nn, double ss, dou
     return total;
   }
 
-  /** Adds one unit with {@code count} items summing to {@code sum}; a unit with no items adds nothing. */
+  /**
+   * Adds one unit with {@code count} items summing to {@code sum}; a unit with no items adds
+   * nothing.
+   */
   public UnitSums plusUnit(double count, double sum) {
     if (count <= 0) {
       return this;
@@ -82,12 +95,7 @@ public record UnitSums(long units, double n, double s, double nn, double ss, dou
   /** Both summaries' units together (disjoint sets of units). */
   public UnitSums plus(UnitSums other) {
     return new UnitSums(
-        units + other.units,
-        n + other.n,
-        s + other.s,
-        nn + other.nn,
-        ss + other.ss,
-        ns + other.ns);
+        units + other.units, n + other.n, s + other.s, nn + other.nn, ss + other.ss, ns + other.ns);
   }
 
   /** The per-item mean, {@code sum(S) / sum(N)}; 0 without items. */
@@ -120,8 +128,8 @@ public record UnitSums(long units, double n, double s, double nn, double ss, dou
 
   /**
    * The design effect: {@link #varianceOfMean()} over the variance the same items would have if
-   * they were independent ({@code per-item variance / n}); 1 for one-item units, {@code 1 + (m -
-   * 1) rho} for units of m correlated items. NaN when the per-item variance is unknown (0).
+   * they were independent ({@code per-item variance / n}); 1 for one-item units, {@code 1 + (m - 1)
+   * rho} for units of m correlated items. NaN when the per-item variance is unknown (0).
    *
    * @param perItemVariance the variance of one item's value, e.g. {@code p (1 - p)} for a rate
    */
@@ -155,8 +163,7 @@ public record UnitSums(long units, double n, double s, double nn, double ss, dou
     if (units < 2 || k < 3 || n == 0) {
       return own;
     }
-    double residualVariance =
-        (residualSumOfSquares() + other.residualSumOfSquares()) / (k - 2);
+    double residualVariance = (residualSumOfSquares() + other.residualSumOfSquares()) / (k - 2);
     double meanN = n / units;
     return Math.max(own, residualVariance / (units * meanN * meanN));
   }

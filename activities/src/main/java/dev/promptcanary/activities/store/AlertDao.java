@@ -6,7 +6,9 @@ import org.jdbi.v3.json.Json;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Every alert a rollout raised, stored before it is delivered and marked once its webhook took it. */
+/**
+ * Every alert a rollout raised, stored before it is delivered and marked once its webhook took it.
+ */
 public interface AlertDao {
   /** Stores an alert; a retried activity (same dedupe key) stores nothing new. */
   @SqlUpdate(
@@ -24,6 +26,7 @@ public interface AlertDao {
       @Bind("webhook") String webhook,
       @Bind("at") Instant at);
 
-  @SqlUpdate("UPDATE alerts SET delivered_at = now() WHERE dedupe_key = :dedupeKey AND delivered_at IS NULL")
+  @SqlUpdate(
+      "UPDATE alerts SET delivered_at = now() WHERE dedupe_key = :dedupeKey AND delivered_at IS NULL")
   void markDelivered(@Bind("dedupeKey") String dedupeKey);
 }

@@ -13,17 +13,19 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
 /**
  * The sufficient statistics of one stage, summed per randomisation unit where the rows are.
  *
- * <p>A stage's units are those <b>first exposed</b> in it ({@code unit_exposures.first_served_at >= since}) whose
- * first version is one of the two arms; a unit's arm is its first version. Every metric sums, per unit, the unit's
- * requests on that version whenever their outcome arrived (a late judge score counts in the stage its request's unit
- * was exposed in, never by {@code judged_at}), and then per arm the unit sums {@code count(units), sum(N), sum(S),
- * sum(N^2), sum(S^2), sum(N S)}. Units first exposed in an earlier stage (sessions pinned across a weight change)
- * belong to that stage and to no later one.
+ * <p>A stage's units are those <b>first exposed</b> in it ({@code unit_exposures.first_served_at >=
+ * since}) whose first version is one of the two arms; a unit's arm is its first version. Every
+ * metric sums, per unit, the unit's requests on that version whenever their outcome arrived (a late
+ * judge score counts in the stage its request's unit was exposed in, never by {@code judged_at}),
+ * and then per arm the unit sums {@code count(units), sum(N), sum(S), sum(N^2), sum(S^2), sum(N
+ * S)}. Units first exposed in an earlier stage (sessions pinned across a weight change) belong to
+ * that stage and to no later one.
  *
- * <p>A look reads the per-unit aggregates that ingest keeps (migration V7; {@link OutcomeDao}), never the requests:
- * one row per unit of the stage in {@code unit_sums}, one per unit and judge in {@code unit_judge_sums}, one per unit
- * and metric in {@code unit_metric_sums}, one per unit in the stage's {@code unit_latency} track. Its cost is bounded
- * by the stage's units, whatever their number of requests.
+ * <p>A look reads the per-unit aggregates that ingest keeps (migration V7; {@link OutcomeDao}),
+ * never the requests: one row per unit of the stage in {@code unit_sums}, one per unit and judge in
+ * {@code unit_judge_sums}, one per unit and metric in {@code unit_metric_sums}, one per unit in the
+ * stage's {@code unit_latency} track. Its cost is bounded by the stage's units, whatever their
+ * number of requests.
  */
 public interface AnalysisDao extends SqlObject {
 
@@ -33,17 +35,19 @@ public interface AnalysisDao extends SqlObject {
           + " WHERE prompt = :prompt AND first_served_at >= :since AND first_version IN (:a, :b))";
 
   /**
-   * Scores and failures are found through their unit: their own, else their observation's (a score that arrived
-   * before its observation is given its unit when the observation is stored, and added to the aggregates then). The
-   * few that raced their observation and kept no unit are read from the raw rows: a unit's items all come after its
-   * first serving, so {@code judged_at} only bounds that scan; its margin allows for clocks of reporters that differ.
+   * Scores and failures are found through their unit: their own, else their observation's (a score
+   * that arrived before its observation is given its unit when the observation is stored, and added
+   * to the aggregates then). The few that raced their observation and kept no unit are read from
+   * the raw rows: a unit's items all come after its first serving, so {@code judged_at} only bounds
+   * that scan; its margin allows for clocks of reporters that differ.
    */
   String JUDGE_SCAN_MARGIN = " - interval '1 hour'";
 
   /**
-   * Per-unit sums of one arm's observations (requests; errors and safety flags per request; cost per request with
-   * one; feedback per request with one). {@code units} counts every unit first exposed on the arm (what the sample
-   * ratio check counts), {@code requestUnits} those with a request.
+   * Per-unit sums of one arm's observations (requests; errors and safety flags per request; cost
+   * per request with one; feedback per request with one). {@code units} counts every unit first
+   * exposed on the arm (what the sample ratio check counts), {@code requestUnits} those with a
+   * request.
    */
   record ArmSums(
       int version,
@@ -70,8 +74,12 @@ public interface AnalysisDao extends SqlObject {
       double feedbackSs,
       double feedbackNs) {}
 
-  /** Per-unit sums of something counted and summed per unit (scores, a custom metric, latency exceedances). */
-  record Sums(int version, String key, long units, double n, double s, double nn, double ss, double ns) {}
+  /**
+   * Per-unit sums of something counted and summed per unit (scores, a custom metric, latency
+   * exceedances).
+   */
+  record Sums(
+      int version, String key, long units, double n, double s, double nn, double ss, double ns) {}
 
   /** Judge attempts on one arm that gave no score, by the given judge. */
   record FailureCount(int version, long failures) {}
@@ -87,79 +95,120 @@ public interface AnalysisDao extends SqlObject {
     return armsAndLatency(prompt, a, b, since, null, 0).arms();
   }
 
-  /** The arms' sums and, per cut of a latency track, their exceedances: what one pass over the stage's units gives. */
+  /**
+   * The arms' sums and, per cut of a latency track, their exceedances: what one pass over the
+   * stage's units gives.
+   */
   record ArmsAndLatency(List<ArmSums> arms, List<Sums> latency) {}
 
   /**
-   * Per arm, its units' sums of requests, errors, safety flags, cost and feedback (from {@code unit_sums}) and, with
-   * a latency track of {@code cuts} cuts, per cut the units' requests slower than it (from {@code unit_latency};
-   * {@code key}: the cut's index from 1; the requests, their units and squares are the arm's): one pass over the
-   * stage's units.
+   * Per arm, its units' sums of requests, errors, safety flags, cost and feedback (from {@code
+   * unit_sums}) and, with a latency track of {@code cuts} cuts, per cut the units' requests slower
+   * than it (from {@code unit_latency}; {@code key}: the cut's index from 1; the requests, their
+   * units and squares are the arm's): one pass over the stage's units.
    */
-  default ArmsAndLatency armsAndLatency(String prompt, int a, int b, Instant since, Long track, int cuts) {
+  default ArmsAndLatency armsAndLatency(
+      String prompt, int a, int b, Instant since, Long track, int cuts) {
     boolean latency = track != null && cuts > 0;
     StringBuilder above = new StringBuilder();
     for (int i = 1; latency && i <= cuts; i++) {
-      above.append(", coalesce(sum(above[").append(i).append("]), 0) AS s").append(i)
-          .append(", coalesce(sum(above[").append(i).append("] * above[").append(i).append("]), 0) AS ss")
+      above
+          .append(", coalesce(sum(above[")
           .append(i)
-          .append(", coalesce(sum(n * above[").append(i).append("]), 0) AS ns").append(i);
+          .append("]), 0) AS s")
+          .append(i)
+          .append(", coalesce(sum(above[")
+          .append(i)
+          .append("] * above[")
+          .append(i)
+          .append("]), 0) AS ss")
+          .append(i)
+          .append(", coalesce(sum(n * above[")
+          .append(i)
+          .append("]), 0) AS ns")
+          .append(i);
     }
-    String sql = "WITH " + STAGE_UNITS + ","
-        + " per AS (SELECT u.version, u.unit, coalesce(a.requests, 0) AS n, coalesce(a.errors, 0) AS e,"
-        + "  coalesce(a.safety, 0) AS f, coalesce(a.cost_n, 0) AS cn, coalesce(a.cost_s, 0) AS cs,"
-        + "  coalesce(a.feedback_n, 0) AS bn, coalesce(a.feedback_s, 0) AS bs" + (latency ? ", l.above" : "")
-        + "  FROM u LEFT JOIN unit_sums a ON a.prompt = :prompt AND a.version = u.version AND a.unit = u.unit"
-        + (latency ? " LEFT JOIN unit_latency l ON l.track = :track AND l.version = u.version AND l.unit = u.unit"
-            : "")
-        + ")"
-        + " SELECT version, count(*) AS units, count(*) FILTER (WHERE n > 0) AS request_units,"
-        + "  coalesce(sum(n), 0) AS requests, coalesce(sum(n * n), 0) AS requests_sq,"
-        + "  coalesce(sum(e), 0) AS errors, coalesce(sum(e * e), 0) AS errors_sq,"
-        + "  coalesce(sum(n * e), 0) AS requests_errors,"
-        + "  coalesce(sum(f), 0) AS safety, coalesce(sum(f * f), 0) AS safety_sq,"
-        + "  coalesce(sum(n * f), 0) AS requests_safety,"
-        + "  count(*) FILTER (WHERE cn > 0) AS cost_units, coalesce(sum(cn), 0) AS cost_n,"
-        + "  coalesce(sum(cs), 0) AS cost_s, coalesce(sum(cn * cn), 0) AS cost_nn,"
-        + "  coalesce(sum(cs * cs), 0) AS cost_ss, coalesce(sum(cn * cs), 0) AS cost_ns,"
-        + "  count(*) FILTER (WHERE bn > 0) AS feedback_units, coalesce(sum(bn), 0) AS feedback_n,"
-        + "  coalesce(sum(bs), 0) AS feedback_s, coalesce(sum(bn * bn), 0) AS feedback_nn,"
-        + "  coalesce(sum(bs * bs), 0) AS feedback_ss, coalesce(sum(bn * bs), 0) AS feedback_ns" + above
-        + " FROM per GROUP BY version";
+    String sql =
+        "WITH "
+            + STAGE_UNITS
+            + ","
+            + " per AS (SELECT u.version, u.unit, coalesce(a.requests, 0) AS n, coalesce(a.errors, 0) AS e,"
+            + "  coalesce(a.safety, 0) AS f, coalesce(a.cost_n, 0) AS cn, coalesce(a.cost_s, 0) AS cs,"
+            + "  coalesce(a.feedback_n, 0) AS bn, coalesce(a.feedback_s, 0) AS bs"
+            + (latency ? ", l.above" : "")
+            + "  FROM u LEFT JOIN unit_sums a ON a.prompt = :prompt AND a.version = u.version AND a.unit = u.unit"
+            + (latency
+                ? " LEFT JOIN unit_latency l ON l.track = :track AND l.version = u.version AND l.unit = u.unit"
+                : "")
+            + ")"
+            + " SELECT version, count(*) AS units, count(*) FILTER (WHERE n > 0) AS request_units,"
+            + "  coalesce(sum(n), 0) AS requests, coalesce(sum(n * n), 0) AS requests_sq,"
+            + "  coalesce(sum(e), 0) AS errors, coalesce(sum(e * e), 0) AS errors_sq,"
+            + "  coalesce(sum(n * e), 0) AS requests_errors,"
+            + "  coalesce(sum(f), 0) AS safety, coalesce(sum(f * f), 0) AS safety_sq,"
+            + "  coalesce(sum(n * f), 0) AS requests_safety,"
+            + "  count(*) FILTER (WHERE cn > 0) AS cost_units, coalesce(sum(cn), 0) AS cost_n,"
+            + "  coalesce(sum(cs), 0) AS cost_s, coalesce(sum(cn * cn), 0) AS cost_nn,"
+            + "  coalesce(sum(cs * cs), 0) AS cost_ss, coalesce(sum(cn * cs), 0) AS cost_ns,"
+            + "  count(*) FILTER (WHERE bn > 0) AS feedback_units, coalesce(sum(bn), 0) AS feedback_n,"
+            + "  coalesce(sum(bs), 0) AS feedback_s, coalesce(sum(bn * bn), 0) AS feedback_nn,"
+            + "  coalesce(sum(bs * bs), 0) AS feedback_ss, coalesce(sum(bn * bs), 0) AS feedback_ns"
+            + above
+            + " FROM per GROUP BY version";
     List<ArmSums> arms = new java.util.ArrayList<>();
     List<Sums> exceedances = new java.util.ArrayList<>();
     org.jdbi.v3.core.mapper.RowMapper<ArmSums> armMapper =
         org.jdbi.v3.core.mapper.reflect.ConstructorMapper.of(ArmSums.class);
-    var query = getHandle().createQuery(sql).bind("prompt", prompt).bind("a", a).bind("b", b).bind("since", since);
+    var query =
+        getHandle()
+            .createQuery(sql)
+            .bind("prompt", prompt)
+            .bind("a", a)
+            .bind("b", b)
+            .bind("since", since);
     if (latency) {
       query.bind("track", track.longValue());
     }
-    query.map((rs, ctx) -> {
-      ArmSums arm = armMapper.map(rs, ctx);
-      arms.add(arm);
-      for (int i = 1; latency && i <= cuts && arm.requestUnits() > 0; i++) {
-        exceedances.add(new Sums(arm.version(), Integer.toString(i), arm.requestUnits(), arm.requests(),
-            rs.getDouble("s" + i), arm.requestsSq(), rs.getDouble("ss" + i), rs.getDouble("ns" + i)));
-      }
-      return arm;
-    }).list();
+    query
+        .map(
+            (rs, ctx) -> {
+              ArmSums arm = armMapper.map(rs, ctx);
+              arms.add(arm);
+              for (int i = 1; latency && i <= cuts && arm.requestUnits() > 0; i++) {
+                exceedances.add(
+                    new Sums(
+                        arm.version(),
+                        Integer.toString(i),
+                        arm.requestUnits(),
+                        arm.requests(),
+                        rs.getDouble("s" + i),
+                        arm.requestsSq(),
+                        rs.getDouble("ss" + i),
+                        rs.getDouble("ns" + i)));
+              }
+              return arm;
+            })
+        .list();
     return new ArmsAndLatency(arms, exceedances);
   }
 
   /**
-   * Judge scores per unit and arm, by judge ({@code key}): each unit's row of {@code unit_judge_sums}, plus the
-   * scores stored without a unit whose observation came in a racing transaction (found through their observation,
-   * as before the aggregates; normally none).
+   * Judge scores per unit and arm, by judge ({@code key}): each unit's row of {@code
+   * unit_judge_sums}, plus the scores stored without a unit whose observation came in a racing
+   * transaction (found through their observation, as before the aggregates; normally none).
    */
   @SqlQuery(
-      "WITH " + STAGE_UNITS + ","
+      "WITH "
+          + STAGE_UNITS
+          + ","
           + " a AS (SELECT u.version, u.unit, s.judge, s.scores AS n, s.score_sum AS s FROM u JOIN unit_judge_sums s"
           + "  ON s.prompt = :prompt AND s.version = u.version AND s.unit = u.unit WHERE s.scores > 0),"
           + " r AS (SELECT u.version, u.unit, j.judge, count(*) AS n, sum(j.score) AS s FROM judgements j"
           + "  JOIN observations o ON o.prompt = j.prompt AND o.request_id = j.request_id"
           + "  JOIN u ON u.unit = o.unit AND u.version = j.version"
           + "  WHERE j.prompt = :prompt AND j.unit IS NULL AND j.version IN (:a, :b)"
-          + "   AND j.judged_at >= CAST(:since AS timestamptz)" + JUDGE_SCAN_MARGIN
+          + "   AND j.judged_at >= CAST(:since AS timestamptz)"
+          + JUDGE_SCAN_MARGIN
           + "  GROUP BY u.version, u.unit, j.judge),"
           + " per AS (SELECT version, unit, judge, coalesce(a.n, 0) + coalesce(r.n, 0) AS n,"
           + "  coalesce(a.s, 0) + coalesce(r.s, 0) AS s FROM a FULL JOIN r USING (version, unit, judge))"
@@ -167,25 +216,43 @@ public interface AnalysisDao extends SqlObject {
           + "  sum(s * s) AS ss, sum(n * s) AS ns FROM per GROUP BY version, judge")
   @RegisterConstructorMapper(Sums.class)
   List<Sums> scoresWithUnattributed(
-      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+      @Bind("prompt") String prompt,
+      @Bind("a") int a,
+      @Bind("b") int b,
+      @Bind("since") Instant since);
 
-  /** {@link #scoresWithUnattributed} when every score of the stage has its unit: the aggregates alone. */
+  /**
+   * {@link #scoresWithUnattributed} when every score of the stage has its unit: the aggregates
+   * alone.
+   */
   @SqlQuery(
-      "WITH " + STAGE_UNITS
+      "WITH "
+          + STAGE_UNITS
           + " SELECT u.version, s.judge AS key, count(*) AS units, sum(s.scores) AS n, sum(s.score_sum) AS s,"
           + "  sum(s.scores * s.scores) AS nn, sum(s.score_sum * s.score_sum) AS ss, sum(s.scores * s.score_sum) AS ns"
           + " FROM u JOIN unit_judge_sums s ON s.prompt = :prompt AND s.version = u.version AND s.unit = u.unit"
           + " WHERE s.scores > 0 GROUP BY u.version, s.judge")
   @RegisterConstructorMapper(Sums.class)
   List<Sums> scoresAttributed(
-      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+      @Bind("prompt") String prompt,
+      @Bind("a") int a,
+      @Bind("b") int b,
+      @Bind("since") Instant since);
 
-  /** Whether some score of the arms in the stage's scan window has no unit though its observation is stored. */
-  @SqlQuery("SELECT EXISTS (SELECT 1 FROM judgements j WHERE j.prompt = :prompt AND j.unit IS NULL"
-      + " AND j.version IN (:a, :b) AND j.judged_at >= CAST(:since AS timestamptz)" + JUDGE_SCAN_MARGIN
-      + " AND EXISTS (SELECT 1 FROM observations o WHERE o.prompt = j.prompt AND o.request_id = j.request_id))")
+  /**
+   * Whether some score of the arms in the stage's scan window has no unit though its observation is
+   * stored.
+   */
+  @SqlQuery(
+      "SELECT EXISTS (SELECT 1 FROM judgements j WHERE j.prompt = :prompt AND j.unit IS NULL"
+          + " AND j.version IN (:a, :b) AND j.judged_at >= CAST(:since AS timestamptz)"
+          + JUDGE_SCAN_MARGIN
+          + " AND EXISTS (SELECT 1 FROM observations o WHERE o.prompt = j.prompt AND o.request_id = j.request_id))")
   boolean hasUnattributedScores(
-      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+      @Bind("prompt") String prompt,
+      @Bind("a") int a,
+      @Bind("b") int b,
+      @Bind("since") Instant since);
 
   /** Judge scores per unit and arm, by judge ({@code key}). */
   default List<Sums> scores(String prompt, int a, int b, Instant since) {
@@ -194,7 +261,10 @@ public interface AnalysisDao extends SqlObject {
         : scoresAttributed(prompt, a, b, since);
   }
 
-  /** The rollout judge's failed attempts on the stage's units, per arm (the aggregates, plus any without a unit). */
+  /**
+   * The rollout judge's failed attempts on the stage's units, per arm (the aggregates, plus any
+   * without a unit).
+   */
   @SqlQuery(
       "WITH items AS ("
           + " SELECT s.version, s.failures AS n FROM unit_judge_sums s JOIN unit_exposures e"
@@ -205,7 +275,8 @@ public interface AnalysisDao extends SqlObject {
           + "  JOIN observations o ON o.prompt = f.prompt AND o.request_id = f.request_id"
           + "  JOIN unit_exposures e ON e.prompt = f.prompt AND e.unit = o.unit AND e.first_version = f.version"
           + "  WHERE f.prompt = :prompt AND f.unit IS NULL AND f.version IN (:a, :b) AND f.judge = :judge"
-          + "   AND f.failed_at >= CAST(:since AS timestamptz)" + JUDGE_SCAN_MARGIN
+          + "   AND f.failed_at >= CAST(:since AS timestamptz)"
+          + JUDGE_SCAN_MARGIN
           + "   AND e.first_served_at >= :since)"
           + " SELECT version, CAST(sum(n) AS bigint) AS failures FROM items GROUP BY version")
   @RegisterConstructorMapper(FailureCount.class)
@@ -218,45 +289,60 @@ public interface AnalysisDao extends SqlObject {
 
   /** Custom outcome metrics per unit and arm, by name ({@code key}). */
   @SqlQuery(
-      "WITH " + STAGE_UNITS
+      "WITH "
+          + STAGE_UNITS
           + " SELECT u.version, m.name AS key, count(*) AS units, sum(m.n) AS n, sum(m.s) AS s,"
           + "  sum(m.n * m.n) AS nn, sum(m.s * m.s) AS ss, sum(m.n * m.s) AS ns"
           + " FROM u JOIN unit_metric_sums m ON m.prompt = :prompt AND m.version = u.version AND m.unit = u.unit"
           + " GROUP BY u.version, m.name")
   @RegisterConstructorMapper(Sums.class)
-  List<Sums> metrics(@Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+  List<Sums> metrics(
+      @Bind("prompt") String prompt,
+      @Bind("a") int a,
+      @Bind("b") int b,
+      @Bind("since") Instant since);
 
   /**
-   * Per unit and arm, the requests with a latency and how many were slower than each cut ({@code key}: index,
-   * from 1), read from the stage's latency track, which the first call creates.
+   * Per unit and arm, the requests with a latency and how many were slower than each cut ({@code
+   * key}: index, from 1), read from the stage's latency track, which the first call creates.
    */
   default List<Sums> latencyAbove(String prompt, int a, int b, Instant since, Double[] cuts) {
-    long track = latencyTrack(prompt, a, b, since, cuts).orElseGet(() -> trackLatency(prompt, a, b, since, cuts));
+    long track =
+        latencyTrack(prompt, a, b, since, cuts)
+            .orElseGet(() -> trackLatency(prompt, a, b, since, cuts));
     return latencyAboveOnTrack(prompt, a, b, since, track, cuts.length);
   }
 
   /** {@link #latencyAbove} on a given track of {@code cuts} cuts. */
-  default List<Sums> latencyAboveOnTrack(String prompt, int a, int b, Instant since, long track, int cuts) {
+  default List<Sums> latencyAboveOnTrack(
+      String prompt, int a, int b, Instant since, long track, int cuts) {
     return armsAndLatency(prompt, a, b, since, track, cuts).latency();
   }
 
   /** What a look reads about a stage, in one snapshot. */
   record LookRows(
-      List<ArmSums> arms, List<Sums> scores, List<Sums> metrics, List<Sums> latency, List<FailureCount> failures) {}
+      List<ArmSums> arms,
+      List<Sums> scores,
+      List<Sums> metrics,
+      List<Sums> latency,
+      List<FailureCount> failures) {}
 
   /**
-   * Memory for a look's hash joins and aggregates: a stage's units are hashed once per query (about 40 bytes each),
-   * and at the default 4 MB a stage of 100 k units spills to disk.
+   * Memory for a look's hash joins and aggregates: a stage's units are hashed once per query (about
+   * 40 bytes each), and at the default 4 MB a stage of 100 k units spills to disk.
    */
   String LOOK_WORK_MEM = "64MB";
 
   /**
-   * Every per-unit read of a look in one read-only transaction, so they all see the same snapshot, with
-   * {@link #LOOK_WORK_MEM}: the arms, every judge's scores, the metrics, the latency track ({@code track}, null: no
-   * cuts yet) and the failures of {@code judge} (null: not read).
+   * Every per-unit read of a look in one read-only transaction, so they all see the same snapshot,
+   * with {@link #LOOK_WORK_MEM}: the arms, every judge's scores, the metrics, the latency track
+   * ({@code track}, null: no cuts yet) and the failures of {@code judge} (null: not read).
    */
-  @Transaction(value = org.jdbi.v3.core.transaction.TransactionIsolationLevel.REPEATABLE_READ, readOnly = true)
-  default LookRows readLook(String prompt, int a, int b, Instant since, String judge, Long track, int cuts) {
+  @Transaction(
+      value = org.jdbi.v3.core.transaction.TransactionIsolationLevel.REPEATABLE_READ,
+      readOnly = true)
+  default LookRows readLook(
+      String prompt, int a, int b, Instant since, String judge, Long track, int cuts) {
     getHandle().execute("SET LOCAL work_mem = '" + LOOK_WORK_MEM + "'");
     ArmsAndLatency arms = armsAndLatency(prompt, a, b, since, track, cuts);
     return new LookRows(
@@ -268,11 +354,12 @@ public interface AnalysisDao extends SqlObject {
   }
 
   /**
-   * A track of these cuts and versions that started no later than {@code since}: it counts every request of the
-   * units first exposed at or after {@code since}.
+   * A track of these cuts and versions that started no later than {@code since}: it counts every
+   * request of the units first exposed at or after {@code since}.
    */
-  @SqlQuery("SELECT id FROM latency_tracks WHERE prompt = :prompt AND since <= :since"
-      + " AND versions @> ARRAY[:a, :b] AND cuts = CAST(:cuts AS double precision[]) ORDER BY since DESC LIMIT 1")
+  @SqlQuery(
+      "SELECT id FROM latency_tracks WHERE prompt = :prompt AND since <= :since"
+          + " AND versions @> ARRAY[:a, :b] AND cuts = CAST(:cuts AS double precision[]) ORDER BY since DESC LIMIT 1")
   Optional<Long> latencyTrack(
       @Bind("prompt") String prompt,
       @Bind("a") int a,
@@ -281,10 +368,11 @@ public interface AnalysisDao extends SqlObject {
       @Bind("cuts") Double[] cuts);
 
   /**
-   * Creates the stage's latency track and backfills it from the observations stored so far, holding the prompt's
-   * latency lock exclusively: every batch that has not seen the track has committed before the backfill reads, and
-   * every later batch sees it ({@link OutcomeDao#lockLatencyShared}). Retires the prompt's tracks of earlier stages.
-   * A concurrent look waits for the lock and then finds the track.
+   * Creates the stage's latency track and backfills it from the observations stored so far, holding
+   * the prompt's latency lock exclusively: every batch that has not seen the track has committed
+   * before the backfill reads, and every later batch sees it ({@link
+   * OutcomeDao#lockLatencyShared}). Retires the prompt's tracks of earlier stages. A concurrent
+   * look waits for the lock and then finds the track.
    */
   @Transaction
   default long trackLatency(String prompt, int a, int b, Instant since, Double[] cuts) {
@@ -297,25 +385,31 @@ public interface AnalysisDao extends SqlObject {
     retireLatencyTracks(prompt, since);
     long track = insertLatencyTrack(prompt, since, Math.min(a, b), Math.max(a, b), cuts);
     backfillLatencyTrack(track);
-    analyseLatencyRows(); // a stage's worth of new rows: without statistics the look's plan would probe per unit
+    analyseLatencyRows(); // a stage's worth of new rows: without statistics the look's plan would
+    // probe per unit
     return track;
   }
 
   @SqlUpdate("ANALYZE unit_latency")
   void analyseLatencyRows();
 
-  @SqlQuery("SELECT CAST(pg_advisory_xact_lock(" + OutcomeDao.LATENCY_LOCK_CLASS + ", hashtext(:prompt)) AS text)")
+  @SqlQuery(
+      "SELECT CAST(pg_advisory_xact_lock("
+          + OutcomeDao.LATENCY_LOCK_CLASS
+          + ", hashtext(:prompt)) AS text)")
   String lockLatencyExclusive(@Bind("prompt") String prompt);
 
-  @SqlUpdate("DELETE FROM unit_latency WHERE track IN"
-      + " (SELECT id FROM latency_tracks WHERE prompt = :prompt AND since < :since)")
+  @SqlUpdate(
+      "DELETE FROM unit_latency WHERE track IN"
+          + " (SELECT id FROM latency_tracks WHERE prompt = :prompt AND since < :since)")
   int retireLatencyRows(@Bind("prompt") String prompt, @Bind("since") Instant since);
 
   @SqlUpdate("DELETE FROM latency_tracks WHERE prompt = :prompt AND since < :since")
   int retireLatencyTracks(@Bind("prompt") String prompt, @Bind("since") Instant since);
 
-  @SqlQuery("INSERT INTO latency_tracks (prompt, since, versions, cuts)"
-      + " VALUES (:prompt, :since, ARRAY[:low, :high], CAST(:cuts AS double precision[])) RETURNING id")
+  @SqlQuery(
+      "INSERT INTO latency_tracks (prompt, since, versions, cuts)"
+          + " VALUES (:prompt, :since, ARRAY[:low, :high], CAST(:cuts AS double precision[])) RETURNING id")
   long insertLatencyTrack(
       @Bind("prompt") String prompt,
       @Bind("since") Instant since,
@@ -323,17 +417,18 @@ public interface AnalysisDao extends SqlObject {
       @Bind("high") int high,
       @Bind("cuts") Double[] cuts);
 
-  @SqlUpdate("INSERT INTO unit_latency (track, version, unit, requests, above)"
-      + " SELECT t.id, o.version, o.unit, count(*), latency_above_counts(array_agg(o.latency_ms), t.cuts)"
-      + " FROM latency_tracks t JOIN observations o"
-      + "  ON o.prompt = t.prompt AND o.version = ANY (t.versions) AND o.observed_at >= t.since"
-      + " WHERE t.id = :track GROUP BY t.id, t.cuts, o.version, o.unit")
+  @SqlUpdate(
+      "INSERT INTO unit_latency (track, version, unit, requests, above)"
+          + " SELECT t.id, o.version, o.unit, count(*), latency_above_counts(array_agg(o.latency_ms), t.cuts)"
+          + " FROM latency_tracks t JOIN observations o"
+          + "  ON o.prompt = t.prompt AND o.version = ANY (t.versions) AND o.observed_at >= t.since"
+          + " WHERE t.id = :track GROUP BY t.id, t.cuts, o.version, o.unit")
   int backfillLatencyTrack(@Bind("track") long track);
 
   /**
-   * The judge that tried either version first since {@code since}, scoring or failing: the judge a rollout without
-   * one pins (so a judge that never manages a score is still the one held to account). Each branch reads the first
-   * row of its index range.
+   * The judge that tried either version first since {@code since}, scoring or failing: the judge a
+   * rollout without one pins (so a judge that never manages a score is still the one held to
+   * account). Each branch reads the first row of its index range.
    */
   @SqlQuery(
       "SELECT judge FROM ("
@@ -347,20 +442,29 @@ public interface AnalysisDao extends SqlObject {
           + " WHERE prompt = :prompt AND version = :b AND failed_at >= :since ORDER BY failed_at, request_id LIMIT 1)"
           + ") AS attempts ORDER BY at, request_id LIMIT 1")
   Optional<String> firstJudge(
-      @Bind("prompt") String prompt, @Bind("a") int a, @Bind("b") int b, @Bind("since") Instant since);
+      @Bind("prompt") String prompt,
+      @Bind("a") int a,
+      @Bind("b") int b,
+      @Bind("since") Instant since);
 
-  // ---- latency cuts, frozen per stage ----------------------------------------------------------------------------
+  // ---- latency cuts, frozen per stage
+  // ----------------------------------------------------------------------------
 
-  @SqlQuery("SELECT quantile, cut_ms, basis, sample_size FROM latency_cuts"
-      + " WHERE rollout_id = :rolloutId AND stage_since = :since ORDER BY quantile")
+  @SqlQuery(
+      "SELECT quantile, cut_ms, basis, sample_size FROM latency_cuts"
+          + " WHERE rollout_id = :rolloutId AND stage_since = :since ORDER BY quantile")
   @RegisterConstructorMapper(Cut.class)
   List<Cut> cuts(@Bind("rolloutId") String rolloutId, @Bind("since") Instant since);
 
-  /** Stores a stage's cuts unless it has some already (a concurrent or retried look keeps the first). */
-  @SqlUpdate("INSERT INTO latency_cuts (rollout_id, stage_since, quantile, cut_ms, basis, sample_size)"
-      + " SELECT :rolloutId, :since, q, c, :basis, :sampleSize"
-      + " FROM unnest(CAST(:quantiles AS double precision[]), CAST(:cutsMs AS double precision[])) AS x(q, c)"
-      + " ON CONFLICT (rollout_id, stage_since, quantile) DO NOTHING")
+  /**
+   * Stores a stage's cuts unless it has some already (a concurrent or retried look keeps the
+   * first).
+   */
+  @SqlUpdate(
+      "INSERT INTO latency_cuts (rollout_id, stage_since, quantile, cut_ms, basis, sample_size)"
+          + " SELECT :rolloutId, :since, q, c, :basis, :sampleSize"
+          + " FROM unnest(CAST(:quantiles AS double precision[]), CAST(:cutsMs AS double precision[])) AS x(q, c)"
+          + " ON CONFLICT (rollout_id, stage_since, quantile) DO NOTHING")
   int storeCuts(
       @Bind("rolloutId") String rolloutId,
       @Bind("since") Instant since,
@@ -370,10 +474,11 @@ public interface AnalysisDao extends SqlObject {
       @Bind("sampleSize") int sampleSize);
 
   /** Quantiles of the baseline's last {@code limit} latencies served before {@code before}. */
-  @SqlQuery("SELECT count(*) AS count,"
-      + " percentile_cont(CAST(:quantiles AS double precision[])) WITHIN GROUP (ORDER BY latency_ms) AS values"
-      + " FROM (SELECT latency_ms FROM observations WHERE prompt = :prompt AND version = :version"
-      + "  AND observed_at < :before ORDER BY observed_at DESC LIMIT :limit) AS recent")
+  @SqlQuery(
+      "SELECT count(*) AS count,"
+          + " percentile_cont(CAST(:quantiles AS double precision[])) WITHIN GROUP (ORDER BY latency_ms) AS values"
+          + " FROM (SELECT latency_ms FROM observations WHERE prompt = :prompt AND version = :version"
+          + "  AND observed_at < :before ORDER BY observed_at DESC LIMIT :limit) AS recent")
   @RegisterConstructorMapper(Quantiles.class)
   Quantiles quantilesBefore(
       @Bind("prompt") String prompt,
@@ -383,11 +488,13 @@ public interface AnalysisDao extends SqlObject {
       @Bind("quantiles") Double[] quantiles);
 
   /** Quantiles of the latencies of the stage's baseline units ({@code :b}). */
-  @SqlQuery("WITH " + STAGE_UNITS
-      + " SELECT count(*) AS count,"
-      + " percentile_cont(CAST(:quantiles AS double precision[])) WITHIN GROUP (ORDER BY o.latency_ms) AS values"
-      + " FROM u JOIN observations o ON o.prompt = :prompt AND o.unit = u.unit AND o.version = u.version"
-      + "  AND o.observed_at >= :since WHERE u.version = :b")
+  @SqlQuery(
+      "WITH "
+          + STAGE_UNITS
+          + " SELECT count(*) AS count,"
+          + " percentile_cont(CAST(:quantiles AS double precision[])) WITHIN GROUP (ORDER BY o.latency_ms) AS values"
+          + " FROM u JOIN observations o ON o.prompt = :prompt AND o.unit = u.unit AND o.version = u.version"
+          + "  AND o.observed_at >= :since WHERE u.version = :b")
   @RegisterConstructorMapper(Quantiles.class)
   Quantiles stageBaselineQuantiles(
       @Bind("prompt") String prompt,

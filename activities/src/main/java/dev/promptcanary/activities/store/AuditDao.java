@@ -6,8 +6,9 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
- * Who changed what, and why: appended to, never rewritten. Writes from activities carry a dedupe key (the same for
- * every attempt of one activity), so a retried write is stored once; people's writes through the API carry none.
+ * Who changed what, and why: appended to, never rewritten. Writes from activities carry a dedupe
+ * key (the same for every attempt of one activity), so a retried write is stored once; people's
+ * writes through the API carry none.
  */
 public interface AuditDao {
   @SqlUpdate(
@@ -23,7 +24,8 @@ public interface AuditDao {
       @Bind("dedupeKey") String dedupeKey);
 
   /** A person's change, written once by the request that made it. */
-  default void record(String actor, String action, String prompt, String rolloutId, Map<String, ?> details) {
+  default void record(
+      String actor, String action, String prompt, String rolloutId, Map<String, ?> details) {
     insert(actor, action, prompt, rolloutId, details, null);
   }
 }

@@ -27,7 +27,9 @@ public interface EvalDao {
       "id, run_key, rollout_id, suite, suite_version, prompt, candidate_version, baseline_version, state, reason,"
           + " started_at, finished_at";
 
-  /** Stores a suite as its next version, or returns the version that already holds the same content. */
+  /**
+   * Stores a suite as its next version, or returns the version that already holds the same content.
+   */
   @Transaction
   default CreatedSuite createSuite(EvalSuite suite, String author) {
     String name = suite.name();
@@ -59,17 +61,24 @@ public interface EvalDao {
       @Bind("definition") @Json EvalSuite definition,
       @Bind("author") String author);
 
-  @SqlQuery("SELECT " + SUITE_COLUMNS + " FROM eval_suites WHERE name = :name AND content_hash = :hash")
+  @SqlQuery(
+      "SELECT " + SUITE_COLUMNS + " FROM eval_suites WHERE name = :name AND content_hash = :hash")
   Optional<StoredEvalSuite> findByHash(@Bind("name") String name, @Bind("hash") String hash);
 
-  @SqlQuery("SELECT " + SUITE_COLUMNS + " FROM eval_suites WHERE name = :name AND version = :version")
+  @SqlQuery(
+      "SELECT " + SUITE_COLUMNS + " FROM eval_suites WHERE name = :name AND version = :version")
   Optional<StoredEvalSuite> findSuite(@Bind("name") String name, @Bind("version") int version);
 
-  @SqlQuery("SELECT " + SUITE_COLUMNS + " FROM eval_suites WHERE name = :name ORDER BY version DESC LIMIT 1")
+  @SqlQuery(
+      "SELECT "
+          + SUITE_COLUMNS
+          + " FROM eval_suites WHERE name = :name ORDER BY version DESC LIMIT 1")
   Optional<StoredEvalSuite> findLatestSuite(@Bind("name") String name);
 
   @SqlQuery(
-      "SELECT " + SUITE_COLUMNS + " FROM eval_suites WHERE name = :name ORDER BY version DESC"
+      "SELECT "
+          + SUITE_COLUMNS
+          + " FROM eval_suites WHERE name = :name ORDER BY version DESC"
           + " LIMIT :limit OFFSET :offset")
   List<StoredEvalSuite> listVersions(
       @Bind("name") String name, @Bind("limit") int limit, @Bind("offset") int offset);
@@ -81,9 +90,13 @@ public interface EvalDao {
   @RegisterConstructorMapper(SuiteSummary.class)
   List<SuiteSummary> listSuites(@Bind("limit") int limit, @Bind("offset") int offset);
 
-  // ---- runs ---------------------------------------------------------------------------------------------
+  // ---- runs
+  // ---------------------------------------------------------------------------------------------
 
-  /** The run with this key: created here, or the one a previous attempt started (which is then resumed). */
+  /**
+   * The run with this key: created here, or the one a previous attempt started (which is then
+   * resumed).
+   */
   @Transaction
   default EvalRun startRun(
       String runKey,
@@ -92,7 +105,14 @@ public interface EvalDao {
       String prompt,
       int candidateVersion,
       Integer baselineVersion) {
-    insertRunIfAbsent(runKey, rolloutId, suite.name(), suite.version(), prompt, candidateVersion, baselineVersion);
+    insertRunIfAbsent(
+        runKey,
+        rolloutId,
+        suite.name(),
+        suite.version(),
+        prompt,
+        candidateVersion,
+        baselineVersion);
     return findRun(runKey).orElseThrow();
   }
 
@@ -112,10 +132,16 @@ public interface EvalDao {
   @SqlQuery("SELECT " + RUN_COLUMNS + " FROM eval_runs WHERE run_key = :runKey")
   Optional<EvalRun> findRun(@Bind("runKey") String runKey);
 
-  @SqlQuery("SELECT " + RUN_COLUMNS + " FROM eval_runs WHERE rollout_id = :rolloutId ORDER BY id DESC LIMIT 1")
+  @SqlQuery(
+      "SELECT "
+          + RUN_COLUMNS
+          + " FROM eval_runs WHERE rollout_id = :rolloutId ORDER BY id DESC LIMIT 1")
   Optional<EvalRun> latestRun(@Bind("rolloutId") String rolloutId);
 
-  /** The summary (JSON) of a run that reached a verdict; empty while it runs or when it could not finish. */
+  /**
+   * The summary (JSON) of a run that reached a verdict; empty while it runs or when it could not
+   * finish.
+   */
   @SqlQuery("SELECT summary::text FROM eval_runs WHERE id = :id AND summary IS NOT NULL")
   Optional<String> storedSummary(@Bind("id") long id);
 
@@ -131,8 +157,19 @@ public interface EvalDao {
   /** Writes a finished case; a second write of the same (run, case, arm) changes nothing. */
   default void saveResult(long runId, CaseResult r) {
     insertResult(
-        runId, r.caseId(), r.arm(), r.version(), r.output(), r.assertions(), r.judgeScore(), r.passed(),
-        r.inputTokens(), r.outputTokens(), r.cost(), r.latencyMs(), r.model());
+        runId,
+        r.caseId(),
+        r.arm(),
+        r.version(),
+        r.output(),
+        r.assertions(),
+        r.judgeScore(),
+        r.passed(),
+        r.inputTokens(),
+        r.outputTokens(),
+        r.cost(),
+        r.latencyMs(),
+        r.model());
   }
 
   @SqlUpdate(

@@ -4,7 +4,10 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
-/** Brings a database to the current schema. Safe to run from several nodes at once: Flyway takes a lock. */
+/**
+ * Brings a database to the current schema. Safe to run from several nodes at once: Flyway takes a
+ * lock.
+ */
 public final class Migrations {
   private Migrations() {}
 

@@ -15,40 +15,44 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /**
- * Batch ingest of observations and judgements. One statement per batch and table: the rows travel as column arrays
- * and are unnested server side, which costs a fraction of row-by-row inserts, and ON CONFLICT makes a retried batch
- * count nothing twice. Request ids are unique per prompt.
+ * Batch ingest of observations and judgements. One statement per batch and table: the rows travel
+ * as column arrays and are unnested server side, which costs a fraction of row-by-row inserts, and
+ * ON CONFLICT makes a retried batch count nothing twice. Request ids are unique per prompt.
  *
- * <p>Each batch also keeps {@code unit_exposures} current in the same transaction: a unit's first exposure to a
- * prompt is its earliest served request (an observation, or a judgement that names its unit), whatever order they
- * arrive in; replaying a batch changes nothing.
+ * <p>Each batch also keeps {@code unit_exposures} current in the same transaction: a unit's first
+ * exposure to a prompt is its earliest served request (an observation, or a judgement that names
+ * its unit), whatever order they arrive in; replaying a batch changes nothing.
  *
- * <p>And the per-unit aggregates a look reads (migration V7): every statement that stores rows adds exactly the rows
- * it stored ({@code INSERT ... ON CONFLICT DO NOTHING RETURNING} feeding an {@code ON CONFLICT DO UPDATE SET x = x +
- * excluded.x} in the same statement), so a retried batch adds nothing and batches from several nodes add up. Rows
- * are upserted in key order and the tables in one order (latency locks, exposures, observations and their sums,
- * judgements and their sums), so concurrent batches do not deadlock.
+ * <p>And the per-unit aggregates a look reads (migration V7): every statement that stores rows adds
+ * exactly the rows it stored ({@code INSERT ... ON CONFLICT DO NOTHING RETURNING} feeding an {@code
+ * ON CONFLICT DO UPDATE SET x = x + excluded.x} in the same statement), so a retried batch adds
+ * nothing and batches from several nodes add up. Rows are upserted in key order and the tables in
+ * one order (latency locks, exposures, observations and their sums, judgements and their sums), so
+ * concurrent batches do not deadlock.
  */
 public interface OutcomeDao {
   /**
-   * Epoch microseconds {@code t} to timestamptz, exactly and in integer arithmetic. {@code to_timestamp(t /
-   * 1000000.0)} gives the same instant but divides in {@code numeric} for every row, which cost the store path
-   * 5-15% of its throughput in {@code bench/ingest}.
+   * Epoch microseconds {@code t} to timestamptz, exactly and in integer arithmetic. {@code
+   * to_timestamp(t / 1000000.0)} gives the same instant but divides in {@code numeric} for every
+   * row, which cost the store path 5-15% of its throughput in {@code bench/ingest}.
    */
   String MICROS_TO_TIMESTAMP = "(timestamptz 'epoch' + t * interval '1 microsecond')";
 
   /**
-   * Stores the batch's new observations and adds exactly those to their units' aggregates: {@code unit_sums}, and
-   * {@code unit_latency} for every latency track of their prompt and version that had started when they were served.
-   * One statement, so the aggregates move with the rows; returns how many rows were stored. A repeated request id
-   * keeps its first occurrence. The caller holds the prompts' shared latency locks ({@link #lockLatencyShared}),
-   * taken in an earlier statement so that this one sees every track whose backfill missed these rows.
+   * Stores the batch's new observations and adds exactly those to their units' aggregates: {@code
+   * unit_sums}, and {@code unit_latency} for every latency track of their prompt and version that
+   * had started when they were served. One statement, so the aggregates move with the rows; returns
+   * how many rows were stored. A repeated request id keeps its first occurrence. The caller holds
+   * the prompts' shared latency locks ({@link #lockLatencyShared}), taken in an earlier statement
+   * so that this one sees every track whose backfill missed these rows.
    */
   @SqlQuery(
       "WITH ins AS ("
           + " INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, input_tokens,"
           + " output_tokens, cost, error, safety_flag, feedback)"
-          + " SELECT r, p, v, u, " + OutcomeDao.MICROS_TO_TIMESTAMP + ", l, it, ot, c, e, s, f"
+          + " SELECT r, p, v, u, "
+          + OutcomeDao.MICROS_TO_TIMESTAMP
+          + ", l, it, ot, c, e, s, f"
           + " FROM unnest(:requestIds, :prompts, :versions, :units, :timesMicros, :latencies, :inputTokens,"
           + " :outputTokens, :costs, :errors, :safetyFlags, :feedback)"
           + " WITH ORDINALITY AS x(r, p, v, u, t, l, it, ot, c, e, s, f, i) ORDER BY i"
@@ -87,21 +91,27 @@ public interface OutcomeDao {
       @Bind("safetyFlags") Boolean[] safetyFlags,
       @Bind("feedback") Short[] feedback);
 
-  /** The advisory lock class of a prompt's latency tracks; the object is {@code hashtext(prompt)}. */
+  /**
+   * The advisory lock class of a prompt's latency tracks; the object is {@code hashtext(prompt)}.
+   */
   int LATENCY_LOCK_CLASS = 0x50434c54; // "PCLT"
 
   /**
-   * Takes the prompts' latency locks in shared mode until the transaction ends: a look creating a latency track
-   * takes it exclusively, so it backfills after every batch that could not see its track has committed.
+   * Takes the prompts' latency locks in shared mode until the transaction ends: a look creating a
+   * latency track takes it exclusively, so it backfills after every batch that could not see its
+   * track has committed.
    */
-  @SqlQuery("SELECT CAST(pg_advisory_xact_lock_shared(" + LATENCY_LOCK_CLASS + ", hashtext(p)) AS text)"
-      + " FROM (SELECT DISTINCT p FROM unnest(CAST(:prompts AS text[])) AS x(p) ORDER BY p) AS d")
+  @SqlQuery(
+      "SELECT CAST(pg_advisory_xact_lock_shared("
+          + LATENCY_LOCK_CLASS
+          + ", hashtext(p)) AS text)"
+          + " FROM (SELECT DISTINCT p FROM unnest(CAST(:prompts AS text[])) AS x(p) ORDER BY p) AS d")
   List<String> lockLatencyShared(@Bind("prompts") String[] prompts);
 
   /**
-   * Scores and failures stored before their observation (they have no unit) get the unit and serving time of the
-   * observations now stored, and are added to their units' aggregates, in one statement. The stored observation
-   * decides, as it did when the look joined it.
+   * Scores and failures stored before their observation (they have no unit) get the unit and
+   * serving time of the observations now stored, and are added to their units' aggregates, in one
+   * statement. The stored observation decides, as it did when the look joined it.
    */
   @SqlUpdate(
       "WITH x AS (SELECT DISTINCT p, r FROM unnest(CAST(:prompts AS text[]), CAST(:requestIds AS text[])) AS x(p, r)),"
@@ -119,7 +129,8 @@ public interface OutcomeDao {
           + " SELECT prompt, version, unit, judge, sum(scores), sum(score_sum), sum(failures) FROM items"
           + " GROUP BY prompt, version, unit, judge ORDER BY prompt, version, unit, judge"
           + JUDGE_SUMS_ADD)
-  int attributeEarlyJudgements(@Bind("prompts") String[] prompts, @Bind("requestIds") String[] requestIds);
+  int attributeEarlyJudgements(
+      @Bind("prompts") String[] prompts, @Bind("requestIds") String[] requestIds);
 
   /** How an upsert into {@code unit_judge_sums} adds to the unit's row. */
   String JUDGE_SUMS_ADD =
@@ -128,13 +139,14 @@ public interface OutcomeDao {
           + " failures = unit_judge_sums.failures + EXCLUDED.failures";
 
   /**
-   * Records first exposures: per (prompt, unit) the earliest of the given servings and the stored one. Ties on the
-   * time go to the lower version, so the outcome does not depend on arrival order. Rows are taken in key order, so
-   * concurrent batches lock them in the same order.
+   * Records first exposures: per (prompt, unit) the earliest of the given servings and the stored
+   * one. Ties on the time go to the lower version, so the outcome does not depend on arrival order.
+   * Rows are taken in key order, so concurrent batches lock them in the same order.
    */
   @SqlUpdate(
       "INSERT INTO unit_exposures (prompt, unit, first_version, first_served_at)"
-          + " SELECT DISTINCT ON (p, u) p, u, v, " + OutcomeDao.MICROS_TO_TIMESTAMP
+          + " SELECT DISTINCT ON (p, u) p, u, v, "
+          + OutcomeDao.MICROS_TO_TIMESTAMP
           + " FROM unnest(:prompts, :units, :versions, :timesMicros) AS x(p, u, v, t)"
           + " ORDER BY p, u, t, v"
           + " ON CONFLICT (prompt, unit) DO UPDATE"
@@ -181,27 +193,40 @@ public interface OutcomeDao {
     if (n == 0) {
       return new IngestResult(0, 0);
     }
-    // Lock order, the same in every ingest transaction: latency locks, exposures, observations and their sums,
+    // Lock order, the same in every ingest transaction: latency locks, exposures, observations and
+    // their sums,
     // judgements and their sums.
     lockLatencyShared(prompts);
     upsertExposureColumns(prompts, units, versions, times);
     int inserted =
         insertObservationColumns(
-            requestIds, prompts, versions, units, times, latencies, inputTokens, outputTokens, costs, errors,
-            safetyFlags, feedback);
+            requestIds,
+            prompts,
+            versions,
+            units,
+            times,
+            latencies,
+            inputTokens,
+            outputTokens,
+            costs,
+            errors,
+            safetyFlags,
+            feedback);
     attributeEarlyJudgements(prompts, requestIds);
     return new IngestResult(inserted, n - inserted);
   }
 
   /**
-   * Stores scores with their unit and serving time: the judgement's own, else its observation's (same prompt and
-   * request id); both stay null when neither is known yet, until the observation's insert sets them
-   * ({@link #attributeEarlyJudgements}). Adds the stored scores that have a unit to {@code unit_judge_sums}, in the
-   * same statement; returns how many were stored.
+   * Stores scores with their unit and serving time: the judgement's own, else its observation's
+   * (same prompt and request id); both stay null when neither is known yet, until the observation's
+   * insert sets them ({@link #attributeEarlyJudgements}). Adds the stored scores that have a unit
+   * to {@code unit_judge_sums}, in the same statement; returns how many were stored.
    */
   @SqlQuery(
       "WITH ins AS (INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at, unit, served_at)"
-          + " SELECT x.r, x.j, x.p, x.v, x.s, " + OutcomeDao.MICROS_TO_TIMESTAMP + ", coalesce(x.u, o.unit),"
+          + " SELECT x.r, x.j, x.p, x.v, x.s, "
+          + OutcomeDao.MICROS_TO_TIMESTAMP
+          + ", coalesce(x.u, o.unit),"
           + " coalesce(timestamptz 'epoch' + x.st * interval '1 microsecond', o.observed_at)"
           + " FROM unnest(:requestIds, :judges, :prompts, :versions, :scores, :timesMicros, :units, :servedMicros)"
           + " WITH ORDINALITY AS x(r, j, p, v, s, t, u, st, i)"
@@ -212,7 +237,8 @@ public interface OutcomeDao {
           + " sums AS (INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
           + "  SELECT prompt, version, unit, judge, count(*), sum(score), 0 FROM ins WHERE unit IS NOT NULL"
           + "  GROUP BY prompt, version, unit, judge ORDER BY prompt, version, unit, judge"
-          + JUDGE_SUMS_ADD + ")"
+          + JUDGE_SUMS_ADD
+          + ")"
           + " SELECT count(*) FROM ins")
   int insertJudgementColumns(
       @Bind("requestIds") String[] requestIds,
@@ -225,8 +251,9 @@ public interface OutcomeDao {
       @Bind("servedMicros") Long[] servedMicros);
 
   /**
-   * Judgements must carry their time ({@link Judgement#withTimeIfMissing}). One that names its unit also exposes the
-   * unit, at its serving time or else its judging time (an earlier observation of the unit wins).
+   * Judgements must carry their time ({@link Judgement#withTimeIfMissing}). One that names its unit
+   * also exposes the unit, at its serving time or else its judging time (an earlier observation of
+   * the unit wins).
    */
   @Transaction
   default IngestResult insertJudgements(List<Judgement> batch) {
@@ -270,16 +297,30 @@ public interface OutcomeDao {
       upsertExposureColumns(p, u, v, t);
     }
     int inserted =
-        n == 0 ? 0 : insertJudgementColumns(requestIds, judges, prompts, versions, scores, times, units, served);
+        n == 0
+            ? 0
+            : insertJudgementColumns(
+                requestIds, judges, prompts, versions, scores, times, units, served);
     return new IngestResult(inserted, n - inserted);
   }
 
-  /** Stores a judge attempt that gave no score; a second failure of the same request and judge is ignored. */
+  /**
+   * Stores a judge attempt that gave no score; a second failure of the same request and judge is
+   * ignored.
+   */
   default boolean insertJudgeFailure(JudgeFailure f) {
     String reason = f.reason() == null ? "" : f.reason();
     String unit = f.unit() == null || f.unit().isEmpty() ? null : f.unit();
-    return insertJudgeFailureRow(f.requestId(), f.judge(), f.prompt(), f.version(),
-        reason.length() > 500 ? reason.substring(0, 500) : reason, f.failedAt(), unit, f.servedAt()) == 1;
+    return insertJudgeFailureRow(
+            f.requestId(),
+            f.judge(),
+            f.prompt(),
+            f.version(),
+            reason.length() > 500 ? reason.substring(0, 500) : reason,
+            f.failedAt(),
+            unit,
+            f.servedAt())
+        == 1;
   }
 
   @SqlQuery(
@@ -292,7 +333,8 @@ public interface OutcomeDao {
           + " RETURNING prompt, version, unit, judge),"
           + " sums AS (INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
           + "  SELECT prompt, version, unit, judge, 0, 0, 1 FROM ins WHERE unit IS NOT NULL"
-          + JUDGE_SUMS_ADD + ")"
+          + JUDGE_SUMS_ADD
+          + ")"
           + " SELECT count(*) FROM ins")
   int insertJudgeFailureRow(
       @Bind("requestId") String requestId,
@@ -306,7 +348,8 @@ public interface OutcomeDao {
 
   @SqlQuery(
       "WITH ins AS (INSERT INTO outcome_metrics (prompt, version, unit, request_id, name, value, observed_at)"
-          + " SELECT p, v, u, r, n, x, " + OutcomeDao.MICROS_TO_TIMESTAMP
+          + " SELECT p, v, u, r, n, x, "
+          + OutcomeDao.MICROS_TO_TIMESTAMP
           + " FROM unnest(:prompts, :versions, :units, :requestIds, :names, :values, :timesMicros)"
           + " WITH ORDINALITY AS x(p, v, u, r, n, x, t, i) ORDER BY i"
           + " ON CONFLICT (prompt, unit, request_id, name) DO NOTHING"
@@ -326,7 +369,10 @@ public interface OutcomeDao {
       @Bind("values") Double[] values,
       @Bind("timesMicros") Long[] timesMicros);
 
-  /** Metric values must carry their time ({@link OutcomeMetric#withTimeIfMissing}); a session value has no request. */
+  /**
+   * Metric values must carry their time ({@link OutcomeMetric#withTimeIfMissing}); a session value
+   * has no request.
+   */
   default IngestResult insertMetrics(List<OutcomeMetric> batch) {
     int n = batch.size();
     String[] prompts = new String[n];

@@ -24,8 +24,8 @@ public interface PromptDao {
   RoutingDao routing();
 
   /**
-   * Stores content as a new version, or returns the version that already holds the same content. The first
-   * version of a prompt becomes its stable version, so resolve has something to serve.
+   * Stores content as a new version, or returns the version that already holds the same content.
+   * The first version of a prompt becomes its stable version, so resolve has something to serve.
    */
   @Transaction
   default CreatedVersion createVersion(String prompt, PromptContent content, String author) {
@@ -55,7 +55,10 @@ public interface PromptDao {
   @SqlUpdate("INSERT INTO prompts (name) VALUES (:name) ON CONFLICT DO NOTHING")
   void insertPromptIfAbsent(@Bind("name") String name);
 
-  /** Serialises version creation per prompt, so numbers are gap-free and equal content is stored once. */
+  /**
+   * Serialises version creation per prompt, so numbers are gap-free and equal content is stored
+   * once.
+   */
   @SqlQuery("SELECT name FROM prompts WHERE name = :name FOR UPDATE")
   String lockPrompt(@Bind("name") String name);
 
@@ -80,14 +83,21 @@ public interface PromptDao {
       @Bind("author") String author);
 
   @SqlQuery(
-      "SELECT " + VERSION_COLUMNS + " FROM prompt_versions WHERE prompt = :prompt AND content_hash = :hash")
+      "SELECT "
+          + VERSION_COLUMNS
+          + " FROM prompt_versions WHERE prompt = :prompt AND content_hash = :hash")
   Optional<PromptVersion> findByHash(@Bind("prompt") String prompt, @Bind("hash") String hash);
 
-  @SqlQuery("SELECT " + VERSION_COLUMNS + " FROM prompt_versions WHERE prompt = :prompt AND version = :version")
+  @SqlQuery(
+      "SELECT "
+          + VERSION_COLUMNS
+          + " FROM prompt_versions WHERE prompt = :prompt AND version = :version")
   Optional<PromptVersion> findVersion(@Bind("prompt") String prompt, @Bind("version") int version);
 
   @SqlQuery(
-      "SELECT " + VERSION_COLUMNS + " FROM prompt_versions WHERE prompt = :prompt"
+      "SELECT "
+          + VERSION_COLUMNS
+          + " FROM prompt_versions WHERE prompt = :prompt"
           + " ORDER BY version DESC LIMIT :limit OFFSET :offset")
   List<PromptVersion> listVersions(
       @Bind("prompt") String prompt, @Bind("limit") int limit, @Bind("offset") int offset);
@@ -95,7 +105,8 @@ public interface PromptDao {
   @SqlQuery("SELECT EXISTS (SELECT 1 FROM prompts WHERE name = :name)")
   boolean promptExists(@Bind("name") String name);
 
-  @SqlQuery("SELECT EXISTS (SELECT 1 FROM prompt_versions WHERE prompt = :prompt AND version = :version)")
+  @SqlQuery(
+      "SELECT EXISTS (SELECT 1 FROM prompt_versions WHERE prompt = :prompt AND version = :version)")
   boolean versionExists(@Bind("prompt") String prompt, @Bind("version") int version);
 
   @SqlQuery(

@@ -12,7 +12,10 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** The rollouts read model: what lists and pages show, and the checkpoint a lost rollout resumes from. */
+/**
+ * The rollouts read model: what lists and pages show, and the checkpoint a lost rollout resumes
+ * from.
+ */
 public interface RolloutDao {
   String ACTIVE_STATES = "('PENDING_EVAL', 'CANARY', 'PAUSED')";
   String COLUMNS =
@@ -21,8 +24,8 @@ public interface RolloutDao {
           + " updated_at, finished_at";
 
   /**
-   * Reserves the prompt for a new rollout. Fails on the unique index when the prompt already has an active
-   * rollout, which the API turns into a 409.
+   * Reserves the prompt for a new rollout. Fails on the unique index when the prompt already has an
+   * active rollout, which the API turns into a 409.
    */
   @SqlUpdate(
       "INSERT INTO rollouts (id, prompt, candidate_version, baseline_version, state, spec, workflow_id)"
@@ -71,13 +74,26 @@ public interface RolloutDao {
     var spec = record.spec();
     var checkpoint = record.checkpoint();
     return upsert(
-        record.rolloutId(), spec.prompt(), spec.candidateVersion(), spec.baselineVersion(),
-        checkpoint.state().name(), checkpoint.stageIndex() + 1, record.canaryWeightBp(), spec,
-        checkpoint, record.runId(), record.reason(), record.resumedFromRunId(), recordedAtMillis,
+        record.rolloutId(),
+        spec.prompt(),
+        spec.candidateVersion(),
+        spec.baselineVersion(),
+        checkpoint.state().name(),
+        checkpoint.stageIndex() + 1,
+        record.canaryWeightBp(),
+        spec,
+        checkpoint,
+        record.runId(),
+        record.reason(),
+        record.resumedFromRunId(),
+        recordedAtMillis,
         checkpoint.state().isFinal());
   }
 
-  /** A rollout as the read model holds it, spec and checkpoint typed (read from their jsonb columns). */
+  /**
+   * A rollout as the read model holds it, spec and checkpoint typed (read from their jsonb
+   * columns).
+   */
   record Row(
       String id,
       String prompt,
@@ -101,12 +117,20 @@ public interface RolloutDao {
   Optional<Row> find(@Bind("id") String id);
 
   @SqlQuery(
-      "SELECT " + COLUMNS + " FROM rollouts WHERE (CAST(:prompt AS text) IS NULL OR prompt = :prompt)"
+      "SELECT "
+          + COLUMNS
+          + " FROM rollouts WHERE (CAST(:prompt AS text) IS NULL OR prompt = :prompt)"
           + " AND (CAST(:state AS text) IS NULL OR state = :state) ORDER BY created_at DESC LIMIT :limit")
   @RegisterConstructorMapper(Row.class)
-  List<Row> list(@Bind("prompt") String prompt, @Bind("state") String state, @Bind("limit") int limit);
+  List<Row> list(
+      @Bind("prompt") String prompt, @Bind("state") String state, @Bind("limit") int limit);
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM rollouts WHERE state IN " + ACTIVE_STATES + " ORDER BY created_at")
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM rollouts WHERE state IN "
+          + ACTIVE_STATES
+          + " ORDER BY created_at")
   @RegisterConstructorMapper(Row.class)
   List<Row> active();
 

@@ -1,13 +1,13 @@
 package dev.promptcanary.activities.store;
 
 import dev.promptcanary.activities.routing.FenceOutcome;
+import dev.promptcanary.activities.routing.ManualRouting;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.routing.RoutingWrite;
-import java.util.List;
-import java.util.Optional;
-import dev.promptcanary.activities.routing.ManualRouting;
 import dev.promptcanary.workflows.rollout.RoutingCommand;
 import dev.promptcanary.workflows.rollout.RoutingReceipt;
+import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.sqlobject.CreateSqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -47,20 +47,27 @@ public interface RoutingDao {
   AuditDao audit();
 
   /**
-   * Sets routing by hand. Refused (STALE) while a rollout owns the prompt: the rollout's next write would
-   * silently undo it. The sequence is taken under the row lock, so concurrent manual writes serialise.
+   * Sets routing by hand. Refused (STALE) while a rollout owns the prompt: the rollout's next write
+   * would silently undo it. The sequence is taken under the row lock, so concurrent manual writes
+   * serialise.
    */
   @Transaction
   default FenceOutcome applyManual(ManualRouting change) {
     RoutingState current =
         findForUpdate(change.prompt())
-            .orElseThrow(() -> new IllegalArgumentException("no routing for prompt " + change.prompt()));
+            .orElseThrow(
+                () -> new IllegalArgumentException("no routing for prompt " + change.prompt()));
     if (current.rolloutId() != null) {
       return FenceOutcome.STALE;
     }
     RoutingWrite write =
         new RoutingWrite(
-            change.prompt(), null, null, current.fenceSeq() + 1, change.stableVersion(), change.canaryVersion(),
+            change.prompt(),
+            null,
+            null,
+            current.fenceSeq() + 1,
+            change.stableVersion(),
+            change.canaryVersion(),
             change.canaryWeightBp());
     FenceOutcome outcome = apply(write);
     audit()
@@ -77,15 +84,17 @@ public interface RoutingDao {
   void setLastKnownGood(@Bind("prompt") String prompt, @Bind("version") int version);
 
   /**
-   * A rollout's routing write. A claim takes the row only when nobody owns it and starts from the row's own
-   * sequence; a retried claim finds the row already ours and succeeds. Later writes are fenced by the rollout's
-   * sequence. A promotion remembers the stable version it replaced as the last known good one.
+   * A rollout's routing write. A claim takes the row only when nobody owns it and starts from the
+   * row's own sequence; a retried claim finds the row already ours and succeeds. Later writes are
+   * fenced by the rollout's sequence. A promotion remembers the stable version it replaced as the
+   * last known good one.
    */
   @Transaction
   default RoutingReceipt applyForRollout(RoutingCommand command) {
     RoutingState current =
         findForUpdate(command.prompt())
-            .orElseThrow(() -> new IllegalArgumentException("no routing for prompt " + command.prompt()));
+            .orElseThrow(
+                () -> new IllegalArgumentException("no routing for prompt " + command.prompt()));
     String newOwner = command.release() ? null : command.rolloutId();
     long sequence = command.sequence();
     String expectedOwner = command.rolloutId();
@@ -94,32 +103,48 @@ public interface RoutingDao {
         return new RoutingReceipt(true, current.fenceSeq(), "already claimed");
       }
       if (current.rolloutId() != null) {
-        return new RoutingReceipt(false, current.fenceSeq(), "routing is owned by rollout " + current.rolloutId());
+        return new RoutingReceipt(
+            false, current.fenceSeq(), "routing is owned by rollout " + current.rolloutId());
       }
       sequence = current.fenceSeq() + 1;
       expectedOwner = null;
     }
     RoutingWrite write =
-        new RoutingWrite(command.prompt(), expectedOwner, newOwner, sequence, command.stableVersion(),
-            command.canaryVersion(), command.canaryWeightBp());
+        new RoutingWrite(
+            command.prompt(),
+            expectedOwner,
+            newOwner,
+            sequence,
+            command.stableVersion(),
+            command.canaryVersion(),
+            command.canaryWeightBp());
     if (command.claim() && command.release() && write.sameTargetAs(current)) {
       return new RoutingReceipt(true, current.fenceSeq(), "already applied");
     }
     FenceOutcome outcome = apply(write);
     if (outcome == FenceOutcome.STALE) {
-      return new RoutingReceipt(false, current.fenceSeq(),
-          "stale write " + sequence + " (routing is at " + current.fenceSeq() + ", owned by "
-              + (current.rolloutId() == null ? "nobody" : current.rolloutId()) + ")");
+      return new RoutingReceipt(
+          false,
+          current.fenceSeq(),
+          "stale write "
+              + sequence
+              + " (routing is at "
+              + current.fenceSeq()
+              + ", owned by "
+              + (current.rolloutId() == null ? "nobody" : current.rolloutId())
+              + ")");
     }
     if (outcome == FenceOutcome.APPLIED && current.stableVersion() != command.stableVersion()) {
       setLastKnownGood(command.prompt(), current.stableVersion());
     }
-    return new RoutingReceipt(true, Math.max(sequence, current.fenceSeq()), outcome.name().toLowerCase());
+    return new RoutingReceipt(
+        true, Math.max(sequence, current.fenceSeq()), outcome.name().toLowerCase());
   }
 
   /**
-   * Applies a fenced write. A write that finds the row already in its target state with a sequence at least
-   * its own is a retry of itself and counts as success, so activities can be retried freely.
+   * Applies a fenced write. A write that finds the row already in its target state with a sequence
+   * at least its own is a retry of itself and counts as success, so activities can be retried
+   * freely.
    */
   @Transaction
   default FenceOutcome apply(RoutingWrite write) {
@@ -128,8 +153,10 @@ public interface RoutingDao {
     }
     RoutingState current =
         find(write.prompt())
-            .orElseThrow(() -> new IllegalArgumentException("no routing for prompt " + write.prompt()));
-    boolean retryOfThisWrite = current.fenceSeq() >= write.sequence() && write.sameTargetAs(current);
+            .orElseThrow(
+                () -> new IllegalArgumentException("no routing for prompt " + write.prompt()));
+    boolean retryOfThisWrite =
+        current.fenceSeq() >= write.sequence() && write.sameTargetAs(current);
     return retryOfThisWrite ? FenceOutcome.ALREADY_APPLIED : FenceOutcome.STALE;
   }
 }

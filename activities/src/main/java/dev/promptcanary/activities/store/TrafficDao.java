@@ -5,7 +5,10 @@ import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
-/** How much traffic a prompt gets and how noisy its judge scores are: what the sample planner needs to know. */
+/**
+ * How much traffic a prompt gets and how noisy its judge scores are: what the sample planner needs
+ * to know.
+ */
 public interface TrafficDao {
   @SqlQuery("SELECT count(*) FROM observations WHERE prompt = :prompt AND observed_at >= :since")
   long requestsSince(@Bind("prompt") String prompt, @Bind("since") Instant since);
@@ -13,8 +16,9 @@ public interface TrafficDao {
   /** Requests since {@code since} and when the first of them was observed (null without any). */
   record RecentRequests(long requests, Instant first) {}
 
-  @SqlQuery("SELECT count(*) AS requests, min(observed_at) AS first FROM observations"
-      + " WHERE prompt = :prompt AND observed_at >= :since")
+  @SqlQuery(
+      "SELECT count(*) AS requests, min(observed_at) AS first FROM observations"
+          + " WHERE prompt = :prompt AND observed_at >= :since")
   @RegisterConstructorMapper(RecentRequests.class)
   RecentRequests recentRequests(@Bind("prompt") String prompt, @Bind("since") Instant since);
 
@@ -25,22 +29,31 @@ public interface TrafficDao {
       @Bind("prompt") String prompt, @Bind("version") int version, @Bind("since") Instant since);
 
   /**
-   * One version's outcome profile, with the errors summed per unit (a request without a unit its own unit) so the
-   * planner can measure the design effect.
+   * One version's outcome profile, with the errors summed per unit (a request without a unit its
+   * own unit) so the planner can measure the design effect.
    */
-  record OutcomeProfile(long units, long requests, long errors, double errorsSq, double requestsSq,
-      double requestsErrors, long safetyFlags, Double costMean, Double costSd) {}
+  record OutcomeProfile(
+      long units,
+      long requests,
+      long errors,
+      double errorsSq,
+      double requestsSq,
+      double requestsErrors,
+      long safetyFlags,
+      Double costMean,
+      Double costSd) {}
 
-  @SqlQuery("SELECT count(*) AS units, coalesce(sum(n), 0) AS requests, coalesce(sum(e), 0) AS errors,"
-      + " coalesce(sum(e * e), 0) AS errors_sq, coalesce(sum(n * n), 0) AS requests_sq,"
-      + " coalesce(sum(n * e), 0) AS requests_errors, coalesce(sum(f), 0) AS safety_flags,"
-      + " sum(c) / nullif(sum(cn), 0) AS cost_mean,"
-      + " sqrt(greatest(0, (sum(cc) - sum(c) * sum(c) / nullif(sum(cn), 0)) / nullif(sum(cn) - 1, 0))) AS cost_sd"
-      + " FROM (SELECT coalesce(unit, request_id) AS u, count(*)::float8 AS n,"
-      + " (count(*) FILTER (WHERE error))::float8 AS e, count(*) FILTER (WHERE safety_flag) AS f,"
-      + " sum(cost) AS c, sum(cost * cost) AS cc, count(cost) AS cn"
-      + " FROM observations WHERE prompt = :prompt AND version = :version AND observed_at >= :since"
-      + " GROUP BY 1) per_unit")
+  @SqlQuery(
+      "SELECT count(*) AS units, coalesce(sum(n), 0) AS requests, coalesce(sum(e), 0) AS errors,"
+          + " coalesce(sum(e * e), 0) AS errors_sq, coalesce(sum(n * n), 0) AS requests_sq,"
+          + " coalesce(sum(n * e), 0) AS requests_errors, coalesce(sum(f), 0) AS safety_flags,"
+          + " sum(c) / nullif(sum(cn), 0) AS cost_mean,"
+          + " sqrt(greatest(0, (sum(cc) - sum(c) * sum(c) / nullif(sum(cn), 0)) / nullif(sum(cn) - 1, 0))) AS cost_sd"
+          + " FROM (SELECT coalesce(unit, request_id) AS u, count(*)::float8 AS n,"
+          + " (count(*) FILTER (WHERE error))::float8 AS e, count(*) FILTER (WHERE safety_flag) AS f,"
+          + " sum(cost) AS c, sum(cost * cost) AS cc, count(cost) AS cn"
+          + " FROM observations WHERE prompt = :prompt AND version = :version AND observed_at >= :since"
+          + " GROUP BY 1) per_unit")
   @RegisterConstructorMapper(OutcomeProfile.class)
   OutcomeProfile outcomeProfile(
       @Bind("prompt") String prompt, @Bind("version") int version, @Bind("since") Instant since);

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 class AssertionCheckerTest {
   private final AssertionChecker checker =
       new AssertionChecker(
-          request -> new JudgeScore(request.output().contains("polite") ? 0.9 : 0.3, "tone", "judge-m", "r1"));
+          request ->
+              new JudgeScore(
+                  request.output().contains("polite") ? 0.9 : 0.3, "tone", "judge-m", "r1"));
 
   private AssertionResult check(Assertion assertion, String output) throws JudgeException {
     return checker.check(assertion, "the question", new ChatResponse(output, "m", 10, 7, 0.001, 5));
@@ -39,7 +41,8 @@ class AssertionCheckerTest {
 
   @Test
   void regexIsFoundAnywhere() throws Exception {
-    assertThat(check(Assertion.regex("order #\\d{5}"), "Your order #12345 shipped").passed()).isTrue();
+    assertThat(check(Assertion.regex("order #\\d{5}"), "Your order #12345 shipped").passed())
+        .isTrue();
     assertThat(check(Assertion.regex("^\\d+$"), "12a").passed()).isFalse();
   }
 
@@ -103,13 +106,16 @@ class AssertionCheckerTest {
               throw new JudgeException("judge answered something that is not a score", null);
             });
     assertThatThrownBy(
-            () -> failing.check(Assertion.judge("r", 0.5), "in", new ChatResponse("out", "m", 1, 1, 0, 1)))
+            () ->
+                failing.check(
+                    Assertion.judge("r", 0.5), "in", new ChatResponse("out", "m", 1, 1, 0, 1)))
         .isInstanceOf(JudgeException.class)
         .hasMessageContaining("not a score");
     assertThatThrownBy(
             () ->
                 new AssertionChecker(null)
-                    .check(Assertion.judge("r", 0.5), "in", new ChatResponse("out", "m", 1, 1, 0, 1)))
+                    .check(
+                        Assertion.judge("r", 0.5), "in", new ChatResponse("out", "m", 1, 1, 0, 1)))
         .isInstanceOf(JudgeException.class)
         .hasMessageContaining("no judge");
   }

@@ -26,7 +26,8 @@ class EvalSuiteStoreTest {
     return new EvalSuite(
         name,
         List.of(
-            new EvalCase("c1", Map.of("question", "q1"), List.of(Assertion.of("contains", expected))),
+            new EvalCase(
+                "c1", Map.of("question", "q1"), List.of(Assertion.of("contains", expected))),
             new EvalCase("c2", Map.of("question", "q2"), List.of(Assertion.schema(schema)))),
         new EvalGate(0.9, null, 0.1));
   }
@@ -52,7 +53,8 @@ class EvalSuiteStoreTest {
     assertThat(second.created()).isTrue();
     assertThat(second.suite().version()).isEqualTo(2);
     assertThat(evals.findLatestSuite("support").orElseThrow().version()).isEqualTo(2);
-    assertThat(evals.findSuite("support", 1).orElseThrow().definition()).isEqualTo(suite("support", "refund", schema));
+    assertThat(evals.findSuite("support", 1).orElseThrow().definition())
+        .isEqualTo(suite("support", "refund", schema));
     assertThat(evals.listSuites(100, 0))
         .extracting(SuiteSummary::name, SuiteSummary::latestVersion, SuiteSummary::cases)
         .contains(org.assertj.core.groups.Tuple.tuple("support", 2, 2));

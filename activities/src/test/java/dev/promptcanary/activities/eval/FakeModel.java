@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 /**
- * An in-test chat model: the answer is a function of the system prompt and the rendered user message. It counts
- * calls (all, and answered ones per question), tracks how many run at once, and can fail chosen questions, once or
- * always.
+ * An in-test chat model: the answer is a function of the system prompt and the rendered user
+ * message. It counts calls (all, and answered ones per question), tracks how many run at once, and
+ * can fail chosen questions, once or always.
  */
 final class FakeModel implements ChatModel {
   private final BiFunction<String, String, String> answer;
@@ -28,7 +28,9 @@ final class FakeModel implements ChatModel {
     this.answer = answer;
   }
 
-  /** Calls whose user message contains {@code marker} fail (a timeout after the client's retries). */
+  /**
+   * Calls whose user message contains {@code marker} fail (a timeout after the client's retries).
+   */
   FakeModel failAlways(String marker) {
     failAlways.add(marker);
     return this;

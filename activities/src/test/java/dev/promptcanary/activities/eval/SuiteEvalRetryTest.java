@@ -35,8 +35,8 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /**
- * The eval run is keyed by the rollout id: Temporal's retry of a dead attempt, and a new workflow run of the same
- * rollout, both resume it without redoing stored cases.
+ * The eval run is keyed by the rollout id: Temporal's retry of a dead attempt, and a new workflow
+ * run of the same rollout, both resume it without redoing stored cases.
  */
 class SuiteEvalRetryTest {
 
@@ -65,7 +65,10 @@ class SuiteEvalRetryTest {
     }
   }
 
-  /** A fresh store with support v1 (baseline) and v2 (candidate) and a suite of four cases answered "ok". */
+  /**
+   * A fresh store with support v1 (baseline) and v2 (candidate) and a suite of four cases answered
+   * "ok".
+   */
   private static Jdbi storeWithSuite(String suite) {
     Jdbi jdbi = TestDatabases.fresh().jdbi();
     PromptDao prompts = jdbi.onDemand(PromptDao.class);
@@ -74,9 +77,14 @@ class SuiteEvalRetryTest {
     List<EvalCase> cases =
         IntStream.rangeClosed(1, 4)
             .mapToObj(
-                i -> new EvalCase("c" + i, Map.of("n", String.valueOf(i)), List.of(Assertion.of("contains", "ok"))))
+                i ->
+                    new EvalCase(
+                        "c" + i,
+                        Map.of("n", String.valueOf(i)),
+                        List.of(Assertion.of("contains", "ok"))))
             .toList();
-    jdbi.onDemand(EvalDao.class).createSuite(new EvalSuite(suite, cases, new EvalGate(1.0, null, null)), "ana");
+    jdbi.onDemand(EvalDao.class)
+        .createSuite(new EvalSuite(suite, cases, new EvalGate(1.0, null, null)), "ana");
     return jdbi;
   }
 
@@ -114,7 +122,8 @@ class SuiteEvalRetryTest {
                       .setWorkflowId("rollout-support-2")
                       .build());
 
-      EvalSummary summary = workflow.run(new EvalRequest("rollout-support-2", "support", 2, 1, "retry"));
+      EvalSummary summary =
+          workflow.run(new EvalRequest("rollout-support-2", "support", 2, 1, "retry"));
 
       assertThat(summary.passed()).isTrue();
       assertThat(summary.cases()).isEqualTo(4);
@@ -124,7 +133,9 @@ class SuiteEvalRetryTest {
       EvalRun run = evals.latestRun("rollout-support-2").orElseThrow();
       assertThat(run.runKey()).isEqualTo("rollout-support-2");
       assertThat(run.state()).isEqualTo("PASSED");
-      int runs = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM eval_runs").mapTo(Integer.class).one());
+      int runs =
+          jdbi.withHandle(
+              h -> h.createQuery("SELECT count(*) FROM eval_runs").mapTo(Integer.class).one());
       assertThat(runs).isEqualTo(1);
     } finally {
       env.close();
@@ -132,10 +143,11 @@ class SuiteEvalRetryTest {
   }
 
   /**
-   * A rollout whose workflow run ended mid-eval (here: every attempt died on the same case) and that is started again
-   * as a new run of the same workflow id, as LostRolloutRecovery does from the checkpoint: the new run finds the eval
-   * run by the rollout id, calls the model only for the pairs not stored yet, and once the eval has a verdict, a
-   * further run returns the stored summary without calling the model at all.
+   * A rollout whose workflow run ended mid-eval (here: every attempt died on the same case) and
+   * that is started again as a new run of the same workflow id, as LostRolloutRecovery does from
+   * the checkpoint: the new run finds the eval run by the rollout id, calls the model only for the
+   * pairs not stored yet, and once the eval has a verdict, a further run returns the stored summary
+   * without calling the model at all.
    */
   @Test
   void aNewWorkflowRunOfTheSameRolloutResumesTheEvalAndThenReusesItsVerdict() {
@@ -165,9 +177,11 @@ class SuiteEvalRetryTest {
       env.start();
       WorkflowClient client = env.getWorkflowClient();
 
-      // The first workflow run: c1 and c2 stored (both arms), then every attempt dies on c3 and the run fails.
+      // The first workflow run: c1 and c2 stored (both arms), then every attempt dies on c3 and the
+      // run fails.
       WorkflowStub first = start(client, request);
-      assertThatThrownBy(() -> first.getResult(EvalSummary.class)).isInstanceOf(WorkflowFailedException.class);
+      assertThatThrownBy(() -> first.getResult(EvalSummary.class))
+          .isInstanceOf(WorkflowFailedException.class);
       EvalRun interrupted = evals.findRun("rollout-support-2").orElseThrow();
       assertThat(interrupted.state()).isEqualTo("RUNNING");
       assertThat(evals.results(interrupted.id()))
@@ -176,7 +190,8 @@ class SuiteEvalRetryTest {
       // 4 stored pairs, then c3's candidate once per attempt
       assertThat(model.calls.get()).isEqualTo(4 + 3);
 
-      // A new run of the same workflow id, as after a lost history: only the 4 pairs not stored are asked.
+      // A new run of the same workflow id, as after a lost history: only the 4 pairs not stored are
+      // asked.
       workerDown.set(false);
       WorkflowStub second = start(client, request);
       assertThat(second.getExecution().getRunId()).isNotEqualTo(first.getExecution().getRunId());
@@ -196,7 +211,9 @@ class SuiteEvalRetryTest {
       assertThat(run.id()).isEqualTo(interrupted.id());
       assertThat(run.state()).isEqualTo("PASSED");
       assertThat(evals.results(run.id())).hasSize(8);
-      int runs = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM eval_runs").mapTo(Integer.class).one());
+      int runs =
+          jdbi.withHandle(
+              h -> h.createQuery("SELECT count(*) FROM eval_runs").mapTo(Integer.class).one());
       assertThat(runs).isEqualTo(1);
     } finally {
       env.close();
@@ -210,13 +227,15 @@ class SuiteEvalRetryTest {
             WorkflowOptions.newBuilder()
                 .setTaskQueue("eval-recovery")
                 .setWorkflowId(request.rolloutId())
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .setWorkflowIdReusePolicy(
+                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
     stub.start(request);
     return stub;
   }
 
   private static PromptContent content(String variant) {
-    return new PromptContent("You are support (" + variant + ").", List.of(), "Q{{n}}", "sim-model", Map.of());
+    return new PromptContent(
+        "You are support (" + variant + ").", List.of(), "Q{{n}}", "sim-model", Map.of());
   }
 }

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The suite runner over real PostgreSQL with an in-test model and judge: the baseline (v1) answers well; the
- * candidate (v2) answers well or badly as each test's model decides.
+ * The suite runner over real PostgreSQL with an in-test model and judge: the baseline (v1) answers
+ * well; the candidate (v2) answers well or badly as each test's model decides.
  */
 class SuiteEvalRunnerTest {
   private Jdbi jdbi;
@@ -37,7 +37,9 @@ class SuiteEvalRunnerTest {
 
   /** Scores 0.9 when the answer mentions a refund, 0.2 otherwise. */
   private final Judge judge =
-      request -> new JudgeScore(request.output().contains("refund") ? 0.9 : 0.2, "mentions refund?", "judge-1", "r1");
+      request ->
+          new JudgeScore(
+              request.output().contains("refund") ? 0.9 : 0.2, "mentions refund?", "judge-1", "r1");
 
   @BeforeEach
   void setUp() {
@@ -50,10 +52,17 @@ class SuiteEvalRunnerTest {
 
   private static PromptContent content(String variant) {
     return new PromptContent(
-        "You are support (" + variant + ").", List.of(), "Q{{n}}: {{question}}", "sim-model", Map.of());
+        "You are support (" + variant + ").",
+        List.of(),
+        "Q{{n}}: {{question}}",
+        "sim-model",
+        Map.of());
   }
 
-  /** {@code count} cases asking for a refund, each needing the word, JSON of a shape, brevity and the judge. */
+  /**
+   * {@code count} cases asking for a refund, each needing the word, JSON of a shape, brevity and
+   * the judge.
+   */
   private void storeSuite(String name, int count, EvalGate gate) {
     List<EvalCase> cases =
         IntStream.rangeClosed(1, count)
@@ -85,7 +94,8 @@ class SuiteEvalRunnerTest {
     storeSuite("refunds", 3, new EvalGate(1.0, 0.8, 0.0));
     FakeModel model = new FakeModel((system, user) -> good());
 
-    EvalSummary summary = new SuiteEvalRunner(jdbi, model, judge).run(request("rollout-support-2", "refunds"));
+    EvalSummary summary =
+        new SuiteEvalRunner(jdbi, model, judge).run(request("rollout-support-2", "refunds"));
 
     assertThat(summary.passed()).isTrue();
     assertThat(summary.cases()).isEqualTo(3);
@@ -104,7 +114,9 @@ class SuiteEvalRunnerTest {
     assertThat(report.candidate().meanJudgeScore()).isCloseTo(0.9, within(1e-9));
     assertThat(report.candidate().cost()).isCloseTo(0.003, within(1e-9));
     assertThat(report.baseline().version()).isEqualTo(1);
-    assertThat(report.cases().get(0).assertions()).extracting(AssertionResult::passed).containsOnly(true);
+    assertThat(report.cases().get(0).assertions())
+        .extracting(AssertionResult::passed)
+        .containsOnly(true);
   }
 
   @Test
@@ -118,13 +130,15 @@ class SuiteEvalRunnerTest {
                     ? "Sorry, no."
                     : good());
 
-    EvalSummary summary = new SuiteEvalRunner(jdbi, model, judge).run(request("rollout-support-2", "strict"));
+    EvalSummary summary =
+        new SuiteEvalRunner(jdbi, model, judge).run(request("rollout-support-2", "strict"));
 
     assertThat(summary.passed()).isFalse();
     assertThat(summary.candidatePassRate()).isEqualTo(0.5);
     assertThat(summary.baselinePassRate()).isEqualTo(1.0);
     assertThat(summary.reason())
-        .startsWith("eval suite strict v1 blocked the candidate: pass rate 50.0% below the minimum 75.0%");
+        .startsWith(
+            "eval suite strict v1 blocked the candidate: pass rate 50.0% below the minimum 75.0%");
     EvalReport report = EvalReport.latest(evals, "rollout-support-2").orElseThrow();
     assertThat(report.state()).isEqualTo("BLOCKED");
     CaseResult failed =
@@ -147,13 +161,17 @@ class SuiteEvalRunnerTest {
   void aCandidateWorseThanTheBaselineByMoreThanTheAllowedDropIsBlocked() {
     storeSuite("drop", 4, new EvalGate(0.5, null, 0.1));
     FakeModel model =
-        new FakeModel((system, user) -> system.contains("candidate") && user.startsWith("Q4:") ? "no" : good());
+        new FakeModel(
+            (system, user) ->
+                system.contains("candidate") && user.startsWith("Q4:") ? "no" : good());
 
-    EvalSummary summary = new SuiteEvalRunner(jdbi, model, judge).run(request("rollout-support-2", "drop"));
+    EvalSummary summary =
+        new SuiteEvalRunner(jdbi, model, judge).run(request("rollout-support-2", "drop"));
 
     assertThat(summary.passed()).isFalse();
     assertThat(summary.candidatePassRate()).isEqualTo(0.75);
-    assertThat(summary.reason()).contains("pass rate 75.0% is 25.0% below the baseline's 100.0% (allowed drop 10.0%)");
+    assertThat(summary.reason())
+        .contains("pass rate 75.0% is 25.0% below the baseline's 100.0% (allowed drop 10.0%)");
   }
 
   @Test
@@ -161,14 +179,16 @@ class SuiteEvalRunnerTest {
     storeSuite("flaky", 3, new EvalGate(0.5, null, null));
     FakeModel model = new FakeModel((system, user) -> good()).failAlways("Q2:");
 
-    EvalSummary summary = new SuiteEvalRunner(jdbi, model, judge, 1).run(request("rollout-support-2", "flaky"));
+    EvalSummary summary =
+        new SuiteEvalRunner(jdbi, model, judge, 1).run(request("rollout-support-2", "flaky"));
 
     assertThat(summary.passed()).isFalse();
     assertThat(summary.reason())
         .isEqualTo(
             "eval suite flaky v1 could not finish: case 'c2' (candidate v2): model call failed:"
                 + " request timed out after 3 attempts");
-    assertThat(EvalReport.latest(evals, "rollout-support-2").orElseThrow().state()).isEqualTo("BLOCKED");
+    assertThat(EvalReport.latest(evals, "rollout-support-2").orElseThrow().state())
+        .isEqualTo("BLOCKED");
   }
 
   @Test
@@ -183,7 +203,8 @@ class SuiteEvalRunnerTest {
             .run(request("rollout-support-2", "judged"));
 
     assertThat(summary.passed()).isFalse();
-    assertThat(summary.reason()).contains("case 'c1' (candidate v2): judge failed: judge answer is not a score");
+    assertThat(summary.reason())
+        .contains("case 'c1' (candidate v2): judge failed: judge answer is not a score");
   }
 
   @Test
@@ -220,7 +241,8 @@ class SuiteEvalRunnerTest {
   @Test
   void aRunInterruptedAfterSomeCasesResumesWithoutRedoingThem() {
     storeSuite("resume", 5, new EvalGate(1.0, null, null));
-    // one case at a time, so the order is fixed: c1 cand, c1 base, c2 cand, c2 base, c3 cand (fails), ...
+    // one case at a time, so the order is fixed: c1 cand, c1 base, c2 cand, c2 base, c3 cand
+    // (fails), ...
     FakeModel model = new FakeModel((s, u) -> good()).failOnce("Q3:");
     SuiteEvalRunner runner = new SuiteEvalRunner(jdbi, model, judge, 1);
 
@@ -228,7 +250,8 @@ class SuiteEvalRunnerTest {
     assertThat(first.passed()).isFalse();
     assertThat(first.reason()).contains("case 'c3' (candidate v2)").contains("HTTP 503");
     EvalReport afterCrash = EvalReport.latest(evals, "rollout-support-2").orElseThrow();
-    assertThat(afterCrash.cases()).extracting(r -> r.caseId() + "/" + r.arm())
+    assertThat(afterCrash.cases())
+        .extracting(r -> r.caseId() + "/" + r.arm())
         .containsExactlyInAnyOrder("c1/candidate", "c1/baseline", "c2/candidate", "c2/baseline");
     assertThat(model.calls.get()).isEqualTo(5);
 
@@ -275,7 +298,8 @@ class SuiteEvalRunnerTest {
     storeSuite("wide", 12, new EvalGate(1.0, null, null));
     FakeModel model = new FakeModel((s, u) -> good());
 
-    EvalSummary summary = new SuiteEvalRunner(jdbi, model, judge, 3).run(request("rollout-support-2", "wide"));
+    EvalSummary summary =
+        new SuiteEvalRunner(jdbi, model, judge, 3).run(request("rollout-support-2", "wide"));
 
     assertThat(summary.passed()).isTrue();
     assertThat(model.maxInFlight.get()).isBetween(1, 3);
@@ -292,7 +316,8 @@ class SuiteEvalRunnerTest {
       List<Integer> beats = new CopyOnWriteArrayList<>();
       env.setActivityHeartbeatListener(Integer.class, beats::add);
       env.registerActivitiesImplementations(
-          new RolloutActivitiesImpl(jdbi, new SuiteEvalRunner(jdbi, model, judge, 1), new AlertSender()));
+          new RolloutActivitiesImpl(
+              jdbi, new SuiteEvalRunner(jdbi, model, judge, 1), new AlertSender()));
       RolloutActivities activities = env.newActivityStub(RolloutActivities.class);
 
       EvalSummary summary = activities.runOfflineEval(request("rollout-support-2", "beat"));
@@ -301,8 +326,10 @@ class SuiteEvalRunnerTest {
       // the first heartbeat reports what was already stored; later ones are throttled by the SDK
       assertThat(beats).isNotEmpty().allMatch(done -> done >= 0 && done <= 6);
       assertThat(beats.get(0)).isZero();
-      // not the workflow run: a retried activity and a rollout restarted under a new workflow run find the same run
-      assertThat(evals.latestRun("rollout-support-2").orElseThrow().runKey()).isEqualTo("rollout-support-2");
+      // not the workflow run: a retried activity and a rollout restarted under a new workflow run
+      // find the same run
+      assertThat(evals.latestRun("rollout-support-2").orElseThrow().runKey())
+          .isEqualTo("rollout-support-2");
     } finally {
       env.close();
     }

@@ -66,7 +66,9 @@ class SuiteValidatorTest {
     assertThat(SuiteValidator.validate(new EvalSuite("Bad Name", List.of(), null)))
         .extracting(SuiteProblem::field)
         .containsExactly("name", "cases", "gate");
-    assertThat(SuiteValidator.validate(new EvalSuite("s", List.of(ok("a")), new EvalGate(null, null, null))))
+    assertThat(
+            SuiteValidator.validate(
+                new EvalSuite("s", List.of(ok("a")), new EvalGate(null, null, null))))
         .extracting(SuiteProblem::field)
         .containsExactly("gate");
   }

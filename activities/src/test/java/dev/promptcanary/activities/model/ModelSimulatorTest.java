@@ -22,9 +22,11 @@ class ModelSimulatorTest {
   @BeforeEach
   void start() {
     sim = ModelSimulator.start(0);
-    client = new OpenAiChatModel(ModelEndpoint.of(sim.baseUrl(), null, "sim-model")
-        .withTimeout(Duration.ofSeconds(10))
-        .withRetries(0, Duration.ofMillis(1), Duration.ofMillis(1)));
+    client =
+        new OpenAiChatModel(
+            ModelEndpoint.of(sim.baseUrl(), null, "sim-model")
+                .withTimeout(Duration.ofSeconds(10))
+                .withRetries(0, Duration.ofMillis(1), Duration.ofMillis(1)));
   }
 
   @AfterEach
@@ -33,7 +35,8 @@ class ModelSimulatorTest {
   }
 
   private static ChatRequest ask(String system, String user) {
-    return new ChatRequest("sim-model", List.of(ChatMessage.system(system), ChatMessage.user(user)), Map.of(), false);
+    return new ChatRequest(
+        "sim-model", List.of(ChatMessage.system(system), ChatMessage.user(user)), Map.of(), false);
   }
 
   @Test
@@ -56,8 +59,10 @@ class ModelSimulatorTest {
     assertThat(errors).isBetween(35, 85);
     assertThat(flags).isBetween(15, 55);
     ChatResponse once = client.complete(ask(system, "question 1000"));
-    assertThat(client.complete(ask(system, "question 1000"))).usingRecursiveComparison()
-        .ignoringFields("latencyMs").isEqualTo(once);
+    assertThat(client.complete(ask(system, "question 1000")))
+        .usingRecursiveComparison()
+        .ignoringFields("latencyMs")
+        .isEqualTo(once);
   }
 
   @Test
@@ -81,9 +86,13 @@ class ModelSimulatorTest {
 
   @Test
   void listsItsModels() throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/models")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/models"))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
 
     JsonNode body = new ObjectMapper().readTree(response.body());
     assertThat(response.statusCode()).isEqualTo(200);

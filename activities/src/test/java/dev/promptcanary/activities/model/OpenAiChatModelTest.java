@@ -40,15 +40,21 @@ class OpenAiChatModelTest {
 
   private static ChatRequest request(String system, String user) {
     return new ChatRequest(
-        null, List.of(ChatMessage.system(system), ChatMessage.user(user)), Map.of("temperature", 0.2), false);
+        null,
+        List.of(ChatMessage.system(system), ChatMessage.user(user)),
+        Map.of("temperature", 0.2),
+        false);
   }
 
   @Test
   void completionCarriesUsageAndCostFromThePriceTable() throws Exception {
     sim.requireApiKey(KEY);
-    ChatResponse response = client(endpoint()).complete(request("Be brief. [sim quality=0.7]", "Where is my order?"));
+    ChatResponse response =
+        client(endpoint()).complete(request("Be brief. [sim quality=0.7]", "Where is my order?"));
 
-    assertThat(response.content()).startsWith("Simulated answer to: Where is my order?").contains("[sim-quality=0.70]");
+    assertThat(response.content())
+        .startsWith("Simulated answer to: Where is my order?")
+        .contains("[sim-quality=0.70]");
     assertThat(response.model()).isEqualTo("sim-model");
     assertThat(response.inputTokens()).isPositive();
     assertThat(response.outputTokens()).isPositive();
@@ -61,17 +67,20 @@ class OpenAiChatModelTest {
 
   @Test
   void jsonModeSendsResponseFormat() throws Exception {
-    ChatRequest json = new ChatRequest("sim-model", List.of(ChatMessage.user("hi")), Map.of(), true);
+    ChatRequest json =
+        new ChatRequest("sim-model", List.of(ChatMessage.user("hi")), Map.of(), true);
     ChatResponse response = client(endpoint()).complete(json);
 
-    assertThat(sim.lastRequest().path("response_format").path("type").asText()).isEqualTo("json_object");
+    assertThat(sim.lastRequest().path("response_format").path("type").asText())
+        .isEqualTo("json_object");
     assertThat(response.content()).startsWith("{\"answer\":");
   }
 
   @Test
   void unpricedModelCostsNothingButCountsTokens() throws Exception {
-    ChatResponse response = client(endpoint().withPrices(Map.of("gpt-4o", new ModelEndpoint.Price(1, 1))))
-        .complete(request("x", "y"));
+    ChatResponse response =
+        client(endpoint().withPrices(Map.of("gpt-4o", new ModelEndpoint.Price(1, 1))))
+            .complete(request("x", "y"));
 
     assertThat(response.cost()).isZero();
     assertThat(response.inputTokens()).isPositive();
@@ -84,7 +93,8 @@ class OpenAiChatModelTest {
     ChatResponse response = client(endpoint()).complete(request("x", "y"));
 
     assertThat(response.content()).startsWith("Simulated answer");
-    // Two refusals, then the answer; a retry before the Retry-After time would have been counted and refused.
+    // Two refusals, then the answer; a retry before the Retry-After time would have been counted
+    // and refused.
     assertThat(sim.requests()).isEqualTo(3);
     assertThat(sim.earlyRequests()).isZero();
   }
@@ -103,8 +113,9 @@ class OpenAiChatModelTest {
   void givesUpAfterMaxRetriesWithTheStatus() {
     sim.failNext(10, 503, null);
 
-    ModelException e = catchThrowableOfType(
-        () -> client(endpoint()).complete(request("x", "y")), ModelException.class);
+    ModelException e =
+        catchThrowableOfType(
+            () -> client(endpoint()).complete(request("x", "y")), ModelException.class);
 
     assertThat(e.status()).isEqualTo(503);
     assertThat(e.retryable()).isTrue();
@@ -116,7 +127,8 @@ class OpenAiChatModelTest {
   void clientErrorIsNotRetried() {
     ChatRequest empty = new ChatRequest("sim-model", List.of(), Map.of(), false);
 
-    ModelException e = catchThrowableOfType(() -> client(endpoint()).complete(empty), ModelException.class);
+    ModelException e =
+        catchThrowableOfType(() -> client(endpoint()).complete(empty), ModelException.class);
 
     assertThat(e.status()).isEqualTo(400);
     assertThat(e.retryable()).isFalse();
@@ -126,11 +138,14 @@ class OpenAiChatModelTest {
   @Test
   void timeoutIsARetryableStatusZeroFailure() {
     sim.hangNext(2, Duration.ofSeconds(30));
-    ModelEndpoint endpoint = endpoint()
-        .withTimeout(Duration.ofMillis(300))
-        .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10));
+    ModelEndpoint endpoint =
+        endpoint()
+            .withTimeout(Duration.ofMillis(300))
+            .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10));
 
-    ModelException e = catchThrowableOfType(() -> client(endpoint).complete(request("x", "y")), ModelException.class);
+    ModelException e =
+        catchThrowableOfType(
+            () -> client(endpoint).complete(request("x", "y")), ModelException.class);
 
     assertThat(e.status()).isZero();
     assertThat(e.retryable()).isTrue();
@@ -143,11 +158,16 @@ class OpenAiChatModelTest {
     sim.requireApiKey("sk-the-right-one");
     OpenAiChatModel client = client(endpoint());
 
-    ModelException e = catchThrowableOfType(() -> client.complete(request("x", "y")), ModelException.class);
+    ModelException e =
+        catchThrowableOfType(() -> client.complete(request("x", "y")), ModelException.class);
 
     assertThat(e.status()).isEqualTo(401);
-    // The simulator echoes the received header, as some servers do; the client must have cut the key out.
-    assertThat(e.getMessage()).contains("Incorrect API key provided").contains("[redacted]").doesNotContain(KEY);
+    // The simulator echoes the received header, as some servers do; the client must have cut the
+    // key out.
+    assertThat(e.getMessage())
+        .contains("Incorrect API key provided")
+        .contains("[redacted]")
+        .doesNotContain(KEY);
     assertThat(e.getCause()).isNull();
     assertThat(client.toString()).doesNotContain(KEY).contains("PROMPTCANARY_TEST_KEY");
     assertThat(client.endpoint().toString()).doesNotContain(KEY);
@@ -157,14 +177,17 @@ class OpenAiChatModelTest {
   void unreachableServerIsAConnectionFailure() {
     int port = sim.port();
     sim.close();
-    ModelEndpoint endpoint = endpoint().withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10));
+    ModelEndpoint endpoint =
+        endpoint().withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10));
 
     assertThatThrownBy(() -> client(endpoint).complete(request("x", "y")))
-        .isInstanceOfSatisfying(ModelException.class, e -> {
-          assertThat(e.status()).isZero();
-          assertThat(e.retryable()).isTrue();
-          assertThat(e.getMessage()).contains("connection failed").contains(":" + port + "/");
-        });
+        .isInstanceOfSatisfying(
+            ModelException.class,
+            e -> {
+              assertThat(e.status()).isZero();
+              assertThat(e.retryable()).isTrue();
+              assertThat(e.getMessage()).contains("connection failed").contains(":" + port + "/");
+            });
   }
 
   @Test
@@ -178,7 +201,8 @@ class OpenAiChatModelTest {
 
   private int maxInFlightWith(int limit, int callers) throws Exception {
     OpenAiChatModel client = client(endpoint().withMaxConcurrency(limit));
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(callers);
     try {
       java.util.List<java.util.concurrent.Future<ChatResponse>> calls = new java.util.ArrayList<>();
       for (int i = 0; i < callers; i++) {
@@ -198,7 +222,8 @@ class OpenAiChatModelTest {
   @Test
   void retryAfterParsesSecondsAndDates() {
     assertThat(OpenAiChatModel.parseRetryAfter("3")).isEqualTo(Duration.ofSeconds(3));
-    assertThat(OpenAiChatModel.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+    assertThat(OpenAiChatModel.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"))
+        .isEqualTo(Duration.ZERO);
     assertThat(OpenAiChatModel.parseRetryAfter("soon")).isNull();
   }
 }

@@ -47,7 +47,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The rollout's activities against real PostgreSQL, run inside Temporal's activity test environment. */
+/**
+ * The rollout's activities against real PostgreSQL, run inside Temporal's activity test
+ * environment.
+ */
 class RolloutActivitiesImplTest {
   private Jdbi jdbi;
   private TestActivityEnvironment env;
@@ -60,7 +63,8 @@ class RolloutActivitiesImplTest {
     prompts.createVersion("chat", Fixtures.content(1), "ana");
     prompts.createVersion("chat", Fixtures.content(2), "ana");
     env = TestActivityEnvironment.newInstance();
-    env.registerActivitiesImplementations(new RolloutActivitiesImpl(jdbi, new NoSuitesEvalRunner(), new AlertSender()));
+    env.registerActivitiesImplementations(
+        new RolloutActivitiesImpl(jdbi, new NoSuitesEvalRunner(), new AlertSender()));
     activities = env.newActivityStub(RolloutActivities.class);
   }
 
@@ -69,9 +73,10 @@ class RolloutActivitiesImplTest {
     env.close();
   }
 
-  private static RoutingCommand command(boolean claim, boolean release, long sequence, int stable, Integer canary,
-      int weight) {
-    return new RoutingCommand("rollout-chat-2", "chat", claim, release, sequence, stable, canary, weight, "test");
+  private static RoutingCommand command(
+      boolean claim, boolean release, long sequence, int stable, Integer canary, int weight) {
+    return new RoutingCommand(
+        "rollout-chat-2", "chat", claim, release, sequence, stable, canary, weight, "test");
   }
 
   @Test
@@ -83,21 +88,29 @@ class RolloutActivitiesImplTest {
 
     long next = claim.sequence() + 1;
     assertThat(activities.setRouting(command(false, false, next, 1, 2, 2500)).applied()).isTrue();
-    RoutingReceipt stale = activities.setRouting(command(false, false, claim.sequence(), 1, 2, 500));
+    RoutingReceipt stale =
+        activities.setRouting(command(false, false, claim.sequence(), 1, 2, 500));
     assertThat(stale.applied()).isFalse();
     assertThat(stale.detail()).contains("stale");
-    assertThat(jdbi.onDemand(RoutingDao.class).find("chat").orElseThrow().canaryWeightBp()).isEqualTo(2500);
+    assertThat(jdbi.onDemand(RoutingDao.class).find("chat").orElseThrow().canaryWeightBp())
+        .isEqualTo(2500);
 
     // promotion releases the row and remembers the version it replaced
-    assertThat(activities.setRouting(command(false, true, next + 1, 2, null, 0)).applied()).isTrue();
+    assertThat(activities.setRouting(command(false, true, next + 1, 2, null, 0)).applied())
+        .isTrue();
     var routing = jdbi.onDemand(RoutingDao.class).find("chat").orElseThrow();
     assertThat(routing.stableVersion()).isEqualTo(2);
     assertThat(routing.rolloutId()).isNull();
-    Integer lastKnownGood = jdbi.withHandle(h -> h.select(
-        "SELECT last_known_good_version FROM routing WHERE prompt = 'chat'").mapTo(Integer.class).one());
+    Integer lastKnownGood =
+        jdbi.withHandle(
+            h ->
+                h.select("SELECT last_known_good_version FROM routing WHERE prompt = 'chat'")
+                    .mapTo(Integer.class)
+                    .one());
     assertThat(lastKnownGood).isEqualTo(1);
     // and a late write of the finished rollout cannot touch it
-    assertThat(activities.setRouting(command(false, false, next + 2, 1, 2, 5000)).applied()).isFalse();
+    assertThat(activities.setRouting(command(false, false, next + 2, 1, 2, 5000)).applied())
+        .isFalse();
   }
 
   @Test
@@ -109,40 +122,88 @@ class RolloutActivitiesImplTest {
     for (int i = 0; i < 400; i++) {
       int version = i % 2 == 0 ? 1 : 2;
       String id = "req-" + i;
-      observations.add(new Observation(id, "chat", version, "u" + i, canaryStart.plusSeconds(60), 500.0 + i % 50,
-          100, 50, 0.001, false, false, null));
+      observations.add(
+          new Observation(
+              id,
+              "chat",
+              version,
+              "u" + i,
+              canaryStart.plusSeconds(60),
+              500.0 + i % 50,
+              100,
+              50,
+              0.001,
+              false,
+              false,
+              null));
       double score = version == 1 ? 0.8 : 0.6;
-      judgements.add(new Judgement(id, "chat", version, "judge", score + random.nextGaussian() * 0.05,
-          canaryStart.plusSeconds(60)));
+      judgements.add(
+          new Judgement(
+              id,
+              "chat",
+              version,
+              "judge",
+              score + random.nextGaussian() * 0.05,
+              canaryStart.plusSeconds(60)));
     }
-    judgements.replaceAll(j -> new Judgement(j.requestId(), j.prompt(), j.version(), j.judge(),
-        Math.max(0, Math.min(1, j.score())), j.judgedAt()));
+    judgements.replaceAll(
+        j ->
+            new Judgement(
+                j.requestId(),
+                j.prompt(),
+                j.version(),
+                j.judge(),
+                Math.max(0, Math.min(1, j.score())),
+                j.judgedAt()));
     OutcomeDao outcomes = jdbi.onDemand(OutcomeDao.class);
     outcomes.insertObservations(observations);
     outcomes.insertJudgements(judgements);
 
-    AnalysisReport report = activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000,
-        canaryStart.toEpochMilli(), canaryStart.toEpochMilli(), 1, GatesConfig.defaults(), null));
+    AnalysisReport report =
+        activities.analyse(
+            new AnalysisRequest(
+                "rollout-chat-2",
+                "chat",
+                2,
+                1,
+                5000,
+                canaryStart.toEpochMilli(),
+                canaryStart.toEpochMilli(),
+                1,
+                GatesConfig.defaults(),
+                null));
 
     assertThat(report.overall().decision()).isEqualTo(Decision.REGRESSION);
     assertThat(report.canaryJudgements()).isEqualTo(200);
     assertThat(report.baselineJudgements()).isEqualTo(200);
     assertThat(report.canaryObservations()).isEqualTo(200);
-    Verdict quality = report.gates().stream().filter(v -> v.gate() == GateKind.QUALITY).findFirst().orElseThrow();
+    Verdict quality =
+        report.gates().stream().filter(v -> v.gate() == GateKind.QUALITY).findFirst().orElseThrow();
     assertThat(quality.estimate()).isCloseTo(-0.2, within(0.02));
     assertThat(quality.upper()).isLessThan(0);
 
     // a later stage is a test of its own: nothing since its start, so no decision yet
-    AnalysisReport laterStage = activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000,
-        canaryStart.toEpochMilli(), Instant.now().toEpochMilli(), 3, GatesConfig.defaults(), null));
+    AnalysisReport laterStage =
+        activities.analyse(
+            new AnalysisRequest(
+                "rollout-chat-2",
+                "chat",
+                2,
+                1,
+                5000,
+                canaryStart.toEpochMilli(),
+                Instant.now().toEpochMilli(),
+                3,
+                GatesConfig.defaults(),
+                null));
     assertThat(laterStage.canaryJudgements()).isZero();
     assertThat(laterStage.overall().decision()).isEqualTo(Decision.INSUFFICIENT_DATA);
   }
 
   /**
-   * 400 requests over both arms at 50%, all observed; the judge scores the baseline 0.8 and the canary {@code
-   * canaryScore}, and fails on every {@code failEvery}-th canary request (0: never). {@code errorEvery}-th canary
-   * request errored (0: never).
+   * 400 requests over both arms at 50%, all observed; the judge scores the baseline 0.8 and the
+   * canary {@code canaryScore}, and fails on every {@code failEvery}-th canary request (0: never).
+   * {@code errorEvery}-th canary request errored (0: never).
    */
   private Instant stage(String judge, double canaryScore, int failEvery, int errorEvery) {
     Instant start = Instant.now().minusSeconds(600);
@@ -155,14 +216,23 @@ class RolloutActivitiesImplTest {
       int version = i % 2 == 0 ? 1 : 2;
       String id = "req-" + i;
       boolean error = version == 2 && errorEvery > 0 && (i / 2) % errorEvery == 0;
-      observations.add(new Observation(id, "chat", version, "u" + i, at, 500.0, 100, 50, 0.001, error, false, null));
+      observations.add(
+          new Observation(
+              id, "chat", version, "u" + i, at, 500.0, 100, 50, 0.001, error, false, null));
       if (version == 2 && failEvery > 0 && (i / 2) % failEvery == 0) {
-        outcomes.insertJudgeFailure(new JudgeFailure(id, "chat", 2, judge, "answered no score", at));
+        outcomes.insertJudgeFailure(
+            new JudgeFailure(id, "chat", 2, judge, "answered no score", at));
         continue;
       }
       double mean = version == 1 ? 0.8 : canaryScore;
-      judgements.add(new Judgement(id, "chat", version, judge,
-          Math.max(0, Math.min(1, mean + random.nextGaussian() * 0.05)), at));
+      judgements.add(
+          new Judgement(
+              id,
+              "chat",
+              version,
+              judge,
+              Math.max(0, Math.min(1, mean + random.nextGaussian() * 0.05)),
+              at));
     }
     outcomes.insertObservations(observations);
     outcomes.insertJudgements(judgements);
@@ -170,8 +240,18 @@ class RolloutActivitiesImplTest {
   }
 
   private AnalysisReport look(Instant start, String judge) {
-    return activities.analyse(new AnalysisRequest("rollout-chat-2", "chat", 2, 1, 5000, start.toEpochMilli(),
-        start.toEpochMilli(), 1, GatesConfig.defaults(), judge));
+    return activities.analyse(
+        new AnalysisRequest(
+            "rollout-chat-2",
+            "chat",
+            2,
+            1,
+            5000,
+            start.toEpochMilli(),
+            start.toEpochMilli(),
+            1,
+            GatesConfig.defaults(),
+            judge));
   }
 
   private static Verdict gate(AnalysisReport report, GateKind kind) {
@@ -180,7 +260,8 @@ class RolloutActivitiesImplTest {
 
   @Test
   void aJudgeFailingOnTheCanaryHoldsInsteadOfDecidingOnItsScores() {
-    // The canary looks worse, but the judge failed on half of its requests: its scores are a biased sample.
+    // The canary looks worse, but the judge failed on half of its requests: its scores are a biased
+    // sample.
     Instant start = stage("sim-judge/j1-a", 0.6, 2, 0);
 
     AnalysisReport report = look(start, null);
@@ -188,7 +269,9 @@ class RolloutActivitiesImplTest {
     assertThat(gate(report, GateKind.QUALITY).decision()).isEqualTo(Decision.REGRESSION);
     Verdict health = gate(report, GateKind.JUDGE_HEALTH);
     assertThat(health.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
-    assertThat(health.reason()).contains("judge sim-judge/j1-a is failing").contains("100 of all 400 attempts");
+    assertThat(health.reason())
+        .contains("judge sim-judge/j1-a is failing")
+        .contains("100 of all 400 attempts");
     assertThat(report.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
     assertThat(report.overall().reason()).startsWith("hold, judge sim-judge/j1-a is failing");
   }
@@ -213,7 +296,8 @@ class RolloutActivitiesImplTest {
     assertThat(gate(pinnedToA, GateKind.JUDGE_HEALTH).decision()).isEqualTo(Decision.NON_INFERIOR);
     assertThat(gate(pinnedToA, GateKind.JUDGE_HEALTH).reason()).contains("judge judge-a healthy");
 
-    // The rollout's judge is b: a's 400 scores are not its data, and mean the judge changed under the rollout.
+    // The rollout's judge is b: a's 400 scores are not its data, and mean the judge changed under
+    // the rollout.
     AnalysisReport pinnedToB = look(start, "judge-b");
     assertThat(pinnedToB.canaryJudgements()).isZero();
     assertThat(pinnedToB.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
@@ -234,7 +318,9 @@ class RolloutActivitiesImplTest {
 
     assertThat(report.canaryJudgements()).isEqualTo(200);
     Verdict quality = gate(report, GateKind.QUALITY);
-    assertThat(quality.estimate()).as("judge-b's 0.1 scores are not mixed in").isCloseTo(0.0, within(0.03));
+    assertThat(quality.estimate())
+        .as("judge-b's 0.1 scores are not mixed in")
+        .isCloseTo(0.0, within(0.03));
     assertThat(gate(report, GateKind.JUDGE_HEALTH).reason()).contains("judge judge-a");
     assertThat(report.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
   }
@@ -245,19 +331,39 @@ class RolloutActivitiesImplTest {
     OutcomeDao outcomes = jdbi.onDemand(OutcomeDao.class);
     List<Observation> served = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      served.add(new Observation("req-" + i, "chat", 1 + i % 2, "u" + i, start.plusSeconds(50), 500.0, 100, 50, 0.001,
-          false, false, null));
+      served.add(
+          new Observation(
+              "req-" + i,
+              "chat",
+              1 + i % 2,
+              "u" + i,
+              start.plusSeconds(50),
+              500.0,
+              100,
+              50,
+              0.001,
+              false,
+              false,
+              null));
     }
     outcomes.insertObservations(served);
     for (int i = 0; i < 30; i++) {
-      outcomes.insertJudgeFailure(new JudgeFailure("req-" + i, "chat", 1 + i % 2, "garbage-judge/j1-x",
-          "judge garbage-judge answered no score: I think it is fine", start.plusSeconds(60)));
+      outcomes.insertJudgeFailure(
+          new JudgeFailure(
+              "req-" + i,
+              "chat",
+              1 + i % 2,
+              "garbage-judge/j1-x",
+              "judge garbage-judge answered no score: I think it is fine",
+              start.plusSeconds(60)));
     }
 
     AnalysisReport report = look(start, null);
 
     assertThat(report.overall().decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
-    assertThat(report.overall().reason()).contains("judge garbage-judge/j1-x is failing").contains("30 of all 30");
+    assertThat(report.overall().reason())
+        .contains("judge garbage-judge/j1-x is failing")
+        .contains("30 of all 30");
   }
 
   @Test
@@ -272,16 +378,38 @@ class RolloutActivitiesImplTest {
 
   @Test
   void theReadModelNeverGoesBackInTime() {
-    RolloutSpec spec = new RolloutSpec("chat", 2, 1, List.of(new Stage(500, 10, 0, 60)), GatesConfig.defaults(), null,
-        InconclusivePolicy.HOLD, 0, 60, null, "ana", null);
-    Checkpoint canary = new Checkpoint(RolloutState.CANARY, 0, true, 1, 0, 60_000, 1, 0, 1, List.of(), List.of(), 500);
-    Checkpoint rolledBack = new Checkpoint(RolloutState.ROLLED_BACK, 0, true, 1, 0, 60_000, 1, 0, 2, List.of(), List.of(), 0);
+    RolloutSpec spec =
+        new RolloutSpec(
+            "chat",
+            2,
+            1,
+            List.of(new Stage(500, 10, 0, 60)),
+            GatesConfig.defaults(),
+            null,
+            InconclusivePolicy.HOLD,
+            0,
+            60,
+            null,
+            "ana",
+            null);
+    Checkpoint canary =
+        new Checkpoint(
+            RolloutState.CANARY, 0, true, 1, 0, 60_000, 1, 0, 1, List.of(), List.of(), 500);
+    Checkpoint rolledBack =
+        new Checkpoint(
+            RolloutState.ROLLED_BACK, 0, true, 1, 0, 60_000, 1, 0, 2, List.of(), List.of(), 0);
     RolloutDao rollouts = jdbi.onDemand(RolloutDao.class);
 
-    assertThat(rollouts.upsert(new RolloutRecord("rollout-chat-2", "run-1", spec, rolledBack, 0, "regression", null), 200))
+    assertThat(
+            rollouts.upsert(
+                new RolloutRecord(
+                    "rollout-chat-2", "run-1", spec, rolledBack, 0, "regression", null),
+                200))
         .isEqualTo(1);
     // a late retry of an earlier write changes nothing
-    assertThat(rollouts.upsert(new RolloutRecord("rollout-chat-2", "run-1", spec, canary, 500, null, null), 100))
+    assertThat(
+            rollouts.upsert(
+                new RolloutRecord("rollout-chat-2", "run-1", spec, canary, 500, null, null), 100))
         .isZero();
     RolloutDao.Row row = rollouts.find("rollout-chat-2").orElseThrow();
     assertThat(row.state()).isEqualTo("ROLLED_BACK");
@@ -294,29 +422,48 @@ class RolloutActivitiesImplTest {
     List<String> keys = new CopyOnWriteArrayList<>();
     AtomicInteger calls = new AtomicInteger();
     HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hook.createContext("/alerts", exchange -> {
-      keys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
-      // the first delivery fails: the activity must fail so Temporal retries it
-      int status = calls.incrementAndGet() == 1 ? 503 : 204;
-      exchange.sendResponseHeaders(status, -1);
-      exchange.close();
-    });
+    hook.createContext(
+        "/alerts",
+        exchange -> {
+          keys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+          // the first delivery fails: the activity must fail so Temporal retries it
+          int status = calls.incrementAndGet() == 1 ? 503 : 204;
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
     hook.start();
     try {
       String url = "http://127.0.0.1:" + hook.getAddress().getPort() + "/alerts";
-      AlertEvent event = new AlertEvent("rollout-chat-2", "chat", 2, "rolled_back", RolloutState.ROLLED_BACK,
-          "regression", null, url, System.currentTimeMillis());
+      AlertEvent event =
+          new AlertEvent(
+              "rollout-chat-2",
+              "chat",
+              2,
+              "rolled_back",
+              RolloutState.ROLLED_BACK,
+              "regression",
+              null,
+              url,
+              System.currentTimeMillis());
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> activities.sendAlert(event))
           .hasStackTraceContaining("answered 503");
       activities.sendAlert(event);
 
       assertThat(calls.get()).isEqualTo(2);
-      // two activities (each its own key): the failed one stays undelivered, the second is marked delivered
-      List<Boolean> delivered = jdbi.withHandle(h -> h.select(
-          "SELECT delivered_at IS NOT NULL FROM alerts WHERE rollout_id = 'rollout-chat-2' ORDER BY id")
-          .mapTo(Boolean.class).list());
+      // two activities (each its own key): the failed one stays undelivered, the second is marked
+      // delivered
+      List<Boolean> delivered =
+          jdbi.withHandle(
+              h ->
+                  h.select(
+                          "SELECT delivered_at IS NOT NULL FROM alerts WHERE rollout_id = 'rollout-chat-2' ORDER BY id")
+                      .mapTo(Boolean.class)
+                      .list());
       assertThat(delivered).containsExactly(false, true);
-      assertThat(keys).hasSize(2).doesNotHaveDuplicates().allSatisfy(k -> assertThat(k).contains("/"));
+      assertThat(keys)
+          .hasSize(2)
+          .doesNotHaveDuplicates()
+          .allSatisfy(k -> assertThat(k).contains("/"));
     } finally {
       hook.stop(0);
     }
@@ -324,13 +471,24 @@ class RolloutActivitiesImplTest {
 
   @Test
   void controlsAreAuditedOncePerActivity() {
-    AuditEntry entry = new AuditEntry("rollout-chat-2", "chat", "bob", "rollout.bypass", "incident 7");
+    AuditEntry entry =
+        new AuditEntry("rollout-chat-2", "chat", "bob", "rollout.bypass", "incident 7");
     activities.recordAudit(entry);
-    long rows = jdbi.withHandle(h -> h.select(
-        "SELECT count(*) FROM audit_log WHERE rollout_id = 'rollout-chat-2' AND actor = 'bob'").mapTo(Long.class).one());
+    long rows =
+        jdbi.withHandle(
+            h ->
+                h.select(
+                        "SELECT count(*) FROM audit_log WHERE rollout_id = 'rollout-chat-2' AND actor = 'bob'")
+                    .mapTo(Long.class)
+                    .one());
     assertThat(rows).isEqualTo(1);
-    String reason = jdbi.withHandle(h -> h.select(
-        "SELECT details->>'reason' FROM audit_log WHERE rollout_id = 'rollout-chat-2'").mapTo(String.class).one());
+    String reason =
+        jdbi.withHandle(
+            h ->
+                h.select(
+                        "SELECT details->>'reason' FROM audit_log WHERE rollout_id = 'rollout-chat-2'")
+                    .mapTo(String.class)
+                    .one());
     assertThat(reason).isEqualTo("incident 7");
   }
 
@@ -343,34 +501,56 @@ class RolloutActivitiesImplTest {
     // 300 requests spread over the last hour: about 300 an hour
     for (int i = 0; i < 300; i++) {
       Instant at = now.minusSeconds(3_590 - 12L * i);
-      traffic.add(new Observation("p-" + i, "chat", 1, "u" + i, at, 500.0, 100, 50, 0.001, i % 100 == 0,
-          false, null));
-      scores.add(new Judgement("p-" + i, "chat", 1, "judge", Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.2)),
-          at));
+      traffic.add(
+          new Observation(
+              "p-" + i, "chat", 1, "u" + i, at, 500.0, 100, 50, 0.001, i % 100 == 0, false, null));
+      scores.add(
+          new Judgement(
+              "p-" + i,
+              "chat",
+              1,
+              "judge",
+              Math.max(0, Math.min(1, 0.8 + random.nextGaussian() * 0.2)),
+              at));
     }
     jdbi.onDemand(OutcomeDao.class).insertObservations(traffic);
     jdbi.onDemand(OutcomeDao.class).insertJudgements(scores);
 
-    // 300 requests/hour cannot decide within an hour even at the 24.99% cap: more weight would not help
-    StagePlan capped = activities.planStage(new StagePlanRequest("chat", 1, 100, 2499, 1.0, 3, GatesConfig.defaults()));
+    // 300 requests/hour cannot decide within an hour even at the 24.99% cap: more weight would not
+    // help
+    StagePlan capped =
+        activities.planStage(
+            new StagePlanRequest("chat", 1, 100, 2499, 1.0, 3, GatesConfig.defaults()));
     assertThat(capped.weightBp()).isEqualTo(100);
-    assertThat(capped.note()).contains("requests/hour").contains("more weight would not let the stage decide");
+    assertThat(capped.note())
+        .contains("requests/hour")
+        .contains("more weight would not let the stage decide");
     // with two days, a raise is enough, and the planner raises to exactly what it says is needed
-    StagePlan raised = activities.planStage(new StagePlanRequest("chat", 1, 100, 4999, 48.0, 3, GatesConfig.defaults()));
+    StagePlan raised =
+        activities.planStage(
+            new StagePlanRequest("chat", 1, 100, 4999, 48.0, 3, GatesConfig.defaults()));
     assertThat(raised.weightBp()).isGreaterThan(100).isLessThanOrEqualTo(4999);
-    assertThat(raised.note()).contains(String.format(java.util.Locale.ROOT, "a weight of %.2f%%",
-        raised.weightBp() / 100.0));
+    assertThat(raised.note())
+        .contains(
+            String.format(java.util.Locale.ROOT, "a weight of %.2f%%", raised.weightBp() / 100.0));
     // with a week to decide, the current weight is enough
-    StagePlan enough = activities.planStage(new StagePlanRequest("chat", 1, 2000, 4999, 24.0 * 7, 3, GatesConfig.defaults()));
+    StagePlan enough =
+        activities.planStage(
+            new StagePlanRequest("chat", 1, 2000, 4999, 24.0 * 7, 3, GatesConfig.defaults()));
     assertThat(enough.weightBp()).isEqualTo(2000);
     assertThat(enough.note()).contains("staying at 20.00%");
   }
 
   @Test
   void aNamedSuiteThatDoesNotExistBlocksTheCandidate() {
-    var summary = activities.runOfflineEval(new EvalRequest("rollout-chat-2", "chat", 2, 1, "golden-set"));
+    var summary =
+        activities.runOfflineEval(new EvalRequest("rollout-chat-2", "chat", 2, 1, "golden-set"));
     assertThat(summary.passed()).isFalse();
     assertThat(summary.reason()).contains("golden-set");
-    assertThat(activities.runOfflineEval(new EvalRequest("rollout-chat-2", "chat", 2, 1, null)).passed()).isTrue();
+    assertThat(
+            activities
+                .runOfflineEval(new EvalRequest("rollout-chat-2", "chat", 2, 1, null))
+                .passed())
+        .isTrue();
   }
 }

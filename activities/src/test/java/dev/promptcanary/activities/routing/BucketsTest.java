@@ -42,7 +42,8 @@ class BucketsTest {
       for (int i = 0; i < UNITS; i++) {
         inCanary += route.resolve("session-" + i, null).arm() == Arm.CANARY ? 1 : 0;
       }
-      assertThat(inCanary / (double) UNITS).isCloseTo(weight / 10_000.0, org.assertj.core.data.Offset.offset(0.005));
+      assertThat(inCanary / (double) UNITS)
+          .isCloseTo(weight / 10_000.0, org.assertj.core.data.Offset.offset(0.005));
     }
   }
 
@@ -67,7 +68,9 @@ class BucketsTest {
       boolean wasCanary = false;
       for (int weight : stages) {
         boolean isCanary = route("rollout-p-2", weight).bucketOf(unit) < weight;
-        assertThat(!wasCanary || isCanary).as("unit %s left the canary at weight %d", unit, weight).isTrue();
+        assertThat(!wasCanary || isCanary)
+            .as("unit %s left the canary at weight %d", unit, weight)
+            .isTrue();
         wasCanary = isCanary;
       }
     }

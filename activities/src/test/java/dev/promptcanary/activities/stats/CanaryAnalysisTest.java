@@ -11,10 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.GateMode;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.QualityGate;
 import dev.promptcanary.workflows.domain.Verdict;
-import dev.promptcanary.workflows.domain.GateMode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -131,7 +131,8 @@ class CanaryAnalysisTest {
     ArmSummary a = Inputs.withErrors(arm(300, 0.62, 0.25), 9);
     ArmSummary b = Inputs.withErrors(arm(500, 0.70, 0.15), 4);
     // A relative margin follows the baseline's rate, so swapping the arms would move it: absolute.
-    GatesConfig gates = Inputs.withErrorGate(GatesConfig.defaults().errorRate().withRelativeMargin(0));
+    GatesConfig gates =
+        Inputs.withErrorGate(GatesConfig.defaults().errorRate().withRelativeMargin(0));
     AnalysisResult ab =
         CanaryAnalysis.analyse(new AnalysisInput(gates, 5_000, a, b, Inputs.latency(300, 30, 500)));
     AnalysisResult ba =

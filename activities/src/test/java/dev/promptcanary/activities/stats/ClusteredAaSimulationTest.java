@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A/A under continuous monitoring on realistic traffic: sessions of several requests whose scores,
- * errors, safety flags, latency and cost are alike within the session, analysed per session
- * ({@link UnitSums}). 300 rollouts of identical arms at 10% and 50% weight, half with geometric
- * session lengths (mean 5), half heavy-tailed (90% mean 3, 10% mean 30), the engine consulted after
- * every session, default gates. A rollback for any reason (a gate's regression or a sample ratio
+ * errors, safety flags, latency and cost are alike within the session, analysed per session ({@link
+ * UnitSums}). 300 rollouts of identical arms at 10% and 50% weight, half with geometric session
+ * lengths (mean 5), half heavy-tailed (90% mean 3, 10% mean 30), the engine consulted after every
+ * session, default gates. A rollback for any reason (a gate's regression or a sample ratio
  * mismatch) is a false alarm. With per-request (iid) sums instead, the same traffic is rolled back
  * in about a fifth of the runs or more (the variance is short by the design effect 1 + (m - 1)
  * rho), so this test fails if the variance ignores the sessions.
@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 class ClusteredAaSimulationTest {
   private static final int RUNS = 300;
   private static final int HORIZON_SESSIONS = 5_000;
-  /** Standard normal quantiles: the frozen cuts of the stage (the baseline's true p50, p95, p99). */
+
+  /**
+   * Standard normal quantiles: the frozen cuts of the stage (the baseline's true p50, p95, p99).
+   */
   private static final double[] QUANTILES = {0.5, 0.95, 0.99};
 
   private static final double[] CUTS = {0, 1.6448536, 2.3263479};
@@ -64,7 +67,11 @@ class ClusteredAaSimulationTest {
       }
       AnalysisInput in =
           new AnalysisInput(
-              engine.gates(), weightBp, canary.summary(), baseline.summary(), cuts(canary, baseline));
+              engine.gates(),
+              weightBp,
+              canary.summary(),
+              baseline.summary(),
+              cuts(canary, baseline));
       Decision d = engine.decision(in);
       if (d != Decision.INCONCLUSIVE && d != Decision.INSUFFICIENT_DATA) {
         return d;
@@ -104,8 +111,8 @@ class ClusteredAaSimulationTest {
      * One session of {@code n} requests. Scores: a session effect of sd 0.2 sqrt(0.4) and request
      * noise of sd 0.2 sqrt(0.6) (intra-session correlation 0.4). Errors: 2% of sessions err on 40%
      * of their requests, the rest on 0.2% (mean 1%, correlation about 0.3). Safety flags: 1% of
-     * sessions at 5%, the rest at 0.05%. Latency: log-latency with correlation 0.4. Cost: a
-     * session factor exp(0.3 z) times exp(0.2 z) per request.
+     * sessions at 5%, the rest at 0.05%. Latency: log-latency with correlation 0.4. Cost: a session
+     * factor exp(0.3 z) times exp(0.2 z) per request.
      */
     void session(SplittableRandom rng, int n) {
       double scoreEffect = 0.2 * Math.sqrt(0.4) * rng.nextGaussian();

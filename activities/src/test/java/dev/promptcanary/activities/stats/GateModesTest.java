@@ -34,14 +34,26 @@ class GateModesTest {
 
   private static ArmSummary withFeedback(ArmSummary a, UnitSums feedback) {
     return new ArmSummary(
-        a.units(), a.observations(), a.quality(), a.errors(), a.safetyFlags(), a.cost(), feedback,
+        a.units(),
+        a.observations(),
+        a.quality(),
+        a.errors(),
+        a.safetyFlags(),
+        a.cost(),
+        feedback,
         a.metrics());
   }
 
   private static ArmSummary withMetric(ArmSummary a, String name, UnitSums values) {
     return new ArmSummary(
-        a.units(), a.observations(), a.quality(), a.errors(), a.safetyFlags(), a.cost(),
-        a.feedback(), Map.of(name, values));
+        a.units(),
+        a.observations(),
+        a.quality(),
+        a.errors(),
+        a.safetyFlags(),
+        a.cost(),
+        a.feedback(),
+        Map.of(name, values));
   }
 
   /**
@@ -52,8 +64,7 @@ class GateModesTest {
   void everyVerdictReportsTheSmallestEffectItDetectsWith80PercentPower() {
     AnalysisResult result = CanaryAnalysis.analyse(input(arm(100, 0.60, 0.2), arm(100, 0.70, 0.2)));
     Verdict quality = gate(result, GateKind.QUALITY, null);
-    assertTrue(
-        quality.reason().endsWith("80% power to detect a drop of 0.1058"), quality.reason());
+    assertTrue(quality.reason().endsWith("80% power to detect a drop of 0.1058"), quality.reason());
     for (Verdict v : result.gates()) {
       if (v.gate() != GateKind.SAMPLE_RATIO && v.decision() != Decision.INSUFFICIENT_DATA) {
         assertTrue(v.reason().contains("80% power to detect a"), v.reason());
@@ -74,8 +85,7 @@ class GateModesTest {
     assertEquals(Decision.INCONCLUSIVE, errors.decision());
     assertTrue(errors.reason().contains("does not hold the promotion"), errors.reason());
     assertEquals(Decision.NON_INFERIOR, result.overall().decision(), result.overall().reason());
-    assertTrue(
-        result.overall().reason().contains("error_rate 0.0"), result.overall().reason());
+    assertTrue(result.overall().reason().contains("error_rate 0.0"), result.overall().reason());
 
     // The same look with the error gate in non-inferiority mode waits for it.
     GatesConfig strict =
@@ -83,7 +93,11 @@ class GateModesTest {
             GatesConfig.defaults().errorRate().withMode(GateMode.NON_INFERIORITY, 0));
     AnalysisInput in =
         new AnalysisInput(
-            strict, 5_000, arm(1_000, 0.7, 0.2), arm(1_000, 0.7, 0.2), Inputs.latency(1_000, 1_000));
+            strict,
+            5_000,
+            arm(1_000, 0.7, 0.2),
+            arm(1_000, 0.7, 0.2),
+            Inputs.latency(1_000, 1_000));
     AnalysisResult waiting = CanaryAnalysis.analyse(in);
     assertEquals(Decision.INCONCLUSIVE, waiting.overall().decision());
     assertTrue(waiting.overall().reason().contains("keep waiting on error_rate"));
@@ -91,14 +105,13 @@ class GateModesTest {
   }
 
   /**
-   * Harm detection with a minimum power of 0.8 on a 1-point absolute margin holds until the
-   * sample would catch a 1-point rise 80% of the time: not at 1,000 requests per arm (the MDE is
-   * above the margin), but at 20,000 (MDE well below it).
+   * Harm detection with a minimum power of 0.8 on a 1-point absolute margin holds until the sample
+   * would catch a 1-point rise 80% of the time: not at 1,000 requests per arm (the MDE is above the
+   * margin), but at 20,000 (MDE well below it).
    */
   @Test
   void aMinimumPowerHoldsUntilTheSampleCanDetectTheMargin() {
-    RateGate powered =
-        new RateGate(true, 0.02, 0.01, 0, 1, 0, GateMode.HARM_DETECTION, 0, 0.8);
+    RateGate powered = new RateGate(true, 0.02, 0.01, 0, 1, 0, GateMode.HARM_DETECTION, 0, 0.8);
     GatesConfig gates = Inputs.withErrorGate(powered);
     for (long n : new long[] {1_000, 20_000}) {
       AnalysisInput in =
@@ -123,8 +136,8 @@ class GateModesTest {
    * Relative margins: max(0.002, 0.5 * baseline rate). At a 0.1% base the floor 0.002 applies, at
    * 10% the margin is 0.05. A x3 rise at a 0.1% base (0.3% vs 0.1%) is a regression at 50,000
    * requests per arm. At 5,000 per arm (15 vs 5 errors) the old absolute 1-point non-inferiority
-   * gate promotes it (its upper bound is below 0.01); a relative margin with a minimum power of
-   * 0.8 holds instead, since that sample could not yet detect a 0.2-point rise.
+   * gate promotes it (its upper bound is below 0.01); a relative margin with a minimum power of 0.8
+   * holds instead, since that sample could not yet detect a 0.2-point rise.
    */
   @Test
   void rateMarginsMayBeRelativeToTheBaselineRate() {
@@ -152,7 +165,8 @@ class GateModesTest {
     GatesConfig powered =
         Inputs.withErrorGate(
             GatesConfig.defaults().errorRate().withMode(GateMode.HARM_DETECTION, 0.8));
-    AnalysisInput now = new AnalysisInput(powered, 5_000, three, base, Inputs.latency(small, small));
+    AnalysisInput now =
+        new AnalysisInput(powered, 5_000, three, base, Inputs.latency(small, small));
     AnalysisResult held = CanaryAnalysis.analyse(now);
     assertEquals(Decision.INCONCLUSIVE, gate(held, GateKind.ERROR_RATE, null).decision());
     assertNotEquals(Decision.NON_INFERIOR, held.overall().decision(), held.overall().reason());
@@ -195,8 +209,7 @@ class GateModesTest {
   /** Feedback is skipped until the stage has any, then a drop is rolled back. */
   @Test
   void feedbackIsSkippedWithoutDataAndRollsBackOnADrop() {
-    AnalysisResult none =
-        CanaryAnalysis.analyse(input(arm(1_000, 0.7, 0.2), arm(1_000, 0.7, 0.2)));
+    AnalysisResult none = CanaryAnalysis.analyse(input(arm(1_000, 0.7, 0.2), arm(1_000, 0.7, 0.2)));
     Verdict skipped = gate(none, GateKind.FEEDBACK, null);
     assertEquals(Decision.INSUFFICIENT_DATA, skipped.decision());
     assertTrue(skipped.reason().contains("skipped"), skipped.reason());
@@ -253,16 +266,12 @@ class GateModesTest {
     GateConfigException q =
         assertThrows(
             GateConfigException.class,
-            () ->
-                new LatencyGate(
-                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 1.2), null, 0));
+            () -> new LatencyGate(true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 1.2), null, 0));
     assertEquals("quantiles[1]", q.field());
     GateConfigException order =
         assertThrows(
             GateConfigException.class,
-            () ->
-                new LatencyGate(
-                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.95, 0.5), null, 0));
+            () -> new LatencyGate(true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.95, 0.5), null, 0));
     assertEquals("quantiles[1]", order.field());
     GateConfigException margins =
         assertThrows(
@@ -274,15 +283,25 @@ class GateModesTest {
     GateConfigException name =
         assertThrows(
             GateConfigException.class,
-            () -> new MetricGate("Bad Name", Kind.MEAN, Direction.DECREASE, 1, 0, 0, null, null, 0, 0));
+            () ->
+                new MetricGate(
+                    "Bad Name", Kind.MEAN, Direction.DECREASE, 1, 0, 0, null, null, 0, 0));
     assertEquals("name", name.field());
     GateConfigException primaryHarm =
         assertThrows(
             GateConfigException.class,
             () ->
                 new MetricGate(
-                    "csat", Kind.MEAN, Direction.DECREASE, 1, 0, 0, GateMode.HARM_DETECTION,
-                    Role.PRIMARY, 0, 0));
+                    "csat",
+                    Kind.MEAN,
+                    Direction.DECREASE,
+                    1,
+                    0,
+                    0,
+                    GateMode.HARM_DETECTION,
+                    Role.PRIMARY,
+                    0,
+                    0));
     assertEquals("mode", primaryHarm.field());
     assertEquals(
         "minimumPower",
@@ -320,8 +339,10 @@ class GateModesTest {
 
     GatesConfig withMetric =
         Inputs.withMetrics(
-            new MetricGate("csat", Kind.MEAN, Direction.DECREASE, 0.1, 0.05, 0, null, null, 0, 0.8));
-    assertEquals(withMetric, json.readValue(json.writeValueAsString(withMetric), GatesConfig.class));
+            new MetricGate(
+                "csat", Kind.MEAN, Direction.DECREASE, 0.1, 0.05, 0, null, null, 0, 0.8));
+    assertEquals(
+        withMetric, json.readValue(json.writeValueAsString(withMetric), GatesConfig.class));
 
     Verdict oldVerdict =
         json.readValue(
@@ -366,10 +387,17 @@ class GateModesTest {
     FeedbackGate f = d.feedback();
     GatesConfig harmOnly =
         new GatesConfig(
-            d.alpha(), d.minimumSamples(),
+            d.alpha(),
+            d.minimumSamples(),
             new dev.promptcanary.workflows.domain.QualityGate(false, 0.9, 0.05, 0, 0),
-            d.errorRate(), d.safety(), d.latency(), d.cost(), d.sampleRatio(), d.judgeHealth(),
-            f, List.of());
+            d.errorRate(),
+            d.safety(),
+            d.latency(),
+            d.cost(),
+            d.sampleRatio(),
+            d.judgeHealth(),
+            f,
+            List.of());
     assertTrue(harmOnly.hasComparisonGate());
     assertFalse(harmOnly.needsEvidenceToPromote(), "harm detection alone promotes on no evidence");
   }

@@ -100,16 +100,34 @@ final class Inputs {
   static GatesConfig withErrorGate(RateGate errors) {
     GatesConfig d = GatesConfig.defaults();
     return new GatesConfig(
-        d.alpha(), d.minimumSamples(), d.quality(), errors, d.safety(), d.latency(), d.cost(),
-        d.sampleRatio(), d.judgeHealth(), d.feedback(), d.metrics());
+        d.alpha(),
+        d.minimumSamples(),
+        d.quality(),
+        errors,
+        d.safety(),
+        d.latency(),
+        d.cost(),
+        d.sampleRatio(),
+        d.judgeHealth(),
+        d.feedback(),
+        d.metrics());
   }
 
   /** The default gates with custom metrics. */
   static GatesConfig withMetrics(MetricGate... metrics) {
     GatesConfig d = GatesConfig.defaults();
     return new GatesConfig(
-        d.alpha(), d.minimumSamples(), d.quality(), d.errorRate(), d.safety(), d.latency(),
-        d.cost(), d.sampleRatio(), d.judgeHealth(), d.feedback(), List.of(metrics));
+        d.alpha(),
+        d.minimumSamples(),
+        d.quality(),
+        d.errorRate(),
+        d.safety(),
+        d.latency(),
+        d.cost(),
+        d.sampleRatio(),
+        d.judgeHealth(),
+        d.feedback(),
+        List.of(metrics));
   }
 
   static AnalysisInput input(ArmSummary canary, ArmSummary baseline) {

@@ -19,7 +19,9 @@ class JudgeHealthCheckTest {
 
     assertThat(v.gate()).isEqualTo(GateKind.JUDGE_HEALTH);
     assertThat(v.decision()).isEqualTo(Decision.NON_INFERIOR);
-    assertThat(v.reason()).startsWith("judge " + JUDGE + " healthy").contains("98 canary / 882 baseline");
+    assertThat(v.reason())
+        .startsWith("judge " + JUDGE + " healthy")
+        .contains("98 canary / 882 baseline");
   }
 
   @Test
@@ -30,7 +32,10 @@ class JudgeHealthCheckTest {
 
     Verdict v = check.evaluate(5000, new JudgeSample(JUDGE, 0, 10, 0, 10, 0));
     assertThat(v.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
-    assertThat(v.reason()).contains("is failing").contains("20 of all 20 attempts").contains("tolerated 10.0%");
+    assertThat(v.reason())
+        .contains("is failing")
+        .contains("20 of all 20 attempts")
+        .contains("tolerated 10.0%");
     assertThat(v.lower()).isGreaterThan(0.10);
   }
 
@@ -66,20 +71,29 @@ class JudgeHealthCheckTest {
 
   @Test
   void aJudgeScoringTheCanaryLessThanItsShareOfTrafficHolds() {
-    // 50% weight, but the canary has only 30% of 1,000 scores (e.g. the judge times out on its longer answers).
+    // 50% weight, but the canary has only 30% of 1,000 scores (e.g. the judge times out on its
+    // longer answers).
     Verdict v = check.evaluate(5000, new JudgeSample(JUDGE, 300, 0, 700, 0, 0));
 
     assertThat(v.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
-    assertThat(v.reason()).contains("scores one arm more than the other").contains("30.0%").contains("50.0% +/- 12.5%");
+    assertThat(v.reason())
+        .contains("scores one arm more than the other")
+        .contains("30.0%")
+        .contains("50.0% +/- 12.5%");
     assertThat(v.upper()).isLessThan(0.5 - 0.125);
   }
 
   @Test
   void theBalanceIsCheckedOnScoredSessionsNotOnScores() {
-    // 10% weight; the canary's 100 of 1,000 scored sessions happen to include a few long ones: 36% of the scores.
-    Verdict longSessions = check.evaluate(1000, new JudgeSample(JUDGE, 1500, 0, 2700, 0, 0, 100, 900));
-    assertThat(longSessions.decision()).as("sessions split as routed: healthy").isEqualTo(Decision.NON_INFERIOR);
-    // The same scores from a judge that covers only 20 of the canary's sessions against 980 of the baseline's.
+    // 10% weight; the canary's 100 of 1,000 scored sessions happen to include a few long ones: 36%
+    // of the scores.
+    Verdict longSessions =
+        check.evaluate(1000, new JudgeSample(JUDGE, 1500, 0, 2700, 0, 0, 100, 900));
+    assertThat(longSessions.decision())
+        .as("sessions split as routed: healthy")
+        .isEqualTo(Decision.NON_INFERIOR);
+    // The same scores from a judge that covers only 20 of the canary's sessions against 980 of the
+    // baseline's.
     Verdict skipped = check.evaluate(1000, new JudgeSample(JUDGE, 1500, 0, 2700, 0, 0, 20, 980));
     assertThat(skipped.decision()).isEqualTo(Decision.JUDGE_UNHEALTHY);
     assertThat(skipped.reason()).contains("of the 1000 sessions it scored");
@@ -88,13 +102,17 @@ class JudgeHealthCheckTest {
   @Test
   void smallImbalancesAndSmallSamplesDoNotHold() {
     assertThat(check.evaluate(5000, new JudgeSample(JUDGE, 470, 0, 530, 0, 0)).decision())
-        .as("6 points off at 50% is within the 25% tolerance").isEqualTo(Decision.NON_INFERIOR);
+        .as("6 points off at 50% is within the 25% tolerance")
+        .isEqualTo(Decision.NON_INFERIOR);
     assertThat(check.evaluate(1000, new JudgeSample(JUDGE, 2, 0, 28, 0, 0)).decision())
-        .as("30 scores cannot show a 10% canary share is off").isEqualTo(Decision.NON_INFERIOR);
+        .as("30 scores cannot show a 10% canary share is off")
+        .isEqualTo(Decision.NON_INFERIOR);
     assertThat(check.evaluate(5000, new JudgeSample(JUDGE, 400, 0, 600, 0, 0)).decision())
-        .as("40% at 50% is inside the tolerance band").isEqualTo(Decision.NON_INFERIOR);
+        .as("40% at 50% is inside the tolerance band")
+        .isEqualTo(Decision.NON_INFERIOR);
     assertThat(check.evaluate(1000, new JudgeSample(JUDGE, 0, 0, 1000, 0, 0)).decision())
-        .as("no canary scores in 1,000 at 10% is shown outside 7.5%..12.5%").isEqualTo(Decision.JUDGE_UNHEALTHY);
+        .as("no canary scores in 1,000 at 10% is shown outside 7.5%..12.5%")
+        .isEqualTo(Decision.JUDGE_UNHEALTHY);
   }
 
   @Test
@@ -107,8 +125,8 @@ class JudgeHealthCheckTest {
   }
 
   /**
-   * Under continuous monitoring a judge failing exactly at the tolerated share, sampling both arms alike, must
-   * rarely be held: 300 stages, a look after every attempt, up to 1,000 attempts each.
+   * Under continuous monitoring a judge failing exactly at the tolerated share, sampling both arms
+   * alike, must rarely be held: 300 stages, a look after every attempt, up to 1,000 attempts each.
    */
   @Test
   void aJudgeAtTheToleranceIsRarelyHeldUnderContinuousLooks() {

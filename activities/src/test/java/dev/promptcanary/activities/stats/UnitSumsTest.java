@@ -37,8 +37,7 @@ class UnitSumsTest {
    */
   @Test
   void deltaMethodVarianceOfScoreSums() {
-    UnitSums sums =
-        UnitSums.ofUnits(new double[] {1, 4, 2, 1}, new double[] {0.9, 2.0, 1.5, 0.2});
+    UnitSums sums = UnitSums.ofUnits(new double[] {1, 4, 2, 1}, new double[] {0.9, 2.0, 1.5, 0.2});
     assertEquals(0.575, sums.mean(), 1e-12);
     assertEquals(0.45875 / 3 / 16, sums.varianceOfMean(), 1e-12);
   }

@@ -63,7 +63,9 @@ class PromptDaoTest {
     assertThatThrownBy(
             () ->
                 jdbi.useHandle(
-                    h -> h.execute("UPDATE prompt_versions SET system_prompt = 'changed' WHERE prompt = 'immutable'")))
+                    h ->
+                        h.execute(
+                            "UPDATE prompt_versions SET system_prompt = 'changed' WHERE prompt = 'immutable'")))
         .hasMessageContaining("immutable");
     assertThat(prompts.findVersion("immutable", 1).orElseThrow().content().systemPrompt())
         .isEqualTo(Fixtures.content(1).systemPrompt());
@@ -75,7 +77,10 @@ class PromptDaoTest {
     prompts.createVersion("listed", Fixtures.content(2), "ana");
 
     var summary =
-        prompts.listPrompts(100, 0).stream().filter(p -> p.name().equals("listed")).findFirst().orElseThrow();
+        prompts.listPrompts(100, 0).stream()
+            .filter(p -> p.name().equals("listed"))
+            .findFirst()
+            .orElseThrow();
     assertThat(summary.latestVersion()).isEqualTo(2);
     assertThat(summary.stableVersion()).isEqualTo(1);
     assertThat(summary.canaryVersion()).isNull();
@@ -86,7 +91,14 @@ class PromptDaoTest {
     List<Thread> threads = new java.util.ArrayList<>();
     java.util.Set<Integer> versions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     for (int i = 0; i < 6; i++) {
-      Thread t = new Thread(() -> versions.add(prompts.createVersion("race", Fixtures.content(7), "ana").version().version()));
+      Thread t =
+          new Thread(
+              () ->
+                  versions.add(
+                      prompts
+                          .createVersion("race", Fixtures.content(7), "ana")
+                          .version()
+                          .version()));
       threads.add(t);
       t.start();
     }

@@ -29,14 +29,19 @@ class RoutingDaoTest {
   @Test
   void aClaimedRowTakesOnlyItsOwnersNewerWrites() {
     twoVersions("fenced");
-    assertThat(routing.apply(new RoutingWrite("fenced", null, "r1", 1, 1, 2, 500))).isEqualTo(FenceOutcome.APPLIED);
-    assertThat(routing.apply(new RoutingWrite("fenced", "r1", "r1", 2, 1, 2, 2500))).isEqualTo(FenceOutcome.APPLIED);
+    assertThat(routing.apply(new RoutingWrite("fenced", null, "r1", 1, 1, 2, 500)))
+        .isEqualTo(FenceOutcome.APPLIED);
+    assertThat(routing.apply(new RoutingWrite("fenced", "r1", "r1", 2, 1, 2, 2500)))
+        .isEqualTo(FenceOutcome.APPLIED);
 
     // A delayed retry of the 5% write must not pull the weight back down.
-    assertThat(routing.apply(new RoutingWrite("fenced", "r1", "r1", 1, 1, 2, 500))).isEqualTo(FenceOutcome.STALE);
+    assertThat(routing.apply(new RoutingWrite("fenced", "r1", "r1", 1, 1, 2, 500)))
+        .isEqualTo(FenceOutcome.STALE);
     // Somebody else cannot write while r1 owns the row.
-    assertThat(routing.apply(new RoutingWrite("fenced", null, null, 9, 1, null, 0))).isEqualTo(FenceOutcome.STALE);
-    assertThat(routing.apply(new RoutingWrite("fenced", "r2", "r2", 9, 1, 2, 10000))).isEqualTo(FenceOutcome.STALE);
+    assertThat(routing.apply(new RoutingWrite("fenced", null, null, 9, 1, null, 0)))
+        .isEqualTo(FenceOutcome.STALE);
+    assertThat(routing.apply(new RoutingWrite("fenced", "r2", "r2", 9, 1, 2, 10000)))
+        .isEqualTo(FenceOutcome.STALE);
 
     RoutingState state = routing.find("fenced").orElseThrow();
     assertThat(state.canaryWeightBp()).isEqualTo(2500);
@@ -57,9 +62,11 @@ class RoutingDaoTest {
   void aReleasedRowRejectsTheOldOwnersLateWrites() {
     twoVersions("released");
     routing.apply(new RoutingWrite("released", null, "r1", 1, 1, 2, 500));
-    assertThat(routing.apply(new RoutingWrite("released", "r1", null, 2, 1, null, 0))).isEqualTo(FenceOutcome.APPLIED);
+    assertThat(routing.apply(new RoutingWrite("released", "r1", null, 2, 1, null, 0)))
+        .isEqualTo(FenceOutcome.APPLIED);
 
-    assertThat(routing.apply(new RoutingWrite("released", "r1", "r1", 3, 1, 2, 5000))).isEqualTo(FenceOutcome.STALE);
+    assertThat(routing.apply(new RoutingWrite("released", "r1", "r1", 3, 1, 2, 5000)))
+        .isEqualTo(FenceOutcome.STALE);
     RoutingState state = routing.find("released").orElseThrow();
     assertThat(state.canaryVersion()).isNull();
     assertThat(state.rolloutId()).isNull();

@@ -9,15 +9,16 @@ import org.jdbi.v3.core.Jdbi;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * One real PostgreSQL server per test JVM, and a fresh, migrated database for each caller, so tests never see
- * each other's rows.
+ * One real PostgreSQL server per test JVM, and a fresh, migrated database for each caller, so tests
+ * never see each other's rows.
  */
 public final class TestDatabases {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static EmbeddedPostgresServer server;
 
   /** A migrated database of its own. */
-  public record TestDatabase(String jdbcUrl, String user, PGSimpleDataSource dataSource, Jdbi jdbi) {
+  public record TestDatabase(
+      String jdbcUrl, String user, PGSimpleDataSource dataSource, Jdbi jdbi) {
     public Properties connectionProperties() {
       Properties properties = new Properties();
       properties.setProperty("user", user);

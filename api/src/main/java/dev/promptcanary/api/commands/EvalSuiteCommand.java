@@ -1,5 +1,6 @@
 package dev.promptcanary.api.commands;
 
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.promptcanary.activities.eval.CreatedSuite;
@@ -12,7 +13,6 @@ import dev.promptcanary.activities.store.EvalDao;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.api.PromptCanaryConfiguration;
-import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
@@ -25,8 +25,9 @@ import net.sourceforge.argparse4j.inf.Subparser;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * {@code eval-suite load FILE [CONFIG]}: stores an eval suite from a YAML or JSON file of the same shape as the body
- * of {@code POST /v1/eval-suites}, validated the same way. Loading the same suite again changes nothing.
+ * {@code eval-suite load FILE [CONFIG]}: stores an eval suite from a YAML or JSON file of the same
+ * shape as the body of {@code POST /v1/eval-suites}, validated the same way. Loading the same suite
+ * again changes nothing.
  */
 public class EvalSuiteCommand extends ConfiguredCommand<PromptCanaryConfiguration> {
   private static final ObjectMapper YAML = new YAMLMapper();
@@ -47,14 +48,17 @@ public class EvalSuiteCommand extends ConfiguredCommand<PromptCanaryConfiguratio
 
   @Override
   protected void run(
-      Bootstrap<PromptCanaryConfiguration> bootstrap, Namespace namespace, PromptCanaryConfiguration config)
+      Bootstrap<PromptCanaryConfiguration> bootstrap,
+      Namespace namespace,
+      PromptCanaryConfiguration config)
       throws Exception {
     ManagedDataSource dataSource = config.getDatabase().build(new MetricRegistry(), "eval-suite");
     try {
       if (config.isMigrateOnStart()) {
         Migrations.migrate(dataSource);
       }
-      CreatedSuite result = load(Store.configure(Jdbi.create(dataSource)), Path.of(namespace.getString("suite")));
+      CreatedSuite result =
+          load(Store.configure(Jdbi.create(dataSource)), Path.of(namespace.getString("suite")));
       System.out.printf(
           "%s eval suite %s v%d (%d cases)%n",
           result.created() ? "stored" : "unchanged, already stored as",
@@ -66,18 +70,26 @@ public class EvalSuiteCommand extends ConfiguredCommand<PromptCanaryConfiguratio
     }
   }
 
-  /** Reads, validates and stores the suite in {@code file}; IllegalArgumentException lists every problem. */
+  /**
+   * Reads, validates and stores the suite in {@code file}; IllegalArgumentException lists every
+   * problem.
+   */
   public static CreatedSuite load(Jdbi jdbi, Path file) throws IOException {
     SuiteFile parsed = YAML.readValue(file.toFile(), SuiteFile.class);
     EvalSuite suite = new EvalSuite(parsed.name(), parsed.cases(), parsed.gate());
     List<SuiteProblem> problems = SuiteValidator.validate(suite);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
-          file + " is not a valid eval suite:\n"
-              + problems.stream().map(p -> "  " + p.field() + ": " + p.message()).collect(Collectors.joining("\n")));
+          file
+              + " is not a valid eval suite:\n"
+              + problems.stream()
+                  .map(p -> "  " + p.field() + ": " + p.message())
+                  .collect(Collectors.joining("\n")));
     }
     String author =
-        parsed.author() == null || parsed.author().isBlank() ? System.getProperty("user.name") : parsed.author();
+        parsed.author() == null || parsed.author().isBlank()
+            ? System.getProperty("user.name")
+            : parsed.author();
     return jdbi.onDemand(EvalDao.class).createSuite(suite, author);
   }
 }

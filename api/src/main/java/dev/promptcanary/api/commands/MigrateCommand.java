@@ -9,7 +9,10 @@ import io.dropwizard.db.ManagedDataSource;
 import net.sourceforge.argparse4j.inf.Namespace;
 import org.flywaydb.core.api.output.MigrateResult;
 
-/** Brings the configured database to the current schema and exits (for deployments with migrateOnStart off). */
+/**
+ * Brings the configured database to the current schema and exits (for deployments with
+ * migrateOnStart off).
+ */
 public class MigrateCommand extends ConfiguredCommand<PromptCanaryConfiguration> {
 
   public MigrateCommand() {
@@ -17,13 +20,17 @@ public class MigrateCommand extends ConfiguredCommand<PromptCanaryConfiguration>
   }
 
   @Override
-  protected void run(Bootstrap<PromptCanaryConfiguration> bootstrap, Namespace namespace,
-      PromptCanaryConfiguration config) throws Exception {
+  protected void run(
+      Bootstrap<PromptCanaryConfiguration> bootstrap,
+      Namespace namespace,
+      PromptCanaryConfiguration config)
+      throws Exception {
     ManagedDataSource dataSource = config.getDatabase().build(new MetricRegistry(), "migrate");
     try {
       MigrateResult result = Migrations.migrate(dataSource);
-      System.out.printf("schema at version %s (%d migrations applied)%n", result.targetSchemaVersion,
-          result.migrationsExecuted);
+      System.out.printf(
+          "schema at version %s (%d migrations applied)%n",
+          result.targetSchemaVersion, result.migrationsExecuted);
     } finally {
       dataSource.stop();
     }

@@ -10,8 +10,8 @@ import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
- * The Temporal worker alone. It serves no API; its admin port still answers health checks and metrics, so it
- * runs behind the same probes as the API.
+ * The Temporal worker alone. It serves no API; its admin port still answers health checks and
+ * metrics, so it runs behind the same probes as the API.
  */
 public class WorkerCommand extends ServerCommand<PromptCanaryConfiguration> {
 
@@ -20,8 +20,11 @@ public class WorkerCommand extends ServerCommand<PromptCanaryConfiguration> {
   }
 
   @Override
-  protected void run(Bootstrap<PromptCanaryConfiguration> bootstrap, Namespace namespace,
-      PromptCanaryConfiguration config) throws Exception {
+  protected void run(
+      Bootstrap<PromptCanaryConfiguration> bootstrap,
+      Namespace namespace,
+      PromptCanaryConfiguration config)
+      throws Exception {
     config.setRole(ProcessRole.WORKER);
     if (config.getServerFactory() instanceof DefaultServerFactory server) {
       server.setApplicationConnectors(List.of());

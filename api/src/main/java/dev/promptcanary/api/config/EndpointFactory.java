@@ -9,13 +9,18 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 
-/** An OpenAI-compatible endpoint in the configuration: where it is, which model, the key's variable, patience. */
+/**
+ * An OpenAI-compatible endpoint in the configuration: where it is, which model, the key's variable,
+ * patience.
+ */
 public abstract class EndpointFactory {
   private boolean enabled = false;
   @NotBlank private String baseUrl = "http://localhost:8000/v1";
   @NotBlank private String model = "gpt-4o-mini";
+
   /** Name of the environment variable holding the API key; empty for none. Never the key itself. */
   private String apiKeyEnv = "";
+
   @NotNull private Duration timeout;
 
   @Min(0)

@@ -11,10 +11,10 @@ import jakarta.validation.constraints.NotBlank;
 import java.time.Clock;
 
 /**
- * Live judging of reported transcripts ({@code POST /v1/transcripts}): the judge endpoint (any OpenAI-compatible
- * server), its model and rubric (pinned for the process's life: the judge name stored with every score is {@code
- * model/rubricVersion}), and the pool's queue and workers. Off unless {@code enabled}; {@code dev} turns it on
- * against its model simulator.
+ * Live judging of reported transcripts ({@code POST /v1/transcripts}): the judge endpoint (any
+ * OpenAI-compatible server), its model and rubric (pinned for the process's life: the judge name
+ * stored with every score is {@code model/rubricVersion}), and the pool's queue and workers. Off
+ * unless {@code enabled}; {@code dev} turns it on against its model simulator.
  */
 public class JudgeFactory extends EndpointFactory {
   public static final String DEFAULT_RUBRIC =
@@ -45,10 +45,15 @@ public class JudgeFactory extends EndpointFactory {
     return JudgePool.judgeName(getModel(), rubric);
   }
 
-  /** The judge this configuration describes (also what eval suites' judge assertions use, when enabled). */
+  /**
+   * The judge this configuration describes (also what eval suites' judge assertions use, when
+   * enabled).
+   */
   public LlmJudge buildJudge() {
     return new LlmJudge(
-        new OpenAiChatModel(endpoint(workers, java.time.Duration.ofSeconds(10))), getModel(), jsonMode);
+        new OpenAiChatModel(endpoint(workers, java.time.Duration.ofSeconds(10))),
+        getModel(),
+        jsonMode);
   }
 
   @JsonProperty

@@ -8,9 +8,10 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
 /**
- * The OpenAI-compatible endpoint the worker's offline evals call with each prompt version (the version names its
- * own model; {@code model} is the fallback). Off unless {@code enabled}: without it, a rollout that names an eval
- * suite is blocked with a clear reason. {@code dev} points it at its model simulator.
+ * The OpenAI-compatible endpoint the worker's offline evals call with each prompt version (the
+ * version names its own model; {@code model} is the fallback). Off unless {@code enabled}: without
+ * it, a rollout that names an eval suite is blocked with a clear reason. {@code dev} points it at
+ * its model simulator.
  */
 public class ModelFactory extends EndpointFactory {
   @Min(1)

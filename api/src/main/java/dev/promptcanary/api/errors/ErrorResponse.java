@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * The one shape every error leaves the API in. {@code field} names the first offending field (null when the
- * error is not about one); {@code errors} lists every problem found when there were several.
+ * The one shape every error leaves the API in. {@code field} names the first offending field (null
+ * when the error is not about one); {@code errors} lists every problem found when there were
+ * several.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ErrorResponse(int code, String message, String field, List<FieldError> errors) {

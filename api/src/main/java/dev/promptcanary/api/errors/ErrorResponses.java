@@ -7,6 +7,9 @@ final class ErrorResponses {
   private ErrorResponses() {}
 
   static Response build(ErrorResponse error) {
-    return Response.status(error.code()).type(MediaType.APPLICATION_JSON_TYPE).entity(error).build();
+    return Response.status(error.code())
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(error)
+        .build();
   }
 }

@@ -9,12 +9,16 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 
-/** Bodies that are not JSON, or JSON of the wrong shape, become a 400 naming the field that could not be read. */
+/**
+ * Bodies that are not JSON, or JSON of the wrong shape, become a 400 naming the field that could
+ * not be read.
+ */
 public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingException> {
 
   @Override
   public Response toResponse(JsonProcessingException exception) {
-    if (exception instanceof JsonParseException || !(exception instanceof JsonMappingException mapping)) {
+    if (exception instanceof JsonParseException
+        || !(exception instanceof JsonMappingException mapping)) {
       return ErrorResponses.build(
           ErrorResponse.of(400, "request body is not valid JSON: " + firstLine(exception), "body"));
     }
@@ -23,8 +27,13 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
     if (mapping instanceof UnrecognizedPropertyException unknown) {
       reason = "unknown field '" + unknown.getPropertyName() + "'";
     } else if (mapping instanceof InvalidFormatException invalid) {
-      reason = "cannot read " + describe(invalid.getValue()) + " as " + simpleName(invalid.getTargetType());
-    } else if (mapping instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
+      reason =
+          "cannot read "
+              + describe(invalid.getValue())
+              + " as "
+              + simpleName(invalid.getTargetType());
+    } else if (mapping instanceof MismatchedInputException mismatched
+        && mismatched.getTargetType() != null) {
       reason = "expected " + simpleName(mismatched.getTargetType());
     } else {
       reason = firstLine(exception);

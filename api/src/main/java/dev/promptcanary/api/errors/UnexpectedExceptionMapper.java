@@ -6,7 +6,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The last resort: a 500 with an id that matches the logged stack trace, never the trace itself. */
+/**
+ * The last resort: a 500 with an id that matches the logged stack trace, never the trace itself.
+ */
 public class UnexpectedExceptionMapper implements ExceptionMapper<Throwable> {
   private static final Logger LOG = LoggerFactory.getLogger(UnexpectedExceptionMapper.class);
 
@@ -14,6 +16,7 @@ public class UnexpectedExceptionMapper implements ExceptionMapper<Throwable> {
   public Response toResponse(Throwable exception) {
     String id = Long.toHexString(ThreadLocalRandom.current().nextLong());
     LOG.error("unexpected error {}", id, exception);
-    return ErrorResponses.build(ErrorResponse.of(500, "internal error (logged as " + id + ")", null));
+    return ErrorResponses.build(
+        ErrorResponse.of(500, "internal error (logged as " + id + ")", null));
   }
 }

@@ -25,7 +25,9 @@ public class ValidationExceptionMapper implements ExceptionMapper<ConstraintViol
     return ErrorResponses.build(ErrorResponse.of(422, errors));
   }
 
-  /** {@code observations.batch.observations[3].latencyMs} becomes {@code observations[3].latencyMs}. */
+  /**
+   * {@code observations.batch.observations[3].latencyMs} becomes {@code observations[3].latencyMs}.
+   */
   static String jsonPath(ConstraintViolation<?> violation) {
     StringBuilder path = new StringBuilder();
     for (Path.Node node : violation.getPropertyPath()) {
@@ -37,7 +39,9 @@ public class ValidationExceptionMapper implements ExceptionMapper<ConstraintViol
         continue;
       }
       if (node.isInIterable()) {
-        path.append('[').append(node.getIndex() != null ? node.getIndex() : node.getKey()).append(']');
+        path.append('[')
+            .append(node.getIndex() != null ? node.getIndex() : node.getKey())
+            .append(']');
       }
       if (kind == ElementKind.PROPERTY && node.getName() != null) {
         if (!path.isEmpty()) {
@@ -46,7 +50,8 @@ public class ValidationExceptionMapper implements ExceptionMapper<ConstraintViol
         path.append(node.getName());
       }
     }
-    // Only request bodies are bean-validated (path and query parameters are read by hand), so a violation on the
+    // Only request bodies are bean-validated (path and query parameters are read by hand), so a
+    // violation on the
     // parameter itself is about the body.
     return path.isEmpty() ? "body" : path.toString();
   }

@@ -4,7 +4,10 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 
-/** Jersey's own refusals (unknown path, wrong method, unsupported media type) in the API's error shape. */
+/**
+ * Jersey's own refusals (unknown path, wrong method, unsupported media type) in the API's error
+ * shape.
+ */
 public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicationException> {
   @Override
   public Response toResponse(WebApplicationException exception) {

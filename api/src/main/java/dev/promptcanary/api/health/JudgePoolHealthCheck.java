@@ -4,8 +4,8 @@ import com.codahale.metrics.health.HealthCheck;
 import dev.promptcanary.activities.model.JudgePool;
 
 /**
- * Live judging's health: unhealthy when, since the previous check, transcripts were dropped (the queue was full)
- * or most judge calls failed; the message carries the running counts either way.
+ * Live judging's health: unhealthy when, since the previous check, transcripts were dropped (the
+ * queue was full) or most judge calls failed; the message carries the running counts either way.
  */
 public class JudgePoolHealthCheck extends HealthCheck {
   private final JudgePool pool;
@@ -24,11 +24,12 @@ public class JudgePoolHealthCheck extends HealthCheck {
     previous = now;
     String counts = "judge " + pool.judgeName() + ": " + now;
     if (dropped > 0) {
-      return Result.unhealthy(dropped + " transcripts dropped since the last check (queue full); " + counts);
+      return Result.unhealthy(
+          dropped + " transcripts dropped since the last check (queue full); " + counts);
     }
     if (failed > 0 && failed >= judged) {
-      return Result.unhealthy(failed + " judge failures against " + judged + " scores since the last check; "
-          + counts);
+      return Result.unhealthy(
+          failed + " judge failures against " + judged + " scores since the last check; " + counts);
     }
     return Result.healthy(counts);
   }

@@ -3,7 +3,10 @@ package dev.promptcanary.api.health;
 import com.codahale.metrics.health.HealthCheck;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 
-/** Whether the Temporal service answers its gRPC health check. Resolve and ingest keep working when it does not. */
+/**
+ * Whether the Temporal service answers its gRPC health check. Resolve and ingest keep working when
+ * it does not.
+ */
 public class TemporalHealthCheck extends HealthCheck {
   private final WorkflowServiceStubs stubs;
   private final String target;

@@ -8,8 +8,9 @@ import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /**
- * The body of {@code POST /v1/eval-suites}: the suite and who wrote it. Bean Validation checks only the author; the
- * suite itself is checked by {@code SuiteValidator}, which names fields such as {@code cases[3].assertions[0].pattern}.
+ * The body of {@code POST /v1/eval-suites}: the suite and who wrote it. Bean Validation checks only
+ * the author; the suite itself is checked by {@code SuiteValidator}, which names fields such as
+ * {@code cases[3].assertions[0].pattern}.
  */
 public record CreateEvalSuiteRequest(
     String name, List<EvalCase> cases, EvalGate gate, @NotBlank @Size(max = 200) String author) {

@@ -23,7 +23,9 @@ public record CreateVersionRequest(
 
   PromptContent content() {
     List<FewShotExample> examples =
-        fewShot == null ? List.of() : fewShot.stream().map(e -> new FewShotExample(e.user(), e.assistant())).toList();
+        fewShot == null
+            ? List.of()
+            : fewShot.stream().map(e -> new FewShotExample(e.user(), e.assistant())).toList();
     return new PromptContent(systemPrompt, examples, template, model, parameters);
   }
 }

@@ -10,8 +10,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * A rollout's offline eval report, read from the store (no Temporal needed): the run's state and reason, each arm's
- * pass rate, mean judge score and cost, and every case result. Readable while the run is going.
+ * A rollout's offline eval report, read from the store (no Temporal needed): the run's state and
+ * reason, each arm's pass rate, mean judge score and cost, and every case result. Readable while
+ * the run is going.
  */
 @Path("/v1/rollouts/{id}/eval")
 @Produces(MediaType.APPLICATION_JSON)
@@ -25,6 +26,7 @@ public class EvalReportResource {
   @GET
   public EvalReport report(@PathParam("id") String id) {
     return EvalReport.latest(evals, id)
-        .orElseThrow(() -> ApiException.notFound("id", "rollout '" + id + "' has no offline eval report"));
+        .orElseThrow(
+            () -> ApiException.notFound("id", "rollout '" + id + "' has no offline eval report"));
   }
 }

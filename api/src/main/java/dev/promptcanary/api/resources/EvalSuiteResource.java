@@ -41,7 +41,8 @@ public class EvalSuiteResource {
     EvalSuite suite = request.suite();
     List<SuiteProblem> problems = SuiteValidator.validate(suite);
     if (!problems.isEmpty()) {
-      throw new ApiException(422, problems.stream().map(p -> new FieldError(p.field(), p.message())).toList());
+      throw new ApiException(
+          422, problems.stream().map(p -> new FieldError(p.field(), p.message())).toList());
     }
     CreatedSuite result = evals.createSuite(suite, request.author());
     StoredEvalSuite stored = result.suite();
@@ -59,7 +60,8 @@ public class EvalSuiteResource {
   }
 
   @GET
-  public List<SuiteSummary> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+  public List<SuiteSummary> list(
+      @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     Params.Page page = Params.page(limit, offset);
     return evals.listSuites(page.limit(), page.offset());
   }
@@ -77,7 +79,9 @@ public class EvalSuiteResource {
   @GET
   @Path("/{name}/versions")
   public List<StoredEvalSuite> versions(
-      @PathParam("name") String name, @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+      @PathParam("name") String name,
+      @QueryParam("limit") String limit,
+      @QueryParam("offset") String offset) {
     String suite = latest(name).name();
     Params.Page page = Params.page(limit, offset);
     return evals.listVersions(suite, page.limit(), page.offset());
@@ -85,12 +89,16 @@ public class EvalSuiteResource {
 
   @GET
   @Path("/{name}/versions/{version}")
-  public StoredEvalSuite version(@PathParam("name") String name, @PathParam("version") String version) {
+  public StoredEvalSuite version(
+      @PathParam("name") String name, @PathParam("version") String version) {
     String suite = latest(name).name();
     int number = Params.positiveInt("version", version);
     return evals
         .findSuite(suite, number)
-        .orElseThrow(() -> ApiException.notFound("version", "eval suite '" + suite + "' has no version " + number));
+        .orElseThrow(
+            () ->
+                ApiException.notFound(
+                    "version", "eval suite '" + suite + "' has no version " + number));
   }
 
   private static String suiteName(String name) {

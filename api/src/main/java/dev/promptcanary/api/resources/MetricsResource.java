@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** Per-version aggregates of a prompt's outcomes since a point in time (default: the last 24 hours). */
+/**
+ * Per-version aggregates of a prompt's outcomes since a point in time (default: the last 24 hours).
+ */
 @Path("/v1/prompts/{name}/metrics")
 @Produces(MediaType.APPLICATION_JSON)
 public class MetricsResource {
@@ -32,7 +34,8 @@ public class MetricsResource {
   }
 
   @GET
-  public MetricsResponse metrics(@PathParam("name") String name, @QueryParam("since") String since) {
+  public MetricsResponse metrics(
+      @PathParam("name") String name, @QueryParam("since") String since) {
     String prompt = Params.existingPrompt(prompts, name);
     Instant from = Params.instant("since", since, clock.instant().minus(Duration.ofHours(24)));
     return new MetricsResponse(prompt, from, metrics.byVersion(prompt, from));

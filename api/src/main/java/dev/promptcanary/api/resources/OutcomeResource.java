@@ -26,9 +26,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Where apps report what happened: observations of served requests, judge scores and their own outcome metrics. A batch is checked whole
- * before anything is written, so a rejected batch leaves nothing behind, and request ids make a retried batch
- * count nothing twice.
+ * Where apps report what happened: observations of served requests, judge scores and their own
+ * outcome metrics. A batch is checked whole before anything is written, so a rejected batch leaves
+ * nothing behind, and request ids make a retried batch count nothing twice.
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,7 +42,11 @@ public class OutcomeResource {
   private final Clock clock;
 
   public OutcomeResource(
-      OutcomeDao outcomes, KnownVersions knownVersions, RolloutNotifier notifier, int maxBatchSize, Clock clock) {
+      OutcomeDao outcomes,
+      KnownVersions knownVersions,
+      RolloutNotifier notifier,
+      int maxBatchSize,
+      Clock clock) {
     this.outcomes = outcomes;
     this.knownVersions = knownVersions;
     this.notifier = notifier;
@@ -55,10 +59,15 @@ public class OutcomeResource {
   public IngestResult observations(@Valid @NotNull ObservationBatch batch) {
     List<Observation> items = batch.observations();
     // Request ids are unique per prompt: one app request may use two prompts.
-    check("observations", items, o -> o.prompt() + "\u0000" + o.requestId(), Observation::prompt,
+    check(
+        "observations",
+        items,
+        o -> o.prompt() + "\u0000" + o.requestId(),
+        Observation::prompt,
         Observation::version);
     Instant now = clock.instant();
-    IngestResult result = outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
+    IngestResult result =
+        outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
     notifyRollouts(result, items, Observation::prompt);
     return result;
   }
@@ -67,11 +76,17 @@ public class OutcomeResource {
   @Path("/judgements")
   public IngestResult judgements(@Valid @NotNull JudgementBatch batch) {
     List<Judgement> items = batch.judgements();
-    // A judgement is identified by (prompt, request, judge): one request may carry scores from several judges.
-    check("judgements", items, j -> j.prompt() + "\u0000" + j.requestId() + "\u0000" + j.judge(),
-        Judgement::prompt, Judgement::version);
+    // A judgement is identified by (prompt, request, judge): one request may carry scores from
+    // several judges.
+    check(
+        "judgements",
+        items,
+        j -> j.prompt() + "\u0000" + j.requestId() + "\u0000" + j.judge(),
+        Judgement::prompt,
+        Judgement::version);
     Instant now = clock.instant();
-    IngestResult result = outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
+    IngestResult result =
+        outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
     notifyRollouts(result, items, Judgement::prompt);
     return result;
   }
@@ -80,14 +95,23 @@ public class OutcomeResource {
   @Path("/metrics")
   public IngestResult metrics(@Valid @NotNull MetricBatch batch) {
     List<OutcomeMetric> items = batch.metrics();
-    check("metrics", items, OutcomeMetric::identity, "name", OutcomeMetric::prompt, OutcomeMetric::version,
+    check(
+        "metrics",
+        items,
+        OutcomeMetric::identity,
+        "name",
+        OutcomeMetric::prompt,
+        OutcomeMetric::version,
         (m, i, errors) -> {
           if (!Double.isFinite(m.value())) {
-            errors.add(new FieldError("metrics[" + i + "].value", "must be a finite number, was " + m.value()));
+            errors.add(
+                new FieldError(
+                    "metrics[" + i + "].value", "must be a finite number, was " + m.value()));
           }
         });
     Instant now = clock.instant();
-    IngestResult result = outcomes.insertMetrics(items.stream().map(m -> m.withTimeIfMissing(now)).toList());
+    IngestResult result =
+        outcomes.insertMetrics(items.stream().map(m -> m.withTimeIfMissing(now)).toList());
     notifyRollouts(result, items, OutcomeMetric::prompt);
     return result;
   }
@@ -122,7 +146,9 @@ public class OutcomeResource {
       ItemCheck<T> more) {
     if (items.size() > maxBatchSize) {
       throw new ApiException(
-          413, field, field + " holds " + items.size() + " items; a batch takes at most " + maxBatchSize);
+          413,
+          field,
+          field + " holds " + items.size() + " items; a batch takes at most " + maxBatchSize);
     }
     List<FieldError> errors = new ArrayList<>();
     Map<String, Integer> firstIndex = new HashMap<>();
@@ -130,13 +156,17 @@ public class OutcomeResource {
       T item = items.get(i);
       Integer earlier = firstIndex.putIfAbsent(identity.apply(item), i);
       if (earlier != null) {
-        errors.add(new FieldError(field + "[" + i + "]." + identityField,
-            "duplicate of " + field + "[" + earlier + "] in the same batch"));
+        errors.add(
+            new FieldError(
+                field + "[" + i + "]." + identityField,
+                "duplicate of " + field + "[" + earlier + "] in the same batch"));
       }
       more.check(item, i, errors);
       if (!knownVersions.exists(prompt.apply(item), version.apply(item))) {
-        errors.add(new FieldError(field + "[" + i + "].version",
-            "prompt '" + prompt.apply(item) + "' has no version " + version.apply(item)));
+        errors.add(
+            new FieldError(
+                field + "[" + i + "].version",
+                "prompt '" + prompt.apply(item) + "' has no version " + version.apply(item)));
       }
     }
     if (!errors.isEmpty()) {

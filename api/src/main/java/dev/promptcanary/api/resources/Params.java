@@ -6,8 +6,8 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /**
- * Path and query parameters arrive as strings and are read here, so a bad one is a 422 naming it rather than
- * JAX-RS's bare 404.
+ * Path and query parameters arrive as strings and are read here, so a bad one is a 422 naming it
+ * rather than JAX-RS's bare 404.
  */
 public final class Params {
   static final String PROMPT_NAME_RULE =
@@ -22,10 +22,14 @@ public final class Params {
   /** A page of a list: at most {@code limit} items, after the first {@code offset}. */
   record Page(int limit, int offset) {}
 
-  /** {@code limit} 1..{@link #MAX_PAGE} (default 100) and {@code offset} >= 0 (default 0), checked in that order. */
+  /**
+   * {@code limit} 1..{@link #MAX_PAGE} (default 100) and {@code offset} >= 0 (default 0), checked
+   * in that order.
+   */
   static Page page(String limit, String offset) {
     return new Page(
-        intInRange("limit", limit, 100, 1, MAX_PAGE), intInRange("offset", offset, 0, 0, Integer.MAX_VALUE));
+        intInRange("limit", limit, 100, 1, MAX_PAGE),
+        intInRange("offset", offset, 0, 0, Integer.MAX_VALUE));
   }
 
   static String promptName(String name) {
@@ -68,7 +72,8 @@ public final class Params {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw ApiException.invalid(field, field + " must be an integer within " + min + ".." + max + ", was '" + value + "'");
+    throw ApiException.invalid(
+        field, field + " must be an integer within " + min + ".." + max + ", was '" + value + "'");
   }
 
   static Instant instant(String field, String value, Instant defaultValue) {
@@ -78,7 +83,9 @@ public final class Params {
     try {
       return Instant.parse(value.trim());
     } catch (DateTimeParseException e) {
-      throw ApiException.invalid(field, field + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was '" + value + "'");
+      throw ApiException.invalid(
+          field,
+          field + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was '" + value + "'");
     }
   }
 }

@@ -5,7 +5,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** A trivial endpoint: liveness for load balancers, and the ceiling the resolve benchmark compares against. */
+/**
+ * A trivial endpoint: liveness for load balancers, and the ceiling the resolve benchmark compares
+ * against.
+ */
 @Path("/v1/ping")
 @Produces(MediaType.APPLICATION_JSON)
 public class PingResource {

@@ -15,10 +15,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.core.Context;
 import java.util.List;
 
 /** The prompt registry: versions are created, listed and read, never modified. */
@@ -35,26 +35,34 @@ public class PromptResource {
   }
 
   @GET
-  public List<PromptSummary> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+  public List<PromptSummary> list(
+      @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     Params.Page page = Params.page(limit, offset);
     return prompts.listPrompts(page.limit(), page.offset());
   }
 
-  /** 201 with the new version; 200 with the existing one when the same content was stored before. */
+  /**
+   * 201 with the new version; 200 with the existing one when the same content was stored before.
+   */
   @POST
   @Path("/{name}/versions")
   public Response create(
-      @PathParam("name") String name, @Valid @NotNull CreateVersionRequest request, @Context UriInfo uri) {
-    CreatedVersion result = prompts.createVersion(Params.promptName(name), request.content(), request.author());
+      @PathParam("name") String name,
+      @Valid @NotNull CreateVersionRequest request,
+      @Context UriInfo uri) {
+    CreatedVersion result =
+        prompts.createVersion(Params.promptName(name), request.content(), request.author());
     PromptVersion version = result.version();
     if (!result.created()) {
       return Response.ok(version).build();
     }
     if (version.version() == 1) {
-      // The first version is served at once; make this node answer resolve for it without waiting for NOTIFY.
+      // The first version is served at once; make this node answer resolve for it without waiting
+      // for NOTIFY.
       routes.reload(version.prompt());
     }
-    return Response.created(uri.getAbsolutePathBuilder().path(String.valueOf(version.version())).build())
+    return Response.created(
+            uri.getAbsolutePathBuilder().path(String.valueOf(version.version())).build())
         .entity(version)
         .build();
   }
@@ -62,7 +70,9 @@ public class PromptResource {
   @GET
   @Path("/{name}/versions")
   public List<PromptVersion> versions(
-      @PathParam("name") String name, @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+      @PathParam("name") String name,
+      @QueryParam("limit") String limit,
+      @QueryParam("offset") String offset) {
     String prompt = existingPrompt(name);
     Params.Page page = Params.page(limit, offset);
     return prompts.listVersions(prompt, page.limit(), page.offset());
@@ -70,12 +80,16 @@ public class PromptResource {
 
   @GET
   @Path("/{name}/versions/{version}")
-  public PromptVersion version(@PathParam("name") String name, @PathParam("version") String version) {
+  public PromptVersion version(
+      @PathParam("name") String name, @PathParam("version") String version) {
     String prompt = existingPrompt(name);
     int number = Params.positiveInt("version", version);
     return prompts
         .findVersion(prompt, number)
-        .orElseThrow(() -> ApiException.notFound("version", "prompt '" + prompt + "' has no version " + number));
+        .orElseThrow(
+            () ->
+                ApiException.notFound(
+                    "version", "prompt '" + prompt + "' has no version " + number));
   }
 
   private String existingPrompt(String name) {

@@ -18,8 +18,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * A prompt's routing: read it, or set it by hand when no rollout is running (a manual canary, or pointing stable
- * back at a known-good version). Rollouts change routing through their own fenced activities.
+ * A prompt's routing: read it, or set it by hand when no rollout is running (a manual canary, or
+ * pointing stable back at a known-good version). Rollouts change routing through their own fenced
+ * activities.
  */
 @Path("/v1/prompts/{name}/routing")
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,17 +39,21 @@ public class RoutingResource {
   @GET
   public RoutingState get(@PathParam("name") String name) {
     String prompt = Params.promptName(name);
-    return routing.find(prompt).orElseThrow(() -> ApiException.notFound("name", "no prompt named '" + prompt + "'"));
+    return routing
+        .find(prompt)
+        .orElseThrow(() -> ApiException.notFound("name", "no prompt named '" + prompt + "'"));
   }
 
   @PUT
-  public RoutingState set(@PathParam("name") String name, @Valid @NotNull ManualRoutingRequest request) {
+  public RoutingState set(
+      @PathParam("name") String name, @Valid @NotNull ManualRoutingRequest request) {
     RoutingState current = get(name);
     String prompt = current.prompt();
     requireVersion(prompt, "stableVersion", request.stableVersion());
     if (request.canaryVersion() == null) {
       if (request.canaryWeightBp() != 0) {
-        throw ApiException.invalid("canaryWeightBp", "canaryWeightBp must be 0 when there is no canaryVersion");
+        throw ApiException.invalid(
+            "canaryWeightBp", "canaryWeightBp must be 0 when there is no canaryVersion");
       }
     } else {
       requireVersion(prompt, "canaryVersion", request.canaryVersion());
@@ -59,12 +64,21 @@ public class RoutingResource {
     FenceOutcome outcome =
         routing.applyManual(
             new ManualRouting(
-                prompt, request.stableVersion(), request.canaryVersion(), request.canaryWeightBp(), request.actor(),
+                prompt,
+                request.stableVersion(),
+                request.canaryVersion(),
+                request.canaryWeightBp(),
+                request.actor(),
                 request.reason()));
     if (outcome == FenceOutcome.STALE) {
       String owner = routing.find(prompt).map(RoutingState::rolloutId).orElse("a rollout");
-      throw ApiException.conflict("name", "routing of '" + prompt + "' is owned by rollout " + owner
-          + "; abort or finish it first");
+      throw ApiException.conflict(
+          "name",
+          "routing of '"
+              + prompt
+              + "' is owned by rollout "
+              + owner
+              + "; abort or finish it first");
     }
     // Read-your-writes on this node; the other nodes hear of it through NOTIFY.
     loader.reload(prompt);

@@ -23,10 +23,13 @@ public class ServingResource {
 
   @GET
   public Resolution resolve(
-      @PathParam("name") String name, @QueryParam("unit") String unit, @QueryParam("pin") String pin) {
+      @PathParam("name") String name,
+      @QueryParam("unit") String unit,
+      @QueryParam("pin") String pin) {
     String prompt = Params.promptName(name);
     if (unit == null || unit.isBlank()) {
-      throw ApiException.invalid("unit", "unit is required: the session or user id that keeps a caller on one version");
+      throw ApiException.invalid(
+          "unit", "unit is required: the session or user id that keeps a caller on one version");
     }
     if (unit.length() > MAX_UNIT_LENGTH) {
       throw ApiException.invalid("unit", "unit must be at most " + MAX_UNIT_LENGTH + " characters");
@@ -34,7 +37,10 @@ public class ServingResource {
     Integer pinned = pin == null || pin.isBlank() ? null : Params.positiveInt("pin", pin);
     return routes
         .route(prompt)
-        .orElseThrow(() -> ApiException.notFound("name", "no prompt named '" + prompt + "' has a version to serve"))
+        .orElseThrow(
+            () ->
+                ApiException.notFound(
+                    "name", "no prompt named '" + prompt + "' has a version to serve"))
         .resolve(unit, pinned);
   }
 }

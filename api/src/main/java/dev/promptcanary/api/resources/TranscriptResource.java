@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where apps report transcripts of a sampled share of requests for live judging. The batch is checked whole (as
- * {@code /v1/observations} is), then each transcript is offered to the judge pool without waiting: the answer is
- * 202 with how many were queued and how many were dropped because the pool's queue was full. Scores arrive later
- * as judgements. With live judging off, 503.
+ * Where apps report transcripts of a sampled share of requests for live judging. The batch is
+ * checked whole (as {@code /v1/observations} is), then each transcript is offered to the judge pool
+ * without waiting: the answer is 202 with how many were queued and how many were dropped because
+ * the pool's queue was full. Scores arrive later as judgements. With live judging off, 503.
  */
 @Path("/v1/transcripts")
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,7 +49,9 @@ public class TranscriptResource {
     }
     List<Transcript> items = batch.transcripts();
     if (items.size() > maxBatchSize) {
-      throw new ApiException(413, "transcripts",
+      throw new ApiException(
+          413,
+          "transcripts",
           "transcripts holds " + items.size() + " items; a batch takes at most " + maxBatchSize);
     }
     List<FieldError> errors = new ArrayList<>();
@@ -58,12 +60,16 @@ public class TranscriptResource {
       Transcript t = items.get(i);
       Integer earlier = firstIndex.putIfAbsent(t.prompt() + "\u0000" + t.requestId(), i);
       if (earlier != null) {
-        errors.add(new FieldError("transcripts[" + i + "].requestId",
-            "duplicate of transcripts[" + earlier + "] in the same batch"));
+        errors.add(
+            new FieldError(
+                "transcripts[" + i + "].requestId",
+                "duplicate of transcripts[" + earlier + "] in the same batch"));
       }
       if (!knownVersions.exists(t.prompt(), t.version())) {
-        errors.add(new FieldError("transcripts[" + i + "].version",
-            "prompt '" + t.prompt() + "' has no version " + t.version()));
+        errors.add(
+            new FieldError(
+                "transcripts[" + i + "].version",
+                "prompt '" + t.prompt() + "' has no version " + t.version()));
       }
     }
     if (!errors.isEmpty()) {

@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells a running rollout that new outcomes arrived, so it looks at once instead of at its next check. At most one
- * signal a second per rollout: the first goes out immediately, later ones within the second are merged into one sent
- * when the second is over. Fire and forget: ingest never waits on Temporal, and a lost signal only delays the look
- * until the rollout's own check interval.
+ * Tells a running rollout that new outcomes arrived, so it looks at once instead of at its next
+ * check. At most one signal a second per rollout: the first goes out immediately, later ones within
+ * the second are merged into one sent when the second is over. Fire and forget: ingest never waits
+ * on Temporal, and a lost signal only delays the look until the rollout's own check interval.
  */
 public final class RolloutNotifier implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(RolloutNotifier.class);
@@ -27,11 +27,12 @@ public final class RolloutNotifier implements Managed {
   private final RoutingTable routes;
   private final WorkflowClient client;
   private final ScheduledExecutorService sender =
-      Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "rollout-notifier");
-        t.setDaemon(true);
-        return t;
-      });
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "rollout-notifier");
+            t.setDaemon(true);
+            return t;
+          });
   private final ConcurrentHashMap<String, Long> lastSent = new ConcurrentHashMap<>();
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private volatile long lastFailureLog;
@@ -51,7 +52,8 @@ public final class RolloutNotifier implements Managed {
     if (!pending.add(rolloutId)) {
       return; // a signal is already on its way and will cover this data
     }
-    long sinceLast = System.nanoTime() - lastSent.getOrDefault(rolloutId, System.nanoTime() - MIN_GAP_NANOS);
+    long sinceLast =
+        System.nanoTime() - lastSent.getOrDefault(rolloutId, System.nanoTime() - MIN_GAP_NANOS);
     long delay = Math.max(0, MIN_GAP_NANOS - sinceLast);
     sender.schedule(() -> send(rolloutId), delay, TimeUnit.NANOSECONDS);
   }
@@ -60,7 +62,9 @@ public final class RolloutNotifier implements Managed {
     pending.remove(rolloutId);
     lastSent.put(rolloutId, System.nanoTime());
     try {
-      client.newUntypedWorkflowStub(rolloutId).signal(RolloutMessages.DATA_ARRIVED, new DataArrived(System.currentTimeMillis()));
+      client
+          .newUntypedWorkflowStub(rolloutId)
+          .signal(RolloutMessages.DATA_ARRIVED, new DataArrived(System.currentTimeMillis()));
     } catch (RuntimeException e) {
       if (TemporalErrors.isFinished(e)) {
         // outcomes reported just after a rollout ended: nothing is waiting for them
@@ -70,7 +74,9 @@ public final class RolloutNotifier implements Managed {
       long now = System.nanoTime();
       if (now - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
         lastFailureLog = now;
-        LOG.warn("could not notify rollout {} of new data (it will look at its next check): {}", rolloutId,
+        LOG.warn(
+            "could not notify rollout {} of new data (it will look at its next check): {}",
+            rolloutId,
             TemporalErrors.rootMessage(e));
       }
     }

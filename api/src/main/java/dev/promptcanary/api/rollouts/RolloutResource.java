@@ -39,12 +39,15 @@ public class RolloutResource {
 
   @GET
   public List<RolloutView> list(
-      @QueryParam("prompt") String prompt, @QueryParam("state") String state, @QueryParam("limit") String limit) {
+      @QueryParam("prompt") String prompt,
+      @QueryParam("state") String state,
+      @QueryParam("limit") String limit) {
     if (state != null) {
       try {
         RolloutState.valueOf(state);
       } catch (IllegalArgumentException e) {
-        throw ApiException.invalid("state", "state must be one of " + List.of(RolloutState.values()));
+        throw ApiException.invalid(
+            "state", "state must be one of " + List.of(RolloutState.values()));
       }
     }
     return rollouts.list(prompt, state, Params.intInRange("limit", limit, 100, 1, 500));
@@ -59,9 +62,12 @@ public class RolloutResource {
   @POST
   @Path("/{id}/{action}")
   public ControlResult control(
-      @PathParam("id") String id, @PathParam("action") String action, @Valid @NotNull ControlBody body) {
+      @PathParam("id") String id,
+      @PathParam("action") String action,
+      @Valid @NotNull ControlBody body) {
     if (!ACTIONS.contains(action)) {
-      throw ApiException.notFound("action", "no rollout action '" + action + "'; use one of " + ACTIONS);
+      throw ApiException.notFound(
+          "action", "no rollout action '" + action + "'; use one of " + ACTIONS);
     }
     return rollouts.control(id, action, body);
   }

@@ -10,13 +10,13 @@ import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.TrafficDao;
-import java.time.Clock;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.Checkpoint;
 import dev.promptcanary.workflows.rollout.ControlRequest;
 import dev.promptcanary.workflows.rollout.ControlResult;
 import dev.promptcanary.workflows.rollout.RolloutInput;
+import dev.promptcanary.workflows.rollout.RolloutMessages;
 import dev.promptcanary.workflows.rollout.RolloutProgress;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutState;
@@ -28,8 +28,8 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;
-import dev.promptcanary.workflows.rollout.RolloutMessages;
 import io.temporal.failure.ApplicationFailure;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,8 +48,15 @@ public class RolloutService {
   private final String liveJudge;
 
   public RolloutService(
-      PromptDao prompts, RoutingDao routing, RolloutDao rollouts, TrafficDao traffic, WorkflowClient client,
-      String taskQueue, ObjectMapper json, Clock clock, String liveJudge) {
+      PromptDao prompts,
+      RoutingDao routing,
+      RolloutDao rollouts,
+      TrafficDao traffic,
+      WorkflowClient client,
+      String taskQueue,
+      ObjectMapper json,
+      Clock clock,
+      String liveJudge) {
     this.liveJudge = liveJudge;
     this.planner = new StagePlanner(traffic, clock);
     this.prompts = prompts;
@@ -63,17 +70,22 @@ public class RolloutService {
   public RolloutView start(StartRolloutRequest request) {
     String prompt = request.prompt();
     RoutingState current =
-        routing.find(prompt).orElseThrow(() -> ApiException.invalid("prompt", "no prompt named '" + prompt + "'"));
+        routing
+            .find(prompt)
+            .orElseThrow(() -> ApiException.invalid("prompt", "no prompt named '" + prompt + "'"));
     int candidate = request.candidateVersion();
     if (!prompts.versionExists(prompt, candidate)) {
-      throw ApiException.invalid("candidateVersion", "prompt '" + prompt + "' has no version " + candidate);
+      throw ApiException.invalid(
+          "candidateVersion", "prompt '" + prompt + "' has no version " + candidate);
     }
     if (current.stableVersion() == candidate) {
-      throw ApiException.invalid("candidateVersion", "version " + candidate + " is already the stable version");
+      throw ApiException.invalid(
+          "candidateVersion", "version " + candidate + " is already the stable version");
     }
     if (current.rolloutId() != null) {
-      throw ApiException.conflict("prompt", "prompt '" + prompt + "' already has a running rollout: "
-          + current.rolloutId());
+      throw ApiException.conflict(
+          "prompt",
+          "prompt '" + prompt + "' already has a running rollout: " + current.rolloutId());
     }
     RolloutSpec spec = spec(request, current.stableVersion(), gates(request.gates()));
     List<String> planNotes = new ArrayList<>(planner.startNotes(spec));
@@ -83,7 +95,8 @@ public class RolloutService {
     try {
       rollouts.insertPending(id, prompt, candidate, current.stableVersion(), spec);
     } catch (UnableToExecuteStatementException e) {
-      throw ApiException.conflict("prompt", "prompt '" + prompt + "' already has a running rollout");
+      throw ApiException.conflict(
+          "prompt", "prompt '" + prompt + "' already has a running rollout");
     }
     try {
       RolloutWorkflow workflow =
@@ -92,11 +105,13 @@ public class RolloutService {
               WorkflowOptions.newBuilder()
                   .setWorkflowId(id)
                   .setTaskQueue(taskQueue)
-                  .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                  .setWorkflowIdReusePolicy(
+                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
                   .setStaticSummary(summary(spec))
                   .setStaticDetails(details(spec))
                   .build());
-      WorkflowClient.start(workflow::run, new RolloutInput(id, spec, Checkpoint.initial(), null, planNotes));
+      WorkflowClient.start(
+          workflow::run, new RolloutInput(id, spec, Checkpoint.initial(), null, planNotes));
     } catch (WorkflowExecutionAlreadyStarted e) {
       rollouts.deleteNeverStarted(id);
       throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");
@@ -112,24 +127,30 @@ public class RolloutService {
 
   private String judgeNote(String pinned) {
     if (pinned != null) {
-      return "quality counts the scores of judge " + pinned + " only"
-          + (liveJudge != null && !liveJudge.equals(pinned) ? " (live judging here scores as " + liveJudge + ")" : "");
+      return "quality counts the scores of judge "
+          + pinned
+          + " only"
+          + (liveJudge != null && !liveJudge.equals(pinned)
+              ? " (live judging here scores as " + liveJudge + ")"
+              : "");
     }
     return "quality counts the scores of the first judge to score either arm, pinned for the rollout"
         + (liveJudge != null ? " (live judging here scores as " + liveJudge + ")" : "");
   }
 
   /**
-   * The default gates with the request's overrides merged in, field by field (a list, such as {@code
-   * latency.quantiles} or {@code metrics}, is replaced whole). A bad setting is a 422 naming it, e.g. {@code
-   * gates.latency.quantiles[1]}; so is a configuration that could never decide or would promote on no evidence.
+   * The default gates with the request's overrides merged in, field by field (a list, such as
+   * {@code latency.quantiles} or {@code metrics}, is replaced whole). A bad setting is a 422 naming
+   * it, e.g. {@code gates.latency.quantiles[1]}; so is a configuration that could never decide or
+   * would promote on no evidence.
    */
   private GatesConfig gates(JsonNode overrides) {
     if (overrides == null || overrides.isNull()) {
       return GatesConfig.defaults();
     }
     if (!overrides.isObject()) {
-      throw ApiException.invalid("gates", "gates must be an object of overrides of the default gates");
+      throw ApiException.invalid(
+          "gates", "gates must be an object of overrides of the default gates");
     }
     overrides = withLegacyLatency((ObjectNode) overrides.deepCopy());
     ObjectNode merged = json.valueToTree(GatesConfig.defaults());
@@ -141,22 +162,27 @@ public class RolloutService {
       throw invalidGates(e);
     }
     if (!gates.hasComparisonGate()) {
-      throw ApiException.invalid("gates", "every comparison gate is disabled: the rollout could never decide;"
-          + " enable quality, a guardrail, feedback or a metric");
+      throw ApiException.invalid(
+          "gates",
+          "every comparison gate is disabled: the rollout could never decide;"
+              + " enable quality, a guardrail, feedback or a metric");
     }
     if (!gates.needsEvidenceToPromote()) {
-      throw ApiException.invalid("gates", "no enabled gate needs evidence before a promotion (quality is off and"
-          + " every guardrail is harm detection without a minimumPower): the canary would be promoted on any"
-          + " sample; enable quality, or give a guardrail mode NON_INFERIORITY or a minimumPower, or add a PRIMARY"
-          + " metric");
+      throw ApiException.invalid(
+          "gates",
+          "no enabled gate needs evidence before a promotion (quality is off and"
+              + " every guardrail is harm detection without a minimumPower): the canary would be promoted on any"
+              + " sample; enable quality, or give a guardrail mode NON_INFERIORITY or a minimumPower, or add a PRIMARY"
+              + " metric");
     }
     return gates;
   }
 
   /**
-   * Requests written before latency had several quantiles: {@code latency.quantile} alone means that one cut (with
-   * {@code latency.margin}, or the p95 default 0.03, as its margin); {@code latency.margin} alone is the p95 margin,
-   * and every default quantile's margin scales with it (0.08 gives p50 0.133, p95 0.08, p99 0.016).
+   * Requests written before latency had several quantiles: {@code latency.quantile} alone means
+   * that one cut (with {@code latency.margin}, or the p95 default 0.03, as its margin); {@code
+   * latency.margin} alone is the p95 margin, and every default quantile's margin scales with it
+   * (0.08 gives p50 0.133, p95 0.08, p99 0.016).
    */
   private static ObjectNode withLegacyLatency(ObjectNode overrides) {
     JsonNode node = overrides.get("latency");
@@ -168,8 +194,12 @@ public class RolloutService {
     JsonNode margin = latency.get("margin");
     if (quantile != null && quantile.isNumber()) {
       latency.putArray("quantiles").add(quantile.doubleValue());
-      latency.putArray("margins").add(margin != null && margin.isNumber()
-          ? margin.doubleValue() : GatesConfig.defaults().latency().margin());
+      latency
+          .putArray("margins")
+          .add(
+              margin != null && margin.isNumber()
+                  ? margin.doubleValue()
+                  : GatesConfig.defaults().latency().margin());
     } else if (margin != null && margin.isNumber()) {
       var defaults = GatesConfig.defaults().latency();
       double scale = margin.doubleValue() / defaults.margin();
@@ -196,30 +226,46 @@ public class RolloutService {
       String field = path + (invalid.field().startsWith("[") ? "" : ".") + invalid.field();
       return ApiException.invalid(field, field + ": " + invalid.reason());
     }
-    String message = cause instanceof IllegalArgumentException invalid ? invalid.getMessage() : e.getOriginalMessage();
+    String message =
+        cause instanceof IllegalArgumentException invalid
+            ? invalid.getMessage()
+            : e.getOriginalMessage();
     return ApiException.invalid(path.toString(), path + ": " + message);
   }
 
   private static void merge(ObjectNode target, ObjectNode overrides, String path) {
-    overrides.fields().forEachRemaining(field -> {
-      JsonNode existing = target.get(field.getKey());
-      if (existing == null) {
-        throw ApiException.invalid(path + "." + field.getKey(), "unknown gate setting '" + field.getKey() + "'");
-      }
-      if (existing.isObject() && field.getValue().isObject()) {
-        merge((ObjectNode) existing, (ObjectNode) field.getValue(), path + "." + field.getKey());
-      } else if (existing.isObject() || existing.getNodeType() != field.getValue().getNodeType()
-          && !(existing.isNumber() && field.getValue().isNumber())) {
-        throw ApiException.invalid(path + "." + field.getKey(), "expected " + existing.getNodeType().name()
-            .toLowerCase(Locale.ROOT) + " like the default " + existing);
-      } else {
-        target.set(field.getKey(), field.getValue());
-      }
-    });
+    overrides
+        .fields()
+        .forEachRemaining(
+            field -> {
+              JsonNode existing = target.get(field.getKey());
+              if (existing == null) {
+                throw ApiException.invalid(
+                    path + "." + field.getKey(), "unknown gate setting '" + field.getKey() + "'");
+              }
+              if (existing.isObject() && field.getValue().isObject()) {
+                merge(
+                    (ObjectNode) existing,
+                    (ObjectNode) field.getValue(),
+                    path + "." + field.getKey());
+              } else if (existing.isObject()
+                  || existing.getNodeType() != field.getValue().getNodeType()
+                      && !(existing.isNumber() && field.getValue().isNumber())) {
+                throw ApiException.invalid(
+                    path + "." + field.getKey(),
+                    "expected "
+                        + existing.getNodeType().name().toLowerCase(Locale.ROOT)
+                        + " like the default "
+                        + existing);
+              } else {
+                target.set(field.getKey(), field.getValue());
+              }
+            });
   }
 
   private static RolloutSpec spec(StartRolloutRequest request, int baseline, GatesConfig gates) {
-    List<Stage> stages = request.stages() == null ? RolloutDefaults.STAGES : stages(request.stages());
+    List<Stage> stages =
+        request.stages() == null ? RolloutDefaults.STAGES : stages(request.stages());
     try {
       return new RolloutSpec(
           request.prompt(),
@@ -228,8 +274,12 @@ public class RolloutService {
           stages,
           gates,
           request.evalSuite(),
-          request.inconclusivePolicy() == null ? RolloutDefaults.POLICY : request.inconclusivePolicy(),
-          request.maxExtensions() == null ? RolloutDefaults.MAX_EXTENSIONS : request.maxExtensions(),
+          request.inconclusivePolicy() == null
+              ? RolloutDefaults.POLICY
+              : request.inconclusivePolicy(),
+          request.maxExtensions() == null
+              ? RolloutDefaults.MAX_EXTENSIONS
+              : request.maxExtensions(),
           request.checkIntervalSeconds() == null
               ? RolloutDefaults.CHECK_INTERVAL_SECONDS
               : request.checkIntervalSeconds(),
@@ -248,35 +298,66 @@ public class RolloutService {
       StageRequest r = requested.get(i);
       String field = "stages[" + i + "]";
       if (i > 0 && r.weightBp() <= requested.get(i - 1).weightBp()) {
-        throw ApiException.invalid(field + ".weightBp", "stage weights must increase; " + r.weightBp()
-            + " does not exceed " + requested.get(i - 1).weightBp());
+        throw ApiException.invalid(
+            field + ".weightBp",
+            "stage weights must increase; "
+                + r.weightBp()
+                + " does not exceed "
+                + requested.get(i - 1).weightBp());
       }
-      long minBake = r.minBakeSeconds() == null ? RolloutDefaults.MIN_BAKE_SECONDS : r.minBakeSeconds();
-      long maxBake = r.maxBakeSeconds() == null ? Math.max(minBake, RolloutDefaults.MAX_BAKE_SECONDS) : r.maxBakeSeconds();
+      long minBake =
+          r.minBakeSeconds() == null ? RolloutDefaults.MIN_BAKE_SECONDS : r.minBakeSeconds();
+      long maxBake =
+          r.maxBakeSeconds() == null
+              ? Math.max(minBake, RolloutDefaults.MAX_BAKE_SECONDS)
+              : r.maxBakeSeconds();
       if (maxBake < minBake) {
-        throw ApiException.invalid(field + ".maxBakeSeconds", "maxBakeSeconds " + maxBake
-            + " is below minBakeSeconds " + minBake);
+        throw ApiException.invalid(
+            field + ".maxBakeSeconds",
+            "maxBakeSeconds " + maxBake + " is below minBakeSeconds " + minBake);
       }
-      stages.add(new Stage(r.weightBp(),
-          r.minJudgements() == null ? RolloutDefaults.MIN_JUDGEMENTS : r.minJudgements(), minBake, maxBake));
+      stages.add(
+          new Stage(
+              r.weightBp(),
+              r.minJudgements() == null ? RolloutDefaults.MIN_JUDGEMENTS : r.minJudgements(),
+              minBake,
+              maxBake));
     }
     return stages;
   }
 
   private static String summary(RolloutSpec spec) {
-    String weights = spec.stages().stream()
-        .map(s -> String.format(Locale.ROOT, "%.4g%%", s.weightBp() / 100.0))
-        .collect(Collectors.joining(" → "));
-    return "Rollout of " + spec.prompt() + " v" + spec.candidateVersion() + " over v" + spec.baselineVersion()
-        + ": " + weights + " → 100%";
+    String weights =
+        spec.stages().stream()
+            .map(s -> String.format(Locale.ROOT, "%.4g%%", s.weightBp() / 100.0))
+            .collect(Collectors.joining(" → "));
+    return "Rollout of "
+        + spec.prompt()
+        + " v"
+        + spec.candidateVersion()
+        + " over v"
+        + spec.baselineVersion()
+        + ": "
+        + weights
+        + " → 100%";
   }
 
   private static String details(RolloutSpec spec) {
-    return "Started by " + spec.startedBy() + ". Eval suite: " + (spec.evalSuite() == null ? "none" : spec.evalSuite())
-        + ". Family-wise alpha " + spec.gates().alpha() + "; inconclusive policy " + spec.inconclusivePolicy()
-        + " (" + spec.maxExtensions() + " extensions); on a sample ratio mismatch "
-        + (spec.rollsBackOnSampleRatioMismatch() ? "roll back" : "hold") + ". Judge: "
-        + (spec.judge() == null ? "the first to score, pinned" : spec.judge() + ", pinned") + ".";
+    return "Started by "
+        + spec.startedBy()
+        + ". Eval suite: "
+        + (spec.evalSuite() == null ? "none" : spec.evalSuite())
+        + ". Family-wise alpha "
+        + spec.gates().alpha()
+        + "; inconclusive policy "
+        + spec.inconclusivePolicy()
+        + " ("
+        + spec.maxExtensions()
+        + " extensions); on a sample ratio mismatch "
+        + (spec.rollsBackOnSampleRatioMismatch() ? "roll back" : "hold")
+        + ". Judge: "
+        + (spec.judge() == null ? "the first to score, pinned" : spec.judge() + ", pinned")
+        + ".";
   }
 
   public List<RolloutView> list(String prompt, String state, int limit) {
@@ -285,46 +366,76 @@ public class RolloutService {
 
   public RolloutView view(String id) {
     RolloutDao.Row row =
-        rollouts.find(id).orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
+        rollouts
+            .find(id)
+            .orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
     if (RolloutState.valueOf(row.state()).isFinal()) {
       return view(row, null, null);
     }
     try {
-      RolloutProgress live = client.newWorkflowStub(RolloutWorkflow.class, row.workflowId()).progress();
+      RolloutProgress live =
+          client.newWorkflowStub(RolloutWorkflow.class, row.workflowId()).progress();
       return view(row, live, null);
     } catch (RuntimeException e) {
-      return view(row, null, TemporalErrors.isUnavailable(e)
-          ? "Temporal is unreachable: " + TemporalErrors.rootMessage(e)
-          : "live progress unavailable: " + TemporalErrors.rootMessage(e));
+      return view(
+          row,
+          null,
+          TemporalErrors.isUnavailable(e)
+              ? "Temporal is unreachable: " + TemporalErrors.rootMessage(e)
+              : "live progress unavailable: " + TemporalErrors.rootMessage(e));
     }
   }
 
-  private static RolloutView view(RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {
-    return new RolloutView(row.id(), row.prompt(), row.candidateVersion(), row.baselineVersion(), row.state(),
-        row.stage(), row.canaryWeightBp(), row.reason(), row.resumedFromRunId(), row.createdAt(), row.updatedAt(),
-        row.finishedAt(), row.spec(), row.checkpoint(), live, liveUnavailable);
+  private static RolloutView view(
+      RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {
+    return new RolloutView(
+        row.id(),
+        row.prompt(),
+        row.candidateVersion(),
+        row.baselineVersion(),
+        row.state(),
+        row.stage(),
+        row.canaryWeightBp(),
+        row.reason(),
+        row.resumedFromRunId(),
+        row.createdAt(),
+        row.updatedAt(),
+        row.finishedAt(),
+        row.spec(),
+        row.checkpoint(),
+        live,
+        liveUnavailable);
   }
 
   /** Sends a control and answers once the workflow has acted on it. */
   public ControlResult control(String id, String action, ControlBody body) {
     RolloutDao.Row row =
-        rollouts.find(id).orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
+        rollouts
+            .find(id)
+            .orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
     if (RolloutState.valueOf(row.state()).isFinal()) {
-      throw ApiException.conflict("id", "rollout " + id + " has already ended (" + row.state() + ")");
+      throw ApiException.conflict(
+          "id", "rollout " + id + " has already ended (" + row.state() + ")");
     }
     String update = RolloutMessages.updateFor(action);
     if (update == null) {
       throw ApiException.notFound("action", "no control '" + action + "'");
     }
     try {
-      return client.newUntypedWorkflowStub(row.workflowId())
+      return client
+          .newUntypedWorkflowStub(row.workflowId())
           .update(update, ControlResult.class, new ControlRequest(body.actor(), body.reason()));
     } catch (WorkflowUpdateException e) {
-      String message = e.getCause() instanceof ApplicationFailure failure ? failure.getOriginalMessage()
-          : TemporalErrors.rootMessage(e);
-      boolean badArgument = e.getCause() instanceof ApplicationFailure failure
-          && RolloutMessages.INVALID_CONTROL.equals(failure.getType());
-      throw badArgument ? ApiException.invalid("body", message) : ApiException.conflict("id", message);
+      String message =
+          e.getCause() instanceof ApplicationFailure failure
+              ? failure.getOriginalMessage()
+              : TemporalErrors.rootMessage(e);
+      boolean badArgument =
+          e.getCause() instanceof ApplicationFailure failure
+              && RolloutMessages.INVALID_CONTROL.equals(failure.getType());
+      throw badArgument
+          ? ApiException.invalid("body", message)
+          : ApiException.conflict("id", message);
     } catch (WorkflowNotFoundException e) {
       throw ApiException.conflict("id", "rollout " + id + " is not running");
     } catch (RuntimeException e) {

@@ -2,13 +2,13 @@ package dev.promptcanary.api.rollouts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.promptcanary.workflows.rollout.Checkpoint;
-import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutProgress;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
 import java.time.Instant;
 
 /**
- * A rollout as the API shows it: the read model from PostgreSQL, and, while it runs and Temporal answers, its live
- * progress from the workflow itself.
+ * A rollout as the API shows it: the read model from PostgreSQL, and, while it runs and Temporal
+ * answers, its live progress from the workflow itself.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RolloutView(

@@ -32,9 +32,12 @@ final class TemporalErrors {
   }
 
   static ApiException unavailable(Throwable error) {
-    return new ApiException(503, null,
+    return new ApiException(
+        503,
+        null,
         "Temporal is unreachable, so rollouts cannot be started or controlled right now (resolve and ingest keep"
-            + " working): " + rootMessage(error));
+            + " working): "
+            + rootMessage(error));
   }
 
   static String rootMessage(Throwable error) {

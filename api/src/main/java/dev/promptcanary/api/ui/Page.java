@@ -4,8 +4,8 @@ import io.dropwizard.views.common.View;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One server-rendered page: a FreeMarker template beside this class ({@code .ftlh}, so every value is HTML-escaped)
- * and the record it shows, under {@code page}.
+ * One server-rendered page: a FreeMarker template beside this class ({@code .ftlh}, so every value
+ * is HTML-escaped) and the record it shows, under {@code page}.
  */
 public final class Page extends View {
   private final String title;

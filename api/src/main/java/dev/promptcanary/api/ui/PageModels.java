@@ -22,7 +22,8 @@ public final class PageModels {
       String updated,
       String reason) {}
 
-  public record RolloutList(String prompt, String state, List<String> states, List<RolloutRow> rows) {}
+  public record RolloutList(
+      String prompt, String state, List<String> states, List<RolloutRow> rows) {}
 
   public record VerdictRow(
       String gate,
@@ -54,7 +55,8 @@ public final class PageModels {
       String evalHref,
       String temporalHref) {}
 
-  public record VersionRow(int version, String role, String model, String author, String created, String hash) {}
+  public record VersionRow(
+      int version, String role, String model, String author, String created, String hash) {}
 
   public record PromptDetail(
       String name,

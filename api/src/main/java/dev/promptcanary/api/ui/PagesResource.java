@@ -27,14 +27,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The project's own read-only pages: rollouts, one rollout, one prompt. Server-rendered HTML over the same read
- * model and service as the JSON API; nothing here changes anything.
+ * The project's own read-only pages: rollouts, one rollout, one prompt. Server-rendered HTML over
+ * the same read model and service as the JSON API; nothing here changes anything.
  */
 @Path("/")
 @Produces(MediaType.TEXT_HTML + ";charset=UTF-8")
 public class PagesResource {
   private static final int REFRESH_SECONDS = 5;
-  private static final List<String> STATES = Arrays.stream(RolloutState.values()).map(Enum::name).toList();
+  private static final List<String> STATES =
+      Arrays.stream(RolloutState.values()).map(Enum::name).toList();
 
   private final RolloutService rollouts;
   private final PromptDao prompts;
@@ -42,7 +43,11 @@ public class PagesResource {
   private final RolloutPages pages;
 
   public PagesResource(
-      RolloutService rollouts, PromptDao prompts, RoutingDao routing, String temporalUiUrl, String temporalNamespace) {
+      RolloutService rollouts,
+      PromptDao prompts,
+      RoutingDao routing,
+      String temporalUiUrl,
+      String temporalNamespace) {
     this.rollouts = rollouts;
     this.prompts = prompts;
     this.routing = routing;
@@ -69,12 +74,18 @@ public class PagesResource {
       return error(400, "state must be one of " + STATES);
     }
     List<RolloutView> found = rollouts.list(promptFilter, stateFilter, 200);
-    RolloutList list = new RolloutList(Objects.requireNonNullElse(promptFilter, ""),
-        Objects.requireNonNullElse(stateFilter, ""), STATES, found.stream().map(pages::row).toList());
+    RolloutList list =
+        new RolloutList(
+            Objects.requireNonNullElse(promptFilter, ""),
+            Objects.requireNonNullElse(stateFilter, ""),
+            STATES,
+            found.stream().map(pages::row).toList());
     boolean anyRunning = found.stream().anyMatch(r -> !RolloutState.valueOf(r.state()).isFinal());
-    return Response.ok(anyRunning
-        ? Page.refreshing("rollouts", "Rollouts", list, REFRESH_SECONDS)
-        : Page.of("rollouts", "Rollouts", list)).build();
+    return Response.ok(
+            anyRunning
+                ? Page.refreshing("rollouts", "Rollouts", list, REFRESH_SECONDS)
+                : Page.of("rollouts", "Rollouts", list))
+        .build();
   }
 
   @GET
@@ -88,9 +99,11 @@ public class PagesResource {
     }
     RolloutDetail detail = pages.detail(view);
     String title = "Rollout " + view.id();
-    return Response.ok(detail.running()
-        ? Page.refreshing("rollout", title, detail, REFRESH_SECONDS)
-        : Page.of("rollout", title, detail)).build();
+    return Response.ok(
+            detail.running()
+                ? Page.refreshing("rollout", title, detail, REFRESH_SECONDS)
+                : Page.of("rollout", title, detail))
+        .build();
   }
 
   @GET
@@ -100,16 +113,20 @@ public class PagesResource {
     if (route == null) {
       return error(404, "no prompt named '" + name + "'");
     }
-    List<VersionRow> versions = prompts.listVersions(name, 100, 0).stream().map(v -> version(v, route)).toList();
-    PromptDetail detail = new PromptDetail(
-        name,
-        route.stableVersion(),
-        route.canaryVersion() == null ? "none" : "v" + route.canaryVersion(),
-        RolloutPages.percent(route.canaryWeightBp()),
-        route.rolloutId() == null ? null : new Link(route.rolloutId(), RolloutPages.rolloutHref(route.rolloutId())),
-        RolloutPages.time(route.updatedAt()),
-        versions,
-        rollouts.list(name, null, 50).stream().map(pages::row).toList());
+    List<VersionRow> versions =
+        prompts.listVersions(name, 100, 0).stream().map(v -> version(v, route)).toList();
+    PromptDetail detail =
+        new PromptDetail(
+            name,
+            route.stableVersion(),
+            route.canaryVersion() == null ? "none" : "v" + route.canaryVersion(),
+            RolloutPages.percent(route.canaryWeightBp()),
+            route.rolloutId() == null
+                ? null
+                : new Link(route.rolloutId(), RolloutPages.rolloutHref(route.rolloutId())),
+            RolloutPages.time(route.updatedAt()),
+            versions,
+            rollouts.list(name, null, 50).stream().map(pages::row).toList());
     return Response.ok(Page.of("prompt", "Prompt " + name, detail)).build();
   }
 
@@ -121,16 +138,22 @@ public class PagesResource {
   }
 
   private static VersionRow version(PromptVersion v, RoutingState route) {
-    String role = v.version() == route.stableVersion() ? "stable"
-        : Objects.equals(route.canaryVersion(), v.version()) ? "canary" : "";
-    String hash = v.contentHash() == null ? "" : v.contentHash().substring(v.contentHash().indexOf(':') + 1);
+    String role =
+        v.version() == route.stableVersion()
+            ? "stable"
+            : Objects.equals(route.canaryVersion(), v.version()) ? "canary" : "";
+    String hash =
+        v.contentHash() == null ? "" : v.contentHash().substring(v.contentHash().indexOf(':') + 1);
     hash = hash.substring(0, Math.min(12, hash.length()));
-    return new VersionRow(v.version(), role, v.content().model(), v.author(), RolloutPages.time(v.createdAt()), hash);
+    return new VersionRow(
+        v.version(), role, v.content().model(), v.author(), RolloutPages.time(v.createdAt()), hash);
   }
 
   private static Response error(int status, String message) {
     String title = status == 404 ? "Not found" : "Error " + status;
-    return Response.status(status).entity(Page.of("error", title, new ErrorDetail(status, message))).build();
+    return Response.status(status)
+        .entity(Page.of("error", title, new ErrorDetail(status, message)))
+        .build();
   }
 
   private static String blankToNull(String value) {

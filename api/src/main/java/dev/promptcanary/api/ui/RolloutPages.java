@@ -22,12 +22,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Turns the API's {@link RolloutView} into display-ready page models. Reads the same JSON the API answers with
- * (spec, checkpoint, live progress), so the pages can never show what {@code GET /v1/rollouts/{id}} does not.
+ * Turns the API's {@link RolloutView} into display-ready page models. Reads the same JSON the API
+ * answers with (spec, checkpoint, live progress), so the pages can never show what {@code GET
+ * /v1/rollouts/{id}} does not.
  */
 final class RolloutPages {
   private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
   private static final String NONE = "—";
 
   private final String temporalUiUrl;
@@ -51,7 +53,9 @@ final class RolloutPages {
         r.baselineVersion(),
         r.state(),
         stateClass(r.state()),
-        r.stage() == 0 ? NONE : stages == 0 ? String.valueOf(r.stage()) : r.stage() + " / " + stages,
+        r.stage() == 0
+            ? NONE
+            : stages == 0 ? String.valueOf(r.stage()) : r.stage() + " / " + stages,
         percent(r.canaryWeightBp()),
         time(r.updatedAt()),
         text(r.reason()));
@@ -80,7 +84,8 @@ final class RolloutPages {
       pauseReason = null;
       verdictSource = "nothing recorded yet";
     }
-    String judge = spec != null && spec.judge() != null ? spec.judge() : "first judge to score, pinned";
+    String judge =
+        spec != null && spec.judge() != null ? spec.judge() : "first judge to score, pinned";
     return new RolloutDetail(
         row(r),
         running,
@@ -98,8 +103,13 @@ final class RolloutPages {
         "/v1/rollouts/" + segment(r.id()) + "/eval",
         temporalUiUrl.isEmpty()
             ? ""
-            // The rollout id is its workflow id (RolloutService starts it so; the read model stores both the same).
-            : temporalUiUrl + "/namespaces/" + segment(namespace) + "/workflows/" + segment(r.id()));
+            // The rollout id is its workflow id (RolloutService starts it so; the read model stores
+            // both the same).
+            : temporalUiUrl
+                + "/namespaces/"
+                + segment(namespace)
+                + "/workflows/"
+                + segment(r.id()));
   }
 
   private static List<VerdictRow> verdictRows(List<Verdict> verdicts) {
@@ -107,16 +117,17 @@ final class RolloutPages {
     for (Verdict v : verdicts) {
       String decision = v.decision().name();
       String gate = v.metric() == null ? v.gate().name() : v.gate().name() + " " + v.metric();
-      rows.add(new VerdictRow(
-          gate,
-          decision,
-          decisionClass(decision),
-          count(v.canaryN()),
-          count(v.baselineN()),
-          number(v.estimate()),
-          "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
-          number(v.threshold()),
-          v.reason()));
+      rows.add(
+          new VerdictRow(
+              gate,
+              decision,
+              decisionClass(decision),
+              count(v.canaryN()),
+              count(v.baselineN()),
+              number(v.estimate()),
+              "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
+              number(v.threshold()),
+              v.reason()));
     }
     return rows;
   }
@@ -124,7 +135,9 @@ final class RolloutPages {
   private static List<TimelineRow> timelineRows(List<TimelineEntry> timeline) {
     List<TimelineRow> rows = new ArrayList<>();
     for (TimelineEntry entry : timeline) {
-      rows.add(new TimelineRow(time(Instant.ofEpochMilli(entry.atMillis())), entry.event(), entry.detail()));
+      rows.add(
+          new TimelineRow(
+              time(Instant.ofEpochMilli(entry.atMillis())), entry.event(), entry.detail()));
     }
     return rows;
   }
@@ -136,12 +149,15 @@ final class RolloutPages {
     }
     return switch (reason) {
       case USER -> "a person paused it; resume goes on with the stage's data";
-      case INCONCLUSIVE -> "the stage reached its maximum bake without a decision; resume gives it another maximum"
-          + " bake";
-      case JUDGE_UNHEALTHY -> "the judge is unhealthy (fails often or scores one arm more); resume starts the stage"
-          + " over with fresh scores";
-      case SAMPLE_RATIO_MISMATCH -> "the traffic split is broken (sample ratio mismatch); resume starts the stage"
-          + " over with fresh data";
+      case INCONCLUSIVE ->
+          "the stage reached its maximum bake without a decision; resume gives it another maximum"
+              + " bake";
+      case JUDGE_UNHEALTHY ->
+          "the judge is unhealthy (fails often or scores one arm more); resume starts the stage"
+              + " over with fresh scores";
+      case SAMPLE_RATIO_MISMATCH ->
+          "the traffic split is broken (sample ratio mismatch); resume starts the stage"
+              + " over with fresh data";
       case STEP_FAILED -> "a step kept failing after its retries; resume retries it";
     };
   }
@@ -171,7 +187,10 @@ final class RolloutPages {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
-  /** Four significant digits, without trailing zeros; the statistics' "unbounded" (±Double.MAX_VALUE) as ∞. */
+  /**
+   * Four significant digits, without trailing zeros; the statistics' "unbounded"
+   * (±Double.MAX_VALUE) as ∞.
+   */
   static String number(double value) {
     if (Double.isNaN(value)) {
       return NONE;

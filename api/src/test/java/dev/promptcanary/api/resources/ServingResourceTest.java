@@ -24,35 +24,43 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The serving path's parameter parsing and error shapes, on the resource alone (no server, no database): every
- * error is the documented JSON with the field at fault, and a good request resolves from the in-memory table.
+ * The serving path's parameter parsing and error shapes, on the resource alone (no server, no
+ * database): every error is the documented JSON with the field at fault, and a good request
+ * resolves from the in-memory table.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ServingResourceTest {
   private static final RoutingTable ROUTES = routes();
 
-  static final ResourceExtension RESOURCE = ResourceExtension.builder()
-      .setRegisterDefaultExceptionMappers(false)
-      .addProvider(new ApiExceptionMapper())
-      .addProvider(new ValidationExceptionMapper())
-      .addProvider(new JsonExceptionMapper())
-      .addProvider(new WebApplicationExceptionMapper())
-      .addProvider(new UnexpectedExceptionMapper())
-      .addResource(new ServingResource(ROUTES))
-      .build();
+  static final ResourceExtension RESOURCE =
+      ResourceExtension.builder()
+          .setRegisterDefaultExceptionMappers(false)
+          .addProvider(new ApiExceptionMapper())
+          .addProvider(new ValidationExceptionMapper())
+          .addProvider(new JsonExceptionMapper())
+          .addProvider(new WebApplicationExceptionMapper())
+          .addProvider(new UnexpectedExceptionMapper())
+          .addResource(new ServingResource(ROUTES))
+          .build();
 
   private static RoutingTable routes() {
     RoutingTable table = new RoutingTable();
-    RoutingState state = new RoutingState("support", 1, 2, 5000, "rollout-support-2", 3, Instant.EPOCH);
+    RoutingState state =
+        new RoutingState("support", 1, 2, 5000, "rollout-support-2", 3, Instant.EPOCH);
     table.install(new Route(state, version(1), version(2)));
     return table;
   }
 
   private static PromptVersion version(int n) {
-    PromptContent content = new PromptContent("You are agent " + n + ".",
-        List.of(new FewShotExample("hi", "hello")), "Customer asks: {{question}}", "sim-model",
-        Map.of("temperature", 0.2));
-    return new PromptVersion("support", n, "hash" + n, content, List.of("question"), "ana", Instant.EPOCH);
+    PromptContent content =
+        new PromptContent(
+            "You are agent " + n + ".",
+            List.of(new FewShotExample("hi", "hello")),
+            "Customer asks: {{question}}",
+            "sim-model",
+            Map.of("temperature", 0.2));
+    return new PromptVersion(
+        "support", n, "hash" + n, content, List.of("question"), "ana", Instant.EPOCH);
   }
 
   /** GET {@code path} with query parameters given as name, value, name, value, ... */
@@ -75,10 +83,18 @@ class ServingResourceTest {
 
   @Test
   void aKnownPromptResolvesStickilyFromMemory() {
-    JsonNode first = RESOURCE.target("/v1/prompts/support/resolve").queryParam("unit", "session-42").request()
-        .get(JsonNode.class);
-    JsonNode again = RESOURCE.target("/v1/prompts/support/resolve").queryParam("unit", "session-42").request()
-        .get(JsonNode.class);
+    JsonNode first =
+        RESOURCE
+            .target("/v1/prompts/support/resolve")
+            .queryParam("unit", "session-42")
+            .request()
+            .get(JsonNode.class);
+    JsonNode again =
+        RESOURCE
+            .target("/v1/prompts/support/resolve")
+            .queryParam("unit", "session-42")
+            .request()
+            .get(JsonNode.class);
     assertThat(first.get("version").asInt()).isIn(1, 2);
     assertThat(again.get("version").asInt()).isEqualTo(first.get("version").asInt());
     assertThat(first.get("bucket").asInt()).isBetween(0, 9_999);
@@ -105,8 +121,11 @@ class ServingResourceTest {
 
   @Test
   void aWrongMethodIsTheDocumentedShapeNotAnHtmlPage() {
-    Response response = RESOURCE.target("/v1/prompts/support/resolve").request()
-        .post(jakarta.ws.rs.client.Entity.json("{}"));
+    Response response =
+        RESOURCE
+            .target("/v1/prompts/support/resolve")
+            .request()
+            .post(jakarta.ws.rs.client.Entity.json("{}"));
     assertThat(response.getStatus()).isEqualTo(405);
     assertThat(response.getMediaType().toString()).startsWith("application/json");
     assertThat(response.readEntity(JsonNode.class).get("code").asInt()).isEqualTo(405);

@@ -74,19 +74,38 @@ final class ClusterScenarios {
         againstTypical(
             "cl_latency_narrow",
             "same p50 and p95, narrower around p95 (p75 +16%, p99 -13%)",
-            Truth.INSIDE_MARGIN, LATENCY_HORIZON,
+            Truth.INSIDE_MARGIN,
+            LATENCY_HORIZON,
             SD02.withLatency(LatencyShape.narrowAtP95(800, 0.5, 0.6))),
-        againstTypical("cl_drop_005", "quality drop 0.05 at sd 0.2",
-            Truth.REGRESSION, HORIZON, SD02.withScoreMean(MEAN - 0.05)),
-        againstTypical("cl_drop_010", "quality drop 0.10 at sd 0.2",
-            Truth.REGRESSION, HORIZON, SD02.withScoreMean(MEAN - 0.10)),
-        againstTypical("cl_latency_median20", "latency median +20%, p95 and above unchanged",
-            Truth.REGRESSION, LATENCY_HORIZON,
+        againstTypical(
+            "cl_drop_005",
+            "quality drop 0.05 at sd 0.2",
+            Truth.REGRESSION,
+            HORIZON,
+            SD02.withScoreMean(MEAN - 0.05)),
+        againstTypical(
+            "cl_drop_010",
+            "quality drop 0.10 at sd 0.2",
+            Truth.REGRESSION,
+            HORIZON,
+            SD02.withScoreMean(MEAN - 0.10)),
+        againstTypical(
+            "cl_latency_median20",
+            "latency median +20%, p95 and above unchanged",
+            Truth.REGRESSION,
+            LATENCY_HORIZON,
             SD02.withLatency(LatencyShape.medianUp(800, 0.5, 1.2))),
-        againstTypical("cl_latency_p99x15", "latency p99 +50%, p95 and below unchanged",
-            Truth.REGRESSION, LATENCY_HORIZON,
+        againstTypical(
+            "cl_latency_p99x15",
+            "latency p99 +50%, p95 and below unchanged",
+            Truth.REGRESSION,
+            LATENCY_HORIZON,
             SD02.withLatency(LatencyShape.tailUp(800, 0.5, 1.5))),
-        rareError("cl_error_x3_base01", "error rate 0.1% -> 0.3%", Truth.REGRESSION, rare,
+        rareError(
+            "cl_error_x3_base01",
+            "error rate 0.1% -> 0.3%",
+            Truth.REGRESSION,
+            rare,
             rare.withErrorRate(0.003)),
         new ClusterScenario(
             "cl_srm_2pt",
@@ -119,7 +138,15 @@ final class ClusterScenarios {
   private static ClusterScenario againstTypical(
       String name, String what, Truth truth, int horizon, SessionArm canary) {
     return new ClusterScenario(
-        name, what + ", " + describe(W50, GEO5), truth, W50, 0, horizon, GEO5, SD02, canary,
+        name,
+        what + ", " + describe(W50, GEO5),
+        truth,
+        W50,
+        0,
+        horizon,
+        GEO5,
+        SD02,
+        canary,
         DEFAULTS);
   }
 

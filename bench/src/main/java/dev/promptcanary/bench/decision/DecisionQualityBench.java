@@ -70,8 +70,9 @@ public final class DecisionQualityBench {
     StringBuilder mdScenarios =
         new StringBuilder(
             "| scenario | truth | horizon | planned n | seconds | description |\n|---|---|---|---|---|---|\n");
-    md.append("| scenario | method | rollback | promote | SRM | held | false RB | missed | false promo |"
-        + " median n | p90 n | mean n to RB | mean n used |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append(
+        "| scenario | method | rollback | promote | SRM | held | false RB | missed | false promo |"
+            + " median n | p90 n | mean n to RB | mean n used |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     Map<String, Map<String, MethodStats>> all = new LinkedHashMap<>();
     List<PlannerCheck.Row> planner = new ArrayList<>();
     long started = System.nanoTime();
@@ -116,10 +117,7 @@ public final class DecisionQualityBench {
         if (need != null && e.promoteSamples.length > 0) {
           planner.add(
               new PlannerCheck.Row(
-                  s.name(),
-                  need.gate(),
-                  need.canarySamples(),
-                  PlannerCheck.medianToPromote(e)));
+                  s.name(), need.gate(), need.canarySamples(), PlannerCheck.medianToPromote(e)));
         }
       }
       mdScenarios.append(
@@ -175,15 +173,11 @@ public final class DecisionQualityBench {
           && s.stageWeightsBp().length == 1
           && s.traffic().judgeDelayMaxSeconds() == 0
           && ms.promoteSamples.length > 0) {
-        var need =
-            PlannerCheck.slowest(g, s.stageWeightsBp()[0], PlannerCheck.clustered(s));
+        var need = PlannerCheck.slowest(g, s.stageWeightsBp()[0], PlannerCheck.clustered(s));
         if (need != null) {
           planner.add(
               new PlannerCheck.Row(
-                  s.name(),
-                  need.gate(),
-                  need.canarySamples(),
-                  PlannerCheck.medianToPromote(ms)));
+                  s.name(), need.gate(), need.canarySamples(), PlannerCheck.medianToPromote(ms)));
         }
       }
       System.out.println(ClusterReport.row(s, ms, seconds));

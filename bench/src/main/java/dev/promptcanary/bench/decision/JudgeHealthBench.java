@@ -25,11 +25,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * What the judge-health check buys: per scenario, simulated stages in which a judge scores (or fails on) each
- * request of either arm, a look every {@value #LOOK_EVERY} attempts. For each stage it records the first of: a
- * hold by the judge-health check, a promotion (quality non-inferior with {@value #MIN_SCORES} scores per arm), a
- * rollback (quality regression), and separately what the quality gate alone would have done on the same scores.
- * The baseline of the timing row is one look of the quality gate, measured in the same run.
+ * What the judge-health check buys: per scenario, simulated stages in which a judge scores (or
+ * fails on) each request of either arm, a look every {@value #LOOK_EVERY} attempts. For each stage
+ * it records the first of: a hold by the judge-health check, a promotion (quality non-inferior with
+ * {@value #MIN_SCORES} scores per arm), a rollback (quality regression), and separately what the
+ * quality gate alone would have done on the same scores. The baseline of the timing row is one look
+ * of the quality gate, measured in the same run.
  */
 public final class JudgeHealthBench {
   static final int LOOK_EVERY = 20;
@@ -38,29 +39,101 @@ public final class JudgeHealthBench {
   static final double SD = 0.2;
 
   /**
-   * One stage: true mean judge scores per arm, the share of each arm's transcripts that reach the judge, random
-   * failure rates, and a score below which the judge fails on the canary's answers (0 for none).
+   * One stage: true mean judge scores per arm, the share of each arm's transcripts that reach the
+   * judge, random failure rates, and a score below which the judge fails on the canary's answers (0
+   * for none).
    */
-  record Scenario(String name, String description, int weightBp, double baselineMean, double canaryMean,
-      double canarySampling, double baselineFail, double canaryFail, double canaryFailsBelow, boolean shouldHold) {}
+  record Scenario(
+      String name,
+      String description,
+      int weightBp,
+      double baselineMean,
+      double canaryMean,
+      double canarySampling,
+      double baselineFail,
+      double canaryFail,
+      double canaryFailsBelow,
+      boolean shouldHold) {}
 
-  enum Ending { HOLD, PROMOTE, ROLLBACK, NONE }
+  enum Ending {
+    HOLD,
+    PROMOTE,
+    ROLLBACK,
+    NONE
+  }
 
   record StageResult(Ending withHealth, long attemptsToEnding, Ending qualityAlone) {}
 
   static List<Scenario> scenarios() {
     return List.of(
-        new Scenario("healthy_2pct", "judge fails 2% of both arms at random", 5000, 0.7, 0.7, 1, 0.02, 0.02, 0, false),
-        new Scenario("at_tolerance", "judge fails 10% of both arms (the tolerated share)", 5000, 0.7, 0.7, 1, 0.10,
-            0.10, 0, false),
-        new Scenario("garbage_judge", "judge never returns a score", 5000, 0.7, 0.7, 1, 1.0, 1.0, 0, true),
-        new Scenario("canary_fail_30", "judge times out on 30% of the canary's answers, 2% of the baseline's", 5000,
-            0.7, 0.7, 1, 0.02, 0.30, 0, true),
-        new Scenario("hidden_drop_010", "canary 0.10 worse, judge fails on its answers scoring below 0.6", 5000,
-            0.7, 0.6, 1, 0.02, 0.02, 0.6, true),
-        new Scenario("undersampled_10pct", "at 10%, the app sends 60% of the canary's transcripts", 1000, 0.7, 0.7,
-            0.6, 0.0, 0.0, 0, true),
-        new Scenario("real_drop_010", "canary 0.10 worse, judge healthy", 5000, 0.7, 0.6, 1, 0.02, 0.02, 0, false));
+        new Scenario(
+            "healthy_2pct",
+            "judge fails 2% of both arms at random",
+            5000,
+            0.7,
+            0.7,
+            1,
+            0.02,
+            0.02,
+            0,
+            false),
+        new Scenario(
+            "at_tolerance",
+            "judge fails 10% of both arms (the tolerated share)",
+            5000,
+            0.7,
+            0.7,
+            1,
+            0.10,
+            0.10,
+            0,
+            false),
+        new Scenario(
+            "garbage_judge", "judge never returns a score", 5000, 0.7, 0.7, 1, 1.0, 1.0, 0, true),
+        new Scenario(
+            "canary_fail_30",
+            "judge times out on 30% of the canary's answers, 2% of the baseline's",
+            5000,
+            0.7,
+            0.7,
+            1,
+            0.02,
+            0.30,
+            0,
+            true),
+        new Scenario(
+            "hidden_drop_010",
+            "canary 0.10 worse, judge fails on its answers scoring below 0.6",
+            5000,
+            0.7,
+            0.6,
+            1,
+            0.02,
+            0.02,
+            0.6,
+            true),
+        new Scenario(
+            "undersampled_10pct",
+            "at 10%, the app sends 60% of the canary's transcripts",
+            1000,
+            0.7,
+            0.7,
+            0.6,
+            0.0,
+            0.0,
+            0,
+            true),
+        new Scenario(
+            "real_drop_010",
+            "canary 0.10 worse, judge healthy",
+            5000,
+            0.7,
+            0.6,
+            1,
+            0.02,
+            0.02,
+            0,
+            false));
   }
 
   public static void main(String[] args) throws Exception {
@@ -70,18 +143,36 @@ public final class JudgeHealthBench {
       switch (args[i]) {
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: [--runs N] [--seed S]");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown argument " + args[i] + "; usage: [--runs N] [--seed S]");
       }
     }
     GatesConfig gates = qualityOnly(GatesConfig.defaults());
     CanaryAnalysis quality = CanaryAnalysis.of(gates);
     JudgeHealthCheck health = new JudgeHealthCheck(gates.judgeHealth());
-    System.out.printf(Locale.ROOT, "judge-health: %d stages per scenario, seed %d, look every %d judge attempts up to"
-        + " %d, promote at %d scores per arm; load %s%n%n", runs, seed, LOOK_EVERY, HORIZON, MIN_SCORES,
+    System.out.printf(
+        Locale.ROOT,
+        "judge-health: %d stages per scenario, seed %d, look every %d judge attempts up to"
+            + " %d, promote at %d scores per arm; load %s%n%n",
+        runs,
+        seed,
+        LOOK_EVERY,
+        HORIZON,
+        MIN_SCORES,
         Machine.load());
 
-    Table table = new Table("scenario", "expect", "held", "promoted", "rolled back", "undecided",
-        "median attempts to end", "quality alone: promoted", "quality alone: rolled back");
+    Table table =
+        new Table(
+            "scenario",
+            "expect",
+            "held",
+            "promoted",
+            "rolled back",
+            "undecided",
+            "median attempts to end",
+            "quality alone: promoted",
+            "quality alone: rolled back");
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("benchmark", "judge-health");
     json.put("runs", runs);
@@ -90,8 +181,12 @@ public final class JudgeHealthBench {
       int[] alone = new int[Ending.values().length];
       List<Double> attempts = new ArrayList<>();
       for (int run = 0; run < runs; run++) {
-        StageResult r = stage(scenario, quality, health, new SplittableRandom(seed * 31 + run * 1_000_003L
-            + scenario.name().hashCode()));
+        StageResult r =
+            stage(
+                scenario,
+                quality,
+                health,
+                new SplittableRandom(seed * 31 + run * 1_000_003L + scenario.name().hashCode()));
         with[r.withHealth().ordinal()]++;
         alone[r.qualityAlone().ordinal()]++;
         if (r.withHealth() != Ending.NONE) {
@@ -99,9 +194,15 @@ public final class JudgeHealthBench {
         }
       }
       double median = attempts.isEmpty() ? Double.NaN : Table.median(attempts);
-      table.row(scenario.name(), scenario.shouldHold() ? "hold" : "no hold", pct(with, Ending.HOLD, runs),
-          pct(with, Ending.PROMOTE, runs), pct(with, Ending.ROLLBACK, runs), pct(with, Ending.NONE, runs),
-          Double.isNaN(median) ? "-" : Table.fmt(median, 0), pct(alone, Ending.PROMOTE, runs),
+      table.row(
+          scenario.name(),
+          scenario.shouldHold() ? "hold" : "no hold",
+          pct(with, Ending.HOLD, runs),
+          pct(with, Ending.PROMOTE, runs),
+          pct(with, Ending.ROLLBACK, runs),
+          pct(with, Ending.NONE, runs),
+          Double.isNaN(median) ? "-" : Table.fmt(median, 0),
+          pct(alone, Ending.PROMOTE, runs),
           pct(alone, Ending.ROLLBACK, runs));
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("held", (double) with[Ending.HOLD.ordinal()] / runs);
@@ -118,10 +219,14 @@ public final class JudgeHealthBench {
 
     double[] micros = timeLooks(quality, health, gates);
     System.out.println();
-    System.out.println(new Table("per look", "µs", "ratio to the quality look")
-        .row("quality gate (baseline)", Table.fmt(micros[0], 2), "1.00x")
-        .row("judge-health check", Table.fmt(micros[1], 2), Table.fmt(micros[1] / micros[0], 2) + "x")
-        .render());
+    System.out.println(
+        new Table("per look", "µs", "ratio to the quality look")
+            .row("quality gate (baseline)", Table.fmt(micros[0], 2), "1.00x")
+            .row(
+                "judge-health check",
+                Table.fmt(micros[1], 2),
+                Table.fmt(micros[1] / micros[0], 2) + "x")
+            .render());
     json.put("qualityLookMicros", micros[0]);
     json.put("judgeHealthLookMicros", micros[1]);
     json.put("judgeHealthToQualityRatio", micros[1] / micros[0]);
@@ -132,7 +237,8 @@ public final class JudgeHealthBench {
     return Table.fmt(100.0 * counts[ending.ordinal()] / runs, 1) + "%";
   }
 
-  static StageResult stage(Scenario s, CanaryAnalysis quality, JudgeHealthCheck health, SplittableRandom rng) {
+  static StageResult stage(
+      Scenario s, CanaryAnalysis quality, JudgeHealthCheck health, SplittableRandom rng) {
     double w = s.weightBp() / 10_000.0;
     double[] canary = new double[3]; // count, sum, sum of squares of scores
     double[] baseline = new double[3];
@@ -147,8 +253,9 @@ public final class JudgeHealthBench {
         continue; // the app never sent this transcript
       }
       double score = Samplers.beta(rng, isCanary ? s.canaryMean() : s.baselineMean(), SD);
-      boolean failed = rng.nextDouble() < (isCanary ? s.canaryFail() : s.baselineFail())
-          || isCanary && score < s.canaryFailsBelow();
+      boolean failed =
+          rng.nextDouble() < (isCanary ? s.canaryFail() : s.baselineFail())
+              || isCanary && score < s.canaryFailsBelow();
       if (failed) {
         if (isCanary) {
           canaryFailed++;
@@ -169,8 +276,18 @@ public final class JudgeHealthBench {
         alone = q;
       }
       if (withHealth == null) {
-        Decision judged = health.evaluate(s.weightBp(), new JudgeSample("bench-judge", (long) canary[0], canaryFailed,
-            (long) baseline[0], baselineFailed, 0)).decision();
+        Decision judged =
+            health
+                .evaluate(
+                    s.weightBp(),
+                    new JudgeSample(
+                        "bench-judge",
+                        (long) canary[0],
+                        canaryFailed,
+                        (long) baseline[0],
+                        baselineFailed,
+                        0))
+                .decision();
         if (judged == Decision.JUDGE_UNHEALTHY) {
           withHealth = Ending.HOLD;
         } else {
@@ -179,10 +296,14 @@ public final class JudgeHealthBench {
         endedAt = attempt;
       }
     }
-    return new StageResult(withHealth == null ? Ending.NONE : withHealth, endedAt, alone == null ? Ending.NONE : alone);
+    return new StageResult(
+        withHealth == null ? Ending.NONE : withHealth,
+        endedAt,
+        alone == null ? Ending.NONE : alone);
   }
 
-  private static Ending qualityEnding(CanaryAnalysis quality, int weightBp, double[] canary, double[] baseline) {
+  private static Ending qualityEnding(
+      CanaryAnalysis quality, int weightBp, double[] canary, double[] baseline) {
     Decision d = quality.decision(input(quality.gates(), weightBp, canary, baseline));
     if (d == Decision.REGRESSION) {
       return Ending.ROLLBACK;
@@ -193,17 +314,24 @@ public final class JudgeHealthBench {
     return null;
   }
 
-  private static AnalysisInput input(GatesConfig gates, int weightBp, double[] canary, double[] baseline) {
-    return new AnalysisInput(gates, weightBp, arm(canary), arm(baseline), LatencyExceedance.none(0.95));
+  private static AnalysisInput input(
+      GatesConfig gates, int weightBp, double[] canary, double[] baseline) {
+    return new AnalysisInput(
+        gates, weightBp, arm(canary), arm(baseline), LatencyExceedance.none(0.95));
   }
 
   private static ArmSummary arm(double[] scores) {
-    return ArmSummary.iid((long) scores[0], new Moments((long) scores[0], scores[1], scores[2]), Proportion.EMPTY,
-        Proportion.EMPTY, Moments.EMPTY);
+    return ArmSummary.iid(
+        (long) scores[0],
+        new Moments((long) scores[0], scores[1], scores[2]),
+        Proportion.EMPTY,
+        Proportion.EMPTY,
+        Moments.EMPTY);
   }
 
   /** Mean µs of one look of each kind over a stage-sized sample, after warming up. */
-  private static double[] timeLooks(CanaryAnalysis quality, JudgeHealthCheck health, GatesConfig gates) {
+  private static double[] timeLooks(
+      CanaryAnalysis quality, JudgeHealthCheck health, GatesConfig gates) {
     int looks = 200_000;
     double[] canary = {400, 280, 200};
     double[] baseline = {3600, 2520, 1800};
@@ -230,16 +358,23 @@ public final class JudgeHealthBench {
     return new double[] {(t1 - t0) / 1000.0 / looks, (t2 - t1) / 1000.0 / looks};
   }
 
-  /** The rollout's gates with only the judge-dependent one, quality, enabled: the others do not see the judge. */
+  /**
+   * The rollout's gates with only the judge-dependent one, quality, enabled: the others do not see
+   * the judge.
+   */
   static GatesConfig qualityOnly(GatesConfig d) {
     RateGate e = d.errorRate();
     RateGate s = d.safety();
     LatencyGate l = d.latency();
     CostGate c = d.cost();
-    return new GatesConfig(d.alpha(), d.minimumSamples(), d.quality(),
+    return new GatesConfig(
+        d.alpha(),
+        d.minimumSamples(),
+        d.quality(),
         new RateGate(false, e.alphaShare(), e.margin(), e.minimumEffect(), e.ceiling(), e.tau()),
         new RateGate(false, s.alphaShare(), s.margin(), s.minimumEffect(), s.ceiling(), s.tau()),
-        new LatencyGate(false, l.alphaShare(), l.quantile(), l.margin(), l.minimumEffect(), l.tau()),
+        new LatencyGate(
+            false, l.alphaShare(), l.quantile(), l.margin(), l.minimumEffect(), l.tau()),
         new CostGate(false, c.alphaShare(), c.margin(), c.minimumEffect(), c.tau()),
         new SrmGate(false, d.sampleRatio().alpha(), d.sampleRatio().relativeTolerance()),
         d.judgeHealth());

@@ -16,7 +16,9 @@ final class LatencyCuts {
 
   private LatencyCuts() {}
 
-  /** {@code percentile_cont} of each of {@link #QUANTILES} over {@code sample} (sorted in place). */
+  /**
+   * {@code percentile_cont} of each of {@link #QUANTILES} over {@code sample} (sorted in place).
+   */
   static double[] of(double[] sample) {
     Arrays.sort(sample);
     double[] cuts = new double[QUANTILES.length];

@@ -15,6 +15,7 @@ final class MethodStats {
   final int[] promoteSamples;
   final int[] promoteUnits;
   final double meanSamplesUsed;
+
   /** Rollbacks in which each gate (by {@code GateKind} ordinal) regressed. */
   final int[] rollbacksByGate = new int[32];
 

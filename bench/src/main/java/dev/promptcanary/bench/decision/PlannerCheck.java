@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
  * The planner against the simulation: for each single-stage A/A scenario, the canary requests the
  * stage needs by {@link SamplePlanner#gateNeeds} (every enabled gate, the slowest deciding) against
  * the simulated median canary requests to promotion. The planner is given the true traffic profile
- * (score sd, base rates, cost CV, requests per session and the design effect of the errors, {@code 1
- * + (E[L^2] / E[L] - 1) rho}), so this checks its model, not its estimates.
+ * (score sd, base rates, cost CV, requests per session and the design effect of the errors, {@code
+ * 1 + (E[L^2] / E[L] - 1) rho}), so this checks its model, not its estimates.
  */
 final class PlannerCheck {
   /** Target: the estimate within this factor of the simulated median. */

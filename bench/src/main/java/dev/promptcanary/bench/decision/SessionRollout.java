@@ -23,10 +23,10 @@ import java.util.SplittableRandom;
  * contribution (N_u, S_u) is taken out of the arm's sums and the new one put in, so the engine sees
  * exactly what the per-unit SQL of the data path returns. Units are counted per arm at first
  * exposure (the sample ratio check). Latency is counted per unit against the stage's cuts, frozen
- * at the stage start from a pre-stage sample of baseline latencies. Judge scores may arrive
- * minutes late; they count for the stage and arm of the request they score. A stage analyses only
- * the units first exposed in it: requests of earlier stages' sessions are left out. The engine
- * looks every {@link #LOOK_SECONDS}.
+ * at the stage start from a pre-stage sample of baseline latencies. Judge scores may arrive minutes
+ * late; they count for the stage and arm of the request they score. A stage analyses only the units
+ * first exposed in it: requests of earlier stages' sessions are left out. The engine looks every
+ * {@link #LOOK_SECONDS}.
  *
  * <p>The workflow's actions: SAMPLE_RATIO_MISMATCH ends the run as SRM (held or rolled back for
  * SRM); REGRESSION rolls back; NON_INFERIOR passes the stage (the last one promotes); an unhealthy
@@ -104,9 +104,7 @@ final class SessionRollout {
     }
 
     UnitSums sums() {
-      return units == 0
-          ? UnitSums.EMPTY
-          : new UnitSums(units, n, s, nn, Math.max(0, ss), ns);
+      return units == 0 ? UnitSums.EMPTY : new UnitSums(units, n, s, nn, Math.max(0, ss), ns);
     }
   }
 
@@ -250,7 +248,9 @@ final class SessionRollout {
       double oldCost = u.cost;
       u.cost +=
           arm.costMedian()
-              * Math.exp(arm.costSigmaLog() * (sqrtRhoL * u.costEffect + sqrtOneMinusRhoL * rng.nextGaussian()));
+              * Math.exp(
+                  arm.costSigmaLog()
+                      * (sqrtRhoL * u.costEffect + sqrtOneMinusRhoL * rng.nextGaussian()));
       a.cost.move(oldRequests, oldCost, requests, u.cost);
       if (rng.nextDouble() < SessionArm.FEEDBACK_SHARE) {
         double r = rng.nextDouble();
@@ -291,16 +291,11 @@ final class SessionRollout {
                 baseline.latency[i].sums()));
       }
       return new AnalysisInput(
-          engine.gates(),
-          s.stageWeightsBp()[stage],
-          canary.summary(),
-          baseline.summary(),
-          latency);
+          engine.gates(), s.stageWeightsBp()[stage], canary.summary(), baseline.summary(), latency);
     }
 
     Outcome end(Action action, int mask) {
-      return new Outcome(
-          action, (int) totalCanaryRequests, (int) totalCanaryUnits, stage, mask);
+      return new Outcome(action, (int) totalCanaryRequests, (int) totalCanaryUnits, stage, mask);
     }
 
     /** Null to keep going, or the run's end. */
@@ -314,8 +309,14 @@ final class SessionRollout {
       if (health != null && (canary.quality.n > 0 || baseline.quality.n > 0)) {
         JudgeSample sample =
             new JudgeSample(
-                "sim-judge", (long) canary.quality.n, 0, (long) baseline.quality.n, 0, 0,
-                canary.quality.units, baseline.quality.units);
+                "sim-judge",
+                (long) canary.quality.n,
+                0,
+                (long) baseline.quality.n,
+                0,
+                0,
+                canary.quality.units,
+                baseline.quality.units);
         unhealthy =
             health.evaluate(s.stageWeightsBp()[stage], sample).decision()
                 == Decision.JUDGE_UNHEALTHY;

@@ -96,21 +96,66 @@ final class Targets {
       Map<String, MethodStats> clustered) {
     int runs = runs(iid, clustered);
     List<Check> c = new ArrayList<>();
-    c.add(atMost("A/A family-wise false rollback, every one-request A/A", json, "aa_false_rollback", 0.05, runs));
-    c.add(atMost("A/A family-wise false rollback, every clustered A/A", json, "aa_false_rollback_clustered", 0.05, runs));
-    c.add(atMost("A/A false SRM (held or rolled back for SRM), every A/A", json, "aa_false_srm", 0.01, runs));
-    c.add(atLeast("power for a 0.05 drop, one request per session (sd 0.2)", json, "power_drop_005", 0.95, runs));
-    c.add(atLeast("power for a 0.05 drop, clustered (sd 0.2)", json, "power_drop_005_clustered", 0.95, runs));
-    c.add(samples("identical canary promoted, median samples per arm (iid, sd 0.2, 1% errors)", json, "aa_median_samples_to_promote", 450));
+    c.add(
+        atMost(
+            "A/A family-wise false rollback, every one-request A/A",
+            json,
+            "aa_false_rollback",
+            0.05,
+            runs));
+    c.add(
+        atMost(
+            "A/A family-wise false rollback, every clustered A/A",
+            json,
+            "aa_false_rollback_clustered",
+            0.05,
+            runs));
+    c.add(
+        atMost(
+            "A/A false SRM (held or rolled back for SRM), every A/A",
+            json,
+            "aa_false_srm",
+            0.01,
+            runs));
+    c.add(
+        atLeast(
+            "power for a 0.05 drop, one request per session (sd 0.2)",
+            json,
+            "power_drop_005",
+            0.95,
+            runs));
+    c.add(
+        atLeast(
+            "power for a 0.05 drop, clustered (sd 0.2)",
+            json,
+            "power_drop_005_clustered",
+            0.95,
+            runs));
+    c.add(
+        samples(
+            "identical canary promoted, median samples per arm (iid, sd 0.2, 1% errors)",
+            json, "aa_median_samples_to_promote", 450));
     c.add(samples("0.10 drop, median samples per arm", json, "median_samples_drop_010", 70));
     c.add(atLeast("latency median +20% caught", json, "latency_median20_power", 0.90, runs));
     c.add(atLeast("latency p99 +50% caught", json, "latency_p99x15_power", 0.90, runs));
     c.add(narrow(json, clustered, runs));
-    c.add(atLeast("x3 error rate at a 0.1% base caught (" + GateVariants.RARE_ERROR_NAME + ")", json, "error_x3_base01_power", 0.80, runs));
+    c.add(
+        atLeast(
+            "x3 error rate at a 0.1% base caught (" + GateVariants.RARE_ERROR_NAME + ")",
+            json,
+            "error_x3_base01_power",
+            0.80,
+            runs));
     c.add(never("2-point SRM never promoted, one request per session", json, "srm_promoted_share"));
     c.add(never("2-point SRM never promoted, clustered", json, "srm_clustered_promoted_share"));
     c.add(late(json, runs, "late_judge_false_hold", "on_time_judge_false_hold", "held"));
-    c.add(late(json, runs, "late_judge_false_rollback", "on_time_judge_false_rollback", "rolled back"));
+    c.add(
+        late(
+            json,
+            runs,
+            "late_judge_false_rollback",
+            "on_time_judge_false_rollback",
+            "rolled back"));
     Object f = json.get("planner_worst_factor");
     c.add(
         f instanceof Number n
@@ -119,7 +164,11 @@ final class Targets {
                 "planner_worst_factor",
                 String.format(Locale.ROOT, "x%.2f (worst)", n.doubleValue()),
                 n.doubleValue() <= PlannerCheck.FACTOR ? "PASS" : "MISS")
-            : new Check("planner estimate within x1.5 of the simulated median", "planner_worst_factor", "-", "not run"));
+            : new Check(
+                "planner estimate within x1.5 of the simulated median",
+                "planner_worst_factor",
+                "-",
+                "not run"));
     return c;
   }
 
@@ -134,7 +183,8 @@ final class Targets {
     return 1;
   }
 
-  private static Check atMost(String what, Map<String, Object> json, String key, double bound, int runs) {
+  private static Check atMost(
+      String what, Map<String, Object> json, String key, double bound, int runs) {
     Object v = json.get(key);
     if (!(v instanceof Number n)) {
       return new Check(what + " <= " + bound, key, "-", "not run");
@@ -143,7 +193,8 @@ final class Targets {
     return new Check(what + " <= " + bound, key, share(x, runs), x <= bound ? "PASS" : "MISS");
   }
 
-  private static Check atLeast(String what, Map<String, Object> json, String key, double bound, int runs) {
+  private static Check atLeast(
+      String what, Map<String, Object> json, String key, double bound, int runs) {
     Object v = json.get(key);
     if (!(v instanceof Number n)) {
       return new Check(what + " >= " + bound, key, "-", "not run");
@@ -158,7 +209,11 @@ final class Targets {
       return new Check(what + " <= " + (int) bound, key, "-", "not run");
     }
     double x = n.doubleValue();
-    return new Check(what + " <= " + (int) bound, key, String.format(Locale.ROOT, "%.0f", x), x <= bound ? "PASS" : "MISS");
+    return new Check(
+        what + " <= " + (int) bound,
+        key,
+        String.format(Locale.ROOT, "%.0f", x),
+        x <= bound ? "PASS" : "MISS");
   }
 
   private static Check never(String what, Map<String, Object> json, String key) {
@@ -171,7 +226,8 @@ final class Targets {
   }
 
   /** The latency gate's own alpha, with two binomial standard errors of slack at this run count. */
-  private static Check narrow(Map<String, Object> json, Map<String, MethodStats> clustered, int runs) {
+  private static Check narrow(
+      Map<String, Object> json, Map<String, MethodStats> clustered, int runs) {
     String what = "same-p95 narrower canary rolled back by latency <= the latency gate's alpha";
     Object v = json.get("latency_narrow_rollback_by_latency");
     if (!(v instanceof Number n)) {
@@ -191,8 +247,12 @@ final class Targets {
         x <= alpha + slack ? "PASS" : "MISS");
   }
 
-  /** Late scores: no more holds (rollbacks) than on time, up to two standard errors of the difference. */
-  private static Check late(Map<String, Object> json, int runs, String lateKey, String onTimeKey, String what) {
+  /**
+   * Late scores: no more holds (rollbacks) than on time, up to two standard errors of the
+   * difference.
+   */
+  private static Check late(
+      Map<String, Object> json, int runs, String lateKey, String onTimeKey, String what) {
     String target = "judge scores 1-10 min late: " + what + " no more than on time";
     if (!(json.get(lateKey) instanceof Number l) || !(json.get(onTimeKey) instanceof Number o)) {
       return new Check(target, lateKey, "-", "not run");
@@ -200,7 +260,8 @@ final class Targets {
     double x = l.doubleValue();
     double y = o.doubleValue();
     double se = Math.sqrt((x * (1 - x) + y * (1 - y)) / runs);
-    String measured = String.format(Locale.ROOT, "%s vs %s on time", share(x, runs), share(y, runs));
+    String measured =
+        String.format(Locale.ROOT, "%s vs %s on time", share(x, runs), share(y, runs));
     return new Check(target + " (+2 SE)", lateKey, measured, x <= y + 2 * se ? "PASS" : "MISS");
   }
 
@@ -211,16 +272,32 @@ final class Targets {
   static String table(List<Check> checks) {
     StringBuilder b = new StringBuilder("targets (± one binomial standard error):\n");
     for (Check c : checks) {
-      b.append(String.format(Locale.ROOT, "  %-6s %-34s %-26s %s%n", c.result().startsWith("not") ? "-" : c.result(), c.key(), c.measured(), c.target() + (c.result().startsWith("not") ? " [" + c.result() + "]" : "")));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-6s %-34s %-26s %s%n",
+              c.result().startsWith("not") ? "-" : c.result(),
+              c.key(),
+              c.measured(),
+              c.target() + (c.result().startsWith("not") ? " [" + c.result() + "]" : "")));
     }
     return b.toString();
   }
 
   static String markdown(List<Check> checks) {
-    StringBuilder b = new StringBuilder("| target | JSON key | measured (± 1 SE) | result |\n|---|---|---|---|\n");
+    StringBuilder b =
+        new StringBuilder(
+            "| target | JSON key | measured (± 1 SE) | result |\n|---|---|---|---|\n");
     for (Check c : checks) {
-      b.append("| ").append(c.target()).append(" | `").append(c.key()).append("` | ")
-          .append(c.measured()).append(" | **").append(c.result()).append("** |\n");
+      b.append("| ")
+          .append(c.target())
+          .append(" | `")
+          .append(c.key())
+          .append("` | ")
+          .append(c.measured())
+          .append(" | **")
+          .append(c.result())
+          .append("** |\n");
     }
     return b.toString();
   }

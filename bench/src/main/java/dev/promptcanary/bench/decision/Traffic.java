@@ -86,7 +86,10 @@ record Traffic(
   String describe() {
     if (!heavyTailed) {
       return String.format(
-          Locale.ROOT, "geometric sessions (mean %s requests), rho %.1f", fmt(meanLength), rhoScore);
+          Locale.ROOT,
+          "geometric sessions (mean %s requests), rho %.1f",
+          fmt(meanLength),
+          rhoScore);
     }
     return String.format(
         Locale.ROOT,

@@ -5,7 +5,6 @@ import static dev.promptcanary.bench.Table.median;
 
 import dev.promptcanary.activities.ingest.IngestResult;
 import dev.promptcanary.activities.ingest.Observation;
-import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.bench.Api;
@@ -13,6 +12,7 @@ import dev.promptcanary.bench.ApiServer;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,9 +94,13 @@ public final class IngestBench {
         URI endpoint = URI.create(server.baseUrl() + "/v1/observations");
 
         if (Boolean.getBoolean("bench.track")) {
-          // --track=true: a rollout's latency track on the prompt (three cuts), as while a stage runs
-          handle.execute("INSERT INTO latency_tracks (prompt, since, versions, cuts) VALUES (?, ?, '{1,2}',"
-              + " '{1150,1260,1300}')", PROMPT, Instant.EPOCH);
+          // --track=true: a rollout's latency track on the prompt (three cuts), as while a stage
+          // runs
+          handle.execute(
+              "INSERT INTO latency_tracks (prompt, since, versions, cuts) VALUES (?, ?, '{1,2}',"
+                  + " '{1150,1260,1300}')",
+              PROMPT,
+              Instant.EPOCH);
         }
         System.out.println("warming up (one round, not counted)...");
         copyPhase(handle, copy, csvs);

@@ -7,13 +7,13 @@ import dev.promptcanary.activities.registry.FewShotExample;
 import dev.promptcanary.activities.registry.PromptContent;
 import dev.promptcanary.activities.rollout.CanaryAnalyser;
 import dev.promptcanary.activities.store.AnalysisDao;
-import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
@@ -25,19 +25,27 @@ import org.jdbi.v3.core.Jdbi;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * What one look costs: {@link CanaryAnalyser#analyse} (the analysis activity's work: every per-unit aggregate of
- * the stage, the frozen latency cuts, judge health, the statistics) on a stage of N observations in sessions of
- * 1-19 requests (about 10 on average), every request judged, at 50%, against a plain {@code count(*)} over the same
- * rows (the stage's observations and scores) in the same run, on the same embedded PostgreSQL. The first look of a
- * stage (which freezes its latency cuts) is timed apart; the table shows the median of the later looks.
+ * What one look costs: {@link CanaryAnalyser#analyse} (the analysis activity's work: every per-unit
+ * aggregate of the stage, the frozen latency cuts, judge health, the statistics) on a stage of N
+ * observations in sessions of 1-19 requests (about 10 on average), every request judged, at 50%,
+ * against a plain {@code count(*)} over the same rows (the stage's observations and scores) in the
+ * same run, on the same embedded PostgreSQL. The first look of a stage (which freezes its latency
+ * cuts) is timed apart; the table shows the median of the later looks.
  */
 public final class LookCostBench {
   private static final String PROMPT = "look";
   private static final Instant STAGE = Instant.parse("2026-03-01T10:00:00Z");
   private static volatile String combinedSql = "";
 
-  record Result(long observations, long units, long scores, double firstLookMs, double lookMs, double countMs,
-      double countObservationsMs, String decision) {}
+  record Result(
+      long observations,
+      long units,
+      long scores,
+      double firstLookMs,
+      double lookMs,
+      double countMs,
+      double countObservationsMs,
+      String decision) {}
 
   public static void main(String[] args) throws Exception {
     Options.apply(args);
@@ -46,9 +54,17 @@ public final class LookCostBench {
       sizes.add(Long.parseLong(s.trim()));
     }
     int looks = Integer.getInteger("bench.looks", 7);
-    System.out.println("look-cost benchmark: " + Runtime.getRuntime().availableProcessors() + " cores, "
-        + Runtime.version() + "; stages of " + sizes + " observations in sessions of ~10, every request judged; "
-        + looks + " looks each; load average at start " + Machine.load());
+    System.out.println(
+        "look-cost benchmark: "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, "
+            + Runtime.version()
+            + "; stages of "
+            + sizes
+            + " observations in sessions of ~10, every request judged; "
+            + looks
+            + " looks each; load average at start "
+            + Machine.load());
     List<Result> results = new ArrayList<>();
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startTemporary()) {
       PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -58,32 +74,62 @@ public final class LookCostBench {
       Jdbi jdbi = Store.configure(Jdbi.create(ds));
       PromptDao prompts = jdbi.onDemand(PromptDao.class);
       for (int v = 1; v <= 2; v++) {
-        prompts.createVersion(PROMPT, new PromptContent("Support agent " + v + ".",
-            List.of(new FewShotExample("Where is my order?", "Let me check.")), "Q: {{q}}", "sim-model",
-            java.util.Map.of("temperature", 0.2)), "bench");
+        prompts.createVersion(
+            PROMPT,
+            new PromptContent(
+                "Support agent " + v + ".",
+                List.of(new FewShotExample("Where is my order?", "Let me check.")),
+                "Q: {{q}}",
+                "sim-model",
+                java.util.Map.of("temperature", 0.2)),
+            "bench");
       }
       java.util.Map<String, List<Double>> perQuery = new java.util.concurrent.ConcurrentHashMap<>();
-      jdbi.setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {
-        @Override
-        public void logAfterExecution(org.jdbi.v3.core.statement.StatementContext context) {
-          if (context.getRawSql().contains("unit_latency l ON")) {
-            combinedSql = context.getRawSql();
-          }
-          String sql = context.getRawSql().replace("WITH " + AnalysisDao.STAGE_UNITS + ",", "")
-              .replace("WITH " + AnalysisDao.STAGE_UNITS, "").trim();
-          String name = sql.substring(0, Math.min(60, sql.length()));
-          perQuery.computeIfAbsent(name, k -> new ArrayList<>())
-              .add(context.getElapsedTime(java.time.temporal.ChronoUnit.MICROS) / 1000.0);
-        }
-      });
+      jdbi.setSqlLogger(
+          new org.jdbi.v3.core.statement.SqlLogger() {
+            @Override
+            public void logAfterExecution(org.jdbi.v3.core.statement.StatementContext context) {
+              if (context.getRawSql().contains("unit_latency l ON")) {
+                combinedSql = context.getRawSql();
+              }
+              String sql =
+                  context
+                      .getRawSql()
+                      .replace("WITH " + AnalysisDao.STAGE_UNITS + ",", "")
+                      .replace("WITH " + AnalysisDao.STAGE_UNITS, "")
+                      .trim();
+              String name = sql.substring(0, Math.min(60, sql.length()));
+              perQuery
+                  .computeIfAbsent(name, k -> new ArrayList<>())
+                  .add(context.getElapsedTime(java.time.temporal.ChronoUnit.MICROS) / 1000.0);
+            }
+          });
       CanaryAnalyser analyser = new CanaryAnalyser(jdbi.onDemand(AnalysisDao.class));
       for (long size : sizes) {
         long t0 = System.nanoTime();
         long[] counts = fill(jdbi, size);
-        System.out.println("stage of " + fmt(counts[0], 0) + " observations in " + fmt(counts[1], 0) + " sessions, "
-            + fmt(counts[2], 0) + " scores: loaded in " + fmt((System.nanoTime() - t0) / 1e9, 1) + " s");
-        AnalysisRequest request = new AnalysisRequest("rollout-look-" + size, PROMPT, 2, 1, 5000,
-            STAGE.toEpochMilli(), STAGE.toEpochMilli(), 3, GatesConfig.defaults(), "bench-judge");
+        System.out.println(
+            "stage of "
+                + fmt(counts[0], 0)
+                + " observations in "
+                + fmt(counts[1], 0)
+                + " sessions, "
+                + fmt(counts[2], 0)
+                + " scores: loaded in "
+                + fmt((System.nanoTime() - t0) / 1e9, 1)
+                + " s");
+        AnalysisRequest request =
+            new AnalysisRequest(
+                "rollout-look-" + size,
+                PROMPT,
+                2,
+                1,
+                5000,
+                STAGE.toEpochMilli(),
+                STAGE.toEpochMilli(),
+                3,
+                GatesConfig.defaults(),
+                "bench-judge");
         long f = System.nanoTime();
         AnalysisReport first = analyser.analyse(request);
         double firstMs = (System.nanoTime() - f) / 1e6;
@@ -95,112 +141,203 @@ public final class LookCostBench {
           analyser.analyse(request);
           lookMs.add((System.nanoTime() - a) / 1e6);
           long b = System.nanoTime();
-          jdbi.withHandle(h -> h.select("SELECT (SELECT count(*) FROM observations WHERE prompt = ? AND observed_at >= ?)"
-              + " + (SELECT count(*) FROM judgements WHERE prompt = ? AND judged_at >= ?)", PROMPT, STAGE, PROMPT, STAGE)
-              .mapTo(Long.class).one());
+          jdbi.withHandle(
+              h ->
+                  h.select(
+                          "SELECT (SELECT count(*) FROM observations WHERE prompt = ? AND observed_at >= ?)"
+                              + " + (SELECT count(*) FROM judgements WHERE prompt = ? AND judged_at >= ?)",
+                          PROMPT,
+                          STAGE,
+                          PROMPT,
+                          STAGE)
+                      .mapTo(Long.class)
+                      .one());
           countMs.add((System.nanoTime() - b) / 1e6);
           long c = System.nanoTime();
-          jdbi.withHandle(h -> h.select("SELECT count(*) FROM observations WHERE prompt = ? AND observed_at >= ?",
-              PROMPT, STAGE).mapTo(Long.class).one());
+          jdbi.withHandle(
+              h ->
+                  h.select(
+                          "SELECT count(*) FROM observations WHERE prompt = ? AND observed_at >= ?",
+                          PROMPT,
+                          STAGE)
+                      .mapTo(Long.class)
+                      .one());
           countObsMs.add((System.nanoTime() - c) / 1e6);
         }
         if (Boolean.getBoolean("bench.explain")) {
           explain(jdbi, STAGE);
         }
-        perQuery.forEach((q, ms) -> System.out.println("    " + fmt(median(ms), 1) + " ms median: " + q.replace('\n', ' ')));
+        perQuery.forEach(
+            (q, ms) ->
+                System.out.println(
+                    "    " + fmt(median(ms), 1) + " ms median: " + q.replace('\n', ' ')));
         perQuery.clear();
-        Result r = new Result(counts[0], counts[1], counts[2], firstMs, median(lookMs), median(countMs),
-            median(countObsMs), first.overall().decision().name());
+        Result r =
+            new Result(
+                counts[0],
+                counts[1],
+                counts[2],
+                firstMs,
+                median(lookMs),
+                median(countMs),
+                median(countObsMs),
+                first.overall().decision().name());
         results.add(r);
-        System.out.println("  first look " + fmt(firstMs, 1) + " ms, looks " + lookMs + ", count(*) " + countMs);
+        System.out.println(
+            "  first look " + fmt(firstMs, 1) + " ms, looks " + lookMs + ", count(*) " + countMs);
       }
     }
-    Table table = new Table("observations", "sessions", "scores", "first look ms", "look ms (median)",
-        "count(*) obs+scores ms", "look / count(*)", "count(*) obs only ms", "look / count(*) obs");
+    Table table =
+        new Table(
+            "observations",
+            "sessions",
+            "scores",
+            "first look ms",
+            "look ms (median)",
+            "count(*) obs+scores ms",
+            "look / count(*)",
+            "count(*) obs only ms",
+            "look / count(*) obs");
     for (Result r : results) {
-      table.row(fmt(r.observations(), 0), fmt(r.units(), 0), fmt(r.scores(), 0), fmt(r.firstLookMs(), 1),
-          fmt(r.lookMs(), 1), fmt(r.countMs(), 1), fmt(r.lookMs() / r.countMs(), 2), fmt(r.countObservationsMs(), 1),
+      table.row(
+          fmt(r.observations(), 0),
+          fmt(r.units(), 0),
+          fmt(r.scores(), 0),
+          fmt(r.firstLookMs(), 1),
+          fmt(r.lookMs(), 1),
+          fmt(r.countMs(), 1),
+          fmt(r.lookMs() / r.countMs(), 2),
+          fmt(r.countObservationsMs(), 1),
           fmt(r.lookMs() / r.countObservationsMs(), 2));
     }
     System.out.print(table.render());
     StringBuilder json = new StringBuilder("{\"bench\":\"look-cost\"");
     for (Result r : results) {
-      String key = r.observations() >= 1_000_000 ? (r.observations() / 1_000_000) + "m" : (r.observations() / 1000) + "k";
-      json.append(String.format(Locale.ROOT, ",\"look_ms_%s\":%.1f,\"count_ms_%s\":%.1f,\"ratio_%s\":%.2f", key,
-          r.lookMs(), key, r.countMs(), key, r.lookMs() / r.countMs()));
+      String key =
+          r.observations() >= 1_000_000
+              ? (r.observations() / 1_000_000) + "m"
+              : (r.observations() / 1000) + "k";
+      json.append(
+          String.format(
+              Locale.ROOT,
+              ",\"look_ms_%s\":%.1f,\"count_ms_%s\":%.1f,\"ratio_%s\":%.2f",
+              key,
+              r.lookMs(),
+              key,
+              r.countMs(),
+              key,
+              r.lookMs() / r.countMs()));
     }
     json.append(",\"load\":\"").append(Machine.load()).append("\"}");
     System.out.println(json);
   }
 
-  /** {@code --explain=true}: the plan of each look query of {@link AnalysisDao}, run with this stage's values. */
+  /**
+   * {@code --explain=true}: the plan of each look query of {@link AnalysisDao}, run with this
+   * stage's values.
+   */
   private static void explain(Jdbi jdbi, Instant since) {
-    long track = jdbi.withHandle(h -> h.select("SELECT coalesce(max(id), 0) FROM latency_tracks").mapTo(Long.class)
-        .one());
+    long track =
+        jdbi.withHandle(
+            h ->
+                h.select("SELECT coalesce(max(id), 0) FROM latency_tracks")
+                    .mapTo(Long.class)
+                    .one());
     java.util.Map<String, String> queries = new java.util.TreeMap<>();
     queries.put("armsAndLatency", combinedSql);
     for (java.lang.reflect.Method m : AnalysisDao.class.getMethods()) {
-      org.jdbi.v3.sqlobject.statement.SqlQuery q = m.getAnnotation(org.jdbi.v3.sqlobject.statement.SqlQuery.class);
-      if (q != null && List.of("scoresAttributed", "judgeFailures", "metrics", "firstJudge").contains(m.getName())) {
+      org.jdbi.v3.sqlobject.statement.SqlQuery q =
+          m.getAnnotation(org.jdbi.v3.sqlobject.statement.SqlQuery.class);
+      if (q != null
+          && List.of("scoresAttributed", "judgeFailures", "metrics", "firstJudge")
+              .contains(m.getName())) {
         queries.put(m.getName(), q.value());
       }
     }
     for (var e : queries.entrySet()) {
-      String sql = e.getValue().replace(":prompt", "'" + PROMPT + "'").replace(":a", "2").replace(":b", "1")
-          .replace(":since", "timestamptz '" + since + "'").replace(":track", Long.toString(track))
-          .replace(":judge", "'bench-judge'");
+      String sql =
+          e.getValue()
+              .replace(":prompt", "'" + PROMPT + "'")
+              .replace(":a", "2")
+              .replace(":b", "1")
+              .replace(":since", "timestamptz '" + since + "'")
+              .replace(":track", Long.toString(track))
+              .replace(":judge", "'bench-judge'");
       System.out.println("  EXPLAIN " + e.getKey() + ":");
       jdbi.useHandle(h -> h.execute("SET work_mem = '" + AnalysisDao.LOOK_WORK_MEM + "'"));
-      jdbi.useHandle(h -> h.createQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql).mapTo(String.class).list()
-          .forEach(line -> System.out.println("    " + line)));
+      jdbi.useHandle(
+          h ->
+              h.createQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                  .mapTo(String.class)
+                  .list()
+                  .forEach(line -> System.out.println("    " + line)));
     }
   }
 
   /**
-   * Empties the outcome tables and loads one stage: sessions of 1 + (u * 7919) mod 19 requests (mean ~10) until
-   * about {@code size} observations, odd sessions on the candidate, one score per request, first exposures as
-   * ingest keeps them, and 5,000 baseline requests before the stage for its latency cuts. Returns observations,
-   * sessions and scores in the stage.
+   * Empties the outcome tables and loads one stage: sessions of 1 + (u * 7919) mod 19 requests
+   * (mean ~10) until about {@code size} observations, odd sessions on the candidate, one score per
+   * request, first exposures as ingest keeps them, and 5,000 baseline requests before the stage for
+   * its latency cuts. Returns observations, sessions and scores in the stage.
    */
   private static long[] fill(Jdbi jdbi, long size) {
     long sessions = Math.max(1, size / 10);
-    jdbi.useHandle(h -> {
-      h.execute("TRUNCATE observations, judgements, judge_failures, unit_exposures, latency_cuts, outcome_metrics,"
-          + " unit_sums, unit_judge_sums, unit_metric_sums, latency_tracks, unit_latency");
-      h.execute("INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, cost, error,"
-          + " safety_flag) SELECT 'pre-' || i, ?, 1, 'pre-' || i, CAST(? AS timestamptz) - interval '1 hour' + i * interval '1 ms',"
-          + " 300 + (i * 37) % 500, 0.001, false, false FROM generate_series(1, 5000) i", PROMPT, STAGE);
-      h.execute("INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, cost, error,"
-          + " safety_flag, feedback)"
-          + " SELECT 's' || u || '-' || r, ?, 1 + u % 2, 's' || u,"
-          + "  CAST(? AS timestamptz) + (u * interval '3600 seconds') / ? + r * interval '1 second',"
-          + "  200 + random() * 600, 0.0004 + random() * 0.0001, random() < 0.01, random() < 0.001,"
-          + "  CASE WHEN random() < 0.1 THEN 1 ELSE NULL END"
-          + " FROM generate_series(1, ?) u, generate_series(1, 1 + (u * 7919) % 19) r", PROMPT, STAGE, sessions,
-          sessions);
-      h.execute("INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at, unit, served_at)"
-          + " SELECT request_id, 'bench-judge', prompt, version, random(), observed_at + interval '5 minutes', unit,"
-          + "  observed_at FROM observations WHERE prompt = ? AND observed_at >= ?", PROMPT, STAGE);
-      h.execute("INSERT INTO unit_exposures (prompt, unit, first_version, first_served_at)"
-          + " SELECT DISTINCT ON (prompt, unit) prompt, unit, version, observed_at FROM observations"
-          + " ORDER BY prompt, unit, observed_at, version");
-      // the per-unit aggregates as ingest would have kept them: the same sums as migration V7's backfill
-      h.execute("INSERT INTO unit_sums (prompt, version, unit, requests, errors, safety, cost_n, cost_s, feedback_n,"
-          + " feedback_s) SELECT prompt, version, unit, count(*), count(*) FILTER (WHERE error),"
-          + " count(*) FILTER (WHERE safety_flag), count(cost), coalesce(sum(cost), 0), count(feedback),"
-          + " coalesce(sum(feedback), 0) FROM observations GROUP BY prompt, version, unit");
-      h.execute("INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
-          + " SELECT prompt, version, unit, judge, count(*), sum(score), 0 FROM judgements"
-          + " GROUP BY prompt, version, unit, judge");
-      h.execute("VACUUM ANALYZE observations");
-      h.execute("VACUUM ANALYZE unit_sums");
-      h.execute("VACUUM ANALYZE unit_judge_sums");
-      h.execute("VACUUM ANALYZE judgements");
-      h.execute("VACUUM ANALYZE unit_exposures");
-    });
-    return jdbi.withHandle(h -> new long[] {
-        h.select("SELECT count(*) FROM observations WHERE observed_at >= ?", STAGE).mapTo(Long.class).one(),
-        h.select("SELECT count(*) FROM unit_exposures WHERE first_served_at >= ?", STAGE).mapTo(Long.class).one(),
-        h.select("SELECT count(*) FROM judgements").mapTo(Long.class).one()});
+    jdbi.useHandle(
+        h -> {
+          h.execute(
+              "TRUNCATE observations, judgements, judge_failures, unit_exposures, latency_cuts, outcome_metrics,"
+                  + " unit_sums, unit_judge_sums, unit_metric_sums, latency_tracks, unit_latency");
+          h.execute(
+              "INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, cost, error,"
+                  + " safety_flag) SELECT 'pre-' || i, ?, 1, 'pre-' || i, CAST(? AS timestamptz) - interval '1 hour' + i * interval '1 ms',"
+                  + " 300 + (i * 37) % 500, 0.001, false, false FROM generate_series(1, 5000) i",
+              PROMPT, STAGE);
+          h.execute(
+              "INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, cost, error,"
+                  + " safety_flag, feedback)"
+                  + " SELECT 's' || u || '-' || r, ?, 1 + u % 2, 's' || u,"
+                  + "  CAST(? AS timestamptz) + (u * interval '3600 seconds') / ? + r * interval '1 second',"
+                  + "  200 + random() * 600, 0.0004 + random() * 0.0001, random() < 0.01, random() < 0.001,"
+                  + "  CASE WHEN random() < 0.1 THEN 1 ELSE NULL END"
+                  + " FROM generate_series(1, ?) u, generate_series(1, 1 + (u * 7919) % 19) r",
+              PROMPT, STAGE, sessions, sessions);
+          h.execute(
+              "INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at, unit, served_at)"
+                  + " SELECT request_id, 'bench-judge', prompt, version, random(), observed_at + interval '5 minutes', unit,"
+                  + "  observed_at FROM observations WHERE prompt = ? AND observed_at >= ?",
+              PROMPT,
+              STAGE);
+          h.execute(
+              "INSERT INTO unit_exposures (prompt, unit, first_version, first_served_at)"
+                  + " SELECT DISTINCT ON (prompt, unit) prompt, unit, version, observed_at FROM observations"
+                  + " ORDER BY prompt, unit, observed_at, version");
+          // the per-unit aggregates as ingest would have kept them: the same sums as migration V7's
+          // backfill
+          h.execute(
+              "INSERT INTO unit_sums (prompt, version, unit, requests, errors, safety, cost_n, cost_s, feedback_n,"
+                  + " feedback_s) SELECT prompt, version, unit, count(*), count(*) FILTER (WHERE error),"
+                  + " count(*) FILTER (WHERE safety_flag), count(cost), coalesce(sum(cost), 0), count(feedback),"
+                  + " coalesce(sum(feedback), 0) FROM observations GROUP BY prompt, version, unit");
+          h.execute(
+              "INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
+                  + " SELECT prompt, version, unit, judge, count(*), sum(score), 0 FROM judgements"
+                  + " GROUP BY prompt, version, unit, judge");
+          h.execute("VACUUM ANALYZE observations");
+          h.execute("VACUUM ANALYZE unit_sums");
+          h.execute("VACUUM ANALYZE unit_judge_sums");
+          h.execute("VACUUM ANALYZE judgements");
+          h.execute("VACUUM ANALYZE unit_exposures");
+        });
+    return jdbi.withHandle(
+        h ->
+            new long[] {
+              h.select("SELECT count(*) FROM observations WHERE observed_at >= ?", STAGE)
+                  .mapTo(Long.class)
+                  .one(),
+              h.select("SELECT count(*) FROM unit_exposures WHERE first_served_at >= ?", STAGE)
+                  .mapTo(Long.class)
+                  .one(),
+              h.select("SELECT count(*) FROM judgements").mapTo(Long.class).one()
+            });
   }
 }

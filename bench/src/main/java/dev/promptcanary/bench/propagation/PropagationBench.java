@@ -6,7 +6,6 @@ import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.routing.RoutingSynchronizer;
 import dev.promptcanary.activities.routing.RoutingTable;
 import dev.promptcanary.activities.routing.RoutingWrite;
-import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
@@ -14,6 +13,7 @@ import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -29,10 +29,10 @@ import org.postgresql.PGNotification;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * How long a routing change committed on one node takes to reach every node's in-memory table
- * (the README promises within a second), against the floor of the mechanism: a bare {@code
- * pg_notify} round trip to a listening connection, measured in the same run. Two synchronizers
- * stand for two API nodes; their full reload is an hour away, so only notifications are at work.
+ * How long a routing change committed on one node takes to reach every node's in-memory table (the
+ * README promises within a second), against the floor of the mechanism: a bare {@code pg_notify}
+ * round trip to a listening connection, measured in the same run. Two synchronizers stand for two
+ * API nodes; their full reload is an hour away, so only notifications are at work.
  */
 public final class PropagationBench {
   private static final String PROMPT = "propagated";
@@ -43,7 +43,10 @@ public final class PropagationBench {
     Options.apply(args);
     int changes = Integer.getInteger("bench.changes", 200);
     System.out.println(
-        "routing propagation: " + changes + " changes, two nodes; load average at start " + Machine.load());
+        "routing propagation: "
+            + changes
+            + " changes, two nodes; load average at start "
+            + Machine.load());
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startTemporary()) {
       String url = postgres.jdbcUrl("promptcanary");
       PGSimpleDataSource dataSource = new PGSimpleDataSource();
@@ -63,24 +66,45 @@ public final class PropagationBench {
       double notifyP50 = percentile(notify, 0.5);
       double p50 = percentile(propagation, 0.5);
       Table table = new Table("path", "p50 ms", "p90 ms", "p99 ms", "max ms", "p50 / notify p50");
-      table.row("pg_notify round trip (baseline)", ms(notifyP50), ms(percentile(notify, 0.9)),
-          ms(percentile(notify, 0.99)), ms(percentile(notify, 1)), "1.00");
-      table.row("routing write -> both nodes' tables", ms(p50), ms(percentile(propagation, 0.9)),
-          ms(percentile(propagation, 0.99)), ms(percentile(propagation, 1)), Table.fmt(p50 / notifyP50, 2));
+      table.row(
+          "pg_notify round trip (baseline)",
+          ms(notifyP50),
+          ms(percentile(notify, 0.9)),
+          ms(percentile(notify, 0.99)),
+          ms(percentile(notify, 1)),
+          "1.00");
+      table.row(
+          "routing write -> both nodes' tables",
+          ms(p50),
+          ms(percentile(propagation, 0.9)),
+          ms(percentile(propagation, 0.99)),
+          ms(percentile(propagation, 1)),
+          Table.fmt(p50 / notifyP50, 2));
       System.out.println(table.render());
       double max = percentile(propagation, 1);
-      System.out.println(max < 1000 ? "PASS: every change reached both nodes within 1 s"
-          : "MISS: slowest change took " + ms(max) + " ms (target 1 s)");
-      System.out.println(String.format(Locale.ROOT,
-          "{\"bench\": \"propagation\", \"changes\": %d, \"notify_p50_ms\": %.3f, \"propagation_p50_ms\": %.3f,"
-              + " \"propagation_p99_ms\": %.3f, \"propagation_max_ms\": %.3f, \"ratio_p50\": %.3f,"
-              + " \"within_1s\": %b}",
-          changes, notifyP50, p50, percentile(propagation, 0.99), max, p50 / notifyP50, max < 1000));
+      System.out.println(
+          max < 1000
+              ? "PASS: every change reached both nodes within 1 s"
+              : "MISS: slowest change took " + ms(max) + " ms (target 1 s)");
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "{\"bench\": \"propagation\", \"changes\": %d, \"notify_p50_ms\": %.3f, \"propagation_p50_ms\": %.3f,"
+                  + " \"propagation_p99_ms\": %.3f, \"propagation_max_ms\": %.3f, \"ratio_p50\": %.3f,"
+                  + " \"within_1s\": %b}",
+              changes,
+              notifyP50,
+              p50,
+              percentile(propagation, 0.99),
+              max,
+              p50 / notifyP50,
+              max < 1000));
     }
   }
 
   /** Milliseconds from a {@code pg_notify} commit to a listening connection receiving it. */
-  private static List<Double> notifyRoundTrips(String url, Properties props, int n) throws Exception {
+  private static List<Double> notifyRoundTrips(String url, Properties props, int n)
+      throws Exception {
     List<Double> out = new ArrayList<>();
     try (Connection listener = DriverManager.getConnection(url, props);
         Connection sender = DriverManager.getConnection(url, props);
@@ -102,14 +126,17 @@ public final class PropagationBench {
   }
 
   /** Milliseconds from a fenced routing write to both synchronized tables showing its weight. */
-  private static List<Double> propagation(Jdbi jdbi, String url, Properties props, int n) throws Exception {
+  private static List<Double> propagation(Jdbi jdbi, String url, Properties props, int n)
+      throws Exception {
     RoutingTable nodeA = new RoutingTable();
     RoutingTable nodeB = new RoutingTable();
     Duration slowReload = Duration.ofHours(1);
     RoutingDao routing = jdbi.onDemand(RoutingDao.class);
     List<Double> out = new ArrayList<>();
-    try (RoutingSynchronizer a = new RoutingSynchronizer(new RoutingLoader(jdbi, nodeA), url, props, slowReload);
-        RoutingSynchronizer b = new RoutingSynchronizer(new RoutingLoader(jdbi, nodeB), url, props, slowReload)) {
+    try (RoutingSynchronizer a =
+            new RoutingSynchronizer(new RoutingLoader(jdbi, nodeA), url, props, slowReload);
+        RoutingSynchronizer b =
+            new RoutingSynchronizer(new RoutingLoader(jdbi, nodeB), url, props, slowReload)) {
       a.start();
       b.start();
       Thread.sleep(500); // both listeners subscribed
@@ -118,7 +145,8 @@ public final class PropagationBench {
         long start = System.nanoTime();
         routing.apply(new RoutingWrite(PROMPT, i == 1 ? null : "bench", "bench", i, 1, 2, weight));
         long deadline = start + 5_000_000_000L;
-        while ((weight(nodeA) != weight || weight(nodeB) != weight) && System.nanoTime() < deadline) {
+        while ((weight(nodeA) != weight || weight(nodeB) != weight)
+            && System.nanoTime() < deadline) {
           Thread.onSpinWait();
         }
         if (weight(nodeA) != weight || weight(nodeB) != weight) {
@@ -135,8 +163,12 @@ public final class PropagationBench {
   }
 
   private static PromptContent content(int n) {
-    return new PromptContent("Bench prompt " + n + ".", List.of(new FewShotExample("hi", "hello")),
-        "Say {{x}}", "sim-model", Map.of("temperature", 0.2));
+    return new PromptContent(
+        "Bench prompt " + n + ".",
+        List.of(new FewShotExample("hi", "hello")),
+        "Say {{x}}",
+        "sim-model",
+        Map.of("temperature", 0.2));
   }
 
   private static double percentile(List<Double> values, double q) {

@@ -9,12 +9,12 @@ import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.Resolution;
 import dev.promptcanary.activities.routing.Route;
 import dev.promptcanary.activities.routing.RoutingState;
-import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.bench.Api;
 import dev.promptcanary.bench.ApiServer;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
+import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -248,7 +248,7 @@ public final class ResolveBench {
     script.toFile().deleteOnExit();
     Files.writeString(
         script,
-        """
+"""
 local prefix = "/v1/ping?unit="
 local counter = 0
 local threads = 0

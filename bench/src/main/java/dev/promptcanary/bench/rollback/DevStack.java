@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged jar's {@code dev} command as a child process, as a user runs it: API, worker, embedded Temporal and
- * embedded PostgreSQL in one JVM, on free loopback ports, with its data in a temporary directory that is deleted on
- * close. Nothing of the measured path is replaced by a test harness.
+ * The packaged jar's {@code dev} command as a child process, as a user runs it: API, worker,
+ * embedded Temporal and embedded PostgreSQL in one JVM, on free loopback ports, with its data in a
+ * temporary directory that is deleted on close. Nothing of the measured path is replaced by a test
+ * harness.
  */
 final class DevStack implements AutoCloseable {
   private final JarProcess process;
@@ -35,14 +36,25 @@ final class DevStack implements AutoCloseable {
     Path jar = copyOfTheJar(work);
     int port = ApiServer.freePort();
     int dbPort = ApiServer.freePort();
-    JarProcess process = JarProcess.builder(jar).name("dev").jvmOptions(jvmOptions)
-        .args("dev",
-            "--port", Integer.toString(port),
-            "--admin-port", Integer.toString(ApiServer.freePort()),
-            "--temporal-port", Integer.toString(ApiServer.freePort()),
-            "--db-port", Integer.toString(dbPort),
-            "--data-dir", work.resolve("pg").toString())
-        .directory(work).log(work.resolve("dev.log")).start();
+    JarProcess process =
+        JarProcess.builder(jar)
+            .name("dev")
+            .jvmOptions(jvmOptions)
+            .args(
+                "dev",
+                "--port",
+                Integer.toString(port),
+                "--admin-port",
+                Integer.toString(ApiServer.freePort()),
+                "--temporal-port",
+                Integer.toString(ApiServer.freePort()),
+                "--db-port",
+                Integer.toString(dbPort),
+                "--data-dir",
+                work.resolve("pg").toString())
+            .directory(work)
+            .log(work.resolve("dev.log"))
+            .start();
     DevStack stack = new DevStack(process, port, dbPort, work);
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-dev-stop"));
     try {
@@ -55,9 +67,9 @@ final class DevStack implements AutoCloseable {
   }
 
   /**
-   * A private copy of the packaged jar: a build in the same tree (another benchmark, a colleague) rewrites
-   * devstack/target while this one runs, and a JVM whose jar is replaced underneath it fails at its next class load.
-   * Waits a while for a jar being repackaged at this moment.
+   * A private copy of the packaged jar: a build in the same tree (another benchmark, a colleague)
+   * rewrites devstack/target while this one runs, and a JVM whose jar is replaced underneath it
+   * fails at its next class load. Waits a while for a jar being repackaged at this moment.
    */
   private static Path copyOfTheJar(Path work) throws Exception {
     Path jar = ApiServer.root().resolve("devstack/target/promptcanary.jar");
@@ -82,7 +94,8 @@ final class DevStack implements AutoCloseable {
       }
       Files.deleteIfExists(copy);
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(jar + " is missing: build it (mvn -B -q install -DskipTests)");
+        throw new IllegalStateException(
+            jar + " is missing: build it (mvn -B -q install -DskipTests)");
       }
       Thread.sleep(2000);
     }
@@ -96,7 +109,9 @@ final class DevStack implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  /** The embedded PostgreSQL (user postgres, no password), for the "without push" measurement only. */
+  /**
+   * The embedded PostgreSQL (user postgres, no password), for the "without push" measurement only.
+   */
   String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + dbPort + "/promptcanary";
   }
@@ -107,7 +122,8 @@ final class DevStack implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    process.stop(); // SIGTERM first: dev stops the server, then Temporal and PostgreSQL in its shutdown hooks
+    process.stop(); // SIGTERM first: dev stops the server, then Temporal and PostgreSQL in its
+    // shutdown hooks
     deleteQuietly(work);
   }
 
@@ -116,19 +132,22 @@ final class DevStack implements AutoCloseable {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       System.err.println("could not delete " + dir + ": " + e.getMessage());
     }

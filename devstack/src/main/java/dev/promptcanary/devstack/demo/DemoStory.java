@@ -14,10 +14,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The guided "main job" of the {@code demo} command, played against the real REST API over HTTP: three versions of
- * a support prompt (stable, better, regressed; the model SIMULATOR answers each according to its {@code [sim ...]}
- * marker), an eval suite, and two rollouts under simulated user traffic. The better candidate should be promoted,
- * the regressed one rolled back by the rollout itself. Every step is printed as it happens.
+ * The guided "main job" of the {@code demo} command, played against the real REST API over HTTP:
+ * three versions of a support prompt (stable, better, regressed; the model SIMULATOR answers each
+ * according to its {@code [sim ...]} marker), an eval suite, and two rollouts under simulated user
+ * traffic. The better candidate should be promoted, the regressed one rolled back by the rollout
+ * itself. Every step is printed as it happens.
  */
 public final class DemoStory {
   static final String PROMPT = "support-demo";
@@ -26,13 +27,21 @@ public final class DemoStory {
   private static final int REASON_CHARS = 150;
 
   /**
-   * Where and how to play. {@code temporalTarget} is only printed (the rollouts run on the server's own worker).
+   * Where and how to play. {@code temporalTarget} is only printed (the rollouts run on the server's
+   * own worker).
    */
-  public record Settings(URI api, URI model, String temporalTarget, long seed, Duration timeout, int threads,
+  public record Settings(
+      URI api,
+      URI model,
+      String temporalTarget,
+      long seed,
+      Duration timeout,
+      int threads,
       double sessionsPerSecond) {}
 
   /** How one rollout ended: {@code state} is null when it did not end within the timeout. */
-  public record Ending(int version, String rolloutId, String expected, String state, String reason) {
+  public record Ending(
+      int version, String rolloutId, String expected, String state, String reason) {
     public boolean asExpected() {
       return expected.equals(state);
     }
@@ -41,18 +50,27 @@ public final class DemoStory {
   /** The prompt versions of the story: marker, text, and what they stand for. */
   record Version(String label, String systemPrompt) {}
 
-  static final Version STABLE = new Version("stable",
-      "[sim quality=0.72 quality_spread=0.15 latency_ms=15 error_rate=0.01] You are a support agent of an online shop."
-          + " Answer the customer's question politely.");
-  static final Version BETTER = new Version("a better candidate",
-      "[sim quality=0.80 quality_spread=0.15 latency_ms=15 error_rate=0.01] You are a support agent of an online shop."
-          + " Look at the order, then answer in two sentences.");
-  static final Version REGRESSED = new Version("a regressed candidate",
-      "[sim quality=0.55 quality_spread=0.15 latency_ms=15 error_rate=0.04] You are a support agent of an online shop."
-          + " Be as brief as you can; skip the order.");
+  static final Version STABLE =
+      new Version(
+          "stable",
+          "[sim quality=0.72 quality_spread=0.15 latency_ms=15 error_rate=0.01] You are a support agent of an online shop."
+              + " Answer the customer's question politely.");
+  static final Version BETTER =
+      new Version(
+          "a better candidate",
+          "[sim quality=0.80 quality_spread=0.15 latency_ms=15 error_rate=0.01] You are a support agent of an online shop."
+              + " Look at the order, then answer in two sentences.");
+  static final Version REGRESSED =
+      new Version(
+          "a regressed candidate",
+          "[sim quality=0.55 quality_spread=0.15 latency_ms=15 error_rate=0.04] You are a support agent of an online shop."
+              + " Be as brief as you can; skip the order.");
 
-  /** Guardrail margins widened so a demo-sized sample decides; a real rollout keeps the defaults. */
-  static final String DEMO_GATES = """
+  /**
+   * Guardrail margins widened so a demo-sized sample decides; a real rollout keeps the defaults.
+   */
+  static final String DEMO_GATES =
+      """
       {"errorRate": {"margin": 0.05}, "safety": {"margin": 0.05, "ceiling": 0.10}, "latency": {"margin": 0.15},
        "sampleRatio": {"relativeTolerance": 0.5}}""";
 
@@ -69,44 +87,80 @@ public final class DemoStory {
     this.model = new JsonHttp(settings.model(), Duration.ofSeconds(30));
   }
 
-  /** Plays the story; the endings of the two rollouts, in order (an ending's state is null after a timeout). */
+  /**
+   * Plays the story; the endings of the two rollouts, in order (an ending's state is null after a
+   * timeout).
+   */
   public List<Ending> play() throws IOException, InterruptedException {
     out.println();
-    out.println("promptcanary demo: a scripted story against the real REST API at " + settings.api());
-    out.println("  three versions of a support prompt, an eval suite, and two rollouts under simulated users;");
-    out.println("  answers come from the model SIMULATOR at " + settings.model() + " (not a real model)");
+    out.println(
+        "promptcanary demo: a scripted story against the real REST API at " + settings.api());
+    out.println(
+        "  three versions of a support prompt, an eval suite, and two rollouts under simulated users;");
+    out.println(
+        "  answers come from the model SIMULATOR at " + settings.model() + " (not a real model)");
     out.println();
 
     String prompt = freePromptName();
-    say("1. prompt '" + prompt + "': three versions, their [sim ...] markers set how the simulator answers");
+    say(
+        "1. prompt '"
+            + prompt
+            + "': three versions, their [sim ...] markers set how the simulator answers");
     int v1 = createVersion(prompt, STABLE);
     int v2 = createVersion(prompt, BETTER);
     int v3 = createVersion(prompt, REGRESSED);
 
     JsonNode suite = api.post("/v1/eval-suites", JsonHttp.JSON.readTree(suiteJson()));
-    say("2. eval suite '" + suite.path("name").asText() + "' v" + suite.path("version").asInt() + " stored: "
-        + SUITE_CASES.length + " cases (a judge assertion each), gate: pass rate >= 75%, mean judge score"
-        + " >= 0.65, at most 0.10 below the baseline");
+    say(
+        "2. eval suite '"
+            + suite.path("name").asText()
+            + "' v"
+            + suite.path("version").asInt()
+            + " stored: "
+            + SUITE_CASES.length
+            + " cases (a judge assertion each), gate: pass rate >= 75%, mean judge score"
+            + " >= 0.65, at most 0.10 below the baseline");
 
-    TrafficDriver traffic = new TrafficDriver(api, model, new TrafficDriver.Options(
-        prompt, settings.threads(), settings.sessionsPerSecond(), 1.0, settings.seed()));
+    TrafficDriver traffic =
+        new TrafficDriver(
+            api,
+            model,
+            new TrafficDriver.Options(
+                prompt, settings.threads(), settings.sessionsPerSecond(), 1.0, settings.seed()));
     Ending better;
     Ending regressed;
     try {
       traffic.start();
-      say("3. traffic: " + settings.threads() + " threads, ~" + Math.round(settings.sessionsPerSecond())
-          + " sessions/s; each session resolves its version (sticky per session), calls the simulator with that"
-          + " version's content, reports the outcome and sends the transcript to the live judge (every answered"
-          + " request, in both arms)");
+      say(
+          "3. traffic: "
+              + settings.threads()
+              + " threads, ~"
+              + Math.round(settings.sessionsPerSecond())
+              + " sessions/s; each session resolves its version (sticky per session), calls the simulator with that"
+              + " version's content, reports the outcome and sends the transcript to the live judge (every answered"
+              + " request, in both arms)");
 
-      say("4. rollout of v" + v2 + " (" + BETTER.label() + ") against v" + v1
-          + ": offline eval first, then 10% -> 50% of the traffic, then 100%");
+      say(
+          "4. rollout of v"
+              + v2
+              + " ("
+              + BETTER.label()
+              + ") against v"
+              + v1
+              + ": offline eval first, then 10% -> 50% of the traffic, then 100%");
       better = rollout(prompt, v2, true, "PROMOTED", traffic);
-      say("5. rollout of v" + v3 + " (" + REGRESSED.label() + ") against v" + (better.asExpected() ? v2 : v1)
-          + ": no eval suite this time (a 'quick fix'), straight to live traffic");
-      regressed = better.state() == null ? new Ending(v3, null, "ROLLED_BACK", null, "not started: v" + v2
-          + " did not finish")
-          : rollout(prompt, v3, false, "ROLLED_BACK", traffic);
+      say(
+          "5. rollout of v"
+              + v3
+              + " ("
+              + REGRESSED.label()
+              + ") against v"
+              + (better.asExpected() ? v2 : v1)
+              + ": no eval suite this time (a 'quick fix'), straight to live traffic");
+      regressed =
+          better.state() == null
+              ? new Ending(v3, null, "ROLLED_BACK", null, "not started: v" + v2 + " did not finish")
+              : rollout(prompt, v3, false, "ROLLED_BACK", traffic);
     } finally {
       traffic.close();
     }
@@ -114,10 +168,15 @@ public final class DemoStory {
     return List.of(better, regressed);
   }
 
-  /** {@code support-demo}, or {@code support-demo-N} when a reused data directory already has that prompt. */
+  /**
+   * {@code support-demo}, or {@code support-demo-N} when a reused data directory already has that
+   * prompt.
+   */
   private String freePromptName() throws IOException, InterruptedException {
     String name = PROMPT;
-    for (int n = 2; api.send("GET", "/v1/prompts/" + name + "/versions", null).status() != 404; n++) {
+    for (int n = 2;
+        api.send("GET", "/v1/prompts/" + name + "/versions", null).status() != 404;
+        n++) {
       name = PROMPT + "-" + n;
     }
     if (!name.equals(PROMPT)) {
@@ -126,28 +185,40 @@ public final class DemoStory {
     return name;
   }
 
-  private int createVersion(String prompt, Version version) throws IOException, InterruptedException {
-    ObjectNode body = JsonHttp.JSON.createObjectNode()
-        .put("systemPrompt", version.systemPrompt())
-        .put("template", "Customer {{name}} (order {{order}}) asks: {{question}}")
-        .put("model", "sim-model")
-        .put("author", "demo");
-    body.putArray("fewShot").addObject()
+  private int createVersion(String prompt, Version version)
+      throws IOException, InterruptedException {
+    ObjectNode body =
+        JsonHttp.JSON
+            .createObjectNode()
+            .put("systemPrompt", version.systemPrompt())
+            .put("template", "Customer {{name}} (order {{order}}) asks: {{question}}")
+            .put("model", "sim-model")
+            .put("author", "demo");
+    body.putArray("fewShot")
+        .addObject()
         .put("user", "Customer Ana (order 100001) asks: Hello?")
         .put("assistant", "Hello Ana, how can I help you today?");
     body.putObject("parameters").put("temperature", 0.2);
     JsonNode created = api.post("/v1/prompts/" + prompt + "/versions", body);
     int number = created.path("version").asInt();
     String marker = version.systemPrompt().substring(0, version.systemPrompt().indexOf(']') + 1);
-    say("   v" + number + ": " + version.label() + (number == 1 ? " (becomes the stable version)" : "") + "  " + marker);
+    say(
+        "   v"
+            + number
+            + ": "
+            + version.label()
+            + (number == 1 ? " (becomes the stable version)" : "")
+            + "  "
+            + marker);
     return number;
   }
 
   private static final String[][] SUITE_CASES = {
-      {"order-status", "Kim", "200101", "Where is my order?"},
-      {"refund", "Ray", "200202", "Can I get a refund?"},
-      {"password", "Noor", "200303", "How do I reset my password?"},
-      {"address", "Ivo", "200404", "Can I change my delivery address?"}};
+    {"order-status", "Kim", "200101", "Where is my order?"},
+    {"refund", "Ray", "200202", "Can I get a refund?"},
+    {"password", "Noor", "200303", "How do I reset my password?"},
+    {"address", "Ivo", "200404", "Can I change my delivery address?"}
+  };
 
   static String suiteJson() {
     StringBuilder cases = new StringBuilder();
@@ -155,11 +226,12 @@ public final class DemoStory {
       if (cases.length() > 0) {
         cases.append(",\n");
       }
-      cases.append("""
+      cases.append(
+          """
           {"id": "%s", "variables": {"name": "%s", "order": "%s", "question": "%s"},
            "assertions": [{"type": "contains", "value": "%s"}, {"type": "max_length", "max": 600},
                           {"type": "judge", "rubric": "Is the answer helpful and polite?", "threshold": 0.6}]}"""
-          .formatted(r[0], r[1], r[2], r[3], r[3]));
+              .formatted(r[0], r[1], r[2], r[3], r[3]));
     }
     return """
         {"name": "%s", "author": "demo", "cases": [%s],
@@ -167,21 +239,29 @@ public final class DemoStory {
         .formatted(SUITE, cases);
   }
 
-  private Ending rollout(String prompt, int version, boolean withEval, String expected, TrafficDriver traffic)
+  private Ending rollout(
+      String prompt, int version, boolean withEval, String expected, TrafficDriver traffic)
       throws IOException, InterruptedException {
-    ObjectNode body = (ObjectNode) JsonHttp.JSON.readTree("""
+    ObjectNode body =
+        (ObjectNode)
+            JsonHttp.JSON.readTree(
+                """
         {"prompt": "%s", "candidateVersion": %d, "startedBy": "demo", "checkIntervalSeconds": 2,
          "inconclusivePolicy": "HOLD",
          "stages": [{"weightBp": 1000, "minJudgements": 40, "minBakeSeconds": 5, "maxBakeSeconds": 180},
                     {"weightBp": 5000, "minJudgements": 40, "minBakeSeconds": 5, "maxBakeSeconds": 180}],
-         "gates": %s}""".formatted(prompt, version, DEMO_GATES));
+         "gates": %s}"""
+                    .formatted(prompt, version, DEMO_GATES));
     if (withEval) {
       body.put("evalSuite", SUITE);
     }
     JsonNode rollout = api.post("/v1/rollouts", body);
     String id = rollout.path("id").asText();
-    say("   started " + id + ": stages 10% then 50% (each: at least 40 judge scores per arm and 5 s),"
-        + " gates: the defaults with the guardrail margins widened for a demo-sized sample");
+    say(
+        "   started "
+            + id
+            + ": stages 10% then 50% (each: at least 40 judge scores per arm and 5 s),"
+            + " gates: the defaults with the guardrail margins widened for a demo-sized sample");
     long deadline = System.nanoTime() + settings.timeout().toNanos();
     Set<String> printed = new HashSet<>();
     long nextProgress = 0;
@@ -195,9 +275,20 @@ public final class DemoStory {
         return new Ending(version, id, expected, state, reason);
       }
       if (System.nanoTime() > deadline) {
-        say("   v" + version + " still " + state + " after " + settings.timeout().toSeconds() + " s: giving up");
-        return new Ending(version, id, expected, null, "still " + state + " after the timeout of "
-            + settings.timeout().toSeconds() + " s");
+        say(
+            "   v"
+                + version
+                + " still "
+                + state
+                + " after "
+                + settings.timeout().toSeconds()
+                + " s: giving up");
+        return new Ending(
+            version,
+            id,
+            expected,
+            null,
+            "still " + state + " after the timeout of " + settings.timeout().toSeconds() + " s");
       }
       if (System.currentTimeMillis() >= nextProgress) {
         progress(version, rollout, traffic);
@@ -215,10 +306,20 @@ public final class DemoStory {
     for (JsonNode entry : timeline) {
       String event = entry.path("event").asText();
       String key = entry.path("atMillis").asText() + "|" + event;
-      if (event.isEmpty() || !printed.add(key) || event.equals("plan") || event.startsWith("verdict ")) {
-        continue; // plans are about hours of production traffic; verdicts show in the progress lines
+      if (event.isEmpty()
+          || !printed.add(key)
+          || event.equals("plan")
+          || event.startsWith("verdict ")) {
+        continue; // plans are about hours of production traffic; verdicts show in the progress
+        // lines
       }
-      say("   v" + version + " timeline: " + event + " - " + abbreviate(entry.path("detail").asText(""), REASON_CHARS));
+      say(
+          "   v"
+              + version
+              + " timeline: "
+              + event
+              + " - "
+              + abbreviate(entry.path("detail").asText(""), REASON_CHARS));
     }
   }
 
@@ -226,24 +327,40 @@ public final class DemoStory {
     JsonNode live = rollout.path("live");
     StringBuilder line = new StringBuilder("   v" + version + " " + rollout.path("state").asText());
     int stageCount = live.path("stageCount").asInt(0);
-    if ("CANARY".equals(rollout.path("state").asText()) || "PAUSED".equals(rollout.path("state").asText())) {
-      line.append(String.format(Locale.ROOT, " stage %d/%d at %s", live.path("stage").asInt(rollout.path("stage").asInt()),
-          stageCount, percent(live.path("canaryWeightBp").asInt(rollout.path("canaryWeightBp").asInt()))));
+    if ("CANARY".equals(rollout.path("state").asText())
+        || "PAUSED".equals(rollout.path("state").asText())) {
+      line.append(
+          String.format(
+              Locale.ROOT,
+              " stage %d/%d at %s",
+              live.path("stage").asInt(rollout.path("stage").asInt()),
+              stageCount,
+              percent(live.path("canaryWeightBp").asInt(rollout.path("canaryWeightBp").asInt()))));
     }
     if (live.isObject() && !"PENDING_EVAL".equals(rollout.path("state").asText())) {
-      line.append(String.format(Locale.ROOT, " | judged canary %d, baseline %d | requests canary %d, baseline %d",
-          live.path("canaryJudgements").asLong(), live.path("baselineJudgements").asLong(),
-          live.path("canaryObservations").asLong(), live.path("baselineObservations").asLong()));
+      line.append(
+          String.format(
+              Locale.ROOT,
+              " | judged canary %d, baseline %d | requests canary %d, baseline %d",
+              live.path("canaryJudgements").asLong(),
+              live.path("baselineJudgements").asLong(),
+              live.path("canaryObservations").asLong(),
+              live.path("baselineObservations").asLong()));
       JsonNode overall = live.path("lastVerdicts").path(0);
       if (overall.isObject()) {
-        line.append(" | ").append(overall.path("decision").asText()).append(": ")
+        line.append(" | ")
+            .append(overall.path("decision").asText())
+            .append(": ")
             .append(abbreviate(overall.path("reason").asText(), REASON_CHARS));
       }
     } else if (rollout.hasNonNull("liveUnavailable")) {
-      line.append(" | live progress unavailable: ").append(rollout.path("liveUnavailable").asText());
+      line.append(" | live progress unavailable: ")
+          .append(rollout.path("liveUnavailable").asText());
     }
     if (traffic.failedCalls() > 0) {
-      line.append(" | traffic: ").append(traffic.failedCalls()).append(" failed calls, last: ")
+      line.append(" | traffic: ")
+          .append(traffic.failedCalls())
+          .append(" failed calls, last: ")
           .append(abbreviate(String.valueOf(traffic.lastFailure()), 120));
     }
     say(line.toString());
@@ -253,19 +370,37 @@ public final class DemoStory {
     out.println();
     say("6. summary");
     for (Ending e : endings) {
-      out.println("final: v" + e.version() + " " + (e.state() == null ? "NOT_FINISHED" : e.state())
-          + " (expected " + e.expected() + ", rollout " + (e.rolloutId() == null ? "not started" : e.rolloutId())
-          + "): " + e.reason());
+      out.println(
+          "final: v"
+              + e.version()
+              + " "
+              + (e.state() == null ? "NOT_FINISHED" : e.state())
+              + " (expected "
+              + e.expected()
+              + ", rollout "
+              + (e.rolloutId() == null ? "not started" : e.rolloutId())
+              + "): "
+              + e.reason());
     }
     for (Map.Entry<Integer, TrafficDriver.VersionCounts> c : traffic.counts().entrySet()) {
       TrafficDriver.VersionCounts n = c.getValue();
-      out.printf(Locale.ROOT, "traffic: v%d served %d sessions (%d errors, %d safety flags), %d transcripts judged%n",
-          c.getKey(), n.sessions(), n.errors(), n.safetyFlags(), n.transcripts());
+      out.printf(
+          Locale.ROOT,
+          "traffic: v%d served %d sessions (%d errors, %d safety flags), %d transcripts judged%n",
+          c.getKey(),
+          n.sessions(),
+          n.errors(),
+          n.safetyFlags(),
+          n.transcripts());
     }
     if (traffic.droppedTranscripts() > 0 || traffic.failedCalls() > 0) {
-      out.println("traffic: " + traffic.droppedTranscripts() + " transcripts dropped by the judge pool (queue full), "
-          + traffic.failedCalls() + " failed calls" + (traffic.lastFailure() == null ? "" : ", last: "
-          + traffic.lastFailure()));
+      out.println(
+          "traffic: "
+              + traffic.droppedTranscripts()
+              + " transcripts dropped by the judge pool (queue full), "
+              + traffic.failedCalls()
+              + " failed calls"
+              + (traffic.lastFailure() == null ? "" : ", last: " + traffic.lastFailure()));
     }
     out.println();
     out.println("where to look:");
@@ -274,16 +409,32 @@ public final class DemoStory {
         out.println("  " + api.url("/v1/rollouts/" + e.rolloutId()) + "   (eval report: .../eval)");
       }
     }
-    out.println("  " + api.url("/v1/rollouts?prompt=" + prompt) + "   " + api.url("/v1/prompts/" + prompt
-        + "/metrics"));
+    out.println(
+        "  "
+            + api.url("/v1/rollouts?prompt=" + prompt)
+            + "   "
+            + api.url("/v1/prompts/" + prompt + "/metrics"));
     String temporal = settings.temporalTarget();
-    out.println("  Temporal: each rollout is a PromptRollout workflow (workflow id = rollout id) on the embedded"
-        + " server at " + temporal + " (namespace default, history in memory).");
-    out.println("    Temporal UI is not embedded: point the temporal CLI or a Temporal UI at " + temporal
-        + " while the stack runs (--keep-running), e.g.");
+    out.println(
+        "  Temporal: each rollout is a PromptRollout workflow (workflow id = rollout id) on the embedded"
+            + " server at "
+            + temporal
+            + " (namespace default, history in memory).");
+    out.println(
+        "    Temporal UI is not embedded: point the temporal CLI or a Temporal UI at "
+            + temporal
+            + " while the stack runs (--keep-running), e.g.");
     out.println("    temporal workflow list --address " + temporal);
-    endings.stream().filter(e -> e.rolloutId() != null).findFirst().ifPresent(e -> out.println(
-        "    temporal workflow show --workflow-id " + e.rolloutId() + " --address " + temporal));
+    endings.stream()
+        .filter(e -> e.rolloutId() != null)
+        .findFirst()
+        .ifPresent(
+            e ->
+                out.println(
+                    "    temporal workflow show --workflow-id "
+                        + e.rolloutId()
+                        + " --address "
+                        + temporal));
     out.printf(Locale.ROOT, "the story took %.0f s%n", elapsedSeconds());
   }
 

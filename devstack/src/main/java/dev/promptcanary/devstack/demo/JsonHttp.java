@@ -10,7 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small JSON-over-HTTP client for one base URL, as an app would use against promptcanary or a model API. */
+/**
+ * A small JSON-over-HTTP client for one base URL, as an app would use against promptcanary or a
+ * model API.
+ */
 public final class JsonHttp {
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,16 +53,21 @@ public final class JsonHttp {
     return base + path;
   }
 
-  public Reply send(String method, String path, JsonNode body) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).timeout(timeout)
-        .header("Accept", "application/json");
+  public Reply send(String method, String path, JsonNode body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url(path)))
+            .timeout(timeout)
+            .header("Accept", "application/json");
     if (body == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
-      request.header("Content-Type", "application/json")
+      request
+          .header("Content-Type", "application/json")
           .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
     }
-    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(response.statusCode(), parse(response.body()));
   }
 

@@ -21,38 +21,60 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Simulated users of an app that serves one prompt, doing per session exactly what a real app does: resolve the
- * version to serve for the session ({@code GET /v1/prompts/{name}/resolve?unit=session}), call the model with that
- * version's content (the OpenAI-compatible chat completions endpoint), and report the outcome ({@code POST
- * /v1/observations}: latency, tokens, cost, error, safety flag) and a transcript ({@code POST /v1/transcripts}, for
- * the live judge).
+ * Simulated users of an app that serves one prompt, doing per session exactly what a real app does:
+ * resolve the version to serve for the session ({@code GET
+ * /v1/prompts/{name}/resolve?unit=session}), call the model with that version's content (the
+ * OpenAI-compatible chat completions endpoint), and report the outcome ({@code POST
+ * /v1/observations}: latency, tokens, cost, error, safety flag) and a transcript ({@code POST
+ * /v1/transcripts}, for the live judge).
  *
- * <p>Routing is the resolve answer's, never the driver's own: a session is served the version (and the content)
- * that resolve named for its unit, and reported under it. Transcripts are sampled by a hash of the request id only,
- * so both arms are judged at the same rate. Reports go in small batches per thread, each carrying the time the
- * request was served.
+ * <p>Routing is the resolve answer's, never the driver's own: a session is served the version (and
+ * the content) that resolve named for its unit, and reported under it. Transcripts are sampled by a
+ * hash of the request id only, so both arms are judged at the same rate. Reports go in small
+ * batches per thread, each carrying the time the request was served.
  */
 public final class TrafficDriver implements AutoCloseable {
   /** Demo prices, USD per million tokens (input, output). */
   static final double INPUT_PRICE = 0.15;
+
   static final double OUTPUT_PRICE = 0.60;
   private static final int BATCH = 10;
   private static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(750);
   private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
 
-  private static final String[] NAMES = {"Kim", "Ray", "Ana", "Bo", "Lee", "Sam", "Noor", "Ivo", "Mia", "Tom"};
+  private static final String[] NAMES = {
+    "Kim", "Ray", "Ana", "Bo", "Lee", "Sam", "Noor", "Ivo", "Mia", "Tom"
+  };
   private static final String[] QUESTIONS = {
-      "Where is my order?", "Can I get a refund?", "How do I reset my password?", "Can I change my delivery address?",
-      "My parcel arrived damaged, what now?", "How do I cancel my subscription?", "Do you ship abroad?",
-      "Why was my card declined?", "Can I exchange the size?", "When will the item be back in stock?",
-      "How do I use a discount code?", "Can I speak to a person?"};
+    "Where is my order?",
+    "Can I get a refund?",
+    "How do I reset my password?",
+    "Can I change my delivery address?",
+    "My parcel arrived damaged, what now?",
+    "How do I cancel my subscription?",
+    "Do you ship abroad?",
+    "Why was my card declined?",
+    "Can I exchange the size?",
+    "When will the item be back in stock?",
+    "How do I use a discount code?",
+    "Can I speak to a person?"
+  };
 
-  /** What to drive. {@code transcriptShare} in [0, 1] is the share of answered requests sent to the judge. */
-  public record Options(String prompt, int threads, double sessionsPerSecond, double transcriptShare, long seed) {
+  /**
+   * What to drive. {@code transcriptShare} in [0, 1] is the share of answered requests sent to the
+   * judge.
+   */
+  public record Options(
+      String prompt, int threads, double sessionsPerSecond, double transcriptShare, long seed) {
     public Options {
       if (threads < 1 || sessionsPerSecond <= 0 || transcriptShare < 0 || transcriptShare > 1) {
-        throw new IllegalArgumentException("bad traffic options: " + threads + " threads, " + sessionsPerSecond
-            + " sessions/s, transcript share " + transcriptShare);
+        throw new IllegalArgumentException(
+            "bad traffic options: "
+                + threads
+                + " threads, "
+                + sessionsPerSecond
+                + " sessions/s, transcript share "
+                + transcriptShare);
       }
     }
   }
@@ -79,7 +101,10 @@ public final class TrafficDriver implements AutoCloseable {
     final LongAdder transcripts = new LongAdder();
   }
 
-  /** {@code api}: promptcanary's base URL; {@code model}: the model API root (e.g. {@code http://127.0.0.1:P/v1}). */
+  /**
+   * {@code api}: promptcanary's base URL; {@code model}: the model API root (e.g. {@code
+   * http://127.0.0.1:P/v1}).
+   */
   public TrafficDriver(JsonHttp api, JsonHttp model, Options options) {
     this.api = api;
     this.model = model;
@@ -123,12 +148,19 @@ public final class TrafficDriver implements AutoCloseable {
   /** Sessions served so far, per version, in version order. */
   public SortedMap<Integer, VersionCounts> counts() {
     SortedMap<Integer, VersionCounts> out = new TreeMap<>();
-    counters.forEach((v, c) -> out.put(v, new VersionCounts(c.sessions.sum(), c.errors.sum(), c.safetyFlags.sum(),
-        c.transcripts.sum())));
+    counters.forEach(
+        (v, c) ->
+            out.put(
+                v,
+                new VersionCounts(
+                    c.sessions.sum(), c.errors.sum(), c.safetyFlags.sum(), c.transcripts.sum())));
     return out;
   }
 
-  /** Transcripts the judge pool dropped because its queue was full (the same for every arm: it never looks). */
+  /**
+   * Transcripts the judge pool dropped because its queue was full (the same for every arm: it never
+   * looks).
+   */
   public long droppedTranscripts() {
     return droppedTranscripts.sum();
   }
@@ -141,7 +173,10 @@ public final class TrafficDriver implements AutoCloseable {
     return lastFailure.get();
   }
 
-  /** Whether the request's transcript goes to the judge: a hash of the request id, the same rule for every arm. */
+  /**
+   * Whether the request's transcript goes to the judge: a hash of the request id, the same rule for
+   * every arm.
+   */
   static boolean sampled(String requestId, double share) {
     if (share >= 1) {
       return true;
@@ -151,7 +186,10 @@ public final class TrafficDriver implements AutoCloseable {
     return ((h & 0x7fffffff) % 10_000) < share * 10_000;
   }
 
-  /** The chat messages of a prompt version's content with {@code variables} filled in; the last one is the user's. */
+  /**
+   * The chat messages of a prompt version's content with {@code variables} filled in; the last one
+   * is the user's.
+   */
   static ArrayNode messages(JsonNode content, Map<String, String> variables) {
     ArrayNode messages = JsonHttp.JSON.createArrayNode();
     String system = content.path("systemPrompt").asText("");
@@ -160,9 +198,15 @@ public final class TrafficDriver implements AutoCloseable {
     }
     for (JsonNode example : content.path("fewShot")) {
       messages.addObject().put("role", "user").put("content", example.path("user").asText(""));
-      messages.addObject().put("role", "assistant").put("content", example.path("assistant").asText(""));
+      messages
+          .addObject()
+          .put("role", "assistant")
+          .put("content", example.path("assistant").asText(""));
     }
-    messages.addObject().put("role", "user").put("content", render(content.path("template").asText(""), variables));
+    messages
+        .addObject()
+        .put("role", "user")
+        .put("content", render(content.path("template").asText(""), variables));
     return messages;
   }
 
@@ -198,7 +242,8 @@ public final class TrafficDriver implements AutoCloseable {
 
     @Override
     public void run() {
-      long interval = (long) (TimeUnit.SECONDS.toNanos(1) * options.threads() / options.sessionsPerSecond());
+      long interval =
+          (long) (TimeUnit.SECONDS.toNanos(1) * options.threads() / options.sessionsPerSecond());
       long next = System.nanoTime() + (long) (random.nextDouble() * interval);
       while (running) {
         long wait = next - System.nanoTime();
@@ -220,7 +265,8 @@ public final class TrafficDriver implements AutoCloseable {
         } catch (Exception e) {
           failed(e);
         }
-        if (observations.size() >= BATCH || (!observations.isEmpty() && System.nanoTime() - oldest > FLUSH_NANOS)) {
+        if (observations.size() >= BATCH
+            || (!observations.isEmpty() && System.nanoTime() - oldest > FLUSH_NANOS)) {
           flush();
         }
       }
@@ -232,10 +278,11 @@ public final class TrafficDriver implements AutoCloseable {
       JsonNode served = api.get("/v1/prompts/" + encodedPrompt + "/resolve?unit=" + unit);
       int version = served.path("version").asInt();
       JsonNode content = served.path("content").path("content");
-      Map<String, String> variables = Map.of(
-          "name", NAMES[random.nextInt(NAMES.length)],
-          "order", Integer.toString(100_000 + random.nextInt(900_000)),
-          "question", QUESTIONS[random.nextInt(QUESTIONS.length)]);
+      Map<String, String> variables =
+          Map.of(
+              "name", NAMES[random.nextInt(NAMES.length)],
+              "order", Integer.toString(100_000 + random.nextInt(900_000)),
+              "question", QUESTIONS[random.nextInt(QUESTIONS.length)]);
       ArrayNode messages = messages(content, variables);
       ObjectNode call = JsonHttp.JSON.createObjectNode();
       content.path("parameters").fields().forEachRemaining(p -> call.set(p.getKey(), p.getValue()));
@@ -248,16 +295,23 @@ public final class TrafficDriver implements AutoCloseable {
       try {
         answer = model.send("POST", "/chat/completions", call);
       } catch (java.io.IOException e) {
-        answer = new JsonHttp.Reply(0, null); // a timeout or a refused connection is an error the app reports
+        answer =
+            new JsonHttp.Reply(
+                0, null); // a timeout or a refused connection is an error the app reports
       }
       double latencyMs = (System.nanoTime() - t0) / 1e6;
       boolean error = !answer.ok();
       String requestId = unit + "-r1";
-      ObjectNode observation = JsonHttp.JSON.createObjectNode()
-          .put("requestId", requestId).put("prompt", options.prompt()).put("version", version).put("unit", unit)
-          .put("observedAt", servedAt.toString())
-          .put("latencyMs", Math.round(latencyMs * 10) / 10.0)
-          .put("error", error);
+      ObjectNode observation =
+          JsonHttp.JSON
+              .createObjectNode()
+              .put("requestId", requestId)
+              .put("prompt", options.prompt())
+              .put("version", version)
+              .put("unit", unit)
+              .put("observedAt", servedAt.toString())
+              .put("latencyMs", Math.round(latencyMs * 10) / 10.0)
+              .put("error", error);
       Counters c = counters(version);
       c.sessions.increment();
       boolean safetyFlag = false;
@@ -268,14 +322,20 @@ public final class TrafficDriver implements AutoCloseable {
         safetyFlag = "content_filter".equals(choice.path("finish_reason").asText());
         long in = answer.body().path("usage").path("prompt_tokens").asLong();
         long out = answer.body().path("usage").path("completion_tokens").asLong();
-        observation.put("inputTokens", in).put("outputTokens", out)
+        observation
+            .put("inputTokens", in)
+            .put("outputTokens", out)
             .put("cost", (in * INPUT_PRICE + out * OUTPUT_PRICE) / 1e6);
         if (safetyFlag) {
           c.safetyFlags.increment();
         }
         if (sampled(requestId, options.transcriptShare())) {
-          transcripts.addObject()
-              .put("requestId", requestId).put("prompt", options.prompt()).put("version", version).put("unit", unit)
+          transcripts
+              .addObject()
+              .put("requestId", requestId)
+              .put("prompt", options.prompt())
+              .put("version", version)
+              .put("unit", unit)
               .put("input", messages.get(messages.size() - 1).path("content").asText())
               .put("output", choice.path("message").path("content").asText());
           transcriptVersions.add(version);
@@ -291,7 +351,9 @@ public final class TrafficDriver implements AutoCloseable {
     private void flush() {
       if (!observations.isEmpty()) {
         try {
-          api.post("/v1/observations", JsonHttp.JSON.createObjectNode().set("observations", observations));
+          api.post(
+              "/v1/observations",
+              JsonHttp.JSON.createObjectNode().set("observations", observations));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -302,7 +364,9 @@ public final class TrafficDriver implements AutoCloseable {
       if (!transcripts.isEmpty()) {
         try {
           JsonNode queued =
-              api.post("/v1/transcripts", JsonHttp.JSON.createObjectNode().set("transcripts", transcripts));
+              api.post(
+                  "/v1/transcripts",
+                  JsonHttp.JSON.createObjectNode().set("transcripts", transcripts));
           transcriptVersions.forEach(v -> counters(v).transcripts.increment());
           droppedTranscripts.add(queued.path("dropped").asLong());
         } catch (InterruptedException e) {

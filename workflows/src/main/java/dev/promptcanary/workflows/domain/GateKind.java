@@ -23,8 +23,9 @@ public enum GateKind {
   /** Observed canary share of the traffic against the configured canary weight. */
   SAMPLE_RATIO,
   /**
-   * Judge failures and sampling balance: share of judge attempts that failed, and the canary's share of judge
-   * scores against its share of traffic. Holds the rollout when unhealthy, never rolls it back.
+   * Judge failures and sampling balance: share of judge attempts that failed, and the canary's
+   * share of judge scores against its share of traffic. Holds the rollout when unhealthy, never
+   * rolls it back.
    */
   JUDGE_HEALTH,
   /** User feedback (-1, 0, 1): difference of mean feedback per request, canary minus baseline. */

@@ -14,8 +14,8 @@ public enum GateMode {
   NON_INFERIORITY,
   /**
    * Roll back on shown harm, never hold the promotion for want of proof of no harm, unless the gate
-   * sets a {@code minimumPower}: then it holds until the sample so far would have detected a harm of
-   * the margin's size with that power. Every verdict reports the smallest harm the sample could
+   * sets a {@code minimumPower}: then it holds until the sample so far would have detected a harm
+   * of the margin's size with that power. Every verdict reports the smallest harm the sample could
    * detect with 80% power, so what a promotion did not rule out is on record.
    */
   HARM_DETECTION

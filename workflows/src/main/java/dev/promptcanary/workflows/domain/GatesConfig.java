@@ -128,29 +128,65 @@ public record GatesConfig(
   /** The same gates with another family-wise alpha. */
   public GatesConfig withAlpha(double newAlpha) {
     return new GatesConfig(
-        newAlpha, minimumSamples, quality, errorRate, safety, latency, cost, sampleRatio,
-        judgeHealth, feedback, metrics);
+        newAlpha,
+        minimumSamples,
+        quality,
+        errorRate,
+        safety,
+        latency,
+        cost,
+        sampleRatio,
+        judgeHealth,
+        feedback,
+        metrics);
   }
 
   /** The same gates with these custom metric gates instead. */
   public GatesConfig withMetrics(List<MetricGate> newMetrics) {
     return new GatesConfig(
-        alpha, minimumSamples, quality, errorRate, safety, latency, cost, sampleRatio,
-        judgeHealth, feedback, newMetrics);
+        alpha,
+        minimumSamples,
+        quality,
+        errorRate,
+        safety,
+        latency,
+        cost,
+        sampleRatio,
+        judgeHealth,
+        feedback,
+        newMetrics);
   }
 
   /** The same gates with another error-rate gate. */
   public GatesConfig withErrorRate(RateGate newErrorRate) {
     return new GatesConfig(
-        alpha, minimumSamples, quality, newErrorRate, safety, latency, cost, sampleRatio,
-        judgeHealth, feedback, metrics);
+        alpha,
+        minimumSamples,
+        quality,
+        newErrorRate,
+        safety,
+        latency,
+        cost,
+        sampleRatio,
+        judgeHealth,
+        feedback,
+        metrics);
   }
 
   /** The same gates with another sample ratio check. */
   public GatesConfig withSampleRatio(SrmGate newSampleRatio) {
     return new GatesConfig(
-        alpha, minimumSamples, quality, errorRate, safety, latency, cost, newSampleRatio,
-        judgeHealth, feedback, metrics);
+        alpha,
+        minimumSamples,
+        quality,
+        errorRate,
+        safety,
+        latency,
+        cost,
+        newSampleRatio,
+        judgeHealth,
+        feedback,
+        metrics);
   }
 
   /**
@@ -177,8 +213,8 @@ public record GatesConfig(
   }
 
   /**
-   * The gates of the {@code restart}-th test of a stage (0: its first; +1 each time the stage starts
-   * over on fresh data): the stage's share of both alphas times {@link #restartShare(int)}.
+   * The gates of the {@code restart}-th test of a stage (0: its first; +1 each time the stage
+   * starts over on fresh data): the stage's share of both alphas times {@link #restartShare(int)}.
    */
   public GatesConfig perStage(int stageCount, int restart) {
     int stages = checkedStageCount(stageCount);

@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * Latency gate. Latency is heavy tailed, so it is never tested on the mean: for each of its {@code
- * quantiles} q the tested quantity is the share of canary requests slower than the baseline's q
- * (a cut frozen for the stage), minus the baseline's own share (about {@code 1 - q}). A canary whose
+ * quantiles} q the tested quantity is the share of canary requests slower than the baseline's q (a
+ * cut frozen for the stage), minus the baseline's own share (about {@code 1 - q}). A canary whose
  * p95 moved up shows as more than 5% of its requests above the baseline p95, whatever happens to
  * its median or mean; its median moving shows at p50, its far tail at p99. The gate's alpha is
  * split evenly over its quantiles, and each gives its own verdict ({@code metric} "p50", "p95", …).
@@ -116,8 +116,7 @@ public record LatencyGate(
       Double m = margins.get(i);
       if (m == null || !(m >= 0 && m <= 1) || m == 0 && tau == 0) {
         throw new GateConfigException(
-            "margins[" + i + "]",
-            "must be in (0, 1] (0 only with a fixed tau), got " + m);
+            "margins[" + i + "]", "must be in (0, 1] (0 only with a fixed tau), got " + m);
       }
     }
     return margins;
@@ -137,8 +136,11 @@ public record LatencyGate(
     double percent = 100 * quantile;
     return Math.abs(percent - Math.rint(percent)) < 1e-9
         ? String.format(Locale.ROOT, "p%.0f", percent)
-        : "p" + new java.math.BigDecimal(percent).round(new java.math.MathContext(6))
-            .stripTrailingZeros().toPlainString();
+        : "p"
+            + new java.math.BigDecimal(percent)
+                .round(new java.math.MathContext(6))
+                .stripTrailingZeros()
+                .toPlainString();
   }
 
   /**

@@ -83,8 +83,9 @@ public record MetricGate(
       throw new GateConfigException(
           "mode", "a PRIMARY metric is a non-inferiority gate (like quality); use GUARDRAIL");
     }
-    mode = GateChecks.mode(mode, role == Role.PRIMARY ? GateMode.NON_INFERIORITY
-        : GateMode.HARM_DETECTION);
+    mode =
+        GateChecks.mode(
+            mode, role == Role.PRIMARY ? GateMode.NON_INFERIORITY : GateMode.HARM_DETECTION);
     alphaShare = alphaShare == 0 ? (role == Role.PRIMARY ? 0.9 : 0.02) : alphaShare;
     GateChecks.share(alphaShare);
     GateChecks.power(minimumPower);

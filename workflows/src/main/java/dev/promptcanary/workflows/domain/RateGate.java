@@ -70,14 +70,28 @@ public record RateGate(
   /** The same gate in another mode, with a minimum power (0 = none). */
   public RateGate withMode(GateMode newMode, double newMinimumPower) {
     return new RateGate(
-        enabled, alphaShare, margin, minimumEffect, ceiling, tau, newMode, relativeMargin,
+        enabled,
+        alphaShare,
+        margin,
+        minimumEffect,
+        ceiling,
+        tau,
+        newMode,
+        relativeMargin,
         newMinimumPower);
   }
 
   /** The same gate with another relative margin (0 = absolute only). */
   public RateGate withRelativeMargin(double newRelativeMargin) {
     return new RateGate(
-        enabled, alphaShare, margin, minimumEffect, ceiling, tau, mode, newRelativeMargin,
+        enabled,
+        alphaShare,
+        margin,
+        minimumEffect,
+        ceiling,
+        tau,
+        mode,
+        newRelativeMargin,
         minimumPower);
   }
 
@@ -90,8 +104,8 @@ public record RateGate(
   }
 
   /**
-   * Safety flags: harm detection, margin +50% of the baseline's rate with a floor of 0.2 points; any
-   * significant increase, or a canary rate significantly above 2%, rolls back.
+   * Safety flags: harm detection, margin +50% of the baseline's rate with a floor of 0.2 points;
+   * any significant increase, or a canary rate significantly above 2%, rolls back.
    */
   public static RateGate safetyDefaults() {
     return new RateGate(true, 0.02, 0.002, 0.0, 0.02, 0.0, GateMode.HARM_DETECTION, 0.5, 0);

@@ -8,18 +8,22 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
 /**
- * Which options each kind of activity runs with. The options are part of what a released run did, so the code
- * before {@link ChangeIds#CONTROLS_PREEMPT} keeps its unbounded {@code QUICK} retries when it replays.
+ * Which options each kind of activity runs with. The options are part of what a released run did,
+ * so the code before {@link ChangeIds#CONTROLS_PREEMPT} keeps its unbounded {@code QUICK} retries
+ * when it replays.
  */
 final class ActivityStubs {
   /** Before {@link ChangeIds#CONTROLS_PREEMPT}: every step and write, retried for ever. */
   private static final ActivityOptions QUICK =
-      options(Duration.ofSeconds(30), doubling(Duration.ofMillis(500)).setMaximumInterval(Duration.ofSeconds(30)));
+      options(
+          Duration.ofSeconds(30),
+          doubling(Duration.ofMillis(500)).setMaximumInterval(Duration.ofSeconds(30)));
 
   /**
-   * The steps of a rollout under {@link ChangeIds#CONTROLS_PREEMPT}: a bounded number of attempts, and no retry of a
-   * programming error, so a step that keeps failing surfaces (the rollout holds with the failure as its reason)
-   * instead of retrying silently for ever. About 8 s of backoff over 5 attempts.
+   * The steps of a rollout under {@link ChangeIds#CONTROLS_PREEMPT}: a bounded number of attempts,
+   * and no retry of a programming error, so a step that keeps failing surfaces (the rollout holds
+   * with the failure as its reason) instead of retrying silently for ever. About 8 s of backoff
+   * over 5 attempts.
    */
   private static final ActivityOptions STEP =
       options(
@@ -36,26 +40,34 @@ final class ActivityStubs {
                   UnsupportedOperationException.class.getName(),
                   NumberFormatException.class.getName()));
 
-  /** Writes of the read model and the audit log under {@link ChangeIds#CONTROLS_PREEMPT}: short, then given up. */
+  /**
+   * Writes of the read model and the audit log under {@link ChangeIds#CONTROLS_PREEMPT}: short,
+   * then given up.
+   */
   private static final ActivityOptions BOOKKEEPING =
       ActivityOptions.newBuilder(STEP)
           .setStartToCloseTimeout(Duration.ofSeconds(10))
-          .setRetryOptions(RetryOptions.newBuilder(STEP.getRetryOptions()).setMaximumAttempts(4).build())
+          .setRetryOptions(
+              RetryOptions.newBuilder(STEP.getRetryOptions()).setMaximumAttempts(4).build())
           .build();
 
   private static final ActivityOptions ALERT =
       options(Duration.ofSeconds(20), doubling(Duration.ofSeconds(1)).setMaximumAttempts(6));
 
   /**
-   * The eval runner heartbeats at least every 10 s, a slow model call or not, so 30 s without a heartbeat means its
-   * worker is gone: the attempt times out and the retry, on a live worker, resumes from the stored cases.
+   * The eval runner heartbeats at least every 10 s, a slow model call or not, so 30 s without a
+   * heartbeat means its worker is gone: the attempt times out and the retry, on a live worker,
+   * resumes from the stored cases.
    */
   private static final ActivityOptions EVAL =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofHours(2))
           .setHeartbeatTimeout(Duration.ofSeconds(30))
           .setRetryOptions(
-              RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(5)).setMaximumAttempts(3).build())
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(5))
+                  .setMaximumAttempts(3)
+                  .build())
           .build();
 
   private final boolean controlsPreempt;
@@ -64,12 +76,17 @@ final class ActivityStubs {
     this.controlsPreempt = controlsPreempt;
   }
 
-  /** Looks at the data, routing writes and plans: bounded under {@link ChangeIds#CONTROLS_PREEMPT}. */
+  /**
+   * Looks at the data, routing writes and plans: bounded under {@link ChangeIds#CONTROLS_PREEMPT}.
+   */
   RolloutActivities step(String summary) {
     return stub(controlsPreempt ? STEP : QUICK, summary);
   }
 
-  /** Read-model records and audit writes: short and given up under {@link ChangeIds#CONTROLS_PREEMPT}. */
+  /**
+   * Read-model records and audit writes: short and given up under {@link
+   * ChangeIds#CONTROLS_PREEMPT}.
+   */
   RolloutActivities bookkeeping(String summary) {
     return stub(controlsPreempt ? BOOKKEEPING : QUICK, summary);
   }
@@ -79,20 +96,23 @@ final class ActivityStubs {
   }
 
   /**
-   * The offline eval. {@code abandonOnCancel} ({@link ChangeIds#EVAL_ABANDONED_ON_CONTROL}): cancelling its scope
-   * leaves the activity to stop at its next heartbeat instead of asking the server to cancel it.
+   * The offline eval. {@code abandonOnCancel} ({@link ChangeIds#EVAL_ABANDONED_ON_CONTROL}):
+   * cancelling its scope leaves the activity to stop at its next heartbeat instead of asking the
+   * server to cancel it.
    */
   RolloutActivities eval(String summary, boolean abandonOnCancel) {
     return stub(
         abandonOnCancel
-            ? ActivityOptions.newBuilder(EVAL).setCancellationType(ActivityCancellationType.ABANDON).build()
+            ? ActivityOptions.newBuilder(EVAL)
+                .setCancellationType(ActivityCancellationType.ABANDON)
+                .build()
             : EVAL,
         summary);
   }
 
   /**
-   * Before {@link ChangeIds#CONTROLS_PREEMPT} a step retried for ever, so a failure that reached the workflow failed
-   * it; replays of that code keep it.
+   * Before {@link ChangeIds#CONTROLS_PREEMPT} a step retried for ever, so a failure that reached
+   * the workflow failed it; replays of that code keep it.
    */
   void rethrowUnderOldCode(ActivityFailure failure) {
     if (!controlsPreempt) {
@@ -101,7 +121,10 @@ final class ActivityStubs {
   }
 
   private static ActivityOptions options(Duration startToClose, RetryOptions.Builder retry) {
-    return ActivityOptions.newBuilder().setStartToCloseTimeout(startToClose).setRetryOptions(retry.build()).build();
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(startToClose)
+        .setRetryOptions(retry.build())
+        .build();
   }
 
   /** Retries from {@code initialInterval}, doubling the wait each time. */

@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the rollout writes about itself: its read model, the audit log and alerts. Under
- * {@link ChangeIds#CONTROLS_PREEMPT} none of it can hold the rollout up: a record that keeps failing is noted and
- * caught up by the next one, audit writes and alerts run in the background and only the end of the run waits for
- * them. Before it, each was a step the rollout waited on.
+ * What the rollout writes about itself: its read model, the audit log and alerts. Under {@link
+ * ChangeIds#CONTROLS_PREEMPT} none of it can hold the rollout up: a record that keeps failing is
+ * noted and caught up by the next one, audit writes and alerts run in the background and only the
+ * end of the run waits for them. Before it, each was a step the rollout waited on.
  */
 final class Bookkeeping {
   private final String rolloutId;
@@ -20,12 +20,19 @@ final class Bookkeeping {
   private final RolloutMemory memory;
   private final ActivityStubs stubs;
   private final boolean controlsPreempt;
+
   /** Alerts and audit writes in flight. */
   private final List<Promise<Void>> inBackground = new ArrayList<>();
+
   /** Whether a write failed since the last read-model record (its note is not stored yet). */
   private boolean unrecordedFailure;
 
-  Bookkeeping(String rolloutId, RolloutSpec spec, RolloutMemory memory, ActivityStubs stubs, boolean controlsPreempt) {
+  Bookkeeping(
+      String rolloutId,
+      RolloutSpec spec,
+      RolloutMemory memory,
+      ActivityStubs stubs,
+      boolean controlsPreempt) {
     this.rolloutId = rolloutId;
     this.spec = spec;
     this.memory = memory;
@@ -35,8 +42,15 @@ final class Bookkeeping {
 
   /** Stores the read model: the checkpoint as it is now, and why (when something ended or held). */
   void record(String reason, String resumedFromRunId) {
-    RolloutRecord record = new RolloutRecord(rolloutId, Workflow.getInfo().getRunId(), spec, memory.checkpoint(),
-        memory.canaryWeightBp, reason, resumedFromRunId);
+    RolloutRecord record =
+        new RolloutRecord(
+            rolloutId,
+            Workflow.getInfo().getRunId(),
+            spec,
+            memory.checkpoint(),
+            memory.canaryWeightBp,
+            reason,
+            resumedFromRunId);
     if (!controlsPreempt) {
       stubs.bookkeeping("record " + memory.state).recordProgress(record);
       return;
@@ -51,7 +65,10 @@ final class Bookkeeping {
     }
   }
 
-  /** Records the read model once more at the end if a failure noted since the last record is not stored yet. */
+  /**
+   * Records the read model once more at the end if a failure noted since the last record is not
+   * stored yet.
+   */
   void catchUp(String reason) {
     if (unrecordedFailure) {
       record(reason, null);
@@ -59,19 +76,32 @@ final class Bookkeeping {
   }
 
   void audit(ControlKind kind, ControlRequest request) {
-    AuditEntry entry = new AuditEntry(rolloutId, spec.prompt(), request.actor(), kind.action(), request.reason());
+    AuditEntry entry =
+        new AuditEntry(rolloutId, spec.prompt(), request.actor(), kind.action(), request.reason());
     if (controlsPreempt) {
-      inBackground("audit", Async.procedure(stubs.bookkeeping("audit " + entry.action())::recordAudit, entry));
+      inBackground(
+          "audit",
+          Async.procedure(stubs.bookkeeping("audit " + entry.action())::recordAudit, entry));
     } else {
       stubs.bookkeeping("audit " + kind.action()).recordAudit(entry);
     }
   }
 
   void alert(String event, String reason, Verdict verdict) {
-    AlertEvent alert = new AlertEvent(rolloutId, spec.prompt(), spec.candidateVersion(), event, memory.state, reason,
-        verdict, spec.alertWebhook(), Workflow.currentTimeMillis());
+    AlertEvent alert =
+        new AlertEvent(
+            rolloutId,
+            spec.prompt(),
+            spec.candidateVersion(),
+            event,
+            memory.state,
+            reason,
+            verdict,
+            spec.alertWebhook(),
+            Workflow.currentTimeMillis());
     if (controlsPreempt) {
-      inBackground("alert " + event, Async.procedure(stubs.alert("alert: " + event)::sendAlert, alert));
+      inBackground(
+          "alert " + event, Async.procedure(stubs.alert("alert: " + event)::sendAlert, alert));
       return;
     }
     try {
@@ -88,11 +118,15 @@ final class Bookkeeping {
 
   /** Lets an alert or audit write run on its own; a failure is noted in the timeline. */
   private void inBackground(String what, Promise<Void> effect) {
-    inBackground.add(effect.exceptionally(failure -> {
-      memory.note(Workflow.currentTimeMillis(), what.startsWith("audit") ? "audit failed" : "alert failed",
-          what + ": " + Text.rootMessage(failure));
-      unrecordedFailure = true;
-      return null;
-    }));
+    inBackground.add(
+        effect.exceptionally(
+            failure -> {
+              memory.note(
+                  Workflow.currentTimeMillis(),
+                  what.startsWith("audit") ? "audit failed" : "alert failed",
+                  what + ": " + Text.rootMessage(failure));
+              unrecordedFailure = true;
+              return null;
+            }));
   }
 }

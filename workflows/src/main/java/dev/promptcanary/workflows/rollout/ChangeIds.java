@@ -1,24 +1,34 @@
 package dev.promptcanary.workflows.rollout;
 
 /**
- * {@code Workflow.getVersion} change ids of the rollout workflow. Every change to released workflow code goes
- * behind one of these; they are never renamed or reused.
+ * {@code Workflow.getVersion} change ids of the rollout workflow. Every change to released workflow
+ * code goes behind one of these; they are never renamed or reused.
  */
 final class ChangeIds {
-  /** A look whose judge-health check fails holds the rollout (before: it kept waiting like an inconclusive look). */
+  /**
+   * A look whose judge-health check fails holds the rollout (before: it kept waiting like an
+   * inconclusive look).
+   */
   static final String JUDGE_HEALTH_HOLD = "judge-health-hold";
 
-  /** An abort or bypass during the offline eval abandons the eval activity (before: requested its cancellation). */
+  /**
+   * An abort or bypass during the offline eval abandons the eval activity (before: requested its
+   * cancellation).
+   */
   static final String EVAL_ABANDONED_ON_CONTROL = "eval-abandoned-on-control";
 
-  /** A sample ratio mismatch holds the rollout unless its spec asks to roll back (before: it always rolled back). */
+  /**
+   * A sample ratio mismatch holds the rollout unless its spec asks to roll back (before: it always
+   * rolled back).
+   */
   static final String SRM_HOLDS = "srm-holds";
 
   /**
-   * Controls always take effect (before: a look, an audit write or an alert delivery could hold them up): a look
-   * in flight is abandoned when a control arrives, a pause is answered during the eval, alerts and audit writes
-   * run in the background, and steps retry a bounded number of times, a look or a routing write that keeps
-   * failing holding the rollout ({@link PauseReason#STEP_FAILED}).
+   * Controls always take effect (before: a look, an audit write or an alert delivery could hold
+   * them up): a look in flight is abandoned when a control arrives, a pause is answered during the
+   * eval, alerts and audit writes run in the background, and steps retry a bounded number of times,
+   * a look or a routing write that keeps failing holding the rollout ({@link
+   * PauseReason#STEP_FAILED}).
    */
   static final String CONTROLS_PREEMPT = "controls-preempt";
 

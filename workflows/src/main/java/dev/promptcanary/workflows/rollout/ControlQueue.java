@@ -7,9 +7,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Controls waiting for the rollout, in arrival order, and the answers their update handlers wait for. An update
- * handler only queues its control ({@link #submit}); the rollout handles it on its own thread, so a control never
- * runs beside a step it would race with (samples-java {@code safemessagepassing}).
+ * Controls waiting for the rollout, in arrival order, and the answers their update handlers wait
+ * for. An update handler only queues its control ({@link #submit}); the rollout handles it on its
+ * own thread, so a control never runs beside a step it would race with (samples-java {@code
+ * safemessagepassing}).
  */
 final class ControlQueue {
   record Pending(int id, ControlKind kind, ControlRequest request) {}
@@ -18,7 +19,10 @@ final class ControlQueue {
   private final Map<Integer, ControlResult> answers = new HashMap<>();
   private int submitted;
 
-  /** Called by an update handler: queues the control and returns its answer once the rollout gave one. */
+  /**
+   * Called by an update handler: queues the control and returns its answer once the rollout gave
+   * one.
+   */
   ControlResult submit(ControlKind kind, ControlRequest request) {
     int id = ++submitted;
     pending.addLast(new Pending(id, kind, request));
@@ -30,9 +34,13 @@ final class ControlQueue {
     return pending.isEmpty();
   }
 
-  /** Whether an abort or bypass is waiting: these end the rollout, so they end whatever it waits for. */
+  /**
+   * Whether an abort or bypass is waiting: these end the rollout, so they end whatever it waits
+   * for.
+   */
   boolean hasFinal() {
-    return pending.stream().anyMatch(c -> c.kind() == ControlKind.ABORT || c.kind() == ControlKind.BYPASS);
+    return pending.stream()
+        .anyMatch(c -> c.kind() == ControlKind.ABORT || c.kind() == ControlKind.BYPASS);
   }
 
   /** The kind of the next control; only while one is waiting. */

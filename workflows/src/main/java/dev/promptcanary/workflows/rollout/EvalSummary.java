@@ -9,4 +9,5 @@ package dev.promptcanary.workflows.rollout;
  * @param candidatePassRate share of cases the candidate passed
  * @param baselinePassRate share of cases the baseline passed
  */
-public record EvalSummary(boolean passed, String reason, int cases, double candidatePassRate, double baselinePassRate) {}
+public record EvalSummary(
+    boolean passed, String reason, int cases, double candidatePassRate, double baselinePassRate) {}

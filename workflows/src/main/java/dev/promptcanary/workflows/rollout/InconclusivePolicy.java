@@ -1,6 +1,9 @@
 package dev.promptcanary.workflows.rollout;
 
-/** What a stage does when its maximum bake time passes without a decision (including for lack of traffic). */
+/**
+ * What a stage does when its maximum bake time passes without a decision (including for lack of
+ * traffic).
+ */
 public enum InconclusivePolicy {
   /** Bake another {@code maxBakeSeconds}, up to the rollout's extension budget; then hold. */
   EXTEND,

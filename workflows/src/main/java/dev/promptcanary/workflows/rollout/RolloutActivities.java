@@ -3,7 +3,10 @@ package dev.promptcanary.workflows.rollout;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
-/** Everything a rollout does to the world. Each method is idempotent: Temporal may run it more than once. */
+/**
+ * Everything a rollout does to the world. Each method is idempotent: Temporal may run it more than
+ * once.
+ */
 @ActivityInterface
 public interface RolloutActivities {
 

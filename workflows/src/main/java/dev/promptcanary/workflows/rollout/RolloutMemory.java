@@ -4,7 +4,10 @@ import dev.promptcanary.workflows.domain.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The workflow's working copy of its {@link Checkpoint}: mutable inside one run, frozen to carry it over. */
+/**
+ * The workflow's working copy of its {@link Checkpoint}: mutable inside one run, frozen to carry it
+ * over.
+ */
 final class RolloutMemory {
   private static final int TIMELINE_LIMIT = 200;
 
@@ -24,9 +27,12 @@ final class RolloutMemory {
     state = checkpoint.state();
     stageIndex = checkpoint.stageIndex();
     stageEntered = checkpoint.stageEntered();
-    clock = new StageClock(
-        checkpoint.stageStartedAtMillis(), checkpoint.pausedMillis(), checkpoint.stageBudgetMillis(),
-        checkpoint.stageRestarts());
+    clock =
+        new StageClock(
+            checkpoint.stageStartedAtMillis(),
+            checkpoint.pausedMillis(),
+            checkpoint.stageBudgetMillis(),
+            checkpoint.stageRestarts());
     canaryStartedAtMillis = checkpoint.canaryStartedAtMillis();
     extensionsUsed = checkpoint.extensionsUsed();
     routingSequence = checkpoint.routingSequence();
@@ -38,9 +44,20 @@ final class RolloutMemory {
 
   Checkpoint checkpoint() {
     return new Checkpoint(
-        state, stageIndex, stageEntered, clock.startedAtMillis(), clock.pausedMillis(), clock.budgetMillis(),
-        canaryStartedAtMillis, extensionsUsed, routingSequence, lastVerdicts, timeline, canaryWeightBp,
-        pauseReason, clock.restarts());
+        state,
+        stageIndex,
+        stageEntered,
+        clock.startedAtMillis(),
+        clock.pausedMillis(),
+        clock.budgetMillis(),
+        canaryStartedAtMillis,
+        extensionsUsed,
+        routingSequence,
+        lastVerdicts,
+        timeline,
+        canaryWeightBp,
+        pauseReason,
+        clock.restarts());
   }
 
   /** Keeps the story bounded: the first entries (how it started) and the latest ones. */

@@ -21,8 +21,8 @@ public final class RolloutMessages {
   public static final String INVALID_CONTROL = "InvalidControl";
 
   /**
-   * A control the rollout cannot take in its current state (ended, not paused, already paused):
-   * the API answers 409.
+   * A control the rollout cannot take in its current state (ended, not paused, already paused): the
+   * API answers 409.
    */
   public static final String CONTROL_NOT_ALLOWED = "ControlNotAllowed";
 

@@ -4,8 +4,8 @@ import dev.promptcanary.workflows.domain.Verdict;
 import java.util.List;
 
 /**
- * The answer of the progress query: where the rollout is and what it has seen ({@code pauseReason}: why it is
- * paused, null when it is not).
+ * The answer of the progress query: where the rollout is and what it has seen ({@code pauseReason}:
+ * why it is paused, null when it is not).
  */
 public record RolloutProgress(
     String rolloutId,

@@ -1,6 +1,9 @@
 package dev.promptcanary.workflows.rollout;
 
-/** The rollout's read model in PostgreSQL, written at every change so lists and restarts never need Temporal. */
+/**
+ * The rollout's read model in PostgreSQL, written at every change so lists and restarts never need
+ * Temporal.
+ */
 public record RolloutRecord(
     String rolloutId,
     String runId,

@@ -17,9 +17,11 @@ import java.util.List;
  * @param checkIntervalSeconds the fallback look at the data when no ingest notification arrives
  * @param alertWebhook where alert events are POSTed, or null
  * @param startedBy who started it
- * @param judge the judge whose scores count for quality ({@code model/rubricVersion}), pinned for the whole
- *     rollout; null pins the first judge to score either arm once the canary takes traffic
- * @param srmPolicy what a sample ratio mismatch does; null (a spec written before the field existed) holds
+ * @param judge the judge whose scores count for quality ({@code model/rubricVersion}), pinned for
+ *     the whole rollout; null pins the first judge to score either arm once the canary takes
+ *     traffic
+ * @param srmPolicy what a sample ratio mismatch does; null (a spec written before the field
+ *     existed) holds
  */
 public record RolloutSpec(
     String prompt,
@@ -43,7 +45,8 @@ public record RolloutSpec(
     }
     for (int i = 1; i < stages.size(); i++) {
       if (stages.get(i).weightBp() <= stages.get(i - 1).weightBp()) {
-        throw new IllegalArgumentException("stage weights must increase, stage " + (i + 1) + " does not");
+        throw new IllegalArgumentException(
+            "stage weights must increase, stage " + (i + 1) + " does not");
       }
     }
     if (candidateVersion == baselineVersion) {
@@ -58,11 +61,33 @@ public record RolloutSpec(
   }
 
   /** A spec without an SRM policy: a mismatch holds. */
-  public RolloutSpec(String prompt, int candidateVersion, int baselineVersion, List<Stage> stages, GatesConfig gates,
-      String evalSuite, InconclusivePolicy inconclusivePolicy, int maxExtensions, long checkIntervalSeconds,
-      String alertWebhook, String startedBy, String judge) {
-    this(prompt, candidateVersion, baselineVersion, stages, gates, evalSuite, inconclusivePolicy, maxExtensions,
-        checkIntervalSeconds, alertWebhook, startedBy, judge, null);
+  public RolloutSpec(
+      String prompt,
+      int candidateVersion,
+      int baselineVersion,
+      List<Stage> stages,
+      GatesConfig gates,
+      String evalSuite,
+      InconclusivePolicy inconclusivePolicy,
+      int maxExtensions,
+      long checkIntervalSeconds,
+      String alertWebhook,
+      String startedBy,
+      String judge) {
+    this(
+        prompt,
+        candidateVersion,
+        baselineVersion,
+        stages,
+        gates,
+        evalSuite,
+        inconclusivePolicy,
+        maxExtensions,
+        checkIntervalSeconds,
+        alertWebhook,
+        startedBy,
+        judge,
+        null);
   }
 
   /** Whether a sample ratio mismatch rolls back (asked for) rather than holds (the default). */

@@ -8,8 +8,9 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * One rollout of one prompt version: offline eval, then canary stages with sequential verdicts, then promotion or
- * rollback. Controls are Updates, so the caller gets an answer (or a validation error) once they took effect.
+ * One rollout of one prompt version: offline eval, then canary stages with sequential verdicts,
+ * then promotion or rollback. Controls are Updates, so the caller gets an answer (or a validation
+ * error) once they took effect.
  */
 @WorkflowInterface
 public interface RolloutWorkflow {
@@ -44,7 +45,10 @@ public interface RolloutWorkflow {
   @UpdateValidatorMethod(updateName = RolloutMessages.RESUME)
   void validateResume(ControlRequest request);
 
-  /** New outcomes were stored for this prompt (sent by the ingest path, at most about once a second). */
+  /**
+   * New outcomes were stored for this prompt (sent by the ingest path, at most about once a
+   * second).
+   */
   @SignalMethod(name = RolloutMessages.DATA_ARRIVED)
   void dataArrived(DataArrived signal);
 

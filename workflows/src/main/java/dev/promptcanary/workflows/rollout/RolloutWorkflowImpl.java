@@ -14,26 +14,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rollout as a short list of named steps (argo-rollouts {@code rollout/canary.go}): {@link #offlineEval}, then
- * for each stage {@link #enterStage} and {@link #bake} (wait, {@link #look}, act on the verdict), then promote.
+ * The rollout as a short list of named steps (argo-rollouts {@code rollout/canary.go}): {@link
+ * #offlineEval}, then for each stage {@link #enterStage} and {@link #bake} (wait, {@link #look},
+ * act on the verdict), then promote.
  *
- * <p>Its parts: the state is one {@link RolloutMemory} (with the {@link StageClock}); controls wait in the
- * {@link ControlQueue} and are handled on the rollout's own thread ({@link #handleControls}); every pause, a
- * person's or the rollout's own, is one {@link Hold}; activities get their options from {@link ActivityStubs};
- * {@link Bookkeeping} writes the read model, the audit log and alerts; {@link SearchAttributePublisher} the search
- * attributes; {@link ControlRules} which controls the validators let through. A rollout ends in one way,
- * through {@link Endings}: its state is final ({@link #ended}), and {@link #run} returns what the ending made.
+ * <p>Its parts: the state is one {@link RolloutMemory} (with the {@link StageClock}); controls wait
+ * in the {@link ControlQueue} and are handled on the rollout's own thread ({@link
+ * #handleControls}); every pause, a person's or the rollout's own, is one {@link Hold}; activities
+ * get their options from {@link ActivityStubs}; {@link Bookkeeping} writes the read model, the
+ * audit log and alerts; {@link SearchAttributePublisher} the search attributes; {@link
+ * ControlRules} which controls the validators let through. A rollout ends in one way, through
+ * {@link Endings}: its state is final ({@link #ended}), and {@link #run} returns what the ending
+ * made.
  *
- * <p>The order of commands (activities, timers, markers, upserts) is what released histories replay: a change to
- * it goes behind a {@link ChangeIds change id} (docs/workflow.md).
+ * <p>The order of commands (activities, timers, markers, upserts) is what released histories
+ * replay: a change to it goes behind a {@link ChangeIds change id} (docs/workflow.md).
  */
 public class RolloutWorkflowImpl implements RolloutWorkflow {
-  /** Continue as new past this many history events, well below Temporal's limits and our 5,000 budget. */
+  /**
+   * Continue as new past this many history events, well below Temporal's limits and our 5,000
+   * budget.
+   */
   static final int HISTORY_EVENT_LIMIT = 3000;
 
   private final ControlQueue controls = new ControlQueue();
+
   /** {@link ChangeIds#CONTROLS_PREEMPT}, decided once per run. */
   private boolean controlsPreempt;
+
   private String rolloutId;
   private RolloutSpec spec;
   private RolloutMemory memory;
@@ -42,10 +50,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private Bookkeeping bookkeeping;
   private SearchAttributePublisher searchAttributes;
   private Endings endings;
+
   /** The latest hold: a resume returns to the state it began in. */
   private Hold hold;
+
   /** Whether outcomes arrived since the last look. */
   private boolean dataPending;
+
   private AnalysisReport lastReport;
 
   @Override
@@ -59,7 +70,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private void start(RolloutInput input) {
     rolloutId = input.rolloutId();
     spec = input.spec();
-    controlsPreempt = Workflow.getVersion(ChangeIds.CONTROLS_PREEMPT, Workflow.DEFAULT_VERSION, 1) >= 1;
+    controlsPreempt =
+        Workflow.getVersion(ChangeIds.CONTROLS_PREEMPT, Workflow.DEFAULT_VERSION, 1) >= 1;
     stubs = new ActivityStubs(controlsPreempt);
     memory = new RolloutMemory(input.checkpoint());
     routing = new RoutingCommands(rolloutId, spec, memory);
@@ -67,16 +79,30 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     searchAttributes = new SearchAttributePublisher(spec, memory);
     endings = new Endings(rolloutId, spec, memory, stubs, routing, bookkeeping, searchAttributes);
     if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
-      memory.canaryWeightBp = stage().weightBp(); // a checkpoint written before the weight was carried
+      memory.canaryWeightBp =
+          stage().weightBp(); // a checkpoint written before the weight was carried
     }
     if (memory.timeline.isEmpty()) {
-      memory.note(now(), "started", "rollout of " + spec.prompt() + " v" + spec.candidateVersion() + " against v"
-          + spec.baselineVersion() + " by " + spec.startedBy());
+      memory.note(
+          now(),
+          "started",
+          "rollout of "
+              + spec.prompt()
+              + " v"
+              + spec.candidateVersion()
+              + " against v"
+              + spec.baselineVersion()
+              + " by "
+              + spec.startedBy());
       input.planNotes().forEach(note -> memory.note(now(), "plan", note));
     }
     if (input.resumedFromRunId() != null) {
-      memory.note(now(), "resumed", "resumed from its checkpoint after run " + input.resumedFromRunId()
-          + " was lost with the Temporal history");
+      memory.note(
+          now(),
+          "resumed",
+          "resumed from its checkpoint after run "
+              + input.resumedFromRunId()
+              + " was lost with the Temporal history");
     }
     searchAttributes.publish();
     bookkeeping.record(null, input.resumedFromRunId());
@@ -104,10 +130,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
   }
 
-  /** Lets update handlers deliver their answers (and alerts and audit writes finish) before the run closes. */
+  /**
+   * Lets update handlers deliver their answers (and alerts and audit writes finish) before the run
+   * closes.
+   */
   private void settle() {
     if (controlsPreempt) {
-      controls.failRemaining(memory.state); // e.g. a pause sent while the eval was blocking the rollout
+      controls.failRemaining(
+          memory.state); // e.g. a pause sent while the eval was blocking the rollout
       Workflow.await(() -> Workflow.isEveryHandlerFinished() && bookkeeping.settled());
       bookkeeping.catchUp(endings.result().reason());
     } else {
@@ -119,21 +149,38 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     return memory.state.isFinal();
   }
 
-  // ---- offline eval -------------------------------------------------------------------------------------
+  // ---- offline eval
+  // -------------------------------------------------------------------------------------
 
-  /** Runs the offline eval; a rollout below its gate ends {@code EVAL_BLOCKED}, one above it goes to canary. */
+  /**
+   * Runs the offline eval; a rollout below its gate ends {@code EVAL_BLOCKED}, one above it goes to
+   * canary.
+   */
   private void offlineEval() {
     EvalRequest request =
-        new EvalRequest(rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.evalSuite());
-    // An abort or bypass during the eval abandons the activity rather than requesting its cancellation: the rollout
-    // closes right after, and an activity of a closed workflow fails its next heartbeat, so the eval stops either
-    // way and a cancel request would only add commands and events. (The change was first made because a cancel
-    // request crossing the eval's completion left the rollout stuck on the test server, ACTIVITY_UNKNOWN.)
-    RolloutActivities evalStub = stubs.eval("offline eval",
-        Workflow.getVersion(ChangeIds.EVAL_ABANDONED_ON_CONTROL, Workflow.DEFAULT_VERSION, 1) >= 1);
+        new EvalRequest(
+            rolloutId,
+            spec.prompt(),
+            spec.candidateVersion(),
+            spec.baselineVersion(),
+            spec.evalSuite());
+    // An abort or bypass during the eval abandons the activity rather than requesting its
+    // cancellation: the rollout
+    // closes right after, and an activity of a closed workflow fails its next heartbeat, so the
+    // eval stops either
+    // way and a cancel request would only add commands and events. (The change was first made
+    // because a cancel
+    // request crossing the eval's completion left the rollout stuck on the test server,
+    // ACTIVITY_UNKNOWN.)
+    RolloutActivities evalStub =
+        stubs.eval(
+            "offline eval",
+            Workflow.getVersion(ChangeIds.EVAL_ABANDONED_ON_CONTROL, Workflow.DEFAULT_VERSION, 1)
+                >= 1);
     List<Promise<EvalSummary>> running = new ArrayList<>(1);
     CancellationScope scope =
-        Workflow.newCancellationScope(() -> running.add(Async.function(evalStub::runOfflineEval, request)));
+        Workflow.newCancellationScope(
+            () -> running.add(Async.function(evalStub::runOfflineEval, request)));
     scope.run();
     Promise<EvalSummary> eval = running.get(0);
     if (controlsPreempt) {
@@ -172,16 +219,22 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     handleControls();
   }
 
-  // ---- stages -------------------------------------------------------------------------------------------
+  // ---- stages
+  // -------------------------------------------------------------------------------------------
 
-  /** Sets routing to the stage's weight and starts its clock; a write that keeps failing holds and is retried. */
+  /**
+   * Sets routing to the stage's weight and starts its clock; a write that keeps failing holds and
+   * is retried.
+   */
   private void enterStage() {
     Stage stage = stage();
     RoutingReceipt receipt;
     while (true) {
       try {
-        receipt = stubs.step("set canary weight to " + Text.percent(stage.weightBp()))
-            .setRouting(routing.enterStage(stage.weightBp()));
+        receipt =
+            stubs
+                .step("set canary weight to " + Text.percent(stage.weightBp()))
+                .setRouting(routing.enterStage(stage.weightBp()));
         break;
       } catch (ActivityFailure e) {
         stubs.rethrowUnderOldCode(e);
@@ -192,7 +245,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       }
     }
     if (!receipt.applied()) {
-      endings.finish(RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
+      endings.finish(
+          RolloutState.ABORTED, "aborted", "could not set routing: " + receipt.detail(), null);
       return;
     }
     long now = now();
@@ -204,14 +258,17 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
     memory.state = RolloutState.CANARY;
     memory.canaryWeightBp = stage.weightBp();
-    memory.note(now, "stage " + (memory.stageIndex + 1) + " started", "canary at " + Text.percent(memory.canaryWeightBp));
+    memory.note(
+        now,
+        "stage " + (memory.stageIndex + 1) + " started",
+        "canary at " + Text.percent(memory.canaryWeightBp));
     searchAttributes.publish();
     bookkeeping.record(null, null);
   }
 
   /**
-   * Holds the stage's weight and looks at its data whenever outcomes arrive (or at the check interval), acting on
-   * each verdict; returns once the stage passed or the rollout ended.
+   * Holds the stage's weight and looks at its data whenever outcomes arrive (or at the check
+   * interval), acting on each verdict; returns once the stage passed or the rollout ended.
    */
   private void bake() {
     Stage stage = stage();
@@ -219,14 +276,22 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     while (!ended()) {
       long remaining = memory.clock.remaining();
       if (controls.isEmpty() && !dataPending && remaining > 0) {
-        // One timer at a time, never cancelled: an early wake-up (new data, a control) leaves it running and the
-        // next wait reuses it. Ingest nudges come up to once a second; cancelling and starting a timer at each
-        // would add a TimerStarted and a TimerCanceled event every time and bring continue-as-new closer, while a
-        // timer left pending costs one TimerFired, at most once per check interval. (First written to avoid a
+        // One timer at a time, never cancelled: an early wake-up (new data, a control) leaves it
+        // running and the
+        // next wait reuses it. Ingest nudges come up to once a second; cancelling and starting a
+        // timer at each
+        // would add a TimerStarted and a TimerCanceled event every time and bring continue-as-new
+        // closer, while a
+        // timer left pending costs one TimerFired, at most once per check interval. (First written
+        // to avoid a
         // cancel crossing the timer's firing, which the test server could not handle.)
         if (nextLook == null || nextLook.isCompleted()) {
-          nextLook = Workflow.newTimer(Duration.ofMillis(Math.min(spec.checkIntervalSeconds() * 1000, remaining)),
-              TimerOptions.newBuilder().setSummary("stage " + (memory.stageIndex + 1) + " bake: next look").build());
+          nextLook =
+              Workflow.newTimer(
+                  Duration.ofMillis(Math.min(spec.checkIntervalSeconds() * 1000, remaining)),
+                  TimerOptions.newBuilder()
+                      .setSummary("stage " + (memory.stageIndex + 1) + " bake: next look")
+                      .build());
         }
         Promise<Void> timer = nextLook;
         Workflow.await(() -> timer.isCompleted() || !controls.isEmpty() || dataPending);
@@ -238,7 +303,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       dataPending = false;
       AnalysisReport report = look();
       if (report == null) {
-        // A control came first (it is handled next), or the look kept failing and a resume retries it.
+        // A control came first (it is handled next), or the look kept failing and a resume retries
+        // it.
         dataPending = true;
         continue;
       }
@@ -249,18 +315,27 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       }
       if (overall.decision() == Decision.SAMPLE_RATIO_MISMATCH) {
         if (spec.rollsBackOnSampleRatioMismatch()
-            || Workflow.getVersion(ChangeIds.SRM_HOLDS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
-          endings.rollback(RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
+            || Workflow.getVersion(ChangeIds.SRM_HOLDS, Workflow.DEFAULT_VERSION, 1)
+                == Workflow.DEFAULT_VERSION) {
+          endings.rollback(
+              RolloutState.ROLLED_BACK, "traffic split is broken: " + overall.reason(), overall);
           return;
         }
-        hold(PauseReason.SAMPLE_RATIO_MISMATCH, "stage " + (memory.stageIndex + 1)
-            + " traffic split is broken (sample ratio mismatch): " + overall.reason(), overall);
+        hold(
+            PauseReason.SAMPLE_RATIO_MISMATCH,
+            "stage "
+                + (memory.stageIndex + 1)
+                + " traffic split is broken (sample ratio mismatch): "
+                + overall.reason(),
+            overall);
         continue;
       }
       if (overall.decision() == Decision.JUDGE_UNHEALTHY
           && Workflow.getVersion(ChangeIds.JUDGE_HEALTH_HOLD, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        hold(PauseReason.JUDGE_UNHEALTHY, "stage " + (memory.stageIndex + 1) + " judge is unhealthy: "
-            + overall.reason(), overall);
+        hold(
+            PauseReason.JUDGE_UNHEALTHY,
+            "stage " + (memory.stageIndex + 1) + " judge is unhealthy: " + overall.reason(),
+            overall);
         continue;
       }
       if (overall.decision() == Decision.NON_INFERIOR && complete(stage, report)) {
@@ -285,14 +360,24 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   /**
-   * One look at the stage's data; null when there is no report. Under {@link ChangeIds#CONTROLS_PREEMPT} a control
-   * arriving while the look runs or retries abandons it (the control is handled next), and a look that keeps
-   * failing holds the rollout.
+   * One look at the stage's data; null when there is no report. Under {@link
+   * ChangeIds#CONTROLS_PREEMPT} a control arriving while the look runs or retries abandons it (the
+   * control is handled next), and a look that keeps failing holds the rollout.
    */
   private AnalysisReport look() {
-    AnalysisRequest request = new AnalysisRequest(rolloutId, spec.prompt(), spec.candidateVersion(),
-        spec.baselineVersion(), memory.canaryWeightBp, memory.canaryStartedAtMillis, memory.clock.startedAtMillis(),
-        spec.stages().size(), spec.gates(), spec.judge(), memory.clock.restarts());
+    AnalysisRequest request =
+        new AnalysisRequest(
+            rolloutId,
+            spec.prompt(),
+            spec.candidateVersion(),
+            spec.baselineVersion(),
+            memory.canaryWeightBp,
+            memory.canaryStartedAtMillis,
+            memory.clock.startedAtMillis(),
+            spec.stages().size(),
+            spec.gates(),
+            spec.judge(),
+            memory.clock.restarts());
     String summary = "look at stage " + (memory.stageIndex + 1) + " data";
     if (controlsPreempt) {
       Promise<AnalysisReport> look = Async.function(stubs.step(summary)::analyse, request);
@@ -312,7 +397,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
     if (before != lastReport.overall().decision()) {
-      memory.note(now(), "verdict " + lastReport.overall().decision(), lastReport.overall().reason());
+      memory.note(
+          now(), "verdict " + lastReport.overall().decision(), lastReport.overall().reason());
       bookkeeping.record(null, null);
     }
     return lastReport;
@@ -324,16 +410,25 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         && memory.clock.baked() >= stage.minBakeSeconds() * 1000;
   }
 
-  /** A stage reached its maximum bake without a decision: its spec's inconclusive policy applies. */
+  /**
+   * A stage reached its maximum bake without a decision: its spec's inconclusive policy applies.
+   */
   private void inconclusive(Stage stage, AnalysisReport report) {
-    String why = "stage " + (memory.stageIndex + 1) + " reached its maximum bake without a decision ("
-        + report.canaryJudgements() + " canary / " + report.baselineJudgements()
-        + " baseline judge scores this stage, "
-        + report.overall().reason() + ")";
+    String why =
+        "stage "
+            + (memory.stageIndex + 1)
+            + " reached its maximum bake without a decision ("
+            + report.canaryJudgements()
+            + " canary / "
+            + report.baselineJudgements()
+            + " baseline judge scores this stage, "
+            + report.overall().reason()
+            + ")";
     InconclusivePolicy policy = spec.inconclusivePolicy();
     if (policy == InconclusivePolicy.ROLLBACK) {
       endings.rollback(RolloutState.ROLLED_BACK, why, report.overall());
-    } else if (policy == InconclusivePolicy.EXTEND && memory.extensionsUsed < spec.maxExtensions()) {
+    } else if (policy == InconclusivePolicy.EXTEND
+        && memory.extensionsUsed < spec.maxExtensions()) {
       extend(stage, why, report.overall());
     } else {
       // HOLD, or EXTEND with its budget spent: a person decides.
@@ -344,7 +439,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private void extend(Stage stage, String why, Verdict overall) {
     memory.extensionsUsed++;
     memory.clock.extend(stage.maxBakeSeconds() * 1000);
-    memory.note(now(), "stage extended", why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
+    memory.note(
+        now(),
+        "stage extended",
+        why + "; extension " + memory.extensionsUsed + " of " + spec.maxExtensions());
     raiseWeightFor(stage);
     if (ended()) {
       return;
@@ -354,23 +452,37 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   /**
-   * Before an extension, asks the planner whether more weight would let the stage decide in its next window, and
-   * raises the weight (never past the next stage's) if so. The stage then starts over at the new weight, since a
-   * stage's test needs one weight throughout. Planning is advice: when it fails the extension goes on at its weight.
+   * Before an extension, asks the planner whether more weight would let the stage decide in its
+   * next window, and raises the weight (never past the next stage's) if so. The stage then starts
+   * over at the new weight, since a stage's test needs one weight throughout. Planning is advice:
+   * when it fails the extension goes on at its weight.
    */
   private void raiseWeightFor(Stage stage) {
-    int cap = memory.stageIndex + 1 < spec.stages().size()
-        ? spec.stages().get(memory.stageIndex + 1).weightBp() - 1
-        : 5000;
-    StagePlanRequest planRequest = new StagePlanRequest(spec.prompt(), spec.baselineVersion(), memory.canaryWeightBp,
-        Math.max(cap, memory.canaryWeightBp), stage.maxBakeSeconds() / 3600.0, spec.stages().size(), spec.gates());
+    int cap =
+        memory.stageIndex + 1 < spec.stages().size()
+            ? spec.stages().get(memory.stageIndex + 1).weightBp() - 1
+            : 5000;
+    StagePlanRequest planRequest =
+        new StagePlanRequest(
+            spec.prompt(),
+            spec.baselineVersion(),
+            memory.canaryWeightBp,
+            Math.max(cap, memory.canaryWeightBp),
+            stage.maxBakeSeconds() / 3600.0,
+            spec.stages().size(),
+            spec.gates());
     StagePlan plan;
     try {
       plan = stubs.step("plan stage " + (memory.stageIndex + 1) + " weight").planStage(planRequest);
     } catch (ActivityFailure e) {
       stubs.rethrowUnderOldCode(e);
-      memory.note(now(), "plan failed", "the weight stays at " + Text.percent(memory.canaryWeightBp) + ": "
-          + Text.rootMessage(e));
+      memory.note(
+          now(),
+          "plan failed",
+          "the weight stays at "
+              + Text.percent(memory.canaryWeightBp)
+              + ": "
+              + Text.rootMessage(e));
       return;
     }
     if (plan.weightBp() <= memory.canaryWeightBp) {
@@ -379,26 +491,35 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
     RoutingReceipt receipt;
     try {
-      receipt = stubs.step("raise canary weight to " + Text.percent(plan.weightBp()))
-          .setRouting(routing.raise(plan.weightBp()));
+      receipt =
+          stubs
+              .step("raise canary weight to " + Text.percent(plan.weightBp()))
+              .setRouting(routing.raise(plan.weightBp()));
     } catch (ActivityFailure e) {
       stubs.rethrowUnderOldCode(e);
       holdForFailure("raising the canary weight to " + Text.percent(plan.weightBp()), e);
       return;
     }
     if (!receipt.applied()) {
-      endings.rollback(RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
+      endings.rollback(
+          RolloutState.ABORTED, "could not raise the canary weight: " + receipt.detail(), null);
       return;
     }
     memory.routingSequence = receipt.sequence();
     memory.canaryWeightBp = plan.weightBp();
     memory.clock.restart(stage.maxBakeSeconds() * 1000);
-    memory.note(now(), "weight raised", "canary at " + Text.percent(memory.canaryWeightBp)
-        + " so the extension can decide: " + plan.note());
+    memory.note(
+        now(),
+        "weight raised",
+        "canary at "
+            + Text.percent(memory.canaryWeightBp)
+            + " so the extension can decide: "
+            + plan.note());
     searchAttributes.publish();
   }
 
-  // ---- holds --------------------------------------------------------------------------------------------
+  // ---- holds
+  // --------------------------------------------------------------------------------------------
 
   /** The rollout holds itself at its weight and alerts: a person resumes, bypasses or aborts it. */
   private void hold(PauseReason reason, String why, Verdict verdict) {
@@ -410,10 +531,20 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     waitOut(hold);
   }
 
-  /** A step kept failing after its bounded retries; a resume goes on with the stage and retries the step. */
+  /**
+   * A step kept failing after its bounded retries; a resume goes on with the stage and retries the
+   * step.
+   */
   private void holdForFailure(String step, ActivityFailure failure) {
-    hold(PauseReason.STEP_FAILED, "stage " + (memory.stageIndex + 1) + ": " + step + " kept failing: "
-        + Text.rootMessage(failure), null);
+    hold(
+        PauseReason.STEP_FAILED,
+        "stage "
+            + (memory.stageIndex + 1)
+            + ": "
+            + step
+            + " kept failing: "
+            + Text.rootMessage(failure),
+        null);
   }
 
   /** A person's pause, answered once the rollout is paused. */
@@ -439,8 +570,15 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     } while (spell.lastsUntilResumed() && memory.state == RolloutState.PAUSED);
     if (!ended() && spell.restartsStage()) {
       memory.clock.restart(stage().maxBakeSeconds() * 1000);
-      memory.note(now(), "stage restarted", "stage " + (memory.stageIndex + 1) + " starts over at "
-          + Text.percent(memory.canaryWeightBp) + " with " + spell.freshData());
+      memory.note(
+          now(),
+          "stage restarted",
+          "stage "
+              + (memory.stageIndex + 1)
+              + " starts over at "
+              + Text.percent(memory.canaryWeightBp)
+              + " with "
+              + spell.freshData());
       bookkeeping.record(null, null);
     }
   }
@@ -450,8 +588,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       controls.answer(control, memory.state, "not paused");
       return;
     }
-    memory.state = controlsPreempt && hold != null ? hold.stateBefore()
-        : memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
+    memory.state =
+        controlsPreempt && hold != null
+            ? hold.stateBefore()
+            : memory.stageEntered ? RolloutState.CANARY : RolloutState.PENDING_EVAL;
     memory.pauseReason = null;
     memory.note(now(), "resumed", "resumed" + by);
     searchAttributes.publish();
@@ -459,15 +599,19 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     controls.answer(control, memory.state, "resumed at " + Text.percent(memory.canaryWeightBp));
   }
 
-  // ---- controls -----------------------------------------------------------------------------------------
+  // ---- controls
+  // -----------------------------------------------------------------------------------------
 
-  /** Handles the queued controls in order, each audited first; an abort or bypass ends the rollout. */
+  /**
+   * Handles the queued controls in order, each audited first; an abort or bypass ends the rollout.
+   */
   private void handleControls() {
     while (!controls.isEmpty()) {
       ControlQueue.Pending control = controls.next();
       ControlRequest request = control.request();
       if (controlsPreempt) {
-        request = new ControlRequest(Text.printable(request.actor()), Text.printable(request.reason()));
+        request =
+            new ControlRequest(Text.printable(request.actor()), Text.printable(request.reason()));
       }
       bookkeeping.audit(control.kind(), request);
       String by = " by " + request.actor() + ": " + request.reason();
@@ -479,9 +623,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           return;
         }
         case BYPASS -> {
-          RolloutResult ended = endings.promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
-          controls.answer(control, memory.state, ended.state() == RolloutState.BYPASSED
-              ? "promoted to 100% without the remaining gates" : ended.reason());
+          RolloutResult ended =
+              endings.promote(RolloutState.BYPASSED, "emergency bypass" + by, null);
+          controls.answer(
+              control,
+              memory.state,
+              ended.state() == RolloutState.BYPASSED
+                  ? "promoted to 100% without the remaining gates"
+                  : ended.reason());
           controls.failRemaining(memory.state);
           return;
         }
@@ -540,14 +689,25 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   public RolloutProgress progress() {
     AnalysisReport report = lastReport;
     return new RolloutProgress(
-        rolloutId, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), memory.state,
-        memory.stageIndex + 1, spec.stages().size(), memory.canaryWeightBp,
-        report == null ? 0 : report.canaryJudgements(), report == null ? 0 : report.baselineJudgements(),
-        report == null ? 0 : report.canaryObservations(), report == null ? 0 : report.baselineObservations(),
-        memory.lastVerdicts, List.copyOf(memory.timeline), memory.pauseReason);
+        rolloutId,
+        spec.prompt(),
+        spec.candidateVersion(),
+        spec.baselineVersion(),
+        memory.state,
+        memory.stageIndex + 1,
+        spec.stages().size(),
+        memory.canaryWeightBp,
+        report == null ? 0 : report.canaryJudgements(),
+        report == null ? 0 : report.baselineJudgements(),
+        report == null ? 0 : report.canaryObservations(),
+        report == null ? 0 : report.baselineObservations(),
+        memory.lastVerdicts,
+        List.copyOf(memory.timeline),
+        memory.pauseReason);
   }
 
-  // ---- plumbing -----------------------------------------------------------------------------------------
+  // ---- plumbing
+  // -----------------------------------------------------------------------------------------
 
   private boolean historyIsLong() {
     return Workflow.getInfo().getHistoryLength() > HISTORY_EVENT_LIMIT
@@ -555,8 +715,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void continueAsNew(String why) {
-    Workflow.await(() -> Workflow.isEveryHandlerFinished() && (!controlsPreempt || bookkeeping.settled())
-        || !controls.isEmpty());
+    Workflow.await(
+        () ->
+            Workflow.isEveryHandlerFinished() && (!controlsPreempt || bookkeeping.settled())
+                || !controls.isEmpty());
     if (!controls.isEmpty()) {
       return; // handle the controls first; the next boundary or look continues as new
     }

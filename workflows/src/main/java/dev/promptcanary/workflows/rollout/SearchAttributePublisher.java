@@ -12,7 +12,9 @@ final class SearchAttributePublisher {
     this.memory = memory;
   }
 
-  /** One upsert command with every attribute: call it wherever the state, weight or stage changed. */
+  /**
+   * One upsert command with every attribute: call it wherever the state, weight or stage changed.
+   */
   void publish() {
     Workflow.upsertTypedSearchAttributes(
         RolloutSearchAttributes.PROMPT_NAME.valueSet(spec.prompt()),

@@ -3,9 +3,9 @@ package dev.promptcanary.workflows.rollout;
 import io.temporal.workflow.Workflow;
 
 /**
- * The current stage's bake clock: when it started, how long it was paused (which is not bake time), and how much
- * bake time it may use before its inconclusive policy applies (its maximum bake, plus any extension). Carried in
- * the {@link Checkpoint}; workflow time only.
+ * The current stage's bake clock: when it started, how long it was paused (which is not bake time),
+ * and how much bake time it may use before its inconclusive policy applies (its maximum bake, plus
+ * any extension). Carried in the {@link Checkpoint}; workflow time only.
  */
 final class StageClock {
   private long startedAtMillis;
@@ -29,8 +29,9 @@ final class StageClock {
   }
 
   /**
-   * Starts the stage over on fresh data (a raised weight, a stage whose data could not be trusted): a new sequential
-   * test, which spends a new share of the stage's alpha ({@code GatesConfig.perStage(stageCount, restart)}).
+   * Starts the stage over on fresh data (a raised weight, a stage whose data could not be trusted):
+   * a new sequential test, which spends a new share of the stage's alpha ({@code
+   * GatesConfig.perStage(stageCount, restart)}).
    */
   void restart(long budgetMillis) {
     int restartsSoFar = restarts;

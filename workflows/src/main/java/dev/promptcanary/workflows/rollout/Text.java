@@ -13,12 +13,18 @@ final class Text {
   /** People's text without control characters (a NUL cannot be stored in PostgreSQL text). */
   static String printable(String text) {
     StringBuilder out = new StringBuilder(text.length());
-    text.codePoints().forEach(c -> out.appendCodePoint(
-        Character.isISOControl(c) && c != '\n' && c != '\t' ? '\uFFFD' : c));
+    text.codePoints()
+        .forEach(
+            c ->
+                out.appendCodePoint(
+                    Character.isISOControl(c) && c != '\n' && c != '\t' ? '\uFFFD' : c));
     return out.toString();
   }
 
-  /** The innermost message of an activity failure: what actually went wrong, not Temporal's wrapping. */
+  /**
+   * The innermost message of an activity failure: what actually went wrong, not Temporal's
+   * wrapping.
+   */
   static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null) {

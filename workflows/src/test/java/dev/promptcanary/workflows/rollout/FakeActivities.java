@@ -11,14 +11,19 @@ import java.util.function.Function;
 /** Scripted activities: the workflow's logic is tested against what they answer and record. */
 class FakeActivities implements RolloutActivities {
   volatile EvalSummary eval = new EvalSummary(true, "no offline eval suite configured", 0, 0, 0);
-  volatile Function<AnalysisRequest, AnalysisReport> analysis = r -> report(Decision.NON_INFERIOR, GateKind.QUALITY, 500, 500);
+  volatile Function<AnalysisRequest, AnalysisReport> analysis =
+      r -> report(Decision.NON_INFERIOR, GateKind.QUALITY, 500, 500);
   volatile boolean refuseRouting;
+
   /** While set, routing writes throw (the database is down). */
   volatile boolean failRouting;
+
   /** While set, alert deliveries throw (a dead webhook). */
   volatile boolean failAlerts;
+
   /** While set, audit writes throw. */
   volatile boolean failAudits;
+
   final List<AlertEvent> alertAttempts = new CopyOnWriteArrayList<>();
   final List<AuditEntry> auditAttempts = new CopyOnWriteArrayList<>();
   volatile int plannedWeightBp;
@@ -30,14 +35,26 @@ class FakeActivities implements RolloutActivities {
   final List<AnalysisRequest> looks = new CopyOnWriteArrayList<>();
   private final AtomicInteger sequence = new AtomicInteger();
 
-  static AnalysisReport report(Decision decision, GateKind gate, long canaryJudgements, long baselineJudgements) {
+  static AnalysisReport report(
+      Decision decision, GateKind gate, long canaryJudgements, long baselineJudgements) {
     Verdict verdict =
-        new Verdict(gate, decision, canaryJudgements, baselineJudgements, -0.01, -0.03, 0.01, -0.05,
+        new Verdict(
+            gate,
+            decision,
+            canaryJudgements,
+            baselineJudgements,
+            -0.01,
+            -0.03,
+            0.01,
+            -0.05,
             gate + " " + decision);
-    return new AnalysisReport(verdict, List.of(verdict), canaryJudgements, baselineJudgements, 1000, 1000);
+    return new AnalysisReport(
+        verdict, List.of(verdict), canaryJudgements, baselineJudgements, 1000, 1000);
   }
 
-  /** While set, the offline eval does not return until it is counted down (an eval still running). */
+  /**
+   * While set, the offline eval does not return until it is counted down (an eval still running).
+   */
   volatile java.util.concurrent.CountDownLatch evalRunning;
 
   @Override

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Records the histories the replay tests guard, from the released workflow code. Run only on purpose, when a new
- * released version of the workflow should be pinned:
- * {@code mvn -pl workflows test -Dtest=HistoryRecorder -DrecordHistories=true}. Only missing files are written:
- * an existing history is never re-recorded.
+ * Records the histories the replay tests guard, from the released workflow code. Run only on
+ * purpose, when a new released version of the workflow should be pinned: {@code mvn -pl workflows
+ * test -Dtest=HistoryRecorder -DrecordHistories=true}. Only missing files are written: an existing
+ * history is never re-recorded.
  */
 @EnabledIfSystemProperty(named = "recordHistories", matches = "true")
 class HistoryRecorder {
@@ -28,156 +28,208 @@ class HistoryRecorder {
   @Test
   void recordRollback() throws Exception {
     FakeActivities fake = new FakeActivities();
-    fake.analysis = r -> fake.looks.size() < 3
-        ? FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 40, 40)
-        : FakeActivities.report(Decision.REGRESSION, GateKind.QUALITY, 90, 90);
-    record(fake, "rollback-regression.json", env -> {
-      RolloutWorkflow workflow = startHolding(env);
-      env.sleep(Duration.ofMinutes(1));
-      workflow.dataArrived(new DataArrived(0));
-    });
+    fake.analysis =
+        r ->
+            fake.looks.size() < 3
+                ? FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 40, 40)
+                : FakeActivities.report(Decision.REGRESSION, GateKind.QUALITY, 90, 90);
+    record(
+        fake,
+        "rollback-regression.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(1));
+          workflow.dataArrived(new DataArrived(0));
+        });
   }
 
   @Test
   void recordPauseResumeBypass() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 40, 40);
-    record(fake, "pause-resume-bypass.json", env -> {
-      RolloutWorkflow workflow = startHolding(env);
-      env.sleep(Duration.ofMinutes(5));
-      workflow.pause(new ControlRequest("ana", "look"));
-      env.sleep(Duration.ofMinutes(5));
-      workflow.resume(new ControlRequest("ana", "fine"));
-      env.sleep(Duration.ofMinutes(2));
-      workflow.bypass(new ControlRequest("bob", "incident 9"));
-    });
+    record(
+        fake,
+        "pause-resume-bypass.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(5));
+          workflow.pause(new ControlRequest("ana", "look"));
+          env.sleep(Duration.ofMinutes(5));
+          workflow.resume(new ControlRequest("ana", "fine"));
+          env.sleep(Duration.ofMinutes(2));
+          workflow.bypass(new ControlRequest("bob", "incident 9"));
+        });
   }
 
   @Test
   void recordJudgeHoldThenAbort() throws Exception {
     FakeActivities fake = new FakeActivities();
-    fake.analysis = r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 200, 10);
-    record(fake, "judge-hold-abort.json", env -> {
-      RolloutWorkflow workflow = startHolding(env);
-      env.sleep(Duration.ofMinutes(5));
-      workflow.resume(new ControlRequest("ana", "judge fixed"));
-      env.sleep(Duration.ofMinutes(5));
-      workflow.abort(new ControlRequest("ana", "still failing"));
-    });
+    fake.analysis =
+        r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 200, 10);
+    record(
+        fake,
+        "judge-hold-abort.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(5));
+          workflow.resume(new ControlRequest("ana", "judge fixed"));
+          env.sleep(Duration.ofMinutes(5));
+          workflow.abort(new ControlRequest("ana", "still failing"));
+        });
   }
 
   @Test
   void recordFirstStageOfAPromotion() throws Exception {
     FakeActivities fake = new FakeActivities();
-    record(fake, "promotion-first-run.json", env -> {
-      startHolding(env);
-    });
+    record(
+        fake,
+        "promotion-first-run.json",
+        env -> {
+          startHolding(env);
+        });
   }
 
   @Test
   void recordExtendWithTheWeightRaiseThenHoldAndAbort() throws Exception {
     FakeActivities fake = new FakeActivities();
-    fake.analysis = r -> FakeActivities.report(Decision.INSUFFICIENT_DATA, GateKind.QUALITY, 20, 300);
+    fake.analysis =
+        r -> FakeActivities.report(Decision.INSUFFICIENT_DATA, GateKind.QUALITY, 20, 300);
     fake.plannedWeightBp = 1500;
-    record(fake, "extend-raise-hold-abort.json", env -> {
-      RolloutWorkflow workflow =
-          start(env, Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.EXTEND, 1)));
-      // ten minutes to the extension (the planner raises the weight), ten more to the hold (the budget is spent)
-      env.sleep(Duration.ofMinutes(25));
-      workflow.abort(new ControlRequest("ana", "not enough traffic"));
-    });
+    record(
+        fake,
+        "extend-raise-hold-abort.json",
+        env -> {
+          RolloutWorkflow workflow =
+              start(env, Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.EXTEND, 1)));
+          // ten minutes to the extension (the planner raises the weight), ten more to the hold (the
+          // budget is spent)
+          env.sleep(Duration.ofMinutes(25));
+          workflow.abort(new ControlRequest("ana", "not enough traffic"));
+        });
   }
 
   @Test
   void recordRollbackPolicy() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 300, 300);
-    record(fake, "rollback-policy.json", env -> {
-      start(env, Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.ROLLBACK, 0)));
-    });
+    record(
+        fake,
+        "rollback-policy.json",
+        env -> {
+          start(env, Scenarios.shortStages(Scenarios.spec(InconclusivePolicy.ROLLBACK, 0)));
+        });
   }
 
   @Test
   void recordEvalSuitePassed() throws Exception {
     FakeActivities fake = new FakeActivities();
-    fake.eval = new EvalSummary(true, "pass rate 0.96 >= 0.90, mean judge score 0.91 >= 0.80", 50, 0.96, 0.91);
-    record(fake, "eval-suite-passed.json", env -> {
-      start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
-    });
+    fake.eval =
+        new EvalSummary(
+            true, "pass rate 0.96 >= 0.90, mean judge score 0.91 >= 0.80", 50, 0.96, 0.91);
+    record(
+        fake,
+        "eval-suite-passed.json",
+        env -> {
+          start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+        });
   }
 
   @Test
   void recordEvalSuiteBlocked() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.eval = new EvalSummary(false, "pass rate 0.62 is below the gate 0.90", 50, 0.62, 0.94);
-    record(fake, "eval-suite-blocked.json", env -> {
-      start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
-    });
+    record(
+        fake,
+        "eval-suite-blocked.json",
+        env -> {
+          start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+        });
   }
 
   @Test
   void recordBypassInACanaryStage() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
-    record(fake, "bypass.json", env -> {
-      RolloutWorkflow workflow = startHolding(env);
-      env.sleep(Duration.ofMinutes(2));
-      workflow.bypass(new ControlRequest("oncall-bob", "hotfix for incident 42"));
-    });
+    record(
+        fake,
+        "bypass.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(2));
+          workflow.bypass(new ControlRequest("oncall-bob", "hotfix for incident 42"));
+        });
   }
 
   @Test
   void recordAbortDuringTheEval() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.evalRunning = new CountDownLatch(1);
-    recordReleasing(fake.evalRunning, fake, "eval-abort.json", env -> {
-      RolloutWorkflow workflow = start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
-      assertThat(workflow.progress().state()).isEqualTo(RolloutState.PENDING_EVAL);
-      workflow.abort(new ControlRequest("ana", "wrong candidate"));
-      // the abandoned eval finishes only after the rollout ended, as in production
-      WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
-      fake.evalRunning.countDown();
-    });
+    recordReleasing(
+        fake.evalRunning,
+        fake,
+        "eval-abort.json",
+        env -> {
+          RolloutWorkflow workflow =
+              start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+          assertThat(workflow.progress().state()).isEqualTo(RolloutState.PENDING_EVAL);
+          workflow.abort(new ControlRequest("ana", "wrong candidate"));
+          // the abandoned eval finishes only after the rollout ended, as in production
+          WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+          fake.evalRunning.countDown();
+        });
   }
 
   @Test
   void recordJudgeHoldThenResumeAndPass() throws Exception {
     FakeActivities fake = new FakeActivities();
-    fake.analysis = r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 300, 20);
-    recordHeldThenResumed(fake, "judge-hold-resume.json", Duration.ofMinutes(5), "judge endpoint fixed");
+    fake.analysis =
+        r -> FakeActivities.report(Decision.JUDGE_UNHEALTHY, GateKind.JUDGE_HEALTH, 300, 20);
+    recordHeldThenResumed(
+        fake, "judge-hold-resume.json", Duration.ofMinutes(5), "judge endpoint fixed");
   }
 
   @Test
   void recordTheRunsAfterContinueAsNew() throws Exception {
     FakeActivities fake = new FakeActivities();
-    record(fake, Map.of(1, "promotion-second-run.json", 2, "promotion-last-run.json"), env -> {
-      startHolding(env);
-    });
+    record(
+        fake,
+        Map.of(1, "promotion-second-run.json", 2, "promotion-last-run.json"),
+        env -> {
+          startHolding(env);
+        });
   }
 
   @Test
   void recordSrmHoldThenResume() throws Exception {
     FakeActivities fake = new FakeActivities();
-    fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
-    recordHeldThenResumed(fake, "srm-hold-resume.json", Duration.ofMinutes(5), "load balancer fixed");
+    fake.analysis =
+        r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
+    recordHeldThenResumed(
+        fake, "srm-hold-resume.json", Duration.ofMinutes(5), "load balancer fixed");
   }
 
   @Test
   void recordSrmRollbackAsked() throws Exception {
     FakeActivities fake = new FakeActivities();
-    fake.analysis = r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
-    record(fake, "srm-rollback-asked.json", env -> {
-      start(env, Scenarios.rollbackOnSrm(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
-    });
+    fake.analysis =
+        r -> FakeActivities.report(Decision.SAMPLE_RATIO_MISMATCH, GateKind.SAMPLE_RATIO, 500, 500);
+    record(
+        fake,
+        "srm-rollback-asked.json",
+        env -> {
+          start(env, Scenarios.rollbackOnSrm(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+        });
   }
 
   @Test
   void recordLookFailingThenHoldAndResume() throws Exception {
     FakeActivities fake = new FakeActivities();
-    fake.analysis = r -> {
-      throw new IllegalStateException("numeric field overflow: cost 1e200");
-    };
-    recordHeldThenResumed(fake, "look-fails-hold-resume.json", Duration.ofMinutes(3), "bad row deleted");
+    fake.analysis =
+        r -> {
+          throw new IllegalStateException("numeric field overflow: cost 1e200");
+        };
+    recordHeldThenResumed(
+        fake, "look-fails-hold-resume.json", Duration.ofMinutes(3), "bad row deleted");
   }
 
   @Test
@@ -185,23 +237,28 @@ class HistoryRecorder {
     FakeActivities fake = new FakeActivities();
     CountDownLatch looking = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    fake.analysis = r -> {
-      looking.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      throw new IllegalStateException("canceling statement due to statement timeout");
-    };
-    recordReleasing(release, fake, "abort-while-look-hangs.json", env -> {
-      RolloutWorkflow workflow = startHolding(env);
-      workflow.dataArrived(new DataArrived(0));
-      looking.await();
-      workflow.abort(new ControlRequest("ana", "stuck look"));
-      WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
-      release.countDown();
-    });
+    fake.analysis =
+        r -> {
+          looking.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new IllegalStateException("canceling statement due to statement timeout");
+        };
+    recordReleasing(
+        release,
+        fake,
+        "abort-while-look-hangs.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          workflow.dataArrived(new DataArrived(0));
+          looking.await();
+          workflow.abort(new ControlRequest("ana", "stuck look"));
+          WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+          release.countDown();
+        });
   }
 
   @Test
@@ -210,24 +267,32 @@ class HistoryRecorder {
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
     fake.failAlerts = true;
     fake.failAudits = true;
-    record(fake, "abort-dead-webhook-failing-audit.json", env -> {
-      RolloutWorkflow workflow = startHolding(env);
-      env.sleep(Duration.ofMinutes(2));
-      workflow.abort(new ControlRequest("ana", "wrong\u0000version"));
-    });
+    record(
+        fake,
+        "abort-dead-webhook-failing-audit.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(2));
+          workflow.abort(new ControlRequest("ana", "wrong\u0000version"));
+        });
   }
 
   @Test
   void recordPauseDuringTheEval() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.evalRunning = new CountDownLatch(1);
-    recordReleasing(fake.evalRunning, fake, "pause-during-eval.json", env -> {
-      RolloutWorkflow workflow = start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
-      workflow.pause(new ControlRequest("ana", "hold on"));
-      fake.evalRunning.countDown();
-      env.sleep(Duration.ofMinutes(5));
-      workflow.resume(new ControlRequest("ana", "go"));
-    });
+    recordReleasing(
+        fake.evalRunning,
+        fake,
+        "pause-during-eval.json",
+        env -> {
+          RolloutWorkflow workflow =
+              start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+          workflow.pause(new ControlRequest("ana", "hold on"));
+          fake.evalRunning.countDown();
+          env.sleep(Duration.ofMinutes(5));
+          workflow.resume(new ControlRequest("ana", "go"));
+        });
   }
 
   interface Script {
@@ -244,19 +309,26 @@ class HistoryRecorder {
   }
 
   /** Held by what {@code fake} reports for {@code heldFor}, then resumed with the looks passing. */
-  private static void recordHeldThenResumed(FakeActivities fake, String file, Duration heldFor, String reason)
-      throws Exception {
-    record(fake, file, env -> {
-      RolloutWorkflow workflow = startHolding(env);
-      env.sleep(heldFor);
-      fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
-      workflow.resume(new ControlRequest("ana", reason));
-    });
+  private static void recordHeldThenResumed(
+      FakeActivities fake, String file, Duration heldFor, String reason) throws Exception {
+    record(
+        fake,
+        file,
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(heldFor);
+          fake.analysis =
+              r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
+          workflow.resume(new ControlRequest("ana", reason));
+        });
   }
 
-  /** {@link #record}, with {@code latch} counted down however it ends, so an activity waiting on it can finish. */
-  private static void recordReleasing(CountDownLatch latch, FakeActivities fake, String file, Script script)
-      throws Exception {
+  /**
+   * {@link #record}, with {@code latch} counted down however it ends, so an activity waiting on it
+   * can finish.
+   */
+  private static void recordReleasing(
+      CountDownLatch latch, FakeActivities fake, String file, Script script) throws Exception {
     try {
       record(fake, file, script);
     } finally {
@@ -268,8 +340,12 @@ class HistoryRecorder {
     record(fake, Map.of(0, file), script);
   }
 
-  /** Runs the script to the rollout's end and saves the histories of the runs asked for (0: the first run). */
-  private static void record(FakeActivities fake, Map<Integer, String> files, Script script) throws Exception {
+  /**
+   * Runs the script to the rollout's end and saves the histories of the runs asked for (0: the
+   * first run).
+   */
+  private static void record(FakeActivities fake, Map<Integer, String> files, Script script)
+      throws Exception {
     TestWorkflowEnvironment env = Scenarios.environment(fake);
     try {
       script.run(env);
@@ -278,10 +354,14 @@ class HistoryRecorder {
       List<String> runs = fake.records.stream().map(RolloutRecord::runId).distinct().toList();
       Files.createDirectories(OUT);
       for (Map.Entry<Integer, String> file : files.entrySet()) {
-        String json = env.getWorkflowClient().fetchHistory(Scenarios.ID, runs.get(file.getKey())).toJson(true);
+        String json =
+            env.getWorkflowClient()
+                .fetchHistory(Scenarios.ID, runs.get(file.getKey()))
+                .toJson(true);
         assertThat(json).contains("PromptRollout");
         Path target = OUT.resolve(file.getValue());
-        // A recorded history pins released code: it is added, never re-recorded (a behaviour change goes behind
+        // A recorded history pins released code: it is added, never re-recorded (a behaviour change
+        // goes behind
         // Workflow.getVersion and gets a new history of its own).
         if (!Files.exists(target)) {
           Files.writeString(target, json);

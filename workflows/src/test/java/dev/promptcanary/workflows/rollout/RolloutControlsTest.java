@@ -15,8 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Controls always take effect: a failing or hanging look, a dead webhook or a failing audit write never holds up an
- * abort, and a step that keeps failing holds the rollout with the failure as its reason instead of retrying for ever.
+ * Controls always take effect: a failing or hanging look, a dead webhook or a failing audit write
+ * never holds up an abort, and a step that keeps failing holds the rollout with the failure as its
+ * reason instead of retrying for ever.
  */
 class RolloutControlsTest extends RolloutTestServer {
   /** What "answers within seconds" means here, in wall-clock time. */
@@ -42,10 +43,12 @@ class RolloutControlsTest extends RolloutTestServer {
 
   @Test
   void aLookThatKeepsFailingHoldsTheRolloutWithTheFailureAndAResumeRetriesIt() throws Exception {
-    fake.analysis = r -> {
-      throw new IllegalStateException("numeric field overflow: cost 1e200");
-    };
-    RolloutWorkflow workflow = Scenarios.start(client, Scenarios.spec(InconclusivePolicy.ROLLBACK, 0));
+    fake.analysis =
+        r -> {
+          throw new IllegalStateException("numeric field overflow: cost 1e200");
+        };
+    RolloutWorkflow workflow =
+        Scenarios.start(client, Scenarios.spec(InconclusivePolicy.ROLLBACK, 0));
     env.sleep(Duration.ofMinutes(3));
 
     RolloutProgress held = workflow.progress();
@@ -53,7 +56,9 @@ class RolloutControlsTest extends RolloutTestServer {
     assertThat(held.pauseReason()).isEqualTo(PauseReason.STEP_FAILED);
     assertThat(fake.looks).as("a bounded number of attempts").hasSize(5);
     assertThat(fake.alertEvents()).containsExactly("held");
-    assertThat(fake.alerts.get(0).reason()).contains("look at the data kept failing").contains("cost 1e200");
+    assertThat(fake.alerts.get(0).reason())
+        .contains("look at the data kept failing")
+        .contains("cost 1e200");
     assertThat(lastRecord().checkpoint().pauseReason()).isEqualTo(PauseReason.STEP_FAILED);
     assertThat(lastRecord().reason()).contains("cost 1e200");
 
@@ -64,18 +69,21 @@ class RolloutControlsTest extends RolloutTestServer {
     assertThat(fake.routing).hasSize(1);
 
     fake.analysis = r -> FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 300, 300);
-    ControlResult resumed = promptly(() -> workflow.resume(new ControlRequest("ana", "bad row deleted")));
+    ControlResult resumed =
+        promptly(() -> workflow.resume(new ControlRequest("ana", "bad row deleted")));
     assertThat(resumed.state()).isEqualTo(RolloutState.CANARY);
     assertThat(result().state()).isEqualTo(RolloutState.PROMOTED);
-    assertThat(fake.looks.get(5).stageSinceMillis()).as("the stage goes on with its data")
+    assertThat(fake.looks.get(5).stageSinceMillis())
+        .as("the stage goes on with its data")
         .isEqualTo(fake.looks.get(0).stageSinceMillis());
   }
 
   @Test
   void aProgrammingErrorInTheLookIsNotRetried() {
-    fake.analysis = r -> {
-      throw new IllegalArgumentException("every gate is disabled");
-    };
+    fake.analysis =
+        r -> {
+          throw new IllegalArgumentException("every gate is disabled");
+        };
     RolloutWorkflow workflow = Scenarios.start(client, Scenarios.spec(InconclusivePolicy.HOLD, 0));
     env.sleep(Duration.ofMinutes(3));
 
@@ -83,23 +91,27 @@ class RolloutControlsTest extends RolloutTestServer {
     RolloutProgress held = workflow.progress();
     assertThat(held.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(held.pauseReason()).isEqualTo(PauseReason.STEP_FAILED);
-    assertThat(held.timeline()).last().satisfies(e -> {
-      assertThat(e.event()).isEqualTo("held");
-      assertThat(e.detail()).contains("every gate is disabled");
-    });
+    assertThat(held.timeline())
+        .last()
+        .satisfies(
+            e -> {
+              assertThat(e.event()).isEqualTo("held");
+              assertThat(e.detail()).contains("every gate is disabled");
+            });
   }
 
   @Test
   void anAbortWhileTheLookIsRetryingAnswersWithinSecondsAndResetsRouting() throws Exception {
     CountDownLatch retrying = new CountDownLatch(1);
-    fake.analysis = r -> {
-      if (fake.looks.size() == 1) {
-        throw new IllegalStateException("canceling statement due to statement timeout");
-      }
-      retrying.countDown();
-      await(release); // the retry hangs: a look that never answers
-      throw new IllegalStateException("still failing");
-    };
+    fake.analysis =
+        r -> {
+          if (fake.looks.size() == 1) {
+            throw new IllegalStateException("canceling statement due to statement timeout");
+          }
+          retrying.countDown();
+          await(release); // the retry hangs: a look that never answers
+          throw new IllegalStateException("still failing");
+        };
     RolloutWorkflow workflow = Scenarios.start(client, Scenarios.spec(InconclusivePolicy.HOLD, 0));
     workflow.dataArrived(new DataArrived(0)); // look now, not at the check interval
     assertThat(retrying.await(30, TimeUnit.SECONDS)).as("the look is retrying").isTrue();
@@ -118,16 +130,18 @@ class RolloutControlsTest extends RolloutTestServer {
   @Test
   void aBypassPreemptsAHangingLook() throws Exception {
     CountDownLatch looking = new CountDownLatch(1);
-    fake.analysis = r -> {
-      looking.countDown();
-      await(release);
-      return FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
-    };
+    fake.analysis =
+        r -> {
+          looking.countDown();
+          await(release);
+          return FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+        };
     RolloutWorkflow workflow = Scenarios.start(client, Scenarios.spec(InconclusivePolicy.HOLD, 0));
     workflow.dataArrived(new DataArrived(0));
     assertThat(looking.await(30, TimeUnit.SECONDS)).isTrue();
 
-    ControlResult bypassed = promptly(() -> workflow.bypass(new ControlRequest("bob", "incident 7")));
+    ControlResult bypassed =
+        promptly(() -> workflow.bypass(new ControlRequest("bob", "incident 7")));
 
     assertThat(bypassed.state()).isEqualTo(RolloutState.BYPASSED);
     assertThat(fake.lastRouting().stableVersion()).isEqualTo(2);
@@ -142,7 +156,8 @@ class RolloutControlsTest extends RolloutTestServer {
     env.sleep(Duration.ofMinutes(2));
 
     long before = env.currentTimeMillis();
-    ControlResult aborted = promptly(() -> workflow.abort(new ControlRequest("ana", "wrong version")));
+    ControlResult aborted =
+        promptly(() -> workflow.abort(new ControlRequest("ana", "wrong version")));
     long waited = env.currentTimeMillis() - before;
 
     assertThat(aborted.state()).isEqualTo(RolloutState.ABORTED);
@@ -150,8 +165,12 @@ class RolloutControlsTest extends RolloutTestServer {
     assertThat(waited).isLessThan(5_000);
     assertThat(fake.lastRouting().canaryWeightBp()).isZero();
     assertThat(result().state()).isEqualTo(RolloutState.ABORTED);
-    assertThat(fake.alertAttempts).hasSize(6).allSatisfy(a -> assertThat(a.event()).isEqualTo("aborted"));
-    assertThat(lastRecord().checkpoint().timeline()).extracting(TimelineEntry::event).contains("alert failed");
+    assertThat(fake.alertAttempts)
+        .hasSize(6)
+        .allSatisfy(a -> assertThat(a.event()).isEqualTo("aborted"));
+    assertThat(lastRecord().checkpoint().timeline())
+        .extracting(TimelineEntry::event)
+        .contains("alert failed");
   }
 
   @Test
@@ -161,16 +180,22 @@ class RolloutControlsTest extends RolloutTestServer {
     RolloutWorkflow workflow = Scenarios.start(client, Scenarios.spec(InconclusivePolicy.HOLD, 0));
     env.sleep(Duration.ofMinutes(2));
 
-    ControlResult paused = promptly(() -> workflow.pause(new ControlRequest("ana", "look\u0000here")));
+    ControlResult paused =
+        promptly(() -> workflow.pause(new ControlRequest("ana", "look\u0000here")));
     assertThat(paused.state()).isEqualTo(RolloutState.PAUSED);
-    assertThat(fake.auditAttempts).allSatisfy(a -> assertThat(a.reason()).isEqualTo("look\uFFFDhere"));
-    assertThat(workflow.progress().timeline()).extracting(TimelineEntry::detail).contains("paused by ana: look\uFFFDhere");
+    assertThat(fake.auditAttempts)
+        .allSatisfy(a -> assertThat(a.reason()).isEqualTo("look\uFFFDhere"));
+    assertThat(workflow.progress().timeline())
+        .extracting(TimelineEntry::detail)
+        .contains("paused by ana: look\uFFFDhere");
 
     ControlResult aborted = promptly(() -> workflow.abort(new ControlRequest("ana", "done")));
     assertThat(aborted.state()).isEqualTo(RolloutState.ABORTED);
     assertThat(result().state()).isEqualTo(RolloutState.ABORTED);
     assertThat(fake.audits).isEmpty();
-    assertThat(lastRecord().checkpoint().timeline()).extracting(TimelineEntry::event).contains("audit failed");
+    assertThat(lastRecord().checkpoint().timeline())
+        .extracting(TimelineEntry::event)
+        .contains("audit failed");
   }
 
   @Test
@@ -182,22 +207,27 @@ class RolloutControlsTest extends RolloutTestServer {
     RolloutProgress held = workflow.progress();
     assertThat(held.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(held.pauseReason()).isEqualTo(PauseReason.STEP_FAILED);
-    assertThat(fake.alerts.get(0).reason()).contains("setting the canary weight to 5.00% kept failing")
+    assertThat(fake.alerts.get(0).reason())
+        .contains("setting the canary weight to 5.00% kept failing")
         .contains("unreachable");
     assertThat(fake.routing).isEmpty();
 
     fake.failRouting = false;
-    ControlResult resumed = promptly(() -> workflow.resume(new ControlRequest("ana", "database back")));
+    ControlResult resumed =
+        promptly(() -> workflow.resume(new ControlRequest("ana", "database back")));
     assertThat(resumed.state()).isEqualTo(RolloutState.CANARY);
     assertThat(result().state()).isEqualTo(RolloutState.PROMOTED);
-    assertThat(fake.routing).extracting(RoutingCommand::canaryWeightBp).containsExactly(500, 2500, 5000, 0);
+    assertThat(fake.routing)
+        .extracting(RoutingCommand::canaryWeightBp)
+        .containsExactly(500, 2500, 5000, 0);
   }
 
   @Test
   void aPauseDuringTheEvalIsAnsweredWhileTheEvalRuns() throws Exception {
     fake.evalRunning = new CountDownLatch(1);
     try {
-      RolloutWorkflow workflow = Scenarios.start(client, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+      RolloutWorkflow workflow =
+          Scenarios.start(client, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
       assertThat(workflow.progress().state()).isEqualTo(RolloutState.PENDING_EVAL);
 
       ControlResult paused = promptly(() -> workflow.pause(new ControlRequest("ana", "hold on")));
@@ -216,9 +246,20 @@ class RolloutControlsTest extends RolloutTestServer {
 
   @Test
   void aPromotedRolloutReportsItsLastStage() {
-    RolloutSpec twoStages = new RolloutSpec("support", 2, 1,
-        List.of(new Stage(500, 100, 600, 3600), new Stage(2500, 100, 600, 3600)), GatesConfig.defaults(), null,
-        InconclusivePolicy.HOLD, 0, 60, null, "ana", null);
+    RolloutSpec twoStages =
+        new RolloutSpec(
+            "support",
+            2,
+            1,
+            List.of(new Stage(500, 100, 600, 3600), new Stage(2500, 100, 600, 3600)),
+            GatesConfig.defaults(),
+            null,
+            InconclusivePolicy.HOLD,
+            0,
+            60,
+            null,
+            "ana",
+            null);
     Scenarios.start(client, twoStages);
 
     RolloutResult result = result();

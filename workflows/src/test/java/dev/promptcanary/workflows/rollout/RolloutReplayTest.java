@@ -17,21 +17,39 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Histories recorded from released workflow code must replay on the current code: a change that would break
- * running rollouts fails here and has to go behind {@code Workflow.getVersion}.
+ * Histories recorded from released workflow code must replay on the current code: a change that
+ * would break running rollouts fails here and has to go behind {@code Workflow.getVersion}.
  */
 class RolloutReplayTest {
 
-  /** The paths the recorded histories pin; every file in the directory must be one of them, and replays. */
-  static final List<String> HISTORIES = List.of(
-      "rollback-regression.json", "pause-resume-bypass.json", "promotion-first-run.json", "judge-hold-abort.json",
-      "extend-raise-hold-abort.json", "rollback-policy.json", "eval-suite-passed.json", "eval-suite-blocked.json",
-      "bypass.json", "eval-abort.json", "judge-hold-resume.json", "promotion-second-run.json",
-      "promotion-last-run.json", "srm-hold-resume.json", "srm-rollback-asked.json",
-      // recorded from the code before "srm-holds" (an SRM rolled back), so not by today's HistoryRecorder
-      "srm-rollback-before-srm-holds.json",
-      "look-fails-hold-resume.json", "abort-while-look-hangs.json", "abort-dead-webhook-failing-audit.json",
-      "pause-during-eval.json");
+  /**
+   * The paths the recorded histories pin; every file in the directory must be one of them, and
+   * replays.
+   */
+  static final List<String> HISTORIES =
+      List.of(
+          "rollback-regression.json",
+          "pause-resume-bypass.json",
+          "promotion-first-run.json",
+          "judge-hold-abort.json",
+          "extend-raise-hold-abort.json",
+          "rollback-policy.json",
+          "eval-suite-passed.json",
+          "eval-suite-blocked.json",
+          "bypass.json",
+          "eval-abort.json",
+          "judge-hold-resume.json",
+          "promotion-second-run.json",
+          "promotion-last-run.json",
+          "srm-hold-resume.json",
+          "srm-rollback-asked.json",
+          // recorded from the code before "srm-holds" (an SRM rolled back), so not by today's
+          // HistoryRecorder
+          "srm-rollback-before-srm-holds.json",
+          "look-fails-hold-resume.json",
+          "abort-while-look-hangs.json",
+          "abort-dead-webhook-failing-audit.json",
+          "pause-during-eval.json");
 
   static List<String> histories() {
     return HISTORIES;
@@ -41,29 +59,35 @@ class RolloutReplayTest {
   void everyRecordedHistoryIsReplayed() throws Exception {
     Path dir = Path.of(RolloutReplayTest.class.getResource("/histories").toURI());
     try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.map(f -> f.getFileName().toString()).sorted()).containsExactlyElementsOf(
-          HISTORIES.stream().sorted().toList());
+      assertThat(files.map(f -> f.getFileName().toString()).sorted())
+          .containsExactlyElementsOf(HISTORIES.stream().sorted().toList());
     }
   }
 
   @ParameterizedTest
   @MethodSource("histories")
   void recordedHistoriesReplayOnTheCurrentCode(String history) {
-    assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(
-            "histories/" + history, RolloutWorkflowImpl.class))
+    assertThatCode(
+            () ->
+                WorkflowReplayer.replayWorkflowExecutionFromResource(
+                    "histories/" + history, RolloutWorkflowImpl.class))
         .doesNotThrowAnyException();
   }
 
   @Test
   void aChangedWorkflowIsCaughtAsNonDeterministic() {
-    assertThatThrownBy(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(
-            "histories/rollback-regression.json", DriftedRolloutWorkflow.class))
+    assertThatThrownBy(
+            () ->
+                WorkflowReplayer.replayWorkflowExecutionFromResource(
+                    "histories/rollback-regression.json", DriftedRolloutWorkflow.class))
         // The replayer reports the failure of its replay query, naming the cause in the message.
         .hasMessageContaining(NonDeterministicException.class.getName())
         .hasMessageContaining("does not match");
   }
 
-  /** The rollout as someone might carelessly change it: it now sleeps before doing anything else. */
+  /**
+   * The rollout as someone might carelessly change it: it now sleeps before doing anything else.
+   */
   public static class DriftedRolloutWorkflow extends RolloutWorkflowImpl {
     @Override
     public RolloutResult run(RolloutInput input) {

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * What the workflow tests stand on: Temporal's test server with time skipping and a worker over one {@link
- * FakeActivities}, fresh for each test ({@link Scenarios#environment}).
+ * What the workflow tests stand on: Temporal's test server with time skipping and a worker over one
+ * {@link FakeActivities}, fresh for each test ({@link Scenarios#environment}).
  */
 abstract class RolloutTestServer {
   TestWorkflowEnvironment env;

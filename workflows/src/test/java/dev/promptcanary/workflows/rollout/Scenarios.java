@@ -9,7 +9,10 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.util.List;
 
-/** The shared setup of workflow tests: a time-skipping test server with the search attributes rollouts upsert. */
+/**
+ * The shared setup of workflow tests: a time-skipping test server with the search attributes
+ * rollouts upsert.
+ */
 final class Scenarios {
   static final String ID = "rollout-support-2";
 
@@ -28,37 +31,90 @@ final class Scenarios {
   }
 
   static RolloutSpec spec(InconclusivePolicy policy, int maxExtensions) {
-    List<Stage> stages = List.of(new Stage(500, 100, 600, 3600), new Stage(2500, 100, 600, 3600),
-        new Stage(5000, 100, 600, 3600));
-    return new RolloutSpec("support", 2, 1, stages, GatesConfig.defaults(), null, policy, maxExtensions, 60,
-        "http://hooks.example/alerts", "ana", null);
+    List<Stage> stages =
+        List.of(
+            new Stage(500, 100, 600, 3600),
+            new Stage(2500, 100, 600, 3600),
+            new Stage(5000, 100, 600, 3600));
+    return new RolloutSpec(
+        "support",
+        2,
+        1,
+        stages,
+        GatesConfig.defaults(),
+        null,
+        policy,
+        maxExtensions,
+        60,
+        "http://hooks.example/alerts",
+        "ana",
+        null);
   }
 
   /** The same spec with an offline eval suite named. */
   static RolloutSpec withSuite(RolloutSpec spec) {
-    return new RolloutSpec(spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.stages(), spec.gates(),
-        "support-smoke@3", spec.inconclusivePolicy(), spec.maxExtensions(), spec.checkIntervalSeconds(),
-        spec.alertWebhook(), spec.startedBy(), spec.judge());
+    return new RolloutSpec(
+        spec.prompt(),
+        spec.candidateVersion(),
+        spec.baselineVersion(),
+        spec.stages(),
+        spec.gates(),
+        "support-smoke@3",
+        spec.inconclusivePolicy(),
+        spec.maxExtensions(),
+        spec.checkIntervalSeconds(),
+        spec.alertWebhook(),
+        spec.startedBy(),
+        spec.judge());
   }
 
   /** The same spec, rolling back on a sample ratio mismatch. */
   static RolloutSpec rollbackOnSrm(RolloutSpec spec) {
-    return new RolloutSpec(spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec.stages(), spec.gates(),
-        spec.evalSuite(), spec.inconclusivePolicy(), spec.maxExtensions(), spec.checkIntervalSeconds(),
-        spec.alertWebhook(), spec.startedBy(), spec.judge(), SrmPolicy.ROLLBACK);
+    return new RolloutSpec(
+        spec.prompt(),
+        spec.candidateVersion(),
+        spec.baselineVersion(),
+        spec.stages(),
+        spec.gates(),
+        spec.evalSuite(),
+        spec.inconclusivePolicy(),
+        spec.maxExtensions(),
+        spec.checkIntervalSeconds(),
+        spec.alertWebhook(),
+        spec.startedBy(),
+        spec.judge(),
+        SrmPolicy.ROLLBACK);
   }
 
   /** The same spec with stages that bake 5 to 10 minutes (short recorded histories). */
   static RolloutSpec shortStages(RolloutSpec spec) {
-    List<Stage> stages = spec.stages().stream().map(s -> new Stage(s.weightBp(), s.minJudgements(), 300, 600)).toList();
-    return new RolloutSpec(spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), stages, spec.gates(),
-        spec.evalSuite(), spec.inconclusivePolicy(), spec.maxExtensions(), spec.checkIntervalSeconds(),
-        spec.alertWebhook(), spec.startedBy(), spec.judge());
+    List<Stage> stages =
+        spec.stages().stream()
+            .map(s -> new Stage(s.weightBp(), s.minJudgements(), 300, 600))
+            .toList();
+    return new RolloutSpec(
+        spec.prompt(),
+        spec.candidateVersion(),
+        spec.baselineVersion(),
+        stages,
+        spec.gates(),
+        spec.evalSuite(),
+        spec.inconclusivePolicy(),
+        spec.maxExtensions(),
+        spec.checkIntervalSeconds(),
+        spec.alertWebhook(),
+        spec.startedBy(),
+        spec.judge());
   }
 
   static RolloutWorkflow start(WorkflowClient client, RolloutSpec spec) {
-    RolloutWorkflow workflow = client.newWorkflowStub(RolloutWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(TaskQueues.ROLLOUTS).build());
+    RolloutWorkflow workflow =
+        client.newWorkflowStub(
+            RolloutWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(ID)
+                .setTaskQueue(TaskQueues.ROLLOUTS)
+                .build());
     WorkflowClient.start(workflow::run, new RolloutInput(ID, spec, Checkpoint.initial(), null));
     return client.newWorkflowStub(RolloutWorkflow.class, ID);
   }
