@@ -1,6 +1,5 @@
 package dev.promptcanary.activities.eval;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.promptcanary.activities.model.ChatMessage;
 import dev.promptcanary.activities.model.ChatModel;
 import dev.promptcanary.activities.model.ChatRequest;
@@ -11,7 +10,6 @@ import dev.promptcanary.activities.model.ModelException;
 import dev.promptcanary.activities.model.PromptRenderer;
 import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.store.EvalDao;
-import dev.promptcanary.activities.store.Json;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.workflows.rollout.EvalRequest;
 import dev.promptcanary.workflows.rollout.EvalSummary;
@@ -95,10 +93,7 @@ public final class SuiteEvalRunner implements EvalRunner {
     String runKey = request.rolloutId();
 
     Optional<EvalRun> previous = evals.findRun(runKey);
-    Optional<EvalSummary> verdict =
-        previous
-            .flatMap(run -> evals.storedSummary(run.id()))
-            .map(json -> Json.read(json, new TypeReference<EvalSummary>() {}));
+    Optional<EvalSummary> verdict = previous.flatMap(run -> evals.storedSummary(run.id()));
     if (verdict.isPresent()) {
       LOG.info(
           "eval {} v{} for {} already {}: returning its stored summary",
@@ -192,8 +187,7 @@ public final class SuiteEvalRunner implements EvalRunner {
     EvalSummary summary =
         new EvalSummary(
             decision.passed(), decision.reason(), cases, candidateStats.passRate(), baselineRate);
-    evals.finishRun(
-        run.id(), decision.passed() ? "PASSED" : "BLOCKED", decision.reason(), Json.write(summary));
+    evals.finishRun(run.id(), decision.passed() ? "PASSED" : "BLOCKED", decision.reason(), summary);
     return summary;
   }
 

@@ -8,6 +8,7 @@ import dev.promptcanary.activities.eval.EvalSuite;
 import dev.promptcanary.activities.eval.StoredEvalSuite;
 import dev.promptcanary.activities.eval.SuiteHasher;
 import dev.promptcanary.activities.eval.SuiteSummary;
+import dev.promptcanary.workflows.rollout.EvalSummary;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.json.Json;
@@ -139,20 +140,22 @@ public interface EvalDao {
   Optional<EvalRun> latestRun(@Bind("rolloutId") String rolloutId);
 
   /**
-   * The summary (JSON) of a run that reached a verdict; empty while it runs or when it could not
+   * The summary of a run that reached a verdict (jsonb); empty while it runs or when it could not
    * finish.
    */
-  @SqlQuery("SELECT summary::text FROM eval_runs WHERE id = :id AND summary IS NOT NULL")
-  Optional<String> storedSummary(@Bind("id") long id);
+  @SqlQuery("SELECT summary FROM eval_runs WHERE id = :id AND summary IS NOT NULL")
+  @Json
+  Optional<EvalSummary> storedSummary(@Bind("id") long id);
 
+  /** Ends a run; {@code summary} is null for a run that could not finish. */
   @SqlUpdate(
-      "UPDATE eval_runs SET state = :state, reason = :reason, summary = CAST(:summary AS jsonb),"
+      "UPDATE eval_runs SET state = :state, reason = :reason, summary = :summary,"
           + " finished_at = now() WHERE id = :id")
   void finishRun(
       @Bind("id") long id,
       @Bind("state") String state,
       @Bind("reason") String reason,
-      @Bind("summary") String summaryJson);
+      @Bind("summary") @Json EvalSummary summary);
 
   /** Writes a finished case; a second write of the same (run, case, arm) changes nothing. */
   default void saveResult(long runId, CaseResult r) {

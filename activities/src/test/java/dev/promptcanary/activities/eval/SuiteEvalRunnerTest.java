@@ -120,6 +120,19 @@ class SuiteEvalRunnerTest {
   }
 
   @Test
+  void aRunThatReachedItsVerdictAnswersAgainWithItsStoredSummaryWithoutCallingTheModel() {
+    storeSuite("refunds", 3, new EvalGate(1.0, 0.8, 0.0));
+    FakeModel model = new FakeModel((system, user) -> good());
+    SuiteEvalRunner runner = new SuiteEvalRunner(jdbi, model, judge);
+    EvalSummary first = runner.run(request("rollout-support-2", "refunds"));
+    long run = evals.findRun("rollout-support-2").orElseThrow().id();
+
+    assertThat(evals.storedSummary(run)).contains(first);
+    assertThat(runner.run(request("rollout-support-2", "refunds"))).isEqualTo(first);
+    assertThat(model.calls.get()).as("no case asked again").isEqualTo(6);
+  }
+
+  @Test
   void aCandidateBelowTheGateIsBlockedNamingTheFailedClause() {
     storeSuite("strict", 4, new EvalGate(0.75, null, null));
     // the candidate answers two of four cases in prose without the word
