@@ -155,8 +155,7 @@ class LostRolloutRecoveryTest {
     RolloutSpec spec = spec();
     rollouts.insertPending("rollout-support-2", "support", 2, 1, spec);
     rollouts.upsert(
-        new RolloutRecord("rollout-support-2", "run-lost", spec, atStageOne(), 1000, null, null),
-        1);
+        new RolloutRecord("rollout-support-2", "run-lost", spec, atStageOne(), null, null), 1);
 
     assertThat(recovery.resumeLost()).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> STARTED.containsKey("rollout-support-2"));
@@ -194,7 +193,7 @@ class LostRolloutRecoveryTest {
             List.of(),
             0);
     rollouts.upsert(
-        new RolloutRecord("rollout-support-2", "run-done", spec, ended, 0, "promoted", null), 2);
+        new RolloutRecord("rollout-support-2", "run-done", spec, ended, "promoted", null), 2);
     assertThat(recovery.resumeLost()).isZero();
     assertThat(STARTED).isEmpty();
   }

@@ -4,7 +4,6 @@ import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.FeedbackGate;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.MetricGate;
-import java.util.function.Function;
 
 /**
  * A difference of per-request means over units (user feedback, a custom mean metric), like the
@@ -12,21 +11,19 @@ import java.util.function.Function;
  * (never holding a promotion) while neither arm has any value, when it is a guardrail: a stage
  * without feedback data is not a reason to wait.
  */
-final class MeanCheck implements GateCheck {
-  private final GateKind kind;
-  private final String label;
-  private final Function<ArmSummary, UnitSums> metric;
+final class MeanCheck extends ArmDifferenceCheck {
   private final Comparison comparison;
-  private final double relativeMargin;
   private final double fixedScale;
-  private final boolean skipWithoutData;
-  private final int minimumSamples;
 
   /** User feedback, -1..1 per request. */
   MeanCheck(FeedbackGate gate, double alpha, int minimumSamples) {
-    this.kind = GateKind.FEEDBACK;
-    this.label = "feedback (canary - baseline mean)";
-    this.metric = ArmSummary::feedback;
+    super(
+        GateKind.FEEDBACK,
+        "feedback (canary - baseline mean)",
+        ArmSummary::feedback,
+        0,
+        true,
+        minimumSamples);
     this.comparison =
         new Comparison(
             GateKind.FEEDBACK,
@@ -39,39 +36,14 @@ final class MeanCheck implements GateCheck {
             Comparison.Range.FEEDBACK_DIFFERENCE,
             gate.mode(),
             gate.minimumPower());
-    this.relativeMargin = 0;
     this.fixedScale = 2;
-    this.skipWithoutData = true;
-    this.minimumSamples = minimumSamples;
   }
 
   /** A custom mean metric. */
   MeanCheck(MetricGate gate, double alpha, int minimumSamples) {
-    this.kind = GateKind.METRIC;
-    this.label = gate.name() + " (canary - baseline mean)";
-    String name = gate.name();
-    this.metric = arm -> arm.metric(name);
-    this.comparison =
-        new Comparison(
-            GateKind.METRIC,
-            name,
-            gate.higherIsWorse(),
-            alpha,
-            0,
-            gate.margin(),
-            gate.minimumEffect(),
-            Comparison.Range.UNBOUNDED,
-            gate.mode(),
-            gate.minimumPower());
-    this.relativeMargin = gate.relativeMargin();
+    super(gate, gate.name() + " (canary - baseline mean)", minimumSamples);
+    this.comparison = comparisonFor(gate, alpha, Comparison.Range.UNBOUNDED);
     this.fixedScale = 0;
-    this.skipWithoutData = gate.role() == MetricGate.Role.GUARDRAIL;
-    this.minimumSamples = minimumSamples;
-  }
-
-  @Override
-  public GateKind kind() {
-    return kind;
   }
 
   @Override
@@ -79,7 +51,7 @@ final class MeanCheck implements GateCheck {
     UnitSums canary = metric.apply(input.canary());
     UnitSums baseline = metric.apply(input.baseline());
     double estimate = canary.mean() - baseline.mean();
-    double margin = Math.max(comparison.margin(), relativeMargin * Math.abs(baseline.mean()));
+    double margin = margin(comparison, Math.abs(baseline.mean()));
     long nc = (long) canary.n();
     long nb = (long) baseline.n();
     if (!Samples.enough(canary, baseline, minimumSamples)) {

@@ -15,16 +15,10 @@ import java.util.function.Function;
  * bounds. The margin may be relative: {@code max(margin, relativeMargin * baseline rate)}, so a x3
  * rise at a 0.1% base rate is as visible as at 10%.
  */
-final class RateCheck implements GateCheck {
-  private final GateKind kind;
-  private final String label;
-  private final Function<ArmSummary, UnitSums> metric;
+final class RateCheck extends ArmDifferenceCheck {
   private final Comparison difference;
   private final Comparison ceiling;
   private final double ceilingRate;
-  private final double relativeMargin;
-  private final boolean skipWithoutData;
-  private final int minimumSamples;
 
   /** Error or safety-flag rate. */
   RateCheck(
@@ -34,12 +28,7 @@ final class RateCheck implements GateCheck {
       Function<ArmSummary, UnitSums> metric,
       double alpha,
       int minimumSamples) {
-    this.kind = kind;
-    this.label = label;
-    this.metric = metric;
-    this.minimumSamples = minimumSamples;
-    this.relativeMargin = gate.relativeMargin();
-    this.skipWithoutData = false;
+    super(kind, label, metric, gate.relativeMargin(), false, minimumSamples);
     double testAlpha = gate.hasCeiling() ? alpha / 2 : alpha;
     this.difference =
         new Comparison(
@@ -78,32 +67,10 @@ final class RateCheck implements GateCheck {
    * A custom proportion metric: either direction, no ceiling, skipped without data if a guardrail.
    */
   RateCheck(MetricGate gate, double alpha, int minimumSamples) {
-    this.kind = GateKind.METRIC;
-    this.label = gate.name() + " rate";
-    String name = gate.name();
-    this.metric = arm -> arm.metric(name);
-    this.minimumSamples = minimumSamples;
-    this.relativeMargin = gate.relativeMargin();
-    this.skipWithoutData = gate.role() == MetricGate.Role.GUARDRAIL;
-    this.difference =
-        new Comparison(
-            GateKind.METRIC,
-            name,
-            gate.higherIsWorse(),
-            alpha,
-            0,
-            gate.margin(),
-            gate.minimumEffect(),
-            Comparison.Range.RATE_DIFFERENCE,
-            gate.mode(),
-            gate.minimumPower());
+    super(gate, gate.name() + " rate", minimumSamples);
+    this.difference = comparisonFor(gate, alpha, Comparison.Range.RATE_DIFFERENCE);
     this.ceiling = null;
     this.ceilingRate = 1;
-  }
-
-  @Override
-  public GateKind kind() {
-    return kind;
   }
 
   @Override
@@ -113,7 +80,7 @@ final class RateCheck implements GateCheck {
     Proportion canary = counts(canaryUnits);
     Proportion baseline = counts(baselineUnits);
     double estimate = canary.rate() - baseline.rate();
-    double margin = Math.max(difference.margin(), relativeMargin * baseline.rate());
+    double margin = margin(difference, baseline.rate());
     if (!Samples.enough(canaryUnits, baselineUnits, minimumSamples)) {
       return difference.insufficient(
           canary.trials(), baseline.trials(), estimate, margin, skipWithoutData);

@@ -1,5 +1,7 @@
 package dev.promptcanary.activities.store;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.promptcanary.workflows.rollout.Checkpoint;
 import dev.promptcanary.workflows.rollout.RolloutRecord;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
@@ -80,7 +82,7 @@ public interface RolloutDao {
         spec.baselineVersion(),
         checkpoint.state().name(),
         checkpoint.stageIndex() + 1,
-        record.canaryWeightBp(),
+        checkpoint.canaryWeightBp(),
         spec,
         checkpoint,
         record.runId(),
@@ -92,8 +94,10 @@ public interface RolloutDao {
 
   /**
    * A rollout as the read model holds it, spec and checkpoint typed (read from their jsonb
-   * columns).
+   * columns). The API shows it as it is, less the workflow and run ids (the workflow id is the
+   * rollout id; run ids are for recovery).
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record Row(
       String id,
       String prompt,
@@ -104,8 +108,8 @@ public interface RolloutDao {
       int canaryWeightBp,
       @Json RolloutSpec spec,
       @Json Checkpoint checkpoint,
-      String workflowId,
-      String runId,
+      @JsonIgnore String workflowId,
+      @JsonIgnore String runId,
       String reason,
       String resumedFromRunId,
       Instant createdAt,

@@ -402,14 +402,13 @@ class RolloutActivitiesImplTest {
 
     assertThat(
             rollouts.upsert(
-                new RolloutRecord(
-                    "rollout-chat-2", "run-1", spec, rolledBack, 0, "regression", null),
+                new RolloutRecord("rollout-chat-2", "run-1", spec, rolledBack, "regression", null),
                 200))
         .isEqualTo(1);
     // a late retry of an earlier write changes nothing
     assertThat(
             rollouts.upsert(
-                new RolloutRecord("rollout-chat-2", "run-1", spec, canary, 500, null, null), 100))
+                new RolloutRecord("rollout-chat-2", "run-1", spec, canary, null, null), 100))
         .isZero();
     RolloutDao.Row row = rollouts.find("rollout-chat-2").orElseThrow();
     assertThat(row.state()).isEqualTo("ROLLED_BACK");

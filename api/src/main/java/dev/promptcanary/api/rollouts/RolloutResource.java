@@ -34,7 +34,9 @@ public class RolloutResource {
   @POST
   public Response start(@Valid @NotNull StartRolloutRequest request) {
     RolloutView started = rollouts.start(request);
-    return Response.created(URI.create("/v1/rollouts/" + started.id())).entity(started).build();
+    return Response.created(URI.create("/v1/rollouts/" + started.row().id()))
+        .entity(started)
+        .build();
   }
 
   @GET

@@ -361,7 +361,9 @@ public class RolloutService {
   }
 
   public List<RolloutView> list(String prompt, String state, int limit) {
-    return rollouts.list(prompt, state, limit).stream().map(row -> view(row, null, null)).toList();
+    return rollouts.list(prompt, state, limit).stream()
+        .map(row -> new RolloutView(row, null, null))
+        .toList();
   }
 
   public RolloutView view(String id) {
@@ -370,41 +372,20 @@ public class RolloutService {
             .find(id)
             .orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
     if (RolloutState.valueOf(row.state()).isFinal()) {
-      return view(row, null, null);
+      return new RolloutView(row, null, null);
     }
     try {
       RolloutProgress live =
           client.newWorkflowStub(RolloutWorkflow.class, row.workflowId()).progress();
-      return view(row, live, null);
+      return new RolloutView(row, live, null);
     } catch (RuntimeException e) {
-      return view(
+      return new RolloutView(
           row,
           null,
           TemporalErrors.isUnavailable(e)
               ? "Temporal is unreachable: " + TemporalErrors.rootMessage(e)
               : "live progress unavailable: " + TemporalErrors.rootMessage(e));
     }
-  }
-
-  private static RolloutView view(
-      RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {
-    return new RolloutView(
-        row.id(),
-        row.prompt(),
-        row.candidateVersion(),
-        row.baselineVersion(),
-        row.state(),
-        row.stage(),
-        row.canaryWeightBp(),
-        row.reason(),
-        row.resumedFromRunId(),
-        row.createdAt(),
-        row.updatedAt(),
-        row.finishedAt(),
-        row.spec(),
-        row.checkpoint(),
-        live,
-        liveUnavailable);
   }
 
   /** Sends a control and answers once the workflow has acted on it. */

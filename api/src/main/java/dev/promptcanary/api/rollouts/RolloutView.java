@@ -1,30 +1,19 @@
 package dev.promptcanary.api.rollouts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.promptcanary.workflows.rollout.Checkpoint;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.workflows.rollout.RolloutProgress;
-import dev.promptcanary.workflows.rollout.RolloutSpec;
-import java.time.Instant;
 
 /**
- * A rollout as the API shows it: the read model from PostgreSQL, and, while it runs and Temporal
- * answers, its live progress from the workflow itself.
+ * A rollout as the API shows it: the read model's row from PostgreSQL (its fields at the top level
+ * of the JSON), and, while it runs and Temporal answers, its live progress from the workflow
+ * itself.
+ *
+ * @param live the workflow's answer to the progress query, or null when the rollout ended or
+ *     Temporal did not answer
+ * @param liveUnavailable why {@code live} is missing for a running rollout, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RolloutView(
-    String id,
-    String prompt,
-    int candidateVersion,
-    int baselineVersion,
-    String state,
-    int stage,
-    int canaryWeightBp,
-    String reason,
-    String resumedFromRunId,
-    Instant createdAt,
-    Instant updatedAt,
-    Instant finishedAt,
-    RolloutSpec spec,
-    Checkpoint checkpoint,
-    RolloutProgress live,
-    String liveUnavailable) {}
+    @JsonUnwrapped RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {}

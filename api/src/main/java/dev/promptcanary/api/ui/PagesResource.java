@@ -80,7 +80,8 @@ public class PagesResource {
             Objects.requireNonNullElse(stateFilter, ""),
             STATES,
             found.stream().map(pages::row).toList());
-    boolean anyRunning = found.stream().anyMatch(r -> !RolloutState.valueOf(r.state()).isFinal());
+    boolean anyRunning =
+        found.stream().anyMatch(r -> !RolloutState.valueOf(r.row().state()).isFinal());
     return Response.ok(
             anyRunning
                 ? Page.refreshing("rollouts", "Rollouts", list, REFRESH_SECONDS)
@@ -98,7 +99,7 @@ public class PagesResource {
       return error(e.response().code(), e.response().message());
     }
     RolloutDetail detail = pages.detail(view);
-    String title = "Rollout " + view.id();
+    String title = "Rollout " + view.row().id();
     return Response.ok(
             detail.running()
                 ? Page.refreshing("rollout", title, detail, REFRESH_SECONDS)

@@ -1,6 +1,7 @@
 package dev.promptcanary.api.ui;
 
 import com.google.common.net.UrlEscapers;
+import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.api.rollouts.RolloutView;
 import dev.promptcanary.api.ui.PageModels.Link;
 import dev.promptcanary.api.ui.PageModels.RolloutDetail;
@@ -44,7 +45,8 @@ final class RolloutPages {
     this.namespace = namespace;
   }
 
-  RolloutRow row(RolloutView r) {
+  RolloutRow row(RolloutView view) {
+    RolloutDao.Row r = view.row();
     int stages = r.spec() == null ? 0 : r.spec().stages().size();
     return new RolloutRow(
         new Link(r.id(), rolloutHref(r.id())),
@@ -61,17 +63,18 @@ final class RolloutPages {
         text(r.reason()));
   }
 
-  RolloutDetail detail(RolloutView r) {
+  RolloutDetail detail(RolloutView view) {
+    RolloutDao.Row r = view.row();
     RolloutSpec spec = r.spec();
     boolean running = !RolloutState.valueOf(r.state()).isFinal();
     List<Verdict> verdicts;
     List<TimelineEntry> timeline;
     PauseReason pauseReason;
     String verdictSource;
-    if (r.live() != null) {
-      verdicts = r.live().lastVerdicts();
-      timeline = r.live().timeline();
-      pauseReason = r.live().pauseReason();
+    if (view.live() != null) {
+      verdicts = view.live().lastVerdicts();
+      timeline = view.live().timeline();
+      pauseReason = view.live().pauseReason();
       verdictSource = "live progress, queried from the workflow";
     } else if (r.checkpoint() != null) {
       verdicts = r.checkpoint().lastVerdicts();
@@ -87,7 +90,7 @@ final class RolloutPages {
     String judge =
         spec != null && spec.judge() != null ? spec.judge() : "first judge to score, pinned";
     return new RolloutDetail(
-        row(r),
+        row(view),
         running,
         text(spec == null ? null : spec.startedBy()),
         spec != null && spec.evalSuite() != null ? spec.evalSuite() : "none",
@@ -95,7 +98,7 @@ final class RolloutPages {
         time(r.createdAt()),
         time(r.finishedAt()),
         verdictSource,
-        r.liveUnavailable() == null ? "" : r.liveUnavailable(),
+        view.liveUnavailable() == null ? "" : view.liveUnavailable(),
         "PAUSED".equals(r.state()) ? pausedBecause(pauseReason) : "",
         verdictRows(verdicts == null ? List.of() : verdicts),
         timelineRows(timeline == null ? List.of() : timeline),

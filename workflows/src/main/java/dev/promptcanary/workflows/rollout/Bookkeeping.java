@@ -48,7 +48,6 @@ final class Bookkeeping {
             Workflow.getInfo().getRunId(),
             spec,
             memory.checkpoint(),
-            memory.canaryWeightBp,
             reason,
             resumedFromRunId);
     if (!controlsPreempt) {
