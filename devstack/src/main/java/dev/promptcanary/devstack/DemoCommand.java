@@ -56,23 +56,11 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
   @Override
   public void configure(Subparser subparser) {
     super.configure(subparser);
-    subparser.addArgument("--port").type(Integer.class).help("API port (default 8080)");
-    subparser
-        .addArgument("--admin-port")
-        .type(Integer.class)
-        .help("admin port: health checks, metrics (default 8081)");
-    subparser
-        .addArgument("--temporal-port")
-        .type(Integer.class)
-        .help("embedded Temporal gRPC port (default 7233)");
+    EmbeddedStack.addPortArguments(subparser);
     subparser
         .addArgument("--data-dir")
         .help(
             "embedded PostgreSQL data directory, kept (default: a fresh temporary one, deleted at exit)");
-    subparser
-        .addArgument("--simulator-port")
-        .type(Integer.class)
-        .help("port of the model SIMULATOR on 127.0.0.1 (default: a free one)");
     subparser
         .addArgument("--keep-running")
         .action(Arguments.storeTrue())

@@ -26,11 +26,7 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
   @Override
   public void configure(Subparser subparser) {
     super.configure(subparser);
-    subparser.addArgument("--port").type(Integer.class).help("API port (default 8080)");
-    subparser
-        .addArgument("--admin-port")
-        .type(Integer.class)
-        .help("admin port: health checks, metrics (default 8081)");
+    EmbeddedStack.addPortArguments(subparser);
     subparser
         .addArgument("--data-dir")
         .help("embedded PostgreSQL data directory (default data/postgres)");
@@ -40,17 +36,9 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     subparser.addArgument("--db-user").help("user for --db-url");
     subparser.addArgument("--db-password").help("password for --db-url");
     subparser
-        .addArgument("--temporal-port")
-        .type(Integer.class)
-        .help("embedded Temporal gRPC port (default 7233)");
-    subparser
         .addArgument("--db-port")
         .type(Integer.class)
         .help("embedded PostgreSQL port (default: a free one)");
-    subparser
-        .addArgument("--simulator-port")
-        .type(Integer.class)
-        .help("port of the model SIMULATOR on 127.0.0.1 (default: a free one)");
     subparser
         .addArgument("--no-worker")
         .action(Arguments.storeTrue())

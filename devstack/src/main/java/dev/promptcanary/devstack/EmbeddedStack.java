@@ -7,6 +7,7 @@ import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import java.nio.file.Path;
 import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,27 @@ final class EmbeddedStack {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
 
   private EmbeddedStack() {}
+
+  /**
+   * The port options {@code dev} and {@code demo} share ({@code --port}, {@code --admin-port},
+   * {@code --temporal-port}, {@code --simulator-port}); {@link #applyPorts} reads the first three,
+   * {@link #startSimulator} is given the last.
+   */
+  static void addPortArguments(Subparser subparser) {
+    subparser.addArgument("--port").type(Integer.class).help("API port (default 8080)");
+    subparser
+        .addArgument("--admin-port")
+        .type(Integer.class)
+        .help("admin port: health checks, metrics (default 8081)");
+    subparser
+        .addArgument("--temporal-port")
+        .type(Integer.class)
+        .help("embedded Temporal gRPC port (default 7233)");
+    subparser
+        .addArgument("--simulator-port")
+        .type(Integer.class)
+        .help("port of the model SIMULATOR on 127.0.0.1 (default: a free one)");
+  }
 
   /**
    * {@code --port}, {@code --admin-port}, {@code --temporal-port}, {@code --db-port}, when given.

@@ -131,6 +131,7 @@ class LostRolloutRecoveryTest {
         60,
         null,
         "ana",
+        null,
         null);
   }
 
@@ -147,7 +148,9 @@ class LostRolloutRecoveryTest {
         3,
         List.of(),
         List.of(new TimelineEntry(1_000, "stage 1 started", "canary at 10%")),
-        1000);
+        1000,
+        null,
+        0);
   }
 
   @Test
@@ -191,6 +194,8 @@ class LostRolloutRecoveryTest {
             4,
             List.of(),
             List.of(),
+            0,
+            null,
             0);
     rollouts.upsert(
         new RolloutRecord("rollout-support-2", "run-done", spec, ended, "promoted", null), 2);

@@ -71,59 +71,39 @@ public record ModelEndpoint(
   }
 
   public ModelEndpoint withTimeout(Duration value) {
-    return new ModelEndpoint(
-        baseUrl,
-        apiKeyEnv,
-        model,
-        value,
-        maxRetries,
-        maxConcurrency,
-        initialBackoff,
-        maxBackoff,
-        maxRetryAfter,
-        prices);
+    return with(value, maxRetries, maxConcurrency, initialBackoff, maxBackoff, prices);
   }
 
   public ModelEndpoint withRetries(int value, Duration initial, Duration max) {
-    return new ModelEndpoint(
-        baseUrl,
-        apiKeyEnv,
-        model,
-        timeout,
-        value,
-        maxConcurrency,
-        initial,
-        max,
-        maxRetryAfter,
-        prices);
+    return with(timeout, value, maxConcurrency, initial, max, prices);
   }
 
   public ModelEndpoint withMaxConcurrency(int value) {
-    return new ModelEndpoint(
-        baseUrl,
-        apiKeyEnv,
-        model,
-        timeout,
-        maxRetries,
-        value,
-        initialBackoff,
-        maxBackoff,
-        maxRetryAfter,
-        prices);
+    return with(timeout, maxRetries, value, initialBackoff, maxBackoff, prices);
   }
 
   public ModelEndpoint withPrices(Map<String, Price> value) {
+    return with(timeout, maxRetries, maxConcurrency, initialBackoff, maxBackoff, value);
+  }
+
+  private ModelEndpoint with(
+      Duration newTimeout,
+      int newMaxRetries,
+      int newMaxConcurrency,
+      Duration newInitialBackoff,
+      Duration newMaxBackoff,
+      Map<String, Price> newPrices) {
     return new ModelEndpoint(
         baseUrl,
         apiKeyEnv,
         model,
-        timeout,
-        maxRetries,
-        maxConcurrency,
-        initialBackoff,
-        maxBackoff,
+        newTimeout,
+        newMaxRetries,
+        newMaxConcurrency,
+        newInitialBackoff,
+        newMaxBackoff,
         maxRetryAfter,
-        value);
+        newPrices);
   }
 
   /**

@@ -89,7 +89,8 @@ class CanaryAnalyserStoreTest {
             since.toEpochMilli(),
             1,
             gates,
-            "j"));
+            "j",
+            0));
   }
 
   private static MetricGate guardrail(String name, MetricGate.Kind kind) {

@@ -171,7 +171,8 @@ class RolloutActivitiesImplTest {
                 canaryStart.toEpochMilli(),
                 1,
                 GatesConfig.defaults(),
-                null));
+                null,
+                0));
 
     assertThat(report.overall().decision()).isEqualTo(Decision.REGRESSION);
     assertThat(report.canaryJudgements()).isEqualTo(200);
@@ -195,7 +196,8 @@ class RolloutActivitiesImplTest {
                 Instant.now().toEpochMilli(),
                 3,
                 GatesConfig.defaults(),
-                null));
+                null,
+                0));
     assertThat(laterStage.canaryJudgements()).isZero();
     assertThat(laterStage.overall().decision()).isEqualTo(Decision.INSUFFICIENT_DATA);
   }
@@ -251,7 +253,8 @@ class RolloutActivitiesImplTest {
             start.toEpochMilli(),
             1,
             GatesConfig.defaults(),
-            judge));
+            judge,
+            0));
   }
 
   private static Verdict gate(AnalysisReport report, GateKind kind) {
@@ -391,13 +394,40 @@ class RolloutActivitiesImplTest {
             60,
             null,
             "ana",
+            null,
             null);
     Checkpoint canary =
         new Checkpoint(
-            RolloutState.CANARY, 0, true, 1, 0, 60_000, 1, 0, 1, List.of(), List.of(), 500);
+            RolloutState.CANARY,
+            0,
+            true,
+            1,
+            0,
+            60_000,
+            1,
+            0,
+            1,
+            List.of(),
+            List.of(),
+            500,
+            null,
+            0);
     Checkpoint rolledBack =
         new Checkpoint(
-            RolloutState.ROLLED_BACK, 0, true, 1, 0, 60_000, 1, 0, 2, List.of(), List.of(), 0);
+            RolloutState.ROLLED_BACK,
+            0,
+            true,
+            1,
+            0,
+            60_000,
+            1,
+            0,
+            2,
+            List.of(),
+            List.of(),
+            0,
+            null,
+            0);
     RolloutDao rollouts = jdbi.onDemand(RolloutDao.class);
 
     assertThat(

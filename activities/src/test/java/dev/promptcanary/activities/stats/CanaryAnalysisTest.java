@@ -339,7 +339,9 @@ class CanaryAnalysisTest {
             defaults.latency(),
             defaults.cost(),
             defaults.sampleRatio(),
-            defaults.judgeHealth());
+            defaults.judgeHealth(),
+            null,
+            null);
     Map<GateKind, Double> rest = CanaryAnalysis.gateAlphas(withoutQuality);
     assertFalse(rest.containsKey(GateKind.QUALITY));
     assertEquals(0.0125, rest.get(GateKind.ERROR_RATE), 1e-12);
@@ -358,7 +360,9 @@ class CanaryAnalysisTest {
             GatesConfig.defaults().latency(),
             GatesConfig.defaults().cost(),
             GatesConfig.defaults().sampleRatio(),
-            GatesConfig.defaults().judgeHealth());
+            GatesConfig.defaults().judgeHealth(),
+            null,
+            null);
     AnalysisInput in =
         new AnalysisInput(
             other, 5_000, arm(100, 0.7, 0.2), arm(100, 0.7, 0.2), Inputs.latency(100, 100));

@@ -262,7 +262,9 @@ public final class DecisionQualityBench {
         g.latency(),
         g.cost(),
         g.sampleRatio(),
-        g.judgeHealth());
+        g.judgeHealth(),
+        null,
+        null);
   }
 
   /** The headline figures issue 4 asks for; null where the scenario was not run. */

@@ -377,6 +377,8 @@ public final class JudgeHealthBench {
             false, l.alphaShare(), l.quantile(), l.margin(), l.minimumEffect(), l.tau()),
         new CostGate(false, c.alphaShare(), c.margin(), c.minimumEffect(), c.tau()),
         new SrmGate(false, d.sampleRatio().alpha(), d.sampleRatio().relativeTolerance()),
-        d.judgeHealth());
+        d.judgeHealth(),
+        null,
+        null);
   }
 }

@@ -129,7 +129,8 @@ public final class LookCostBench {
                 STAGE.toEpochMilli(),
                 3,
                 GatesConfig.defaults(),
-                "bench-judge");
+                "bench-judge",
+                0);
         long f = System.nanoTime();
         AnalysisReport first = analyser.analyse(request);
         double firstMs = (System.nanoTime() - f) / 1e6;

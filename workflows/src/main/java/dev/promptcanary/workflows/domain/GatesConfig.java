@@ -81,31 +81,6 @@ public record GatesConfig(
     }
   }
 
-  /** The gates of rollouts started before feedback and custom metrics. */
-  public GatesConfig(
-      double alpha,
-      int minimumSamples,
-      QualityGate quality,
-      RateGate errorRate,
-      RateGate safety,
-      LatencyGate latency,
-      CostGate cost,
-      SrmGate sampleRatio,
-      JudgeHealthGate judgeHealth) {
-    this(
-        alpha,
-        minimumSamples,
-        quality,
-        errorRate,
-        safety,
-        latency,
-        cost,
-        sampleRatio,
-        judgeHealth,
-        null,
-        null);
-  }
-
   /**
    * Quality (non-inferiority, margin 0.05) with 90% of alpha 0.05; errors, safety flags, latency at
    * p50/p95/p99, cost and feedback as harm-detection guardrails sharing the rest; SRM at 0.001.
@@ -127,66 +102,38 @@ public record GatesConfig(
 
   /** The same gates with another family-wise alpha. */
   public GatesConfig withAlpha(double newAlpha) {
-    return new GatesConfig(
-        newAlpha,
-        minimumSamples,
-        quality,
-        errorRate,
-        safety,
-        latency,
-        cost,
-        sampleRatio,
-        judgeHealth,
-        feedback,
-        metrics);
+    return with(newAlpha, errorRate, sampleRatio, metrics);
   }
 
   /** The same gates with these custom metric gates instead. */
   public GatesConfig withMetrics(List<MetricGate> newMetrics) {
-    return new GatesConfig(
-        alpha,
-        minimumSamples,
-        quality,
-        errorRate,
-        safety,
-        latency,
-        cost,
-        sampleRatio,
-        judgeHealth,
-        feedback,
-        newMetrics);
+    return with(alpha, errorRate, sampleRatio, newMetrics);
   }
 
   /** The same gates with another error-rate gate. */
   public GatesConfig withErrorRate(RateGate newErrorRate) {
+    return with(alpha, newErrorRate, sampleRatio, metrics);
+  }
+
+  /** The same gates with another sample ratio check. */
+  public GatesConfig withSampleRatio(SrmGate newSampleRatio) {
+    return with(alpha, errorRate, newSampleRatio, metrics);
+  }
+
+  private GatesConfig with(
+      double newAlpha, RateGate newErrorRate, SrmGate newSampleRatio, List<MetricGate> newMetrics) {
     return new GatesConfig(
-        alpha,
+        newAlpha,
         minimumSamples,
         quality,
         newErrorRate,
         safety,
         latency,
         cost,
-        sampleRatio,
-        judgeHealth,
-        feedback,
-        metrics);
-  }
-
-  /** The same gates with another sample ratio check. */
-  public GatesConfig withSampleRatio(SrmGate newSampleRatio) {
-    return new GatesConfig(
-        alpha,
-        minimumSamples,
-        quality,
-        errorRate,
-        safety,
-        latency,
-        cost,
         newSampleRatio,
         judgeHealth,
         feedback,
-        metrics);
+        newMetrics);
   }
 
   /**

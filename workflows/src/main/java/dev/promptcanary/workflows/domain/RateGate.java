@@ -69,6 +69,15 @@ public record RateGate(
 
   /** The same gate in another mode, with a minimum power (0 = none). */
   public RateGate withMode(GateMode newMode, double newMinimumPower) {
+    return with(newMode, relativeMargin, newMinimumPower);
+  }
+
+  /** The same gate with another relative margin (0 = absolute only). */
+  public RateGate withRelativeMargin(double newRelativeMargin) {
+    return with(mode, newRelativeMargin, minimumPower);
+  }
+
+  private RateGate with(GateMode newMode, double newRelativeMargin, double newMinimumPower) {
     return new RateGate(
         enabled,
         alphaShare,
@@ -77,22 +86,8 @@ public record RateGate(
         ceiling,
         tau,
         newMode,
-        relativeMargin,
-        newMinimumPower);
-  }
-
-  /** The same gate with another relative margin (0 = absolute only). */
-  public RateGate withRelativeMargin(double newRelativeMargin) {
-    return new RateGate(
-        enabled,
-        alphaShare,
-        margin,
-        minimumEffect,
-        ceiling,
-        tau,
-        mode,
         newRelativeMargin,
-        minimumPower);
+        newMinimumPower);
   }
 
   /**

@@ -27,31 +27,4 @@ public record AnalysisRequest(
     int stageCount,
     GatesConfig gates,
     String judge,
-    int stageRestart) {
-
-  /** A look asked for before stages counted their restarts: a stage's first test. */
-  public AnalysisRequest(
-      String rolloutId,
-      String prompt,
-      int candidateVersion,
-      int baselineVersion,
-      int canaryWeightBp,
-      long canarySinceMillis,
-      long stageSinceMillis,
-      int stageCount,
-      GatesConfig gates,
-      String judge) {
-    this(
-        rolloutId,
-        prompt,
-        candidateVersion,
-        baselineVersion,
-        canaryWeightBp,
-        canarySinceMillis,
-        stageSinceMillis,
-        stageCount,
-        gates,
-        judge,
-        0);
-  }
-}
+    int stageRestart) {}

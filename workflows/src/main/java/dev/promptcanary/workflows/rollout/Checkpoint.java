@@ -47,70 +47,8 @@ public record Checkpoint(
     timeline = timeline == null ? List.of() : List.copyOf(timeline);
   }
 
-  /** A checkpoint written before stages counted their restarts. */
-  public Checkpoint(
-      RolloutState state,
-      int stageIndex,
-      boolean stageEntered,
-      long stageStartedAtMillis,
-      long pausedMillis,
-      long stageBudgetMillis,
-      long canaryStartedAtMillis,
-      int extensionsUsed,
-      long routingSequence,
-      List<Verdict> lastVerdicts,
-      List<TimelineEntry> timeline,
-      int canaryWeightBp,
-      PauseReason pauseReason) {
-    this(
-        state,
-        stageIndex,
-        stageEntered,
-        stageStartedAtMillis,
-        pausedMillis,
-        stageBudgetMillis,
-        canaryStartedAtMillis,
-        extensionsUsed,
-        routingSequence,
-        lastVerdicts,
-        timeline,
-        canaryWeightBp,
-        pauseReason,
-        0);
-  }
-
-  /** A checkpoint of a rollout that is not paused. */
-  public Checkpoint(
-      RolloutState state,
-      int stageIndex,
-      boolean stageEntered,
-      long stageStartedAtMillis,
-      long pausedMillis,
-      long stageBudgetMillis,
-      long canaryStartedAtMillis,
-      int extensionsUsed,
-      long routingSequence,
-      List<Verdict> lastVerdicts,
-      List<TimelineEntry> timeline,
-      int canaryWeightBp) {
-    this(
-        state,
-        stageIndex,
-        stageEntered,
-        stageStartedAtMillis,
-        pausedMillis,
-        stageBudgetMillis,
-        canaryStartedAtMillis,
-        extensionsUsed,
-        routingSequence,
-        lastVerdicts,
-        timeline,
-        canaryWeightBp,
-        null);
-  }
-
   public static Checkpoint initial() {
     return new Checkpoint(
-        RolloutState.PENDING_EVAL, 0, false, 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
+        RolloutState.PENDING_EVAL, 0, false, 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0, null, 0);
   }
 }

@@ -60,36 +60,6 @@ public record RolloutSpec(
     }
   }
 
-  /** A spec without an SRM policy: a mismatch holds. */
-  public RolloutSpec(
-      String prompt,
-      int candidateVersion,
-      int baselineVersion,
-      List<Stage> stages,
-      GatesConfig gates,
-      String evalSuite,
-      InconclusivePolicy inconclusivePolicy,
-      int maxExtensions,
-      long checkIntervalSeconds,
-      String alertWebhook,
-      String startedBy,
-      String judge) {
-    this(
-        prompt,
-        candidateVersion,
-        baselineVersion,
-        stages,
-        gates,
-        evalSuite,
-        inconclusivePolicy,
-        maxExtensions,
-        checkIntervalSeconds,
-        alertWebhook,
-        startedBy,
-        judge,
-        null);
-  }
-
   /** Whether a sample ratio mismatch rolls back (asked for) rather than holds (the default). */
   public boolean rollsBackOnSampleRatioMismatch() {
     return srmPolicy == SrmPolicy.ROLLBACK;

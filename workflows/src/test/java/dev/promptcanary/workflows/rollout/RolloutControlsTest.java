@@ -259,6 +259,7 @@ class RolloutControlsTest extends RolloutTestServer {
             60,
             null,
             "ana",
+            null,
             null);
     Scenarios.start(client, twoStages);
 

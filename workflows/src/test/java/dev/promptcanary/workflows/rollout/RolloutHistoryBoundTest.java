@@ -42,6 +42,7 @@ class RolloutHistoryBoundTest {
               10,
               null,
               "ana",
+              null,
               null);
       RolloutWorkflow workflow = Scenarios.start(client, spec);
 

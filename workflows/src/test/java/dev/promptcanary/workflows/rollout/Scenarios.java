@@ -48,6 +48,7 @@ final class Scenarios {
         60,
         "http://hooks.example/alerts",
         "ana",
+        null,
         null);
   }
 
@@ -65,7 +66,8 @@ final class Scenarios {
         spec.checkIntervalSeconds(),
         spec.alertWebhook(),
         spec.startedBy(),
-        spec.judge());
+        spec.judge(),
+        null);
   }
 
   /** The same spec, rolling back on a sample ratio mismatch. */
@@ -104,7 +106,8 @@ final class Scenarios {
         spec.checkIntervalSeconds(),
         spec.alertWebhook(),
         spec.startedBy(),
-        spec.judge());
+        spec.judge(),
+        null);
   }
 
   static RolloutWorkflow start(WorkflowClient client, RolloutSpec spec) {
