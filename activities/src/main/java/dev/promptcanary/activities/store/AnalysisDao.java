@@ -286,9 +286,13 @@ public interface AnalysisDao extends SqlObject {
             + "  coalesce(a.safety, 0) AS f, coalesce(a.cost_n, 0) AS cn, coalesce(a.cost_s, 0) AS cs,"
             + "  coalesce(a.feedback_n, 0) AS bn, coalesce(a.feedback_s, 0) AS bs"
             + (latency ? ", l.above" : "")
-            + "  FROM u LEFT JOIN unit_sums a ON a.prompt = :prompt AND a.version = u.version AND a.unit = u.unit"
+            // one index probe per unit (LATERAL ... OFFSET 0 keeps the planner from hashing the
+            // whole table for the few units of a stage's first minute)
+            + "  FROM u LEFT JOIN LATERAL (SELECT * FROM unit_sums a WHERE a.prompt = :prompt AND a.version = u.version"
+            + "   AND a.unit = u.unit OFFSET 0) AS a ON true"
             + (latency
-                ? " LEFT JOIN unit_latency l ON l.track = :track AND l.version = u.version AND l.unit = u.unit"
+                ? " LEFT JOIN LATERAL (SELECT above FROM unit_latency l WHERE l.track = :track AND l.version = u.version"
+                    + "  AND l.unit = u.unit OFFSET 0) AS l ON true"
                 : "")
             + ")"
             + " SELECT version, count(*) AS units, count(*) FILTER (WHERE n > 0) AS request_units,"
@@ -392,8 +396,9 @@ public interface AnalysisDao extends SqlObject {
       "WITH "
           + UNITS_UNTIL
           + ","
-          + " a AS (SELECT u.version, u.unit, s.judge, s.scores AS n, s.score_sum AS s FROM u JOIN unit_judge_sums s"
-          + "  ON s.prompt = :prompt AND s.version = u.version AND s.unit = u.unit WHERE s.scores > 0),"
+          + " a AS (SELECT u.version, u.unit, s.judge, s.scores AS n, s.score_sum AS s FROM u JOIN LATERAL"
+          + "  (SELECT * FROM unit_judge_sums s WHERE s.prompt = :prompt AND s.version = u.version AND s.unit = u.unit"
+          + "   AND s.scores > 0 OFFSET 0) AS s ON true),"
           + " r AS (SELECT u.version, u.unit, j.judge, count(*) AS n, sum(j.score) AS s FROM judgements j"
           + "  JOIN observations o ON o.prompt = j.prompt AND o.request_id = j.request_id"
           + "  JOIN u ON u.unit = o.unit AND u.version = j.version"
@@ -422,8 +427,9 @@ public interface AnalysisDao extends SqlObject {
           + UNITS_UNTIL
           + " SELECT u.version, s.judge AS key, count(*) AS units, sum(s.scores) AS n, sum(s.score_sum) AS s,"
           + "  sum(s.scores * s.scores) AS nn, sum(s.score_sum * s.score_sum) AS ss, sum(s.scores * s.score_sum) AS ns"
-          + " FROM u JOIN unit_judge_sums s ON s.prompt = :prompt AND s.version = u.version AND s.unit = u.unit"
-          + " WHERE s.scores > 0 GROUP BY u.version, s.judge")
+          + " FROM u JOIN LATERAL (SELECT * FROM unit_judge_sums s WHERE s.prompt = :prompt AND s.version = u.version"
+          + "  AND s.unit = u.unit AND s.scores > 0 OFFSET 0) AS s ON true"
+          + " GROUP BY u.version, s.judge")
   @RegisterConstructorMapper(Sums.class)
   List<Sums> scoresAttributed(
       @Bind("prompt") String prompt,
