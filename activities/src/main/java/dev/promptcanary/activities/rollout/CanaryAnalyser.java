@@ -116,15 +116,22 @@ public final class CanaryAnalyser {
             ? null
             : dao.latencyTrack(prompt, canary, baseline, stageSince, cutMs)
                 .orElseGet(() -> dao.trackLatency(prompt, canary, baseline, stageSince, cutMs));
+    List<String> metricNames = metricNames(request.gates());
     AnalysisDao.LookRows rows =
         dao.readLook(
-            prompt, canary, baseline, stageSince, judgeHealth ? judge : null, track, cuts.size());
+            prompt,
+            canary,
+            baseline,
+            stageSince,
+            judgeHealth ? judge : null,
+            track,
+            cuts.size(),
+            metricNames);
 
     Scores scores = scores(rows.scores(), judge, canary, baseline);
     List<ArmSums> arms = rows.arms();
     List<LatencyCut> latency = latency(request, cuts, rows.latency());
     List<Sums> metricRows = rows.metrics();
-    List<String> metricNames = metricNames(request.gates());
     ArmSummary canaryArm =
         arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
     ArmSummary baselineArm =

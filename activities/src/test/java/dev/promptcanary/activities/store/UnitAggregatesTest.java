@@ -181,7 +181,8 @@ class UnitAggregatesTest {
     }
 
     assertAggregatesMatchTheRawRows();
-    for (Instant since : List.of(S1, S2)) {
+    // stage starts on a minute (all from the totals) and inside one (its first minute per unit)
+    for (Instant since : List.of(S1, S2, S1.plusMillis(17_250), S2.minusMillis(23_125))) {
       assertLookMatchesTheRawRows(since);
     }
     // a score that raced its observation keeps no unit (the look reads it from the raw rows); the
@@ -363,7 +364,7 @@ class UnitAggregatesTest {
           .as("failures of " + judge)
           .isEqualTo(norm(raw.judgeFailures("chat", 2, 1, judge, since)));
     }
-    assertThat(norm(analysis.metrics("chat", 2, 1, since)))
+    assertThat(norm(analysis.metrics("chat", 2, 1, since, List.of("csat", "resolved"))))
         .as("metrics")
         .isEqualTo(norm(raw.metrics("chat", 2, 1, since)));
     assertThat(norm(analysis.latencyAbove("chat", 2, 1, since, cuts)))
@@ -403,6 +404,43 @@ class UnitAggregatesTest {
             + "   AND o2.observed_at >= t.since GROUP BY i ORDER BY i)"
             + " FROM latency_tracks t JOIN observations o ON o.prompt = t.prompt AND o.version = ANY (t.versions)"
             + "  AND o.observed_at >= t.since GROUP BY t.id, t.prompt, t.since, t.cuts, o.version, o.unit");
+    assertTotalsMatchThePerUnitRows();
+  }
+
+  /**
+   * The totals ingest kept equal the totals recomputed from the per-unit rows ({@code
+   * rebuild_unit_totals}, in a transaction rolled back): integer moments exactly, the others to 9
+   * significant digits (added in another order). A row whose units moved away is all zeros.
+   */
+  private void assertTotalsMatchThePerUnitRows() {
+    String totals =
+        "SELECT prompt, version, bucket, metric, units, n, "
+            + digits9("s")
+            + ", nn, "
+            + digits9("ss")
+            + ", "
+            + digits9("ns")
+            + " FROM unit_totals"
+            + " WHERE units <> 0 OR n <> 0 OR abs(s) > 1e-9 OR nn <> 0 OR abs(ss) > 1e-9 OR abs(ns) > 1e-9";
+    List<String> kept = rows(totals);
+    List<String> rebuilt =
+        jdbi.inTransaction(
+            h -> {
+              h.execute("SELECT rebuild_unit_totals()");
+              List<String> r = rowsOn(h, totals);
+              h.rollback();
+              return r;
+            });
+    assertThat(kept).as("unit_totals kept at ingest").isNotEmpty().isEqualTo(rebuilt);
+  }
+
+  /** A double column to 9 significant digits, what cancels to below 1e-12 as 0. */
+  private static String digits9(String column) {
+    return "CASE WHEN abs("
+        + column
+        + ") < 1e-12 THEN '0' ELSE to_char("
+        + column
+        + ", '9.99999999EEEE') END";
   }
 
   private void assertSame(String aggregates, String recomputed) {
@@ -411,23 +449,25 @@ class UnitAggregatesTest {
   }
 
   private List<String> rows(String sql) {
-    return jdbi
-        .withHandle(
-            h ->
-                h.createQuery(sql)
-                    .map(
-                        (rs, ctx) -> {
-                          List<String> values = new ArrayList<>();
-                          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                            Object v = rs.getObject(i);
-                            values.add(
-                                v instanceof java.sql.Array arr
-                                    ? java.util.Arrays.toString((Object[]) arr.getArray())
-                                    : String.valueOf(v));
-                          }
-                          return values.toString();
-                        })
-                    .list())
+    return jdbi.withHandle(h -> rowsOn(h, sql));
+  }
+
+  private static List<String> rowsOn(Handle handle, String sql) {
+    return handle
+        .createQuery(sql)
+        .map(
+            (rs, ctx) -> {
+              List<String> values = new ArrayList<>();
+              for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                Object v = rs.getObject(i);
+                values.add(
+                    v instanceof java.sql.Array arr
+                        ? java.util.Arrays.toString((Object[]) arr.getArray())
+                        : String.valueOf(v));
+              }
+              return values.toString();
+            })
+        .list()
         .stream()
         .sorted()
         .toList();

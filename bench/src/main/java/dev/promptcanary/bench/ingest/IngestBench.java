@@ -5,7 +5,11 @@ import static dev.promptcanary.bench.Table.median;
 
 import dev.promptcanary.activities.ingest.IngestResult;
 import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.registry.FewShotExample;
+import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.OutcomeDao;
+import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.bench.Api;
 import dev.promptcanary.bench.ApiServer;
@@ -32,6 +36,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Outcome ingest into the {@code observations} table, three ways in the same run, on the same data
@@ -52,6 +57,12 @@ public final class IngestBench {
   private static int rounds;
   private static int apiConcurrency;
 
+  /**
+   * The sessions the observations are drawn from at random ({@code --sessions}): by default a
+   * million, so nearly every observation starts a new unit (the costliest case for the aggregates).
+   */
+  private static int sessions;
+
   record Phase(String name, double obsPerSecond) {}
 
   public static void main(String[] args) throws Exception {
@@ -60,6 +71,7 @@ public final class IngestBench {
     batches = Integer.getInteger("bench.batches", 100);
     rounds = Integer.getInteger("bench.rounds", 5);
     apiConcurrency = Integer.getInteger("bench.api.concurrency", 4);
+    sessions = Integer.getInteger("bench.sessions", 1_000_000);
     System.out.println(
         "ingest benchmark: "
             + Runtime.getRuntime().availableProcessors()
@@ -80,18 +92,42 @@ public final class IngestBench {
     List<String> bodies = data.stream().map(IngestBench::json).toList();
     List<String> csvs = data.stream().map(IngestBench::csv).toList();
 
+    boolean withApi = Boolean.parseBoolean(System.getProperty("bench.api", "true"));
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startTemporary()) {
       String url = postgres.jdbcUrl("promptcanary");
+      if (!withApi) {
+        // --api=false: COPY and the store path only, without the packaged server (the schema
+        // migrated here)
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(url);
+        ds.setUser(postgres.user());
+        Migrations.migrate(ds);
+        PromptDao prompts = Store.configure(Jdbi.create(ds)).onDemand(PromptDao.class);
+        for (int v = 1; v <= 2; v++) {
+          prompts.createVersion(
+              PROMPT,
+              new PromptContent(
+                  "Ingest bench " + v + ".",
+                  List.of(new FewShotExample("Where is my order?", "Let me check.")),
+                  "Q: {{q}}",
+                  "sim-model",
+                  java.util.Map.of("temperature", 0.2)),
+              "bench");
+        }
+      }
       // The server migrates the schema on start, as deployed.
-      try (ApiServer server = ApiServer.start(url, postgres.user(), serverJvmOptions());
+      try (ApiServer server =
+              withApi ? ApiServer.start(url, postgres.user(), serverJvmOptions()) : null;
           Handle handle = Store.configure(Jdbi.create(url, postgres.user(), "")).open()) {
-        Api api = new Api(server.baseUrl());
-        api.createVersion(PROMPT, 1);
-        api.createVersion(PROMPT, 2);
+        if (withApi) {
+          Api api = new Api(server.baseUrl());
+          api.createVersion(PROMPT, 1);
+          api.createVersion(PROMPT, 2);
+        }
         OutcomeDao dao = handle.attach(OutcomeDao.class);
         CopyManager copy = handle.getConnection().unwrap(PGConnection.class).getCopyAPI();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        URI endpoint = URI.create(server.baseUrl() + "/v1/observations");
+        URI endpoint = withApi ? URI.create(server.baseUrl() + "/v1/observations") : null;
 
         if (Boolean.getBoolean("bench.track")) {
           // --track=true: a rollout's latency track on the prompt (three cuts), as while a stage
@@ -105,7 +141,9 @@ public final class IngestBench {
         System.out.println("warming up (one round, not counted)...");
         copyPhase(handle, copy, csvs);
         storePhase(handle, dao, data);
-        apiPhase(handle, http, endpoint, bodies);
+        if (withApi) {
+          apiPhase(handle, http, endpoint, bodies);
+        }
 
         List<Double> copies = new ArrayList<>();
         List<Double> stores = new ArrayList<>();
@@ -126,7 +164,7 @@ public final class IngestBench {
           copies.add(c);
           stores.add(st);
           ratios.add(st / c);
-          apis.add(apiPhase(handle, http, endpoint, bodies));
+          apis.add(withApi ? apiPhase(handle, http, endpoint, bodies) : Double.NaN);
           System.out.printf(
               "round %d: COPY %s obs/s, store %s obs/s (%s x COPY), API %s obs/s%n",
               round, fmt(c, 0), fmt(st, 0), fmt(st / c, 3), fmt(apis.get(round - 1), 0));
@@ -233,8 +271,16 @@ public final class IngestBench {
   }
 
   private static void empty(Handle handle) {
-    // the per-unit aggregates the store path keeps (V7) start empty with the table
-    handle.execute("TRUNCATE observations, unit_sums, unit_latency");
+    // the per-unit aggregates the store path keeps (V7), and their totals (V8) where the schema
+    // has them, start empty with the table
+    boolean totals =
+        handle
+            .createQuery("SELECT to_regclass('unit_totals') IS NOT NULL")
+            .mapTo(Boolean.class)
+            .one();
+    handle.execute(
+        "TRUNCATE observations, unit_exposures, unit_sums, unit_latency"
+            + (totals ? ", unit_totals" : ""));
   }
 
   /** Rows per second, after checking that every row arrived, and only once. */
@@ -264,7 +310,7 @@ public final class IngestBench {
                 "req-" + Long.toHexString(random.nextLong()) + "-" + n,
                 PROMPT,
                 canary ? 2 : 1,
-                "session-" + random.nextInt(1_000_000),
+                "session-" + random.nextInt(sessions),
                 base.plusMillis(n),
                 Math.round(200 + random.nextGaussian() * 40 + 1000) / 1.0,
                 200 + random.nextInt(800),

@@ -34,8 +34,18 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 public final class LookCostBench {
   private static final String PROMPT = "look";
-  private static final Instant STAGE = Instant.parse("2026-03-01T10:00:00Z");
+
+  /**
+   * The stage's start, 250 ms into a minute as a real one is anywhere in it: the look reads the
+   * units of that first minute per unit, and the later minutes from the totals.
+   */
+  private static final Instant STAGE = Instant.parse("2026-03-01T10:00:00.250Z");
+
   private static volatile String combinedSql = "";
+
+  /** Microseconds the statements of the current look took in PostgreSQL (through the driver). */
+  private static final java.util.concurrent.atomic.AtomicLong sqlMicros =
+      new java.util.concurrent.atomic.AtomicLong();
 
   record Result(
       long observations,
@@ -45,6 +55,7 @@ public final class LookCostBench {
       double lookMs,
       double countMs,
       double countObservationsMs,
+      double sqlMs,
       String decision) {}
 
   public static void main(String[] args) throws Exception {
@@ -89,7 +100,7 @@ public final class LookCostBench {
           new org.jdbi.v3.core.statement.SqlLogger() {
             @Override
             public void logAfterExecution(org.jdbi.v3.core.statement.StatementContext context) {
-              if (context.getRawSql().contains("unit_latency l ON")) {
+              if (context.getRawSql().contains("unit_latency l ON l.track = :track")) {
                 combinedSql = context.getRawSql();
               }
               String sql =
@@ -97,8 +108,11 @@ public final class LookCostBench {
                       .getRawSql()
                       .replace("WITH " + AnalysisDao.STAGE_UNITS + ",", "")
                       .replace("WITH " + AnalysisDao.STAGE_UNITS, "")
+                      .replace("WITH " + AnalysisDao.UNITS_UNTIL + ",", "")
+                      .replace("WITH " + AnalysisDao.UNITS_UNTIL, "")
                       .trim();
               String name = sql.substring(0, Math.min(60, sql.length()));
+              sqlMicros.addAndGet(context.getElapsedTime(java.time.temporal.ChronoUnit.MICROS));
               perQuery
                   .computeIfAbsent(name, k -> new ArrayList<>())
                   .add(context.getElapsedTime(java.time.temporal.ChronoUnit.MICROS) / 1000.0);
@@ -137,10 +151,13 @@ public final class LookCostBench {
         List<Double> lookMs = new ArrayList<>();
         List<Double> countMs = new ArrayList<>();
         List<Double> countObsMs = new ArrayList<>();
+        List<Double> sqlMs = new ArrayList<>();
         for (int i = 0; i < looks; i++) {
+          sqlMicros.set(0);
           long a = System.nanoTime();
           analyser.analyse(request);
           lookMs.add((System.nanoTime() - a) / 1e6);
+          sqlMs.add(sqlMicros.get() / 1000.0);
           long b = System.nanoTime();
           jdbi.withHandle(
               h ->
@@ -182,6 +199,7 @@ public final class LookCostBench {
                 median(lookMs),
                 median(countMs),
                 median(countObsMs),
+                median(sqlMs),
                 first.overall().decision().name());
         results.add(r);
         System.out.println(
@@ -195,6 +213,7 @@ public final class LookCostBench {
             "scores",
             "first look ms",
             "look ms (median)",
+            "of which SQL ms",
             "count(*) obs+scores ms",
             "look / count(*)",
             "count(*) obs only ms",
@@ -206,6 +225,7 @@ public final class LookCostBench {
           fmt(r.scores(), 0),
           fmt(r.firstLookMs(), 1),
           fmt(r.lookMs(), 1),
+          fmt(r.sqlMs(), 1),
           fmt(r.countMs(), 1),
           fmt(r.lookMs() / r.countMs(), 2),
           fmt(r.countObservationsMs(), 1),
@@ -221,9 +241,11 @@ public final class LookCostBench {
       json.append(
           String.format(
               Locale.ROOT,
-              ",\"look_ms_%s\":%.1f,\"count_ms_%s\":%.1f,\"ratio_%s\":%.2f",
+              ",\"look_ms_%s\":%.1f,\"sql_ms_%s\":%.1f,\"count_ms_%s\":%.1f,\"ratio_%s\":%.2f",
               key,
               r.lookMs(),
+              key,
+              r.sqlMs(),
               key,
               r.countMs(),
               key,
@@ -245,12 +267,12 @@ public final class LookCostBench {
                     .mapTo(Long.class)
                     .one());
     java.util.Map<String, String> queries = new java.util.TreeMap<>();
-    queries.put("armsAndLatency", combinedSql);
+    queries.put("armsAndLatencyPerUnit (the first minute)", combinedSql);
     for (java.lang.reflect.Method m : AnalysisDao.class.getMethods()) {
       org.jdbi.v3.sqlobject.statement.SqlQuery q =
           m.getAnnotation(org.jdbi.v3.sqlobject.statement.SqlQuery.class);
       if (q != null
-          && List.of("scoresAttributed", "judgeFailures", "metrics", "firstJudge")
+          && List.of("totals", "scoresAttributed", "judgeFailures", "firstJudge")
               .contains(m.getName())) {
         queries.put(m.getName(), q.value());
       }
@@ -262,6 +284,8 @@ public final class LookCostBench {
               .replace(":a", "2")
               .replace(":b", "1")
               .replace(":since", "timestamptz '" + since + "'")
+              .replace(":until", "timestamptz '" + AnalysisDao.totalsFrom(since) + "'")
+              .replace(":from", "timestamptz '" + AnalysisDao.totalsFrom(since) + "'")
               .replace(":track", Long.toString(track))
               .replace(":judge", "'bench-judge'");
       System.out.println("  EXPLAIN " + e.getKey() + ":");
@@ -287,7 +311,7 @@ public final class LookCostBench {
         h -> {
           h.execute(
               "TRUNCATE observations, judgements, judge_failures, unit_exposures, latency_cuts, outcome_metrics,"
-                  + " unit_sums, unit_judge_sums, unit_metric_sums, latency_tracks, unit_latency");
+                  + " unit_sums, unit_judge_sums, unit_metric_sums, latency_tracks, unit_latency, unit_totals");
           h.execute(
               "INSERT INTO observations (request_id, prompt, version, unit, observed_at, latency_ms, cost, error,"
                   + " safety_flag) SELECT 'pre-' || i, ?, 1, 'pre-' || i, CAST(? AS timestamptz) - interval '1 hour' + i * interval '1 ms',"
@@ -323,6 +347,10 @@ public final class LookCostBench {
               "INSERT INTO unit_judge_sums (prompt, version, unit, judge, scores, score_sum, failures)"
                   + " SELECT prompt, version, unit, judge, count(*), sum(score), 0 FROM judgements"
                   + " GROUP BY prompt, version, unit, judge");
+          // and their running totals per minute (V8), as ingest keeps them (UnitTotalsTest,
+          // UnitAggregatesTest)
+          h.execute("SELECT rebuild_unit_totals()");
+          h.execute("VACUUM ANALYZE unit_totals");
           h.execute("VACUUM ANALYZE observations");
           h.execute("VACUUM ANALYZE unit_sums");
           h.execute("VACUUM ANALYZE unit_judge_sums");
