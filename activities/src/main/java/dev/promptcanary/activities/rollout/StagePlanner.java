@@ -111,8 +111,9 @@ public final class StagePlanner {
     for (int i = 0; i < spec.stages().size(); i++) {
       Stage stage = spec.stages().get(i);
       List<GateNeed> needs = SamplePlanner.gateNeeds(gates, stage.weightBp(), t);
-      double hours = SamplePlanner.hoursFor(needs, stage.weightBp(), t);
-      String note = "stage " + (i + 1) + ": " + describe(needs, stage.weightBp(), t, hours);
+      long median = SamplePlanner.medianCanarySamples(gates, stage.weightBp(), t);
+      double hours = SamplePlanner.hoursFor(median, stage.weightBp(), t);
+      String note = "stage " + (i + 1) + ": " + describe(needs, median, stage.weightBp(), t, hours);
       double bakeHours = stage.maxBakeSeconds() / 3600.0;
       if (hours > bakeHours) {
         int needed = SamplePlanner.requiredWeightBasisPoints(gates, t, bakeHours);
@@ -175,7 +176,7 @@ public final class StagePlanner {
   }
 
   private static String describe(
-      List<GateNeed> needs, int weightBp, TrafficProfile t, double hours) {
+      List<GateNeed> needs, long median, int weightBp, TrafficProfile t, double hours) {
     String head =
         String.format(
             Locale.ROOT,
@@ -193,9 +194,11 @@ public final class StagePlanner {
     return head
         + String.format(
             Locale.ROOT,
-            ", the slowest gate (%s) needs ~%d canary samples (~%s); all: %s%s",
+            ", the slowest gate (%s) needs ~%d canary samples alone, and every gate together"
+                + " ~%d (~%s, the median for an identical canary); each alone: %s%s",
             slowest.gate(),
             slowest.canarySamples(),
+            median,
             hoursText(hours),
             all,
             t.designEffect() > 1.05

@@ -207,15 +207,68 @@ final class Comparison {
       double centre,
       double variance,
       double atMargin) {
+    return decide(canaryN, baselineN, estimate, centre, variance, atMargin, Relative.NONE);
+  }
+
+  /**
+   * A margin that follows the baseline ({@code max(floor, share * baseline)}) and what the power
+   * rule needs under the alternative; {@link #NONE} for a fixed margin.
+   *
+   * @param centre the centre of {@code canary - (1 + share) * baseline}: the canary is within a
+   *     relative margin exactly when this is below 0 (above, for a lower-is-worse gate)
+   * @param variance its variance, {@code V_c + (1 + share)^2 V_b}: the baseline enters the margin
+   *     as well as the difference, so its noise counts (1 + share)^2 times, not once
+   * @param powerVariance the variance of the difference when the canary is worse by exactly the
+   *     margin (a rate's variance grows with the rate), for the minimum-power rule
+   * @param marginVariance the variance of the margin itself ({@code share^2 V_b} while the relative
+   *     part binds, else 0): the power rule counts it, so a baseline rate that is high by chance
+   *     does not release the hold early
+   */
+  record Relative(double centre, double variance, double powerVariance, double marginVariance) {
+    static final Relative NONE = new Relative(Double.NaN, Double.NaN, Double.NaN, 0);
+
+    boolean present() {
+      return variance > 0;
+    }
+  }
+
+  /** The radius of the bound at variance {@code variance}, both boundaries where configured. */
+  double radius(double variance, double atMargin) {
     double tau = fixedTau > 0 ? fixedTau : tauPerMargin * atMargin;
     double radius = OneSidedNormalMixture.radius(variance, tau, boundAlpha);
     if (grossTau > 0) {
       radius = Math.min(radius, OneSidedNormalMixture.radius(variance, grossTau, boundAlpha));
     }
+    return radius;
+  }
+
+  /**
+   * @param relative the relative-margin test and the power rule's variances, or {@link
+   *     Relative#NONE}
+   */
+  GateOutcome decide(
+      long canaryN,
+      long baselineN,
+      double estimate,
+      double centre,
+      double variance,
+      double atMargin,
+      Relative relative) {
+    double radius = radius(variance, atMargin);
     double lower = Math.max(rangeLow, centre - radius);
     double upper = Math.min(rangeHigh, centre + radius);
     boolean regression = higherIsWorse ? lower > minimumEffect : upper < -minimumEffect;
-    boolean nonInferior = higherIsWorse ? upper < atMargin : lower > -atMargin;
+    boolean nonInferior;
+    if (relative.present()) {
+      // Within max(floor, share * baseline) iff within the floor or within the relative margin.
+      double relRadius = radius(relative.variance(), atMargin);
+      nonInferior =
+          higherIsWorse
+              ? upper < margin || relative.centre() + relRadius < 0
+              : lower > -margin || relative.centre() - relRadius > 0;
+    } else {
+      nonInferior = higherIsWorse ? upper < atMargin : lower > -atMargin;
+    }
     Decision decision =
         regression
             ? Decision.REGRESSION
@@ -226,8 +279,12 @@ final class Comparison {
       holds = true;
     } else if (mode == GateMode.NON_INFERIORITY) {
       holds = !nonInferior;
+    } else if (minimumPower > 0 && !nonInferior) {
+      double powerVariance =
+          relative.powerVariance() > variance ? relative.powerVariance() : variance;
+      holds = !powered(atMargin, powerVariance, relative.marginVariance());
     } else {
-      holds = minimumPower > 0 && !nonInferior && atMargin < minimumEffect + radius + zPower * sd;
+      holds = false;
     }
     return outcome(
         decision,
@@ -239,6 +296,18 @@ final class Comparison {
         atMargin,
         holds,
         minimumEffect + radius + Z_80 * sd);
+  }
+
+  /**
+   * Whether a harm of the margin's size would be detected with {@link #minimumPower()}: {@code
+   * margin >= minimumEffect + radius(V) + z_power sqrt(V + marginVariance)}, V the variance of the
+   * difference under that harm. The planner uses the same rule.
+   */
+  boolean powered(double atMargin, double powerVariance, double marginVariance) {
+    return atMargin
+        >= minimumEffect
+            + radius(powerVariance, atMargin)
+            + zPower * Math.sqrt(powerVariance + marginVariance);
   }
 
   private GateOutcome outcome(

@@ -42,6 +42,11 @@ final class LatencyCheck implements GateCheck {
     this.minimumSamples = minimumSamples;
   }
 
+  /** The gate's test (the planner mirrors its radius and power rule). */
+  Comparison comparison() {
+    return comparison;
+  }
+
   @Override
   public GateKind kind() {
     return GateKind.LATENCY;

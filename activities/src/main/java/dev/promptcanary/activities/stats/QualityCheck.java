@@ -30,6 +30,11 @@ final class QualityCheck implements GateCheck {
     this.minimumSamples = minimumSamples;
   }
 
+  /** The gate's test (the planner mirrors its radius and power rule). */
+  Comparison comparison() {
+    return comparison;
+  }
+
   @Override
   public GateKind kind() {
     return GateKind.QUALITY;

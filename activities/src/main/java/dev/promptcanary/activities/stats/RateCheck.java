@@ -73,6 +73,11 @@ final class RateCheck extends ArmDifferenceCheck {
     this.ceilingRate = 1;
   }
 
+  /** The test of the difference (the planner mirrors its radius and power rule). */
+  Comparison difference() {
+    return difference;
+  }
+
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
     UnitSums canaryUnits = metric.apply(input.canary());
@@ -85,15 +90,17 @@ final class RateCheck extends ArmDifferenceCheck {
       return difference.insufficient(
           canary.trials(), baseline.trials(), estimate, margin, skipWithoutData);
     }
+    double canaryVariance = variance(canary, canaryUnits, baselineUnits);
+    double baselineVariance = variance(baseline, baselineUnits, canaryUnits);
     GateOutcome diff =
         difference.decide(
             canary.trials(),
             baseline.trials(),
             estimate,
             canary.adjustedRate() - baseline.adjustedRate(),
-            variance(canary, canaryUnits, baselineUnits)
-                + variance(baseline, baselineUnits, canaryUnits),
-            margin);
+            canaryVariance + baselineVariance,
+            margin,
+            relative(canary, baseline, canaryVariance, baselineVariance, margin));
     if (ceiling == null || diff.decision() == Decision.REGRESSION) {
       return diff;
     }
@@ -113,6 +120,41 @@ final class RateCheck extends ArmDifferenceCheck {
       return diff.with(Decision.INCONCLUSIVE, false, true);
     }
     return diff.with(diff.decision(), false, diff.holds() || ceilingHolds);
+  }
+
+  /**
+   * The relative-margin test and the power rule's variances. With a relative margin the canary is
+   * within it when {@code rate_c - (1 + r) rate_b < 0}: the baseline's rate is in the margin as
+   * well as in the difference, so its variance counts {@code (1 + r)^2} times (testing the
+   * difference against {@code r * rate_b} as if that were fixed let a x3 canary at a 0.1% base pass
+   * as "within +200%" whenever its baseline ran high by chance). The power rule takes the canary's
+   * variance at the rate the margin's harm would give it ({@code rate_b + margin}; a rate's
+   * variance grows with it) and, while the relative part sets the margin, the margin's own variance
+   * {@code r^2 V_b}.
+   */
+  private Comparison.Relative relative(
+      Proportion canary,
+      Proportion baseline,
+      double canaryVariance,
+      double baselineVariance,
+      double margin) {
+    double pc = canary.adjustedRate();
+    double pb = baseline.adjustedRate();
+    double harmed =
+        difference.higherIsWorse() ? Math.min(1, pb + margin) : Math.max(0, pb - margin);
+    double scale = harmed * (1 - harmed) / (pc * (1 - pc)); // pc is in (0, 1): adjusted
+    double powerVariance = canaryVariance * Math.max(1, scale) + baselineVariance;
+    if (!(relativeMargin > 0)) {
+      return new Comparison.Relative(Double.NaN, Double.NaN, powerVariance, 0);
+    }
+    // A lower-is-worse proportion metric: within the margin when rate_c - (1 - r) rate_b > 0.
+    double share = difference.higherIsWorse() ? 1 + relativeMargin : 1 - relativeMargin;
+    boolean relativeBinds = relativeMargin * baseline.rate() > difference.margin();
+    return new Comparison.Relative(
+        pc - share * pb,
+        canaryVariance + share * share * baselineVariance,
+        powerVariance,
+        relativeBinds ? relativeMargin * relativeMargin * baselineVariance : 0);
   }
 
   private static Proportion counts(UnitSums units) {

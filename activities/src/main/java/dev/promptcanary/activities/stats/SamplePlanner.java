@@ -1,6 +1,18 @@
 package dev.promptcanary.activities.stats;
 
+import dev.promptcanary.workflows.domain.CostGate;
+import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.GateMode;
+import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.domain.LatencyGate;
+import dev.promptcanary.workflows.domain.MetricGate;
+import dev.promptcanary.workflows.domain.RateGate;
+import dev.promptcanary.workflows.domain.SrmGate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
@@ -91,113 +103,246 @@ public final class SamplePlanner {
 
   /**
    * What each enabled gate of a stage's test (the per-stage gates: alphas already split) needs at
-   * {@code weightBp} for an identical canary, slowest first. Gates that never hold a promotion
-   * (harm detection without a minimum power, feedback) are left out; so are custom MEAN metrics,
-   * whose spread the planner does not know. Variances include the traffic's design effect.
+   * {@code weightBp} for an identical canary, slowest first: the canary samples by which it stops
+   * holding the promotion in half the runs ({@link #releaseModels}). Gates that never hold a
+   * promotion (harm detection without a minimum power, feedback) are left out; so are custom MEAN
+   * metrics, whose spread the planner does not know. Variances include the traffic's design effect.
+   * The stage as a whole needs more than its slowest gate: {@link #medianCanarySamples}.
    */
-  public static java.util.List<GateNeed> gateNeeds(
-      dev.promptcanary.workflows.domain.GatesConfig gates, int weightBp, TrafficProfile t) {
-    java.util.Map<dev.promptcanary.workflows.domain.GateKind, Double> alphas =
-        CanaryAnalysis.gateAlphas(gates);
-    java.util.Map<String, Double> metricAlphas = CanaryAnalysis.metricAlphas(gates);
-    double rate = Math.max(1, t.requestsPerHour());
-    double inflate = Math.sqrt(t.designEffect());
-    java.util.List<GateNeed> needs = new java.util.ArrayList<>();
-    var quality = gates.quality();
-    if (quality.enabled()) {
-      needs.add(
-          need(
-              "quality",
-              gates.quality().margin(),
-              t.scoreSd() * inflate,
-              alphas.get(dev.promptcanary.workflows.domain.GateKind.QUALITY),
-              0,
-              weightBp,
-              rate));
+  public static List<GateNeed> gateNeeds(GatesConfig gates, int weightBp, TrafficProfile t) {
+    List<GateNeed> needs = new ArrayList<>();
+    for (Release r : releaseModels(gates, weightBp, t)) {
+      needs.add(new GateNeed(r.gate(), smallestOrNever(n -> r.released(n) >= 0.5)));
     }
-    rateNeed(
-        needs,
-        "error_rate",
-        gates.errorRate(),
-        t.errorRate(),
-        alphas.get(dev.promptcanary.workflows.domain.GateKind.ERROR_RATE),
-        inflate,
-        weightBp,
-        rate);
-    rateNeed(
-        needs,
-        "safety_rate",
-        gates.safety(),
-        t.safetyRate(),
-        alphas.get(dev.promptcanary.workflows.domain.GateKind.SAFETY_RATE),
-        inflate,
-        weightBp,
-        rate);
-    var latency = gates.latency();
-    if (latency.enabled() && holds(latency.mode(), latency.minimumPower())) {
-      double alpha =
-          alphas.get(dev.promptcanary.workflows.domain.GateKind.LATENCY)
-              / latency.quantiles().size();
-      for (int i = 0; i < latency.quantiles().size(); i++) {
-        double q = latency.quantiles().get(i);
-        needs.add(
-            need(
-                "latency " + dev.promptcanary.workflows.domain.LatencyGate.label(q),
-                latency.margins().get(i)
-                    - (latency.minimumPower() > 0 ? latency.minimumEffect() : 0),
-                Math.sqrt(q * (1 - q)) * inflate,
-                alpha,
-                latency.minimumPower(),
-                weightBp,
-                rate));
-      }
-    }
-    var cost = gates.cost();
-    if (cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
-      needs.add(
-          need(
-              "cost",
-              cost.margin() - (cost.minimumPower() > 0 ? cost.minimumEffect() : 0),
-              t.costCv() * inflate,
-              alphas.get(dev.promptcanary.workflows.domain.GateKind.COST),
-              cost.minimumPower(),
-              weightBp,
-              rate));
-    }
-    for (var metric : gates.metrics()) {
-      if (metric.kind() == dev.promptcanary.workflows.domain.MetricGate.Kind.PROPORTION
-          && holds(metric.mode(), metric.minimumPower())) {
-        // The spread of a proportion is at most 0.5: a conservative plan without its base rate.
-        needs.add(
-            need(
-                "metric " + metric.name(),
-                metric.margin() - (metric.minimumPower() > 0 ? metric.minimumEffect() : 0),
-                0.5 * inflate,
-                metricAlphas.get(metric.name()),
-                metric.minimumPower(),
-                weightBp,
-                rate));
-      }
-    }
-    if (gates.sampleRatio().enabled()) {
-      needs.add(
-          new GateNeed(
-              "sample_ratio",
-              (long)
-                  Math.ceil(srmCanaryUnits(gates.sampleRatio(), weightBp) * t.requestsPerUnit())));
-    }
-    needs.removeIf(n -> n.canarySamples() <= 0);
-    needs.sort(java.util.Comparator.comparingLong(GateNeed::canarySamples).reversed());
-    return java.util.List.copyOf(needs);
+    needs.sort(Comparator.comparingLong(GateNeed::canarySamples).reversed());
+    return List.copyOf(needs);
   }
 
   /**
-   * Canary units by which the sample ratio check verifies the split within its tolerance, for a
-   * split that is right: the always-valid bounds' half-width, about z sqrt(w (1 - w) / N) with z^2
-   * ~ 2 ln(1/alpha) + ln(1 + N tol^2 / (w (1 - w))), must fall below tol = relativeTolerance min(w,
-   * 1 - w); solved by iterating on N.
+   * The canary samples by which an identical canary is promoted in half the runs: the smallest n at
+   * which every holding gate has let go with probability 1/2, {@code prod_g P(gate g released by n)
+   * >= 1/2}, the gates taken as independent. This is the median of the slowest gate's stopping
+   * time, not the slowest gate's median: two gates that each release by n in half the runs release
+   * together by n in a quarter. 0 when no gate holds a promotion.
    */
-  static double srmCanaryUnits(dev.promptcanary.workflows.domain.SrmGate srm, int weightBp) {
+  public static long medianCanarySamples(GatesConfig gates, int weightBp, TrafficProfile t) {
+    List<Release> models = releaseModels(gates, weightBp, t);
+    if (models.isEmpty()) {
+      return 0;
+    }
+    return smallestOrNever(
+        n -> {
+          double all = 1;
+          for (Release r : models) {
+            all *= r.released(n);
+          }
+          return all >= 0.5;
+        });
+  }
+
+  /**
+   * One gate's chance of no longer holding the promotion at canary sample count n, for an identical
+   * canary (a single look at n: a sequential test that looks continuously lets go a little
+   * earlier).
+   */
+  interface Release {
+    String gate();
+
+    double released(long canarySamples);
+  }
+
+  private record Model(String gate, java.util.function.LongToDoubleFunction p) implements Release {
+    @Override
+    public double released(long canarySamples) {
+      return p.applyAsDouble(canarySamples);
+    }
+  }
+
+  /**
+   * The release model of every holding gate, each built on the gate's own {@link Comparison} (same
+   * alpha split, boundaries, mixing scale and power rule as the look):
+   *
+   * <ul>
+   *   <li>a non-inferiority bound on an estimate D ~ N(0, V) clears the margin m when {@code D +
+   *       radius(V) < m}: probability {@code Phi((m - radius(V)) / sqrt(V))}; for a relative rate
+   *       margin also on {@code rate_c - (1 + r) rate_b}, with variance {@code V_c + (1 + r)^2
+   *       V_b};
+   *   <li>a harm-detection gate with a minimum power lets go once its power rule holds (at the true
+   *       rates that is a fixed n), or earlier if it clears the margin;
+   *   <li>the sample ratio check verifies the split when the share's always-valid bounds,
+   *       half-width h(N) around an estimate of sd s(N), lie within w +/- tol: {@code 2 Phi((tol -
+   *       h) / s) - 1}.
+   * </ul>
+   */
+  static List<Release> releaseModels(GatesConfig gates, int weightBp, TrafficProfile t) {
+    Map<GateKind, Double> alphas = CanaryAnalysis.gateAlphas(gates);
+    Map<String, Double> metricAlphas = CanaryAnalysis.metricAlphas(gates);
+    double w = weightBp / 10_000.0;
+    double deff = t.designEffect();
+    int min = gates.minimumSamples();
+    List<Release> models = new ArrayList<>();
+    if (gates.quality().enabled()) {
+      Comparison c =
+          new QualityCheck(gates.quality(), alphas.get(GateKind.QUALITY), min).comparison();
+      double perRequest = t.scoreSd() * t.scoreSd() * deff;
+      models.add(meanModel("quality", c, c.margin(), perRequest, w));
+    }
+    rateModel(
+        models,
+        "error_rate",
+        GateKind.ERROR_RATE,
+        gates.errorRate(),
+        t.errorRate(),
+        alphas,
+        min,
+        deff,
+        w);
+    rateModel(
+        models,
+        "safety_rate",
+        GateKind.SAFETY_RATE,
+        gates.safety(),
+        t.safetyRate(),
+        alphas,
+        min,
+        deff,
+        w);
+    LatencyGate latency = gates.latency();
+    if (latency.enabled() && holds(latency.mode(), latency.minimumPower())) {
+      double alpha = alphas.get(GateKind.LATENCY) / latency.quantiles().size();
+      for (int i = 0; i < latency.quantiles().size(); i++) {
+        double q = latency.quantiles().get(i);
+        Comparison c = new LatencyCheck(latency, i, alpha, min).comparison();
+        models.add(
+            meanModel("latency " + LatencyGate.label(q), c, c.margin(), q * (1 - q) * deff, w));
+      }
+    }
+    CostGate cost = gates.cost();
+    if (cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
+      Comparison c = new CostCheck(cost, alphas.get(GateKind.COST), min).comparison();
+      models.add(meanModel("cost", c, c.margin(), t.costCv() * t.costCv() * deff, w));
+    }
+    for (MetricGate metric : gates.metrics()) {
+      if (metric.kind() == MetricGate.Kind.PROPORTION
+          && holds(metric.mode(), metric.minimumPower())) {
+        // Without its base rate, a proportion at 0.5: the widest spread, a conservative plan.
+        Comparison c = new RateCheck(metric, metricAlphas.get(metric.name()), min).difference();
+        models.add(
+            rateRelease(
+                "metric " + metric.name(),
+                c,
+                metric.margin(),
+                metric.relativeMargin(),
+                0.5,
+                deff,
+                w));
+      }
+    }
+    if (gates.sampleRatio().enabled()) {
+      SrmGate srm = gates.sampleRatio();
+      double rpu = t.requestsPerUnit();
+      models.add(new Model("sample_ratio", n -> srmVerified(srm, w, n / rpu / w)));
+    }
+    return models;
+  }
+
+  private static void rateModel(
+      List<Release> models,
+      String name,
+      GateKind kind,
+      RateGate gate,
+      double baseRate,
+      Map<GateKind, Double> alphas,
+      int min,
+      double deff,
+      double w) {
+    if (!gate.enabled() || !holds(gate.mode(), gate.minimumPower())) {
+      return;
+    }
+    Comparison c =
+        new RateCheck(kind, name, gate, ArmSummary::errors, alphas.get(kind), min).difference();
+    models.add(
+        rateRelease(
+            name, c, gate.margin(), gate.relativeMargin(), Math.max(baseRate, 1e-4), deff, w));
+  }
+
+  /** A gate on a mean or an exceedance share: per-request variance {@code perRequest}. */
+  private static Release meanModel(
+      String name, Comparison c, double margin, double perRequest, double w) {
+    return new Model(
+        name,
+        n -> {
+          double v = perRequest * (1.0 / n + w / ((1 - w) * n));
+          if (c.mode() != GateMode.NON_INFERIORITY
+              && c.minimumPower() > 0
+              && c.powered(margin, v, 0)) {
+            return 1;
+          }
+          return cleared(margin - c.radius(v, margin), v);
+        });
+  }
+
+  /**
+   * A rate gate at base rate p: per-request variance {@code p (1 - p) deff} in each arm, margin
+   * {@code max(floor, r p)}, the relative margin's test and the power rule as {@link RateCheck}
+   * computes them.
+   */
+  private static Release rateRelease(
+      String name, Comparison c, double floor, double relative, double p, double deff, double w) {
+    double margin = Math.max(floor, relative * p);
+    double perRequest = p * (1 - p) * deff;
+    double harmed = Math.min(1, p + margin);
+    double harmedPerRequest = harmed * (1 - harmed) * deff;
+    boolean relativeBinds = relative * p > floor;
+    return new Model(
+        name,
+        n -> {
+          double vc = perRequest / n;
+          double vb = perRequest * w / ((1 - w) * n);
+          double v = vc + vb;
+          if (c.mode() != GateMode.NON_INFERIORITY && c.minimumPower() > 0) {
+            double vAlt = Math.max(vc, harmedPerRequest / n) + vb;
+            if (c.powered(margin, vAlt, relativeBinds ? relative * relative * vb : 0)) {
+              return 1;
+            }
+          }
+          double absolute = cleared(floor - c.radius(v, margin), v);
+          if (!(relative > 0)) {
+            return cleared(margin - c.radius(v, margin), v);
+          }
+          double vRel = vc + (1 + relative) * (1 + relative) * vb;
+          return Math.max(absolute, cleared(relative * p - c.radius(vRel, margin), vRel));
+        });
+  }
+
+  /** P(D + radius < m) for D ~ N(0, v), given {@code slack = m - radius}. */
+  private static double cleared(double slack, double v) {
+    return NORMAL.cumulativeProbability(slack / Math.sqrt(v));
+  }
+
+  /**
+   * The chance that the sample ratio check has verified a right split at {@code units} units: its
+   * always-valid bounds, half-width about {@code z sqrt(w (1 - w) / N)} with {@code z^2 ~ 2
+   * ln(1/alpha) + ln(1 + N tol^2 / (w (1 - w)))}, around a share of sd {@code sqrt(w (1 - w) / N)}
+   * must lie within {@code w +/- tol}.
+   */
+  static double srmVerified(SrmGate srm, double w, double units) {
+    if (!(units > 1)) {
+      return 0;
+    }
+    double tol = srm.relativeTolerance() * Math.min(w, 1 - w);
+    double sd = Math.sqrt(w * (1 - w) / units);
+    double z2 = 2 * Math.log(1 / srm.alpha()) + Math.log(1 + units * tol * tol / (w * (1 - w)));
+    double slack = tol - Math.sqrt(z2) * sd;
+    return slack <= 0 ? 0 : 2 * NORMAL.cumulativeProbability(slack / sd) - 1;
+  }
+
+  /**
+   * Canary units by which the sample ratio check's bounds reach its tolerance for a split that is
+   * right (the half-width alone, before the share's own noise: {@link #srmVerified} gives the
+   * chance).
+   */
+  static double srmCanaryUnits(SrmGate srm, int weightBp) {
     double w = weightBp / 10_000.0;
     double tol = srm.relativeTolerance() * Math.min(w, 1 - w);
     double units = 100;
@@ -208,67 +353,19 @@ public final class SamplePlanner {
     return units * w;
   }
 
-  private static boolean holds(dev.promptcanary.workflows.domain.GateMode mode, double power) {
-    return mode == dev.promptcanary.workflows.domain.GateMode.NON_INFERIORITY || power > 0;
-  }
-
-  private static void rateNeed(
-      java.util.List<GateNeed> needs,
-      String name,
-      dev.promptcanary.workflows.domain.RateGate gate,
-      double baseRate,
-      Double alpha,
-      double inflate,
-      int weightBp,
-      double rate) {
-    if (!gate.enabled() || !holds(gate.mode(), gate.minimumPower())) {
-      return;
-    }
-    double p = Math.max(baseRate, 1e-4);
-    double margin = gate.marginAt(p) - (gate.minimumPower() > 0 ? gate.minimumEffect() : 0);
-    needs.add(
-        need(
-            name,
-            margin,
-            Math.sqrt(p * (1 - p)) * inflate,
-            alpha,
-            gate.minimumPower(),
-            weightBp,
-            rate));
+  private static boolean holds(GateMode mode, double power) {
+    return mode == GateMode.NON_INFERIORITY || power > 0;
   }
 
   /**
-   * Non-inferiority (power 0): the n where the radius reaches the margin, the median time to clear
-   * it for an identical canary. Harm detection with a power: the n where that power is reached.
-   */
-  private static GateNeed need(
-      String name,
-      double effect,
-      double sigma,
-      double alpha,
-      double power,
-      int weightBp,
-      double rate) {
-    if (!(effect > 0)) {
-      return new GateNeed(name, Long.MAX_VALUE / 4);
-    }
-    PlanRequest request =
-        new PlanRequest(effect, sigma, alpha, 0, power > 0 ? power : 0.95, weightBp, rate);
-    SamplePlan plan = plan(request);
-    return new GateNeed(
-        name, power > 0 ? plan.canarySamplesForPower() : plan.expectedCanarySamples());
-  }
-
-  /**
-   * The smallest weight (basis points, up to 5000) at which every gate's need fits in {@code
-   * hoursAvailable} at {@code requestsPerHour}; -1 if even an even split is too slow.
+   * The smallest weight (basis points, up to 5000) at which the stage's median need ({@link
+   * #medianCanarySamples}) fits in {@code hoursAvailable} at the profile's request rate; -1 if even
+   * an even split is too slow.
    */
   public static int requiredWeightBasisPoints(
-      dev.promptcanary.workflows.domain.GatesConfig gates,
-      TrafficProfile t,
-      double hoursAvailable) {
+      GatesConfig gates, TrafficProfile t, double hoursAvailable) {
     java.util.function.IntPredicate fits =
-        bp -> hoursFor(gateNeeds(gates, bp, t), bp, t) <= hoursAvailable;
+        bp -> hoursFor(medianCanarySamples(gates, bp, t), bp, t) <= hoursAvailable;
     if (!fits.test(5_000)) {
       return -1;
     }
@@ -285,15 +382,24 @@ public final class SamplePlanner {
     return lo;
   }
 
-  /** Hours until the slowest need is met at weight {@code weightBp}. */
-  public static double hoursFor(java.util.List<GateNeed> needs, int weightBp, TrafficProfile t) {
-    if (needs.isEmpty()) {
+  /** Hours until {@code canarySamples} canary samples have arrived at weight {@code weightBp}. */
+  public static double hoursFor(long canarySamples, int weightBp, TrafficProfile t) {
+    if (canarySamples <= 0) {
       return 0;
     }
     double canaryPerHour = t.requestsPerHour() * weightBp / 10_000.0;
-    return canaryPerHour <= 0
-        ? Double.POSITIVE_INFINITY
-        : needs.get(0).canarySamples() / canaryPerHour;
+    return canaryPerHour <= 0 ? Double.POSITIVE_INFINITY : canarySamples / canaryPerHour;
+  }
+
+  /** Never: more than any stage can wait for, so plans and weights treat it as too slow. */
+  static final long NEVER = MAX_SAMPLES;
+
+  private static long smallestOrNever(java.util.function.LongPredicate ok) {
+    try {
+      return smallest(ok);
+    } catch (IllegalArgumentException e) {
+      return NEVER;
+    }
   }
 
   private static double variance(PlanRequest r, double w, long canary) {

@@ -174,6 +174,82 @@ class GateModesTest {
   }
 
   /**
+   * A relative margin puts the baseline's rate into the margin as well as into the difference. With
+   * 50,000 requests per arm, 135 canary errors (0.27%) against 75 (0.15%, a baseline running high)
+   * and a +200% margin (floor 0.05 points) in non-inferiority mode: the difference's bound,
+   * Agresti-Caffo centre 136/50002 - 76/50002 = 0.0012, is below the margin 2 * 0.0015 = 0.003, so
+   * treating that margin as fixed promoted a canary at 1.8 times its baseline, at a margin the data
+   * cannot place. The test of rate_c - 3 rate_b has centre (136 - 3 * 76) / 50002 = -0.00184 and
+   * variance V_c + 9 V_b, at least 0.0027199 * 0.99728 / 50002 + 9 * 0.0015199 * 0.99848 / 50002 =
+   * 3.274e-7 (sd 0.000572), so its radius, more than 4 sd (0.00229), does not clear 0:
+   * inconclusive. With the canary at its baseline's rate (75 each) the same test has centre -0.003
+   * and clears.
+   */
+  @Test
+  void aRelativeMarginCountsTheBaselineNoiseInTheMargin() {
+    long n = 50_000;
+    RateGate relative = new RateGate(true, 0.02, 0.0005, 0, 1, 0, GateMode.NON_INFERIORITY, 2.0, 0);
+    GatesConfig gates = Inputs.withErrorGate(relative);
+    ArmSummary baseline = Inputs.withErrors(arm(n, 0.7, 0.2), 75);
+    ArmSummary doubled = Inputs.withErrors(arm(n, 0.7, 0.2), 135);
+    Verdict x2 =
+        gate(
+            CanaryAnalysis.analyse(
+                new AnalysisInput(gates, 5_000, doubled, baseline, Inputs.latency(n, n))),
+            GateKind.ERROR_RATE,
+            null);
+    assertEquals(0.003, x2.threshold(), 1e-12);
+    assertTrue(x2.upper() < x2.threshold(), "the difference alone is inside 2 x 0.15%: " + x2);
+    double centre = (136 - 3 * 76) / 50_002.0;
+    double variance =
+        136 / 50_002.0 * (1 - 136 / 50_002.0) / 50_002
+            + 9 * 76 / 50_002.0 * (1 - 76 / 50_002.0) / 50_002;
+    assertEquals(3.274e-7, variance, 0.001e-7);
+    assertTrue(centre + 4 * Math.sqrt(variance) > 0);
+    assertEquals(Decision.INCONCLUSIVE, x2.decision(), x2.reason());
+    Verdict same =
+        gate(
+            CanaryAnalysis.analyse(
+                new AnalysisInput(gates, 5_000, baseline, baseline, Inputs.latency(n, n))),
+            GateKind.ERROR_RATE,
+            null);
+    assertEquals(Decision.NON_INFERIOR, same.decision(), same.reason());
+  }
+
+  /**
+   * The minimum-power rule at a rare base rate (0.1%, +200% relative margin, power 0.9, iid, 50%)
+   * holds exactly as long as the planner says: the canary's variance is taken at the harmed rate
+   * (0.3%, three times the A/A variance) and the margin's own variance 4 V_b is counted, so an
+   * identical canary is held at 0.8 times the planner's need and let go at 1.25 times it.
+   */
+  @Test
+  void theMinimumPowerRuleHoldsAsLongAsThePlannerSays() {
+    RateGate rare = new RateGate(true, 0.02, 0.0005, 0, 1, 0, GateMode.HARM_DETECTION, 2.0, 0.9);
+    GatesConfig gates = Inputs.withErrorGate(rare);
+    TrafficProfile profile = new TrafficProfile(3_600, 0.2, 0.001, 0.001, 0.3, 1, 1);
+    long need =
+        SamplePlanner.gateNeeds(gates, 5_000, profile).stream()
+            .filter(g -> g.gate().equals("error_rate"))
+            .findFirst()
+            .orElseThrow()
+            .canarySamples();
+    assertTrue(need > 20_000 && need < 200_000, "need " + need);
+    for (long n : new long[] {Math.round(0.8 * need), Math.round(1.25 * need)}) {
+      ArmSummary a = Inputs.withErrors(arm(n, 0.7, 0.2), Math.round(0.001 * n));
+      Verdict errors =
+          gate(
+              CanaryAnalysis.analyse(new AnalysisInput(gates, 5_000, a, a, Inputs.latency(n, n))),
+              GateKind.ERROR_RATE,
+              null);
+      boolean early = n < need;
+      assertEquals(
+          early,
+          errors.reason().contains("holds the promotion until 90% power"),
+          n + ": " + errors.reason());
+    }
+  }
+
+  /**
    * Three cuts, the latency alpha (0.001) split in three. A canary with 60% of its requests above
    * the baseline median (a slower median, same tail) is a regression at p50 only.
    */

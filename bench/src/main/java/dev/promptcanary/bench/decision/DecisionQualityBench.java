@@ -211,7 +211,7 @@ public final class DecisionQualityBench {
     json.putAll(Targets.clusteredHeadlines(all, clustered));
     json.put("latency_narrow_alpha", latencyAlphas.get("cl_latency_narrow"));
     System.out.println(
-        "planner (SamplePlanner.gateNeeds, every gate) vs simulated median canary requests to"
+        "planner (SamplePlanner.medianCanarySamples, every gate) vs simulated median canary requests to"
             + " promote, single-stage A/A:");
     Map<String, Object> plannerJson = new LinkedHashMap<>();
     double worstRatio = Double.NaN;

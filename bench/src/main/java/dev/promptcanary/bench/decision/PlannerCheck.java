@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 
 /**
  * The planner against the simulation: for each single-stage A/A scenario, the canary requests the
- * stage needs by {@link SamplePlanner#gateNeeds} (every enabled gate, the slowest deciding) against
+ * stage needs by {@link SamplePlanner#medianCanarySamples} (every enabled gate together) against
  * the simulated median canary requests to promotion. The planner is given the true traffic profile
  * (score sd, base rates, cost CV, requests per session and the design effect of the errors, {@code
  * 1 + (E[L^2] / E[L] - 1) rho}), so this checks its model, not its estimates.
@@ -65,10 +65,17 @@ final class PlannerCheck {
     return index < m.promoteSamples.length ? m.promoteSamples[index] : Double.NaN;
   }
 
-  /** The planner's need for a stage of {@code gates} at {@code weightBp}; null if nothing holds. */
+  /**
+   * The planner's median need for a stage of {@code gates} at {@code weightBp} ({@link
+   * SamplePlanner#medianCanarySamples}, every gate together), named by its slowest gate; null if
+   * nothing holds.
+   */
   static GateNeed slowest(GatesConfig gates, int weightBp, TrafficProfile profile) {
     List<GateNeed> needs = SamplePlanner.gateNeeds(gates, weightBp, profile);
-    return needs.isEmpty() ? null : needs.get(0);
+    return needs.isEmpty()
+        ? null
+        : new GateNeed(
+            needs.get(0).gate(), SamplePlanner.medianCanarySamples(gates, weightBp, profile));
   }
 
   /** Cost per request: lognormal with sigma_log s has CV sqrt(exp(s^2) - 1). */
