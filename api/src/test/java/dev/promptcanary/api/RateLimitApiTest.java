@@ -29,6 +29,8 @@ class RateLimitApiTest {
 
   static PromptCanaryConfiguration config() {
     PromptCanaryConfiguration config = TestApps.config(DB);
+    config.getLimits().getIngest().setEnabled(true);
+    config.getLimits().getControls().setEnabled(true);
     config.getLimits().getIngest().setRequests(3);
     config.getLimits().getIngest().setPeriod(Duration.hours(1));
     config.getLimits().getControls().setRequests(2);
