@@ -20,12 +20,16 @@ import dev.promptcanary.api.commands.EvalSuiteCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
 import dev.promptcanary.api.commands.WorkerCommand;
 import dev.promptcanary.api.errors.ApiExceptionMapper;
+import dev.promptcanary.api.errors.JsonErrorHandler;
 import dev.promptcanary.api.errors.JsonExceptionMapper;
 import dev.promptcanary.api.errors.UnexpectedExceptionMapper;
 import dev.promptcanary.api.errors.ValidationExceptionMapper;
 import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
 import dev.promptcanary.api.health.RoutingHealthCheck;
 import dev.promptcanary.api.health.TemporalHealthCheck;
+import dev.promptcanary.api.limits.RateLimitFilter;
+import dev.promptcanary.api.limits.RequestLimitsFilter;
+import dev.promptcanary.api.limits.StrictJson;
 import dev.promptcanary.api.resources.EvalReportResource;
 import dev.promptcanary.api.resources.EvalSuiteResource;
 import dev.promptcanary.api.resources.MetricsResource;
@@ -59,6 +63,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.jdbi.v3.core.Jdbi;
 
 public class PromptCanaryApplication extends Application<PromptCanaryConfiguration> {
@@ -148,6 +154,23 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new JsonExceptionMapper());
     jersey.register(new WebApplicationExceptionMapper());
     jersey.register(new UnexpectedExceptionMapper());
+    // Strict bodies, bounded requests and the JSON error shape for what Jetty answers itself.
+    StrictJson.configure(environment.getObjectMapper(), config.getLimits().getMaxRequestBytes());
+    jersey.register(new RequestLimitsFilter(config.getLimits().getMaxRequestBytes()));
+    jersey.register(new RateLimitFilter(config.getLimits()));
+    environment.getApplicationContext().setErrorHandler(new JsonErrorHandler());
+    // Dropwizard sets the server's error handler while building it; replace it before it starts.
+    environment
+        .lifecycle()
+        .addEventListener(
+            new LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStarting(LifeCycle event) {
+                if (event instanceof Server server) {
+                  server.setErrorHandler(new JsonErrorHandler());
+                }
+              }
+            });
 
     RoutingTable routes = new RoutingTable();
     RoutingLoader loader = new RoutingLoader(jdbi, routes);
@@ -200,6 +223,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             jdbi.onDemand(RoutingDao.class),
             jdbi.onDemand(RolloutDao.class),
             jdbi.onDemand(TrafficDao.class),
+            jdbi.onDemand(EvalDao.class),
             workflowClient,
             config.getTemporal().getTaskQueue(),
             environment.getObjectMapper(),

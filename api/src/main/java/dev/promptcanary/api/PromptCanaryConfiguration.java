@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.promptcanary.api.config.IngestFactory;
 import dev.promptcanary.api.config.JudgeFactory;
+import dev.promptcanary.api.config.LimitsFactory;
 import dev.promptcanary.api.config.ModelFactory;
 import dev.promptcanary.api.config.RoutingFactory;
 import dev.promptcanary.worker.TemporalFactory;
@@ -19,6 +20,7 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private IngestFactory ingest = new IngestFactory();
   @Valid @NotNull private JudgeFactory judge = new JudgeFactory();
   @Valid @NotNull private ModelFactory model = new ModelFactory();
+  @Valid @NotNull private LimitsFactory limits = new LimitsFactory();
   private boolean migrateOnStart = true;
   private ProcessRole role = ProcessRole.API;
   private boolean embeddedTemporal;
@@ -69,6 +71,17 @@ public class PromptCanaryConfiguration extends Configuration {
   @JsonProperty
   public void setIngest(IngestFactory ingest) {
     this.ingest = ingest;
+  }
+
+  /** Request body size and per-client rate limits of the API. */
+  @JsonProperty
+  public LimitsFactory getLimits() {
+    return limits;
+  }
+
+  @JsonProperty
+  public void setLimits(LimitsFactory limits) {
+    this.limits = limits;
   }
 
   /** Live judging of reported transcripts ({@code POST /v1/transcripts}); off by default. */

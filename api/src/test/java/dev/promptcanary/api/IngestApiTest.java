@@ -91,7 +91,12 @@ class IngestApiTest {
             "/v1/observations",
             "{\"observations\":[{\"requestId\":\"b-6\",\"prompt\":\"chat\",\"latencyMs\":1}]}");
     assertThat(missingField.status()).isEqualTo(422);
-    assertThat(missingField.body().get("field").asText()).isEqualTo("observations[0].version");
+    List<String> missing = new ArrayList<>();
+    missingField.body().get("errors").forEach(e -> missing.add(e.get("field").asText()));
+    // error and safetyFlag are required too, and every problem is listed at once.
+    assertThat(missing)
+        .containsExactly(
+            "observations[0].error", "observations[0].safetyFlag", "observations[0].version");
 
     Reply wrongType =
         http.post(
@@ -215,7 +220,8 @@ class IngestApiTest {
             "/v1/observations",
             batch(
                 "observations",
-                "{\"requestId\":\"k-1\",\"prompt\":\"chat\",\"version\":1,\"latencyMs\":5}"));
+                "{\"requestId\":\"k-1\",\"prompt\":\"chat\",\"version\":1,\"latencyMs\":5,"
+                    + "\"error\":false,\"safetyFlag\":false}"));
     assertThat(reply.status()).isEqualTo(200);
     String unit =
         DB.jdbi()

@@ -42,6 +42,9 @@ public final class TestApps {
     // Nothing listens here: resolve and ingest must not need Temporal.
     config.getTemporal().setTarget("127.0.0.1:1");
     config.getRouting().setFullReloadInterval(io.dropwizard.util.Duration.minutes(10));
+    // Tests send bursts of starts and controls; the limits themselves are RateLimitApiTest's.
+    config.getLimits().getIngest().setEnabled(false);
+    config.getLimits().getControls().setEnabled(false);
     return config;
   }
 

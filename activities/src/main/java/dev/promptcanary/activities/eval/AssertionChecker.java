@@ -144,9 +144,10 @@ public final class AssertionChecker {
   /** Compiles a schema; throws IllegalArgumentException when it is not a usable JSON Schema. */
   static JsonSchema compile(Map<String, Object> schema) {
     JsonNode node = STRICT_JSON.valueToTree(schema);
-    SpecVersion.VersionFlag version =
-        node.has("$schema") ? SpecVersionDetector.detect(node) : SpecVersion.VersionFlag.V202012;
     try {
+      // Inside the try: an unknown $schema makes the detector throw its own exception type.
+      SpecVersion.VersionFlag version =
+          node.has("$schema") ? SpecVersionDetector.detect(node) : SpecVersion.VersionFlag.V202012;
       return JsonSchemaFactory.getInstance(version).getSchema(node);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(e.getMessage(), e);

@@ -6,6 +6,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaId;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
+import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.ValidationMessage;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,11 +26,20 @@ public final class SuiteValidator {
       "must be 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit";
   public static final int MAX_CASES = 1000;
   public static final int MAX_ASSERTIONS = 50;
+  public static final int MAX_VARIABLES = 100;
+
+  /** Longest variable value or expected value; patterns and rubrics are held to a tenth of it. */
+  public static final int MAX_TEXT = 100_000;
+
+  public static final int MAX_PATTERN = 10_000;
   private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,99}$");
   private static final Pattern CASE_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$");
   private static final JsonSchema META_SCHEMA =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
           .getSchema(SchemaLocation.of(SchemaId.V202012));
+
+  private static final List<String> KNOWN_SCHEMAS =
+      java.util.Arrays.stream(SpecVersion.VersionFlag.values()).map(v -> v.getId()).toList();
 
   private SuiteValidator() {}
 
@@ -67,11 +77,24 @@ public final class SuiteValidator {
         problems.add(
             new SuiteProblem(at + ".id", "case id '" + c.id() + "' is used by an earlier case"));
       }
+      if (c.variables().size() > MAX_VARIABLES) {
+        problems.add(
+            new SuiteProblem(
+                at + ".variables", "at most " + MAX_VARIABLES + " variables per case"));
+      }
       for (Map.Entry<String, String> variable : c.variables().entrySet()) {
-        if (variable.getValue() == null) {
+        if (variable.getKey().isEmpty() || variable.getKey().length() > 100) {
+          problems.add(
+              new SuiteProblem(at + ".variables", "variable names must be 1-100 characters"));
+        } else if (variable.getValue() == null) {
           problems.add(
               new SuiteProblem(
                   at + ".variables." + variable.getKey(), "must be a string, was null"));
+        } else if (variable.getValue().length() > MAX_TEXT) {
+          problems.add(
+              new SuiteProblem(
+                  at + ".variables." + variable.getKey(),
+                  "must be at most " + MAX_TEXT + " characters"));
         }
       }
       if (c.assertions().isEmpty()) {
@@ -113,6 +136,9 @@ public final class SuiteValidator {
                   + (a.type() == null ? "missing" : "'" + a.type() + "'")));
       return;
     }
+    tooLong(at + ".value", a.value(), MAX_TEXT, problems);
+    tooLong(at + ".pattern", a.pattern(), MAX_PATTERN, problems);
+    tooLong(at + ".rubric", a.rubric(), MAX_PATTERN, problems);
     switch (a.type()) {
       case "equals", "contains", "not_contains" -> {
         if (a.value() == null || (!a.type().equals("equals") && a.value().isEmpty())) {
@@ -162,7 +188,17 @@ public final class SuiteValidator {
       return;
     }
     JsonNode node = AssertionChecker.STRICT_JSON.valueToTree(schema);
-    if (!node.has("$schema")) {
+    JsonNode declared = node.get("$schema");
+    if (declared != null
+        && (!declared.isTextual()
+            || SpecVersionDetector.detectOptionalVersion(declared.asText()).isEmpty())) {
+      problems.add(
+          new SuiteProblem(
+              at + ".$schema",
+              "unknown $schema; use one of " + KNOWN_SCHEMAS + " (or leave it out for 2020-12)"));
+      return;
+    }
+    if (declared == null) {
       Set<ValidationMessage> errors = META_SCHEMA.validate(node);
       if (!errors.isEmpty()) {
         problems.add(
@@ -200,6 +236,12 @@ public final class SuiteValidator {
     }
     if (gate.maxDropVsBaseline() != null && !unitInterval(gate.maxDropVsBaseline())) {
       problems.add(new SuiteProblem("gate.maxDropVsBaseline", "must be within 0..1"));
+    }
+  }
+
+  private static void tooLong(String at, String text, int max, List<SuiteProblem> problems) {
+    if (text != null && text.length() > max) {
+      problems.add(new SuiteProblem(at, "must be at most " + max + " characters"));
     }
   }
 

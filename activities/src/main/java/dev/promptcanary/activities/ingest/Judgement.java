@@ -21,13 +21,13 @@ public record Judgement(
     @NotNull @Min(1) Integer version,
     @NotBlank @Size(max = 200) String judge,
     @NotNull @DecimalMin("0.0") @DecimalMax("1.0") Double score,
-    Instant judgedAt,
+    @ReportedInstant Instant judgedAt,
     @Size(max = 200)
         @Pattern(
             regexp = Units.NO_CONTROL_CHARACTERS,
             message = Units.NO_CONTROL_CHARACTERS_MESSAGE)
         String unit,
-    Instant servedAt) {
+    @ReportedInstant Instant servedAt) {
 
   /** A score whose unit and serving time are left to the observation of its request. */
   public Judgement(

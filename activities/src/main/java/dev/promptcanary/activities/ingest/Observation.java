@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.ingest;
 
+import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -24,13 +25,13 @@ public record Observation(
             regexp = Units.NO_CONTROL_CHARACTERS,
             message = Units.NO_CONTROL_CHARACTERS_MESSAGE)
         String unit,
-    Instant observedAt,
-    @NotNull @PositiveOrZero Double latencyMs,
-    @PositiveOrZero Integer inputTokens,
-    @PositiveOrZero Integer outputTokens,
-    @PositiveOrZero Double cost,
-    boolean error,
-    boolean safetyFlag,
+    @ReportedInstant Instant observedAt,
+    @NotNull @PositiveOrZero @DecimalMax(Limits.MAX_LATENCY_MS) Double latencyMs,
+    @PositiveOrZero @Max(Limits.MAX_TOKENS) Integer inputTokens,
+    @PositiveOrZero @Max(Limits.MAX_TOKENS) Integer outputTokens,
+    @PositiveOrZero @DecimalMax(Limits.MAX_COST) Double cost,
+    @NotNull Boolean error,
+    @NotNull Boolean safetyFlag,
     @Min(-1) @Max(1) Integer feedback) {
 
   /** The same observation stamped with {@code now} when the app sent no time of its own. */

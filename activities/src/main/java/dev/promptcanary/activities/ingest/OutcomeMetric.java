@@ -1,5 +1,7 @@
 package dev.promptcanary.activities.ingest;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -30,8 +32,8 @@ public record OutcomeMetric(
             message =
                 "must be 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit")
         String name,
-    @NotNull Double value,
-    Instant observedAt) {
+    @NotNull @DecimalMin(Limits.MIN_METRIC_VALUE) @DecimalMax(Limits.MAX_METRIC_VALUE) Double value,
+    @ReportedInstant Instant observedAt) {
 
   public static final String NAME = "^[a-z0-9][a-z0-9._-]{0,99}$";
 

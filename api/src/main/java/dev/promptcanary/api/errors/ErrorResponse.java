@@ -4,12 +4,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * The one shape every error leaves the API in. {@code field} names the first offending field (null
- * when the error is not about one); {@code errors} lists every problem found when there were
- * several.
+ * The one shape every error leaves the API in. {@code field} names the first offending field (a
+ * JSON path, a parameter, a header, {@code path} or {@code method}); it is always present, null
+ * only for a server error that is about no input; {@code errors} lists every problem found when
+ * there were several.
  */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record ErrorResponse(int code, String message, String field, List<FieldError> errors) {
+public record ErrorResponse(
+    int code,
+    String message,
+    @JsonInclude(JsonInclude.Include.ALWAYS) String field,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors) {
 
   public static ErrorResponse of(int code, String message, String field) {
     return new ErrorResponse(code, message, field, List.of());

@@ -7,9 +7,10 @@ final class ErrorResponses {
   private ErrorResponses() {}
 
   static Response build(ErrorResponse error) {
-    return Response.status(error.code())
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(error)
-        .build();
+    return builder(error).build();
+  }
+
+  static Response.ResponseBuilder builder(ErrorResponse error) {
+    return Response.status(error.code()).type(MediaType.APPLICATION_JSON_TYPE).entity(error);
   }
 }

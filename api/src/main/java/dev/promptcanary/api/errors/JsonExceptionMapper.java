@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.promptcanary.api.limits.StrictJson;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 
@@ -23,6 +24,11 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
           ErrorResponse.of(400, "request body is not valid JSON: " + firstLine(exception), "body"));
     }
     String field = path(mapping);
+    if (mapping instanceof StrictJson.InvalidTextException) {
+      // Well-formed JSON, but text nothing downstream can store: invalid (422), not unreadable.
+      return ErrorResponses.build(
+          ErrorResponse.of(422, field + ": " + StrictJson.NUL_MESSAGE, field));
+    }
     String reason;
     if (mapping instanceof UnrecognizedPropertyException unknown) {
       reason = "unknown field '" + unknown.getPropertyName() + "'";
@@ -79,7 +85,9 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
   }
 
   private static String describe(Object value) {
-    return value instanceof String ? "'" + value + "'" : String.valueOf(value);
+    String text = value instanceof String ? "'" + value + "'" : String.valueOf(value);
+    // The value is echoed to help, not in full: it may be a megabyte.
+    return text.length() > 80 ? text.substring(0, 80) + "..." : text;
   }
 
   private static String firstLine(JsonProcessingException exception) {

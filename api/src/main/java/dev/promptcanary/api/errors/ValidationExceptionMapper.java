@@ -28,7 +28,7 @@ public class ValidationExceptionMapper implements ExceptionMapper<ConstraintViol
   /**
    * {@code observations.batch.observations[3].latencyMs} becomes {@code observations[3].latencyMs}.
    */
-  static String jsonPath(ConstraintViolation<?> violation) {
+  public static String jsonPath(ConstraintViolation<?> violation) {
     StringBuilder path = new StringBuilder();
     for (Path.Node node : violation.getPropertyPath()) {
       ElementKind kind = node.getKind();

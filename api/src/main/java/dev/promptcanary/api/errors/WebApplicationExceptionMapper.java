@@ -5,8 +5,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 
 /**
- * Jersey's own refusals (unknown path, wrong method, unsupported media type) in the API's error
- * shape.
+ * Jersey's own refusals (unknown path, wrong method, unsupported media type, an unreadable entity)
+ * in the API's error shape, each naming what was at fault.
  */
 public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicationException> {
   @Override
@@ -17,10 +17,24 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
           case 404 -> "no such resource";
           case 405 -> "method not allowed on this resource";
           case 406 -> "only application/json responses are available";
+          case 413 -> "request body too large";
           case 415 -> "send the request body as application/json";
           default -> exception.getMessage();
         };
-    String field = status == 415 ? "Content-Type" : null;
-    return ErrorResponses.build(ErrorResponse.of(status, message, field));
+    String field =
+        switch (status) {
+          case 404 -> "path";
+          case 405 -> "method";
+          case 406 -> "Accept";
+          case 415 -> "Content-Type";
+          default -> status < 500 ? "body" : null;
+        };
+    Response.ResponseBuilder response =
+        ErrorResponses.builder(ErrorResponse.of(status, message, field));
+    String allow = exception.getResponse().getHeaderString("Allow");
+    if (allow != null) {
+      response.header("Allow", allow);
+    }
+    return response.build();
   }
 }

@@ -15,11 +15,12 @@ public record CreateVersionRequest(
     @Size(max = 100) List<@Valid @NotNull FewShotExampleRequest> fewShot,
     @NotBlank @Size(max = 100_000) String template,
     @NotBlank @Size(max = 200) String model,
-    @Size(max = 50) Map<String, Object> parameters,
+    @Size(max = 50) Map<String, Object> parameters, // values checked by ParameterRules
     @NotBlank @Size(max = 200) String author) {
 
   /** One few-shot example as sent. */
-  public record FewShotExampleRequest(@NotNull String user, @NotNull String assistant) {}
+  public record FewShotExampleRequest(
+      @NotNull @Size(max = 100_000) String user, @NotNull @Size(max = 100_000) String assistant) {}
 
   PromptContent content() {
     List<FewShotExample> examples =

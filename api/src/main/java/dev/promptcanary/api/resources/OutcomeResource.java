@@ -9,7 +9,6 @@ import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
-import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -18,7 +17,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,6 @@ import java.util.stream.Collectors;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class OutcomeResource {
-  private static final int MAX_REPORTED_ERRORS = 50;
   private final OutcomeDao outcomes;
   private final KnownVersions knownVersions;
   private final RolloutNotifier notifier;
@@ -56,10 +53,11 @@ public class OutcomeResource {
 
   @POST
   @Path("/observations")
-  public IngestResult observations(@Valid @NotNull ObservationBatch batch) {
+  public IngestResult observations(@NotNull ObservationBatch batch) {
     List<Observation> items = batch.observations();
     // Request ids are unique per prompt: one app request may use two prompts.
     check(
+        batch,
         "observations",
         items,
         o -> o.prompt() + "\u0000" + o.requestId(),
@@ -74,11 +72,12 @@ public class OutcomeResource {
 
   @POST
   @Path("/judgements")
-  public IngestResult judgements(@Valid @NotNull JudgementBatch batch) {
+  public IngestResult judgements(@NotNull JudgementBatch batch) {
     List<Judgement> items = batch.judgements();
     // A judgement is identified by (prompt, request, judge): one request may carry scores from
     // several judges.
     check(
+        batch,
         "judgements",
         items,
         j -> j.prompt() + "\u0000" + j.requestId() + "\u0000" + j.judge(),
@@ -93,9 +92,10 @@ public class OutcomeResource {
 
   @POST
   @Path("/metrics")
-  public IngestResult metrics(@Valid @NotNull MetricBatch batch) {
+  public IngestResult metrics(@NotNull MetricBatch batch) {
     List<OutcomeMetric> items = batch.metrics();
     check(
+        batch,
         "metrics",
         items,
         OutcomeMetric::identity,
@@ -103,10 +103,11 @@ public class OutcomeResource {
         OutcomeMetric::prompt,
         OutcomeMetric::version,
         (m, i, errors) -> {
-          if (!Double.isFinite(m.value())) {
-            errors.add(
-                new FieldError(
-                    "metrics[" + i + "].value", "must be a finite number, was " + m.value()));
+          String at = "metrics[" + i + "].value";
+          if (m.value() != null
+              && !Double.isFinite(m.value())
+              && errors.stream().noneMatch(e -> e.field().equals(at))) {
+            errors.add(new FieldError(at, "must be a finite number, was " + m.value()));
           }
         });
     Instant now = clock.instant();
@@ -128,15 +129,21 @@ public class OutcomeResource {
   }
 
   private <T> void check(
+      Object batch,
       String field,
       List<T> items,
       Function<T, String> identity,
       Function<T, String> prompt,
       Function<T, Integer> version) {
-    check(field, items, identity, "requestId", prompt, version, (item, i, errors) -> {});
+    check(batch, field, items, identity, "requestId", prompt, version, (item, i, errors) -> {});
   }
 
+  /**
+   * The whole batch checked in one pass (field rules, duplicates, unknown versions, {@code more});
+   * a 413 first when it holds more items than a batch may, a 422 listing every problem otherwise.
+   */
   private <T> void check(
+      Object batch,
       String field,
       List<T> items,
       Function<T, String> identity,
@@ -144,33 +151,39 @@ public class OutcomeResource {
       Function<T, String> prompt,
       Function<T, Integer> version,
       ItemCheck<T> more) {
-    if (items.size() > maxBatchSize) {
+    if (items != null && items.size() > maxBatchSize) {
       throw new ApiException(
           413,
           field,
           field + " holds " + items.size() + " items; a batch takes at most " + maxBatchSize);
     }
-    List<FieldError> errors = new ArrayList<>();
+    BatchErrors errors = BatchErrors.of(batch);
     Map<String, Integer> firstIndex = new HashMap<>();
-    for (int i = 0; i < items.size() && errors.size() < MAX_REPORTED_ERRORS; i++) {
+    for (int i = 0; items != null && i < items.size(); i++) {
       T item = items.get(i);
+      String at = field + "[" + i + "]";
+      if (item == null) {
+        continue;
+      }
       Integer earlier = firstIndex.putIfAbsent(identity.apply(item), i);
       if (earlier != null) {
         errors.add(
             new FieldError(
-                field + "[" + i + "]." + identityField,
+                at + "." + identityField,
                 "duplicate of " + field + "[" + earlier + "] in the same batch"));
       }
-      more.check(item, i, errors);
-      if (!knownVersions.exists(prompt.apply(item), version.apply(item))) {
+      more.check(item, i, errors.list());
+      if (prompt.apply(item) != null
+          && version.apply(item) != null
+          && !errors.hasProblemAt(at + ".prompt")
+          && !errors.hasProblemAt(at + ".version")
+          && !knownVersions.exists(prompt.apply(item), version.apply(item))) {
         errors.add(
             new FieldError(
-                field + "[" + i + "].version",
+                at + ".version",
                 "prompt '" + prompt.apply(item) + "' has no version " + version.apply(item)));
       }
     }
-    if (!errors.isEmpty()) {
-      throw new ApiException(422, errors);
-    }
+    errors.throwIfAny();
   }
 }

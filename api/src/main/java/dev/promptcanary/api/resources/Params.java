@@ -17,6 +17,11 @@ public final class Params {
   /** The largest page a list answers with. */
   static final int MAX_PAGE = 500;
 
+  /** The instants a query may name: ones PostgreSQL and every client can represent. */
+  static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   private Params() {}
 
   /** A page of a list: at most {@code limit} items, after the first {@code offset}. */
@@ -81,7 +86,12 @@ public final class Params {
       return defaultValue;
     }
     try {
-      return Instant.parse(value.trim());
+      Instant parsed = Instant.parse(value.trim());
+      if (parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST)) {
+        throw ApiException.invalid(
+            field, field + " must be within " + EARLIEST + ".." + LATEST + ", was '" + value + "'");
+      }
+      return parsed;
     } catch (DateTimeParseException e) {
       throw ApiException.invalid(
           field,

@@ -6,6 +6,7 @@ import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.api.errors.FieldError;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -50,8 +51,12 @@ public class PromptResource {
       @PathParam("name") String name,
       @Valid @NotNull CreateVersionRequest request,
       @Context UriInfo uri) {
-    CreatedVersion result =
-        prompts.createVersion(Params.promptName(name), request.content(), request.author());
+    String prompt = Params.promptName(name);
+    List<FieldError> problems = ParameterRules.problems(request.parameters());
+    if (!problems.isEmpty()) {
+      throw new ApiException(422, problems);
+    }
+    CreatedVersion result = prompts.createVersion(prompt, request.content(), request.author());
     PromptVersion version = result.version();
     if (!result.created()) {
       return Response.ok(version).build();

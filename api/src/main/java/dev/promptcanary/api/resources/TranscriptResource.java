@@ -5,7 +5,6 @@ import dev.promptcanary.activities.model.JudgePool;
 import dev.promptcanary.activities.model.Transcript;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
-import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -13,7 +12,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,6 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class TranscriptResource {
-  private static final int MAX_REPORTED_ERRORS = 50;
   private final JudgePool pool;
   private final KnownVersions knownVersions;
   private final int maxBatchSize;
@@ -43,38 +40,42 @@ public class TranscriptResource {
   }
 
   @POST
-  public Response transcripts(@Valid @NotNull TranscriptBatch batch) {
+  public Response transcripts(@NotNull TranscriptBatch batch) {
     if (pool == null) {
       throw new ApiException(503, "transcripts", "live judging is off (judge.enabled: false)");
     }
     List<Transcript> items = batch.transcripts();
-    if (items.size() > maxBatchSize) {
+    if (items != null && items.size() > maxBatchSize) {
       throw new ApiException(
           413,
           "transcripts",
           "transcripts holds " + items.size() + " items; a batch takes at most " + maxBatchSize);
     }
-    List<FieldError> errors = new ArrayList<>();
+    BatchErrors errors = BatchErrors.of(batch);
     Map<String, Integer> firstIndex = new HashMap<>();
-    for (int i = 0; i < items.size() && errors.size() < MAX_REPORTED_ERRORS; i++) {
+    for (int i = 0; items != null && i < items.size(); i++) {
       Transcript t = items.get(i);
+      String at = "transcripts[" + i + "]";
+      if (t == null) {
+        continue;
+      }
       Integer earlier = firstIndex.putIfAbsent(t.prompt() + "\u0000" + t.requestId(), i);
       if (earlier != null) {
         errors.add(
             new FieldError(
-                "transcripts[" + i + "].requestId",
-                "duplicate of transcripts[" + earlier + "] in the same batch"));
+                at + ".requestId", "duplicate of transcripts[" + earlier + "] in the same batch"));
       }
-      if (!knownVersions.exists(t.prompt(), t.version())) {
+      if (t.prompt() != null
+          && t.version() != null
+          && !errors.hasProblemAt(at + ".prompt")
+          && !errors.hasProblemAt(at + ".version")
+          && !knownVersions.exists(t.prompt(), t.version())) {
         errors.add(
             new FieldError(
-                "transcripts[" + i + "].version",
-                "prompt '" + t.prompt() + "' has no version " + t.version()));
+                at + ".version", "prompt '" + t.prompt() + "' has no version " + t.version()));
       }
     }
-    if (!errors.isEmpty()) {
-      throw new ApiException(422, errors);
-    }
+    errors.throwIfAny();
     int queued = 0;
     for (Transcript t : items) {
       if (pool.submit(t)) {

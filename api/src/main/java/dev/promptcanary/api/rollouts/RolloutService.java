@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promptcanary.activities.rollout.StagePlanner;
 import dev.promptcanary.activities.routing.RoutingState;
+import dev.promptcanary.activities.store.EvalDao;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
@@ -46,18 +47,21 @@ public class RolloutService {
   private final ObjectMapper json;
   private final StagePlanner planner;
   private final String liveJudge;
+  private final EvalDao evals;
 
   public RolloutService(
       PromptDao prompts,
       RoutingDao routing,
       RolloutDao rollouts,
       TrafficDao traffic,
+      EvalDao evals,
       WorkflowClient client,
       String taskQueue,
       ObjectMapper json,
       Clock clock,
       String liveJudge) {
     this.liveJudge = liveJudge;
+    this.evals = evals;
     this.planner = new StagePlanner(traffic, clock);
     this.prompts = prompts;
     this.routing = routing;
@@ -72,7 +76,7 @@ public class RolloutService {
     RoutingState current =
         routing
             .find(prompt)
-            .orElseThrow(() -> ApiException.invalid("prompt", "no prompt named '" + prompt + "'"));
+            .orElseThrow(() -> ApiException.notFound("prompt", "no prompt named '" + prompt + "'"));
     int candidate = request.candidateVersion();
     if (!prompts.versionExists(prompt, candidate)) {
       throw ApiException.invalid(
@@ -87,6 +91,7 @@ public class RolloutService {
           "prompt",
           "prompt '" + prompt + "' already has a running rollout: " + current.rolloutId());
     }
+    checkEvalSuite(request.evalSuite());
     RolloutSpec spec = spec(request, current.stableVersion(), gates(request.gates()));
     List<String> planNotes = new ArrayList<>(planner.startNotes(spec));
     planNotes.add(judgeNote(spec.judge()));
@@ -123,6 +128,43 @@ public class RolloutService {
       throw e;
     }
     return view(id);
+  }
+
+  /**
+   * A rollout naming a suite that does not exist would start and then block at its eval: refuse it
+   * now, naming the suite ({@code name} for its latest version, {@code name@version} for one).
+   */
+  private void checkEvalSuite(String ref) {
+    if (ref == null) {
+      return;
+    }
+    int at = ref.lastIndexOf('@');
+    String name = at > 0 ? ref.substring(0, at) : ref;
+    if (!dev.promptcanary.activities.eval.SuiteValidator.validName(name)) {
+      throw ApiException.invalid(
+          "evalSuite",
+          "evalSuite must be a suite name or name@version; the name "
+              + dev.promptcanary.activities.eval.SuiteValidator.NAME_RULE);
+    }
+    if (at > 0) {
+      int version;
+      try {
+        version = Integer.parseInt(ref.substring(at + 1));
+      } catch (NumberFormatException e) {
+        version = 0;
+      }
+      if (version < 1) {
+        throw ApiException.invalid(
+            "evalSuite",
+            "evalSuite's version after '@' must be a positive integer, was '" + ref + "'");
+      }
+      if (evals.findSuite(name, version).isEmpty()) {
+        throw ApiException.invalid(
+            "evalSuite", "eval suite '" + name + "' has no version " + version);
+      }
+    } else if (evals.findLatestSuite(name).isEmpty()) {
+      throw ApiException.invalid("evalSuite", "no eval suite named '" + name + "'");
+    }
   }
 
   private String judgeNote(String pinned) {

@@ -10,9 +10,17 @@ final class GateChecks {
     }
   }
 
+  /**
+   * The smallest non-zero margin or effect a gate takes. Below it no sample could ever show
+   * anything (a margin of 1e-300 asks for more than 1e600 units), and the sample arithmetic of the
+   * planner and the tests stops being finite.
+   */
+  static final double MIN_EFFECT = 1e-6;
+
   static void effect(String name, double value, double max) {
-    if (!(value >= 0 && value <= max)) {
-      throw new GateConfigException(name, "must be in [0, " + max + "], got " + value);
+    if (!(value == 0 || value >= MIN_EFFECT && value <= max)) {
+      throw new GateConfigException(
+          name, "must be 0 or in [" + MIN_EFFECT + ", " + max + "], got " + value);
     }
   }
 
@@ -35,8 +43,9 @@ final class GateChecks {
   }
 
   static void tau(double tau) {
-    if (!(tau >= 0) || Double.isInfinite(tau)) {
-      throw new GateConfigException("tau", "must be >= 0 (0 = tuned to the margin), got " + tau);
+    if (!(tau == 0 || tau >= MIN_EFFECT && tau <= 1e6)) {
+      throw new GateConfigException(
+          "tau", "must be 0 (tuned to the margin) or in [" + MIN_EFFECT + ", 1e6], got " + tau);
     }
   }
 

@@ -114,9 +114,10 @@ public record LatencyGate(
     }
     for (int i = 0; i < margins.size(); i++) {
       Double m = margins.get(i);
-      if (m == null || !(m >= 0 && m <= 1) || m == 0 && tau == 0) {
+      if (m == null || !(m == 0 || m >= GateChecks.MIN_EFFECT && m <= 1) || m == 0 && tau == 0) {
         throw new GateConfigException(
-            "margins[" + i + "]", "must be in (0, 1] (0 only with a fixed tau), got " + m);
+            "margins[" + i + "]",
+            "must be in [" + GateChecks.MIN_EFFECT + ", 1] (0 only with a fixed tau), got " + m);
       }
     }
     return margins;

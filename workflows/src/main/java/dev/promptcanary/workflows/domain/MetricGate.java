@@ -58,6 +58,9 @@ public record MetricGate(
     GUARDRAIL
   }
 
+  /** A mean metric's values are within +-1e9 at ingest, so no margin is wider than that. */
+  static final double MAX_MEAN_MARGIN = 1e9;
+
   public MetricGate {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new GateConfigException(
@@ -69,14 +72,28 @@ public record MetricGate(
     if (harmfulDirection == null) {
       throw new GateConfigException("harmfulDirection", "must be INCREASE or DECREASE");
     }
-    if (!(margin > 0) || Double.isInfinite(margin) || kind == Kind.PROPORTION && margin > 1) {
+    if (!(margin >= GateChecks.MIN_EFFECT)
+        || margin > (kind == Kind.PROPORTION ? 1 : MAX_MEAN_MARGIN)) {
       throw new GateConfigException(
           "margin",
-          "must be > 0" + (kind == Kind.PROPORTION ? " and at most 1" : "") + ", got " + margin);
+          "must be in ["
+              + GateChecks.MIN_EFFECT
+              + ", "
+              + (kind == Kind.PROPORTION ? "1" : String.valueOf(MAX_MEAN_MARGIN))
+              + "], got "
+              + margin);
     }
     GateChecks.effect("relativeMargin", relativeMargin, 100);
-    if (!(minimumEffect >= 0) || Double.isInfinite(minimumEffect)) {
-      throw new GateConfigException("minimumEffect", "must be >= 0, got " + minimumEffect);
+    if (!(minimumEffect == 0
+        || minimumEffect >= GateChecks.MIN_EFFECT && minimumEffect <= MAX_MEAN_MARGIN)) {
+      throw new GateConfigException(
+          "minimumEffect",
+          "must be 0 or in ["
+              + GateChecks.MIN_EFFECT
+              + ", "
+              + MAX_MEAN_MARGIN
+              + "], got "
+              + minimumEffect);
     }
     role = role == null ? Role.GUARDRAIL : role;
     if (role == Role.PRIMARY && mode == GateMode.HARM_DETECTION) {
