@@ -3,6 +3,7 @@ package dev.promptcanary.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
+import dev.promptcanary.api.auth.Role;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -31,6 +32,7 @@ public final class TestApps {
   }
 
   static PromptCanaryConfiguration config(TestDatabase db) {
+    TestKeys.of(db);
     PromptCanaryConfiguration config = new PromptCanaryConfiguration();
     config.getDatabase().setUrl(db.jdbcUrl());
     config.getDatabase().setUser(db.user());
@@ -96,14 +98,49 @@ public final class TestApps {
     return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
   }
 
-  /** A small HTTP client bound to one app, answering with status and parsed JSON. */
-  public record Http(DropwizardAppExtension<PromptCanaryConfiguration> app) {
+  /**
+   * A small HTTP client bound to one app, answering with status and parsed JSON. It sends the test
+   * admin key unless told otherwise ({@link #as}, {@link #withKey}, {@link #anonymous}).
+   */
+  public record Http(DropwizardAppExtension<PromptCanaryConfiguration> app, Key key) {
     public record Reply(int status, JsonNode body) {}
 
+    /** Which key a request carries: a role's test key, a given secret, or none. */
+    public record Key(Role role, String secret) {
+      static final Key NONE = new Key(null, null);
+    }
+
+    public Http(DropwizardAppExtension<PromptCanaryConfiguration> app) {
+      this(app, new Key(Role.ADMIN, null));
+    }
+
+    /** The same app, with the test key of {@code role}. */
+    public Http as(Role role) {
+      return new Http(app, new Key(role, null));
+    }
+
+    public Http withKey(String secret) {
+      return new Http(app, new Key(null, secret));
+    }
+
+    public Http anonymous() {
+      return new Http(app, Key.NONE);
+    }
+
+    private String secret() {
+      if (key.secret() != null || key.role() == null) {
+        return key.secret();
+      }
+      return TestKeys.forUrl(app.getConfiguration().getDatabase().getUrl()).get(key.role());
+    }
+
     private Invocation.Builder request(String path) {
-      return app.client()
-          .target("http://localhost:" + app.getLocalPort() + path)
-          .request(MediaType.APPLICATION_JSON);
+      Invocation.Builder builder =
+          app.client()
+              .target("http://localhost:" + app.getLocalPort() + path)
+              .request(MediaType.APPLICATION_JSON);
+      String secret = secret();
+      return secret == null ? builder : builder.header("Authorization", "Bearer " + secret);
     }
 
     public Reply get(String path) {
@@ -118,8 +155,16 @@ public final class TestApps {
       return reply(request(path).put(Entity.entity(json, MediaType.APPLICATION_JSON)));
     }
 
+    public Reply delete(String path) {
+      return reply(request(path).delete());
+    }
+
     public Reply send(String method, String path, String contentType, String body) {
-      return reply(request(path).method(method, Entity.entity(body, contentType)));
+      Invocation.Builder builder = request(path);
+      return reply(
+          body == null
+              ? builder.method(method)
+              : builder.method(method, Entity.entity(body, contentType)));
     }
 
     private static Reply reply(Response response) {

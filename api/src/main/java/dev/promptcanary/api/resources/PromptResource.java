@@ -5,7 +5,10 @@ import dev.promptcanary.activities.registry.PromptSummary;
 import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.api.auth.Caller;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -18,6 +21,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
@@ -35,6 +39,7 @@ public class PromptResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   public List<PromptSummary> list(
       @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     Params.Page page = Params.page(limit, offset);
@@ -46,12 +51,18 @@ public class PromptResource {
    */
   @POST
   @Path("/{name}/versions")
+  @RolesAllowed(Role.DEPLOYER_NAME)
   public Response create(
       @PathParam("name") String name,
       @Valid @NotNull CreateVersionRequest request,
-      @Context UriInfo uri) {
+      @Context UriInfo uri,
+      @Context SecurityContext security) {
     CreatedVersion result =
-        prompts.createVersion(Params.promptName(name), request.content(), request.author());
+        prompts.createVersion(
+            Params.promptName(name),
+            request.content(),
+            request.author(),
+            Caller.of(security).actor());
     PromptVersion version = result.version();
     if (!result.created()) {
       return Response.ok(version).build();
@@ -69,6 +80,7 @@ public class PromptResource {
 
   @GET
   @Path("/{name}/versions")
+  @RolesAllowed(Role.READER_NAME)
   public List<PromptVersion> versions(
       @PathParam("name") String name,
       @QueryParam("limit") String limit,
@@ -80,6 +92,7 @@ public class PromptResource {
 
   @GET
   @Path("/{name}/versions/{version}")
+  @RolesAllowed(Role.READER_NAME)
   public PromptVersion version(
       @PathParam("name") String name, @PathParam("version") String version) {
     String prompt = existingPrompt(name);

@@ -85,7 +85,7 @@ public final class IngestBench {
       // The server migrates the schema on start, as deployed.
       try (ApiServer server = ApiServer.start(url, postgres.user(), serverJvmOptions());
           Handle handle = Store.configure(Jdbi.create(url, postgres.user(), "")).open()) {
-        Api api = new Api(server.baseUrl());
+        Api api = new Api(server.baseUrl(), server.adminKey());
         api.createVersion(PROMPT, 1);
         api.createVersion(PROMPT, 2);
         OutcomeDao dao = handle.attach(OutcomeDao.class);
@@ -105,7 +105,7 @@ public final class IngestBench {
         System.out.println("warming up (one round, not counted)...");
         copyPhase(handle, copy, csvs);
         storePhase(handle, dao, data);
-        apiPhase(handle, http, endpoint, bodies);
+        apiPhase(handle, http, endpoint, bodies, server.adminKey());
 
         List<Double> copies = new ArrayList<>();
         List<Double> stores = new ArrayList<>();
@@ -126,7 +126,7 @@ public final class IngestBench {
           copies.add(c);
           stores.add(st);
           ratios.add(st / c);
-          apis.add(apiPhase(handle, http, endpoint, bodies));
+          apis.add(apiPhase(handle, http, endpoint, bodies, server.adminKey()));
           System.out.printf(
               "round %d: COPY %s obs/s, store %s obs/s (%s x COPY), API %s obs/s%n",
               round, fmt(c, 0), fmt(st, 0), fmt(st / c, 3), fmt(apis.get(round - 1), 0));
@@ -172,7 +172,8 @@ public final class IngestBench {
     return verified(handle, "store", accepted, seconds);
   }
 
-  private static double apiPhase(Handle handle, HttpClient http, URI endpoint, List<String> bodies)
+  private static double apiPhase(
+      Handle handle, HttpClient http, URI endpoint, List<String> bodies, String key)
       throws Exception {
     empty(handle);
     AtomicInteger next = new AtomicInteger();
@@ -191,6 +192,7 @@ public final class IngestBench {
                     HttpRequest request =
                         HttpRequest.newBuilder(endpoint)
                             .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + key)
                             .timeout(Duration.ofSeconds(30))
                             .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
                             .build();
