@@ -110,6 +110,15 @@ class AuditTrailTest {
     assertThat(start.get("after").get("startedBy").asText()).isEqualTo("test-deployer");
     assertThat(admin.get("/v1/rollouts/" + id).body().get("spec").get("startedBy").asText())
         .isEqualTo("test-deployer");
+
+    // The rollout's own routing writes: the claim entering stage 1 and the rollback, by the system.
+    JsonNode routing =
+        admin.get("/v1/audit?rollout=" + id + "&actor=promptcanary").body().get("entries");
+    assertThat(routing.findValuesAsText("action"))
+        .containsExactly("routing.rollout", "routing.rollout");
+    assertThat(routing.get(0).get("role").asText()).isEqualTo("system");
+    assertThat(routing.get(0).get("after").get("canaryWeightBp").asInt()).isEqualTo(1000);
+    assertThat(routing.get(1).get("after").get("canaryWeightBp").asInt()).isZero();
   }
 
   /** The controls the workflow accepted, from its history over all its runs, oldest first. */

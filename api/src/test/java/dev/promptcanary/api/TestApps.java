@@ -25,10 +25,36 @@ public final class TestApps {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The app under test with a test client that waits up to 30 s for an answer (the extension's
+   * default is 5 s): on a shared 2-core machine under load, a cold first request has taken longer,
+   * and a test should fail on what it asserts, not on the machine's load. No test times anything
+   * with it.
+   */
+  static final class PatientApp extends DropwizardAppExtension<PromptCanaryConfiguration> {
+    PatientApp(PromptCanaryConfiguration config) {
+      super(PromptCanaryApplication.class, config);
+    }
+
+    @Override
+    protected org.glassfish.jersey.client.JerseyClientBuilder clientBuilder() {
+      return super.clientBuilder()
+          .property(org.glassfish.jersey.client.ClientProperties.READ_TIMEOUT, 30_000);
+    }
+  }
+
   private TestApps() {}
 
   public static DropwizardAppExtension<PromptCanaryConfiguration> api(TestDatabase db) {
-    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config(db));
+    return new PatientApp(config(db));
+  }
+
+  /** As above, with the configuration adjusted by {@code adjust} before the app starts. */
+  public static DropwizardAppExtension<PromptCanaryConfiguration> api(
+      TestDatabase db, java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
+    PromptCanaryConfiguration config = config(db);
+    adjust.accept(config);
+    return new PatientApp(config);
   }
 
   static PromptCanaryConfiguration config(TestDatabase db) {
@@ -62,7 +88,7 @@ public final class TestApps {
       java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
     PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
     adjust.accept(config);
-    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
+    return new PatientApp(config);
   }
 
   private static PromptCanaryConfiguration embeddedConfig(TestDatabase db, int temporalPort) {
@@ -95,7 +121,7 @@ public final class TestApps {
     config.getJudge().setBaseUrl(simulatorBaseUrl);
     config.getJudge().setModel("sim-judge");
     adjust.accept(config);
-    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
+    return new PatientApp(config);
   }
 
   /**

@@ -26,6 +26,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * API keys (admin only): create (the secret is in this answer and nowhere else, ever), list
@@ -90,20 +91,24 @@ public class KeyResource {
       throw ApiException.invalid("role", "role must be one of " + ROLES);
     }
     String secret = ApiKeys.newSecret();
-    StoredKey key =
-        keys.create(
-                request.name(),
-                role.wireName(),
-                ApiKeys.hash(secret),
-                ApiKeys.shown(secret),
-                Caller.of(security).actor())
-            .orElseThrow(
-                () ->
-                    ApiException.conflict(
-                        "name",
-                        "a live key is already named '"
-                            + request.name()
-                            + "'; revoke or rotate it instead"));
+    ApiException taken =
+        ApiException.conflict(
+            "name",
+            "a live key is already named '" + request.name() + "'; revoke or rotate it instead");
+    StoredKey key;
+    try {
+      key =
+          keys.create(
+                  request.name(),
+                  role.wireName(),
+                  ApiKeys.hash(secret),
+                  ApiKeys.shown(secret),
+                  Caller.of(security).actor())
+              .orElseThrow(() -> taken);
+    } catch (UnableToExecuteStatementException raced) {
+      // Two requests for the same name at once: the unique index took one of them.
+      throw taken;
+    }
     cache.reload();
     return Response.created(URI.create("/v1/keys/" + key.id()))
         .entity(CreatedKey.of(key, secret))
