@@ -152,7 +152,7 @@ class WorkerCrashIT {
                 "SELECT action FROM audit_log WHERE rollout_id = '"
                     + id
                     + "' AND action IN ('rollout.start', 'routing.rollout') ORDER BY action"))
-        .containsExactly("routing.rollout", "routing.rollout", "rollout.start");
+        .containsExactly("rollout.start", "routing.rollout", "routing.rollout");
     List<String> timeline = rollout.get("checkpoint").get("timeline").findValuesAsText("event");
     assertThat(timeline).containsOnlyOnce("stage 1 started", "paused", "resumed", "rolled_back");
 
