@@ -7,6 +7,8 @@ import dev.promptcanary.activities.model.LlmJudge;
 import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.routing.RoutingSynchronizer;
 import dev.promptcanary.activities.routing.RoutingTable;
+import dev.promptcanary.activities.store.ApiKeyDao;
+import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.EvalDao;
 import dev.promptcanary.activities.store.MetricsDao;
 import dev.promptcanary.activities.store.Migrations;
@@ -16,7 +18,10 @@ import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.activities.store.TrafficDao;
+import dev.promptcanary.api.auth.ApiAuth;
+import dev.promptcanary.api.auth.KeyCache;
 import dev.promptcanary.api.commands.EvalSuiteCommand;
+import dev.promptcanary.api.commands.KeyCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
 import dev.promptcanary.api.commands.WorkerCommand;
 import dev.promptcanary.api.errors.ApiExceptionMapper;
@@ -30,8 +35,10 @@ import dev.promptcanary.api.health.TemporalHealthCheck;
 import dev.promptcanary.api.limits.RateLimitFilter;
 import dev.promptcanary.api.limits.RequestLimitsFilter;
 import dev.promptcanary.api.limits.StrictJson;
+import dev.promptcanary.api.resources.AuditResource;
 import dev.promptcanary.api.resources.EvalReportResource;
 import dev.promptcanary.api.resources.EvalSuiteResource;
+import dev.promptcanary.api.resources.KeyResource;
 import dev.promptcanary.api.resources.MetricsResource;
 import dev.promptcanary.api.resources.OutcomeResource;
 import dev.promptcanary.api.resources.PingResource;
@@ -98,6 +105,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     bootstrap.addCommand(new WorkerCommand(this));
     bootstrap.addCommand(new MigrateCommand());
     bootstrap.addCommand(new EvalSuiteCommand());
+    bootstrap.addCommand(new KeyCommand());
   }
 
   @Override
@@ -191,9 +199,12 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
                     config.getRouting().getFullReloadInterval().toJavaDuration())));
     environment.healthChecks().register("routing", new RoutingHealthCheck(routes));
 
+    KeyCache keys = ApiAuth.register(config.getAuth(), environment, jdbi.onDemand(ApiKeyDao.class));
     PromptDao prompts = jdbi.onDemand(PromptDao.class);
     Clock clock = Clock.systemUTC();
     jersey.register(new PingResource());
+    jersey.register(new KeyResource(jdbi.onDemand(ApiKeyDao.class), keys));
+    jersey.register(new AuditResource(jdbi.onDemand(AuditDao.class)));
     jersey.register(new PromptResource(prompts, loader));
     jersey.register(new ServingResource(routes));
     jersey.register(new RoutingResource(prompts, jdbi.onDemand(RoutingDao.class), loader));
@@ -228,7 +239,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             config.getTemporal().getTaskQueue(),
             environment.getObjectMapper(),
             clock,
-            config.getJudge().isEnabled() ? config.getJudge().judgeName() : null);
+            config.getJudge().isEnabled() ? config.getJudge().judgeName() : null,
+            jdbi.onDemand(AuditDao.class));
     jersey.register(new RolloutResource(rollouts));
     jersey.register(
         new PagesResource(

@@ -2,6 +2,7 @@ package dev.promptcanary.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.promptcanary.api.config.AuthFactory;
 import dev.promptcanary.api.config.IngestFactory;
 import dev.promptcanary.api.config.JudgeFactory;
 import dev.promptcanary.api.config.LimitsFactory;
@@ -21,6 +22,7 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private JudgeFactory judge = new JudgeFactory();
   @Valid @NotNull private ModelFactory model = new ModelFactory();
   @Valid @NotNull private LimitsFactory limits = new LimitsFactory();
+  @Valid @NotNull private AuthFactory auth = new AuthFactory();
   private boolean migrateOnStart = true;
   private ProcessRole role = ProcessRole.API;
   private boolean embeddedTemporal;
@@ -104,6 +106,17 @@ public class PromptCanaryConfiguration extends Configuration {
   @JsonProperty
   public void setJudge(JudgeFactory judge) {
     this.judge = judge;
+  }
+
+  /** API keys; {@code auth.enabled: false} switches them off (explicitly, never by default). */
+  @JsonProperty
+  public AuthFactory getAuth() {
+    return auth;
+  }
+
+  @JsonProperty
+  public void setAuth(AuthFactory auth) {
+    this.auth = auth;
   }
 
   /**

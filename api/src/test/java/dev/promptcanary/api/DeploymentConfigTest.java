@@ -36,5 +36,7 @@ class DeploymentConfigTest {
     assertThat(config.getTemporal().getTarget()).isEqualTo("localhost:7233");
     assertThat(config.getTemporal().getTaskQueue()).isEqualTo("promptcanary-rollouts");
     assertThat(config.isMigrateOnStart()).isTrue();
+    // API keys are on unless a deployment switches them off explicitly.
+    assertThat(config.getAuth().isEnabled()).isTrue();
   }
 }

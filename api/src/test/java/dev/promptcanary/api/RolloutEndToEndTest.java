@@ -223,7 +223,8 @@ class RolloutEndToEndTest {
                         .withHandle(
                             h ->
                                 h.select(
-                                        "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action LIKE 'rollout.%'",
+                                        "SELECT count(*) FROM audit_log WHERE rollout_id = ? AND action IN"
+                                            + " ('rollout.pause', 'rollout.resume', 'rollout.abort', 'rollout.bypass')",
                                         id)
                                     .mapTo(Long.class)
                                     .one()),

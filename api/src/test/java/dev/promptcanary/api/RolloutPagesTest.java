@@ -8,6 +8,7 @@ import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
+import dev.promptcanary.api.auth.Role;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.testserver.TestServer;
@@ -37,8 +38,8 @@ class RolloutPagesTest {
           config -> config.getTemporal().setUiUrl("http://temporal-ui.test:8233/"));
   final Http http = new Http(APP);
 
-  /** Text people typed that reaches the pages: who started a rollout, why it was aborted. */
-  static final String STARTED_BY = "<script>alert('started')</script> & co";
+  /** Text people typed that reaches the pages: why a rollout was paused, why it was aborted. */
+  static final String PAUSE_REASON = "<script>alert('paused')</script> & co";
 
   static final String ABORT_REASON = "<img src=x onerror=alert(1)> \"quoted\"";
 
@@ -49,13 +50,19 @@ class RolloutPagesTest {
 
   record Page(int status, String contentType, String location, String body) {}
 
+  /** A page as a reader sees it. */
   private Page page(String path) {
-    Response response =
+    return page(path, TestKeys.key(DB, Role.READER));
+  }
+
+  private Page page(String path, String key) {
+    var request =
         APP.client()
             .target("http://localhost:" + APP.getLocalPort() + path)
             .property(ClientProperties.FOLLOW_REDIRECTS, false)
-            .request(MediaType.TEXT_HTML)
-            .get();
+            .request(MediaType.TEXT_HTML);
+    Response response =
+        key == null ? request.get() : request.header("Authorization", "Bearer " + key).get();
     return new Page(
         response.getStatus(),
         response.getHeaderString("Content-Type"),
@@ -83,16 +90,15 @@ class RolloutPagesTest {
         .isEqualTo(201);
     assertThat(http.post("/v1/prompts/pages/versions", TestApps.version(2)).status())
         .isEqualTo(201);
+    // startedBy in the body is ignored: the rollout is started by the key's name.
     Reply started =
-        http.post(
-            "/v1/rollouts",
-            """
-        {"prompt": "pages", "candidateVersion": 2, "checkIntervalSeconds": 1, "startedBy": %s,
+        http.as(Role.DEPLOYER)
+            .post(
+                "/v1/rollouts",
+                """
+        {"prompt": "pages", "candidateVersion": 2, "checkIntervalSeconds": 1, "startedBy": "mallory",
          "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 600}]}
-        """
-                .formatted(
-                    new com.fasterxml.jackson.databind.ObjectMapper()
-                        .writeValueAsString(STARTED_BY)));
+        """);
     assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
     String id = started.body().get("id").asText();
     assertThat(
@@ -133,18 +139,34 @@ class RolloutPagesTest {
         .contains("http-equiv=\"refresh\" content=\"5\"")
         .contains("href=\"/v1/rollouts/" + id + "/eval\"")
         .contains("href=\"http://temporal-ui.test:8233/namespaces/default/workflows/" + id + "\"")
-        .contains("&lt;script&gt;alert(&#39;started&#39;)&lt;/script&gt; &amp; co")
-        .doesNotContain("<script>");
+        .contains("Started by</dt><dd>test-deployer")
+        .doesNotContain("mallory");
+
+    // Each role sees only the controls it may use (the API checks the role again).
+    assertThat(running.body()).doesNotContain("class=\"controls\"");
+    Page asDeployer = page("/ui/rollouts/" + id, TestKeys.key(DB, Role.DEPLOYER));
+    assertThat(asDeployer.body())
+        .contains("class=\"controls\"", "data-action=\"pause\"", "data-action=\"abort\"")
+        .doesNotContain("data-action=\"bypass\"");
+    assertThat(page("/ui/rollouts/" + id, TestKeys.key(DB, Role.ADMIN)).body())
+        .contains("data-action=\"bypass\"", "test-admin (admin)");
 
     assertThat(running.body()).doesNotContain("Paused because");
     Reply paused =
-        http.post("/v1/rollouts/" + id + "/pause", "{\"actor\": \"ana\", \"reason\": \"lunch\"}");
+        http.post(
+            "/v1/rollouts/" + id + "/pause",
+            "{\"reason\": %s}"
+                .formatted(
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                        .writeValueAsString(PAUSE_REASON)));
     assertThat(paused.status()).as(String.valueOf(paused.body())).isEqualTo(200);
     assertThat(page("/ui/rollouts/" + id).body())
         .contains(
             "PAUSED",
             "Paused because",
-            "a person paused it; resume goes on with the stage&#39;s data");
+            "a person paused it; resume goes on with the stage&#39;s data")
+        .contains("&lt;script&gt;alert(&#39;paused&#39;)&lt;/script&gt; &amp; co")
+        .doesNotContain("<script>alert");
 
     Reply aborted =
         http.post(
@@ -171,6 +193,20 @@ class RolloutPagesTest {
     assertThat(prompt.status()).isEqualTo(200);
     assertThat(prompt.body())
         .contains("Prompt pages", "v1", "v2", "stable", "href=\"/ui/rollouts/" + id + "\"");
+  }
+
+  @Test
+  void withoutAKeyAPageAsksForOneAndAClientKeyMayNotRead() {
+    Page noKey = page("/ui/rollouts", null);
+    assertThat(noKey.status()).isEqualTo(401);
+    assertThat(noKey.contentType()).startsWith("text/html");
+    assertThat(noKey.body()).contains("id=\"key-form\"", "localStorage", "Bearer");
+    Page revokedOrWrong = page("/ui/rollouts/anything", "pck_not-a-key");
+    assertThat(revokedOrWrong.status()).isEqualTo(401);
+    assertThat(revokedOrWrong.body()).doesNotContain("anything");
+    Page client = page("/ui/rollouts", TestKeys.key(DB, Role.CLIENT));
+    assertThat(client.status()).isEqualTo(403);
+    assertThat(client.body()).contains("may not read these pages");
   }
 
   @Test

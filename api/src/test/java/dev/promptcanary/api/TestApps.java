@@ -3,6 +3,7 @@ package dev.promptcanary.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
+import dev.promptcanary.api.auth.Role;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -25,13 +26,41 @@ public final class TestApps {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The app under test with a test client that waits as {@link Http} does (60 s for an answer, the
+   * extension's default being 5 s), for the tests that use {@code app.client()} directly (the
+   * pages, the role matrix): on a shared 2-core machine under load a cold first request has taken
+   * longer.
+   */
+  static final class PatientApp extends DropwizardAppExtension<PromptCanaryConfiguration> {
+    PatientApp(PromptCanaryConfiguration config) {
+      super(PromptCanaryApplication.class, config);
+    }
+
+    @Override
+    protected org.glassfish.jersey.client.JerseyClientBuilder clientBuilder() {
+      return super.clientBuilder()
+          .property(ClientProperties.READ_TIMEOUT, 60_000)
+          .property(ClientProperties.CONNECT_TIMEOUT, 10_000);
+    }
+  }
+
   private TestApps() {}
 
   public static DropwizardAppExtension<PromptCanaryConfiguration> api(TestDatabase db) {
-    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config(db));
+    return new PatientApp(config(db));
+  }
+
+  /** As above, with the configuration adjusted by {@code adjust} before the app starts. */
+  public static DropwizardAppExtension<PromptCanaryConfiguration> api(
+      TestDatabase db, java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
+    PromptCanaryConfiguration config = config(db);
+    adjust.accept(config);
+    return new PatientApp(config);
   }
 
   static PromptCanaryConfiguration config(TestDatabase db) {
+    TestKeys.of(db);
     PromptCanaryConfiguration config = new PromptCanaryConfiguration();
     config.getDatabase().setUrl(db.jdbcUrl());
     config.getDatabase().setUser(db.user());
@@ -64,7 +93,7 @@ public final class TestApps {
       java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
     PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
     adjust.accept(config);
-    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
+    return new PatientApp(config);
   }
 
   private static PromptCanaryConfiguration embeddedConfig(TestDatabase db, int temporalPort) {
@@ -97,21 +126,57 @@ public final class TestApps {
     config.getJudge().setBaseUrl(simulatorBaseUrl);
     config.getJudge().setModel("sim-judge");
     adjust.accept(config);
-    return new DropwizardAppExtension<>(PromptCanaryApplication.class, config);
+    return new PatientApp(config);
   }
 
-  /** A small HTTP client bound to one app, answering with status and parsed JSON. */
-  public record Http(DropwizardAppExtension<PromptCanaryConfiguration> app) {
+  /**
+   * A small HTTP client bound to one app, answering with status and parsed JSON. It sends the test
+   * admin key unless told otherwise ({@link #as}, {@link #withKey}, {@link #anonymous}).
+   */
+  public record Http(DropwizardAppExtension<PromptCanaryConfiguration> app, Key key) {
     public record Reply(int status, JsonNode body) {}
 
+    /** Which key a request carries: a role's test key, a given secret, or none. */
+    public record Key(Role role, String secret) {
+      static final Key NONE = new Key(null, null);
+    }
+
+    public Http(DropwizardAppExtension<PromptCanaryConfiguration> app) {
+      this(app, new Key(Role.ADMIN, null));
+    }
+
+    /** The same app, with the test key of {@code role}. */
+    public Http as(Role role) {
+      return new Http(app, new Key(role, null));
+    }
+
+    public Http withKey(String secret) {
+      return new Http(app, new Key(null, secret));
+    }
+
+    public Http anonymous() {
+      return new Http(app, Key.NONE);
+    }
+
+    private String secret() {
+      if (key.secret() != null || key.role() == null) {
+        return key.secret();
+      }
+      return TestKeys.forUrl(app.getConfiguration().getDatabase().getUrl()).get(key.role());
+    }
+
     private Invocation.Builder request(String path) {
-      return app.client()
-          .target("http://localhost:" + app.getLocalPort() + path)
-          // The extension's 5 s read timeout fails a rollout start on a loaded 2-core machine; a
-          // test asserts answers, not how fast they come (timing lives in bench/).
-          .property(ClientProperties.READ_TIMEOUT, 60_000)
-          .property(ClientProperties.CONNECT_TIMEOUT, 10_000)
-          .request(MediaType.APPLICATION_JSON);
+      Invocation.Builder builder =
+          app.client()
+              .target("http://localhost:" + app.getLocalPort() + path)
+              // The extension's 5 s read timeout fails a rollout start on a loaded 2-core machine;
+              // a
+              // test asserts answers, not how fast they come (timing lives in bench/).
+              .property(ClientProperties.READ_TIMEOUT, 60_000)
+              .property(ClientProperties.CONNECT_TIMEOUT, 10_000)
+              .request(MediaType.APPLICATION_JSON);
+      String secret = secret();
+      return secret == null ? builder : builder.header("Authorization", "Bearer " + secret);
     }
 
     public Reply get(String path) {
@@ -126,8 +191,16 @@ public final class TestApps {
       return reply(request(path).put(Entity.entity(json, MediaType.APPLICATION_JSON)));
     }
 
+    public Reply delete(String path) {
+      return reply(request(path).delete());
+    }
+
     public Reply send(String method, String path, String contentType, String body) {
-      return reply(request(path).method(method, Entity.entity(body, contentType)));
+      Invocation.Builder builder = request(path);
+      return reply(
+          body == null
+              ? builder.method(method)
+              : builder.method(method, Entity.entity(body, contentType)));
     }
 
     private static Reply reply(Response response) {

@@ -9,15 +9,19 @@ import java.net.http.HttpResponse;
 public final class Api {
   private final HttpClient client = HttpClient.newHttpClient();
   private final String baseUrl;
+  private final String key;
 
-  public Api(String baseUrl) {
+  /** Calls sent with the API key {@code key} (the benchmark server's bootstrap admin key). */
+  public Api(String baseUrl, String key) {
     this.baseUrl = baseUrl;
+    this.key = key;
   }
 
   public String send(String method, String path, String json) throws Exception {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(baseUrl + path))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key)
             .method(
                 method,
                 json == null

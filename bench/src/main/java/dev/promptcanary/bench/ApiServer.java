@@ -1,5 +1,7 @@
 package dev.promptcanary.bench;
 
+import dev.promptcanary.api.auth.ApiKeys;
+import dev.promptcanary.api.config.AuthFactory;
 import dev.promptcanary.testkit.JarProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -18,10 +20,12 @@ public final class ApiServer implements AutoCloseable {
   private static final Duration GRACE = Duration.ofSeconds(20);
   private final JarProcess process;
   private final int port;
+  private final String adminKey;
 
-  private ApiServer(JarProcess process, int port) {
+  private ApiServer(JarProcess process, int port, String adminKey) {
     this.process = process;
     this.port = port;
+    this.adminKey = adminKey;
   }
 
   /** The repository root: the run scripts export it; otherwise the working directory. */
@@ -40,6 +44,8 @@ public final class ApiServer implements AutoCloseable {
     }
     int port = freePort();
     int adminPort = freePort();
+    // The first admin key, from the environment, as a fresh deployment gets it.
+    String adminKey = ApiKeys.newSecret();
     JarProcess process =
         JarProcess.builder(jar)
             .name("server")
@@ -56,8 +62,9 @@ public final class ApiServer implements AutoCloseable {
             .env("PROMPTCANARY_TEMPORAL_TARGET", "127.0.0.1:" + freePort())
             .env("PROMPTCANARY_PORT", Integer.toString(port))
             .env("PROMPTCANARY_ADMIN_PORT", Integer.toString(adminPort))
+            .env(AuthFactory.BOOTSTRAP_ENV, adminKey)
             .start();
-    ApiServer server = new ApiServer(process, port);
+    ApiServer server = new ApiServer(process, port, adminKey);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bench-server-stop"));
     try {
       process.waitForHttp(server.baseUrl() + "/v1/ping", Duration.ofSeconds(90));
@@ -66,6 +73,11 @@ public final class ApiServer implements AutoCloseable {
       throw notReady;
     }
     return server;
+  }
+
+  /** The admin key the server was bootstrapped with. */
+  public String adminKey() {
+    return adminKey;
   }
 
   public int port() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.promptcanary.api.ProcessRole;
 import dev.promptcanary.api.PromptCanaryConfiguration;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.devstack.demo.DemoStory;
 import dev.promptcanary.testkit.ModelSimulator;
 import io.dropwizard.core.Application;
@@ -112,7 +113,13 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
     EmbeddedStack.startTemporal("demo", config);
     ModelSimulator simulator =
         EmbeddedStack.startSimulator("demo", config, namespace.getInt("simulator_port"));
+    Path keysFile =
+        namespace.getString("data_dir") == null
+            ? null
+            : Path.of(config.getEmbedded().getDataDirectory()).resolve(DevKeys.FILE_NAME);
+    Map<Role, String> keys = DevKeys.ensure(config, keysFile);
     super.run(bootstrap, namespace, config);
+    DevKeys.print("promptcanary demo", keys, keysFile, out);
     out.printf(
         "promptcanary demo: stack up in %.0f s: API http://127.0.0.1:%d, Temporal localhost:%d%n",
         (System.nanoTime() - startedAt) / 1e9, apiPort, config.getEmbedded().getTemporalPort());
@@ -128,7 +135,9 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
                       namespace.getLong("seed"),
                       Duration.ofSeconds(namespace.getInt("timeout")),
                       namespace.getInt("threads"),
-                      namespace.getDouble("sessions_per_second")),
+                      namespace.getDouble("sessions_per_second"),
+                      keys.get(Role.DEPLOYER),
+                      keys.get(Role.CLIENT)),
                   out)
               .play();
       ok = endings.stream().allMatch(DemoStory.Ending::asExpected);

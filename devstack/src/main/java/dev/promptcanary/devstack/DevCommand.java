@@ -5,6 +5,7 @@ import dev.promptcanary.api.PromptCanaryConfiguration;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.setup.Bootstrap;
+import java.nio.file.Path;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -72,6 +73,8 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     EmbeddedStack.startTemporal("dev", config);
     // The SIMULATOR, so live judging (and demos) work without internet.
     EmbeddedStack.startSimulator("dev", config, namespace.getInt("simulator_port"));
+    Path keysFile = Path.of(config.getEmbedded().getDataDirectory()).resolve(DevKeys.FILE_NAME);
+    DevKeys.print("dev", DevKeys.ensure(config, keysFile), keysFile, System.out);
     super.run(bootstrap, namespace, config);
   }
 }

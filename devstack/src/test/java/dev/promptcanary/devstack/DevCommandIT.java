@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.api.TestApps;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.testkit.JarProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -38,12 +39,25 @@ class DevCommandIT {
     int adminPort = TestApps.freePort();
     int temporalPort = TestApps.freePort();
     Path dataDir = work.resolve("pg");
+    var adminKeyOfTheFirstStart = new java.util.concurrent.atomic.AtomicReference<String>();
 
     JarProcess first = start("first", port, adminPort, temporalPort, dataDir);
     whileRunning(
         first,
         () -> {
           first.waitForHttp(ping(port), UP);
+          assertThat(DevKeys.read(dataDir)).containsOnlyKeys(Role.values());
+          assertThat(
+                  http.send(
+                          HttpRequest.newBuilder(
+                                  URI.create("http://127.0.0.1:" + port + "/v1/prompts"))
+                              .GET()
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .statusCode())
+              .as("without a key")
+              .isEqualTo(401);
+          adminKeyOfTheFirstStart.set(DevKeys.read(dataDir).get(Role.ADMIN));
           HttpResponse<String> created =
               post(port, "/v1/prompts/kept/versions", TestApps.version(1));
           assertThat(created.statusCode()).isEqualTo(201);
@@ -58,6 +72,9 @@ class DevCommandIT {
         second,
         () -> {
           second.waitForHttp(ping(port), UP);
+          // The keys in the data directory survive a restart (scripts keep working).
+          assertThat(DevKeys.read(dataDir).get(Role.ADMIN))
+              .isEqualTo(adminKeyOfTheFirstStart.get());
           JsonNode version = JSON.readTree(get(port, "/v1/prompts/kept/versions/1").body());
           assertThat(version.get("author").asText()).isEqualTo("ana");
           JsonNode resolved = JSON.readTree(get(port, "/v1/prompts/kept/resolve?unit=u1").body());
@@ -177,9 +194,17 @@ class DevCommandIT {
     return "http://127.0.0.1:" + port + "/v1/ping";
   }
 
+  /** The admin key dev wrote into the data directory, as a script would read it. */
+  private String adminKey() throws java.io.IOException {
+    return DevKeys.read(work.resolve("pg")).get(Role.ADMIN);
+  }
+
   private HttpResponse<String> get(int port, String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + adminKey())
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -187,6 +212,7 @@ class DevCommandIT {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + adminKey())
             .POST(HttpRequest.BodyPublishers.ofString(json))
             .build(),
         HttpResponse.BodyHandlers.ofString());

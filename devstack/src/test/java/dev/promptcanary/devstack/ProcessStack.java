@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.api.TestApps;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.testkit.JarProcess;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -201,6 +202,11 @@ final class ProcessStack implements AutoCloseable {
   // ---- the API
   // -------------------------------------------------------------------------------------------
 
+  /** The admin key dev wrote into its data directory. */
+  String adminKey() throws java.io.IOException {
+    return DevKeys.read(work.resolve("pg")).get(Role.ADMIN);
+  }
+
   HttpResponse<String> get(String path) throws Exception {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path)).GET());
   }
@@ -214,7 +220,11 @@ final class ProcessStack implements AutoCloseable {
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return http.send(
-        request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        request
+            .header("Authorization", "Bearer " + adminKey())
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Starts a rollout through the API, fails unless it is accepted (201), and returns its id. */

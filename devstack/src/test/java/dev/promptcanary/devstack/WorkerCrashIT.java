@@ -140,8 +140,19 @@ class WorkerCrashIT {
         .isEqualTo(fenceBefore + 2);
     assertThat(
             stack.queryStrings(
-                "SELECT action FROM audit_log WHERE rollout_id = '" + id + "' ORDER BY id"))
+                "SELECT action FROM audit_log WHERE rollout_id = '"
+                    + id
+                    + "' AND action IN ('rollout.pause', 'rollout.resume', 'rollout.abort',"
+                    + " 'rollout.bypass') ORDER BY id"))
         .containsExactly("rollout.pause", "rollout.resume");
+    // Besides the controls: the start, and the rollout's two routing writes (the claim and the
+    // rollback), each once although the worker was killed in between.
+    assertThat(
+            stack.queryStrings(
+                "SELECT action FROM audit_log WHERE rollout_id = '"
+                    + id
+                    + "' AND action IN ('rollout.start', 'routing.rollout') ORDER BY action"))
+        .containsExactly("rollout.start", "routing.rollout", "routing.rollout");
     List<String> timeline = rollout.get("checkpoint").get("timeline").findValuesAsText("event");
     assertThat(timeline).containsOnlyOnce("stage 1 started", "paused", "resumed", "rolled_back");
 

@@ -24,6 +24,7 @@ import io.temporal.activity.ActivityInfo;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
@@ -106,11 +107,22 @@ public class RolloutActivitiesImpl implements RolloutActivities {
 
   @Override
   public void recordAudit(AuditEntry entry) {
-    audit.insert(
+    Map<String, Object> before = new LinkedHashMap<>();
+    if (entry.stateBefore() != null) {
+      before.put("state", entry.stateBefore());
+    }
+    if (entry.canaryWeightBpBefore() != null) {
+      before.put("canaryWeightBp", entry.canaryWeightBpBefore());
+    }
+    audit.append(
         entry.actor(),
+        entry.role(),
         entry.action(),
         entry.prompt(),
         entry.rolloutId(),
+        entry.reason(),
+        before.isEmpty() ? null : before,
+        null,
         Map.of("reason", entry.reason()),
         dedupeKey());
   }

@@ -45,6 +45,28 @@ public interface EvalDao {
     return new CreatedSuite(findSuite(name, version).orElseThrow(), true);
   }
 
+  @org.jdbi.v3.sqlobject.CreateSqlObject
+  AuditDao audit();
+
+  /** As {@link #createSuite(EvalSuite, String)}, audited in the same transaction. */
+  @Transaction
+  default CreatedSuite createSuite(EvalSuite suite, String author, Actor actor) {
+    CreatedSuite result = createSuite(suite, author);
+    if (result.created()) {
+      StoredEvalSuite stored = result.suite();
+      audit()
+          .record(
+              actor,
+              "suite.create",
+              null,
+              null,
+              null,
+              null,
+              java.util.Map.of("suite", stored.name(), "version", stored.version()));
+    }
+    return result;
+  }
+
   /** Serialises version creation per suite name (there is no parent row to lock). */
   @SqlQuery("SELECT pg_advisory_xact_lock(hashtext(:key))::text")
   String lockName(@Bind("key") String key);

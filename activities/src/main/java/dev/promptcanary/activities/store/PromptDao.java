@@ -52,6 +52,29 @@ public interface PromptDao {
     return new CreatedVersion(findVersion(prompt, version).orElseThrow(), true);
   }
 
+  @CreateSqlObject
+  AuditDao audit();
+
+  /** As {@link #createVersion(String, PromptContent, String)}, audited in the same transaction. */
+  @Transaction
+  default CreatedVersion createVersion(
+      String prompt, PromptContent content, String author, Actor actor) {
+    CreatedVersion result = createVersion(prompt, content, author);
+    if (result.created()) {
+      PromptVersion version = result.version();
+      audit()
+          .record(
+              actor,
+              "version.create",
+              prompt,
+              null,
+              null,
+              null,
+              java.util.Map.of("version", version.version(), "contentHash", version.contentHash()));
+    }
+    return result;
+  }
+
   @SqlUpdate("INSERT INTO prompts (name) VALUES (:name) ON CONFLICT DO NOTHING")
   void insertPromptIfAbsent(@Bind("name") String name);
 

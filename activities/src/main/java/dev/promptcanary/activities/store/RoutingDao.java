@@ -76,7 +76,9 @@ public interface RoutingDao {
             "routing.manual",
             change.prompt(),
             null,
-            java.util.Map.of("reason", change.reason(), "before", current, "after", write));
+            change.reason(),
+            current,
+            write);
     return outcome;
   }
 
@@ -136,6 +138,18 @@ public interface RoutingDao {
     }
     if (outcome == FenceOutcome.APPLIED && current.stableVersion() != command.stableVersion()) {
       setLastKnownGood(command.prompt(), current.stableVersion());
+    }
+    if (outcome == FenceOutcome.APPLIED && !write.sameTargetAs(current)) {
+      // Only an applied write is audited (a retry finds it already applied), so it is stored once.
+      audit()
+          .record(
+              Actor.SYSTEM,
+              "routing.rollout",
+              command.prompt(),
+              command.rolloutId(),
+              command.why(),
+              current,
+              write);
     }
     return new RoutingReceipt(
         true, Math.max(sequence, current.fenceSeq()), outcome.name().toLowerCase());

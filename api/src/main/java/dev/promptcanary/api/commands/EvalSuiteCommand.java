@@ -9,6 +9,7 @@ import dev.promptcanary.activities.eval.EvalGate;
 import dev.promptcanary.activities.eval.EvalSuite;
 import dev.promptcanary.activities.eval.SuiteProblem;
 import dev.promptcanary.activities.eval.SuiteValidator;
+import dev.promptcanary.activities.store.Actor;
 import dev.promptcanary.activities.store.EvalDao;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.Store;
@@ -90,6 +91,7 @@ public class EvalSuiteCommand extends ConfiguredCommand<PromptCanaryConfiguratio
         parsed.author() == null || parsed.author().isBlank()
             ? System.getProperty("user.name")
             : parsed.author();
-    return jdbi.onDemand(EvalDao.class).createSuite(suite, author);
+    // Loaded against the database, not through the API: the audit log says so.
+    return jdbi.onDemand(EvalDao.class).createSuite(suite, author, new Actor(author, "cli"));
   }
 }

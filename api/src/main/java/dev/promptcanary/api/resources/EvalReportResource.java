@@ -2,7 +2,9 @@ package dev.promptcanary.api.resources;
 
 import dev.promptcanary.activities.eval.EvalReport;
 import dev.promptcanary.activities.store.EvalDao;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -24,6 +26,7 @@ public class EvalReportResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   public EvalReport report(@PathParam("id") String id) {
     return EvalReport.latest(evals, id)
         .orElseThrow(

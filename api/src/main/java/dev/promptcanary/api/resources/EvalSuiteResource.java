@@ -7,8 +7,11 @@ import dev.promptcanary.activities.eval.SuiteProblem;
 import dev.promptcanary.activities.eval.SuiteSummary;
 import dev.promptcanary.activities.eval.SuiteValidator;
 import dev.promptcanary.activities.store.EvalDao;
+import dev.promptcanary.api.auth.Caller;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -21,6 +24,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
@@ -37,14 +41,18 @@ public class EvalSuiteResource {
 
   /** 201 with the new version; 200 with the existing one when the same suite was stored before. */
   @POST
-  public Response create(@Valid @NotNull CreateEvalSuiteRequest request, @Context UriInfo uri) {
+  @RolesAllowed(Role.DEPLOYER_NAME)
+  public Response create(
+      @Valid @NotNull CreateEvalSuiteRequest request,
+      @Context UriInfo uri,
+      @Context SecurityContext security) {
     EvalSuite suite = request.suite();
     List<SuiteProblem> problems = SuiteValidator.validate(suite);
     if (!problems.isEmpty()) {
       throw new ApiException(
           422, problems.stream().map(p -> new FieldError(p.field(), p.message())).toList());
     }
-    CreatedSuite result = evals.createSuite(suite, request.author());
+    CreatedSuite result = evals.createSuite(suite, request.author(), Caller.of(security).actor());
     StoredEvalSuite stored = result.suite();
     if (!result.created()) {
       return Response.ok(stored).build();
@@ -60,6 +68,7 @@ public class EvalSuiteResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   public List<SuiteSummary> list(
       @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     Params.Page page = Params.page(limit, offset);
@@ -68,6 +77,7 @@ public class EvalSuiteResource {
 
   /** The latest version. */
   @GET
+  @RolesAllowed(Role.READER_NAME)
   @Path("/{name}")
   public StoredEvalSuite latest(@PathParam("name") String name) {
     String suite = suiteName(name);
@@ -77,6 +87,7 @@ public class EvalSuiteResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   @Path("/{name}/versions")
   public List<StoredEvalSuite> versions(
       @PathParam("name") String name,
@@ -88,6 +99,7 @@ public class EvalSuiteResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   @Path("/{name}/versions/{version}")
   public StoredEvalSuite version(
       @PathParam("name") String name, @PathParam("version") String version) {

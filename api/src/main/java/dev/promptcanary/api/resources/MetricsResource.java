@@ -3,6 +3,8 @@ package dev.promptcanary.api.resources;
 import dev.promptcanary.activities.ingest.VersionMetrics;
 import dev.promptcanary.activities.store.MetricsDao;
 import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.api.auth.Role;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -34,6 +36,7 @@ public class MetricsResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   public MetricsResponse metrics(
       @PathParam("name") String name, @QueryParam("since") String since) {
     String prompt = Params.existingPrompt(prompts, name);

@@ -6,9 +6,11 @@ import dev.promptcanary.activities.ingest.KnownVersions;
 import dev.promptcanary.activities.ingest.Observation;
 import dev.promptcanary.activities.ingest.OutcomeMetric;
 import dev.promptcanary.activities.store.OutcomeDao;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -52,6 +54,7 @@ public class OutcomeResource {
   }
 
   @POST
+  @RolesAllowed(Role.CLIENT_NAME)
   @Path("/observations")
   public IngestResult observations(@NotNull ObservationBatch batch) {
     List<Observation> items = batch.observations();
@@ -71,6 +74,7 @@ public class OutcomeResource {
   }
 
   @POST
+  @RolesAllowed(Role.CLIENT_NAME)
   @Path("/judgements")
   public IngestResult judgements(@NotNull JudgementBatch batch) {
     List<Judgement> items = batch.judgements();
@@ -91,6 +95,7 @@ public class OutcomeResource {
   }
 
   @POST
+  @RolesAllowed(Role.CLIENT_NAME)
   @Path("/metrics")
   public IngestResult metrics(@NotNull MetricBatch batch) {
     List<OutcomeMetric> items = batch.metrics();

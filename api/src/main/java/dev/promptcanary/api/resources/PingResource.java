@@ -1,5 +1,6 @@
 package dev.promptcanary.api.resources;
 
+import dev.promptcanary.api.auth.Unauthenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -18,6 +19,7 @@ public class PingResource {
   private static final Pong PONG = new Pong("ok");
 
   @GET
+  @Unauthenticated
   public Pong ping() {
     return PONG;
   }

@@ -5,8 +5,11 @@ import dev.promptcanary.activities.registry.PromptSummary;
 import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.api.auth.Caller;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -19,6 +22,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
@@ -36,6 +40,7 @@ public class PromptResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   public List<PromptSummary> list(
       @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
     Params.Page page = Params.page(limit, offset);
@@ -47,16 +52,20 @@ public class PromptResource {
    */
   @POST
   @Path("/{name}/versions")
+  @RolesAllowed(Role.DEPLOYER_NAME)
   public Response create(
       @PathParam("name") String name,
       @Valid @NotNull CreateVersionRequest request,
-      @Context UriInfo uri) {
+      @Context UriInfo uri,
+      @Context SecurityContext security) {
     String prompt = Params.promptName(name);
     List<FieldError> problems = ParameterRules.problems(request.parameters());
     if (!problems.isEmpty()) {
       throw new ApiException(422, problems);
     }
-    CreatedVersion result = prompts.createVersion(prompt, request.content(), request.author());
+    CreatedVersion result =
+        prompts.createVersion(
+            prompt, request.content(), request.author(), Caller.of(security).actor());
     PromptVersion version = result.version();
     if (!result.created()) {
       return Response.ok(version).build();
@@ -74,6 +83,7 @@ public class PromptResource {
 
   @GET
   @Path("/{name}/versions")
+  @RolesAllowed(Role.READER_NAME)
   public List<PromptVersion> versions(
       @PathParam("name") String name,
       @QueryParam("limit") String limit,
@@ -85,6 +95,7 @@ public class PromptResource {
 
   @GET
   @Path("/{name}/versions/{version}")
+  @RolesAllowed(Role.READER_NAME)
   public PromptVersion version(
       @PathParam("name") String name, @PathParam("version") String version) {
     String prompt = existingPrompt(name);

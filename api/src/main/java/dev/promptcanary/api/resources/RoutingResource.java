@@ -6,7 +6,10 @@ import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.api.auth.Caller;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -15,7 +18,9 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 
 /**
  * A prompt's routing: read it, or set it by hand when no rollout is running (a manual canary, or
@@ -37,6 +42,7 @@ public class RoutingResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   public RoutingState get(@PathParam("name") String name) {
     String prompt = Params.promptName(name);
     return routing
@@ -45,8 +51,11 @@ public class RoutingResource {
   }
 
   @PUT
+  @RolesAllowed(Role.ADMIN_NAME)
   public RoutingState set(
-      @PathParam("name") String name, @Valid @NotNull ManualRoutingRequest request) {
+      @PathParam("name") String name,
+      @Valid @NotNull ManualRoutingRequest request,
+      @Context SecurityContext security) {
     RoutingState current = get(name);
     String prompt = current.prompt();
     requireVersion(prompt, "stableVersion", request.stableVersion());
@@ -68,7 +77,7 @@ public class RoutingResource {
                 request.stableVersion(),
                 request.canaryVersion(),
                 request.canaryWeightBp(),
-                request.actor(),
+                Caller.of(security).actor(),
                 request.reason()));
     if (outcome == FenceOutcome.STALE) {
       String owner = routing.find(prompt).map(RoutingState::rolloutId).orElse("a rollout");

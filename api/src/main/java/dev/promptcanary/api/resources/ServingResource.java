@@ -2,7 +2,9 @@ package dev.promptcanary.api.resources;
 
 import dev.promptcanary.activities.routing.Resolution;
 import dev.promptcanary.activities.routing.RoutingTable;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -22,6 +24,7 @@ public class ServingResource {
   }
 
   @GET
+  @RolesAllowed(Role.CLIENT_NAME)
   public Resolution resolve(
       @PathParam("name") String name,
       @QueryParam("unit") String unit,

@@ -3,8 +3,10 @@ package dev.promptcanary.api.resources;
 import dev.promptcanary.activities.ingest.KnownVersions;
 import dev.promptcanary.activities.model.JudgePool;
 import dev.promptcanary.activities.model.Transcript;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -40,6 +42,7 @@ public class TranscriptResource {
   }
 
   @POST
+  @RolesAllowed(Role.CLIENT_NAME)
   public Response transcripts(@NotNull TranscriptBatch batch) {
     if (pool == null) {
       throw new ApiException(503, "transcripts", "live judging is off (judge.enabled: false)");

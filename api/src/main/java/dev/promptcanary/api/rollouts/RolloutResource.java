@@ -1,9 +1,12 @@
 package dev.promptcanary.api.rollouts;
 
+import dev.promptcanary.api.auth.Caller;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.resources.Params;
 import dev.promptcanary.workflows.rollout.ControlResult;
 import dev.promptcanary.workflows.rollout.RolloutState;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -13,18 +16,19 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import java.util.List;
-import java.util.Set;
 
 /** Rollouts: start one, list and read them, and steer a running one. */
 @Path("/v1/rollouts")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class RolloutResource {
-  private static final Set<String> ACTIONS = Set.of("bypass", "abort", "pause", "resume");
+  private static final List<String> ACTIONS = List.of("bypass", "abort", "pause", "resume");
   private final RolloutService rollouts;
 
   public RolloutResource(RolloutService rollouts) {
@@ -32,14 +36,17 @@ public class RolloutResource {
   }
 
   @POST
-  public Response start(@Valid @NotNull StartRolloutRequest request) {
-    RolloutView started = rollouts.start(request);
+  @RolesAllowed(Role.DEPLOYER_NAME)
+  public Response start(
+      @Valid @NotNull StartRolloutRequest request, @Context SecurityContext security) {
+    RolloutView started = rollouts.start(request, Caller.of(security));
     return Response.created(URI.create("/v1/rollouts/" + started.row().id()))
         .entity(started)
         .build();
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   public List<RolloutView> list(
       @QueryParam("prompt") String prompt,
       @QueryParam("state") String state,
@@ -57,20 +64,59 @@ public class RolloutResource {
 
   @GET
   @Path("/{id}")
+  @RolesAllowed(Role.READER_NAME)
   public RolloutView get(@PathParam("id") String id) {
     return rollouts.view(id);
   }
 
+  /** Emergency bypass: promotes to 100% now, skipping the remaining gates. */
+  @POST
+  @Path("/{id}/bypass")
+  @RolesAllowed(Role.ADMIN_NAME)
+  public ControlResult bypass(
+      @PathParam("id") String id,
+      @Valid @NotNull ControlBody body,
+      @Context SecurityContext security) {
+    return rollouts.control(id, "bypass", body, Caller.of(security));
+  }
+
+  @POST
+  @Path("/{id}/abort")
+  @RolesAllowed(Role.DEPLOYER_NAME)
+  public ControlResult abort(
+      @PathParam("id") String id,
+      @Valid @NotNull ControlBody body,
+      @Context SecurityContext security) {
+    return rollouts.control(id, "abort", body, Caller.of(security));
+  }
+
+  @POST
+  @Path("/{id}/pause")
+  @RolesAllowed(Role.DEPLOYER_NAME)
+  public ControlResult pause(
+      @PathParam("id") String id,
+      @Valid @NotNull ControlBody body,
+      @Context SecurityContext security) {
+    return rollouts.control(id, "pause", body, Caller.of(security));
+  }
+
+  @POST
+  @Path("/{id}/resume")
+  @RolesAllowed(Role.DEPLOYER_NAME)
+  public ControlResult resume(
+      @PathParam("id") String id,
+      @Valid @NotNull ControlBody body,
+      @Context SecurityContext security) {
+    return rollouts.control(id, "resume", body, Caller.of(security));
+  }
+
+  /** Any other action: a 404 naming the ones there are (to a key that may send controls). */
   @POST
   @Path("/{id}/{action}")
-  public ControlResult control(
-      @PathParam("id") String id,
-      @PathParam("action") String action,
-      @Valid @NotNull ControlBody body) {
-    if (!ACTIONS.contains(action)) {
-      throw ApiException.notFound(
-          "action", "no rollout action '" + action + "'; use one of " + ACTIONS);
-    }
-    return rollouts.control(id, action, body);
+  @RolesAllowed(Role.DEPLOYER_NAME)
+  public ControlResult unknownControl(
+      @PathParam("id") String id, @PathParam("action") String action) {
+    throw ApiException.notFound(
+        "action", "no rollout action '" + action + "'; use one of " + ACTIONS);
   }
 }

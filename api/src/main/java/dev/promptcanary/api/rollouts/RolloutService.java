@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promptcanary.activities.rollout.StagePlanner;
 import dev.promptcanary.activities.routing.RoutingState;
+import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.EvalDao;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.TrafficDao;
+import dev.promptcanary.api.auth.Caller;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.Checkpoint;
@@ -48,6 +50,7 @@ public class RolloutService {
   private final StagePlanner planner;
   private final String liveJudge;
   private final EvalDao evals;
+  private final AuditDao audit;
 
   public RolloutService(
       PromptDao prompts,
@@ -59,9 +62,11 @@ public class RolloutService {
       String taskQueue,
       ObjectMapper json,
       Clock clock,
-      String liveJudge) {
+      String liveJudge,
+      AuditDao audit) {
     this.liveJudge = liveJudge;
     this.evals = evals;
+    this.audit = audit;
     this.planner = new StagePlanner(traffic, clock);
     this.prompts = prompts;
     this.routing = routing;
@@ -71,7 +76,7 @@ public class RolloutService {
     this.json = json;
   }
 
-  public RolloutView start(StartRolloutRequest request) {
+  public RolloutView start(StartRolloutRequest request, Caller caller) {
     String prompt = request.prompt();
     RoutingState current =
         routing
@@ -92,7 +97,8 @@ public class RolloutService {
           "prompt '" + prompt + "' already has a running rollout: " + current.rolloutId());
     }
     checkEvalSuite(request.evalSuite());
-    RolloutSpec spec = spec(request, current.stableVersion(), gates(request.gates()));
+    RolloutSpec spec =
+        spec(request, caller.name(), current.stableVersion(), gates(request.gates()));
     List<String> planNotes = new ArrayList<>(planner.startNotes(spec));
     planNotes.add(judgeNote(spec.judge()));
     int earlier = rollouts.countFor(prompt, candidate);
@@ -127,6 +133,14 @@ public class RolloutService {
       }
       throw e;
     }
+    audit.record(
+        caller.actor(),
+        "rollout.start",
+        prompt,
+        id,
+        null,
+        json.valueToTree(current),
+        json.valueToTree(spec));
     return view(id);
   }
 
@@ -305,7 +319,8 @@ public class RolloutService {
             });
   }
 
-  private static RolloutSpec spec(StartRolloutRequest request, int baseline, GatesConfig gates) {
+  private static RolloutSpec spec(
+      StartRolloutRequest request, String startedBy, int baseline, GatesConfig gates) {
     List<Stage> stages =
         request.stages() == null ? RolloutDefaults.STAGES : stages(request.stages());
     try {
@@ -326,7 +341,7 @@ public class RolloutService {
               ? RolloutDefaults.CHECK_INTERVAL_SECONDS
               : request.checkIntervalSeconds(),
           request.alertWebhook(),
-          request.startedBy(),
+          startedBy,
           request.judge(),
           request.srmPolicy() == null ? RolloutDefaults.SRM_POLICY : request.srmPolicy());
     } catch (IllegalArgumentException e) {
@@ -431,7 +446,7 @@ public class RolloutService {
   }
 
   /** Sends a control and answers once the workflow has acted on it. */
-  public ControlResult control(String id, String action, ControlBody body) {
+  public ControlResult control(String id, String action, ControlBody body, Caller caller) {
     RolloutDao.Row row =
         rollouts
             .find(id)
@@ -447,7 +462,10 @@ public class RolloutService {
     try {
       return client
           .newUntypedWorkflowStub(row.workflowId())
-          .update(update, ControlResult.class, new ControlRequest(body.actor(), body.reason()));
+          .update(
+              update,
+              ControlResult.class,
+              new ControlRequest(caller.name(), body.reason(), caller.role().wireName()));
     } catch (WorkflowUpdateException e) {
       String message =
           e.getCause() instanceof ApplicationFailure failure

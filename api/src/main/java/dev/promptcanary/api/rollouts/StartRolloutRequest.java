@@ -13,11 +13,13 @@ import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /**
- * The body of {@code POST /v1/rollouts}. Only prompt, candidateVersion and startedBy are required;
- * {@code gates} holds only what differs from the default gates (e.g. {@code {"latency": {"margin":
- * 0.05}}}). {@code judge} pins the judge whose scores count ({@code model/rubricVersion} as stored
- * with each score); without it the first judge to score either arm is pinned. {@code srmPolicy} is
- * what a sample ratio mismatch does: {@code HOLD} (the default) or {@code ROLLBACK}.
+ * The body of {@code POST /v1/rollouts}. Only prompt and candidateVersion are required ({@code
+ * startedBy} is accepted for clients written before API keys, and ignored: the rollout is started
+ * by the key's name); {@code gates} holds only what differs from the default gates (e.g. {@code
+ * {"latency": {"margin": 0.05}}}). {@code judge} pins the judge whose scores count ({@code
+ * model/rubricVersion} as stored with each score); without it the first judge to score either arm
+ * is pinned. {@code srmPolicy} is what a sample ratio mismatch does: {@code HOLD} (the default) or
+ * {@code ROLLBACK}.
  */
 public record StartRolloutRequest(
     @NotBlank @Size(max = 100) String prompt,
@@ -30,6 +32,6 @@ public record StartRolloutRequest(
     @Min(1) @Max(86_400) Integer checkIntervalSeconds,
     @Size(max = 2000) @Pattern(regexp = "https?://\\S+", message = "must be an http(s) URL")
         String alertWebhook,
-    @NotBlank @Size(max = 200) String startedBy,
+    @Size(max = 200) String startedBy,
     @Size(min = 1, max = 300) String judge,
     SrmPolicy srmPolicy) {}

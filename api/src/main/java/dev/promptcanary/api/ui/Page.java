@@ -1,5 +1,7 @@
 package dev.promptcanary.api.ui;
 
+import dev.promptcanary.api.auth.Caller;
+import dev.promptcanary.api.auth.Role;
 import io.dropwizard.views.common.View;
 import java.nio.charset.StandardCharsets;
 
@@ -11,6 +13,21 @@ public final class Page extends View {
   private final String title;
   private final Object page;
   private final int refreshSeconds;
+  private Viewer viewer = Viewer.of(null);
+
+  /** Who is looking: the page shows only the controls the key's role may use. */
+  public record Viewer(String name, String role, boolean mayControl, boolean mayBypass) {
+    static Viewer of(Caller caller) {
+      if (caller == null) {
+        return new Viewer("", "", false, false);
+      }
+      return new Viewer(
+          caller.name(),
+          caller.role().wireName(),
+          caller.role().includes(Role.DEPLOYER),
+          caller.role().includes(Role.ADMIN));
+    }
+  }
 
   private Page(String template, String title, Object page, int refreshSeconds) {
     super(template + ".ftlh", StandardCharsets.UTF_8);
@@ -26,6 +43,15 @@ public final class Page extends View {
   /** A page that reloads itself every {@code seconds} (a meta refresh: no script). */
   static Page refreshing(String template, String title, Object page, int seconds) {
     return new Page(template, title, page, seconds);
+  }
+
+  Page seenBy(Caller caller) {
+    this.viewer = Viewer.of(caller);
+    return this;
+  }
+
+  public Viewer getViewer() {
+    return viewer;
   }
 
   public String getTitle() {

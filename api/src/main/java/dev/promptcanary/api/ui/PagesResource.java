@@ -4,6 +4,8 @@ import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.api.auth.Caller;
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.rollouts.RolloutService;
 import dev.promptcanary.api.rollouts.RolloutView;
@@ -14,13 +16,16 @@ import dev.promptcanary.api.ui.PageModels.RolloutDetail;
 import dev.promptcanary.api.ui.PageModels.RolloutList;
 import dev.promptcanary.api.ui.PageModels.VersionRow;
 import dev.promptcanary.workflows.rollout.RolloutState;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -55,19 +60,25 @@ public class PagesResource {
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   public Response home() {
     return Response.seeOther(URI.create("/ui/rollouts")).build();
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   @Path("ui")
   public Response ui() {
     return home();
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   @Path("ui/rollouts")
-  public Response rollouts(@QueryParam("prompt") String prompt, @QueryParam("state") String state) {
+  public Response rollouts(
+      @QueryParam("prompt") String prompt,
+      @QueryParam("state") String state,
+      @Context SecurityContext security) {
     String promptFilter = blankToNull(prompt);
     String stateFilter = blankToNull(state);
     if (stateFilter != null && !STATES.contains(stateFilter)) {
@@ -83,15 +94,17 @@ public class PagesResource {
     boolean anyRunning =
         found.stream().anyMatch(r -> !RolloutState.valueOf(r.row().state()).isFinal());
     return Response.ok(
-            anyRunning
-                ? Page.refreshing("rollouts", "Rollouts", list, REFRESH_SECONDS)
-                : Page.of("rollouts", "Rollouts", list))
+            (anyRunning
+                    ? Page.refreshing("rollouts", "Rollouts", list, REFRESH_SECONDS)
+                    : Page.of("rollouts", "Rollouts", list))
+                .seenBy(Caller.of(security)))
         .build();
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   @Path("ui/rollouts/{id}")
-  public Response rollout(@PathParam("id") String id) {
+  public Response rollout(@PathParam("id") String id, @Context SecurityContext security) {
     RolloutView view;
     try {
       view = rollouts.view(id);
@@ -101,15 +114,17 @@ public class PagesResource {
     RolloutDetail detail = pages.detail(view);
     String title = "Rollout " + view.row().id();
     return Response.ok(
-            detail.running()
-                ? Page.refreshing("rollout", title, detail, REFRESH_SECONDS)
-                : Page.of("rollout", title, detail))
+            (detail.running()
+                    ? Page.refreshing("rollout", title, detail, REFRESH_SECONDS)
+                    : Page.of("rollout", title, detail))
+                .seenBy(Caller.of(security)))
         .build();
   }
 
   @GET
+  @RolesAllowed(Role.READER_NAME)
   @Path("ui/prompts/{name}")
-  public Response prompt(@PathParam("name") String name) {
+  public Response prompt(@PathParam("name") String name, @Context SecurityContext security) {
     RoutingState route = routing.find(name).orElse(null);
     if (route == null) {
       return error(404, "no prompt named '" + name + "'");
@@ -128,11 +143,13 @@ public class PagesResource {
             RolloutPages.time(route.updatedAt()),
             versions,
             rollouts.list(name, null, 50).stream().map(pages::row).toList());
-    return Response.ok(Page.of("prompt", "Prompt " + name, detail)).build();
+    return Response.ok(Page.of("prompt", "Prompt " + name, detail).seenBy(Caller.of(security)))
+        .build();
   }
 
   /** Any other page under /ui: an HTML 404, not the API's JSON one. */
   @GET
+  @RolesAllowed(Role.READER_NAME)
   @Path("ui/{rest: .+}")
   public Response unknown(@PathParam("rest") String rest) {
     return error(404, "no page /ui/" + rest);

@@ -120,7 +120,7 @@ public final class IngestBench {
               withApi ? ApiServer.start(url, postgres.user(), serverJvmOptions()) : null;
           Handle handle = Store.configure(Jdbi.create(url, postgres.user(), "")).open()) {
         if (withApi) {
-          Api api = new Api(server.baseUrl());
+          Api api = new Api(server.baseUrl(), server.adminKey());
           api.createVersion(PROMPT, 1);
           api.createVersion(PROMPT, 2);
         }
@@ -142,7 +142,7 @@ public final class IngestBench {
         copyPhase(handle, copy, csvs);
         storePhase(handle, dao, data);
         if (withApi) {
-          apiPhase(handle, http, endpoint, bodies);
+          apiPhase(handle, http, endpoint, bodies, server.adminKey());
         }
 
         List<Double> copies = new ArrayList<>();
@@ -164,7 +164,8 @@ public final class IngestBench {
           copies.add(c);
           stores.add(st);
           ratios.add(st / c);
-          apis.add(withApi ? apiPhase(handle, http, endpoint, bodies) : Double.NaN);
+          apis.add(
+              withApi ? apiPhase(handle, http, endpoint, bodies, server.adminKey()) : Double.NaN);
           System.out.printf(
               "round %d: COPY %s obs/s, store %s obs/s (%s x COPY), API %s obs/s%n",
               round, fmt(c, 0), fmt(st, 0), fmt(st / c, 3), fmt(apis.get(round - 1), 0));
@@ -210,7 +211,8 @@ public final class IngestBench {
     return verified(handle, "store", accepted, seconds);
   }
 
-  private static double apiPhase(Handle handle, HttpClient http, URI endpoint, List<String> bodies)
+  private static double apiPhase(
+      Handle handle, HttpClient http, URI endpoint, List<String> bodies, String key)
       throws Exception {
     empty(handle);
     AtomicInteger next = new AtomicInteger();
@@ -229,6 +231,7 @@ public final class IngestBench {
                     HttpRequest request =
                         HttpRequest.newBuilder(endpoint)
                             .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + key)
                             .timeout(Duration.ofSeconds(30))
                             .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
                             .build();

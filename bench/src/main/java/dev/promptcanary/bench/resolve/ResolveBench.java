@@ -79,7 +79,7 @@ public final class ResolveBench {
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startTemporary()) {
       String url = postgres.jdbcUrl("promptcanary");
       try (ApiServer server = ApiServer.start(url, postgres.user(), List.of())) {
-        Api api = new Api(server.baseUrl());
+        Api api = new Api(server.baseUrl(), server.adminKey());
         api.createVersion(PROMPT, 1);
         api.createVersion(PROMPT, 2);
         api.setCanary(PROMPT, 1, 2, CANARY_BP);
@@ -292,6 +292,9 @@ end
             "5s",
             "-s",
             script.toString(),
+            // ping ignores the key, resolve checks it: the ratio includes authentication.
+            "-H",
+            "Authorization: Bearer " + server.adminKey(),
             server.baseUrl(),
             "--",
             pathPrefix);

@@ -1,8 +1,11 @@
 package dev.promptcanary.bench.rollback;
 
+import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.bench.ApiServer;
+import dev.promptcanary.devstack.DevKeys;
 import dev.promptcanary.testkit.JarProcess;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,6 +106,15 @@ final class DevStack implements AutoCloseable {
 
   String tail() {
     return process.logTail(60);
+  }
+
+  /** The admin key {@code dev} wrote into its data directory. */
+  String adminKey() {
+    try {
+      return DevKeys.read(work.resolve("pg")).get(Role.ADMIN);
+    } catch (IOException e) {
+      throw new UncheckedIOException("dev wrote no API keys: " + e.getMessage(), e);
+    }
   }
 
   String baseUrl() {

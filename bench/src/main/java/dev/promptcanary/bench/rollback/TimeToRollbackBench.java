@@ -541,13 +541,18 @@ public final class TimeToRollbackBench {
   }
 
   JsonNode get(String path) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(stack.baseUrl() + path)).GET(), "GET " + path);
+    return send(
+        HttpRequest.newBuilder(URI.create(stack.baseUrl() + path))
+            .header("Authorization", "Bearer " + stack.adminKey())
+            .GET(),
+        "GET " + path);
   }
 
   JsonNode post(String path, String json) throws Exception {
     return send(
         HttpRequest.newBuilder(URI.create(stack.baseUrl() + path))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + stack.adminKey())
             .POST(HttpRequest.BodyPublishers.ofString(json)),
         "POST " + path);
   }

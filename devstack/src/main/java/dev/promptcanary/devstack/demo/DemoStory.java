@@ -37,7 +37,9 @@ public final class DemoStory {
       long seed,
       Duration timeout,
       int threads,
-      double sessionsPerSecond) {}
+      double sessionsPerSecond,
+      String deployerKey,
+      String clientKey) {}
 
   /** How one rollout ended: {@code state} is null when it did not end within the timeout. */
   public record Ending(
@@ -78,12 +80,15 @@ public final class DemoStory {
   private final PrintStream out;
   private final JsonHttp api;
   private final JsonHttp model;
+  private final JsonHttp app;
   private final long started = System.nanoTime();
 
   public DemoStory(Settings settings, PrintStream out) {
     this.settings = settings;
     this.out = out;
-    this.api = new JsonHttp(settings.api(), Duration.ofSeconds(30));
+    // The story is told by a deployer; the simulated users' app holds a client key.
+    this.api = new JsonHttp(settings.api(), Duration.ofSeconds(30), settings.deployerKey());
+    this.app = new JsonHttp(settings.api(), Duration.ofSeconds(30), settings.clientKey());
     this.model = new JsonHttp(settings.model(), Duration.ofSeconds(30));
   }
 
@@ -123,7 +128,7 @@ public final class DemoStory {
 
     TrafficDriver traffic =
         new TrafficDriver(
-            api,
+            app,
             model,
             new TrafficDriver.Options(
                 prompt, settings.threads(), settings.sessionsPerSecond(), 1.0, settings.seed()));

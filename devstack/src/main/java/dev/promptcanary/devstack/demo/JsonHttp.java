@@ -20,6 +20,7 @@ public final class JsonHttp {
   private final HttpClient client;
   private final String base;
   private final Duration timeout;
+  private final String bearer;
 
   /** An answer: status and parsed body ({@link NullNode} when the body is empty or not JSON). */
   public record Reply(int status, JsonNode body) {
@@ -43,6 +44,12 @@ public final class JsonHttp {
   }
 
   public JsonHttp(URI base, Duration timeout) {
+    this(base, timeout, null);
+  }
+
+  /** As above, sending {@code bearer} (an API key, or a model API's key) on every request. */
+  public JsonHttp(URI base, Duration timeout, String bearer) {
+    this.bearer = bearer;
     String b = base.toString();
     this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
     this.timeout = timeout;
@@ -59,6 +66,9 @@ public final class JsonHttp {
         HttpRequest.newBuilder(URI.create(url(path)))
             .timeout(timeout)
             .header("Accept", "application/json");
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
     if (body == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     } else {

@@ -76,7 +76,15 @@ final class Bookkeeping {
 
   void audit(ControlKind kind, ControlRequest request) {
     AuditEntry entry =
-        new AuditEntry(rolloutId, spec.prompt(), request.actor(), kind.action(), request.reason());
+        new AuditEntry(
+            rolloutId,
+            spec.prompt(),
+            request.actor(),
+            kind.action(),
+            request.reason(),
+            request.role(),
+            memory.state == null ? null : memory.state.name(),
+            memory.canaryWeightBp);
     if (controlsPreempt) {
       inBackground(
           "audit",

@@ -611,7 +611,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       ControlRequest request = control.request();
       if (controlsPreempt) {
         request =
-            new ControlRequest(Text.printable(request.actor()), Text.printable(request.reason()));
+            new ControlRequest(
+                Text.printable(request.actor()), Text.printable(request.reason()), request.role());
       }
       bookkeeping.audit(control.kind(), request);
       String by = " by " + request.actor() + ": " + request.reason();

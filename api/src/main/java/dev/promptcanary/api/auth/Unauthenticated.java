@@ -1,0 +1,15 @@
+package dev.promptcanary.api.auth;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks the one kind of resource method that needs no key (liveness). It changes nothing at run
+ * time (a method without {@code @RolesAllowed} gets no auth filter); it says the omission is on
+ * purpose, and the role-matrix test refuses any method that has neither.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Unauthenticated {}
