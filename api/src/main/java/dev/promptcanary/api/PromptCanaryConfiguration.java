@@ -2,6 +2,7 @@ package dev.promptcanary.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.promptcanary.api.config.AlertsFactory;
 import dev.promptcanary.api.config.IngestFactory;
 import dev.promptcanary.api.config.JudgeFactory;
 import dev.promptcanary.api.config.ModelFactory;
@@ -19,6 +20,7 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private IngestFactory ingest = new IngestFactory();
   @Valid @NotNull private JudgeFactory judge = new JudgeFactory();
   @Valid @NotNull private ModelFactory model = new ModelFactory();
+  @Valid @NotNull private AlertsFactory alerts = new AlertsFactory();
   private boolean migrateOnStart = true;
   private ProcessRole role = ProcessRole.API;
   private boolean embeddedTemporal;
@@ -91,6 +93,17 @@ public class PromptCanaryConfiguration extends Configuration {
   @JsonProperty
   public void setJudge(JudgeFactory judge) {
     this.judge = judge;
+  }
+
+  /** The default alert webhook and the address alert links point at. */
+  @JsonProperty
+  public AlertsFactory getAlerts() {
+    return alerts;
+  }
+
+  @JsonProperty
+  public void setAlerts(AlertsFactory alerts) {
+    this.alerts = alerts;
   }
 
   /**

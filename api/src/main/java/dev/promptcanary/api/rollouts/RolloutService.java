@@ -87,6 +87,11 @@ public class RolloutService {
           "prompt",
           "prompt '" + prompt + "' already has a running rollout: " + current.rolloutId());
     }
+    if (request.alertWebhookSecret() != null && request.alertWebhook() == null) {
+      throw ApiException.invalid(
+          "alertWebhookSecret",
+          "signs alerts to alertWebhook, which is not set (the default webhook has its own)");
+    }
     RolloutSpec spec = spec(request, current.stableVersion(), gates(request.gates()));
     List<String> planNotes = new ArrayList<>(planner.startNotes(spec));
     planNotes.add(judgeNote(spec.judge()));
@@ -111,7 +116,8 @@ public class RolloutService {
                   .setStaticDetails(details(spec))
                   .build());
       WorkflowClient.start(
-          workflow::run, new RolloutInput(id, spec, Checkpoint.initial(), null, planNotes));
+          workflow::run,
+          new RolloutInput(id, spec.withoutWebhookSecret(), Checkpoint.initial(), null, planNotes));
     } catch (WorkflowExecutionAlreadyStarted e) {
       rollouts.deleteNeverStarted(id);
       throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");
@@ -286,7 +292,9 @@ public class RolloutService {
           request.alertWebhook(),
           request.startedBy(),
           request.judge(),
-          request.srmPolicy() == null ? RolloutDefaults.SRM_POLICY : request.srmPolicy());
+          request.srmPolicy() == null ? RolloutDefaults.SRM_POLICY : request.srmPolicy(),
+          request.alertWebhookSecret(),
+          request.alertFormat());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("body", e.getMessage());
     }
@@ -401,7 +409,7 @@ public class RolloutService {
         row.createdAt(),
         row.updatedAt(),
         row.finishedAt(),
-        row.spec(),
+        row.spec() == null ? null : row.spec().withoutWebhookSecret(),
         row.checkpoint(),
         live,
         liveUnavailable);
