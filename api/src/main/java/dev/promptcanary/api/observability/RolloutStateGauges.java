@@ -29,6 +29,8 @@ public final class RolloutStateGauges {
       Gauge.builder("promptcanary.rollouts", byState, s -> s.get().getOrDefault(state.name(), 0L))
           .description("Rollouts in each state")
           .tag("state", state.name())
+          // Micrometer holds a gauge's object weakly; nothing else holds this supplier.
+          .strongReference(true)
           .register(registry);
     }
   }
