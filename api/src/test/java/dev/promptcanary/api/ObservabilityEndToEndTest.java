@@ -33,8 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.StringJoiner;
-import org.glassfish.jersey.client.ClientProperties;
-import org.glassfish.jersey.client.JerseyClientBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,14 +64,17 @@ class ObservabilityEndToEndTest {
   }
 
   static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      new DropwizardAppExtension<>(PromptCanaryApplication.class, config()) {
-        // Starting a rollout answers after the worker's first workflow task: on a machine shared
-        // by many builds that takes longer than the test client's default 5 s read timeout.
-        @Override
-        protected JerseyClientBuilder clientBuilder() {
-          return super.clientBuilder().property(ClientProperties.READ_TIMEOUT, 60_000);
-        }
-      };
+      TestApps.embeddedWithModels(
+          DB,
+          TEMPORAL_PORT,
+          SIM.baseUrl().toString(),
+          config -> {
+            config.getAlerts().getDefaultWebhook().setUrl(HOOKS.url("/default"));
+            config.getAlerts().getDefaultWebhook().setSecret(DEFAULT_SECRET);
+            config.getAlerts().getDefaultWebhook().setFormat(WebhookFormat.SLACK);
+            config.getAlerts().setPublicUrl("http://canary.example");
+            config.getTemporal().setUiUrl("http://temporal-ui.example");
+          });
   static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -102,25 +103,6 @@ class ObservabilityEndToEndTest {
     } finally {
       stubs.shutdown();
     }
-  }
-
-  /** The embedded stack with the simulator as model and judge, and both kinds of webhook. */
-  private static PromptCanaryConfiguration config() {
-    PromptCanaryConfiguration config = TestApps.config(DB);
-    config.getTemporal().setTarget("localhost:" + TEMPORAL_PORT);
-    config.setRole(ProcessRole.ALL);
-    config.setEmbeddedTemporal(true);
-    config.getModel().setEnabled(true);
-    config.getModel().setBaseUrl(SIM.baseUrl().toString());
-    config.getJudge().setEnabled(true);
-    config.getJudge().setBaseUrl(SIM.baseUrl().toString());
-    config.getJudge().setModel("sim-judge");
-    config.getAlerts().getDefaultWebhook().setUrl(HOOKS.url("/default"));
-    config.getAlerts().getDefaultWebhook().setSecret(DEFAULT_SECRET);
-    config.getAlerts().getDefaultWebhook().setFormat(WebhookFormat.SLACK);
-    config.getAlerts().setPublicUrl("http://canary.example");
-    config.getTemporal().setUiUrl("http://temporal-ui.example");
-    return config;
   }
 
   final Http http = new Http(APP);
