@@ -13,6 +13,8 @@ import dev.promptcanary.api.resources.TranscriptResource;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -33,7 +35,8 @@ final class LiveJudging {
       KnownVersions knownVersions,
       RolloutNotifier notifier,
       int maxBatchSize,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry meters) {
     JudgePool pool = null;
     if (factory.isEnabled()) {
       JudgePool built =
@@ -65,9 +68,38 @@ final class LiveJudging {
       gauge(metrics, "failures", built, JudgePool.Stats::judgeFailures);
       gauge(metrics, "writeFailures", built, JudgePool.Stats::writeFailures);
       gauge(metrics, "queued", built, s -> (long) s.queued());
+      prometheus(meters, built);
       pool = built;
     }
     environment.jersey().register(new TranscriptResource(pool, knownVersions, maxBatchSize));
+  }
+
+  /** The same counts for Prometheus: the queue's depth, and what was dropped, judged or failed. */
+  private static void prometheus(MeterRegistry meters, JudgePool pool) {
+    io.micrometer.core.instrument.Gauge.builder(
+            "promptcanary.judge.queue.depth", pool, p -> p.stats().queued())
+        .description("Transcripts waiting for the live judge")
+        .register(meters);
+    counter(meters, "promptcanary.judge.transcripts", "accepted", pool, JudgePool.Stats::accepted);
+    counter(meters, "promptcanary.judge.transcripts", "dropped", pool, JudgePool.Stats::dropped);
+    counter(meters, "promptcanary.judge.transcripts", "judged", pool, JudgePool.Stats::judged);
+    counter(meters, "promptcanary.judge.failures", "judge", pool, JudgePool.Stats::judgeFailures);
+    counter(meters, "promptcanary.judge.failures", "write", pool, JudgePool.Stats::writeFailures);
+  }
+
+  private static void counter(
+      MeterRegistry meters,
+      String name,
+      String kind,
+      JudgePool pool,
+      Function<JudgePool.Stats, Long> f) {
+    FunctionCounter.builder(name, pool, p -> f.apply(p.stats()))
+        .description(
+            name.endsWith("failures")
+                ? "Live judge failures: the judge's (judge) or storing the result (write)"
+                : "Transcripts submitted to live judging: accepted, dropped (queue full), judged")
+        .tag(name.endsWith("failures") ? "kind" : "result", kind)
+        .register(meters);
   }
 
   private static void gauge(

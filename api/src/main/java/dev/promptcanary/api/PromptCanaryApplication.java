@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.promptcanary.activities.ingest.KnownVersions;
 import dev.promptcanary.activities.model.Judge;
 import dev.promptcanary.activities.model.LlmJudge;
+import dev.promptcanary.activities.observability.RolloutMeters;
+import dev.promptcanary.activities.rollout.AlertSender;
 import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.routing.RoutingSynchronizer;
 import dev.promptcanary.activities.routing.RoutingTable;
@@ -14,6 +16,7 @@ import dev.promptcanary.activities.store.MetricsDao;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.PromptDao;
+import dev.promptcanary.activities.store.RolloutCountsDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.Store;
@@ -35,6 +38,10 @@ import dev.promptcanary.api.health.TemporalHealthCheck;
 import dev.promptcanary.api.limits.RateLimitFilter;
 import dev.promptcanary.api.limits.RequestLimitsFilter;
 import dev.promptcanary.api.limits.StrictJson;
+import dev.promptcanary.api.observability.IngestMeters;
+import dev.promptcanary.api.observability.PrometheusMetrics;
+import dev.promptcanary.api.observability.RequestObservability;
+import dev.promptcanary.api.observability.RolloutStateGauges;
 import dev.promptcanary.api.resources.AuditResource;
 import dev.promptcanary.api.resources.EvalReportResource;
 import dev.promptcanary.api.resources.EvalSuiteResource;
@@ -64,6 +71,7 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.views.common.ViewBundle;
 import io.dropwizard.views.freemarker.FreemarkerViewRenderer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.Clock;
@@ -119,7 +127,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
         Store.configure(
             new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
 
-    WorkflowServiceStubs stubs = config.getTemporal().buildServiceStubs();
+    PrometheusMetrics metrics = PrometheusMetrics.register(environment);
+    WorkflowServiceStubs stubs = config.getTemporal().buildServiceStubs(metrics.temporalScope());
     environment.lifecycle().manage(shutdownOf(stubs));
     WorkflowClient workflowClient = config.getTemporal().buildClient(stubs);
     environment
@@ -131,22 +140,33 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
       SearchAttributes.registerMissing(stubs, config.getTemporal().getNamespace());
     }
     if (role.runsWorker()) {
+      RolloutMeters meters = new RolloutMeters(metrics.registry());
       environment
           .lifecycle()
           .manage(
-              config.getModel().isEnabled()
-                  ? RolloutWorkers.create(
-                      workflowClient, taskQueue, jdbi, config.getModel().build(), evalJudge(config))
-                  : RolloutWorkers.create(workflowClient, taskQueue, jdbi));
+              RolloutWorkers.create(
+                  workflowClient,
+                  taskQueue,
+                  jdbi,
+                  config.getModel().isEnabled() ? config.getModel().build() : null,
+                  config.getModel().isEnabled() ? evalJudge(config) : null,
+                  alertSender(config, meters),
+                  meters));
       environment
           .lifecycle()
           .manage(
               new LostRolloutRecovery(jdbi.onDemand(RolloutDao.class), workflowClient, taskQueue));
     }
     if (role.servesApi()) {
-      WorkflowServiceStubs requestStubs = config.getTemporal().buildRequestStubs();
+      WorkflowServiceStubs requestStubs =
+          config.getTemporal().buildRequestStubs(metrics.temporalScope());
       environment.lifecycle().manage(shutdownOf(requestStubs));
-      registerApi(config, environment, jdbi, config.getTemporal().buildClient(requestStubs));
+      registerApi(
+          config,
+          environment,
+          jdbi,
+          config.getTemporal().buildClient(requestStubs),
+          metrics.registry());
     }
   }
 
@@ -154,9 +174,13 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
       PromptCanaryConfiguration config,
       Environment environment,
       Jdbi jdbi,
-      WorkflowClient workflowClient) {
+      WorkflowClient workflowClient,
+      MeterRegistry meters) {
     ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
     var jersey = environment.jersey();
+    jersey.register(new RequestObservability(meters));
+    jersey.register(new IngestMeters(meters));
+    RolloutStateGauges.register(meters, jdbi.onDemand(RolloutCountsDao.class));
     jersey.register(new ApiExceptionMapper());
     jersey.register(new ValidationExceptionMapper());
     jersey.register(new JsonExceptionMapper());
@@ -196,7 +220,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
                     loader,
                     config.getDatabase().getUrl(),
                     connection,
-                    config.getRouting().getFullReloadInterval().toJavaDuration())));
+                    config.getRouting().getFullReloadInterval().toJavaDuration(),
+                    meters)));
     environment.healthChecks().register("routing", new RoutingHealthCheck(routes));
 
     KeyCache keys = ApiAuth.register(config.getAuth(), environment, jdbi.onDemand(ApiKeyDao.class));
@@ -227,7 +252,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
         new KnownVersions(prompts),
         notifier,
         config.getIngest().getMaxBatchSize(),
-        clock);
+        clock,
+        meters);
     RolloutService rollouts =
         new RolloutService(
             prompts,
@@ -260,6 +286,15 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
       return config.getJudge().buildJudge();
     }
     return new LlmJudge(config.getModel().build(), config.getModel().getModel(), true);
+  }
+
+  private static AlertSender alertSender(PromptCanaryConfiguration config, RolloutMeters meters) {
+    return new AlertSender(
+        config.getAlerts().defaultTarget(),
+        config
+            .getAlerts()
+            .links(config.getTemporal().getUiUrl(), config.getTemporal().getNamespace()),
+        meters);
   }
 
   private static Managed shutdownOf(WorkflowServiceStubs stubs) {

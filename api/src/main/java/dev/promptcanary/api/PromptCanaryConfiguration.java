@@ -2,6 +2,7 @@ package dev.promptcanary.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.promptcanary.api.config.AlertsFactory;
 import dev.promptcanary.api.config.AuthFactory;
 import dev.promptcanary.api.config.IngestFactory;
 import dev.promptcanary.api.config.JudgeFactory;
@@ -23,6 +24,7 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private ModelFactory model = new ModelFactory();
   @Valid @NotNull private LimitsFactory limits = new LimitsFactory();
   @Valid @NotNull private AuthFactory auth = new AuthFactory();
+  @Valid @NotNull private AlertsFactory alerts = new AlertsFactory();
   private boolean migrateOnStart = true;
   private ProcessRole role = ProcessRole.API;
   private boolean embeddedTemporal;
@@ -117,6 +119,17 @@ public class PromptCanaryConfiguration extends Configuration {
   @JsonProperty
   public void setAuth(AuthFactory auth) {
     this.auth = auth;
+  }
+
+  /** The default alert webhook and the address alert links point at. */
+  @JsonProperty
+  public AlertsFactory getAlerts() {
+    return alerts;
+  }
+
+  @JsonProperty
+  public void setAlerts(AlertsFactory alerts) {
+    this.alerts = alerts;
   }
 
   /**

@@ -64,6 +64,20 @@ class DevCommandIT {
           JsonNode health = JSON.readTree(get(adminPort, "/healthcheck").body());
           assertThat(health.get("temporal").get("healthy").asBoolean()).isTrue();
           assertThat(health.get("postgresql").get("healthy").asBoolean()).isTrue();
+          // Prometheus on the admin port: promptcanary's request meters and the Temporal SDK's
+          // worker meters (reported into the registry once a second) through the same registry.
+          String scrape =
+              await("dev's Prometheus scrape with the Temporal worker's meters")
+                  .atMost(Duration.ofSeconds(30))
+                  .pollInterval(Duration.ofMillis(500))
+                  .until(
+                      () -> get(adminPort, "/metrics/prometheus").body(),
+                      text -> text.contains("temporal_num_pollers{"));
+          assertThat(scrape)
+              .contains("# TYPE promptcanary_http_requests_seconds histogram")
+              .contains("route=\"/v1/prompts/{name}/versions\"")
+              .contains("# TYPE temporal_worker_task_slots_available gauge")
+              .contains("# TYPE promptcanary_rollouts gauge");
           return null;
         });
 

@@ -69,7 +69,8 @@ public final class LostRolloutRecovery implements Managed {
                       "Resumed rollout of " + spec.prompt() + " v" + spec.candidateVersion())
                   .build());
       WorkflowClient.start(
-          workflow::run, new RolloutInput(row.id(), spec, checkpoint, row.runId()));
+          workflow::run,
+          new RolloutInput(row.id(), spec.withoutWebhookSecret(), checkpoint, row.runId()));
       LOG.info(
           "resumed rollout {} at stage {} from its checkpoint (lost run {})",
           row.id(),

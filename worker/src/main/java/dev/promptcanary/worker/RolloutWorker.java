@@ -4,6 +4,7 @@ import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,12 @@ public final class RolloutWorker implements Managed {
    * runs.
    */
   public RolloutWorker(WorkflowClient client, String taskQueue, Consumer<Worker> registrations) {
-    this.factory = WorkerFactory.newInstance(client);
+    this.factory =
+        WorkerFactory.newInstance(
+            client,
+            WorkerFactoryOptions.newBuilder()
+                .setWorkerInterceptors(new RolloutLogContextInterceptor())
+                .build());
     this.taskQueue = taskQueue;
     registrations.accept(factory.newWorker(taskQueue));
   }

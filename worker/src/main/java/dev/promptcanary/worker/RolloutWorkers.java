@@ -5,6 +5,7 @@ import dev.promptcanary.activities.eval.NoSuitesEvalRunner;
 import dev.promptcanary.activities.eval.SuiteEvalRunner;
 import dev.promptcanary.activities.model.ChatModel;
 import dev.promptcanary.activities.model.Judge;
+import dev.promptcanary.activities.observability.RolloutMeters;
 import dev.promptcanary.activities.rollout.AlertSender;
 import dev.promptcanary.activities.rollout.RolloutActivitiesImpl;
 import dev.promptcanary.workflows.rollout.RolloutWorkflowImpl;
@@ -30,10 +31,24 @@ public final class RolloutWorkers {
    */
   public static RolloutWorker create(
       WorkflowClient client, String taskQueue, Jdbi jdbi, ChatModel model, Judge judge) {
+    return create(client, taskQueue, jdbi, model, judge, new AlertSender(), RolloutMeters.unread());
+  }
+
+  /**
+   * The same, alerts going through {@code alerts} (its default webhook and links) and the
+   * activities' meters to {@code meters}.
+   */
+  public static RolloutWorker create(
+      WorkflowClient client,
+      String taskQueue,
+      Jdbi jdbi,
+      ChatModel model,
+      Judge judge,
+      AlertSender alerts,
+      RolloutMeters meters) {
     EvalRunner evalRunner =
         model == null ? new NoSuitesEvalRunner() : new SuiteEvalRunner(jdbi, model, judge);
-    RolloutActivitiesImpl activities =
-        new RolloutActivitiesImpl(jdbi, evalRunner, new AlertSender());
+    RolloutActivitiesImpl activities = new RolloutActivitiesImpl(jdbi, evalRunner, alerts, meters);
     return new RolloutWorker(
         client,
         taskQueue,

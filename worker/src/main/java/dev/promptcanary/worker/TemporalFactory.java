@@ -1,6 +1,7 @@
 package dev.promptcanary.worker;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.uber.m3.tally.Scope;
 import dev.promptcanary.workflows.TaskQueues;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
@@ -139,8 +140,20 @@ public class TemporalFactory {
    * what does not need Temporal (resolve and ingest).
    */
   public WorkflowServiceStubs buildServiceStubs() {
+    return buildServiceStubs(null);
+  }
+
+  /**
+   * The same, reporting the SDK's metrics (requests, long polls, and through the worker factory
+   * that uses these stubs: workflow task latency, schedule-to-start, poller counts) to {@code
+   * metrics}; null reports none.
+   */
+  public WorkflowServiceStubs buildServiceStubs(Scope metrics) {
     WorkflowServiceStubsOptions.Builder options =
         WorkflowServiceStubsOptions.newBuilder().setTarget(target);
+    if (metrics != null) {
+      options.setMetricsScope(metrics);
+    }
     if (tls.isEnabled()) {
       options.setSslContext(sslContext());
     }
@@ -153,6 +166,11 @@ public class TemporalFactory {
    * defaults.
    */
   public WorkflowServiceStubs buildRequestStubs() {
+    return buildRequestStubs(null);
+  }
+
+  /** The same, reporting the SDK's client metrics to {@code metrics} (null: none). */
+  public WorkflowServiceStubs buildRequestStubs(Scope metrics) {
     Duration patience = Duration.ofSeconds(2);
     WorkflowServiceStubsOptions.Builder options =
         WorkflowServiceStubsOptions.newBuilder()
@@ -162,6 +180,9 @@ public class TemporalFactory {
             .setSystemInfoTimeout(Duration.ofMillis(1500))
             .setRpcRetryOptions(
                 RpcRetryOptions.newBuilder().setExpiration(Duration.ofMillis(1500)).build());
+    if (metrics != null) {
+      options.setMetricsScope(metrics);
+    }
     if (tls.isEnabled()) {
       options.setSslContext(sslContext());
     }

@@ -132,6 +132,8 @@ class LostRolloutRecoveryTest {
         null,
         "ana",
         null,
+        null,
+        null,
         null);
   }
 

@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.rollout;
 
 import dev.promptcanary.activities.eval.EvalRunner;
+import dev.promptcanary.activities.observability.RolloutMeters;
 import dev.promptcanary.activities.store.AlertDao;
 import dev.promptcanary.activities.store.AnalysisDao;
 import dev.promptcanary.activities.store.AuditDao;
@@ -15,6 +16,7 @@ import dev.promptcanary.workflows.rollout.EvalRequest;
 import dev.promptcanary.workflows.rollout.EvalSummary;
 import dev.promptcanary.workflows.rollout.RolloutActivities;
 import dev.promptcanary.workflows.rollout.RolloutRecord;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RoutingCommand;
 import dev.promptcanary.workflows.rollout.RoutingReceipt;
 import dev.promptcanary.workflows.rollout.StagePlan;
@@ -41,8 +43,15 @@ public class RolloutActivitiesImpl implements RolloutActivities {
   private final AlertDao alerts;
   private final AuditDao audit;
   private final StagePlanner planner;
+  private final RolloutMeters meters;
 
   public RolloutActivitiesImpl(Jdbi jdbi, EvalRunner evalRunner, AlertSender alertSender) {
+    this(jdbi, evalRunner, alertSender, RolloutMeters.unread());
+  }
+
+  public RolloutActivitiesImpl(
+      Jdbi jdbi, EvalRunner evalRunner, AlertSender alertSender, RolloutMeters meters) {
+    this.meters = meters;
     this.alerts = jdbi.onDemand(AlertDao.class);
     this.audit = jdbi.onDemand(AuditDao.class);
     this.planner = new StagePlanner(jdbi.onDemand(TrafficDao.class), Clock.systemUTC());
@@ -68,7 +77,9 @@ public class RolloutActivitiesImpl implements RolloutActivities {
 
   @Override
   public AnalysisReport analyse(AnalysisRequest request) {
-    return analyser.analyse(request);
+    AnalysisReport report = analyser.analyse(request);
+    meters.look(report);
+    return report;
   }
 
   @Override
@@ -78,12 +89,23 @@ public class RolloutActivitiesImpl implements RolloutActivities {
 
   @Override
   public void recordProgress(RolloutRecord record) {
-    rollouts.upsert(record, Activity.getExecutionContext().getInfo().getScheduledTimestamp());
+    long at = Activity.getExecutionContext().getInfo().getScheduledTimestamp();
+    var before = rollouts.find(record.rolloutId()).map(RolloutDao.Row::checkpoint).orElse(null);
+    if (rollouts.upsert(record, at) > 0) {
+      meters.stageProgress(before, record.checkpoint(), at);
+    }
   }
 
   @Override
   public void sendAlert(AlertEvent event) {
     String key = dedupeKey();
+    // The secret and format live in the stored spec only: the workflow's copy has no secret.
+    RolloutSpec stored = rollouts.find(event.rolloutId()).map(RolloutDao.Row::spec).orElse(null);
+    WebhookTarget target =
+        alertSender.targetFor(
+            event.webhook(),
+            stored == null ? null : stored.alertWebhookSecret(),
+            stored == null ? null : stored.alertFormat());
     alerts.insert(
         key,
         event.rolloutId(),
@@ -92,10 +114,10 @@ public class RolloutActivitiesImpl implements RolloutActivities {
         event.state().name(),
         event.reason(),
         event.verdict(),
-        event.webhook(),
+        target == null ? null : target.url(),
         Instant.ofEpochMilli(event.atMillis()));
     try {
-      alertSender.deliver(event, key);
+      alertSender.deliver(event, target, key);
     } catch (IOException e) {
       throw Activity.wrap(e);
     } catch (InterruptedException e) {

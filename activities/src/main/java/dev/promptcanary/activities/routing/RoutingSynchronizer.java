@@ -1,10 +1,14 @@
 package dev.promptcanary.activities.routing;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -30,12 +34,40 @@ public final class RoutingSynchronizer implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Connection connection;
+  private final Timer propagation;
 
   public RoutingSynchronizer(
       RoutingLoader loader,
       String jdbcUrl,
       Properties connectionProperties,
       Duration fullReloadInterval) {
+    this(loader, jdbcUrl, connectionProperties, fullReloadInterval, new SimpleMeterRegistry());
+  }
+
+  /**
+   * {@code meters} gets {@code promptcanary.routing.propagation}: from a routing row's write
+   * ({@code updated_at}, the database's clock) to this node serving it, per notification.
+   */
+  public RoutingSynchronizer(
+      RoutingLoader loader,
+      String jdbcUrl,
+      Properties connectionProperties,
+      Duration fullReloadInterval,
+      MeterRegistry meters) {
+    this.propagation =
+        Timer.builder("promptcanary.routing.propagation")
+            .description(
+                "From a routing change's write in PostgreSQL to this node serving it (includes"
+                    + " clock skew between the database and this node)")
+            .serviceLevelObjectives(
+                Duration.ofMillis(50),
+                Duration.ofMillis(100),
+                Duration.ofMillis(250),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5))
+            .register(meters);
     this.loader = loader;
     this.jdbcUrl = jdbcUrl;
     this.connectionProperties = connectionProperties;
@@ -63,7 +95,12 @@ public final class RoutingSynchronizer implements AutoCloseable {
             connection.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
         if (notifications != null) {
           for (PGNotification notification : notifications) {
-            loader.reload(notification.getParameter());
+            loader
+                .reload(notification.getParameter())
+                .ifPresent(
+                    route ->
+                        propagation.record(
+                            Duration.between(route.state().updatedAt(), Instant.now())));
           }
         }
         if (System.nanoTime() - nextFullReload >= 0) {

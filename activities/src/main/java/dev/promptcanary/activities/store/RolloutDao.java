@@ -114,7 +114,28 @@ public interface RolloutDao {
       String resumedFromRunId,
       Instant createdAt,
       Instant updatedAt,
-      Instant finishedAt) {}
+      Instant finishedAt) {
+
+    public Row withSpec(RolloutSpec replaced) {
+      return new Row(
+          id,
+          prompt,
+          candidateVersion,
+          baselineVersion,
+          state,
+          stage,
+          canaryWeightBp,
+          replaced,
+          checkpoint,
+          workflowId,
+          runId,
+          reason,
+          resumedFromRunId,
+          createdAt,
+          updatedAt,
+          finishedAt);
+    }
+  }
 
   @SqlQuery("SELECT " + COLUMNS + " FROM rollouts WHERE id = :id")
   @RegisterConstructorMapper(Row.class)

@@ -395,6 +395,8 @@ class RolloutActivitiesImplTest {
             null,
             "ana",
             null,
+            null,
+            null,
             null);
     Checkpoint canary =
         new Checkpoint(

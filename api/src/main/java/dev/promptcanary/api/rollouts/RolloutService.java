@@ -97,6 +97,11 @@ public class RolloutService {
           "prompt '" + prompt + "' already has a running rollout: " + current.rolloutId());
     }
     checkEvalSuite(request.evalSuite());
+    if (request.alertWebhookSecret() != null && request.alertWebhook() == null) {
+      throw ApiException.invalid(
+          "alertWebhookSecret",
+          "signs alerts to alertWebhook, which is not set (the default webhook has its own)");
+    }
     RolloutSpec spec =
         spec(request, caller.name(), current.stableVersion(), gates(request.gates()));
     List<String> planNotes = new ArrayList<>(planner.startNotes(spec));
@@ -122,7 +127,8 @@ public class RolloutService {
                   .setStaticDetails(details(spec))
                   .build());
       WorkflowClient.start(
-          workflow::run, new RolloutInput(id, spec, Checkpoint.initial(), null, planNotes));
+          workflow::run,
+          new RolloutInput(id, spec.withoutWebhookSecret(), Checkpoint.initial(), null, planNotes));
     } catch (WorkflowExecutionAlreadyStarted e) {
       rollouts.deleteNeverStarted(id);
       throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");
@@ -343,7 +349,9 @@ public class RolloutService {
           request.alertWebhook(),
           startedBy,
           request.judge(),
-          request.srmPolicy() == null ? RolloutDefaults.SRM_POLICY : request.srmPolicy());
+          request.srmPolicy() == null ? RolloutDefaults.SRM_POLICY : request.srmPolicy(),
+          request.alertWebhookSecret(),
+          request.alertFormat());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("body", e.getMessage());
     }

@@ -16,4 +16,12 @@ import dev.promptcanary.workflows.rollout.RolloutProgress;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RolloutView(
-    @JsonUnwrapped RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {}
+    @JsonUnwrapped RolloutDao.Row row, RolloutProgress live, String liveUnavailable) {
+
+  /** A webhook secret is stored to sign alerts and never read back. */
+  public RolloutView {
+    if (row != null && row.spec() != null && row.spec().alertWebhookSecret() != null) {
+      row = row.withSpec(row.spec().withoutWebhookSecret());
+    }
+  }
+}

@@ -3,6 +3,7 @@ package dev.promptcanary.api.rollouts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.workflows.rollout.InconclusivePolicy;
 import dev.promptcanary.workflows.rollout.SrmPolicy;
+import dev.promptcanary.workflows.rollout.WebhookFormat;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -19,7 +20,9 @@ import java.util.List;
  * {"latency": {"margin": 0.05}}}). {@code judge} pins the judge whose scores count ({@code
  * model/rubricVersion} as stored with each score); without it the first judge to score either arm
  * is pinned. {@code srmPolicy} is what a sample ratio mismatch does: {@code HOLD} (the default) or
- * {@code ROLLBACK}.
+ * {@code ROLLBACK}. {@code alertWebhookSecret} signs every alert to {@code alertWebhook}
+ * (HMAC-SHA256, header {@code X-PromptCanary-Signature}); it is never read back. {@code
+ * alertFormat} is {@code JSON} (the default) or {@code SLACK}.
  */
 public record StartRolloutRequest(
     @NotBlank @Size(max = 100) String prompt,
@@ -34,4 +37,6 @@ public record StartRolloutRequest(
         String alertWebhook,
     @Size(max = 200) String startedBy,
     @Size(min = 1, max = 300) String judge,
-    SrmPolicy srmPolicy) {}
+    SrmPolicy srmPolicy,
+    @Size(min = 16, max = 200) String alertWebhookSecret,
+    WebhookFormat alertFormat) {}

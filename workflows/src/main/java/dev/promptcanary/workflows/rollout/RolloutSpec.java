@@ -22,6 +22,12 @@ import java.util.List;
  *     traffic
  * @param srmPolicy what a sample ratio mismatch does; null (a spec written before the field
  *     existed) holds
+ * @param alertWebhookSecret the key alerts to {@code alertWebhook} are signed with (HMAC-SHA256 of
+ *     the body), or null for unsigned. Kept in PostgreSQL only: the workflow gets the spec {@link
+ *     #withoutWebhookSecret()}, so it never appears in Temporal's history or UI, and reads leave it
+ *     out
+ * @param alertFormat how alerts are written; null (a spec written before the field existed) is
+ *     {@link WebhookFormat#JSON}
  */
 public record RolloutSpec(
     String prompt,
@@ -36,7 +42,9 @@ public record RolloutSpec(
     String alertWebhook,
     String startedBy,
     String judge,
-    SrmPolicy srmPolicy) {
+    SrmPolicy srmPolicy,
+    String alertWebhookSecret,
+    WebhookFormat alertFormat) {
 
   public RolloutSpec {
     stages = List.copyOf(stages);
@@ -58,6 +66,34 @@ public record RolloutSpec(
     if (maxExtensions < 0) {
       throw new IllegalArgumentException("maxExtensions must be >= 0");
     }
+  }
+
+  /** The same spec without its webhook secret: what the workflow, Temporal and readers see. */
+  public RolloutSpec withoutWebhookSecret() {
+    if (alertWebhookSecret == null) {
+      return this;
+    }
+    return new RolloutSpec(
+        prompt,
+        candidateVersion,
+        baselineVersion,
+        stages,
+        gates,
+        evalSuite,
+        inconclusivePolicy,
+        maxExtensions,
+        checkIntervalSeconds,
+        alertWebhook,
+        startedBy,
+        judge,
+        srmPolicy,
+        null,
+        alertFormat);
+  }
+
+  /** The alert format, {@link WebhookFormat#JSON} when none was asked for. */
+  public WebhookFormat alertFormatOrDefault() {
+    return alertFormat == null ? WebhookFormat.JSON : alertFormat;
   }
 
   /** Whether a sample ratio mismatch rolls back (asked for) rather than holds (the default). */

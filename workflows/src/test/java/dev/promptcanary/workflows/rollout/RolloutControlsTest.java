@@ -260,6 +260,8 @@ class RolloutControlsTest extends RolloutTestServer {
             null,
             "ana",
             null,
+            null,
+            null,
             null);
     Scenarios.start(client, twoStages);
 

@@ -43,6 +43,8 @@ class RolloutHistoryBoundTest {
               null,
               "ana",
               null,
+              null,
+              null,
               null);
       RolloutWorkflow workflow = Scenarios.start(client, spec);
 

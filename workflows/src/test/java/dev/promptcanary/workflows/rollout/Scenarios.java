@@ -49,6 +49,8 @@ final class Scenarios {
         "http://hooks.example/alerts",
         "ana",
         null,
+        null,
+        null,
         null);
   }
 
@@ -67,6 +69,8 @@ final class Scenarios {
         spec.alertWebhook(),
         spec.startedBy(),
         spec.judge(),
+        null,
+        null,
         null);
   }
 
@@ -85,7 +89,9 @@ final class Scenarios {
         spec.alertWebhook(),
         spec.startedBy(),
         spec.judge(),
-        SrmPolicy.ROLLBACK);
+        SrmPolicy.ROLLBACK,
+        null,
+        null);
   }
 
   /** The same spec with stages that bake 5 to 10 minutes (short recorded histories). */
@@ -107,6 +113,8 @@ final class Scenarios {
         spec.alertWebhook(),
         spec.startedBy(),
         spec.judge(),
+        null,
+        null,
         null);
   }
 

@@ -1,0 +1,104 @@
+package dev.promptcanary.api.observability;
+
+import dev.promptcanary.activities.observability.LogContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.ws.rs.core.MultivaluedMap;
+import java.time.Duration;
+import java.util.List;
+import org.glassfish.jersey.server.ExtendedUriInfo;
+import org.glassfish.jersey.server.monitoring.ApplicationEvent;
+import org.glassfish.jersey.server.monitoring.ApplicationEventListener;
+import org.glassfish.jersey.server.monitoring.RequestEvent;
+import org.glassfish.jersey.server.monitoring.RequestEventListener;
+import org.glassfish.jersey.uri.UriTemplate;
+
+/**
+ * Per API request: the MDC (rollout id, prompt and version named by the path) while the handler
+ * runs, so every line it logs carries them, and {@code promptcanary.http.requests} timed by method,
+ * route template and status (resolve rate and latency, ingest rate and rejects, everything else).
+ */
+public final class RequestObservability implements ApplicationEventListener {
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(2),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
+  private final MeterRegistry registry;
+
+  public RequestObservability(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public void onEvent(ApplicationEvent event) {}
+
+  @Override
+  public RequestEventListener onRequest(RequestEvent requestEvent) {
+    long start = System.nanoTime();
+    return event -> {
+      switch (event.getType()) {
+        case RESOURCE_METHOD_START -> setLogContext(event.getUriInfo().getPathParameters());
+        case FINISHED -> {
+          LogContext.clear();
+          Timer.builder("promptcanary.http.requests")
+              .description("API requests by method, route template and status")
+              .tag("method", event.getContainerRequest().getMethod())
+              .tag("route", route(event.getUriInfo()))
+              .tag("status", status(event))
+              .serviceLevelObjectives(BUCKETS)
+              .register(registry)
+              .record(Duration.ofNanos(System.nanoTime() - start));
+        }
+        default -> {}
+      }
+    };
+  }
+
+  /** {@code name} is a prompt everywhere in the API, {@code id} a rollout, {@code version} one. */
+  private static void setLogContext(MultivaluedMap<String, String> path) {
+    String version = path.getFirst("version");
+    LogContext.set(
+        path.getFirst("id"),
+        path.getFirst("name"),
+        version != null && version.matches("\\d{1,9}") ? Integer.valueOf(version) : null);
+  }
+
+  /** The matched route template, e.g. {@code /v1/prompts/{name}/resolve}; never the raw path. */
+  static String route(ExtendedUriInfo uriInfo) {
+    List<UriTemplate> templates = uriInfo.getMatchedTemplates();
+    if (templates == null || templates.isEmpty()) {
+      return "unmatched";
+    }
+    StringBuilder route = new StringBuilder();
+    for (int i = templates.size() - 1; i >= 0; i--) {
+      String template = templates.get(i).getTemplate();
+      if (template.isEmpty() || template.equals("/")) {
+        continue;
+      }
+      if (!template.startsWith("/")
+          && (route.length() == 0 || route.charAt(route.length() - 1) != '/')) {
+        route.append('/');
+      }
+      route.append(template);
+    }
+    return route.length() == 0 ? "/" : route.toString().replace("//", "/");
+  }
+
+  private static String status(RequestEvent event) {
+    if (event.getContainerResponse() != null) {
+      return Integer.toString(event.getContainerResponse().getStatus());
+    }
+    return event.getException() != null ? "500" : "unknown";
+  }
+}
