@@ -253,7 +253,8 @@ class RolloutEndToEndTest {
                 assertThat(d)
                     .startsWith("stage 1: at 5.00% of ")
                     .contains("requests/hour, the slowest gate")
-                    .contains("all: ")
+                    .contains("and every gate together ~")
+                    .contains("each alone: ")
                     .contains("more than its 1 min maximum bake"));
     http.post("/v1/rollouts/" + busy + "/abort", "{\"actor\": \"t\", \"reason\": \"done\"}");
   }
