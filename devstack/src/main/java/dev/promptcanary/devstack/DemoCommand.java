@@ -65,6 +65,7 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
         .addArgument("--temporal-port")
         .type(Integer.class)
         .help("embedded Temporal gRPC port (default 7233)");
+    EmbeddedStack.addTemporalArguments(subparser);
     subparser
         .addArgument("--data-dir")
         .help(
@@ -119,15 +120,21 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
       config.getEmbedded().setDataDirectory(namespace.getString("data_dir"));
       EmbeddedStack.startPersistentDatabase("demo", config);
     } else {
-      EmbeddedStack.startTemporaryDatabase("demo", config);
+      out.println(EmbeddedStack.startTemporaryDatabase("demo", config));
     }
-    EmbeddedStack.startTemporal("demo", config);
+    out.println(
+        EmbeddedStack.startTemporal("demo", config, namespace.getString("data_dir") != null));
     ModelSimulator simulator =
         EmbeddedStack.startSimulator("demo", config, namespace.getInt("simulator_port"));
     super.run(bootstrap, namespace, config);
     out.printf(
-        "promptcanary demo: stack up in %.0f s: API http://127.0.0.1:%d, Temporal localhost:%d%n",
-        (System.nanoTime() - startedAt) / 1e9, apiPort, config.getEmbedded().getTemporalPort());
+        "promptcanary demo: stack up in %.0f s: API http://127.0.0.1:%d, Temporal localhost:%d%s%n",
+        (System.nanoTime() - startedAt) / 1e9,
+        apiPort,
+        config.getEmbedded().getTemporalPort(),
+        config.getTemporal().getUiUrl().isEmpty()
+            ? ""
+            : ", Temporal UI " + config.getTemporal().getUiUrl());
 
     boolean ok;
     try {
@@ -137,6 +144,7 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
                       URI.create("http://127.0.0.1:" + apiPort),
                       simulator.baseUrl(),
                       "localhost:" + config.getEmbedded().getTemporalPort(),
+                      config.getTemporal().getUiUrl(),
                       namespace.getLong("seed"),
                       Duration.ofSeconds(namespace.getInt("timeout")),
                       namespace.getInt("threads"),
@@ -176,6 +184,9 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
               + apiPort
               + "/ui/rollouts), Temporal localhost:"
               + config.getEmbedded().getTemporalPort()
+              + (config.getTemporal().getUiUrl().isEmpty()
+                  ? ""
+                  : ", Temporal UI " + config.getTemporal().getUiUrl())
               + "; stop it with Ctrl-C");
       out.flush();
       return;

@@ -43,6 +43,7 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
         .addArgument("--temporal-port")
         .type(Integer.class)
         .help("embedded Temporal gRPC port (default 7233)");
+    EmbeddedStack.addTemporalArguments(subparser);
     subparser
         .addArgument("--db-port")
         .type(Integer.class)
@@ -81,7 +82,7 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     } else {
       EmbeddedStack.startPersistentDatabase("dev", config);
     }
-    EmbeddedStack.startTemporal("dev", config);
+    EmbeddedStack.startTemporal("dev", config, true);
     // The SIMULATOR, so live judging (and demos) work without internet.
     EmbeddedStack.startSimulator("dev", config, namespace.getInt("simulator_port"));
     super.run(bootstrap, namespace, config);
