@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * worker in another, started with {@code worker deployment/config/worker.yml}. A second worker
  * takes over; the rollout ends with the decision its data calls for, every side effect happens
  * once, and the workflow history shows the workflow task that was waiting for the dead worker being
- * failed and retried on the new one.
+ * failed (the Java test server's StickyQueueTimeout) or timed out (a real Temporal server, with
+ * {@code -Dpromptcanary.temporal=cli}) and retried on the new one.
  */
 @Tag("slow")
 class WorkerCrashIT {
