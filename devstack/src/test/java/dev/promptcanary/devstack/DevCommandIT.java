@@ -33,7 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DevCommandIT {
   private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration UP = Duration.ofSeconds(120);
+
+  /**
+   * A first start runs initdb and the migrations with fsync on, and on the CLI's dev server waits
+   * for it too: over 120 s on a loaded 2-core machine.
+   */
+  private static final Duration UP = Duration.ofSeconds(180);
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
