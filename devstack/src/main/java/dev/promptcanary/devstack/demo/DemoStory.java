@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -27,13 +29,14 @@ public final class DemoStory {
   private static final int REASON_CHARS = 150;
 
   /**
-   * Where and how to play. {@code temporalTarget} is only printed (the rollouts run on the server's
-   * own worker).
+   * Where and how to play. {@code temporalTarget} and {@code temporalUiUrl} (empty: no Temporal UI)
+   * are only printed (the rollouts run on the server's own worker).
    */
   public record Settings(
       URI api,
       URI model,
       String temporalTarget,
+      String temporalUiUrl,
       long seed,
       Duration timeout,
       int threads,
@@ -420,15 +423,28 @@ public final class DemoStory {
             + "   "
             + api.url("/v1/prompts/" + prompt + "/metrics"));
     String temporal = settings.temporalTarget();
+    String ui = settings.temporalUiUrl();
     out.println(
         "  Temporal: each rollout is a PromptRollout workflow (workflow id = rollout id) on the embedded"
             + " server at "
             + temporal
-            + " (namespace default, history in memory).");
-    out.println(
-        "    Temporal UI is not embedded: point the temporal CLI or a Temporal UI at "
-            + temporal
-            + " while the stack runs (--keep-running), e.g.");
+            + (ui.isEmpty()
+                ? " (namespace default, history in memory)."
+                : " (namespace default), with its search attributes and history."));
+    if (ui.isEmpty()) {
+      out.println(
+          "    Temporal UI is not embedded (Temporal's Java test server): point the temporal CLI or a"
+              + " Temporal UI at "
+              + temporal
+              + " while the stack runs (--keep-running), e.g.");
+    } else {
+      out.println(
+          "    Temporal UI, while the stack runs (--keep-running): "
+              + ui
+              + "/namespaces/default/workflows?query="
+              + URLEncoder.encode("PromptName=\"" + prompt + "\"", StandardCharsets.UTF_8)
+              + " , or the temporal CLI:");
+    }
     out.println("    temporal workflow list --address " + temporal);
     endings.stream()
         .filter(e -> e.rolloutId() != null)
