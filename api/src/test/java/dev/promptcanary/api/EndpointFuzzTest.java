@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
+import dev.promptcanary.api.auth.Role;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.temporal.testserver.TestServer;
 import java.io.ByteArrayOutputStream;
@@ -141,6 +142,13 @@ class EndpointFuzzTest {
   }
 
   @Property
+  void keys(@ForAll("controlBodies") byte[] body, @ForAll("segments") String id) {
+    check("POST", "/v1/keys", body);
+    check("POST", "/v1/keys/" + id + "/rotate", body);
+    check("DELETE", "/v1/keys/" + id, null);
+  }
+
+  @Property
   void reads(@ForAll("readPaths") String path, @ForAll("queries") String query) {
     check("GET", path + query, null);
   }
@@ -252,6 +260,8 @@ class EndpointFuzzTest {
     if (body != null) {
       request.header("Content-Type", contentType);
     }
+    // An admin key, so the fuzz reaches every endpoint's validation rather than stopping at 401.
+    request.header("Authorization", "Bearer " + TestKeys.key(db, Role.ADMIN));
     try {
       HttpResponse<String> response =
           client.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -709,6 +719,8 @@ class EndpointFuzzTest {
             "/v1/prompts",
             "/v1/eval-suites",
             "/v1/rollouts",
+            "/v1/audit",
+            "/v1/keys",
             "/ui/rollouts",
             "/",
             "/v1",
@@ -724,6 +736,7 @@ class EndpointFuzzTest {
         Combinators.combine(s, s).as((a, b) -> "/v1/eval-suites/" + a + "/versions/" + b),
         s.map(x -> "/v1/rollouts/" + x),
         s.map(x -> "/v1/rollouts/" + x + "/eval"),
+        s.map(x -> "/v1/keys/" + x),
         s.map(x -> "/ui/rollouts/" + x),
         s.map(x -> "/ui/prompts/" + x));
   }
@@ -733,7 +746,8 @@ class EndpointFuzzTest {
   Arbitrary<String> queries() {
     Arbitrary<String> names =
         Arbitraries.of(
-            "limit", "offset", "since", "unit", "pin", "prompt", "state", "x", "%00", "limit[]");
+            "limit", "offset", "since", "unit", "pin", "prompt", "state", "x", "%00", "limit[]",
+            "rollout", "actor", "after", "revoked");
     Arbitrary<String> values =
         Arbitraries.oneOf(
             Arbitraries.of(

@@ -36,6 +36,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -50,6 +52,10 @@ public class RolloutService {
   private final StagePlanner planner;
   private final String liveJudge;
   private final EvalDao evals;
+
+  /** The memo key of the token that tells this API's start of a workflow from any other. */
+  static final String START_TOKEN_MEMO = "startToken";
+
   private final AuditDao audit;
 
   public RolloutService(
@@ -114,11 +120,13 @@ public class RolloutService {
       throw ApiException.conflict(
           "prompt", "prompt '" + prompt + "' already has a running rollout");
     }
+    String startToken = UUID.randomUUID().toString();
     try {
       RolloutWorkflow workflow =
           client.newWorkflowStub(
               RolloutWorkflow.class,
               WorkflowOptions.newBuilder()
+                  .setMemo(Map.of(START_TOKEN_MEMO, startToken))
                   .setWorkflowId(id)
                   .setTaskQueue(taskQueue)
                   .setWorkflowIdReusePolicy(
@@ -130,14 +138,20 @@ public class RolloutService {
           workflow::run,
           new RolloutInput(id, spec.withoutWebhookSecret(), Checkpoint.initial(), null, planNotes));
     } catch (WorkflowExecutionAlreadyStarted e) {
-      rollouts.deleteNeverStarted(id);
-      throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");
-    } catch (RuntimeException e) {
-      rollouts.deleteNeverStarted(id);
-      if (TemporalErrors.isUnavailable(e)) {
-        throw TemporalErrors.unavailable(e);
+      if (!startedBy(id, startToken)) {
+        rollouts.deleteNeverStarted(id);
+        throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");
       }
-      throw e;
+    } catch (RuntimeException e) {
+      // Unless the start reached Temporal and only its answer was lost (a deadline on a slow
+      // server): then the rollout runs, its reserved row stays, and the caller gets it.
+      if (!startedBy(id, startToken)) {
+        rollouts.deleteNeverStarted(id);
+        if (TemporalErrors.isUnavailable(e)) {
+          throw TemporalErrors.unavailable(e);
+        }
+        throw e;
+      }
     }
     audit.record(
         caller.actor(),
@@ -148,6 +162,20 @@ public class RolloutService {
         json.valueToTree(current),
         json.valueToTree(spec));
     return view(id);
+  }
+
+  /**
+   * Whether the workflow {@code id} in Temporal is the one this request started (its memo carries
+   * the request's token), rather than an older execution with the same id or none at all.
+   */
+  private boolean startedBy(String id, String startToken) {
+    try {
+      Object token =
+          client.newUntypedWorkflowStub(id).describe().getMemo(START_TOKEN_MEMO, String.class);
+      return startToken.equals(token);
+    } catch (RuntimeException unknown) {
+      return false;
+    }
   }
 
   /**
