@@ -92,8 +92,9 @@ public final class SamplePlanner {
   /**
    * What each enabled gate of a stage's test (the per-stage gates: alphas already split) needs at
    * {@code weightBp} for an identical canary, slowest first. Gates that never hold a promotion
-   * (harm detection without a minimum power, feedback) are left out; so are custom MEAN metrics,
-   * whose spread the planner does not know. Variances include the traffic's design effect.
+   * (harm detection without a minimum power or a latency promotion guard, feedback) are left out;
+   * so are custom MEAN metrics, whose spread the planner does not know. Variances include the
+   * traffic's design effect.
    */
   public static java.util.List<GateNeed> gateNeeds(
       dev.promptcanary.workflows.domain.GatesConfig gates, int weightBp, TrafficProfile t) {
@@ -134,22 +135,38 @@ public final class SamplePlanner {
         weightBp,
         rate);
     var latency = gates.latency();
-    if (latency.enabled() && holds(latency.mode(), latency.minimumPower())) {
+    boolean latencyGuard =
+        latency.promotionConfidence() > 0
+            && latency.mode() == dev.promptcanary.workflows.domain.GateMode.HARM_DETECTION;
+    if (latency.enabled() && (holds(latency.mode(), latency.minimumPower()) || latencyGuard)) {
       double alpha =
           alphas.get(dev.promptcanary.workflows.domain.GateKind.LATENCY)
               / latency.quantiles().size();
       for (int i = 0; i < latency.quantiles().size(); i++) {
         double q = latency.quantiles().get(i);
-        needs.add(
-            need(
-                "latency " + dev.promptcanary.workflows.domain.LatencyGate.label(q),
-                latency.margins().get(i)
-                    - (latency.minimumPower() > 0 ? latency.minimumEffect() : 0),
-                Math.sqrt(q * (1 - q)) * inflate,
-                alpha,
-                latency.minimumPower(),
-                weightBp,
-                rate));
+        String name = "latency " + dev.promptcanary.workflows.domain.LatencyGate.label(q);
+        double sigma = Math.sqrt(q * (1 - q)) * inflate;
+        double margin = latency.margins().get(i);
+        long canarySamples = 0;
+        if (holds(latency.mode(), latency.minimumPower())) {
+          canarySamples =
+              need(
+                      name,
+                      margin - (latency.minimumPower() > 0 ? latency.minimumEffect() : 0),
+                      sigma,
+                      alpha,
+                      latency.minimumPower(),
+                      weightBp,
+                      rate)
+                  .canarySamples();
+        }
+        if (latencyGuard) {
+          canarySamples =
+              Math.max(
+                  canarySamples,
+                  guardCanarySamples(margin, sigma, latency.promotionConfidence(), weightBp));
+        }
+        needs.add(new GateNeed(name, canarySamples));
       }
     }
     var cost = gates.cost();
@@ -257,6 +274,18 @@ public final class SamplePlanner {
     SamplePlan plan = plan(request);
     return new GateNeed(
         name, power > 0 ? plan.canarySamplesForPower() : plan.expectedCanarySamples());
+  }
+
+  /**
+   * Canary samples by which a promotion guard at {@code confidence} against a harm of {@code
+   * margin} lets an identical canary through (its estimate at 0): the sequential probability ratio
+   * test's limit {@code d/2 - V ln(1/(1 - c)) / d} reaches 0 when {@code V = d^2 / (2 ln(1/(1 -
+   * c)))}, and {@code V = sigma^2 / (n_c (1 - w))}.
+   */
+  static long guardCanarySamples(double margin, double sigma, double confidence, int weightBp) {
+    double w = weightBp / 10_000.0;
+    double logRatio = Math.log(1 / (1 - confidence));
+    return (long) Math.ceil(2 * logRatio * sigma * sigma / (margin * margin * (1 - w)));
   }
 
   /**

@@ -108,7 +108,8 @@ public record GatesConfig(
 
   /**
    * Quality (non-inferiority, margin 0.05) with 90% of alpha 0.05; errors, safety flags, latency at
-   * p50/p95/p99, cost and feedback as harm-detection guardrails sharing the rest; SRM at 0.001.
+   * p50/p95/p99, cost and feedback as harm-detection guardrails sharing the rest (latency with a
+   * promotion guard at 90% confidence against its margins); SRM at 0.001.
    */
   public static GatesConfig defaults() {
     return new GatesConfig(
@@ -253,9 +254,10 @@ public record GatesConfig(
 
   /**
    * Whether some enabled gate needs evidence before a promotion: quality, a guardrail in
-   * non-inferiority mode or with a {@code minimumPower}, or such a metric. Feedback does not count,
-   * since it is skipped while a stage has none. Without one, a rollout would promote on "no harm
-   * shown" from any sample, however small.
+   * non-inferiority mode or with a {@code minimumPower} (latency: or a {@code
+   * promotionConfidence}), or such a metric. Feedback does not count, since it is skipped while a
+   * stage has none. Without one, a rollout would promote on "no harm shown" from any sample,
+   * however small.
    */
   public boolean needsEvidenceToPromote() {
     if (quality.enabled()) {
@@ -263,7 +265,8 @@ public record GatesConfig(
     }
     if (errorRate.enabled() && holds(errorRate.mode(), errorRate.minimumPower())
         || safety.enabled() && holds(safety.mode(), safety.minimumPower())
-        || latency.enabled() && holds(latency.mode(), latency.minimumPower())
+        || latency.enabled()
+            && (holds(latency.mode(), latency.minimumPower()) || latency.promotionConfidence() > 0)
         || cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
       return true;
     }
