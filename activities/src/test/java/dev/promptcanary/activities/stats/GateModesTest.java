@@ -283,6 +283,12 @@ class GateModesTest {
                 new LatencyGate(
                     true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 0.95), List.of(0.05), 0, 0));
     assertEquals("margins", margins.field());
+    assertEquals(
+        "promotionConfidence",
+        assertThrows(
+                GateConfigException.class,
+                () -> GatesConfig.defaults().latency().withPromotionConfidence(1))
+            .field());
     GateConfigException name =
         assertThrows(
             GateConfigException.class,
