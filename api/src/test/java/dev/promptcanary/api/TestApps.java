@@ -10,6 +10,7 @@ import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.glassfish.jersey.client.ClientProperties;
 
 /** Real API instances on free ports over a real PostgreSQL; Temporal deliberately unreachable. */
 public final class TestApps {
@@ -103,6 +104,10 @@ public final class TestApps {
     private Invocation.Builder request(String path) {
       return app.client()
           .target("http://localhost:" + app.getLocalPort() + path)
+          // The extension's 5 s read timeout fails a rollout start on a loaded 2-core machine; a
+          // test asserts answers, not how fast they come (timing lives in bench/).
+          .property(ClientProperties.READ_TIMEOUT, 60_000)
+          .property(ClientProperties.CONNECT_TIMEOUT, 10_000)
           .request(MediaType.APPLICATION_JSON);
     }
 
