@@ -130,8 +130,8 @@ final class Comparison {
   }
 
   /**
-   * @param promotionConfidence harm detection only: hold the promotion until a harm of the margin
-   *     is ruled out at this always-valid confidence; 0 = no guard
+   * @param promotionConfidence harm detection only: hold the promotion until the sequential
+   *     probability ratio test rules a harm of the margin out at this confidence; 0 = no guard
    */
   Comparison(
       GateKind gate,
