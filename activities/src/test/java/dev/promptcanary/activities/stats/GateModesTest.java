@@ -430,6 +430,8 @@ class GateModesTest {
             d.judgeHealth(),
             f,
             List.of());
-    assertTrue(guarded.needsEvidenceToPromote(), "the latency guard needs evidence");
+    assertFalse(
+        guarded.needsEvidenceToPromote(),
+        "the latency guard is skipped without latency data, so it is no evidence");
   }
 }

@@ -254,10 +254,9 @@ public record GatesConfig(
 
   /**
    * Whether some enabled gate needs evidence before a promotion: quality, a guardrail in
-   * non-inferiority mode or with a {@code minimumPower} (latency: or a {@code
-   * promotionConfidence}), or such a metric. Feedback does not count, since it is skipped while a
-   * stage has none. Without one, a rollout would promote on "no harm shown" from any sample,
-   * however small.
+   * non-inferiority mode or with a {@code minimumPower}, or such a metric. Feedback and the latency
+   * promotion guard do not count, since they are skipped while a stage has none of their data.
+   * Without one, a rollout would promote on "no harm shown" from any sample, however small.
    */
   public boolean needsEvidenceToPromote() {
     if (quality.enabled()) {
@@ -265,8 +264,7 @@ public record GatesConfig(
     }
     if (errorRate.enabled() && holds(errorRate.mode(), errorRate.minimumPower())
         || safety.enabled() && holds(safety.mode(), safety.minimumPower())
-        || latency.enabled()
-            && (holds(latency.mode(), latency.minimumPower()) || latency.promotionConfidence() > 0)
+        || latency.enabled() && holds(latency.mode(), latency.minimumPower())
         || cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
       return true;
     }
