@@ -17,6 +17,17 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * >= minimumEffect + radius + z_power sqrt(V)}. Every outcome carries the MDE, the smallest harm
  * the sample so far detects with 80% power: {@code minimumEffect + radius + z_0.8 sqrt(V)}.
  *
+ * <p>A harm-detection gate may also have a promotion guard at confidence {@code c}: Wald's
+ * sequential probability ratio test of "no harm" (theta = 0) against "harm of the margin" (theta =
+ * d), on the same centre and variance. It lets the promotion through only once the likelihood ratio
+ * favours no harm by {@code 1 / (1 - c)}, i.e. once {@code centre <= d/2 - V ln(1 / (1 - c)) / d}.
+ * Under a harm of d or more, {@code LR(0 : d) = exp((d^2/2 - d centre) / V)} is a nonnegative
+ * (super)martingale in information time, so by Ville's inequality it ever reaches {@code 1 / (1 -
+ * c)}, at any of the unlimited looks, with probability at most {@code 1 - c}: a sequential power
+ * guarantee against the margin, unlike {@code minimumPower}'s single-look calculation, at the
+ * smallest expected sample for an identical canary among such tests (Wald and Wolfowitz). It spends
+ * no alpha: it can only hold a promotion, never roll back.
+ *
  * <p>The margin may change from look to look (a relative margin follows the baseline's rate); with
  * {@code tau} 0 the mixing scale is then tuned to the current margin. Like the plug-in variance
  * this makes the boundary depend on an estimate that settles as data grows; the A/A simulations
@@ -43,6 +54,8 @@ final class Comparison {
   private final double zPower;
   private final double grossTau;
   private final double boundAlpha;
+  private final double promotionConfidence;
+  private final double guardLogRatio;
 
   /**
    * What the compared quantity can range over (bounds are clipped to it), and whether it gets a
@@ -102,6 +115,36 @@ final class Comparison {
       Range range,
       GateMode mode,
       double minimumPower) {
+    this(
+        gate,
+        metric,
+        higherIsWorse,
+        alpha,
+        tau,
+        margin,
+        minimumEffect,
+        range,
+        mode,
+        minimumPower,
+        0);
+  }
+
+  /**
+   * @param promotionConfidence harm detection only: hold the promotion until the sequential
+   *     probability ratio test rules a harm of the margin out at this confidence; 0 = no guard
+   */
+  Comparison(
+      GateKind gate,
+      String metric,
+      boolean higherIsWorse,
+      double alpha,
+      double tau,
+      double margin,
+      double minimumEffect,
+      Range range,
+      GateMode mode,
+      double minimumPower,
+      double promotionConfidence) {
     double grossEffect = range.grossBound ? grossEffect(margin) : 0;
     this.gate = gate;
     this.metric = metric;
@@ -118,6 +161,9 @@ final class Comparison {
     this.zPower = minimumPower > 0 ? NORMAL.inverseCumulativeProbability(minimumPower) : 0;
     this.boundAlpha = grossEffect > 0 ? alpha / 2 : alpha;
     this.grossTau = grossEffect > 0 ? OneSidedNormalMixture.tunedTau(boundAlpha, grossEffect) : 0;
+    boolean guarded = mode == GateMode.HARM_DETECTION && promotionConfidence > 0;
+    this.promotionConfidence = guarded ? promotionConfidence : 0;
+    this.guardLogRatio = guarded ? Math.log(1 / (1 - promotionConfidence)) : 0;
   }
 
   /** The effect the second boundary of a rate difference is tuned to: 10 points, or ten margins. */
@@ -149,6 +195,20 @@ final class Comparison {
     return minimumPower;
   }
 
+  /**
+   * How far the centre must have come down (harm of {@code d} in the harmful direction) before the
+   * guard lets the promotion through: {@code d/2 - V ln(1 / (1 - c)) / d}, where the likelihood
+   * ratio of no harm against a harm of {@code d} reaches {@code 1 / (1 - c)}.
+   */
+  double guardLimit(double variance, double d) {
+    return d / 2 - variance * guardLogRatio / d;
+  }
+
+  /** The promotion guard's confidence; 0 = none. */
+  double promotionConfidence() {
+    return promotionConfidence;
+  }
+
   /** The non-inferiority threshold at a margin, in the estimate's own sign convention. */
   double threshold(double atMargin) {
     return higherIsWorse ? atMargin : -atMargin;
@@ -176,7 +236,10 @@ final class Comparison {
   GateOutcome insufficient(
       long canaryN, long baselineN, double estimate, double atMargin, boolean skippedWithoutData) {
     boolean noData = canaryN == 0 && baselineN == 0;
-    boolean holds = holdsWithoutData() && !(skippedWithoutData && noData);
+    // A guard holds while there is too little data to rule the margin out, but not while there is
+    // none at all (a rollout whose app reports no latency is not held by the latency gate).
+    boolean holds =
+        holdsWithoutData() && !(skippedWithoutData && noData) || guardLogRatio > 0 && !noData;
     return outcome(
         Decision.INSUFFICIENT_DATA,
         canaryN,
@@ -186,6 +249,7 @@ final class Comparison {
         rangeHigh,
         atMargin,
         holds,
+        Double.NaN,
         Double.NaN);
   }
 
@@ -286,6 +350,15 @@ final class Comparison {
     } else {
       holds = false;
     }
+    double guard = Double.NaN;
+    if (guardLogRatio > 0 && !regression && !nonInferior) {
+      double limit = guardLimit(variance, atMargin);
+      boolean ruledOut = higherIsWorse ? centre <= limit : centre >= -limit;
+      if (!ruledOut) {
+        holds = true;
+        guard = higherIsWorse ? limit : -limit;
+      }
+    }
     return outcome(
         decision,
         canaryN,
@@ -295,7 +368,8 @@ final class Comparison {
         upper,
         atMargin,
         holds,
-        minimumEffect + radius + Z_80 * sd);
+        minimumEffect + radius + Z_80 * sd,
+        guard);
   }
 
   /**
@@ -319,7 +393,8 @@ final class Comparison {
       double upper,
       double atMargin,
       boolean holds,
-      double mde) {
+      double mde,
+      double guard) {
     return new GateOutcome(
         gate,
         metric,
@@ -332,6 +407,7 @@ final class Comparison {
         threshold(atMargin),
         false,
         holds,
-        mde);
+        mde,
+        guard);
   }
 }

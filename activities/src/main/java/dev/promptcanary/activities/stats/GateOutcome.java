@@ -16,6 +16,8 @@ import dev.promptcanary.workflows.domain.Verdict;
  *     is NON_INFERIOR, a harm-detection gate only while short of its minimum power
  * @param mde the smallest harm (in the gate's units, as a magnitude) the sample so far detects with
  *     80% power; NaN when unknown (too little data)
+ * @param guard while the promotion guard holds, the estimate (in the gate's own sign convention) it
+ *     waits for; NaN when no guard holds
  */
 record GateOutcome(
     GateKind gate,
@@ -29,7 +31,38 @@ record GateOutcome(
     double threshold,
     boolean ceilingBreached,
     boolean holds,
-    double mde) {
+    double mde,
+    double guard) {
+
+  /** An outcome without a promotion guard. */
+  GateOutcome(
+      GateKind gate,
+      String metric,
+      Decision decision,
+      long canaryN,
+      long baselineN,
+      double estimate,
+      double lower,
+      double upper,
+      double threshold,
+      boolean ceilingBreached,
+      boolean holds,
+      double mde) {
+    this(
+        gate,
+        metric,
+        decision,
+        canaryN,
+        baselineN,
+        estimate,
+        lower,
+        upper,
+        threshold,
+        ceilingBreached,
+        holds,
+        mde,
+        Double.NaN);
+  }
 
   Verdict toVerdict(String reason) {
     return new Verdict(
@@ -49,6 +82,7 @@ record GateOutcome(
         threshold,
         newCeilingBreached,
         newHolds,
-        mde);
+        mde,
+        guard);
   }
 }

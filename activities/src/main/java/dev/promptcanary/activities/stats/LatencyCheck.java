@@ -15,6 +15,11 @@ import dev.promptcanary.workflows.domain.LatencyGate;
  * the Agresti-Caffo floor), whatever the two arms' latency densities at the cut: no assumption that
  * they are equal, which a cut re-estimated at every look would need (Bahadur) and which fails when
  * the canary's distribution changes shape.
+ *
+ * <p>In harm detection with a {@code promotionConfidence} (the default, 0.9) the quantile also
+ * holds the promotion until a rise of its margin is ruled out by an always-valid bound at that
+ * confidence ({@link Comparison}): a regression that has not yet shown when quality clears is then
+ * held, not promoted, until it does.
  */
 final class LatencyCheck implements GateCheck {
   private final Comparison comparison;
@@ -38,7 +43,8 @@ final class LatencyCheck implements GateCheck {
             gate.minimumEffect(),
             Comparison.Range.RATE_DIFFERENCE,
             gate.mode(),
-            gate.minimumPower());
+            gate.minimumPower(),
+            gate.promotionConfidence());
     this.minimumSamples = minimumSamples;
   }
 

@@ -68,10 +68,7 @@ final class Reasons {
                       + rollback
                       + ")"
                       + (o.holds()
-                          ? "; holds the promotion until "
-                              + Math.round(100 * c.minimumPower())
-                              + "% power against the margin "
-                              + threshold
+                          ? holding(o, c, fmt)
                           : "; harm detection, does not hold the promotion")
                   : "bound still spans "
                       + (c.higherIsWorse()
@@ -81,6 +78,30 @@ final class Reasons {
           default -> o.decision().toString();
         };
     return head + body + mde(o, c, fmt);
+  }
+
+  /**
+   * Why a harm-detection gate holds: its promotion guard has not yet ruled the margin out, or else
+   * its sample is short of the minimum power against it.
+   */
+  private static String holding(GateOutcome o, Comparison c, DoubleFunction<String> fmt) {
+    String threshold = fmt.apply(o.threshold());
+    if (Double.isNaN(o.guard())) {
+      return "; holds the promotion until "
+          + Math.round(100 * c.minimumPower())
+          + "% power against the margin "
+          + threshold;
+    }
+    return "; holds the promotion until a "
+        + (c.higherIsWorse() ? "rise" : "drop")
+        + " of "
+        + threshold
+        + " is ruled out at "
+        + Math.round(100 * c.promotionConfidence())
+        + "% (sequential probability ratio test: needs the estimate "
+        + (c.higherIsWorse() ? "below " : "above ")
+        + fmt.apply(o.guard())
+        + ")";
   }
 
   /** "; 80% power to detect a rise of 0.0123" (or "drop"), when known. */

@@ -105,9 +105,10 @@ public final class SamplePlanner {
    * What each enabled gate of a stage's test (the per-stage gates: alphas already split) needs at
    * {@code weightBp} for an identical canary, slowest first: the canary samples by which it stops
    * holding the promotion in half the runs ({@link #releaseModels}). Gates that never hold a
-   * promotion (harm detection without a minimum power, feedback) are left out; so are custom MEAN
-   * metrics, whose spread the planner does not know. Variances include the traffic's design effect.
-   * The stage as a whole needs more than its slowest gate: {@link #medianCanarySamples}.
+   * promotion (harm detection without a minimum power or a latency promotion guard, feedback) are
+   * left out; so are custom MEAN metrics, whose spread the planner does not know. Variances include
+   * the traffic's design effect. The stage as a whole needs more than its slowest gate: {@link
+   * #medianCanarySamples}.
    */
   public static List<GateNeed> gateNeeds(GatesConfig gates, int weightBp, TrafficProfile t) {
     List<GateNeed> needs = new ArrayList<>();
@@ -208,13 +209,24 @@ public final class SamplePlanner {
         deff,
         w);
     LatencyGate latency = gates.latency();
-    if (latency.enabled() && holds(latency.mode(), latency.minimumPower())) {
+    boolean powered = holds(latency.mode(), latency.minimumPower());
+    boolean guarded =
+        latency.promotionConfidence() > 0 && latency.mode() == GateMode.HARM_DETECTION;
+    if (latency.enabled() && (powered || guarded)) {
       double alpha = alphas.get(GateKind.LATENCY) / latency.quantiles().size();
       for (int i = 0; i < latency.quantiles().size(); i++) {
         double q = latency.quantiles().get(i);
+        String name = "latency " + LatencyGate.label(q);
         Comparison c = new LatencyCheck(latency, i, alpha, min).comparison();
+        double perRequest = q * (1 - q) * deff;
+        Release power = powered ? meanModel(name, c, c.margin(), perRequest, w) : null;
+        Release guard = guarded ? guardModel(name, c, c.margin(), perRequest, w) : null;
         models.add(
-            meanModel("latency " + LatencyGate.label(q), c, c.margin(), q * (1 - q) * deff, w));
+            power == null
+                ? guard
+                : guard == null
+                    ? power
+                    : new Model(name, n -> power.released(n) * guard.released(n)));
       }
     }
     CostGate cost = gates.cost();
@@ -280,6 +292,33 @@ public final class SamplePlanner {
           }
           return cleared(margin - c.radius(v, margin), v);
         });
+  }
+
+  /**
+   * A latency quantile's promotion guard (harm detection): an identical canary's estimate D ~ N(0,
+   * V) lets the promotion through once it is below the sequential probability ratio test's limit
+   * {@code d/2 - V ln(1/(1 - c)) / d} ({@link Comparison#guardLimit}).
+   */
+  private static Release guardModel(
+      String name, Comparison c, double margin, double perRequest, double w) {
+    return new Model(
+        name,
+        n -> {
+          double v = perRequest * (1.0 / n + w / ((1 - w) * n));
+          return cleared(c.guardLimit(v, margin), v);
+        });
+  }
+
+  /**
+   * Canary samples by which a promotion guard at {@code confidence} against a harm of {@code
+   * margin} lets an identical canary through in half the runs (its estimate at 0): the sequential
+   * probability ratio test's limit {@code d/2 - V ln(1/(1 - c)) / d} reaches 0 when {@code V = d^2
+   * / (2 ln(1/(1 - c)))}, and {@code V = sigma^2 / (n_c (1 - w))}.
+   */
+  static long guardCanarySamples(double margin, double sigma, double confidence, int weightBp) {
+    double w = weightBp / 10_000.0;
+    double logRatio = Math.log(1 / (1 - confidence));
+    return (long) Math.ceil(2 * logRatio * sigma * sigma / (margin * margin * (1 - w)));
   }
 
   /**

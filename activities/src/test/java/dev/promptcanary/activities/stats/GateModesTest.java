@@ -257,7 +257,7 @@ class GateModesTest {
   void latencyIsTestedAtEachQuantileWithItsOwnVerdict() {
     GatesConfig gates = GatesConfig.defaults();
     assertEquals(List.of(0.5, 0.95, 0.99), gates.latency().quantiles());
-    assertEquals(List.of(0.05, 0.03, 0.006), gates.latency().margins());
+    assertEquals(List.of(0.10, 0.05, 0.015), gates.latency().margins());
     long n = 2_000;
     List<LatencyCut> cuts =
         List.of(
@@ -342,20 +342,29 @@ class GateModesTest {
     GateConfigException q =
         assertThrows(
             GateConfigException.class,
-            () -> new LatencyGate(true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 1.2), null, 0));
+            () ->
+                new LatencyGate(true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 1.2), null, 0, 0));
     assertEquals("quantiles[1]", q.field());
     GateConfigException order =
         assertThrows(
             GateConfigException.class,
-            () -> new LatencyGate(true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.95, 0.5), null, 0));
+            () ->
+                new LatencyGate(
+                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.95, 0.5), null, 0, 0));
     assertEquals("quantiles[1]", order.field());
     GateConfigException margins =
         assertThrows(
             GateConfigException.class,
             () ->
                 new LatencyGate(
-                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 0.95), List.of(0.05), 0));
+                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 0.95), List.of(0.05), 0, 0));
     assertEquals("margins", margins.field());
+    assertEquals(
+        "promotionConfidence",
+        assertThrows(
+                GateConfigException.class,
+                () -> GatesConfig.defaults().latency().withPromotionConfidence(1))
+            .field());
     GateConfigException name =
         assertThrows(
             GateConfigException.class,
@@ -402,14 +411,22 @@ class GateModesTest {
     tree.remove(List.of("feedback", "metrics"));
     for (String gate : List.of("errorRate", "safety", "latency", "cost")) {
       ((ObjectNode) tree.get(gate))
-          .remove(List.of("mode", "relativeMargin", "minimumPower", "quantiles", "margins"));
+          .remove(
+              List.of(
+                  "mode",
+                  "relativeMargin",
+                  "minimumPower",
+                  "quantiles",
+                  "margins",
+                  "promotionConfidence"));
     }
     GatesConfig old = json.treeToValue(tree, GatesConfig.class);
     assertEquals(GateMode.NON_INFERIORITY, old.errorRate().mode());
     assertEquals(0, old.errorRate().relativeMargin(), 0);
     assertEquals(GateMode.NON_INFERIORITY, old.cost().mode());
     assertEquals(List.of(0.95), old.latency().quantiles());
-    assertEquals(List.of(0.03), old.latency().margins());
+    assertEquals(List.of(0.05), old.latency().margins());
+    assertEquals(0, old.latency().promotionConfidence(), 0);
     assertFalse(old.feedback().enabled());
     assertTrue(old.metrics().isEmpty());
 
@@ -468,7 +485,7 @@ class GateModesTest {
             new dev.promptcanary.workflows.domain.QualityGate(false, 0.9, 0.05, 0, 0),
             d.errorRate(),
             d.safety(),
-            d.latency(),
+            d.latency().withPromotionConfidence(0),
             d.cost(),
             d.sampleRatio(),
             d.judgeHealth(),
@@ -476,5 +493,21 @@ class GateModesTest {
             List.of());
     assertTrue(harmOnly.hasComparisonGate());
     assertFalse(harmOnly.needsEvidenceToPromote(), "harm detection alone promotes on no evidence");
+    GatesConfig guarded =
+        new GatesConfig(
+            d.alpha(),
+            d.minimumSamples(),
+            harmOnly.quality(),
+            d.errorRate(),
+            d.safety(),
+            d.latency(),
+            d.cost(),
+            d.sampleRatio(),
+            d.judgeHealth(),
+            f,
+            List.of());
+    assertFalse(
+        guarded.needsEvidenceToPromote(),
+        "the latency guard is skipped without latency data, so it is no evidence");
   }
 }

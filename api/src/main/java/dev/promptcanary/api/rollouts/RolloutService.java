@@ -270,9 +270,9 @@ public class RolloutService {
 
   /**
    * Requests written before latency had several quantiles: {@code latency.quantile} alone means
-   * that one cut (with {@code latency.margin}, or the p95 default 0.03, as its margin); {@code
+   * that one cut (with {@code latency.margin}, or the p95 default 0.05, as its margin); {@code
    * latency.margin} alone is the p95 margin, and every default quantile's margin scales with it
-   * (0.08 gives p50 0.133, p95 0.08, p99 0.016).
+   * (0.08 gives p50 0.16, p95 0.08, p99 0.024).
    */
   private static ObjectNode withLegacyLatency(ObjectNode overrides) {
     JsonNode node = overrides.get("latency");

@@ -83,7 +83,8 @@ public record GatesConfig(
 
   /**
    * Quality (non-inferiority, margin 0.05) with 90% of alpha 0.05; errors, safety flags, latency at
-   * p50/p95/p99, cost and feedback as harm-detection guardrails sharing the rest; SRM at 0.001.
+   * p50/p95/p99, cost and feedback as harm-detection guardrails sharing the rest (latency with a
+   * promotion guard at 90% confidence against its margins); SRM at 0.001.
    */
   public static GatesConfig defaults() {
     return new GatesConfig(
@@ -200,9 +201,9 @@ public record GatesConfig(
 
   /**
    * Whether some enabled gate needs evidence before a promotion: quality, a guardrail in
-   * non-inferiority mode or with a {@code minimumPower}, or such a metric. Feedback does not count,
-   * since it is skipped while a stage has none. Without one, a rollout would promote on "no harm
-   * shown" from any sample, however small.
+   * non-inferiority mode or with a {@code minimumPower}, or such a metric. Feedback and the latency
+   * promotion guard do not count, since they are skipped while a stage has none of their data.
+   * Without one, a rollout would promote on "no harm shown" from any sample, however small.
    */
   public boolean needsEvidenceToPromote() {
     if (quality.enabled()) {

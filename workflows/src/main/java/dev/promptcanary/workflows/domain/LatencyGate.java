@@ -24,10 +24,16 @@ import java.util.Locale;
  * @param mode see {@link GateMode}; absent: non-inferiority
  * @param quantiles the baseline quantiles cut at, increasing, each in (0, 1)
  * @param margins one per quantile: non-inferior once the upper bound of the exceedance difference
- *     is below it (0.03 at p95: at most 8% of canary requests above the baseline p95); absent:
+ *     is below it (0.05 at p95: at most 10% of canary requests above the baseline p95); absent:
  *     {@link #defaultMargin(double)} for each
  * @param minimumPower in harm-detection mode, hold the promotion until each quantile's sample would
- *     detect a rise of its margin with this power; 0: off
+ *     detect a rise of its margin with this power (a single-look calculation); 0: off
+ * @param promotionConfidence in harm-detection mode, hold the promotion until a rise of each
+ *     quantile's margin is ruled out at this confidence by a sequential probability ratio test (no
+ *     rise against a rise of the margin), so a canary worse by the margin or more is promoted with
+ *     probability at most {@code 1 - promotionConfidence} however often the rollout looks (its
+ *     power against the margin, sequentially); a quantile without a cut yet (no latency reported)
+ *     does not hold; 0: off, as in rollouts started before it
  */
 public record LatencyGate(
     boolean enabled,
@@ -39,10 +45,17 @@ public record LatencyGate(
     GateMode mode,
     List<Double> quantiles,
     List<Double> margins,
-    double minimumPower) {
+    double minimumPower,
+    double promotionConfidence) {
 
   /** At most this many quantiles: each one costs the others alpha. */
   public static final int MAX_QUANTILES = 5;
+
+  /**
+   * The default guard: a latency rise of a margin or more is promoted in at most 20% of rollouts
+   * (80% power against it, sequentially).
+   */
+  public static final double DEFAULT_PROMOTION_CONFIDENCE = 0.8;
 
   public LatencyGate {
     GateChecks.share(alphaShare);
@@ -54,6 +67,10 @@ public record LatencyGate(
     GateChecks.tau(tau);
     mode = GateChecks.mode(mode, GateMode.NON_INFERIORITY);
     GateChecks.power(minimumPower);
+    if (!(promotionConfidence == 0 || promotionConfidence >= 0.5 && promotionConfidence <= 0.999)) {
+      throw new GateConfigException(
+          "promotionConfidence", "must be 0 (off) or in [0.5, 0.999], got " + promotionConfidence);
+    }
     boolean legacy = quantiles == null;
     quantiles = legacy ? List.of(quantile) : List.copyOf(checkedQuantiles(quantiles));
     if (margins == null) {
@@ -85,7 +102,27 @@ public record LatencyGate(
         GateMode.NON_INFERIORITY,
         null,
         null,
+        0,
         0);
+  }
+
+  /**
+   * The same gate in harm detection with a promotion guard at {@code confidence} (0: off), the rest
+   * unchanged.
+   */
+  public LatencyGate withPromotionConfidence(double confidence) {
+    return new LatencyGate(
+        enabled,
+        alphaShare,
+        quantile,
+        margin,
+        minimumEffect,
+        tau,
+        mode,
+        quantiles,
+        margins,
+        minimumPower,
+        confidence);
   }
 
   private static List<Double> checkedQuantiles(List<Double> quantiles) {
@@ -124,12 +161,14 @@ public record LatencyGate(
   }
 
   /**
-   * The margin a quantile gets when none is given: 60% of the share above it, at most 0.05 (p50:
-   * 0.05, i.e. at most 55% of canary requests slower than the baseline median; p95: 0.03; p99:
-   * 0.006).
+   * The margin a quantile gets when none is given: the share above it doubled (+100% relative),
+   * with a floor of 1.5 points and a cap of 10: p50 0.10 (60% of canary requests slower than the
+   * baseline median), p95 0.05 (10% above the baseline p95 instead of 5%), p99 0.015 (2.5% above
+   * the baseline p99 instead of 1%). The floor keeps far tails affordable: a rise of 0.1 point at
+   * p99.9 would take hundreds of thousands of requests to rule out.
    */
   public static double defaultMargin(double quantile) {
-    return Math.min(0.05, Math.round(0.6 * (1 - quantile) * 1e6) / 1e6);
+    return Math.round(Math.min(0.10, Math.max(0.015, 1 - quantile)) * 1e6) / 1e6;
   }
 
   /** The verdict label of a quantile: "p50", "p95", "p99", "p99.9". */
@@ -145,20 +184,23 @@ public record LatencyGate(
   }
 
   /**
-   * p50, p95 and p99 (margins 0.05, 0.03, 0.006), harm detection: any significant rise in the share
-   * above a baseline quantile rolls back; the gate does not hold the promotion.
+   * p50, p95 and p99 (margins 0.10, 0.05, 0.015), harm detection with a promotion guard at 80%: any
+   * significant rise in the share above a baseline quantile rolls back, and the promotion waits
+   * until a rise of each margin is ruled out at 80% (a regression of a margin is promoted in at
+   * most one rollout in five, however often it looks).
    */
   public static LatencyGate defaults() {
     return new LatencyGate(
         true,
         0.02,
         0.95,
-        0.03,
+        defaultMargin(0.95),
         0.0,
         0.0,
         GateMode.HARM_DETECTION,
         List.of(0.5, 0.95, 0.99),
         null,
-        0);
+        0,
+        DEFAULT_PROMOTION_CONFIDENCE);
   }
 }
