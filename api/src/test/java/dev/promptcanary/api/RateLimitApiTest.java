@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
+import dev.promptcanary.api.auth.Role;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.util.Duration;
@@ -37,6 +38,11 @@ class RateLimitApiTest {
     config.getLimits().getControls().setPeriod(Duration.hours(1));
     return config;
   }
+
+  /** Two real keys that may both report: each has its own budget. */
+  static final String CLIENT_KEY = TestKeys.key(DB, Role.CLIENT);
+
+  static final String OTHER_KEY = TestKeys.key(DB, Role.DEPLOYER);
 
   @BeforeAll
   static void prompt() {
@@ -74,33 +80,36 @@ class RateLimitApiTest {
   @Test
   void ingestOverTheLimitIs429WithRetryAfterPerKey() {
     for (int i = 0; i < 3; i++) {
-      assertThat(post("/v1/observations", "key-a", observation("a-" + i)).statusCode())
+      assertThat(post("/v1/observations", CLIENT_KEY, observation("a-" + i)).statusCode())
           .isEqualTo(200);
     }
     long rows = Rows.total(DB.jdbi());
-    HttpResponse<String> limited = post("/v1/observations", "key-a", observation("a-3"));
+    HttpResponse<String> limited = post("/v1/observations", CLIENT_KEY, observation("a-3"));
     assertThat(limited.statusCode()).isEqualTo(429);
     long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
     assertThat(retryAfter).isBetween(1L, 3600L);
     assertThat(limited.body()).contains("\"code\":429").contains("\"field\":\"Authorization\"");
     assertThat(Rows.total(DB.jdbi())).isEqualTo(rows);
     // Another key has its own budget, and reads are not limited.
-    assertThat(post("/v1/observations", "key-b", observation("b-0")).statusCode()).isEqualTo(200);
+    assertThat(post("/v1/observations", OTHER_KEY, observation("b-0")).statusCode()).isEqualTo(200);
     assertThat(new Http(APP).get("/v1/prompts/chat/metrics").status()).isEqualTo(200);
   }
 
   @Test
   void controlsHaveTheirOwnLimitAndAnonymousClientsAreCountedByAddress() {
     String control = "{\"actor\":\"a\",\"reason\":\"r\"}";
+    // Without a key every request is refused (401), and still counted against the address's
+    // budget: the limit comes first, so a flood without keys is cut off too.
     for (int i = 0; i < 2; i++) {
-      assertThat(post("/v1/rollouts/nosuch/pause", null, control).statusCode()).isEqualTo(404);
+      assertThat(post("/v1/rollouts/nosuch/pause", null, control).statusCode()).isEqualTo(401);
     }
     HttpResponse<String> limited = post("/v1/rollouts/nosuch/pause", null, control);
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.headers().firstValue("Retry-After")).isPresent();
     assertThat(limited.body()).contains("\"field\":\"client\"");
     assertThat(post("/v1/rollouts", null, "{}").statusCode()).isEqualTo(429);
-    // Ingest is a separate budget.
-    assertThat(post("/v1/observations", null, observation("c-0")).statusCode()).isEqualTo(200);
+    // Ingest is a separate budget: the address is not yet limited there (refused only for its
+    // missing key).
+    assertThat(post("/v1/observations", null, observation("c-0")).statusCode()).isEqualTo(401);
   }
 }

@@ -1,6 +1,7 @@
 package dev.promptcanary.api.rollouts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -247,7 +248,12 @@ public class RolloutService {
     merge(merged, (ObjectNode) overrides, "gates");
     GatesConfig gates;
     try {
-      gates = json.treeToValue(merged, GatesConfig.class);
+      // A field a request leaves out of a gate it names in full (a metric) takes the record's
+      // default, as it did before strict JSON refused nulls for primitives in request bodies.
+      gates =
+          json.readerFor(GatesConfig.class)
+              .without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+              .treeToValue(merged, GatesConfig.class);
     } catch (JsonProcessingException e) {
       throw invalidGates(e);
     }
