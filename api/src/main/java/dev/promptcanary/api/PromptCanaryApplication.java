@@ -189,7 +189,6 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     // Strict bodies, bounded requests and the JSON error shape for what Jetty answers itself.
     StrictJson.configure(environment.getObjectMapper(), config.getLimits().getMaxRequestBytes());
     jersey.register(new RequestLimitsFilter(config.getLimits().getMaxRequestBytes()));
-    jersey.register(new RateLimitFilter(config.getLimits()));
     environment.getApplicationContext().setErrorHandler(new JsonErrorHandler());
     // Dropwizard sets the server's error handler while building it; replace it before it starts.
     environment
@@ -225,6 +224,12 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     environment.healthChecks().register("routing", new RoutingHealthCheck(routes));
 
     KeyCache keys = ApiAuth.register(config.getAuth(), environment, jdbi.onDemand(ApiKeyDao.class));
+    jersey.register(
+        new RateLimitFilter(
+            config.getLimits(),
+            config.getAuth().isEnabled()
+                ? secret -> keys.find(secret).isPresent()
+                : secret -> true));
     PromptDao prompts = jdbi.onDemand(PromptDao.class);
     Clock clock = Clock.systemUTC();
     jersey.register(new PingResource());

@@ -108,6 +108,9 @@ class RateLimitApiTest {
     assertThat(limited.headers().firstValue("Retry-After")).isPresent();
     assertThat(limited.body()).contains("\"field\":\"client\"");
     assertThat(post("/v1/rollouts", null, "{}").statusCode()).isEqualTo(429);
+    // A made-up key buys no budget of its own: it is counted against its address.
+    assertThat(post("/v1/rollouts", "pck_made-up-for-a-fresh-budget", "{}").statusCode())
+        .isEqualTo(429);
     // Ingest is a separate budget: the address is not yet limited there (refused only for its
     // missing key).
     assertThat(post("/v1/observations", null, observation("c-0")).statusCode()).isEqualTo(401);

@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -49,9 +50,20 @@ public class RateLimitFilter implements ContainerRequestFilter {
 
   @Context private HttpServletRequest servletRequest;
 
+  private final Predicate<String> knownKey;
+
   public RateLimitFilter(LimitsFactory limits) {
+    this(limits, credential -> true);
+  }
+
+  /**
+   * @param knownKey whether a credential is a live API key: an invented one is counted against its
+   *     address, so sending a fresh made-up key with each request buys no fresh budget
+   */
+  public RateLimitFilter(LimitsFactory limits, Predicate<String> knownKey) {
     this.ingest = new Limit("ingest", limits.getIngest());
     this.controls = new Limit("controls", limits.getControls());
+    this.knownKey = knownKey;
   }
 
   static Kind kindOf(String method, String path) {
@@ -78,6 +90,9 @@ public class RateLimitFilter implements ContainerRequestFilter {
       return;
     }
     String credential = credential(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+    if (credential != null && !knownKey.test(credential)) {
+      credential = null;
+    }
     String client =
         credential != null
             ? "key:" + credential
