@@ -80,7 +80,11 @@ class DemoCommandIT {
         .contains(
             TestTemporal.cli()
                 ? "demo: Temporal dev server"
-                : "demo: Temporal's Java test server (in memory, no Temporal UI: asked for with java)")
+                : "(in memory, no Temporal UI: asked for with java)")
+        .contains(
+            TestTemporal.cli()
+                ? "demo: Temporal dev server"
+                : "demo: Temporal's Java test server on localhost:")
         .contains("demo: embedded PostgreSQL on port")
         .contains("fsync and synchronous_commit off for speed");
     if (TestTemporal.cli()) {

@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.eval;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -9,6 +10,8 @@ import java.util.List;
  */
 public record EvalSuite(String name, List<EvalCase> cases, EvalGate gate) {
   public EvalSuite {
-    cases = cases == null ? List.of() : List.copyOf(cases);
+    // Not List.copyOf: a null case must reach SuiteValidator, which names it, not throw here.
+    cases =
+        cases == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(cases));
   }
 }

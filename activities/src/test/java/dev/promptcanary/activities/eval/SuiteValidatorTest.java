@@ -62,6 +62,12 @@ class SuiteValidatorTest {
   }
 
   @Test
+  void aNullCaseIsNamedNotThrown() {
+    EvalSuite suite = new EvalSuite("s", java.util.Arrays.asList(ok("a"), null), null);
+    assertThat(SuiteValidator.validate(suite)).extracting(SuiteProblem::field).contains("cases[1]");
+  }
+
+  @Test
   void aSuiteNeedsCasesAndAGate() {
     assertThat(SuiteValidator.validate(new EvalSuite("Bad Name", List.of(), null)))
         .extracting(SuiteProblem::field)
