@@ -1,5 +1,6 @@
 package dev.promptcanary.worker;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.uber.m3.tally.Scope;
 import dev.promptcanary.workflows.TaskQueues;
@@ -11,6 +12,7 @@ import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -23,12 +25,18 @@ import javax.net.ssl.SSLException;
 /**
  * Where the Temporal service is: the embedded test server of {@code dev}, or a real cluster.
  * Nothing else in the code knows which.
+ *
+ * <p>Temporal Cloud takes either mTLS ({@code tls} with a client certificate and key) or an API key
+ * ({@code apiKey}, sent as a bearer token, over TLS: {@code tls.enabled} with no certificate).
  */
 public class TemporalFactory {
   @NotBlank private String target = "localhost:7233";
   @NotBlank private String namespace = "default";
   @NotBlank private String taskQueue = TaskQueues.ROLLOUTS;
   @Valid @NotNull private TlsFactory tls = new TlsFactory();
+
+  /** A Temporal Cloud API key; empty: none. Never written back out (write-only). */
+  private String apiKey = "";
 
   /**
    * Temporal UI's address (e.g. {@code http://localhost:8233}) for deep links from the web pages;
@@ -37,12 +45,32 @@ public class TemporalFactory {
   @Pattern(regexp = "(https?://\\S+)?", message = "must be empty or an http(s) URL")
   private String uiUrl = "";
 
-  /** Mutual TLS towards a cluster that requires it (for example Temporal Cloud). */
+  /**
+   * TLS towards a cluster that requires it (for example Temporal Cloud): with a client certificate
+   * and its key, mutual TLS; with neither, TLS that only checks the server (for an API key). An
+   * empty path is no path, so a config file can leave each one to an unset environment variable.
+   */
   public static class TlsFactory {
     private boolean enabled;
     private String certChainFile;
     private String privateKeyFile;
     private String trustCertFile;
+
+    /** A certificate without its key (or a key without its certificate) is a mistake, not TLS. */
+    @JsonIgnore
+    @AssertTrue(
+        message =
+            "certChainFile and privateKeyFile must be given together (mutual TLS) or not at all")
+    public boolean isClientCertificateComplete() {
+      return (certChainFile == null) == (privateKeyFile == null);
+    }
+
+    /** Paths given while TLS is off would be silently unused: say so instead. */
+    @JsonIgnore
+    @AssertTrue(message = "certChainFile, privateKeyFile and trustCertFile need enabled: true")
+    public boolean isEnabledWhenPathsGiven() {
+      return enabled || (certChainFile == null && privateKeyFile == null && trustCertFile == null);
+    }
 
     @JsonProperty
     public boolean isEnabled() {
@@ -61,7 +89,7 @@ public class TemporalFactory {
 
     @JsonProperty
     public void setCertChainFile(String certChainFile) {
-      this.certChainFile = certChainFile;
+      this.certChainFile = blankToNull(certChainFile);
     }
 
     @JsonProperty
@@ -71,7 +99,7 @@ public class TemporalFactory {
 
     @JsonProperty
     public void setPrivateKeyFile(String privateKeyFile) {
-      this.privateKeyFile = privateKeyFile;
+      this.privateKeyFile = blankToNull(privateKeyFile);
     }
 
     @JsonProperty
@@ -81,7 +109,7 @@ public class TemporalFactory {
 
     @JsonProperty
     public void setTrustCertFile(String trustCertFile) {
-      this.trustCertFile = trustCertFile;
+      this.trustCertFile = blankToNull(trustCertFile);
     }
   }
 
@@ -125,6 +153,29 @@ public class TemporalFactory {
     this.uiUrl = uiUrl == null ? "" : uiUrl.strip();
   }
 
+  /** Write-only, so the key never appears where the configuration is serialised. */
+  @JsonProperty(access = JsonProperty.Access.WRITE_ONLY)
+  public String getApiKey() {
+    return apiKey;
+  }
+
+  @JsonProperty
+  public void setApiKey(String apiKey) {
+    this.apiKey = apiKey == null ? "" : apiKey.strip();
+  }
+
+  /** An API key in clear text would be readable by anyone on the path. */
+  @JsonIgnore
+  @AssertTrue(
+      message = "apiKey needs tls.enabled: true (Temporal Cloud takes API keys over TLS only)")
+  public boolean isApiKeySentOverTls() {
+    return apiKey.isEmpty() || tls.isEnabled();
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
   @JsonProperty
   public TlsFactory getTls() {
     return tls;
@@ -149,15 +200,28 @@ public class TemporalFactory {
    * metrics}; null reports none.
    */
   public WorkflowServiceStubs buildServiceStubs(Scope metrics) {
+    return WorkflowServiceStubs.newServiceStubs(serviceStubsOptions(metrics).build());
+  }
+
+  /** The patient options of the worker: target, metrics, TLS and the API key. */
+  WorkflowServiceStubsOptions.Builder serviceStubsOptions(Scope metrics) {
     WorkflowServiceStubsOptions.Builder options =
         WorkflowServiceStubsOptions.newBuilder().setTarget(target);
     if (metrics != null) {
       options.setMetricsScope(metrics);
     }
+    secure(options);
+    return options;
+  }
+
+  private void secure(WorkflowServiceStubsOptions.Builder options) {
     if (tls.isEnabled()) {
       options.setSslContext(sslContext());
     }
-    return WorkflowServiceStubs.newServiceStubs(options.build());
+    if (!apiKey.isEmpty()) {
+      String key = apiKey;
+      options.addApiKey(() -> key);
+    }
   }
 
   /**
@@ -171,6 +235,11 @@ public class TemporalFactory {
 
   /** The same, reporting the SDK's client metrics to {@code metrics} (null: none). */
   public WorkflowServiceStubs buildRequestStubs(Scope metrics) {
+    return WorkflowServiceStubs.newServiceStubs(requestStubsOptions(metrics).build());
+  }
+
+  /** The impatient options of request paths, secured like the worker's. */
+  WorkflowServiceStubsOptions.Builder requestStubsOptions(Scope metrics) {
     Duration patience = Duration.ofSeconds(2);
     WorkflowServiceStubsOptions.Builder options =
         WorkflowServiceStubsOptions.newBuilder()
@@ -183,10 +252,8 @@ public class TemporalFactory {
     if (metrics != null) {
       options.setMetricsScope(metrics);
     }
-    if (tls.isEnabled()) {
-      options.setSslContext(sslContext());
-    }
-    return WorkflowServiceStubs.newServiceStubs(options.build());
+    secure(options);
+    return options;
   }
 
   public WorkflowClient buildClient(WorkflowServiceStubs stubs) {
@@ -198,15 +265,27 @@ public class TemporalFactory {
     try {
       SslContextBuilder builder = GrpcSslContexts.forClient();
       if (tls.getCertChainFile() != null && tls.getPrivateKeyFile() != null) {
-        builder.keyManager(new File(tls.getCertChainFile()), new File(tls.getPrivateKeyFile()));
+        builder.keyManager(
+            readable("temporal.tls.certChainFile", tls.getCertChainFile()),
+            readable("temporal.tls.privateKeyFile", tls.getPrivateKeyFile()));
       }
       if (tls.getTrustCertFile() != null) {
-        builder.trustManager(new File(tls.getTrustCertFile()));
+        builder.trustManager(readable("temporal.tls.trustCertFile", tls.getTrustCertFile()));
       }
       return builder.build();
-    } catch (SSLException e) {
+    } catch (SSLException | IllegalArgumentException e) {
       throw new UncheckedIOException(
-          new IOException("temporal.tls: cannot build the TLS context", e));
+          new IOException("temporal.tls: cannot build the TLS context: " + e.getMessage(), e));
     }
+  }
+
+  /** Netty's own error for a missing file names neither the file nor the setting. */
+  private static File readable(String setting, String path) {
+    File file = new File(path);
+    if (!file.canRead()) {
+      throw new UncheckedIOException(
+          new IOException(setting + ": cannot read " + file.getAbsolutePath()));
+    }
+    return file;
   }
 }
