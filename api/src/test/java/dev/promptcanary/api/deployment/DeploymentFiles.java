@@ -223,11 +223,18 @@ final class DeploymentFiles {
     return run(command, Map.of(), 120).requireSuccess();
   }
 
-  /** {@code helm template} of the chart with the given extra arguments (-f, --set). */
+  private static final Map<List<String>, String> RENDERED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * {@code helm template} of the chart with the given extra arguments (-f, --set); each rendering
+   * is done once per test run (a helm start costs seconds on a loaded machine).
+   */
   static List<Map<String, Object>> render(java.nio.file.Path helm, String... extra) {
     List<String> args = new ArrayList<>(List.of("template", "pc", CHART.toString()));
     args.addAll(List.of(extra));
-    return yamlDocuments(runHelm(helm, args.toArray(String[]::new)));
+    return yamlDocuments(
+        RENDERED.computeIfAbsent(List.copyOf(args), a -> runHelm(helm, a.toArray(String[]::new))));
   }
 
   static List<Map<String, Object>> ofKind(List<Map<String, Object>> documents, String kind) {
