@@ -41,7 +41,6 @@ failureThreshold: {{ .probe.failureThreshold }}
     name: {{ include "promptcanary.fullname" . }}
 - secretRef:
     name: {{ include "promptcanary.secretName" . }}
-    optional: true
 {{- end -}}
 
 {{- define "promptcanary.tlsEnv" -}}

@@ -78,32 +78,40 @@ class DeploymentManifestTest {
 
   @Test
   void composeBuildsThePromptcanaryImageFromTheRepositoryDockerfile() {
-    Map<String, Object> services = map(DeploymentFiles.compose(), "services");
-    List<Map<String, Object>> built =
-        services.values().stream()
+    List<Map<String, Object>> promptcanary =
+        map(DeploymentFiles.compose(), "services").values().stream()
             .map(DeploymentFiles::map)
-            .filter(s -> s.containsKey("build"))
+            .filter(DeploymentFiles::isPromptCanary)
             .toList();
 
-    assertThat(built).hasSize(1);
-    Map<String, Object> build = map(built.get(0), "build");
-    Path dockerfile =
-        COMPOSE
-            .getParent()
-            .resolve(String.valueOf(build.get("context")))
-            .normalize()
-            .resolve(String.valueOf(build.get("dockerfile")));
-    assertThat(dockerfile).isEqualTo(DeploymentFiles.DOCKERFILE);
-    String text = read(dockerfile);
+    assertThat(promptcanary).hasSize(2);
+    for (Map<String, Object> service : promptcanary) {
+      // Each builds it, so `up --build` never looks for promptcanary:0.1.0 in a registry.
+      Map<String, Object> build = map(service, "build");
+      Path dockerfile =
+          COMPOSE
+              .getParent()
+              .resolve(String.valueOf(build.get("context")))
+              .normalize()
+              .resolve(String.valueOf(build.get("dockerfile")));
+      assertThat(dockerfile).isEqualTo(DeploymentFiles.DOCKERFILE);
+      assertThat(service.get("image")).isEqualTo(promptcanary.get(0).get("image"));
+    }
+    String text = read(DeploymentFiles.DOCKERFILE);
     // Multi-stage: the jar is built inside the image build, from the source, as ./promptcanary
     // does.
     assertThat(text).containsPattern("(?m)^FROM maven:\\S+ AS build$");
     assertThat(text).contains("-pl devstack -am package", "devstack/target/promptcanary.jar");
     assertThat(text).containsPattern("(?m)^COPY --from=build ");
-    services.values().stream()
-        .map(DeploymentFiles::map)
-        .filter(s -> String.valueOf(s.get("image")).startsWith("promptcanary"))
-        .forEach(s -> assertThat(s.get("image")).isEqualTo(built.get(0).get("image")));
+  }
+
+  /** The chart's hook Job runs a copy of the registration script: the same bytes. */
+  @Test
+  void chartRegistersTheSearchAttributesWithTheSameScript() {
+    assertThat(read(CHART.resolve("files/register-search-attributes.sh")))
+        .isEqualTo(read(ROOT.resolve("deployment/temporal/register-search-attributes.sh")));
+    assertThat(read(CHART.resolve("templates/register-search-attributes-job.yaml")))
+        .contains(".Files.Get \"files/register-search-attributes.sh\"");
   }
 
   @Test

@@ -139,6 +139,51 @@ class HelmChartTest {
   }
 
   @Test
+  void aHookJobRegistersTheSearchAttributesWhereTheProcessesConnect() {
+    List<Map<String, Object>> documents = DeploymentFiles.render(helm);
+    Map<String, Object> settings =
+        map(
+            ofKind(documents, "ConfigMap").stream()
+                .filter(c -> map(c, "data").containsKey("PROMPTCANARY_TEMPORAL_TARGET"))
+                .findFirst()
+                .orElseThrow(),
+            "data");
+    List<Map<String, Object>> jobs = ofKind(documents, "Job");
+    assertThat(jobs).hasSize(1);
+    assertThat(map(jobs.get(0), "metadata", "annotations").get("helm.sh/hook"))
+        .isEqualTo("post-install,post-upgrade");
+    Map<String, Object> container =
+        map(
+            DeploymentFiles.list(map(jobs.get(0), "spec", "template", "spec").get("containers"))
+                .get(0));
+    Map<String, Object> env = new java.util.LinkedHashMap<>();
+    for (Object variable : DeploymentFiles.list(container.get("env"))) {
+      env.put(String.valueOf(map(variable).get("name")), map(variable).get("value"));
+    }
+    assertThat(env).containsEntry("TEMPORAL_ADDRESS", settings.get("PROMPTCANARY_TEMPORAL_TARGET"));
+    assertThat(env)
+        .containsEntry("TEMPORAL_NAMESPACE", settings.get("PROMPTCANARY_TEMPORAL_NAMESPACE"));
+    String script =
+        String.valueOf(
+            ofKind(documents, "ConfigMap").stream()
+                .filter(c -> map(c, "data").containsKey("register-search-attributes.sh"))
+                .findFirst()
+                .map(c -> map(c, "data").get("register-search-attributes.sh"))
+                .orElseThrow());
+    assertThat(script)
+        .isEqualTo(
+            DeploymentFiles.read(
+                DeploymentFiles.ROOT.resolve("deployment/temporal/register-search-attributes.sh")));
+
+    assertThat(
+            ofKind(
+                DeploymentFiles.render(
+                    helm, "-f", CHART.resolve("examples/temporal-cloud-api-key.yaml").toString()),
+                "Job"))
+        .isEmpty();
+  }
+
+  @Test
   void theWorkerShutsDownGracefullyAndDisruptionsAreBudgeted() {
     List<Map<String, Object>> documents = DeploymentFiles.render(helm);
     for (Map<String, Object> deployment : ofKind(documents, "Deployment")) {
