@@ -44,13 +44,21 @@ final class Text {
     if (Double.isNaN(x)) {
       return "n/a";
     }
-    if (Double.isInfinite(x)) {
+    if (!bounded(x)) {
       return x > 0 ? "+inf" : "-inf";
     }
     return String.format(Locale.ROOT, "%+.4f", x);
   }
 
   /** One line (line breaks and tabs become spaces; alignment is kept) of at most {@code max}. */
+  /**
+   * Whether a number is a real bound: the statistics write an unbounded side as an infinity or as
+   * {@code Double.MAX_VALUE} (e.g. a cost ratio with no stable data).
+   */
+  static boolean bounded(double x) {
+    return Double.isFinite(x) && Math.abs(x) < 1e12;
+  }
+
   static String abbreviate(String s, int max) {
     String line = s == null ? "" : s.replaceAll("[\\r\\n\\t]+", " ").stripTrailing();
     return line.length() <= max ? line : line.substring(0, Math.max(0, max - 3)) + "...";

@@ -205,15 +205,20 @@ public final class WatchFrame {
       }
     }
 
+    JsonNode last = lastEvent(timeline(rollout));
     if (isFinal(state)) {
-      lines.add("decision " + state + ": " + Text.text(rollout, "reason", ""));
+      // A control's ending has no reason on the row; its timeline entry says who and why.
+      String reason = Text.text(rollout, "reason", "");
+      if (reason.isBlank() && last != null) {
+        reason = last.path("detail").asText("");
+      }
+      lines.add("decision " + state + ": " + reason);
     } else if (overall != null) {
       lines.add(
           "decision " + overall.path("decision").asText() + ": " + overall.path("reason").asText());
     } else if ("PAUSED".equals(state) && rollout.hasNonNull("reason")) {
       lines.add("decision PAUSED: " + rollout.path("reason").asText());
     }
-    JsonNode last = lastEvent(timeline(rollout));
     if (last != null) {
       lines.add(
           "last     "
@@ -258,7 +263,7 @@ public final class WatchFrame {
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     for (double x : xs) {
-      if (Double.isFinite(x)) {
+      if (Text.bounded(x)) {
         min = Math.min(min, x);
         max = Math.max(max, x);
       }
@@ -275,7 +280,7 @@ public final class WatchFrame {
     line[lo] = '[';
     line[hi] = ']';
     line[at(0, min, max, 0)] = '0';
-    if (Double.isFinite(estimate)) {
+    if (Text.bounded(estimate)) {
       line[at(estimate, min, max, 0)] = '*';
     }
     line[at(threshold, min, max, 0)] = '|';
@@ -283,7 +288,7 @@ public final class WatchFrame {
   }
 
   private static int at(double x, double min, double max, int whenInfinite) {
-    if (!Double.isFinite(x)) {
+    if (!Text.bounded(x)) {
       return whenInfinite;
     }
     return (int) Math.round((x - min) / (max - min) * (AXIS - 1));

@@ -310,4 +310,41 @@ class CliAgainstFakeApiTest {
               top_p: 1
             """);
   }
+
+  @Test
+  void onATerminalEachFrameIsRedrawnOverThePreviousOne() throws Exception {
+    List<String> answers =
+        List.of(
+            Fixtures.text(Fixtures.rollout("canary-stage1-insufficient")),
+            Fixtures.text(Fixtures.rollout("promoted")));
+    AtomicInteger next = new AtomicInteger();
+    handler =
+        (e, body) ->
+            answer(e, 200, answers.get(Math.min(next.getAndIncrement(), answers.size() - 1)));
+    java.io.StringWriter screen = new java.io.StringWriter();
+    RolloutWatch.Result result =
+        new RolloutWatch(
+                new ApiClient(java.net.URI.create(url()), "pck", java.time.Duration.ofSeconds(5)),
+                new java.io.PrintWriter(screen),
+                new RolloutWatch.Options(
+                    true,
+                    java.time.Duration.ofMillis(50),
+                    java.time.Duration.ofSeconds(10),
+                    null,
+                    200),
+                () -> List.of("traffic: fine"))
+            .watch("rollout-support-demo-2");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.rollout().path("state").asText()).isEqualTo("PROMOTED");
+    String drawn = screen.toString();
+    int firstFrame =
+        WatchFrame.render(Fixtures.rollout("canary-stage1-insufficient"), 200).size() + 1;
+    // The first frame is drawn from where the cursor is; the second goes back over all its lines.
+    assertThat(drawn).doesNotStartWith("\033[");
+    assertThat(drawn).contains("\033[" + firstFrame + "F");
+    assertThat(drawn.indexOf("\033[" + firstFrame + "F")).isGreaterThan(drawn.indexOf("stage 1/2"));
+    assertThat(drawn.split("\n")).allMatch(l -> l.endsWith("\033[K") || l.startsWith("\033[J"));
+    assertThat(drawn).endsWith("\033[J").contains("traffic: fine\033[K");
+  }
 }

@@ -66,6 +66,22 @@ class WatchFrameTest {
   }
 
   @Test
+  void aControlsEndingTakesItsReasonFromTheTimeline() {
+    ObjectNode bypassed = Fixtures.rollout("promoted").put("state", "BYPASSED");
+    bypassed.putNull("reason");
+    var timeline =
+        (com.fasterxml.jackson.databind.node.ArrayNode)
+            bypassed.path("checkpoint").path("timeline");
+    timeline
+        .addObject()
+        .put("atMillis", 1_796_000_000_000L)
+        .put("event", "bypassed")
+        .put("detail", "emergency bypass by dev-admin: incident 42");
+    assertThat(WatchFrame.render(bypassed, 200))
+        .contains("decision BYPASSED: emergency bypass by dev-admin: incident 42");
+  }
+
+  @Test
   void linesAreCutToTheWidth() {
     List<String> frame = WatchFrame.render(Fixtures.rollout("canary-stage2-passing"), 60);
     assertThat(frame).allMatch(l -> l.length() <= 60);
@@ -116,5 +132,9 @@ class WatchFrameTest {
     // covers all of it, up to the upper bound at the right end.
     String open = WatchFrame.axis(0.1, Double.NEGATIVE_INFINITY, 0.5, 0.2);
     assertThat(open).doesNotContain(".").endsWith("]");
+    // So does Double.MAX_VALUE, the statistics' other way of writing an unbounded side.
+    assertThat(WatchFrame.axis(0.0, -1, Double.MAX_VALUE, 0.1)).startsWith("[").doesNotContain(".");
+    assertThat(Text.signed(Double.MAX_VALUE)).isEqualTo("+inf");
+    assertThat(Text.signed(-0.05)).isEqualTo("-0.0500");
   }
 }
