@@ -86,6 +86,22 @@ class CliIT {
         .isEqualTo("You are a support agent.\nAnswer politely.\n");
     assertThat(shown.path("variables").toString()).isEqualTo("[\"question\"]");
 
+    Files.writeString(
+        work.resolve("suite.yaml"),
+        """
+        name: cli-it-suite
+        author: cli-it
+        cases:
+          - id: greeting
+            variables: {question: "Hello?"}
+            assertions: [{type: max_length, max: 600}]
+        gate: {minPassRate: 0.75}
+        """);
+    Run suite = cli(Role.DEPLOYER, "suite", "push", work.resolve("suite.yaml").toString());
+    assertThat(suite.output()).as(suite.output()).isEqualTo("cli-it-suite v1 (1 cases)\n");
+    assertThat(cli(Role.READER, "suite", "list").output())
+        .containsPattern("(?m)^cli-it-suite +v1 +1 ");
+
     Run list = cli(Role.READER, "prompt", "list");
     assertThat(list.output()).containsPattern("(?m)^" + PROMPT + " +v2 +v1 +- ");
   }
