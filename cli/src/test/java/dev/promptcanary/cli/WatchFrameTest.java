@@ -54,6 +54,21 @@ class WatchFrameTest {
   }
 
   @Test
+  void theArmsNewNamesReadAsTheOldOnes() throws Exception {
+    // Recorded before the API renamed baselineN/baselineJudgements/... to stable...: the same
+    // answer under the new names draws the same frame.
+    String old = Fixtures.text(Fixtures.rollout("canary-stage2-passing"));
+    String renamed =
+        old.replace("\"baselineN\"", "\"stableN\"")
+            .replace("\"baselineJudgements\"", "\"stableJudgements\"")
+            .replace("\"baselineObservations\"", "\"stableObservations\"");
+    assertThat(renamed).doesNotContain("\"baselineN\"").contains("\"stableN\"");
+    assertThat(WatchFrame.render(ApiClient.JSON.readTree(renamed), 200))
+        .isEqualTo(WatchFrame.render(ApiClient.JSON.readTree(old), 200))
+        .anyMatch(l -> l.startsWith("judged   stable [###############.....]    30/40 "));
+  }
+
+  @Test
   void aFinishedRolloutShowsItsEndingFromTheCheckpoint() {
     ObjectNode rollout = Fixtures.rollout("promoted");
     List<String> frame = WatchFrame.render(rollout, 200);
