@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The guided "main job" of the {@code demo} command, played against the real REST API over HTTP:
@@ -30,7 +29,6 @@ public final class DemoStory {
   static final String SUITE = "support-demo";
   private static final int REASON_CHARS = 150;
   private static final int WATCH_WIDTH = 150;
-  private static final int START_ATTEMPTS = 5;
 
   /**
    * Where and how to play. {@code temporalTarget} and {@code temporalUiUrl} (empty: no Temporal UI)
@@ -271,7 +269,7 @@ public final class DemoStory {
     if (withEval) {
       body.put("evalSuite", SUITE);
     }
-    JsonNode rollout = startRollout(prompt, version, body);
+    JsonNode rollout = api.post("/v1/rollouts", body);
     String id = rollout.path("id").asText();
     say(
         "   started "
@@ -326,39 +324,6 @@ public final class DemoStory {
     String reason = last.path("reason").asText("");
     say("   v" + version + " " + state + ": " + reason);
     return new Ending(version, id, expected, state, reason);
-  }
-
-  /**
-   * {@code POST /v1/rollouts}, tried again when the API answers 503 (its calls to Temporal give up
-   * after 2 s, which the in-process Temporal server can take on a loaded machine while the stack
-   * warms up). A start whose answer was lost may have started it: the rollout's id (fixed by prompt
-   * and version) is read before each new try.
-   */
-  private JsonNode startRollout(String prompt, int version, ObjectNode body)
-      throws IOException, InterruptedException {
-    String expectedId = "rollout-" + prompt + "-" + version;
-    for (int attempt = 1; ; attempt++) {
-      JsonHttp.Reply reply = api.send("POST", "/v1/rollouts", body);
-      if (reply.ok()) {
-        return reply.body();
-      }
-      if (reply.status() != 503 || attempt == START_ATTEMPTS) {
-        throw new JsonHttp.HttpError("POST /v1/rollouts", reply.status(), reply.body());
-      }
-      say(
-          "   (the API answered 503 to the start, try "
-              + attempt
-              + " of "
-              + START_ATTEMPTS
-              + ": "
-              + abbreviate(reply.body().path("message").asText(""), 120)
-              + ")");
-      TimeUnit.SECONDS.sleep(2);
-      JsonHttp.Reply existing = api.send("GET", "/v1/rollouts/" + expectedId, null);
-      if (existing.ok()) {
-        return existing.body();
-      }
-    }
   }
 
   /** The rollout's story once it is over: every entry but the plans and the verdicts. */
