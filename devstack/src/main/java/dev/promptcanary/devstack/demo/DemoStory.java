@@ -2,18 +2,20 @@ package dev.promptcanary.devstack.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.promptcanary.cli.ApiClient;
+import dev.promptcanary.cli.ApiError;
+import dev.promptcanary.cli.PromptCanaryCli;
+import dev.promptcanary.cli.RolloutWatch;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The guided "main job" of the {@code demo} command, played against the real REST API over HTTP:
@@ -25,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 public final class DemoStory {
   static final String PROMPT = "support-demo";
   static final String SUITE = "support-demo";
-  private static final long PROGRESS_MILLIS = 2000;
   private static final int REASON_CHARS = 150;
+  private static final int WATCH_WIDTH = 150;
 
   /**
    * Where and how to play. {@code temporalTarget} and {@code temporalUiUrl} (empty: no Temporal UI)
@@ -84,6 +86,8 @@ public final class DemoStory {
   private final JsonHttp api;
   private final JsonHttp model;
   private final JsonHttp app;
+  private final ApiClient watchApi;
+  private final PrintWriter watchOut;
   private final long started = System.nanoTime();
 
   public DemoStory(Settings settings, PrintStream out) {
@@ -93,6 +97,8 @@ public final class DemoStory {
     this.api = new JsonHttp(settings.api(), Duration.ofSeconds(30), settings.deployerKey());
     this.app = new JsonHttp(settings.api(), Duration.ofSeconds(30), settings.clientKey());
     this.model = new JsonHttp(settings.model(), Duration.ofSeconds(30));
+    this.watchApi = new ApiClient(settings.api(), settings.deployerKey(), Duration.ofSeconds(30));
+    this.watchOut = new PrintWriter(out, true, StandardCharsets.UTF_8);
   }
 
   /**
@@ -270,56 +276,66 @@ public final class DemoStory {
             + id
             + ": stages 10% then 50% (each: at least 40 judge scores per arm and 5 s),"
             + " gates: the defaults with the guardrail margins widened for a demo-sized sample");
-    long deadline = System.nanoTime() + settings.timeout().toNanos();
-    Set<String> printed = new HashSet<>();
-    long nextProgress = 0;
-    while (true) {
-      rollout = api.get("/v1/rollouts/" + id);
-      printTimeline(version, rollout, printed);
-      String state = rollout.path("state").asText();
-      if (isFinal(state)) {
-        String reason = rollout.path("reason").asText("");
-        say("   v" + version + " " + state + ": " + reason);
-        return new Ending(version, id, expected, state, reason);
-      }
-      if (System.nanoTime() > deadline) {
-        say(
-            "   v"
-                + version
-                + " still "
-                + state
-                + " after "
-                + settings.timeout().toSeconds()
-                + " s: giving up");
-        return new Ending(
-            version,
-            id,
-            expected,
-            null,
-            "still " + state + " after the timeout of " + settings.timeout().toSeconds() + " s");
-      }
-      if (System.currentTimeMillis() >= nextProgress) {
-        progress(version, rollout, traffic);
-        nextProgress = System.currentTimeMillis() + PROGRESS_MILLIS;
-      }
-      TimeUnit.MILLISECONDS.sleep(250);
+    // The CLI's watch view follows the rollout: redrawn in place on a terminal, appended
+    // snapshots in a log; the traffic's failures, if any, under it.
+    RolloutWatch.Result watched;
+    try {
+      watched =
+          new RolloutWatch(
+                  watchApi,
+                  watchOut,
+                  new RolloutWatch.Options(
+                      System.console() != null,
+                      Duration.ofSeconds(1),
+                      Duration.ofSeconds(10),
+                      settings.timeout(),
+                      WATCH_WIDTH),
+                  () -> trafficLine(traffic))
+              .watch(id);
+    } catch (ApiError e) {
+      throw new IOException("watching " + id + ": " + e.line(), e);
     }
+    JsonNode last = watched.rollout();
+    printTimeline(version, last);
+    String state = last.path("state").asText();
+    if (watched.exitCode() == PromptCanaryCli.TIMED_OUT) {
+      say(
+          "   v"
+              + version
+              + " still "
+              + state
+              + " after "
+              + settings.timeout().toSeconds()
+              + " s: giving up");
+      return new Ending(
+          version,
+          id,
+          expected,
+          null,
+          "still " + state + " after the timeout of " + settings.timeout().toSeconds() + " s");
+    }
+    if (!isFinal(state)) {
+      // Held for a person (e.g. a broken split): the demo does not step in, so it did not end.
+      String why =
+          "held: " + state + " (" + last.path("live").path("pauseReason").asText("?") + ")";
+      say("   v" + version + " " + why);
+      return new Ending(version, id, expected, null, why);
+    }
+    String reason = last.path("reason").asText("");
+    say("   v" + version + " " + state + ": " + reason);
+    return new Ending(version, id, expected, state, reason);
   }
 
-  private void printTimeline(int version, JsonNode rollout, Set<String> printed) {
+  /** The rollout's story once it is over: every entry but the plans and the verdicts. */
+  private void printTimeline(int version, JsonNode rollout) {
     JsonNode timeline = rollout.path("live").path("timeline");
     if (!timeline.isArray() || timeline.isEmpty()) {
       timeline = rollout.path("checkpoint").path("timeline");
     }
     for (JsonNode entry : timeline) {
       String event = entry.path("event").asText();
-      String key = entry.path("atMillis").asText() + "|" + event;
-      if (event.isEmpty()
-          || !printed.add(key)
-          || event.equals("plan")
-          || event.startsWith("verdict ")) {
-        continue; // plans are about hours of production traffic; verdicts show in the progress
-        // lines
+      if (event.isEmpty() || event.equals("plan") || event.startsWith("verdict ")) {
+        continue; // plans are about hours of production traffic; the watch showed the verdicts
       }
       say(
           "   v"
@@ -331,47 +347,15 @@ public final class DemoStory {
     }
   }
 
-  private void progress(int version, JsonNode rollout, TrafficDriver traffic) {
-    JsonNode live = rollout.path("live");
-    StringBuilder line = new StringBuilder("   v" + version + " " + rollout.path("state").asText());
-    int stageCount = live.path("stageCount").asInt(0);
-    if ("CANARY".equals(rollout.path("state").asText())
-        || "PAUSED".equals(rollout.path("state").asText())) {
-      line.append(
-          String.format(
-              Locale.ROOT,
-              " stage %d/%d at %s",
-              live.path("stage").asInt(rollout.path("stage").asInt()),
-              stageCount,
-              percent(live.path("canaryWeightBp").asInt(rollout.path("canaryWeightBp").asInt()))));
+  private static List<String> trafficLine(TrafficDriver traffic) {
+    if (traffic.failedCalls() == 0) {
+      return List.of();
     }
-    if (live.isObject() && !"PENDING_EVAL".equals(rollout.path("state").asText())) {
-      line.append(
-          String.format(
-              Locale.ROOT,
-              " | judged canary %d, stable %d | requests canary %d, stable %d",
-              live.path("canaryJudgements").asLong(),
-              live.path("stableJudgements").asLong(),
-              live.path("canaryObservations").asLong(),
-              live.path("stableObservations").asLong()));
-      JsonNode overall = live.path("lastVerdicts").path(0);
-      if (overall.isObject()) {
-        line.append(" | ")
-            .append(overall.path("decision").asText())
-            .append(": ")
-            .append(abbreviate(overall.path("reason").asText(), REASON_CHARS));
-      }
-    } else if (rollout.hasNonNull("liveUnavailable")) {
-      line.append(" | live progress unavailable: ")
-          .append(rollout.path("liveUnavailable").asText());
-    }
-    if (traffic.failedCalls() > 0) {
-      line.append(" | traffic: ")
-          .append(traffic.failedCalls())
-          .append(" failed calls, last: ")
-          .append(abbreviate(String.valueOf(traffic.lastFailure()), 120));
-    }
-    say(line.toString());
+    return List.of(
+        "traffic: "
+            + traffic.failedCalls()
+            + " failed calls, last: "
+            + abbreviate(String.valueOf(traffic.lastFailure()), 120));
   }
 
   private void summary(String prompt, List<Ending> endings, TrafficDriver traffic) {
@@ -464,10 +448,6 @@ public final class DemoStory {
       case "EVAL_BLOCKED", "PROMOTED", "BYPASSED", "ROLLED_BACK", "ABORTED" -> true;
       default -> false;
     };
-  }
-
-  private static String percent(int bp) {
-    return bp % 100 == 0 ? (bp / 100) + "%" : String.format(Locale.ROOT, "%.1f%%", bp / 100.0);
   }
 
   static String abbreviate(String s, int max) {

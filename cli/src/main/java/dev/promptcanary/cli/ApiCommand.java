@@ -1,0 +1,27 @@
+package dev.promptcanary.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A command that talks to the API: the connection options and the output stream. */
+abstract class ApiCommand implements Callable<Integer> {
+  @Mixin Connection connection;
+
+  @Spec CommandSpec spec;
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  @Override
+  public final Integer call() throws Exception {
+    int code = run(connection.client());
+    out().flush();
+    return code;
+  }
+
+  abstract int run(ApiClient api) throws Exception;
+}

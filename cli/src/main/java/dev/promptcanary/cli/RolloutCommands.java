@@ -1,0 +1,286 @@
+package dev.promptcanary.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code rollout start|list|status|watch|pause|resume|abort|bypass}. */
+@Command(
+    name = "rollout",
+    description = "Rollouts: start one from a file, follow it, steer it.",
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      RolloutCommands.Start.class,
+      RolloutCommands.ListRollouts.class,
+      RolloutCommands.Status.class,
+      RolloutCommands.Watch.class,
+      RolloutCommands.Pause.class,
+      RolloutCommands.Resume.class,
+      RolloutCommands.Abort.class,
+      RolloutCommands.Bypass.class
+    })
+final class RolloutCommands {
+
+  @Command(
+      name = "start",
+      description =
+          "Starts a rollout from a declarative YAML or JSON file: the body of POST /v1/rollouts"
+              + " (prompt, candidateVersion, stages, gates, evalSuite, policies, webhook), checked"
+              + " by the server with its own messages.",
+      mixinStandardHelpOptions = true)
+  static final class Start extends ApiCommand {
+    @Parameters(paramLabel = "FILE", description = "the rollout's file (- for standard input)")
+    String file;
+
+    @Mixin Output output;
+
+    @Override
+    int run(ApiClient api) throws Exception {
+      JsonNode started = api.post("/v1/rollouts", Documents.read(file));
+      if (output.json()) {
+        Output.printJson(out(), started);
+      } else {
+        out()
+            .println(
+                started.path("id").asText()
+                    + " "
+                    + started.path("state").asText()
+                    + ": "
+                    + started.path("prompt").asText()
+                    + " v"
+                    + started.path("candidateVersion").asInt()
+                    + " against v"
+                    + started.path("baselineVersion").asInt());
+      }
+      return PromptCanaryCli.OK;
+    }
+  }
+
+  @Command(name = "list", description = "Rollouts, newest first.", mixinStandardHelpOptions = true)
+  static final class ListRollouts extends ApiCommand {
+    @Option(names = "--prompt", description = "only this prompt's")
+    String prompt;
+
+    @Option(names = "--state", description = "only in this state (e.g. CANARY, PROMOTED)")
+    String state;
+
+    @Option(names = "--limit", description = "at most this many (default 100)")
+    int limit = 100;
+
+    @Mixin Output output;
+
+    @Override
+    int run(ApiClient api) throws Exception {
+      StringBuilder path = new StringBuilder("/v1/rollouts?limit=").append(limit);
+      if (prompt != null) {
+        path.append("&prompt=").append(ApiClient.query(prompt));
+      }
+      if (state != null) {
+        path.append("&state=").append(ApiClient.query(state));
+      }
+      JsonNode rollouts = api.get(path.toString());
+      if (output.json()) {
+        Output.printJson(out(), rollouts);
+        return PromptCanaryCli.OK;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (JsonNode r : rollouts) {
+        rows.add(
+            List.of(
+                r.path("id").asText(),
+                r.path("prompt").asText(),
+                "v"
+                    + r.path("candidateVersion").asInt()
+                    + " vs v"
+                    + r.path("baselineVersion").asInt(),
+                r.path("state").asText(),
+                r.path("stage").asInt() + "/" + r.path("spec").path("stages").size(),
+                Text.percent(r.path("canaryWeightBp").asLong()),
+                Text.text(r, "updatedAt", ""),
+                Text.abbreviate(Text.text(r, "reason", ""), 80)));
+      }
+      Text.table(
+              List.of("ID", "PROMPT", "VERSIONS", "STATE", "STAGE", "WEIGHT", "UPDATED", "REASON"),
+              rows)
+          .forEach(out()::println);
+      return PromptCanaryCli.OK;
+    }
+  }
+
+  @Command(
+      name = "status",
+      description = "Where a rollout is: the view of `watch`, once.",
+      mixinStandardHelpOptions = true)
+  static final class Status extends ApiCommand {
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Mixin Output output;
+
+    @Option(names = "--width", description = "cut lines at this many characters (default 160)")
+    int width = 160;
+
+    @Override
+    int run(ApiClient api) throws Exception {
+      JsonNode rollout = api.get("/v1/rollouts/" + ApiClient.segment(id));
+      if (output.json()) {
+        Output.printJson(out(), rollout);
+      } else {
+        WatchFrame.render(rollout, width).forEach(out()::println);
+      }
+      return PromptCanaryCli.OK;
+    }
+  }
+
+  @Command(
+      name = "watch",
+      description = {
+        "Follows a rollout until it ends: redrawn in place on a terminal, appended snapshots"
+            + " otherwise.",
+        "Exits 0 on PROMOTED/BYPASSED, 1 on ROLLED_BACK/ABORTED/EVAL_BLOCKED, 2 when it is held"
+            + " for a person (paused by the system, or waiting for an approval), 3 at --timeout."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Watch extends ApiCommand {
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Option(names = "--interval", description = "seconds between reads (default 1)")
+    double interval = 1;
+
+    @Option(names = "--timeout", description = "stop watching after this many seconds (exit 3)")
+    Long timeout;
+
+    @Option(names = "--plain", description = "append snapshots even on a terminal (no ANSI redraw)")
+    boolean plain;
+
+    @Option(
+        names = "--width",
+        description = "cut lines at this many characters (default: $COLUMNS, else 160)")
+    Integer width;
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FORMAT",
+        description = "text (default) or json: the rollout's final answer as JSON")
+    Output.Format format = Output.Format.text;
+
+    @Override
+    int run(ApiClient api) throws Exception {
+      if (!(interval >= 0.1 && interval <= 3600)) {
+        throw new ApiError(0, "--interval: must be between 0.1 and 3600 seconds", "--interval");
+      }
+      if (timeout != null && timeout < 1) {
+        throw new ApiError(0, "--timeout: must be at least 1 second", "--timeout");
+      }
+      boolean json = format == Output.Format.json;
+      RolloutWatch.Result result =
+          new RolloutWatch(
+                  api,
+                  json ? new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()) : out(),
+                  new RolloutWatch.Options(
+                      !plain && System.console() != null,
+                      Duration.ofMillis(Math.round(interval * 1000)),
+                      Duration.ofSeconds(10),
+                      timeout == null ? null : Duration.ofSeconds(timeout),
+                      width != null ? width : columns()),
+                  null)
+              .watch(id);
+      if (json) {
+        Output.printJson(out(), result.rollout());
+      }
+      return result.exitCode();
+    }
+
+    private static int columns() {
+      try {
+        return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "160")));
+      } catch (NumberFormatException e) {
+        return 160;
+      }
+    }
+  }
+
+  /** A control: POST /v1/rollouts/{id}/{action} with the reason. */
+  abstract static class Control extends ApiCommand {
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Option(
+        names = "--reason",
+        required = true,
+        description = "why (kept in the audit log and the workflow history)")
+    String reason;
+
+    @Mixin Output output;
+
+    abstract String action();
+
+    @Override
+    int run(ApiClient api) throws Exception {
+      ObjectNode body = ApiClient.JSON.createObjectNode().put("reason", reason);
+      JsonNode result = api.post("/v1/rollouts/" + ApiClient.segment(id) + "/" + action(), body);
+      if (output.json()) {
+        Output.printJson(out(), result);
+      } else {
+        out()
+            .println(
+                id
+                    + " "
+                    + result.path("state").asText()
+                    + (result.hasNonNull("message") ? ": " + result.path("message").asText() : ""));
+      }
+      return PromptCanaryCli.OK;
+    }
+  }
+
+  @Command(
+      name = "pause",
+      description = "Holds the weight and stops the stage clock.",
+      mixinStandardHelpOptions = true)
+  static final class Pause extends Control {
+    @Override
+    String action() {
+      return "pause";
+    }
+  }
+
+  @Command(
+      name = "resume",
+      description = "Resumes a paused rollout.",
+      mixinStandardHelpOptions = true)
+  static final class Resume extends Control {
+    @Override
+    String action() {
+      return "resume";
+    }
+  }
+
+  @Command(
+      name = "abort",
+      description = "Rolls back now (weight 0, the stable version stays).",
+      mixinStandardHelpOptions = true)
+  static final class Abort extends Control {
+    @Override
+    String action() {
+      return "abort";
+    }
+  }
+
+  @Command(
+      name = "bypass",
+      description = "Emergency: promotes to 100% now, skipping the remaining gates (admin).",
+      mixinStandardHelpOptions = true)
+  static final class Bypass extends Control {
+    @Override
+    String action() {
+      return "bypass";
+    }
+  }
+}
