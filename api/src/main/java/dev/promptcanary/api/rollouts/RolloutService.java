@@ -98,7 +98,7 @@ public class RolloutService {
       throw ApiException.invalid(
           "candidateVersion", "version " + candidate + " is already the stable version");
     }
-    if (current.rolloutId() != null) {
+    if (routing.ownedByLiveRollout(current)) {
       throw ApiException.conflict(
           "prompt",
           "prompt '" + prompt + "' already has a running rollout: " + current.rolloutId());
