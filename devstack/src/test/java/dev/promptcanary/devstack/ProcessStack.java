@@ -40,6 +40,7 @@ import java.util.function.Predicate;
 final class ProcessStack implements AutoCloseable {
   private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final Path WORKER_CONFIG = Path.of("..", "deployment", "config", "worker.yml");
+  private static final Path SERVER_CONFIG = Path.of("..", "deployment", "config", "server.yml");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -131,6 +132,29 @@ final class ProcessStack implements AutoCloseable {
     JarProcess worker = start(name, List.of("worker", WORKER_CONFIG.toString()), all);
     // The admin port opens once every managed object, the Temporal worker included, has started.
     return worker.waitForHttp("http://127.0.0.1:" + adminPort + "/ping", UP);
+  }
+
+  /**
+   * Starts an API node ({@code server deployment/config/server.yml}) against dev's PostgreSQL and
+   * Temporal on the given ports, and waits until it serves. A restart passes the same ports.
+   */
+  JarProcess startApi(String name, int port, int adminPort) throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "PROMPTCANARY_DB_URL",
+            jdbcUrl(),
+            "PROMPTCANARY_DB_USER",
+            "postgres",
+            "PROMPTCANARY_MIGRATE_ON_START",
+            "false",
+            "PROMPTCANARY_TEMPORAL_TARGET",
+            "127.0.0.1:" + temporalPort,
+            "PROMPTCANARY_PORT",
+            String.valueOf(port),
+            "PROMPTCANARY_ADMIN_PORT",
+            String.valueOf(adminPort));
+    JarProcess api = start(name, List.of("server", SERVER_CONFIG.toString()), env);
+    return api.waitForHttp("http://127.0.0.1:" + port + "/v1/ping", UP);
   }
 
   /** SIGKILLs the child and checks that it died of it (exit status 128 + 9). */
@@ -237,6 +261,18 @@ final class ProcessStack implements AutoCloseable {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** A POST to another node of the stack (an API node on {@code port}), with a short timeout. */
+  HttpResponse<String> post(int port, String path, String json) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + adminKey())
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
