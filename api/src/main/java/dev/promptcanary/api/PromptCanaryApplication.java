@@ -30,6 +30,7 @@ import dev.promptcanary.api.commands.WorkerCommand;
 import dev.promptcanary.api.errors.ApiExceptionMapper;
 import dev.promptcanary.api.errors.JsonErrorHandler;
 import dev.promptcanary.api.errors.JsonExceptionMapper;
+import dev.promptcanary.api.errors.StoreUnavailableMapper;
 import dev.promptcanary.api.errors.UnexpectedExceptionMapper;
 import dev.promptcanary.api.errors.ValidationExceptionMapper;
 import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
@@ -190,6 +191,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new ValidationExceptionMapper());
     jersey.register(new JsonExceptionMapper());
     jersey.register(new WebApplicationExceptionMapper());
+    jersey.register(new StoreUnavailableMapper());
     jersey.register(new UnexpectedExceptionMapper());
     // Strict bodies, bounded requests and the JSON error shape for what Jetty answers itself.
     StrictJson.configure(environment.getObjectMapper(), config.getLimits().getMaxRequestBytes());

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * as the API asks them to, until it is. Afterwards the store holds every observation exactly once:
  * the raw rows, and the per-unit aggregates the looks read, compared exactly with what was sent.
  */
-@Tag("slow")
-@Tag("faults")
+@Tag("slow") // under 2 minutes: runs in the ordinary build (and CI) as well as in bench/faults
 class ApiRestartIT {
   private static final String PROMPT = "restart-api";
   private static final int BATCH = 20;

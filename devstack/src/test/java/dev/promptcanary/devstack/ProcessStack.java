@@ -139,20 +139,28 @@ final class ProcessStack implements AutoCloseable {
    * Temporal on the given ports, and waits until it serves. A restart passes the same ports.
    */
   JarProcess startApi(String name, int port, int adminPort) throws Exception {
+    return startApi(name, port, adminPort, Map.of());
+  }
+
+  /** {@link #startApi(String, int, int)} with {@code overrides} added to its environment. */
+  JarProcess startApi(String name, int port, int adminPort, Map<String, String> overrides)
+      throws Exception {
     Map<String, String> env =
-        Map.of(
-            "PROMPTCANARY_DB_URL",
-            jdbcUrl(),
-            "PROMPTCANARY_DB_USER",
-            "postgres",
-            "PROMPTCANARY_MIGRATE_ON_START",
-            "false",
-            "PROMPTCANARY_TEMPORAL_TARGET",
-            "127.0.0.1:" + temporalPort,
-            "PROMPTCANARY_PORT",
-            String.valueOf(port),
-            "PROMPTCANARY_ADMIN_PORT",
-            String.valueOf(adminPort));
+        new HashMap<>(
+            Map.of(
+                "PROMPTCANARY_DB_URL",
+                jdbcUrl(),
+                "PROMPTCANARY_DB_USER",
+                "postgres",
+                "PROMPTCANARY_MIGRATE_ON_START",
+                "false",
+                "PROMPTCANARY_TEMPORAL_TARGET",
+                "127.0.0.1:" + temporalPort,
+                "PROMPTCANARY_PORT",
+                String.valueOf(port),
+                "PROMPTCANARY_ADMIN_PORT",
+                String.valueOf(adminPort)));
+    env.putAll(overrides);
     JarProcess api = start(name, List.of("server", SERVER_CONFIG.toString()), env);
     return api.waitForHttp("http://127.0.0.1:" + port + "/v1/ping", UP);
   }
@@ -164,6 +172,15 @@ final class ProcessStack implements AutoCloseable {
 
   int temporalPort() {
     return temporalPort;
+  }
+
+  int dbPort() {
+    return dbPort;
+  }
+
+  /** dev's database through another port (a {@link TcpProxy}), for the environment of a child. */
+  static String jdbcUrl(int port) {
+    return "jdbc:postgresql://localhost:" + port + "/promptcanary";
   }
 
   /** The connection to dev's Temporal server, opened on first use and closed with the stack. */
@@ -261,6 +278,17 @@ final class ProcessStack implements AutoCloseable {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** A GET from another node of the stack (an API node on {@code port}), with a short timeout. */
+  HttpResponse<String> get(int port, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + adminKey())
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** A POST to another node of the stack (an API node on {@code port}), with a short timeout. */
