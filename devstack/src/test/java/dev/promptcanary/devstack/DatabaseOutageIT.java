@@ -247,7 +247,7 @@ class DatabaseOutageIT {
   /** Observations on both arms the rollout's last look read (0 before the first look). */
   private static long seenByTheLastLook(JsonNode rollout) {
     JsonNode live = rollout.path("live");
-    return live.path("canaryObservations").asLong(0) + live.path("baselineObservations").asLong(0);
+    return live.path("canaryObservations").asLong(0) + live.path("stableObservations").asLong(0);
   }
 
   private static String requestId(int batch, int i) {

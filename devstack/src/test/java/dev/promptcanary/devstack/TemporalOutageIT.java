@@ -245,7 +245,7 @@ class TemporalOutageIT {
   /** Observations on both arms the rollout's last look read (0 before the first look). */
   private static long seenByTheLastLook(JsonNode rollout) {
     JsonNode live = rollout.path("live");
-    return live.path("canaryObservations").asLong(0) + live.path("baselineObservations").asLong(0);
+    return live.path("canaryObservations").asLong(0) + live.path("stableObservations").asLong(0);
   }
 
   /** A batch of observations from sessions of four requests each, on both versions. */
