@@ -30,6 +30,7 @@ import dev.promptcanary.api.commands.WorkerCommand;
 import dev.promptcanary.api.errors.ApiExceptionMapper;
 import dev.promptcanary.api.errors.JsonErrorHandler;
 import dev.promptcanary.api.errors.JsonExceptionMapper;
+import dev.promptcanary.api.errors.StoreUnavailableMapper;
 import dev.promptcanary.api.errors.UnexpectedExceptionMapper;
 import dev.promptcanary.api.errors.ValidationExceptionMapper;
 import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
@@ -75,6 +76,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -141,6 +143,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     }
     if (role.runsWorker()) {
       RolloutMeters meters = new RolloutMeters(metrics.registry());
+      AlertSender alertSender = alertSender(config, meters);
       environment
           .lifecycle()
           .manage(
@@ -150,12 +153,15 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
                   jdbi,
                   config.getModel().isEnabled() ? config.getModel().build() : null,
                   config.getModel().isEnabled() ? evalJudge(config) : null,
-                  alertSender(config, meters),
+                  alertSender,
                   meters));
+      // At start and every minute: a rollout terminated in Temporal, or whose final record failed,
+      // is ended in the store within a minute rather than at the next worker start.
       environment
           .lifecycle()
           .manage(
-              new LostRolloutRecovery(jdbi.onDemand(RolloutDao.class), workflowClient, taskQueue));
+              new LostRolloutRecovery(
+                  jdbi, workflowClient, taskQueue, alertSender, Duration.ofMinutes(1)));
     }
     if (role.servesApi()) {
       WorkflowServiceStubs requestStubs =
@@ -185,6 +191,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new ValidationExceptionMapper());
     jersey.register(new JsonExceptionMapper());
     jersey.register(new WebApplicationExceptionMapper());
+    jersey.register(new StoreUnavailableMapper());
     jersey.register(new UnexpectedExceptionMapper());
     // Strict bodies, bounded requests and the JSON error shape for what Jetty answers itself.
     StrictJson.configure(environment.getObjectMapper(), config.getLimits().getMaxRequestBytes());

@@ -154,6 +154,54 @@ class ServingApiTest {
   }
 
   @Test
+  void manualRoutingTakesOverTheClaimOfAnEndedRollout() {
+    twoVersions("abandoned");
+    // A rollout claimed routing, then ended without its reset (the rollback's write kept failing).
+    DB.jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "INSERT INTO rollouts (id, prompt, candidate_version, baseline_version, state,"
+                        + " spec, workflow_id, finished_at)"
+                        + " VALUES ('rollout-abandoned-2', 'abandoned', 2, 1, 'ROLLED_BACK', '{}',"
+                        + " 'rollout-abandoned-2', now())"));
+    DB.jdbi()
+        .onDemand(RoutingDao.class)
+        .apply(new RoutingWrite("abandoned", null, "rollout-abandoned-2", 1, 1, 2, 500));
+
+    Reply set =
+        route(
+            "abandoned",
+            "{\"stableVersion\":1,\"canaryWeightBp\":0,\"reason\":\"reset after the failed rollback\"}");
+    assertThat(set.status()).as(set.body().toString()).isEqualTo(200);
+    assertThat(set.body().get("rolloutId").isNull()).isTrue();
+    assertThat(set.body().get("canaryWeightBp").asInt()).isZero();
+    assertThat(http.get("/v1/prompts/abandoned/resolve?unit=anyone").body().get("version").asInt())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void theRoutingReadShowsTheLastKnownGoodVersion() {
+    twoVersions("promoted");
+    assertThat(http.get("/v1/prompts/promoted/routing").body().get("lastKnownGoodVersion").isNull())
+        .as("no promotion yet")
+        .isTrue();
+    // v2 promoted by a rollout (claim, then the release that makes it stable)
+    RoutingDao routing = DB.jdbi().onDemand(RoutingDao.class);
+    routing.applyForRollout(
+        new dev.promptcanary.workflows.rollout.RoutingCommand(
+            "rollout-promoted-2", "promoted", true, false, 1, 1, 2, 500, "stage 1"));
+    routing.applyForRollout(
+        new dev.promptcanary.workflows.rollout.RoutingCommand(
+            "rollout-promoted-2", "promoted", false, true, 2, 2, null, 0, "promotion"));
+
+    Reply read = http.get("/v1/prompts/promoted/routing");
+    assertThat(read.status()).isEqualTo(200);
+    assertThat(read.body().get("stableVersion").asInt()).isEqualTo(2);
+    assertThat(read.body().get("lastKnownGoodVersion").asInt()).isEqualTo(1);
+  }
+
+  @Test
   void resolveAndIngestWorkWhileTemporalIsUnreachable() {
     http.post("/v1/prompts/no-temporal/versions", TestApps.version(1));
     assertThat(http.get("/v1/prompts/no-temporal/resolve?unit=u").status()).isEqualTo(200);

@@ -40,6 +40,7 @@ import java.util.function.Predicate;
 final class ProcessStack implements AutoCloseable {
   private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final Path WORKER_CONFIG = Path.of("..", "deployment", "config", "worker.yml");
+  private static final Path SERVER_CONFIG = Path.of("..", "deployment", "config", "server.yml");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -133,6 +134,37 @@ final class ProcessStack implements AutoCloseable {
     return worker.waitForHttp("http://127.0.0.1:" + adminPort + "/ping", UP);
   }
 
+  /**
+   * Starts an API node ({@code server deployment/config/server.yml}) against dev's PostgreSQL and
+   * Temporal on the given ports, and waits until it serves. A restart passes the same ports.
+   */
+  JarProcess startApi(String name, int port, int adminPort) throws Exception {
+    return startApi(name, port, adminPort, Map.of());
+  }
+
+  /** {@link #startApi(String, int, int)} with {@code overrides} added to its environment. */
+  JarProcess startApi(String name, int port, int adminPort, Map<String, String> overrides)
+      throws Exception {
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "PROMPTCANARY_DB_URL",
+                jdbcUrl(),
+                "PROMPTCANARY_DB_USER",
+                "postgres",
+                "PROMPTCANARY_MIGRATE_ON_START",
+                "false",
+                "PROMPTCANARY_TEMPORAL_TARGET",
+                "127.0.0.1:" + temporalPort,
+                "PROMPTCANARY_PORT",
+                String.valueOf(port),
+                "PROMPTCANARY_ADMIN_PORT",
+                String.valueOf(adminPort)));
+    env.putAll(overrides);
+    JarProcess api = start(name, List.of("server", SERVER_CONFIG.toString()), env);
+    return api.waitForHttp("http://127.0.0.1:" + port + "/v1/ping", UP);
+  }
+
   /** SIGKILLs the child and checks that it died of it (exit status 128 + 9). */
   static void kill(JarProcess child) throws InterruptedException {
     assertThat(child.kill()).as(child.name() + " exit status: killed by SIGKILL").isEqualTo(137);
@@ -140,6 +172,15 @@ final class ProcessStack implements AutoCloseable {
 
   int temporalPort() {
     return temporalPort;
+  }
+
+  int dbPort() {
+    return dbPort;
+  }
+
+  /** dev's database through another port (a {@link TcpProxy}), for the environment of a child. */
+  static String jdbcUrl(int port) {
+    return "jdbc:postgresql://localhost:" + port + "/promptcanary";
   }
 
   /** The connection to dev's Temporal server, opened on first use and closed with the stack. */
@@ -237,6 +278,29 @@ final class ProcessStack implements AutoCloseable {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** A GET from another node of the stack (an API node on {@code port}), with a short timeout. */
+  HttpResponse<String> get(int port, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + adminKey())
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A POST to another node of the stack (an API node on {@code port}), with a short timeout. */
+  HttpResponse<String> post(int port, String path, String json) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + adminKey())
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

@@ -3,9 +3,12 @@ package dev.promptcanary.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.promptcanary.activities.rollout.AlertSender;
+import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.store.Fixtures;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RolloutDao;
+import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.Checkpoint;
@@ -20,8 +23,11 @@ import dev.promptcanary.workflows.rollout.RolloutResult;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutState;
 import dev.promptcanary.workflows.rollout.RolloutWorkflow;
+import dev.promptcanary.workflows.rollout.RoutingCommand;
 import dev.promptcanary.workflows.rollout.Stage;
 import dev.promptcanary.workflows.rollout.TimelineEntry;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.workflow.Workflow;
@@ -29,6 +35,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +56,10 @@ class LostRolloutRecoveryTest {
     @Override
     public RolloutResult run(RolloutInput input) {
       STARTED.put(input.rolloutId(), input);
+      if (input.checkpoint().state().isFinal()) {
+        // a run that ended as its checkpoint says, for the tests of an end that was not recorded
+        return new RolloutResult(input.checkpoint().state(), "every stage passed its gates", 0, 0);
+      }
       Workflow.await(() -> false);
       return null;
     }
@@ -95,6 +106,7 @@ class LostRolloutRecoveryTest {
   }
 
   private TestWorkflowEnvironment env;
+  private Jdbi jdbi;
   private RolloutDao rollouts;
   private LostRolloutRecovery recovery;
 
@@ -102,6 +114,7 @@ class LostRolloutRecoveryTest {
   void start() {
     STARTED.clear();
     var db = TestDatabases.fresh();
+    jdbi = db.jdbi();
     PromptDao prompts = db.jdbi().onDemand(PromptDao.class);
     prompts.createVersion("support", Fixtures.content(1), "ana");
     prompts.createVersion("support", Fixtures.content(2), "ana");
@@ -110,7 +123,9 @@ class LostRolloutRecoveryTest {
     Worker worker = env.newWorker(QUEUE);
     worker.registerWorkflowImplementationTypes(RecordingRollout.class);
     env.start();
-    recovery = new LostRolloutRecovery(rollouts, env.getWorkflowClient(), QUEUE);
+    recovery =
+        new LostRolloutRecovery(
+            jdbi, env.getWorkflowClient(), QUEUE, new AlertSender(), Duration.ZERO);
   }
 
   @AfterEach
@@ -203,5 +218,105 @@ class LostRolloutRecoveryTest {
         new RolloutRecord("rollout-support-2", "run-done", spec, ended, "promoted", null), 2);
     assertThat(recovery.resumeLost()).isZero();
     assertThat(STARTED).isEmpty();
+  }
+
+  /** Starts the stand-in rollout in Temporal as the API would, with its row at stage 1. */
+  private String runningAtStageOne(Checkpoint startedWith) {
+    RolloutSpec spec = spec();
+    rollouts.insertPending("rollout-support-2", "support", 2, 1, spec);
+    RolloutWorkflow workflow =
+        env.getWorkflowClient()
+            .newWorkflowStub(
+                RolloutWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId("rollout-support-2")
+                    .setTaskQueue(QUEUE)
+                    .build());
+    String runId =
+        WorkflowClient.start(
+                workflow::run, new RolloutInput("rollout-support-2", spec, startedWith, null))
+            .getRunId();
+    await().atMost(Duration.ofSeconds(10)).until(() -> STARTED.containsKey("rollout-support-2"));
+    STARTED.clear();
+    rollouts.upsert(
+        new RolloutRecord("rollout-support-2", runId, spec, atStageOne(), null, null), 1);
+    var claim =
+        jdbi.onDemand(RoutingDao.class)
+            .applyForRollout(
+                new RoutingCommand(
+                    "rollout-support-2", "support", true, false, 1, 1, 2, 1000, "stage 1"));
+    assertThat(claim.applied()).isTrue();
+    return runId;
+  }
+
+  @Test
+  void aRolloutTerminatedInTemporalIsRecordedAsAbortedNotReRun() {
+    runningAtStageOne(atStageOne());
+    assertThat(recovery.sweep()).isEqualTo(new LostRolloutRecovery.Sweep(0, 0, 0));
+
+    env.getWorkflowClient().newUntypedWorkflowStub("rollout-support-2").terminate("by hand");
+    assertThat(recovery.sweep()).isEqualTo(new LostRolloutRecovery.Sweep(0, 0, 1));
+
+    RolloutDao.Row row = rollouts.find("rollout-support-2").orElseThrow();
+    assertThat(row.state()).isEqualTo("ABORTED");
+    assertThat(row.reason()).contains("terminated in Temporal").contains("routing reset to v1");
+    assertThat(row.finishedAt()).isNotNull();
+    RoutingState routing = jdbi.onDemand(RoutingDao.class).find("support").orElseThrow();
+    assertThat(routing.rolloutId()).isNull();
+    assertThat(routing.stableVersion()).isEqualTo(1);
+    assertThat(routing.canaryWeightBp()).isZero();
+    assertThat(column("SELECT event FROM alerts WHERE rollout_id = 'rollout-support-2'"))
+        .containsExactly("aborted");
+    assertThat(
+            column(
+                "SELECT action FROM audit_log WHERE rollout_id = 'rollout-support-2' ORDER BY id"))
+        .containsExactly("routing.rollout", "routing.rollout", "rollout.end_recorded");
+
+    // not re-created, now or at the next sweep
+    assertThat(recovery.sweep()).isEqualTo(new LostRolloutRecovery.Sweep(0, 0, 0));
+    assertThat(STARTED).isEmpty();
+  }
+
+  @Test
+  void aCompletedRolloutWhoseFinalRecordFailedIsEndedFromItsResult() {
+    Checkpoint promoted =
+        new Checkpoint(
+            RolloutState.PROMOTED,
+            0,
+            true,
+            1_000,
+            0,
+            600_000,
+            1_000,
+            0,
+            3,
+            List.of(),
+            List.of(),
+            0,
+            null,
+            0);
+    runningAtStageOne(promoted); // the run returns at once; the row still says stage 1
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                env.getWorkflowClient()
+                        .newUntypedWorkflowStub("rollout-support-2")
+                        .getResult(RolloutResult.class)
+                    != null);
+
+    assertThat(recovery.sweep()).isEqualTo(new LostRolloutRecovery.Sweep(0, 1, 0));
+    RolloutDao.Row row = rollouts.find("rollout-support-2").orElseThrow();
+    assertThat(row.state()).isEqualTo("PROMOTED");
+    assertThat(row.reason()).startsWith("every stage passed its gates");
+    RoutingState routing = jdbi.onDemand(RoutingDao.class).find("support").orElseThrow();
+    assertThat(routing.stableVersion()).isEqualTo(2);
+    assertThat(routing.rolloutId()).isNull();
+    assertThat(STARTED).as("not re-created").isEmpty();
+    assertThat(column("SELECT event FROM alerts")).as("the run alerted its own end").isEmpty();
+  }
+
+  private List<String> column(String sql) {
+    return jdbi.withHandle(h -> h.select(sql).mapTo(String.class).list());
   }
 }

@@ -6,6 +6,7 @@ import dev.promptcanary.activities.store.AlertDao;
 import dev.promptcanary.activities.store.AnalysisDao;
 import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.RolloutDao;
+import dev.promptcanary.activities.store.RolloutEndDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.TrafficDao;
 import dev.promptcanary.workflows.rollout.AlertEvent;
@@ -37,6 +38,7 @@ import org.jdbi.v3.core.Jdbi;
 public class RolloutActivitiesImpl implements RolloutActivities {
   private final RoutingDao routing;
   private final RolloutDao rollouts;
+  private final RolloutEndDao ends;
   private final CanaryAnalyser analyser;
   private final EvalRunner evalRunner;
   private final AlertSender alertSender;
@@ -57,6 +59,7 @@ public class RolloutActivitiesImpl implements RolloutActivities {
     this.planner = new StagePlanner(jdbi.onDemand(TrafficDao.class), Clock.systemUTC());
     this.routing = jdbi.onDemand(RoutingDao.class);
     this.rollouts = jdbi.onDemand(RolloutDao.class);
+    this.ends = jdbi.onDemand(RolloutEndDao.class);
     this.analyser = new CanaryAnalyser(jdbi.onDemand(AnalysisDao.class));
     this.evalRunner = evalRunner;
     this.alertSender = alertSender;
@@ -93,6 +96,16 @@ public class RolloutActivitiesImpl implements RolloutActivities {
     var before = rollouts.find(record.rolloutId()).map(RolloutDao.Row::checkpoint).orElse(null);
     if (rollouts.upsert(record, at) > 0) {
       meters.stageProgress(before, record.checkpoint(), at);
+    }
+    if (record.checkpoint().state().isFinal()) {
+      // The end's routing write may have failed (the rollback's reset kept failing): an ended
+      // rollout must not keep owning routing, so the final record completes it. A retry of this
+      // activity finds routing already released and changes nothing.
+      ends.releaseRouting(
+          record.rolloutId(),
+          record.spec().prompt(),
+          record.checkpoint().state(),
+          record.reason() == null ? "ended" : record.reason());
     }
   }
 

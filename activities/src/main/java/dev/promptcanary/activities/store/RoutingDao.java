@@ -4,6 +4,7 @@ import dev.promptcanary.activities.routing.FenceOutcome;
 import dev.promptcanary.activities.routing.ManualRouting;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.routing.RoutingWrite;
+import dev.promptcanary.workflows.rollout.RolloutState;
 import dev.promptcanary.workflows.rollout.RoutingCommand;
 import dev.promptcanary.workflows.rollout.RoutingReceipt;
 import java.util.List;
@@ -46,10 +47,28 @@ public interface RoutingDao {
   @CreateSqlObject
   AuditDao audit();
 
+  @SqlQuery("SELECT state FROM rollouts WHERE id = :id")
+  Optional<String> rolloutState(@Bind("id") String rolloutId);
+
   /**
-   * Sets routing by hand. Refused (STALE) while a rollout owns the prompt: the rollout's next write
-   * would silently undo it. The sequence is taken under the row lock, so concurrent manual writes
-   * serialise.
+   * Whether the rollout {@code rolloutId} has ended in the read model. An ended rollout never owns
+   * routing, whatever the row says (its last routing write may have failed): its claim is void.
+   */
+  default boolean hasEnded(String rolloutId) {
+    return rolloutState(rolloutId)
+        .map(state -> RolloutState.valueOf(state).isFinal())
+        .orElse(false);
+  }
+
+  /** Whether a rollout that has not ended owns this routing. */
+  default boolean ownedByLiveRollout(RoutingState state) {
+    return state.rolloutId() != null && !hasEnded(state.rolloutId());
+  }
+
+  /**
+   * Sets routing by hand. Refused (STALE) while a running rollout owns the prompt: the rollout's
+   * next write would silently undo it. A claim left by an ended rollout is released by the write.
+   * The sequence is taken under the row lock, so concurrent manual writes serialise.
    */
   @Transaction
   default FenceOutcome applyManual(ManualRouting change) {
@@ -57,13 +76,13 @@ public interface RoutingDao {
         findForUpdate(change.prompt())
             .orElseThrow(
                 () -> new IllegalArgumentException("no routing for prompt " + change.prompt()));
-    if (current.rolloutId() != null) {
+    if (ownedByLiveRollout(current)) {
       return FenceOutcome.STALE;
     }
     RoutingWrite write =
         new RoutingWrite(
             change.prompt(),
-            null,
+            current.rolloutId(),
             null,
             current.fenceSeq() + 1,
             change.stableVersion(),
@@ -82,6 +101,10 @@ public interface RoutingDao {
     return outcome;
   }
 
+  /** The stable version the last promotion replaced; null before the first. */
+  @SqlQuery("SELECT last_known_good_version FROM routing WHERE prompt = :prompt")
+  Integer lastKnownGood(@Bind("prompt") String prompt);
+
   @SqlUpdate("UPDATE routing SET last_known_good_version = :version WHERE prompt = :prompt")
   void setLastKnownGood(@Bind("prompt") String prompt, @Bind("version") int version);
 
@@ -89,7 +112,8 @@ public interface RoutingDao {
    * A rollout's routing write. A claim takes the row only when nobody owns it and starts from the
    * row's own sequence; a retried claim finds the row already ours and succeeds. Later writes are
    * fenced by the rollout's sequence. A promotion remembers the stable version it replaced as the
-   * last known good one.
+   * last known good one. A rollout that has ended claims nothing (a late claim of a terminated run
+   * must not take routing back), and a claim left by an ended rollout does not block a new one.
    */
   @Transaction
   default RoutingReceipt applyForRollout(RoutingCommand command) {
@@ -101,15 +125,19 @@ public interface RoutingDao {
     long sequence = command.sequence();
     String expectedOwner = command.rolloutId();
     if (command.claim()) {
+      if (hasEnded(command.rolloutId())) {
+        return new RoutingReceipt(
+            false, current.fenceSeq(), "rollout " + command.rolloutId() + " has ended");
+      }
       if (command.rolloutId().equals(current.rolloutId())) {
         return new RoutingReceipt(true, current.fenceSeq(), "already claimed");
       }
-      if (current.rolloutId() != null) {
+      if (ownedByLiveRollout(current)) {
         return new RoutingReceipt(
             false, current.fenceSeq(), "routing is owned by rollout " + current.rolloutId());
       }
       sequence = current.fenceSeq() + 1;
-      expectedOwner = null;
+      expectedOwner = current.rolloutId();
     }
     RoutingWrite write =
         new RoutingWrite(

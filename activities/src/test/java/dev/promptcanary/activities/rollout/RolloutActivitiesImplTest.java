@@ -114,6 +114,63 @@ class RolloutActivitiesImplTest {
   }
 
   @Test
+  void theFinalRecordResetsRoutingARollbackCouldNotReset() {
+    RolloutSpec spec =
+        new RolloutSpec(
+            "chat",
+            2,
+            1,
+            List.of(new Stage(500, 10, 0, 60)),
+            GatesConfig.defaults(),
+            null,
+            InconclusivePolicy.HOLD,
+            0,
+            60,
+            null,
+            "ana",
+            null,
+            null,
+            null,
+            null);
+    assertThat(activities.setRouting(command(true, false, 1, 1, 2, 500)).applied()).isTrue();
+    // The rollback's reset kept failing (PostgreSQL away), so the workflow ended with the canary
+    // still routed; its final record is the next write that reaches the store.
+    Checkpoint rolledBack =
+        new Checkpoint(
+            RolloutState.ROLLED_BACK,
+            0,
+            true,
+            1,
+            0,
+            60_000,
+            1,
+            0,
+            1,
+            List.of(),
+            List.of(),
+            0,
+            null,
+            0);
+    RolloutRecord end =
+        new RolloutRecord(
+            "rollout-chat-2",
+            "run-1",
+            spec,
+            rolledBack,
+            "regression (routing could not be reset, set it by hand: connection refused)",
+            null);
+    activities.recordProgress(end);
+    activities.recordProgress(end); // a retry
+
+    var routing = jdbi.onDemand(RoutingDao.class).find("chat").orElseThrow();
+    assertThat(routing.rolloutId()).isNull();
+    assertThat(routing.stableVersion()).isEqualTo(1);
+    assertThat(routing.canaryVersion()).isNull();
+    assertThat(routing.canaryWeightBp()).isZero();
+    assertThat(routing.fenceSeq()).isEqualTo(2);
+  }
+
+  @Test
   void analysisReadsTheArmsFromTheStoreAndSeesARegression() {
     Instant canaryStart = Instant.now().minusSeconds(600);
     List<Observation> observations = new ArrayList<>();

@@ -43,7 +43,12 @@ public class RoutingResource {
 
   @GET
   @RolesAllowed(Role.READER_NAME)
-  public RoutingState get(@PathParam("name") String name) {
+  public RoutingView get(@PathParam("name") String name) {
+    RoutingState state = current(name);
+    return RoutingView.of(state, routing.lastKnownGood(state.prompt()));
+  }
+
+  private RoutingState current(String name) {
     String prompt = Params.promptName(name);
     return routing
         .find(prompt)
@@ -52,11 +57,11 @@ public class RoutingResource {
 
   @PUT
   @RolesAllowed(Role.ADMIN_NAME)
-  public RoutingState set(
+  public RoutingView set(
       @PathParam("name") String name,
       @Valid @NotNull ManualRoutingRequest request,
       @Context SecurityContext security) {
-    RoutingState current = get(name);
+    RoutingState current = current(name);
     String prompt = current.prompt();
     requireVersion(prompt, "stableVersion", request.stableVersion());
     if (request.canaryVersion() == null) {
@@ -91,7 +96,7 @@ public class RoutingResource {
     }
     // Read-your-writes on this node; the other nodes hear of it through NOTIFY.
     loader.reload(prompt);
-    return routing.find(prompt).orElseThrow();
+    return get(prompt);
   }
 
   private void requireVersion(String prompt, String field, int version) {

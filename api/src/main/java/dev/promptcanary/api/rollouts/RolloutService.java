@@ -98,7 +98,7 @@ public class RolloutService {
       throw ApiException.invalid(
           "candidateVersion", "version " + candidate + " is already the stable version");
     }
-    if (current.rolloutId() != null) {
+    if (routing.ownedByLiveRollout(current)) {
       throw ApiException.conflict(
           "prompt",
           "prompt '" + prompt + "' already has a running rollout: " + current.rolloutId());
@@ -500,6 +500,17 @@ public class RolloutService {
     String update = RolloutMessages.updateFor(action);
     if (update == null) {
       throw ApiException.notFound("action", "no control '" + action + "'");
+    }
+    try {
+      // An update long-polls until the workflow answers, and retries through an outage: without
+      // this check, a control while Temporal is unreachable hangs for a minute instead of a 503.
+      // The describe runs under the request stubs' short deadline.
+      client.newUntypedWorkflowStub(row.workflowId()).describe();
+    } catch (RuntimeException e) {
+      if (TemporalErrors.isUnavailable(e)) {
+        throw TemporalErrors.unavailable(e);
+      }
+      // anything else (e.g. not found) the update below reports in its own words
     }
     try {
       return client
