@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.workflows.rollout.ControlRequest;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -18,13 +16,11 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.testserver.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,22 +31,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class AuditTrailTest {
-  static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL =
-      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
-  static final TestDatabase DB = TestDatabases.fresh();
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embedded(DB, TEMPORAL_PORT);
+  static final EmbeddedStack APP = EmbeddedStack.embedded();
+  static final TestDatabase DB = APP.db();
   final Http deployer = new Http(APP).as(Role.DEPLOYER);
   final Http admin = new Http(APP);
 
   /** One control as either record tells it. */
   record Control(String action, String actor, String role, String reason) {}
-
-  @AfterAll
-  static void stopTemporal() {
-    TEMPORAL.close();
-  }
 
   private JsonNode awaitRollout(String id, Predicate<JsonNode> condition) {
     return await("rollout " + id)
@@ -67,36 +54,8 @@ class AuditTrailTest {
     assertThat(reply.status()).as(action + ": " + reply.body()).isEqualTo(expected);
   }
 
-  /**
-   * Starts (and ends) a workflow nobody runs, so the test server's first start is not the
-   * rollout's: on a loaded 2-core machine that cold first start has taken longer than the API's 2 s
-   * patience with Temporal, and the API answered 503 for a start the server then made anyway.
-   */
-  private static void warmUpTemporal() {
-    WorkflowServiceStubs stubs =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget("localhost:" + TEMPORAL_PORT)
-                .build());
-    try {
-      var stub =
-          WorkflowClient.newInstance(stubs)
-              .newUntypedWorkflowStub(
-                  "WarmUp",
-                  io.temporal.client.WorkflowOptions.newBuilder()
-                      .setWorkflowId("warm-up")
-                      .setTaskQueue("warm-up")
-                      .build());
-      stub.start();
-      stub.terminate("warm-up only");
-    } finally {
-      stubs.shutdown();
-    }
-  }
-
   @Test
   void everyControlIsInTheAuditLogAsInTheWorkflowHistory() throws Exception {
-    warmUpTemporal();
     admin.post("/v1/prompts/trail/versions", TestApps.version(1));
     admin.post("/v1/prompts/trail/versions", TestApps.version(2));
     Reply started =
@@ -154,7 +113,7 @@ class AuditTrailTest {
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
-                .setTarget("localhost:" + TEMPORAL_PORT)
+                .setTarget("localhost:" + APP.temporalPort())
                 .build());
     try {
       WorkflowClient client = WorkflowClient.newInstance(stubs);

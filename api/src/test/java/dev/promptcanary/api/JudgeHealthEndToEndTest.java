@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import dev.promptcanary.testkit.ModelSimulator;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.temporal.testserver.TestServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,20 +23,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class JudgeHealthEndToEndTest {
-  static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL =
-      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
-  static final ModelSimulator SIMULATOR = ModelSimulator.start(0);
-  static final TestDatabase DB = TestDatabases.fresh();
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embeddedWithModels(DB, TEMPORAL_PORT, SIMULATOR.baseUrl().toString());
+  static final EmbeddedStack APP = EmbeddedStack.withModels();
+  static final ModelSimulator SIMULATOR = APP.simulator();
+  static final TestDatabase DB = APP.db();
   final Http http = new Http(APP);
-
-  @AfterAll
-  static void stop() {
-    TEMPORAL.close();
-    SIMULATOR.close();
-  }
 
   private JsonNode rollout(String id) {
     return http.get("/v1/rollouts/" + id).body();

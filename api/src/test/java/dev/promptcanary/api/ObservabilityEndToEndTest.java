@@ -9,20 +9,12 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.rollout.AlertSender;
-import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.observability.PrometheusMetrics;
 import dev.promptcanary.testkit.ModelSimulator;
 import dev.promptcanary.workflows.rollout.WebhookFormat;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.testserver.TestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,23 +43,10 @@ import org.slf4j.LoggerFactory;
 class ObservabilityEndToEndTest {
   static final String ROLLOUT_SECRET = "rollout-secret-0123456789";
   static final String DEFAULT_SECRET = "default-secret-9876543210";
-  static final ModelSimulator SIM = ModelSimulator.start(0);
   static final WebhookReceiver HOOKS =
       WebhookReceiver.start(Map.of("/rollout", ROLLOUT_SECRET, "/default", DEFAULT_SECRET));
-  static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL =
-      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
-  static final TestDatabase DB = TestDatabases.fresh();
-
-  static {
-    warmUp();
-  }
-
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embeddedWithModels(
-          DB,
-          TEMPORAL_PORT,
-          SIM.baseUrl().toString(),
+  static final EmbeddedStack APP =
+      EmbeddedStack.withModels(
           config -> {
             config.getAlerts().getDefaultWebhook().setUrl(HOOKS.url("/default"));
             config.getAlerts().getDefaultWebhook().setSecret(DEFAULT_SECRET);
@@ -75,43 +54,15 @@ class ObservabilityEndToEndTest {
             config.getAlerts().setPublicUrl("http://canary.example");
             config.getTemporal().setUiUrl("http://temporal-ui.example");
           });
+  static final ModelSimulator SIM = APP.simulator();
+  static final TestDatabase DB = APP.db();
   static final ObjectMapper JSON = new ObjectMapper();
-
-  /**
-   * Starts and terminates one workflow with the SDK's patient defaults. The API gives Temporal 2 s
-   * to start a rollout's workflow; on a cold test server on a machine shared by many builds the
-   * first start can take longer (a 503 although the workflow started, then a 409 on retry), which
-   * is not what this test is about.
-   */
-  private static void warmUp() {
-    WorkflowServiceStubs stubs =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget("localhost:" + TEMPORAL_PORT)
-                .build());
-    try {
-      WorkflowStub warm =
-          WorkflowClient.newInstance(stubs)
-              .newUntypedWorkflowStub(
-                  "Warmup",
-                  WorkflowOptions.newBuilder()
-                      .setWorkflowId("warm-up")
-                      .setTaskQueue("warm-up")
-                      .build());
-      warm.start();
-      warm.terminate("warmed up");
-    } finally {
-      stubs.shutdown();
-    }
-  }
 
   final Http http = new Http(APP);
 
   @AfterAll
   static void stop() {
-    TEMPORAL.close();
     HOOKS.close();
-    SIM.close();
   }
 
   @Test

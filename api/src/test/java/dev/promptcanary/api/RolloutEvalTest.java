@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import dev.promptcanary.testkit.ModelSimulator;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.temporal.testserver.TestServer;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,27 +19,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RolloutEvalTest {
-  static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL =
-      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
-  static final ModelSimulator SIMULATOR = ModelSimulator.start(0);
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embeddedWithModels(
-          TestDatabases.fresh(),
-          TEMPORAL_PORT,
-          SIMULATOR.baseUrl().toString(),
+  static final EmbeddedStack APP =
+      EmbeddedStack.withModels(
           config -> {
             // a model that does not answer should block the eval in seconds, not minutes
             config.getModel().setTimeout(io.dropwizard.util.Duration.seconds(2));
             config.getModel().setMaxRetries(1);
           });
+  static final ModelSimulator SIMULATOR = APP.simulator();
   final Http http = new Http(APP);
-
-  @AfterAll
-  static void stop() {
-    TEMPORAL.close();
-    SIMULATOR.close();
-  }
 
   private void version(String quality) {
     version("evaluated", quality);

@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import dev.promptcanary.api.auth.Role;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.temporal.testserver.TestServer;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.function.Predicate;
 import org.glassfish.jersey.client.ClientProperties;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,26 +23,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RolloutPagesTest {
-  static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL =
-      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
-  static final TestDatabase DB = TestDatabases.fresh();
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embedded(
-          DB,
-          TEMPORAL_PORT,
+  static final EmbeddedStack APP =
+      EmbeddedStack.embedded(
           config -> config.getTemporal().setUiUrl("http://temporal-ui.test:8233/"));
+  static final TestDatabase DB = APP.db();
   final Http http = new Http(APP);
 
   /** Text people typed that reaches the pages: why a rollout was paused, why it was aborted. */
   static final String PAUSE_REASON = "<script>alert('paused')</script> & co";
 
   static final String ABORT_REASON = "<img src=x onerror=alert(1)> \"quoted\"";
-
-  @AfterAll
-  static void stopTemporal() {
-    TEMPORAL.close();
-  }
 
   record Page(int status, String contentType, String location, String body) {}
 

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.activities.ingest.Units;
-import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.temporal.testserver.TestServer;
 import java.time.Instant;
 import java.util.Random;
 import java.util.StringJoiner;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -26,19 +22,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class SessionRolloutEndToEndTest {
-  static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL =
-      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
-  static final TestDatabase DB = TestDatabases.fresh();
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embedded(DB, TEMPORAL_PORT);
+  static final EmbeddedStack APP = EmbeddedStack.embedded();
+  static final TestDatabase DB = APP.db();
   final Http http = new Http(APP);
   final RolloutDriver rollouts = new RolloutDriver(http);
-
-  @AfterAll
-  static void stopTemporal() {
-    TEMPORAL.close();
-  }
 
   /**
    * {@code sessions} sessions: each resolves once and makes 1-8 requests (mean about 4) on the

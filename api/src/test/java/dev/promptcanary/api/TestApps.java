@@ -13,7 +13,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.glassfish.jersey.client.ClientProperties;
 
-/** Real API instances on free ports over a real PostgreSQL; Temporal deliberately unreachable. */
+/**
+ * Real API instances on free ports over a real PostgreSQL; Temporal deliberately unreachable (the
+ * whole stack with Temporal is {@link EmbeddedStack}).
+ */
 public final class TestApps {
   /** A loopback port free right now, for servers a test starts. */
   public static int freePort() {
@@ -32,7 +35,7 @@ public final class TestApps {
    * pages, the role matrix): on a shared 2-core machine under load a cold first request has taken
    * longer.
    */
-  static final class PatientApp extends DropwizardAppExtension<PromptCanaryConfiguration> {
+  static class PatientApp extends DropwizardAppExtension<PromptCanaryConfiguration> {
     PatientApp(PromptCanaryConfiguration config) {
       super(PromptCanaryApplication.class, config);
     }
@@ -75,58 +78,6 @@ public final class TestApps {
     config.getLimits().getIngest().setEnabled(false);
     config.getLimits().getControls().setEnabled(false);
     return config;
-  }
-
-  /**
-   * The whole stack in one process, as {@code dev} runs it: API and worker, over the Temporal test
-   * server listening on {@code temporalPort}.
-   */
-  public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(
-      TestDatabase db, int temporalPort) {
-    return embedded(db, temporalPort, config -> {});
-  }
-
-  /** As above, with the configuration adjusted by {@code adjust} before the app starts. */
-  public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(
-      TestDatabase db,
-      int temporalPort,
-      java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
-    PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
-    adjust.accept(config);
-    return new PatientApp(config);
-  }
-
-  private static PromptCanaryConfiguration embeddedConfig(TestDatabase db, int temporalPort) {
-    PromptCanaryConfiguration config = config(db);
-    config.getTemporal().setTarget("localhost:" + temporalPort);
-    config.setRole(ProcessRole.ALL);
-    config.setEmbeddedTemporal(true);
-    return config;
-  }
-
-  /**
-   * The embedded stack with offline evals and the judge on the model SIMULATOR at {@code
-   * simulatorBaseUrl}.
-   */
-  public static DropwizardAppExtension<PromptCanaryConfiguration> embeddedWithModels(
-      TestDatabase db, int temporalPort, String simulatorBaseUrl) {
-    return embeddedWithModels(db, temporalPort, simulatorBaseUrl, config -> {});
-  }
-
-  /** As above, with the configuration adjusted by {@code adjust} before the app starts. */
-  public static DropwizardAppExtension<PromptCanaryConfiguration> embeddedWithModels(
-      TestDatabase db,
-      int temporalPort,
-      String simulatorBaseUrl,
-      java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
-    PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
-    config.getModel().setEnabled(true);
-    config.getModel().setBaseUrl(simulatorBaseUrl);
-    config.getJudge().setEnabled(true);
-    config.getJudge().setBaseUrl(simulatorBaseUrl);
-    config.getJudge().setModel("sim-judge");
-    adjust.accept(config);
-    return new PatientApp(config);
   }
 
   /**

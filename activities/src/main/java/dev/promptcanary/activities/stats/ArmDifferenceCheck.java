@@ -6,9 +6,9 @@ import java.util.function.Function;
 
 /**
  * The shape {@link MeanCheck} and {@link RateCheck} share: one per-unit metric read from both arms,
- * compared by a {@link Comparison} whose margin may be relative to the baseline's level, and, as a
- * guardrail of a custom metric, skipped while there is no data (a stage without such data is not a
- * reason to wait). A custom metric's comparison is built the same way for both.
+ * compared by a {@link Comparison} whose margin may be relative to the stable arm's level, and, as
+ * a guardrail of a custom metric, skipped while there is no data (a stage without such data is not
+ * a reason to wait). A custom metric's comparison is built the same way for both.
  */
 abstract class ArmDifferenceCheck implements GateCheck {
   final GateKind kind;
@@ -56,7 +56,8 @@ abstract class ArmDifferenceCheck implements GateCheck {
         gate.minimumEffect(),
         range,
         gate.mode(),
-        gate.minimumPower());
+        gate.minimumPower(),
+        0);
   }
 
   /** The margin of this look: the comparison's own, or the relative one if that is larger. */

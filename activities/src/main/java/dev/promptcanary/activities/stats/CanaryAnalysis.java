@@ -252,6 +252,7 @@ public final class CanaryAnalysis {
               0,
               false,
               d != Decision.NON_INFERIOR,
+              Double.NaN,
               Double.NaN));
     }
     return combine(outcomes);

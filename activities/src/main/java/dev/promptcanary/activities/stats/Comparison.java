@@ -103,33 +103,6 @@ final class Comparison {
    * @param range what the estimated quantity can range over
    * @param mode non-inferiority or harm detection
    * @param minimumPower harm detection only: hold until this power against the margin; 0 = never
-   */
-  Comparison(
-      GateKind gate,
-      String metric,
-      boolean higherIsWorse,
-      double alpha,
-      double tau,
-      double margin,
-      double minimumEffect,
-      Range range,
-      GateMode mode,
-      double minimumPower) {
-    this(
-        gate,
-        metric,
-        higherIsWorse,
-        alpha,
-        tau,
-        margin,
-        minimumEffect,
-        range,
-        mode,
-        minimumPower,
-        0);
-  }
-
-  /**
    * @param promotionConfidence harm detection only: hold the promotion until the sequential
    *     probability ratio test rules a harm of the margin out at this confidence; 0 = no guard
    */

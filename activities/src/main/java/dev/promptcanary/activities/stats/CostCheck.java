@@ -26,7 +26,8 @@ final class CostCheck implements GateCheck {
             gate.minimumEffect(),
             Comparison.Range.RELATIVE_CHANGE,
             gate.mode(),
-            gate.minimumPower());
+            gate.minimumPower(),
+            0);
     this.minimumSamples = minimumSamples;
   }
 

@@ -34,36 +34,6 @@ record GateOutcome(
     double mde,
     double guard) {
 
-  /** An outcome without a promotion guard. */
-  GateOutcome(
-      GateKind gate,
-      String metric,
-      Decision decision,
-      long canaryN,
-      long stableN,
-      double estimate,
-      double lower,
-      double upper,
-      double threshold,
-      boolean ceilingBreached,
-      boolean holds,
-      double mde) {
-    this(
-        gate,
-        metric,
-        decision,
-        canaryN,
-        stableN,
-        estimate,
-        lower,
-        upper,
-        threshold,
-        ceilingBreached,
-        holds,
-        mde,
-        Double.NaN);
-  }
-
   Verdict toVerdict(String reason) {
     return new Verdict(
         gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, metric);

@@ -35,7 +35,8 @@ final class MeanCheck extends ArmDifferenceCheck {
             gate.minimumEffect(),
             Comparison.Range.FEEDBACK_DIFFERENCE,
             gate.mode(),
-            gate.minimumPower());
+            gate.minimumPower(),
+            0);
     this.fixedScale = 2;
   }
 

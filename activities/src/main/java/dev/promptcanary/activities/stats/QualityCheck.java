@@ -26,6 +26,7 @@ final class QualityCheck implements GateCheck {
             gate.minimumEffect(),
             Comparison.Range.UNIT_DIFFERENCE,
             GateMode.NON_INFERIORITY,
+            0,
             0);
     this.minimumSamples = minimumSamples;
   }

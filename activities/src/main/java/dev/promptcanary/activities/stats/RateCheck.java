@@ -41,7 +41,8 @@ final class RateCheck extends ArmDifferenceCheck {
             gate.minimumEffect(),
             Comparison.Range.RATE_DIFFERENCE,
             gate.mode(),
-            gate.minimumPower());
+            gate.minimumPower(),
+            0);
     // The ceiling is tested as "canary rate - ceiling": harmful above 0, fine below 0. Its mixing
     // scale is fixed, tuned to the absolute margin (the ceiling itself is a fixed line).
     double ceilingTau =
@@ -58,6 +59,7 @@ final class RateCheck extends ArmDifferenceCheck {
                 0,
                 Comparison.Range.UNIT_DIFFERENCE,
                 gate.mode(),
+                0,
                 0)
             : null;
     this.ceilingRate = gate.ceiling();

@@ -108,6 +108,7 @@ final class SampleRatioCheck implements GateCheck {
         w,
         false,
         decision != Decision.NON_INFERIOR,
+        Double.NaN,
         Double.NaN);
   }
 

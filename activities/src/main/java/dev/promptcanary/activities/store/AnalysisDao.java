@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jdbi.v3.sqlobject.transaction.Transaction;
@@ -105,6 +106,28 @@ public interface AnalysisDao extends SqlObject {
   String JUDGE_SCAN_MARGIN = " - interval '1 hour'";
 
   /**
+   * Per unit of {@code u} and judge, the scores that raced their observation: stored without a
+   * unit, found through the observation ({@link #JUDGE_SCAN_MARGIN}).
+   */
+  String RACED_SCORES =
+      " r AS (SELECT u.version, u.unit, j.judge, count(*) AS n, sum(j.score) AS s FROM judgements j"
+          + "  JOIN observations o ON o.prompt = j.prompt AND o.request_id = j.request_id"
+          + "  JOIN u ON u.unit = o.unit AND u.version = j.version"
+          + "  WHERE j.prompt = :prompt AND j.unit IS NULL AND j.version IN (:a, :b)"
+          + "   AND j.judged_at >= CAST(:since AS timestamptz)"
+          + JUDGE_SCAN_MARGIN
+          + "  GROUP BY u.version, u.unit, j.judge)";
+
+  /**
+   * Each unit of {@code u} joined to its rows of {@code unit_judge_sums} with a score ({@code s}):
+   * one index probe per unit (LATERAL ... OFFSET 0 keeps the planner from hashing the whole table
+   * for the few units of a stage's first minute).
+   */
+  String UNIT_JUDGE_SUMS =
+      " FROM u JOIN LATERAL (SELECT * FROM unit_judge_sums s WHERE s.prompt = :prompt"
+          + "  AND s.version = u.version AND s.unit = u.unit AND s.scores > 0 OFFSET 0) AS s ON true";
+
+  /**
    * Per-unit sums of one arm's observations (requests; errors and safety flags per request; cost
    * per request with one; feedback per request with one). {@code units} counts every unit first
    * exposed on the arm (what the sample ratio check counts), {@code requestUnits} those with a
@@ -151,6 +174,12 @@ public interface AnalysisDao extends SqlObject {
   /** Quantiles of a set of latencies, and how many there were. */
   record Quantiles(long count, Double[] values) {}
 
+  /**
+   * The two arms' versions of a prompt and the start of the stage: what every per-unit query of a
+   * stage binds ({@code :prompt}, {@code :a}, {@code :b}, {@code :since}).
+   */
+  record StageArms(String prompt, int a, int b, Instant since) {}
+
   /** The arm sums, per version, of the stage's units ({@link #stage} without a latency track). */
   default List<ArmSums> arms(String prompt, int a, int b, Instant since) {
     return stage(prompt, a, b, since, null, 0, true).arms();
@@ -171,6 +200,7 @@ public interface AnalysisDao extends SqlObject {
   default StageRows stage(
       String prompt, int a, int b, Instant since, Long track, int cuts, boolean useTotals) {
     Instant from = useTotals ? totalsFrom(since) : NO_END;
+    StageArms arms = new StageArms(prompt, a, b, since);
     Map<String, Total> sums = new LinkedHashMap<>();
     java.util.function.Consumer<Total> add =
         t -> sums.merge(t.version() + "|" + t.metric(), t, Total::plus);
@@ -179,19 +209,17 @@ public interface AnalysisDao extends SqlObject {
     }
     if (from.isAfter(since)) {
       armsAndLatencyPerUnit(prompt, a, b, since, from, track, cuts).forEach(add);
-      boolean raced = hasUnattributedScores(prompt, a, b, since);
+      boolean raced = hasUnattributedScores(arms);
       List<Sums> perUnit =
-          raced
-              ? scoresWithUnattributed(prompt, a, b, since, from)
-              : scoresAttributed(prompt, a, b, since, from);
+          raced ? scoresWithUnattributed(arms, from) : scoresAttributed(arms, from);
       perUnit.forEach(r -> add.accept(scoreTotal(r)));
       if (raced && useTotals) {
-        racedScores(prompt, a, b, since, from).forEach(r -> add.accept(scoreTotal(r)));
+        racedScores(arms, from).forEach(r -> add.accept(scoreTotal(r)));
       }
-    } else if (useTotals && hasUnattributedScores(prompt, a, b, since)) {
-      racedScores(prompt, a, b, since, from).forEach(r -> add.accept(scoreTotal(r)));
+    } else if (useTotals && hasUnattributedScores(arms)) {
+      racedScores(arms, from).forEach(r -> add.accept(scoreTotal(r)));
     }
-    List<ArmSums> arms = new ArrayList<>();
+    List<ArmSums> armSums = new ArrayList<>();
     List<Sums> latency = new ArrayList<>();
     List<Sums> scores = new ArrayList<>();
     for (int version : new TreeSet<>(List.of(a, b))) {
@@ -200,7 +228,7 @@ public interface AnalysisDao extends SqlObject {
         continue;
       }
       ArmSums arm = armSums(version, exposed.units(), sums);
-      arms.add(arm);
+      armSums.add(arm);
       for (int i = 1; track != null && i <= cuts && arm.requestUnits() > 0; i++) {
         Total above = sums.get(version + "|latency:" + track + ":" + i);
         latency.add(
@@ -229,7 +257,7 @@ public interface AnalysisDao extends SqlObject {
                 t.ns()));
       }
     }
-    return new StageRows(arms, scores, latency);
+    return new StageRows(armSums, scores, latency);
   }
 
   /** The prefix of a judge's metric in {@code unit_totals}. */
@@ -310,8 +338,6 @@ public interface AnalysisDao extends SqlObject {
             + above
             + " FROM per GROUP BY version";
     List<Total> rows = new ArrayList<>();
-    org.jdbi.v3.core.mapper.RowMapper<ArmSums> armMapper =
-        org.jdbi.v3.core.mapper.reflect.ConstructorMapper.of(ArmSums.class);
     var query =
         getHandle()
             .createQuery(sql)
@@ -326,49 +352,20 @@ public interface AnalysisDao extends SqlObject {
     query
         .map(
             (rs, ctx) -> {
-              ArmSums x = armMapper.map(rs, ctx);
-              int v = x.version();
-              rows.add(new Total(v, "exposed", x.units(), 0, 0, 0, 0, 0));
-              rows.add(
-                  new Total(
-                      v,
-                      "errors",
-                      x.requestUnits(),
-                      x.requests(),
-                      x.errors(),
-                      x.requestsSq(),
-                      x.errorsSq(),
-                      x.requestsErrors()));
-              rows.add(
-                  new Total(
-                      v,
-                      "safety",
-                      x.requestUnits(),
-                      x.requests(),
-                      x.safety(),
-                      x.requestsSq(),
-                      x.safetySq(),
-                      x.requestsSafety()));
-              rows.add(
-                  new Total(
-                      v,
-                      "cost",
-                      x.costUnits(),
-                      x.costN(),
-                      x.costS(),
-                      x.costNn(),
-                      x.costSs(),
-                      x.costNs()));
-              rows.add(
-                  new Total(
-                      v,
-                      "feedback",
-                      x.feedbackUnits(),
-                      x.feedbackN(),
-                      x.feedbackS(),
-                      x.feedbackNn(),
-                      x.feedbackSs(),
-                      x.feedbackNs()));
+              int v = rs.getInt("version");
+              rows.add(new Total(v, "exposed", rs.getLong("units"), 0, 0, 0, 0, 0));
+              for (List<String> c : PER_UNIT_MOMENTS) {
+                rows.add(
+                    new Total(
+                        v,
+                        c.get(0),
+                        rs.getLong(c.get(1)),
+                        rs.getDouble(c.get(2)),
+                        rs.getDouble(c.get(3)),
+                        rs.getDouble(c.get(4)),
+                        rs.getDouble(c.get(5)),
+                        rs.getDouble(c.get(6))));
+              }
               for (int i = 1; latency && i <= cuts; i++) {
                 rows.add(
                     new Total(
@@ -381,11 +378,43 @@ public interface AnalysisDao extends SqlObject {
                         rs.getDouble("ss" + i),
                         rs.getDouble("ns" + i)));
               }
-              return x;
+              return v;
             })
         .list();
     return rows;
   }
+
+  /**
+   * Per metric of {@link #armsAndLatencyPerUnit}, its {@code unit_totals} name and the columns that
+   * hold its moments: units, n, s, nn, ss, ns.
+   */
+  List<List<String>> PER_UNIT_MOMENTS =
+      List.of(
+          List.of(
+              "errors",
+              "request_units",
+              "requests",
+              "errors",
+              "requests_sq",
+              "errors_sq",
+              "requests_errors"),
+          List.of(
+              "safety",
+              "request_units",
+              "requests",
+              "safety",
+              "requests_sq",
+              "safety_sq",
+              "requests_safety"),
+          List.of("cost", "cost_units", "cost_n", "cost_s", "cost_nn", "cost_ss", "cost_ns"),
+          List.of(
+              "feedback",
+              "feedback_units",
+              "feedback_n",
+              "feedback_s",
+              "feedback_nn",
+              "feedback_ss",
+              "feedback_ns"));
 
   /**
    * Judge scores per unit and arm, by judge ({@code key}): each unit's row of {@code
@@ -396,27 +425,17 @@ public interface AnalysisDao extends SqlObject {
       "WITH "
           + UNITS_UNTIL
           + ","
-          + " a AS (SELECT u.version, u.unit, s.judge, s.scores AS n, s.score_sum AS s FROM u JOIN LATERAL"
-          + "  (SELECT * FROM unit_judge_sums s WHERE s.prompt = :prompt AND s.version = u.version AND s.unit = u.unit"
-          + "   AND s.scores > 0 OFFSET 0) AS s ON true),"
-          + " r AS (SELECT u.version, u.unit, j.judge, count(*) AS n, sum(j.score) AS s FROM judgements j"
-          + "  JOIN observations o ON o.prompt = j.prompt AND o.request_id = j.request_id"
-          + "  JOIN u ON u.unit = o.unit AND u.version = j.version"
-          + "  WHERE j.prompt = :prompt AND j.unit IS NULL AND j.version IN (:a, :b)"
-          + "   AND j.judged_at >= CAST(:since AS timestamptz)"
-          + JUDGE_SCAN_MARGIN
-          + "  GROUP BY u.version, u.unit, j.judge),"
+          + " a AS (SELECT u.version, u.unit, s.judge, s.scores AS n, s.score_sum AS s"
+          + UNIT_JUDGE_SUMS
+          + "),"
+          + RACED_SCORES
+          + ","
           + " per AS (SELECT version, unit, judge, coalesce(a.n, 0) + coalesce(r.n, 0) AS n,"
           + "  coalesce(a.s, 0) + coalesce(r.s, 0) AS s FROM a FULL JOIN r USING (version, unit, judge))"
           + " SELECT version, judge AS key, count(*) AS units, sum(n) AS n, sum(s) AS s, sum(n * n) AS nn,"
           + "  sum(s * s) AS ss, sum(n * s) AS ns FROM per GROUP BY version, judge")
   @RegisterConstructorMapper(Sums.class)
-  List<Sums> scoresWithUnattributed(
-      @Bind("prompt") String prompt,
-      @Bind("a") int a,
-      @Bind("b") int b,
-      @Bind("since") Instant since,
-      @Bind("until") Instant until);
+  List<Sums> scoresWithUnattributed(@BindMethods StageArms arms, @Bind("until") Instant until);
 
   /**
    * {@link #scoresWithUnattributed} when every score of the stage has its unit: the aggregates
@@ -427,16 +446,10 @@ public interface AnalysisDao extends SqlObject {
           + UNITS_UNTIL
           + " SELECT u.version, s.judge AS key, count(*) AS units, sum(s.scores) AS n, sum(s.score_sum) AS s,"
           + "  sum(s.scores * s.scores) AS nn, sum(s.score_sum * s.score_sum) AS ss, sum(s.scores * s.score_sum) AS ns"
-          + " FROM u JOIN LATERAL (SELECT * FROM unit_judge_sums s WHERE s.prompt = :prompt AND s.version = u.version"
-          + "  AND s.unit = u.unit AND s.scores > 0 OFFSET 0) AS s ON true"
+          + UNIT_JUDGE_SUMS
           + " GROUP BY u.version, s.judge")
   @RegisterConstructorMapper(Sums.class)
-  List<Sums> scoresAttributed(
-      @Bind("prompt") String prompt,
-      @Bind("a") int a,
-      @Bind("b") int b,
-      @Bind("since") Instant since,
-      @Bind("until") Instant until);
+  List<Sums> scoresAttributed(@BindMethods StageArms arms, @Bind("until") Instant until);
 
   /**
    * What the scores that raced their observation (no unit, observation stored) add to the judge's
@@ -447,13 +460,8 @@ public interface AnalysisDao extends SqlObject {
   @SqlQuery(
       "WITH u AS (SELECT unit, first_version AS version FROM unit_exposures"
           + "  WHERE prompt = :prompt AND first_served_at >= :from AND first_version IN (:a, :b)),"
-          + " r AS (SELECT u.version, u.unit, j.judge, count(*) AS n, sum(j.score) AS s FROM judgements j"
-          + "  JOIN observations o ON o.prompt = j.prompt AND o.request_id = j.request_id"
-          + "  JOIN u ON u.unit = o.unit AND u.version = j.version"
-          + "  WHERE j.prompt = :prompt AND j.unit IS NULL AND j.version IN (:a, :b)"
-          + "   AND j.judged_at >= CAST(:since AS timestamptz)"
-          + JUDGE_SCAN_MARGIN
-          + "  GROUP BY u.version, u.unit, j.judge),"
+          + RACED_SCORES
+          + ","
           + " k AS (SELECT r.version, r.judge, coalesce(s.scores, 0) AS n0, coalesce(s.score_sum, 0) AS s0,"
           + "  coalesce(s.scores, 0) + r.n AS n1, coalesce(s.score_sum, 0) + r.s AS s1 FROM r LEFT JOIN unit_judge_sums s"
           + "  ON s.prompt = :prompt AND s.version = r.version AND s.unit = r.unit AND s.judge = r.judge)"
@@ -461,12 +469,7 @@ public interface AnalysisDao extends SqlObject {
           + "  sum(s1 - s0) AS s, sum(n1 * n1 - n0 * n0) AS nn, sum(s1 * s1 - s0 * s0) AS ss,"
           + "  sum(n1 * s1 - n0 * s0) AS ns FROM k GROUP BY version, judge")
   @RegisterConstructorMapper(Sums.class)
-  List<Sums> racedScores(
-      @Bind("prompt") String prompt,
-      @Bind("a") int a,
-      @Bind("b") int b,
-      @Bind("since") Instant since,
-      @Bind("from") Instant from);
+  List<Sums> racedScores(@BindMethods StageArms arms, @Bind("from") Instant from);
 
   /**
    * Whether some score of the arms in the stage's scan window has no unit though its observation is
@@ -477,11 +480,7 @@ public interface AnalysisDao extends SqlObject {
           + " AND j.version IN (:a, :b) AND j.judged_at >= CAST(:since AS timestamptz)"
           + JUDGE_SCAN_MARGIN
           + " AND EXISTS (SELECT 1 FROM observations o WHERE o.prompt = j.prompt AND o.request_id = j.request_id))")
-  boolean hasUnattributedScores(
-      @Bind("prompt") String prompt,
-      @Bind("a") int a,
-      @Bind("b") int b,
-      @Bind("since") Instant since);
+  boolean hasUnattributedScores(@BindMethods StageArms arms);
 
   /** Judge scores per unit and arm, by judge ({@code key}) ({@link #stage}). */
   default List<Sums> scores(String prompt, int a, int b, Instant since) {

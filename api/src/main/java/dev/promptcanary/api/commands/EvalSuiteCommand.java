@@ -1,6 +1,5 @@
 package dev.promptcanary.api.commands;
 
-import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.promptcanary.activities.eval.CreatedSuite;
@@ -11,11 +10,6 @@ import dev.promptcanary.activities.eval.SuiteProblem;
 import dev.promptcanary.activities.eval.SuiteValidator;
 import dev.promptcanary.activities.store.Actor;
 import dev.promptcanary.activities.store.EvalDao;
-import dev.promptcanary.activities.store.Migrations;
-import dev.promptcanary.activities.store.Store;
-import dev.promptcanary.api.PromptCanaryConfiguration;
-import io.dropwizard.core.cli.ConfiguredCommand;
-import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,7 +24,7 @@ import org.jdbi.v3.core.Jdbi;
  * shape as the body of {@code POST /v1/eval-suites}, validated the same way. Loading the same suite
  * again changes nothing.
  */
-public class EvalSuiteCommand extends ConfiguredCommand<PromptCanaryConfiguration> {
+public class EvalSuiteCommand extends DatabaseCommand {
   private static final ObjectMapper YAML = new YAMLMapper();
 
   /** A suite file: the suite, and optionally who wrote it (the OS user otherwise). */
@@ -48,27 +42,14 @@ public class EvalSuiteCommand extends ConfiguredCommand<PromptCanaryConfiguratio
   }
 
   @Override
-  protected void run(
-      Bootstrap<PromptCanaryConfiguration> bootstrap,
-      Namespace namespace,
-      PromptCanaryConfiguration config)
-      throws Exception {
-    ManagedDataSource dataSource = config.getDatabase().build(new MetricRegistry(), "eval-suite");
-    try {
-      if (config.isMigrateOnStart()) {
-        Migrations.migrate(dataSource);
-      }
-      CreatedSuite result =
-          load(Store.configure(Jdbi.create(dataSource)), Path.of(namespace.getString("suite")));
-      System.out.printf(
-          "%s eval suite %s v%d (%d cases)%n",
-          result.created() ? "stored" : "unchanged, already stored as",
-          result.suite().name(),
-          result.suite().version(),
-          result.suite().definition().cases().size());
-    } finally {
-      dataSource.stop();
-    }
+  void run(Namespace namespace, ManagedDataSource dataSource, Jdbi jdbi) throws IOException {
+    CreatedSuite result = load(jdbi, Path.of(namespace.getString("suite")));
+    System.out.printf(
+        "%s eval suite %s v%d (%d cases)%n",
+        result.created() ? "stored" : "unchanged, already stored as",
+        result.suite().name(),
+        result.suite().version(),
+        result.suite().definition().cases().size());
   }
 
   /**

@@ -1,15 +1,9 @@
 package dev.promptcanary.api.commands;
 
-import com.codahale.metrics.MetricRegistry;
 import dev.promptcanary.activities.store.Actor;
 import dev.promptcanary.activities.store.ApiKeyDao;
-import dev.promptcanary.activities.store.Migrations;
-import dev.promptcanary.activities.store.Store;
-import dev.promptcanary.api.PromptCanaryConfiguration;
 import dev.promptcanary.api.auth.ApiKeys;
 import dev.promptcanary.api.auth.Role;
-import io.dropwizard.core.cli.ConfiguredCommand;
-import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
 import java.util.Arrays;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -21,7 +15,7 @@ import org.jdbi.v3.core.Jdbi;
  * (how the first admin key is made, or a lost one replaced) and prints its secret as the last line
  * of standard output, once. The audit log records it as made from the command line.
  */
-public class KeyCommand extends ConfiguredCommand<PromptCanaryConfiguration> {
+public class KeyCommand extends DatabaseCommand {
   /** A key just made: its id and its secret (shown once). */
   public record NewKey(long id, String name, Role role, String secret) {}
 
@@ -45,28 +39,16 @@ public class KeyCommand extends ConfiguredCommand<PromptCanaryConfiguration> {
   }
 
   @Override
-  protected void run(
-      Bootstrap<PromptCanaryConfiguration> bootstrap,
-      Namespace namespace,
-      PromptCanaryConfiguration config)
-      throws Exception {
-    ManagedDataSource dataSource = config.getDatabase().build(new MetricRegistry(), "key");
-    try {
-      if (config.isMigrateOnStart()) {
-        Migrations.migrate(dataSource);
-      }
-      NewKey key =
-          create(
-              Store.configure(Jdbi.create(dataSource)),
-              namespace.getString("name"),
-              Role.parse(namespace.getString("role")),
-              new Actor(System.getProperty("user.name", "cli"), "cli"));
-      System.out.printf(
-          "created %s key '%s' (id %d); its secret, shown only now:%n%s%n",
-          key.role().wireName(), key.name(), key.id(), key.secret());
-    } finally {
-      dataSource.stop();
-    }
+  void run(Namespace namespace, ManagedDataSource dataSource, Jdbi jdbi) {
+    NewKey key =
+        create(
+            jdbi,
+            namespace.getString("name"),
+            Role.parse(namespace.getString("role")),
+            new Actor(System.getProperty("user.name", "cli"), "cli"));
+    System.out.printf(
+        "created %s key '%s' (id %d); its secret, shown only now:%n%s%n",
+        key.role().wireName(), key.name(), key.id(), key.secret());
   }
 
   /** Stores a new key; IllegalArgumentException when a live key already has the name. */

@@ -13,6 +13,7 @@ import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Table;
 import dev.promptcanary.workflows.domain.CostGate;
 import dev.promptcanary.workflows.domain.Decision;
+import dev.promptcanary.workflows.domain.GateMode;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.LatencyGate;
 import dev.promptcanary.workflows.domain.RateGate;
@@ -374,7 +375,17 @@ public final class JudgeHealthBench {
         new RateGate(false, e.alphaShare(), e.margin(), e.minimumEffect(), e.ceiling(), e.tau()),
         new RateGate(false, s.alphaShare(), s.margin(), s.minimumEffect(), s.ceiling(), s.tau()),
         new LatencyGate(
-            false, l.alphaShare(), l.quantile(), l.margin(), l.minimumEffect(), l.tau()),
+            false,
+            l.alphaShare(),
+            l.quantile(),
+            l.margin(),
+            l.minimumEffect(),
+            l.tau(),
+            GateMode.NON_INFERIORITY,
+            null,
+            null,
+            0,
+            0),
         new CostGate(false, c.alphaShare(), c.margin(), c.minimumEffect(), c.tau()),
         new SrmGate(false, d.sampleRatio().alpha(), d.sampleRatio().relativeTolerance()),
         d.judgeHealth(),

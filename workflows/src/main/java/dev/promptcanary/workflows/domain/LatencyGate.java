@@ -84,28 +84,6 @@ public record LatencyGate(
     }
   }
 
-  /** The single-cut, non-inferiority gate of rollouts started before quantiles. */
-  public LatencyGate(
-      boolean enabled,
-      double alphaShare,
-      double quantile,
-      double margin,
-      double minimumEffect,
-      double tau) {
-    this(
-        enabled,
-        alphaShare,
-        quantile,
-        margin,
-        minimumEffect,
-        tau,
-        GateMode.NON_INFERIORITY,
-        null,
-        null,
-        0,
-        0);
-  }
-
   /**
    * The same gate in harm detection with a promotion guard at {@code confidence} (0: off), the rest
    * unchanged.
