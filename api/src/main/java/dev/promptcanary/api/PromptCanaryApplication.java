@@ -33,6 +33,7 @@ import dev.promptcanary.api.errors.JsonExceptionMapper;
 import dev.promptcanary.api.errors.UnexpectedExceptionMapper;
 import dev.promptcanary.api.errors.ValidationExceptionMapper;
 import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
+import dev.promptcanary.api.health.HealthServlet;
 import dev.promptcanary.api.health.RoutingHealthCheck;
 import dev.promptcanary.api.health.TemporalHealthCheck;
 import dev.promptcanary.api.limits.RateLimitFilter;
@@ -133,6 +134,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
 
     PrometheusMetrics metrics = PrometheusMetrics.register(environment);
+    HealthServlet.register(environment);
     WorkflowServiceStubs stubs = config.getTemporal().buildServiceStubs(metrics.temporalScope());
     environment.lifecycle().manage(shutdownOf(stubs));
     WorkflowClient workflowClient = config.getTemporal().buildClient(stubs);
