@@ -34,6 +34,7 @@ import dev.promptcanary.api.errors.StoreUnavailableMapper;
 import dev.promptcanary.api.errors.UnexpectedExceptionMapper;
 import dev.promptcanary.api.errors.ValidationExceptionMapper;
 import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
+import dev.promptcanary.api.health.HealthServlet;
 import dev.promptcanary.api.health.RoutingHealthCheck;
 import dev.promptcanary.api.health.TemporalHealthCheck;
 import dev.promptcanary.api.limits.RateLimitFilter;
@@ -65,10 +66,14 @@ import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.server.SimpleServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.jetty.ConnectorFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.views.common.ViewBundle;
 import io.dropwizard.views.freemarker.FreemarkerViewRenderer;
@@ -80,6 +85,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.jdbi.v3.core.Jdbi;
@@ -130,6 +136,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
 
     PrometheusMetrics metrics = PrometheusMetrics.register(environment);
+    HealthServlet.register(environment);
     WorkflowServiceStubs stubs = config.getTemporal().buildServiceStubs(metrics.temporalScope());
     environment.lifecycle().manage(shutdownOf(stubs));
     WorkflowClient workflowClient = config.getTemporal().buildClient(stubs);
@@ -197,6 +204,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     StrictJson.configure(environment.getObjectMapper(), config.getLimits().getMaxRequestBytes());
     jersey.register(new RequestLimitsFilter(config.getLimits().getMaxRequestBytes()));
     environment.getApplicationContext().setErrorHandler(new JsonErrorHandler());
+    letRequestLimitsJudgePaths(config, environment);
     // Dropwizard sets the server's error handler while building it; replace it before it starts.
     environment
         .lifecycle()
@@ -287,6 +295,30 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             jdbi.onDemand(RoutingDao.class),
             config.getTemporal().getUiUrl(),
             config.getTemporal().getNamespace()));
+  }
+
+  /**
+   * Paths Jetty would refuse itself (a segment encoded as {@code %2e%2e}, an encoded {@code /}, a
+   * NUL, bad UTF-8) reach {@link RequestLimitsFilter} instead, which refuses every one of them too
+   * (400 or 422 naming {@code path}), but only after reading the request's body. Jetty refuses them
+   * before the body is read and must then close the connection, so a client still sending saw a
+   * broken pipe and no answer (the 1,000-try fuzz, docs/benchmarks.md). Only the API's connectors:
+   * the admin port keeps Jetty's default.
+   */
+  private static void letRequestLimitsJudgePaths(
+      PromptCanaryConfiguration config, Environment environment) {
+    List<ConnectorFactory> connectors = List.of();
+    if (config.getServerFactory() instanceof DefaultServerFactory server) {
+      connectors = server.getApplicationConnectors();
+    } else if (config.getServerFactory() instanceof SimpleServerFactory server) {
+      connectors = List.of(server.getConnector());
+    }
+    for (ConnectorFactory connector : connectors) {
+      if (connector instanceof HttpConnectorFactory http) {
+        http.setUriCompliance(UriCompliance.UNSAFE);
+      }
+    }
+    environment.getApplicationContext().getServletHandler().setDecodeAmbiguousURIs(true);
   }
 
   /**

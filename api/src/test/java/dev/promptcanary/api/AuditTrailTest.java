@@ -108,6 +108,38 @@ class AuditTrailTest {
     assertThat(routing.get(1).get("after").get("canaryWeightBp").asInt()).isZero();
   }
 
+  /** A bypass (admin only) ends the rollout at 100%: the one control the test above cannot show. */
+  @Test
+  void aBypassIsInTheAuditLogAsInTheWorkflowHistory() {
+    warmUpTemporal();
+    admin.post("/v1/prompts/trail-bypass/versions", TestApps.version(1));
+    admin.post("/v1/prompts/trail-bypass/versions", TestApps.version(2));
+    Reply started =
+        deployer.post(
+            "/v1/rollouts",
+            """
+            {"prompt": "trail-bypass", "candidateVersion": 2, "checkIntervalSeconds": 1,
+             "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 600}]}
+            """);
+    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
+    String id = started.body().get("id").asText();
+    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"));
+
+    control(deployer, id, "bypass", "a deployer may not bypass", 403);
+    control(admin, id, "bypass", "hotfix must ship now", 200);
+    awaitRollout(id, r -> r.get("state").asText().equals("BYPASSED"));
+
+    List<Control> expected =
+        List.of(new Control("bypass", "test-admin", "admin", "hotfix must ship now"));
+    assertThat(fromHistory(id)).isEqualTo(expected);
+    assertThat(
+            await("the audit write, which runs in the background")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> fromAudit(id), rows -> !rows.isEmpty()))
+        .isEqualTo(expected);
+  }
+
   /** The controls the workflow accepted, from its history over all its runs, oldest first. */
   private static List<Control> fromHistory(String workflowId) {
     WorkflowServiceStubs stubs =

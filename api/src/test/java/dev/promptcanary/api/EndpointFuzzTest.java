@@ -43,7 +43,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * <p>The API runs against real PostgreSQL and a real Temporal test server with no worker, so a
  * valid rollout starts (and nothing runs in the background to write rows); live judging points at a
  * closed port, and the fuzz waits after an accepted transcript for the pool to settle. Rate limits
- * are off here (RateLimitApiTest covers them). Tries per property: {@code jqwik.tries.default} (60
+ * are off here (RateLimitApiTest covers them). Tries per property: {@code jqwik.tries.default} (40
  * in the build, set in junit-platform.properties; larger runs pass {@code
  * -Djqwik.tries.default=N}).
  */

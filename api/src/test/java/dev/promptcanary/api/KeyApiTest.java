@@ -1,18 +1,23 @@
 package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.promptcanary.activities.store.Actor;
+import dev.promptcanary.activities.store.ApiKeyDao;
 import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import dev.promptcanary.api.auth.Role;
+import dev.promptcanary.api.commands.KeyCommand;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -89,6 +94,48 @@ class KeyApiTest {
     assertThat(admin.get("/v1/keys?revoked=true").body().findValuesAsText("name"))
         .contains("short-lived");
   }
+
+  /**
+   * How a restore from a backup older than a revocation is repaired (docs/operations.md, section
+   * 8): the key revived by the restore is revoked again against the database, and every node
+   * refuses it, within a second, as after a revocation through the API.
+   */
+  @Test
+  void aKeyRevokedFromTheCommandLineIsRefusedByEveryNode() {
+    JsonNode created = create("revived-by-restore", "client");
+    String secret = created.get("secret").asText();
+    long id = created.get("key").get("id").asLong();
+    for (var node : List.of(NODE_A, NODE_B)) {
+      Http caller = new Http(node).withKey(secret);
+      await()
+          .atMost(Duration.ofSeconds(1))
+          .until(() -> caller.get("/v1/prompts/none/resolve?unit=u").status() == 404);
+    }
+
+    List<ApiKeyDao.StoredKey> revoked =
+        KeyCommand.revoke(
+            DB.jdbi(), false, List.of(id), "revoked before the backup was restored", CLI);
+    assertThat(revoked).extracting(ApiKeyDao.StoredKey::id).containsExactly(id);
+    for (var node : List.of(NODE_A, NODE_B)) {
+      Http caller = new Http(node).withKey(secret);
+      await()
+          .atMost(Duration.ofSeconds(1))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> caller.get("/v1/prompts/none/resolve?unit=u").status() == 401);
+    }
+    JsonNode entry = admin.get("/v1/audit?actor=ops-on-call").body().get("entries").get(0);
+    assertThat(entry.get("action").asText()).isEqualTo("key.revoke");
+    assertThat(entry.get("role").asText()).isEqualTo("cli");
+    assertThat(entry.get("reason").asText()).isEqualTo("revoked before the backup was restored");
+    // Again: nothing more is revoked, and a key that does not exist is named.
+    assertThat(KeyCommand.revoke(DB.jdbi(), false, List.of(id), "again", CLI)).isEmpty();
+    assertThatThrownBy(() -> KeyCommand.revoke(DB.jdbi(), false, List.of(999_999L), "x", CLI))
+        .hasMessageContaining("no key with id 999999");
+    assertThatThrownBy(() -> KeyCommand.revoke(DB.jdbi(), false, List.of(id), " ", CLI))
+        .hasMessageContaining("--reason");
+  }
+
+  static final Actor CLI = new Actor("ops-on-call", "cli");
 
   @Test
   void rotationReplacesTheSecretKeepingNameAndRole() {

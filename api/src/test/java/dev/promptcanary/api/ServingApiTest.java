@@ -2,6 +2,7 @@ package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.activities.routing.RoutingWrite;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.TestDatabases;
@@ -207,13 +208,28 @@ class ServingApiTest {
     assertThat(http.get("/v1/prompts/no-temporal/resolve?unit=u").status()).isEqualTo(200);
     Reply health = new Http(APP).get("/v1/ping");
     assertThat(health.status()).isEqualTo(200);
-    String adminHealth =
+    jakarta.ws.rs.core.Response adminHealth =
         APP.client()
             .target("http://localhost:" + APP.getAdminPort() + "/healthcheck")
             .request()
-            .get()
-            .readEntity(String.class);
-    assertThat(adminHealth).contains("\"temporal\":{\"healthy\":false");
+            .get();
+    // A dependency down is 503 naming the check, not a 500 (Dropwizard's own servlet's answer).
+    assertThat(adminHealth.getStatus()).isEqualTo(503);
+    JsonNode checks = readJson(adminHealth.readEntity(String.class));
+    assertThat(checks.get("temporal").get("healthy").asBoolean()).isFalse();
+    assertThat(checks.get("temporal").get("message").asText())
+        .contains("Temporal at 127.0.0.1:1 is unreachable");
+    assertThat(checks.get("postgresql").get("healthy").asBoolean()).isTrue();
+    assertThat(checks.get("routing").get("healthy").asBoolean()).isTrue();
+    assertThat(checks.toString()).doesNotContain("stack");
+  }
+
+  private static JsonNode readJson(String text) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + text, e);
+    }
   }
 
   @Test

@@ -36,6 +36,8 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class KeyResource {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeyResource.class);
+
   /** A key as listed: no secret, no hash. */
   public record KeyView(
       long id,
@@ -155,6 +157,9 @@ public class KeyResource {
     StoredKey revoked =
         keys.revoke(key.id(), Caller.of(security).actor(), reason(reason)).orElseThrow();
     cache.reload();
+    if (key.live()) {
+      logRevoked(key, revoked.revokedBy(), "revoked");
+    }
     return KeyView.of(revoked);
   }
 
@@ -181,9 +186,25 @@ public class KeyResource {
             .orElseThrow(
                 () -> ApiException.conflict("id", "key " + key.id() + " was revoked meanwhile"));
     cache.reload();
+    logRevoked(key, created.createdBy(), "rotated (replaced by key " + created.id() + ")");
     return Response.created(URI.create("/v1/keys/" + created.id()))
         .entity(CreatedKey.of(created, secret))
         .build();
+  }
+
+  /**
+   * A revocation in the log too: the one record of it outside PostgreSQL, which a restore from a
+   * backup older than the revocation needs to revoke the key again (docs/operations.md, section 8).
+   */
+  static void logRevoked(StoredKey key, String by, String what) {
+    LOG.info(
+        "API key {} '{}' ({}, prefix {}) {} by {}",
+        key.id(),
+        key.name(),
+        key.role(),
+        key.prefix(),
+        what,
+        by);
   }
 
   private StoredKey existing(String id) {

@@ -56,7 +56,7 @@ class DeploymentProbesTest {
 
   /**
    * Compose's health checks read /healthcheck, which reports Temporal too: it exists on the admin
-   * port and, with Temporal down here, says so (a 500 naming it) instead of passing.
+   * port and, with Temporal down here, says so (a 503 naming it) instead of passing.
    */
   @Test
   void composeHealthChecksReachTheAdminHealthEndpoint() throws Exception {
@@ -67,7 +67,7 @@ class DeploymentProbesTest {
         HttpResponse<String> answer = get(kind, probe.path());
         assertThat(answer.statusCode()).as("%s %s", process.origin(), probe).isNotEqualTo(404);
         if (probe.path().equals("/healthcheck")) {
-          assertThat(answer.statusCode()).isEqualTo(500);
+          assertThat(answer.statusCode()).isEqualTo(503);
           assertThat(answer.body()).contains("\"temporal\"").contains("\"postgresql\"");
         }
       }
