@@ -111,7 +111,6 @@ class AuditTrailTest {
   /** A bypass (admin only) ends the rollout at 100%: the one control the test above cannot show. */
   @Test
   void aBypassIsInTheAuditLogAsInTheWorkflowHistory() {
-    warmUpTemporal();
     admin.post("/v1/prompts/trail-bypass/versions", TestApps.version(1));
     admin.post("/v1/prompts/trail-bypass/versions", TestApps.version(2));
     Reply started =
