@@ -63,8 +63,7 @@ public interface TrafficDao {
    * {@code seconds}: the units of {@code version} first exposed since {@code now - seconds} and
    * their requests so far ({@code units}, {@code requests}, {@code requestsSq} the sum of each
    * unit's count squared), so the planner can measure the design effect of partial sessions ({@code
-   * StageWindow}). Requests reported without a unit have no exposure and are left out (as units of
-   * one request they would only lower the design effect).
+   * StageWindow}). A request reported without a unit is a unit of its own, as everywhere.
    */
   record WindowLengths(double seconds, long units, double requests, double requestsSq) {}
 
