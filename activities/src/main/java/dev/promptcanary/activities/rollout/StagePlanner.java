@@ -2,6 +2,7 @@ package dev.promptcanary.activities.rollout;
 
 import dev.promptcanary.activities.stats.GateNeed;
 import dev.promptcanary.activities.stats.SamplePlanner;
+import dev.promptcanary.activities.stats.StageWindow;
 import dev.promptcanary.activities.stats.TrafficProfile;
 import dev.promptcanary.activities.stats.UnitSums;
 import dev.promptcanary.activities.store.TrafficDao;
@@ -98,7 +99,45 @@ public final class StagePlanner {
         Math.min((double) o.safetyFlags() / o.requests(), 0.999),
         costCv,
         (double) o.requests() / o.units(),
-        deff);
+        deff,
+        windows(prompt, baselineVersion, dayAgo, now, deff, o));
+  }
+
+  /** Stage times the planner measures partial sessions at, in minutes. */
+  static final double[] WINDOW_MINUTES = {1, 3, 10, 30, 60, 180, 480, 1_440};
+
+  /** A window needs this many units to say anything about its sessions. */
+  static final int MIN_WINDOW_UNITS = 30;
+
+  /**
+   * What a stage sees of its sessions after each of {@link #WINDOW_MINUTES}: the baseline's units
+   * first exposed in the last window-length before now and their requests so far, at the
+   * intra-session correlation behind the day's design effect ({@link StageWindow#rho}). A stage
+   * that decides in minutes sees long sessions only part-way, so their design effect is lower than
+   * the day's complete sessions show (benchmarks.md, the planner check).
+   */
+  private List<StageWindow> windows(
+      String prompt,
+      int baselineVersion,
+      Instant since,
+      Instant now,
+      double deff,
+      OutcomeProfile o) {
+    double rho = StageWindow.rho(deff, o.requests(), o.requestsSq());
+    double[] seconds = new double[WINDOW_MINUTES.length];
+    for (int i = 0; i < seconds.length; i++) {
+      seconds[i] = 60 * WINDOW_MINUTES[i];
+    }
+    List<StageWindow> windows = new ArrayList<>();
+    for (TrafficDao.WindowLengths w :
+        traffic.windowLengths(prompt, baselineVersion, since, now, seconds)) {
+      if (w.units() >= MIN_WINDOW_UNITS) {
+        windows.add(
+            StageWindow.fromLengths(
+                w.seconds() / 3600, w.units(), w.requests(), w.requestsSq(), rho));
+      }
+    }
+    return windows;
   }
 
   public List<String> startNotes(RolloutSpec spec) {

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongToDoubleFunction;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
@@ -107,8 +108,9 @@ public final class SamplePlanner {
    * holding the promotion in half the runs ({@link #releaseModels}). Gates that never hold a
    * promotion (harm detection without a minimum power or a latency promotion guard, feedback) are
    * left out; so are custom MEAN metrics, whose spread the planner does not know. Variances include
-   * the traffic's design effect. The stage as a whole needs more than its slowest gate: {@link
-   * #medianCanarySamples}.
+   * the design effect of the sessions first exposed in the stage as far as they have gone by the
+   * time n canary samples take ({@link TrafficProfile#designEffectAt}). The stage as a whole needs
+   * more than its slowest gate: {@link #medianCanarySamples}.
    */
   public static List<GateNeed> gateNeeds(GatesConfig gates, int weightBp, TrafficProfile t) {
     List<GateNeed> needs = new ArrayList<>();
@@ -179,14 +181,15 @@ public final class SamplePlanner {
     Map<GateKind, Double> alphas = CanaryAnalysis.gateAlphas(gates);
     Map<String, Double> metricAlphas = CanaryAnalysis.metricAlphas(gates);
     double w = weightBp / 10_000.0;
-    double deff = t.designEffect();
+    // the design effect of the units first exposed in the stage, at the time n canary samples take
+    LongToDoubleFunction deff = n -> t.designEffectAt(stageHours(n, w, t));
     int min = gates.minimumSamples();
     List<Release> models = new ArrayList<>();
     if (gates.quality().enabled()) {
       Comparison c =
           new QualityCheck(gates.quality(), alphas.get(GateKind.QUALITY), min).comparison();
-      double perRequest = t.scoreSd() * t.scoreSd() * deff;
-      models.add(meanModel("quality", c, c.margin(), perRequest, w));
+      double perRequest = t.scoreSd() * t.scoreSd();
+      models.add(meanModel("quality", c, c.margin(), perRequest, deff, w));
     }
     rateModel(
         models,
@@ -218,9 +221,9 @@ public final class SamplePlanner {
         double q = latency.quantiles().get(i);
         String name = "latency " + LatencyGate.label(q);
         Comparison c = new LatencyCheck(latency, i, alpha, min).comparison();
-        double perRequest = q * (1 - q) * deff;
-        Release power = powered ? meanModel(name, c, c.margin(), perRequest, w) : null;
-        Release guard = guarded ? guardModel(name, c, c.margin(), perRequest, w) : null;
+        double perRequest = q * (1 - q);
+        Release power = powered ? meanModel(name, c, c.margin(), perRequest, deff, w) : null;
+        Release guard = guarded ? guardModel(name, c, c.margin(), perRequest, deff, w) : null;
         models.add(
             power == null
                 ? guard
@@ -232,7 +235,7 @@ public final class SamplePlanner {
     CostGate cost = gates.cost();
     if (cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
       Comparison c = new CostCheck(cost, alphas.get(GateKind.COST), min).comparison();
-      models.add(meanModel("cost", c, c.margin(), t.costCv() * t.costCv() * deff, w));
+      models.add(meanModel("cost", c, c.margin(), t.costCv() * t.costCv(), deff, w));
     }
     for (MetricGate metric : gates.metrics()) {
       if (metric.kind() == MetricGate.Kind.PROPORTION
@@ -252,8 +255,11 @@ public final class SamplePlanner {
     }
     if (gates.sampleRatio().enabled()) {
       SrmGate srm = gates.sampleRatio();
-      double rpu = t.requestsPerUnit();
-      models.add(new Model("sample_ratio", n -> srmVerified(srm, w, n / rpu / w)));
+      // units so far: the canary's requests over the partial sessions' mean length, over w
+      models.add(
+          new Model(
+              "sample_ratio",
+              n -> srmEntered(srm, w, n / t.requestsPerUnitAt(stageHours(n, w, t)) / w)));
     }
     return models;
   }
@@ -266,7 +272,7 @@ public final class SamplePlanner {
       double baseRate,
       Map<GateKind, Double> alphas,
       int min,
-      double deff,
+      LongToDoubleFunction deff,
       double w) {
     if (!gate.enabled() || !holds(gate.mode(), gate.minimumPower())) {
       return;
@@ -278,19 +284,37 @@ public final class SamplePlanner {
             name, c, gate.margin(), gate.relativeMargin(), Math.max(baseRate, 1e-4), deff, w));
   }
 
-  /** A gate on a mean or an exceedance share: per-request variance {@code perRequest}. */
+  /**
+   * The stage's running time when its canary has {@code n} samples at weight {@code w}; NaN when
+   * the request rate is unknown (then the profile's complete-session values apply).
+   */
+  static double stageHours(long canarySamples, double w, TrafficProfile t) {
+    return t.requestsPerHour() > 0 ? t.stageHours(canarySamples, w) : Double.NaN;
+  }
+
+  /**
+   * A gate on a mean or an exceedance share: per-request variance {@code perRequest} times the
+   * stage's design effect at n.
+   */
   private static Release meanModel(
-      String name, Comparison c, double margin, double perRequest, double w) {
+      String name,
+      Comparison c,
+      double margin,
+      double perRequest,
+      LongToDoubleFunction deff,
+      double w) {
     return new Model(
         name,
         n -> {
-          double v = perRequest * (1.0 / n + w / ((1 - w) * n));
+          double v = perRequest * deff.applyAsDouble(n) * (1.0 / n + w / ((1 - w) * n));
           if (c.mode() != GateMode.NON_INFERIORITY
               && c.minimumPower() > 0
               && c.powered(margin, v, 0)) {
             return 1;
           }
-          return cleared(margin - c.radius(v, margin), v);
+          LongToDoubleFunction variance =
+              k -> perRequest * deff.applyAsDouble(k) * (1.0 / k + w / ((1 - w) * k));
+          return passage(k -> margin - c.radius(variance.applyAsDouble(k), margin), variance, n);
         });
   }
 
@@ -300,25 +324,19 @@ public final class SamplePlanner {
    * {@code d/2 - V ln(1/(1 - c)) / d} ({@link Comparison#guardLimit}).
    */
   private static Release guardModel(
-      String name, Comparison c, double margin, double perRequest, double w) {
+      String name,
+      Comparison c,
+      double margin,
+      double perRequest,
+      LongToDoubleFunction deff,
+      double w) {
     return new Model(
         name,
         n -> {
-          double v = perRequest * (1.0 / n + w / ((1 - w) * n));
-          return cleared(c.guardLimit(v, margin), v);
+          LongToDoubleFunction variance =
+              k -> perRequest * deff.applyAsDouble(k) * (1.0 / k + w / ((1 - w) * k));
+          return passage(k -> c.guardLimit(variance.applyAsDouble(k), margin), variance, n);
         });
-  }
-
-  /**
-   * Canary samples by which a promotion guard at {@code confidence} against a harm of {@code
-   * margin} lets an identical canary through in half the runs (its estimate at 0): the sequential
-   * probability ratio test's limit {@code d/2 - V ln(1/(1 - c)) / d} reaches 0 when {@code V = d^2
-   * / (2 ln(1/(1 - c)))}, and {@code V = sigma^2 / (n_c (1 - w))}.
-   */
-  static long guardCanarySamples(double margin, double sigma, double confidence, int weightBp) {
-    double w = weightBp / 10_000.0;
-    double logRatio = Math.log(1 / (1 - confidence));
-    return (long) Math.ceil(2 * logRatio * sigma * sigma / (margin * margin * (1 - w)));
   }
 
   /**
@@ -327,15 +345,22 @@ public final class SamplePlanner {
    * computes them.
    */
   private static Release rateRelease(
-      String name, Comparison c, double floor, double relative, double p, double deff, double w) {
+      String name,
+      Comparison c,
+      double floor,
+      double relative,
+      double p,
+      LongToDoubleFunction deff,
+      double w) {
     double margin = Math.max(floor, relative * p);
-    double perRequest = p * (1 - p) * deff;
     double harmed = Math.min(1, p + margin);
-    double harmedPerRequest = harmed * (1 - harmed) * deff;
     boolean relativeBinds = relative * p > floor;
     return new Model(
         name,
         n -> {
+          double d = deff.applyAsDouble(n);
+          double perRequest = p * (1 - p) * d;
+          double harmedPerRequest = harmed * (1 - harmed) * d;
           double vc = perRequest / n;
           double vb = perRequest * w / ((1 - w) * n);
           double v = vc + vb;
@@ -345,18 +370,78 @@ public final class SamplePlanner {
               return 1;
             }
           }
-          double absolute = cleared(floor - c.radius(v, margin), v);
+          LongToDoubleFunction vAt =
+              k -> p * (1 - p) * deff.applyAsDouble(k) * (1.0 / k + w / ((1 - w) * k));
+          double absolute = passage(k -> floor - c.radius(vAt.applyAsDouble(k), margin), vAt, n);
           if (!(relative > 0)) {
-            return cleared(margin - c.radius(v, margin), v);
+            return passage(k -> margin - c.radius(vAt.applyAsDouble(k), margin), vAt, n);
           }
-          double vRel = vc + (1 + relative) * (1 + relative) * vb;
-          return Math.max(absolute, cleared(relative * p - c.radius(vRel, margin), vRel));
+          LongToDoubleFunction vRelAt =
+              k ->
+                  p
+                      * (1 - p)
+                      * deff.applyAsDouble(k)
+                      * (1.0 / k + (1 + relative) * (1 + relative) * w / ((1 - w) * k));
+          return Math.max(
+              absolute,
+              passage(k -> relative * p - c.radius(vRelAt.applyAsDouble(k), margin), vRelAt, n));
         });
   }
 
-  /** P(D + radius < m) for D ~ N(0, v), given {@code slack = m - radius}. */
-  private static double cleared(double slack, double v) {
-    return NORMAL.cumulativeProbability(slack / Math.sqrt(v));
+  /**
+   * The chance that a gate has let an identical canary through by n when it looks continuously: its
+   * estimate D ~ N(0, V(k)) at k samples must come below {@code limit(k)} (the margin less the
+   * radius, or the guard's limit) at some k <= n. In sums, {@code Z(k) = k D(k)} is a driftless
+   * Gaussian walk with variance {@code s^2 = n V(n)} per sample, and the gate lets go when it first
+   * falls below {@code b(k) = k limit(k)}. Replacing b by its tangent at n, the line {@code -a +
+   * beta k}, the first passage has a closed form (Brownian motion with drift beta reaching a):
+   * {@code Phi((beta n - a) / (s sqrt n)) + exp(2 beta a / s^2) Phi((-a - beta n) / (s sqrt n))}.
+   * The first term is the chance at the single look n ({@code Phi(limit(n) / sqrt(V(n)))}); the
+   * second the paths that crossed before and came back. The boundaries are convex (the radius grows
+   * like {@code sqrt(k log k)}), so the tangent lies below b. A look comes after a whole sample,
+   * not continuously, so a walk that crosses between looks is only seen if it is still across:
+   * Siegmund's corrected diffusion approximation moves the line out by {@link #OVERSHOOT} {@code s}
+   * (a look after every sample; looks further apart let go a little later still). For the guard's
+   * exact line, {@code 2 beta a / s^2 = ln(1 / (1 - c))} before that correction.
+   */
+  static double passage(LongToDoubleFunction limit, LongToDoubleFunction variance, long n) {
+    return passage(limit, variance, n, OVERSHOOT);
+  }
+
+  /**
+   * Siegmund's constant: a Gaussian random walk looked at after every step behaves like Brownian
+   * motion against a boundary moved out by {@code -zeta(1/2) / sqrt(2 pi) = 0.5826} step standard
+   * deviations.
+   */
+  static final double OVERSHOOT = 0.5826;
+
+  static double passage(
+      LongToDoubleFunction limit, LongToDoubleFunction variance, long n, double overshoot) {
+    double v = variance.applyAsDouble(n);
+    double l = limit.applyAsDouble(n);
+    double single = NORMAL.cumulativeProbability(l / Math.sqrt(v));
+    long h = Math.max(1, n / 50);
+    long lo = Math.max(1, n - h);
+    long hi = n + h;
+    double beta = (hi * limit.applyAsDouble(hi) - lo * limit.applyAsDouble(lo)) / (hi - lo);
+    double s2 = n * v;
+    double a = n * beta - n * l + overshoot * Math.sqrt(s2);
+    if (!(beta > 0) || !(a > 0) || !(s2 > 0)) {
+      return single;
+    }
+    double root = Math.sqrt(s2 * n);
+    return Math.min(
+        1,
+        NORMAL.cumulativeProbability((beta * n - a) / root)
+            + Math.exp(2 * beta * a / s2 + logPhi((-a - beta * n) / root)));
+  }
+
+  /** {@code ln Phi(x)}, by the Mills-ratio series far in the lower tail where Phi underflows. */
+  static double logPhi(double x) {
+    if (x > -30) {
+      return Math.log(NORMAL.cumulativeProbability(x));
+    }
+    return -x * x / 2 - Math.log(-x * Math.sqrt(2 * Math.PI)) + Math.log1p(-1 / (x * x));
   }
 
   /**
@@ -374,6 +459,57 @@ public final class SamplePlanner {
     double z2 = 2 * Math.log(1 / srm.alpha()) + Math.log(1 + units * tol * tol / (w * (1 - w)));
     double slack = tol - Math.sqrt(z2) * sd;
     return slack <= 0 ? 0 : 2 * NORMAL.cumulativeProbability(slack / sd) - 1;
+  }
+
+  /**
+   * The chance that the sample ratio check, looking continuously, has verified a right split by
+   * {@code units} units: the first entry of {@code Z(N) = N (share - w)}, a driftless walk with
+   * variance {@code sigma^2 = w (1 - w)} per unit, into the corridor {@code |Z| < b(N) = N (tol -
+   * h(N))} that opens as the bounds narrow ({@link #srmVerified} is the chance at the single look
+   * N). With b replaced by its tangent at N, {@code -a + beta k}, the corridor opens at {@code k0 =
+   * a / beta}; a path not yet in has stayed on one side since, so by symmetry {@code P(not in) = 2
+   * int_0^inf phi(z; sigma^2 k0) P(a walk from z with drift -beta stays above 0 for N - k0) dz},
+   * the last factor {@code Phi((z - beta u) / (sigma sqrt u)) - exp(2 beta z / sigma^2) Phi((-z -
+   * beta u) / (sigma sqrt u))}. Never below the single look's chance.
+   */
+  static double srmEntered(SrmGate srm, double w, double units) {
+    double single = srmVerified(srm, w, units);
+    if (!(units > 2)) {
+      return single;
+    }
+    java.util.function.DoubleUnaryOperator b =
+        k -> {
+          double tol = srm.relativeTolerance() * Math.min(w, 1 - w);
+          double z2 = 2 * Math.log(1 / srm.alpha()) + Math.log(1 + k * tol * tol / (w * (1 - w)));
+          // the corridor less the overshoot of a look after every unit (see passage)
+          return k * tol - Math.sqrt(z2 * w * (1 - w) * k) - OVERSHOOT * Math.sqrt(w * (1 - w));
+        };
+    double h = Math.max(0.5, units / 50);
+    double beta = (b.applyAsDouble(units + h) - b.applyAsDouble(units - h)) / (2 * h);
+    double a = units * beta - b.applyAsDouble(units);
+    if (!(beta > 0) || !(a > 0) || b.applyAsDouble(units) <= 0) {
+      return single;
+    }
+    double sigma = Math.sqrt(w * (1 - w));
+    double k0 = a / beta;
+    double u = units - k0;
+    double spread = sigma * Math.sqrt(k0);
+    int steps = 200;
+    double top = 8 * spread;
+    double dz = top / steps;
+    double outside = 0;
+    for (int i = 0; i <= steps; i++) {
+      double z = i * dz;
+      double weight = (i == 0 || i == steps) ? 1 : (i % 2 == 1 ? 4 : 2);
+      double density = Math.exp(-z * z / (2 * spread * spread)) / (spread * Math.sqrt(2 * Math.PI));
+      double su = sigma * Math.sqrt(u);
+      double stays =
+          NORMAL.cumulativeProbability((z - beta * u) / su)
+              - Math.exp(2 * beta * z / (sigma * sigma) + logPhi((-z - beta * u) / su));
+      outside += weight * density * Math.max(0, stays);
+    }
+    outside *= 2 * dz / 3;
+    return Math.max(single, Math.min(1, 1 - outside));
   }
 
   /**
@@ -421,13 +557,12 @@ public final class SamplePlanner {
     return lo;
   }
 
-  /** Hours until {@code canarySamples} canary samples have arrived at weight {@code weightBp}. */
+  /**
+   * Hours until a stage at weight {@code weightBp} has {@code canarySamples} canary samples of the
+   * units first exposed in it ({@link TrafficProfile#stageHours}).
+   */
   public static double hoursFor(long canarySamples, int weightBp, TrafficProfile t) {
-    if (canarySamples <= 0) {
-      return 0;
-    }
-    double canaryPerHour = t.requestsPerHour() * weightBp / 10_000.0;
-    return canaryPerHour <= 0 ? Double.POSITIVE_INFINITY : canarySamples / canaryPerHour;
+    return t.stageHours(canarySamples, weightBp / 10_000.0);
   }
 
   /** Never: more than any stage can wait for, so plans and weights treat it as too slow. */

@@ -57,4 +57,32 @@ public interface TrafficDao {
   @RegisterConstructorMapper(OutcomeProfile.class)
   OutcomeProfile outcomeProfile(
       @Bind("prompt") String prompt, @Bind("version") int version, @Bind("since") Instant since);
+
+  /**
+   * The sessions a stage that started {@code seconds} ago would have seen so far, for each of
+   * {@code seconds}: the units of {@code version} first exposed since {@code now - seconds} and
+   * their requests so far ({@code units}, {@code requests}, {@code requestsSq} the sum of each
+   * unit's count squared), so the planner can measure the design effect of partial sessions ({@code
+   * StageWindow}). A request reported without a unit is a unit of its own, as everywhere.
+   */
+  record WindowLengths(double seconds, long units, double requests, double requestsSq) {}
+
+  @SqlQuery(
+      "WITH per_unit AS (SELECT e.first_served_at AS first, count(*)::float8 AS n"
+          + " FROM unit_exposures e JOIN observations o"
+          + " ON o.prompt = e.prompt AND o.unit = e.unit AND o.version = e.first_version"
+          + " WHERE e.prompt = :prompt AND e.first_version = :version AND e.first_served_at >= :since"
+          + " AND o.observed_at <= :now GROUP BY e.unit, e.first_served_at)"
+          + " SELECT w.seconds, count(p.n) AS units, coalesce(sum(p.n), 0) AS requests,"
+          + " coalesce(sum(p.n * p.n), 0) AS requests_sq"
+          + " FROM unnest(CAST(:seconds AS float8[])) AS w(seconds)"
+          + " LEFT JOIN per_unit p ON p.first >= CAST(:now AS timestamptz) - w.seconds * interval '1 second'"
+          + " AND p.first <= :now GROUP BY w.seconds ORDER BY w.seconds")
+  @RegisterConstructorMapper(WindowLengths.class)
+  java.util.List<WindowLengths> windowLengths(
+      @Bind("prompt") String prompt,
+      @Bind("version") int version,
+      @Bind("since") Instant since,
+      @Bind("now") Instant now,
+      @Bind("seconds") double[] seconds);
 }

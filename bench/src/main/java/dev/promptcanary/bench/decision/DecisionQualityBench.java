@@ -37,20 +37,27 @@ public final class DecisionQualityBench {
     long seed = 20_240_601L;
     Set<String> only = null;
     double qualityTau = 0;
+    boolean plannerOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--only" -> only = Set.of(args[++i].split(","));
         case "--quality-tau" -> qualityTau = Double.parseDouble(args[++i]);
+        case "--planner-only" -> plannerOnly = true;
         default ->
             throw new IllegalArgumentException(
                 "unknown argument "
                     + args[i]
-                    + "; usage: [--runs N] [--seed S] [--only a,b] [--quality-tau T]");
+                    + "; usage: [--runs N] [--seed S] [--only a,b] [--quality-tau T]"
+                    + " [--planner-only]");
       }
     }
     GatesConfig gates = withQualityTau(GatesConfig.defaults(), qualityTau);
+    if (plannerOnly) {
+      printPlanner(gates, only);
+      return;
+    }
     CanaryAnalysis engine = CanaryAnalysis.of(gates);
     System.out.printf(
         Locale.ROOT,
@@ -248,6 +255,53 @@ public final class DecisionQualityBench {
   }
 
   /** Lets the benchmark try another mixing scale for the quality gate (0 keeps it tuned). */
+  /**
+   * {@code --planner-only}: the planner's figures for every single-stage A/A (deterministic, no
+   * simulation), with and without the stage windows, to set beside a run's simulated medians (the
+   * runs are seeded per scenario and run, so a run with {@code --only} repeats a full run's rows).
+   */
+  private static void printPlanner(GatesConfig gates, Set<String> only) {
+    System.out.println(
+        "planner only: SamplePlanner.medianCanarySamples per single-stage A/A, with the stage"
+            + " windows (partial sessions) and without (complete sessions)");
+    for (Scenario s : Scenarios.all()) {
+      if ((only == null || only.contains(s.name()))
+          && (s.name().equals("aa_sd02") || s.name().equals("split_5_95"))) {
+        var need = PlannerCheck.slowest(gates, s.weightBasisPoints(), PlannerCheck.iid(s));
+        System.out.printf(
+            Locale.ROOT, "  %-18s %-14s %7d%n", s.name(), need.gate(), need.canarySamples());
+      }
+    }
+    for (ClusterScenario s : ClusterScenarios.all()) {
+      if ((only == null || only.contains(s.name()))
+          && s.truth() == Truth.NO_REGRESSION
+          && s.stageWeightsBp().length == 1
+          && s.traffic().judgeDelayMaxSeconds() == 0) {
+        GatesConfig g =
+            GateVariants.perStage(GateVariants.withResolvedMetric(s.gates().apply(gates)), 1);
+        var profile = PlannerCheck.clustered(s);
+        var with = PlannerCheck.slowest(g, s.stageWeightsBp()[0], profile);
+        var without =
+            PlannerCheck.slowest(g, s.stageWeightsBp()[0], profile.withWindows(List.of()));
+        System.out.printf(
+            Locale.ROOT,
+            "  %-18s %-14s %7d  (complete sessions: %s %d; design effect %.2f, at the median's"
+                + " %.1f min %.2f)%n",
+            s.name(),
+            with.gate(),
+            with.canarySamples(),
+            without.gate(),
+            without.canarySamples(),
+            profile.designEffect(),
+            60 * SamplePlanner.hoursFor(with.canarySamples(), s.stageWeightsBp()[0], profile),
+            profile.designEffectAt(
+                SamplePlanner.hoursFor(with.canarySamples(), s.stageWeightsBp()[0], profile)));
+        System.out.println(
+            "      each gate alone: " + SamplePlanner.gateNeeds(g, s.stageWeightsBp()[0], profile));
+      }
+    }
+  }
+
   static GatesConfig withQualityTau(GatesConfig g, double tau) {
     if (!(tau > 0)) {
       return g;

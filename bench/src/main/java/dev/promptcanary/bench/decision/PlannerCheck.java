@@ -2,8 +2,10 @@ package dev.promptcanary.bench.decision;
 
 import dev.promptcanary.activities.stats.GateNeed;
 import dev.promptcanary.activities.stats.SamplePlanner;
+import dev.promptcanary.activities.stats.StageWindow;
 import dev.promptcanary.activities.stats.TrafficProfile;
 import dev.promptcanary.workflows.domain.GatesConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +17,8 @@ import java.util.SplittableRandom;
  * stage needs by {@link SamplePlanner#medianCanarySamples} (every enabled gate together) against
  * the simulated median canary requests to promotion. The planner is given the true traffic profile
  * (score sd, base rates, cost CV, requests per session and the design effect of the errors, {@code
- * 1 + (E[L^2] / E[L] - 1) rho}), so this checks its model, not its estimates.
+ * 1 + (E[L^2] / E[L] - 1) rho}, over complete sessions and, per {@link #windows window}, over the
+ * partial sessions a stage has seen after that time), so this checks its model, not its estimates.
  */
 final class PlannerCheck {
   /** Target: the estimate within this factor of the simulated median. */
@@ -95,13 +98,54 @@ final class PlannerCheck {
     double[] m = lengthMoments(t);
     double designEffect = 1 + (m[1] / m[0] - 1) * t.rhoError();
     return new TrafficProfile(
-        t.requestsPerSecond() * 3_600,
-        b.scoreSd(),
-        b.errorRate(),
-        b.safetyRate(),
-        costCv(b.costSigmaLog()),
-        m[0],
-        designEffect);
+            t.requestsPerSecond() * 3_600,
+            b.scoreSd(),
+            b.errorRate(),
+            b.safetyRate(),
+            costCv(b.costSigmaLog()),
+            m[0],
+            designEffect)
+        .withWindows(windows(t));
+  }
+
+  /** Stage times the windows are given at, in minutes (what a planner would measure). */
+  static final double[] WINDOW_MINUTES = {
+    1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1_440
+  };
+
+  /**
+   * What a stage sees after each of {@link #WINDOW_MINUTES} of the sessions first exposed in it:
+   * sessions start uniformly over the window (Poisson arrivals), make their first request at the
+   * start and the next ones {@link Traffic#gapSeconds()} apart on average (exponential gaps), as
+   * {@link SessionRollout} simulates them; a session's partial length is its requests before the
+   * window's end. The design effect of those partial lengths at the errors' rho ({@link
+   * StageWindow#fromLengths}), from 200,000 sessions per window at a fixed seed.
+   */
+  static List<StageWindow> windows(Traffic t) {
+    SplittableRandom rng = new SplittableRandom(2);
+    List<StageWindow> windows = new ArrayList<>();
+    int sessions = 200_000;
+    for (double minutes : WINDOW_MINUTES) {
+      double seconds = 60 * minutes;
+      double n = 0;
+      double nn = 0;
+      for (int i = 0; i < sessions; i++) {
+        int length = t.drawLength(rng);
+        double at = rng.nextDouble() * seconds;
+        int made = 1;
+        while (made < length) {
+          at -= t.gapSeconds() * Math.log(1 - rng.nextDouble());
+          if (at >= seconds) {
+            break;
+          }
+          made++;
+        }
+        n += made;
+        nn += (double) made * made;
+      }
+      windows.add(StageWindow.fromLengths(minutes / 60, sessions, n, nn, t.rhoError()));
+    }
+    return windows;
   }
 
   /** E[L] and E[L^2] of the session lengths, from a million draws at a fixed seed. */
