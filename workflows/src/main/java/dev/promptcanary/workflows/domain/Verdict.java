@@ -18,6 +18,8 @@ import java.util.Objects;
  *     0: regression"
  * @param metric which of the gate's verdicts this is, when it has several: a latency quantile
  *     ("p95"), a custom metric's name; null otherwise (and in verdicts recorded before it existed)
+ * @param dryRun the verdict of a gate set {@code dryRun}: evaluated and shown, never deciding
+ *     (false in verdicts recorded before it existed)
  */
 public record Verdict(
     GateKind gate,
@@ -29,7 +31,8 @@ public record Verdict(
     double upper,
     double threshold,
     String reason,
-    String metric) {
+    String metric,
+    boolean dryRun) {
 
   public Verdict {
     Objects.requireNonNull(gate, "gate");
@@ -43,6 +46,39 @@ public record Verdict(
     }
   }
 
+  /** A verdict of a deciding gate. */
+  public Verdict(
+      GateKind gate,
+      Decision decision,
+      long canaryN,
+      long baselineN,
+      double estimate,
+      double lower,
+      double upper,
+      double threshold,
+      String reason,
+      String metric) {
+    this(
+        gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason, metric,
+        false);
+  }
+
+  /** The same verdict of a dry-run gate: its reason says so. */
+  public Verdict asDryRun() {
+    return new Verdict(
+        gate,
+        decision,
+        canaryN,
+        baselineN,
+        estimate,
+        lower,
+        upper,
+        threshold,
+        "dry run, not deciding: " + reason,
+        metric,
+        true);
+  }
+
   /** A verdict of a gate with a single verdict (no {@code metric}). */
   public Verdict(
       GateKind gate,
@@ -54,6 +90,7 @@ public record Verdict(
       double upper,
       double threshold,
       String reason) {
-    this(gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason, null);
+    this(
+        gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason, null, false);
   }
 }
