@@ -114,6 +114,14 @@ class ApprovalEndToEndTest {
     assertThat(http.get("/v1/rollouts?state=AWAITING_APPROVAL").body().findValuesAsText("id"))
         .containsExactly(id);
 
+    String page =
+        APP.client()
+            .target("http://localhost:" + APP.getLocalPort() + "/ui/rollouts/" + id)
+            .request(jakarta.ws.rs.core.MediaType.TEXT_HTML)
+            .header("Authorization", "Bearer " + TestKeys.key(DB, Role.DEPLOYER))
+            .get(String.class);
+    assertThat(page).contains("AWAITING_APPROVAL", "data-action=\"approve\"");
+
     Reply asReader =
         http.as(Role.READER).post("/v1/rollouts/" + id + "/approve", "{\"reason\": \"ok\"}");
     assertThat(asReader.status()).isEqualTo(403);
