@@ -128,7 +128,7 @@ final class RolloutPages {
               decision,
               v.dryRun() ? "neutral" : decisionClass(decision),
               count(v.canaryN()),
-              count(v.baselineN()),
+              count(v.stableN()),
               number(v.estimate()),
               "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
               number(v.threshold()),
