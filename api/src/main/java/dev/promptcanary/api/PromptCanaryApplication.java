@@ -44,6 +44,9 @@ import dev.promptcanary.api.observability.IngestMeters;
 import dev.promptcanary.api.observability.PrometheusMetrics;
 import dev.promptcanary.api.observability.RequestObservability;
 import dev.promptcanary.api.observability.RolloutStateGauges;
+import dev.promptcanary.api.openapi.OpenApiResource;
+import dev.promptcanary.api.openapi.ResourceEndpoints;
+import dev.promptcanary.api.openapi.SwaggerUiResource;
 import dev.promptcanary.api.resources.AuditResource;
 import dev.promptcanary.api.resources.EvalReportResource;
 import dev.promptcanary.api.resources.EvalSuiteResource;
@@ -84,6 +87,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Server;
@@ -295,6 +299,14 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             jdbi.onDemand(RoutingDao.class),
             config.getTemporal().getUiUrl(),
             config.getTemporal().getNamespace()));
+    // Last: the spec reads the resources registered above (and by LiveJudging) at its first
+    // request.
+    jersey.register(
+        new OpenApiResource(
+            () -> ResourceEndpoints.resourceClasses(environment.jersey().getResourceConfig()),
+            Objects.requireNonNullElse(
+                PromptCanaryApplication.class.getPackage().getImplementationVersion(), "dev")));
+    jersey.register(new SwaggerUiResource());
   }
 
   /**

@@ -707,7 +707,8 @@ class EndpointFuzzTest {
   @Provide
   Arbitrary<String> actions() {
     return Arbitraries.oneOf(
-        Arbitraries.of("pause", "resume", "abort", "bypass", "eval", "delete"), segments());
+        Arbitraries.of("pause", "resume", "abort", "bypass", "approve", "eval", "delete"),
+        segments());
   }
 
   @Provide

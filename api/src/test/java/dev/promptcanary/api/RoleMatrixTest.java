@@ -76,6 +76,10 @@ class RoleMatrixTest {
 
   static {
     ENDPOINTS.put("GET /v1/ping", Sample.get("/v1/ping", 200));
+    ENDPOINTS.put("GET /openapi.json", Sample.get("/openapi.json", 200));
+    ENDPOINTS.put("GET /swagger", Sample.get("/swagger", 200));
+    ENDPOINTS.put(
+        "GET /swagger/assets/{file}", Sample.get("/swagger/assets/swagger-ui-bundle.js", 200));
     ENDPOINTS.put("GET /v1/prompts", Sample.get("/v1/prompts", 200));
     ENDPOINTS.put(
         "POST /v1/prompts/{name}/versions",
@@ -144,7 +148,7 @@ class RoleMatrixTest {
     ENDPOINTS.put("GET /v1/rollouts/{id}", Sample.get("/v1/rollouts/rollout-none-2", 404));
     ENDPOINTS.put(
         "GET /v1/rollouts/{id}/eval", Sample.get("/v1/rollouts/rollout-none-2/eval", 404));
-    for (String action : List.of("bypass", "abort", "pause", "resume", "{action}")) {
+    for (String action : List.of("bypass", "abort", "pause", "resume", "approve", "{action}")) {
       String path = "/v1/rollouts/rollout-none-2/" + (action.equals("{action}") ? "nudge" : action);
       ENDPOINTS.put(
           "POST /v1/rollouts/{id}/" + action,

@@ -133,7 +133,9 @@ class RolloutPagesTest {
     Page asDeployer = page("/ui/rollouts/" + id, TestKeys.key(DB, Role.DEPLOYER));
     assertThat(asDeployer.body())
         .contains("class=\"controls\"", "data-action=\"pause\"", "data-action=\"abort\"")
-        .doesNotContain("data-action=\"bypass\"");
+        .doesNotContain("data-action=\"bypass\"")
+        .as("approve only while the rollout awaits an approval (ApprovalEndToEndTest)")
+        .doesNotContain("data-action=\"approve\"");
     assertThat(page("/ui/rollouts/" + id, TestKeys.key(DB, Role.ADMIN)).body())
         .contains("data-action=\"bypass\"", "test-admin (admin)");
 

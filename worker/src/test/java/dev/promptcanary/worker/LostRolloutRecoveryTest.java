@@ -97,6 +97,14 @@ class LostRolloutRecoveryTest {
     public void validateResume(ControlRequest request) {}
 
     @Override
+    public ControlResult approve(ControlRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void validateApprove(ControlRequest request) {}
+
+    @Override
     public void dataArrived(DataArrived signal) {}
 
     @Override

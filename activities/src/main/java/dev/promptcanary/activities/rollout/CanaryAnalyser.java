@@ -72,7 +72,7 @@ public final class CanaryAnalyser {
     Look look = look(request);
     AnalysisInput input = look.input();
     GatesConfig gates = input.gates();
-    AnalysisResult result = CanaryAnalysis.analyse(input);
+    AnalysisResult result = CanaryAnalysis.analyse(input, request.notifyOnly());
     Verdict overall = result.overall();
     List<Verdict> verdicts = result.gates();
     if (gates.judgeHealth().enabled() && gates.quality().enabled()) {
@@ -159,13 +159,18 @@ public final class CanaryAnalyser {
   /**
    * An unhealthy judge holds the rollout instead of a promotion or a quality regression, which
    * would be decided on biased scores. A broken traffic split and regressions the judge has no part
-   * in still stand.
+   * in still stand (a dry-run gate's never decides, nor a notify-only rollout's).
    */
   static Verdict withJudgeHealth(Verdict overall, List<Verdict> gates, Verdict health) {
     if (health.decision() != Decision.JUDGE_UNHEALTHY
         || overall.decision() == Decision.SAMPLE_RATIO_MISMATCH
-        || gates.stream()
-            .anyMatch(v -> v.decision() == Decision.REGRESSION && v.gate() != GateKind.QUALITY)) {
+        || overall.decision() == Decision.REGRESSION
+            && gates.stream()
+                .anyMatch(
+                    v ->
+                        v.decision() == Decision.REGRESSION
+                            && !v.dryRun()
+                            && v.gate() != GateKind.QUALITY)) {
       return overall;
     }
     return new Verdict(

@@ -31,6 +31,9 @@ public final class CanaryAnalysis {
   private final SampleRatioCheck sampleRatio;
   private final List<GateCheck> checks;
 
+  /** Per check, whether its gate is a dry run: evaluated and shown, never deciding. */
+  private final List<Boolean> dryRun;
+
   private CanaryAnalysis(GatesConfig gates) {
     this.gates = gates;
     this.sampleRatio =
@@ -39,8 +42,10 @@ public final class CanaryAnalysis {
     Map<String, Double> metricAlphas = metricAlphas(gates);
     int min = gates.minimumSamples();
     List<GateCheck> list = new ArrayList<>();
+    List<Boolean> dry = new ArrayList<>();
     if (gates.quality().enabled()) {
       list.add(new QualityCheck(gates.quality(), alphas.get(GateKind.QUALITY), min));
+      dry.add(gates.quality().dryRun());
     }
     if (gates.errorRate().enabled()) {
       list.add(
@@ -51,6 +56,7 @@ public final class CanaryAnalysis {
               ArmSummary::errors,
               alphas.get(GateKind.ERROR_RATE),
               min));
+      dry.add(gates.errorRate().dryRun());
     }
     if (gates.safety().enabled()) {
       list.add(
@@ -61,19 +67,23 @@ public final class CanaryAnalysis {
               ArmSummary::safetyFlags,
               alphas.get(GateKind.SAFETY_RATE),
               min));
+      dry.add(gates.safety().dryRun());
     }
     if (gates.latency().enabled()) {
       LatencyGate latency = gates.latency();
       double perQuantile = alphas.get(GateKind.LATENCY) / latency.quantiles().size();
       for (int i = 0; i < latency.quantiles().size(); i++) {
         list.add(new LatencyCheck(latency, i, perQuantile, min));
+        dry.add(latency.dryRun());
       }
     }
     if (gates.cost().enabled()) {
       list.add(new CostCheck(gates.cost(), alphas.get(GateKind.COST), min));
+      dry.add(gates.cost().dryRun());
     }
     if (gates.feedback().enabled()) {
       list.add(new MeanCheck(gates.feedback(), alphas.get(GateKind.FEEDBACK), min));
+      dry.add(gates.feedback().dryRun());
     }
     for (MetricGate metric : gates.metrics()) {
       double alpha = metricAlphas.get(metric.name());
@@ -81,11 +91,16 @@ public final class CanaryAnalysis {
           metric.kind() == MetricGate.Kind.PROPORTION
               ? new RateCheck(metric, alpha, min)
               : new MeanCheck(metric, alpha, min));
+      dry.add(metric.dryRun());
     }
     if (list.isEmpty()) {
       throw new IllegalArgumentException("at least one comparison gate must be enabled");
     }
+    if (!dry.contains(false)) {
+      throw new IllegalArgumentException("at least one comparison gate must decide (not dryRun)");
+    }
     this.checks = List.copyOf(list);
+    this.dryRun = List.copyOf(dry);
   }
 
   /** Prepares the gates of one configuration (tuned mixing scales, alpha split) for many looks. */
@@ -96,6 +111,14 @@ public final class CanaryAnalysis {
   /** One-off verdict for one look. */
   public static AnalysisResult analyse(AnalysisInput input) {
     return of(input.gates()).verdicts(input);
+  }
+
+  /**
+   * One-off verdict for one look of a rollout that enforces its gates or, with {@code notifyOnly},
+   * only alerts on a regression ({@link #verdicts(AnalysisInput, boolean)}).
+   */
+  public static AnalysisResult analyse(AnalysisInput input, boolean notifyOnly) {
+    return of(input.gates()).verdicts(input, notifyOnly);
   }
 
   /**
@@ -180,8 +203,11 @@ public final class CanaryAnalysis {
     }
     boolean anyHolds = srmHolds;
     boolean anyInsufficient = false;
-    for (GateCheck check : checks) {
-      GateOutcome o = check.evaluate(input);
+    for (int i = 0; i < checks.size(); i++) {
+      if (dryRun.get(i)) {
+        continue;
+      }
+      GateOutcome o = checks.get(i).evaluate(input);
       if (o.decision() == Decision.REGRESSION) {
         return Decision.REGRESSION;
       }
@@ -195,24 +221,66 @@ public final class CanaryAnalysis {
 
   /** Every gate's verdict and the overall one. */
   public AnalysisResult verdicts(AnalysisInput input) {
+    return verdicts(input, false);
+  }
+
+  /**
+   * Every gate's verdict and the overall one. A dry-run gate's verdict is in the list (marked
+   * {@link Verdict#dryRun()}) and takes no part in the overall one. With {@code notifyOnly}, a
+   * deciding gate's regression is not the overall verdict: that gate counts as undecided and
+   * holding the promotion (as a regressing gate does), so the stage neither rolls back nor passes
+   * on it; its own verdict still says REGRESSION.
+   */
+  public AnalysisResult verdicts(AnalysisInput input, boolean notifyOnly) {
     requireSameGates(input);
+    List<Verdict> all = new ArrayList<>();
     List<Verdict> verdicts = new ArrayList<>();
     List<GateOutcome> outcomes = new ArrayList<>();
     if (sampleRatio != null) {
       GateOutcome outcome = sampleRatio.evaluate(input);
       outcomes.add(outcome);
       verdicts.add(outcome.toVerdict(sampleRatio.reason(outcome)));
+      all.add(verdicts.get(0));
     }
-    for (GateCheck check : checks) {
+    List<String> notified = new ArrayList<>();
+    for (int i = 0; i < checks.size(); i++) {
+      GateCheck check = checks.get(i);
       GateOutcome outcome = check.evaluate(input);
+      Verdict verdict = outcome.toVerdict(check.reason(outcome));
+      if (dryRun.get(i)) {
+        all.add(verdict.asDryRun());
+        continue;
+      }
+      all.add(verdict);
+      if (notifyOnly && outcome.decision() == Decision.REGRESSION) {
+        notified.add(name(verdict));
+        outcome = outcome.with(Decision.INCONCLUSIVE, outcome.ceilingBreached(), true);
+      }
       outcomes.add(outcome);
-      verdicts.add(outcome.toVerdict(check.reason(outcome)));
+      verdicts.add(verdict);
     }
     Decision overall =
         sampleRatio != null && outcomes.get(0).decision() == Decision.SAMPLE_RATIO_MISMATCH
             ? Decision.SAMPLE_RATIO_MISMATCH
             : combine(outcomes);
-    return new AnalysisResult(overallVerdict(overall, outcomes, verdicts, input), verdicts);
+    Verdict summary = overallVerdict(overall, outcomes, verdicts, input);
+    if (!notified.isEmpty()) {
+      summary =
+          new Verdict(
+              summary.gate(),
+              summary.decision(),
+              summary.canaryN(),
+              summary.stableN(),
+              summary.estimate(),
+              summary.lower(),
+              summary.upper(),
+              summary.threshold(),
+              "notify-only, regression not acted on ("
+                  + String.join(", ", notified)
+                  + "); "
+                  + summary.reason());
+    }
+    return new AnalysisResult(summary, List.copyOf(all));
   }
 
   /**

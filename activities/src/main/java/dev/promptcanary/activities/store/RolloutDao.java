@@ -19,7 +19,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * from.
  */
 public interface RolloutDao {
-  String ACTIVE_STATES = "('PENDING_EVAL', 'CANARY', 'PAUSED')";
+  String ACTIVE_STATES = "('PENDING_EVAL', 'CANARY', 'PAUSED', 'AWAITING_APPROVAL')";
   String COLUMNS =
       "id, prompt, candidate_version, baseline_version, state, stage, canary_weight_bp, spec,"
           + " checkpoint, workflow_id, run_id, reason, resumed_from_run_id, created_at,"

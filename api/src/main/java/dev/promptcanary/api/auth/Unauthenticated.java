@@ -6,9 +6,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks the one kind of resource method that needs no key (liveness). It changes nothing at run
- * time (a method without {@code @RolesAllowed} gets no auth filter); it says the omission is on
- * purpose, and the role-matrix test refuses any method that has neither.
+ * Marks the kinds of resource method that need no key: liveness, and the API's own description (the
+ * OpenAPI spec and Swagger UI, which hold no data). It changes nothing at run time (a method
+ * without {@code @RolesAllowed} gets no auth filter); it says the omission is on purpose, and the
+ * role-matrix test refuses any method that has neither.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

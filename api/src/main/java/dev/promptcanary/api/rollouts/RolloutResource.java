@@ -28,7 +28,8 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class RolloutResource {
-  private static final List<String> ACTIONS = List.of("bypass", "abort", "pause", "resume");
+  private static final List<String> ACTIONS =
+      List.of("bypass", "abort", "pause", "resume", "approve");
   private final RolloutService rollouts;
 
   public RolloutResource(RolloutService rollouts) {
@@ -108,6 +109,20 @@ public class RolloutResource {
       @Valid @NotNull ControlBody body,
       @Context SecurityContext security) {
     return rollouts.control(id, "resume", body, Caller.of(security));
+  }
+
+  /**
+   * Lets a stage waiting in {@code AWAITING_APPROVAL} go on (409 when the rollout is not waiting
+   * for an approval).
+   */
+  @POST
+  @Path("/{id}/approve")
+  @RolesAllowed(Role.DEPLOYER_NAME)
+  public ControlResult approve(
+      @PathParam("id") String id,
+      @Valid @NotNull ControlBody body,
+      @Context SecurityContext security) {
+    return rollouts.control(id, "approve", body, Caller.of(security));
   }
 
   /** Any other action: a 404 naming the ones there are (to a key that may send controls). */

@@ -21,6 +21,7 @@ import dev.promptcanary.workflows.rollout.ControlRequest;
 import dev.promptcanary.workflows.rollout.ControlResult;
 import dev.promptcanary.workflows.rollout.RolloutInput;
 import dev.promptcanary.workflows.rollout.RolloutMessages;
+import dev.promptcanary.workflows.rollout.RolloutMode;
 import dev.promptcanary.workflows.rollout.RolloutProgress;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutState;
@@ -260,13 +261,13 @@ public class RolloutService {
     if (!gates.hasComparisonGate()) {
       throw ApiException.invalid(
           "gates",
-          "every comparison gate is disabled: the rollout could never decide;"
-              + " enable quality, a guardrail, feedback or a metric");
+          "every comparison gate is disabled or a dry run: the rollout could never decide;"
+              + " enable quality, a guardrail, feedback or a metric that decides");
     }
     if (!gates.needsEvidenceToPromote()) {
       throw ApiException.invalid(
           "gates",
-          "no enabled gate needs evidence before a promotion (quality is off and"
+          "no enabled gate needs evidence before a promotion (quality is off or a dry run, and"
               + " every guardrail is harm detection without a minimumPower): the canary would be promoted on any"
               + " sample; enable quality, or give a guardrail mode NON_INFERIORITY or a minimumPower, or add a PRIMARY"
               + " metric");
@@ -385,7 +386,8 @@ public class RolloutService {
           request.judge(),
           request.srmPolicy() == null ? RolloutDefaults.SRM_POLICY : request.srmPolicy(),
           request.alertWebhookSecret(),
-          request.alertFormat());
+          request.alertFormat(),
+          request.mode() == null ? RolloutMode.ENFORCE : request.mode());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("body", e.getMessage());
     }
@@ -415,12 +417,31 @@ public class RolloutService {
             field + ".maxBakeSeconds",
             "maxBakeSeconds " + maxBake + " is below minBakeSeconds " + minBake);
       }
+      boolean approval = Boolean.TRUE.equals(r.requireApproval());
+      if (!approval && r.approvalTimeoutSeconds() != null) {
+        throw ApiException.invalid(
+            field + ".approvalTimeoutSeconds",
+            "an approval timeout needs requireApproval: true on the stage");
+      }
+      if (!approval && r.onApprovalTimeout() != null) {
+        throw ApiException.invalid(
+            field + ".onApprovalTimeout",
+            "what to do at an approval timeout needs requireApproval: true on the stage");
+      }
+      if (r.onApprovalTimeout() != null && r.approvalTimeoutSeconds() == null) {
+        throw ApiException.invalid(
+            field + ".onApprovalTimeout",
+            "onApprovalTimeout needs approvalTimeoutSeconds (without it the stage waits for ever)");
+      }
       stages.add(
           new Stage(
               r.weightBp(),
               r.minJudgements() == null ? RolloutDefaults.MIN_JUDGEMENTS : r.minJudgements(),
               minBake,
-              maxBake));
+              maxBake,
+              approval,
+              r.approvalTimeoutSeconds() == null ? 0 : r.approvalTimeoutSeconds(),
+              r.onApprovalTimeout()));
     }
     return stages;
   }

@@ -2,6 +2,7 @@ package dev.promptcanary.api.rollouts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promptcanary.workflows.rollout.InconclusivePolicy;
+import dev.promptcanary.workflows.rollout.RolloutMode;
 import dev.promptcanary.workflows.rollout.SrmPolicy;
 import dev.promptcanary.workflows.rollout.WebhookFormat;
 import jakarta.validation.Valid;
@@ -22,7 +23,9 @@ import java.util.List;
  * is pinned. {@code srmPolicy} is what a sample ratio mismatch does: {@code HOLD} (the default) or
  * {@code ROLLBACK}. {@code alertWebhookSecret} signs every alert to {@code alertWebhook}
  * (HMAC-SHA256, header {@code X-PromptCanary-Signature}); it is never read back. {@code
- * alertFormat} is {@code JSON} (the default) or {@code SLACK}.
+ * alertFormat} is {@code JSON} (the default) or {@code SLACK}. {@code mode} is {@code enforce} (the
+ * default: a regression rolls back) or {@code notify-only} (a regression alerts and is recorded,
+ * and does not roll back).
  */
 public record StartRolloutRequest(
     @NotBlank @Size(max = 100) String prompt,
@@ -39,4 +42,40 @@ public record StartRolloutRequest(
     @Size(min = 1, max = 300) String judge,
     SrmPolicy srmPolicy,
     @Size(min = 16, max = 200) String alertWebhookSecret,
-    WebhookFormat alertFormat) {}
+    WebhookFormat alertFormat,
+    RolloutMode mode) {
+
+  /** A request that leaves the mode at its default. */
+  public StartRolloutRequest(
+      String prompt,
+      Integer candidateVersion,
+      List<StageRequest> stages,
+      JsonNode gates,
+      String evalSuite,
+      InconclusivePolicy inconclusivePolicy,
+      Integer maxExtensions,
+      Integer checkIntervalSeconds,
+      String alertWebhook,
+      String startedBy,
+      String judge,
+      SrmPolicy srmPolicy,
+      String alertWebhookSecret,
+      WebhookFormat alertFormat) {
+    this(
+        prompt,
+        candidateVersion,
+        stages,
+        gates,
+        evalSuite,
+        inconclusivePolicy,
+        maxExtensions,
+        checkIntervalSeconds,
+        alertWebhook,
+        startedBy,
+        judge,
+        srmPolicy,
+        alertWebhookSecret,
+        alertFormat,
+        null);
+  }
+}

@@ -119,12 +119,14 @@ final class RolloutPages {
     List<VerdictRow> rows = new ArrayList<>();
     for (Verdict v : verdicts) {
       String decision = v.decision().name();
-      String gate = v.metric() == null ? v.gate().name() : v.gate().name() + " " + v.metric();
+      String gate =
+          (v.metric() == null ? v.gate().name() : v.gate().name() + " " + v.metric())
+              + (v.dryRun() ? " (dry run)" : "");
       rows.add(
           new VerdictRow(
               gate,
               decision,
-              decisionClass(decision),
+              v.dryRun() ? "neutral" : decisionClass(decision),
               count(v.canaryN()),
               count(v.stableN()),
               number(v.estimate()),
@@ -214,7 +216,7 @@ final class RolloutPages {
     return switch (state) {
       case "PROMOTED", "BYPASSED" -> "good";
       case "ROLLED_BACK", "ABORTED", "EVAL_BLOCKED" -> "bad";
-      case "PAUSED" -> "warn";
+      case "PAUSED", "AWAITING_APPROVAL" -> "warn";
       case "CANARY" -> "active";
       default -> "neutral";
     };

@@ -13,6 +13,8 @@ package dev.promptcanary.workflows.domain;
  * @param mode see {@link GateMode}; absent (rollouts started before modes): non-inferiority
  * @param minimumPower in harm-detection mode, hold the promotion until the sample would detect a
  *     rise of the margin beyond the minimum effect with this power; 0: off
+ * @param dryRun evaluated, recorded and shown, never deciding: its verdict takes no part in the
+ *     overall one (false when absent)
  */
 public record CostGate(
     boolean enabled,
@@ -21,7 +23,20 @@ public record CostGate(
     double minimumEffect,
     double tau,
     GateMode mode,
-    double minimumPower) {
+    double minimumPower,
+    boolean dryRun) {
+
+  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
+  public CostGate(
+      boolean enabled,
+      double alphaShare,
+      double margin,
+      double minimumEffect,
+      double tau,
+      GateMode mode,
+      double minimumPower) {
+    this(enabled, alphaShare, margin, minimumEffect, tau, mode, minimumPower, false);
+  }
 
   public CostGate {
     GateChecks.comparison(alphaShare, margin, minimumEffect, 100, tau);

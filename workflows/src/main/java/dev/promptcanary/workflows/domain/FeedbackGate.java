@@ -13,6 +13,8 @@ package dev.promptcanary.workflows.domain;
  * @param mode see {@link GateMode}; absent: harm detection
  * @param minimumPower in harm-detection mode, hold the promotion until the sample would detect a
  *     drop of the margin with this power; 0: off
+ * @param dryRun evaluated, recorded and shown, never deciding: its verdict takes no part in the
+ *     overall one (false when absent)
  */
 public record FeedbackGate(
     boolean enabled,
@@ -21,7 +23,20 @@ public record FeedbackGate(
     double minimumEffect,
     double tau,
     GateMode mode,
-    double minimumPower) {
+    double minimumPower,
+    boolean dryRun) {
+
+  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
+  public FeedbackGate(
+      boolean enabled,
+      double alphaShare,
+      double margin,
+      double minimumEffect,
+      double tau,
+      GateMode mode,
+      double minimumPower) {
+    this(enabled, alphaShare, margin, minimumEffect, tau, mode, minimumPower, false);
+  }
 
   public FeedbackGate {
     GateChecks.comparison(alphaShare, margin, minimumEffect, 2, tau);

@@ -186,36 +186,44 @@ public record GatesConfig(
   }
 
   /**
-   * Whether at least one gate compares the arms (quality, a guardrail, feedback or a metric); a
-   * rollout with none could never decide.
+   * Whether at least one gate compares the arms and decides (quality, a guardrail, feedback or a
+   * metric, not a dry run); a rollout with none could never decide.
    */
   public boolean hasComparisonGate() {
-    return quality.enabled()
-        || errorRate.enabled()
-        || safety.enabled()
-        || latency.enabled()
-        || cost.enabled()
-        || feedback.enabled()
-        || !metrics.isEmpty();
+    return quality.enabled() && !quality.dryRun()
+        || errorRate.enabled() && !errorRate.dryRun()
+        || safety.enabled() && !safety.dryRun()
+        || latency.enabled() && !latency.dryRun()
+        || cost.enabled() && !cost.dryRun()
+        || feedback.enabled() && !feedback.dryRun()
+        || metrics.stream().anyMatch(m -> !m.dryRun());
   }
 
   /**
-   * Whether some enabled gate needs evidence before a promotion: quality, a guardrail in
-   * non-inferiority mode or with a {@code minimumPower}, or such a metric. Feedback and the latency
-   * promotion guard do not count, since they are skipped while a stage has none of their data.
-   * Without one, a rollout would promote on "no harm shown" from any sample, however small.
+   * Whether some enabled gate that decides (not a dry run) needs evidence before a promotion:
+   * quality, a guardrail in non-inferiority mode or with a {@code minimumPower}, or such a metric.
+   * Feedback and the latency promotion guard do not count, since they are skipped while a stage has
+   * none of their data. Without one, a rollout would promote on "no harm shown" from any sample,
+   * however small.
    */
   public boolean needsEvidenceToPromote() {
-    if (quality.enabled()) {
+    if (quality.enabled() && !quality.dryRun()) {
       return true;
     }
-    if (errorRate.enabled() && holds(errorRate.mode(), errorRate.minimumPower())
-        || safety.enabled() && holds(safety.mode(), safety.minimumPower())
-        || latency.enabled() && holds(latency.mode(), latency.minimumPower())
-        || cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
+    if (deciding(errorRate.enabled(), errorRate.dryRun())
+            && holds(errorRate.mode(), errorRate.minimumPower())
+        || deciding(safety.enabled(), safety.dryRun())
+            && holds(safety.mode(), safety.minimumPower())
+        || deciding(latency.enabled(), latency.dryRun())
+            && holds(latency.mode(), latency.minimumPower())
+        || deciding(cost.enabled(), cost.dryRun()) && holds(cost.mode(), cost.minimumPower())) {
       return true;
     }
-    return metrics.stream().anyMatch(m -> holds(m.mode(), m.minimumPower()));
+    return metrics.stream().anyMatch(m -> !m.dryRun() && holds(m.mode(), m.minimumPower()));
+  }
+
+  private static boolean deciding(boolean enabled, boolean dryRun) {
+    return enabled && !dryRun;
   }
 
   private static boolean holds(GateMode mode, double minimumPower) {

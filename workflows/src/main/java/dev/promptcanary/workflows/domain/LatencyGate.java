@@ -34,6 +34,8 @@ import java.util.Locale;
  *     probability at most {@code 1 - promotionConfidence} however often the rollout looks (its
  *     power against the margin, sequentially); a quantile without a cut yet (no latency reported)
  *     does not hold; 0: off, as in rollouts started before it
+ * @param dryRun evaluated, recorded and shown, never deciding: its verdict takes no part in the
+ *     overall one (false when absent)
  */
 public record LatencyGate(
     boolean enabled,
@@ -46,7 +48,36 @@ public record LatencyGate(
     List<Double> quantiles,
     List<Double> margins,
     double minimumPower,
-    double promotionConfidence) {
+    double promotionConfidence,
+    boolean dryRun) {
+
+  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
+  public LatencyGate(
+      boolean enabled,
+      double alphaShare,
+      double quantile,
+      double margin,
+      double minimumEffect,
+      double tau,
+      GateMode mode,
+      List<Double> quantiles,
+      List<Double> margins,
+      double minimumPower,
+      double promotionConfidence) {
+    this(
+        enabled,
+        alphaShare,
+        quantile,
+        margin,
+        minimumEffect,
+        tau,
+        mode,
+        quantiles,
+        margins,
+        minimumPower,
+        promotionConfidence,
+        false);
+  }
 
   /** At most this many quantiles: each one costs the others alpha. */
   public static final int MAX_QUANTILES = 5;
@@ -100,7 +131,8 @@ public record LatencyGate(
         quantiles,
         margins,
         minimumPower,
-        confidence);
+        confidence,
+        dryRun);
   }
 
   private static List<Double> checkedQuantiles(List<Double> quantiles) {

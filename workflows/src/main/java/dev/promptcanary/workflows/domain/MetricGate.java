@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  *     PRIMARY metric (like quality), 0.02 for a GUARDRAIL
  * @param minimumPower in harm-detection mode, hold the promotion until the sample would detect harm
  *     of the margin's size with this power; 0: off
+ * @param dryRun evaluated, recorded and shown, never deciding: its verdict takes no part in the
+ *     overall one (false when absent)
  */
 public record MetricGate(
     String name,
@@ -33,7 +35,34 @@ public record MetricGate(
     GateMode mode,
     Role role,
     double alphaShare,
-    double minimumPower) {
+    double minimumPower,
+    boolean dryRun) {
+
+  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
+  public MetricGate(
+      String name,
+      Kind kind,
+      Direction harmfulDirection,
+      double margin,
+      double relativeMargin,
+      double minimumEffect,
+      GateMode mode,
+      Role role,
+      double alphaShare,
+      double minimumPower) {
+    this(
+        name,
+        kind,
+        harmfulDirection,
+        margin,
+        relativeMargin,
+        minimumEffect,
+        mode,
+        role,
+        alphaShare,
+        minimumPower,
+        false);
+  }
 
   /** The same rule as prompt names. */
   public static final Pattern NAME = Pattern.compile("[a-z0-9._-]{1,100}");

@@ -10,9 +10,22 @@ package dev.promptcanary.workflows.domain;
  * @param minimumEffect roll back once the upper bound lies below {@code -minimumEffect}
  * @param tau standard deviation of the normal mixing distribution; {@code 0} tunes it to {@code
  *     margin} (the usual choice, see docs/statistics.md)
+ * @param dryRun evaluated, recorded and shown, never deciding: its verdict takes no part in the
+ *     overall one (false when absent)
  */
 public record QualityGate(
-    boolean enabled, double alphaShare, double margin, double minimumEffect, double tau) {
+    boolean enabled,
+    double alphaShare,
+    double margin,
+    double minimumEffect,
+    double tau,
+    boolean dryRun) {
+
+  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
+  public QualityGate(
+      boolean enabled, double alphaShare, double margin, double minimumEffect, double tau) {
+    this(enabled, alphaShare, margin, minimumEffect, tau, false);
+  }
 
   public QualityGate {
     GateChecks.comparison(alphaShare, margin, minimumEffect, 1, tau);

@@ -23,6 +23,8 @@ package dev.promptcanary.workflows.domain;
  *     used is the larger of this and {@code margin}; 0: absolute only
  * @param minimumPower in harm-detection mode, hold the promotion until the sample would detect a
  *     rise of the margin with this power (e.g. 0.8); 0: off
+ * @param dryRun evaluated, recorded and shown, never deciding: its verdict takes no part in the
+ *     overall one (false when absent)
  */
 public record RateGate(
     boolean enabled,
@@ -33,7 +35,32 @@ public record RateGate(
     double tau,
     GateMode mode,
     double relativeMargin,
-    double minimumPower) {
+    double minimumPower,
+    boolean dryRun) {
+
+  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
+  public RateGate(
+      boolean enabled,
+      double alphaShare,
+      double margin,
+      double minimumEffect,
+      double ceiling,
+      double tau,
+      GateMode mode,
+      double relativeMargin,
+      double minimumPower) {
+    this(
+        enabled,
+        alphaShare,
+        margin,
+        minimumEffect,
+        ceiling,
+        tau,
+        mode,
+        relativeMargin,
+        minimumPower,
+        false);
+  }
 
   public RateGate {
     GateChecks.shareAndEffects(alphaShare, margin, minimumEffect, 1);
@@ -87,7 +114,8 @@ public record RateGate(
         tau,
         newMode,
         newRelativeMargin,
-        newMinimumPower);
+        newMinimumPower,
+        dryRun);
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.Objects;
  *     0: regression"
  * @param metric which of the gate's verdicts this is, when it has several: a latency quantile
  *     ("p95"), a custom metric's name; null otherwise (and in verdicts recorded before it existed)
+ * @param dryRun the verdict of a gate set {@code dryRun}: evaluated and shown, never deciding
+ *     (false in verdicts recorded before it existed)
  *     <p>The stable arm's counts were once named baseline…: histories and read-model rows written
  *     before the rename carry the old names, which {@code @JsonAlias} still reads.
  */
@@ -32,7 +34,8 @@ public record Verdict(
     double upper,
     double threshold,
     String reason,
-    String metric) {
+    String metric,
+    boolean dryRun) {
 
   public Verdict {
     Objects.requireNonNull(gate, "gate");
@@ -46,6 +49,38 @@ public record Verdict(
     }
   }
 
+  /** A verdict of a deciding gate. */
+  public Verdict(
+      GateKind gate,
+      Decision decision,
+      long canaryN,
+      long stableN,
+      double estimate,
+      double lower,
+      double upper,
+      double threshold,
+      String reason,
+      String metric) {
+    this(
+        gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, metric, false);
+  }
+
+  /** The same verdict of a dry-run gate: its reason says so. */
+  public Verdict asDryRun() {
+    return new Verdict(
+        gate,
+        decision,
+        canaryN,
+        stableN,
+        estimate,
+        lower,
+        upper,
+        threshold,
+        "dry run, not deciding: " + reason,
+        metric,
+        true);
+  }
+
   /** A verdict of a gate with a single verdict (no {@code metric}). */
   public Verdict(
       GateKind gate,
@@ -57,6 +92,6 @@ public record Verdict(
       double upper,
       double threshold,
       String reason) {
-    this(gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, null);
+    this(gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, null, false);
   }
 }

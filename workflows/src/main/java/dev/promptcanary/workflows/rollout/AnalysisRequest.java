@@ -15,6 +15,8 @@ import dev.promptcanary.workflows.domain.GatesConfig;
  *     to score
  * @param stageRestart how often the stage started over on fresh data (0: its first test); each
  *     restart is a new test with its own share of the stage's alpha
+ * @param notifyOnly the rollout's mode is {@link RolloutMode#NOTIFY_ONLY}: a gate's regression does
+ *     not make the overall verdict a regression (false in requests recorded before the field)
  */
 public record AnalysisRequest(
     String rolloutId,
@@ -27,4 +29,34 @@ public record AnalysisRequest(
     int stageCount,
     GatesConfig gates,
     String judge,
-    int stageRestart) {}
+    int stageRestart,
+    boolean notifyOnly) {
+
+  /** A request of a rollout that enforces its gates. */
+  public AnalysisRequest(
+      String rolloutId,
+      String prompt,
+      int candidateVersion,
+      int baselineVersion,
+      int canaryWeightBp,
+      long canarySinceMillis,
+      long stageSinceMillis,
+      int stageCount,
+      GatesConfig gates,
+      String judge,
+      int stageRestart) {
+    this(
+        rolloutId,
+        prompt,
+        candidateVersion,
+        baselineVersion,
+        canaryWeightBp,
+        canarySinceMillis,
+        stageSinceMillis,
+        stageCount,
+        gates,
+        judge,
+        stageRestart,
+        false);
+  }
+}

@@ -32,5 +32,17 @@ final class ChangeIds {
    */
   static final String CONTROLS_PREEMPT = "controls-preempt";
 
+  /**
+   * A stage with {@code requireApproval} waits in {@code AWAITING_APPROVAL} for an {@code approve}
+   * (or its timeout) once its gates passed. Only rollouts asking for approval reach it.
+   */
+  static final String APPROVAL_STEP = "approval-step";
+
+  /**
+   * A {@code notify-only} rollout alerts {@code regression_notified} when a gate first shows a
+   * regression, instead of rolling back. Only notify-only rollouts reach it.
+   */
+  static final String NOTIFY_ONLY_ALERTS = "notify-only-alerts";
+
   private ChangeIds() {}
 }

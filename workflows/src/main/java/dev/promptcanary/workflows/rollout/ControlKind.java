@@ -5,7 +5,9 @@ enum ControlKind {
   BYPASS,
   ABORT,
   PAUSE,
-  RESUME;
+  RESUME,
+  /** Lets a stage waiting in {@link RolloutState#AWAITING_APPROVAL} go on. */
+  APPROVE;
 
   String action() {
     return "rollout." + name().toLowerCase(java.util.Locale.ROOT);

@@ -4,8 +4,9 @@ import io.temporal.failure.ApplicationFailure;
 
 /**
  * Which controls the update validators let through: every control names who sent it and why, none
- * reaches an ended rollout, a pause only a running one and a resume only a paused one. A refused
- * control never enters the workflow history; its failure type is what the API maps to 422 or 409.
+ * reaches an ended rollout, a pause only a running one, a resume only a paused one and an approve
+ * only one awaiting approval. A refused control never enters the workflow history; its failure type
+ * is what the API maps to 422 or 409.
  */
 final class ControlRules {
   private ControlRules() {}
@@ -28,6 +29,11 @@ final class ControlRules {
     if (kind == ControlKind.PAUSE && memory.state == RolloutState.PAUSED) {
       throw ApplicationFailure.newNonRetryableFailure(
           "the rollout is already paused", RolloutMessages.CONTROL_NOT_ALLOWED);
+    }
+    if (kind == ControlKind.APPROVE && memory.state != RolloutState.AWAITING_APPROVAL) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the rollout is not awaiting approval (" + memory.state + ")",
+          RolloutMessages.CONTROL_NOT_ALLOWED);
     }
     if (kind == ControlKind.RESUME && memory.state != RolloutState.PAUSED) {
       throw ApplicationFailure.newNonRetryableFailure(

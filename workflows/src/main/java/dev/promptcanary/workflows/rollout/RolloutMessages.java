@@ -13,6 +13,7 @@ public final class RolloutMessages {
   public static final String ABORT = "abort";
   public static final String PAUSE = "pause";
   public static final String RESUME = "resume";
+  public static final String APPROVE = "approve";
 
   /** Signal sent by the ingest path when new outcomes were stored. */
   public static final String DATA_ARRIVED = "dataArrived";
@@ -31,7 +32,7 @@ public final class RolloutMessages {
   /** The update name of a control action as the API spells it in its URL, or null if unknown. */
   public static String updateFor(String action) {
     return switch (action) {
-      case BYPASS, ABORT, PAUSE, RESUME -> action;
+      case BYPASS, ABORT, PAUSE, RESUME, APPROVE -> action;
       default -> null;
     };
   }

@@ -28,6 +28,8 @@ import java.util.List;
  *     out
  * @param alertFormat how alerts are written; null (a spec written before the field existed) is
  *     {@link WebhookFormat#JSON}
+ * @param mode whether a regression rolls back or only alerts; null (a spec written before the field
+ *     existed) is {@link RolloutMode#ENFORCE}
  */
 public record RolloutSpec(
     String prompt,
@@ -44,7 +46,8 @@ public record RolloutSpec(
     String judge,
     SrmPolicy srmPolicy,
     String alertWebhookSecret,
-    WebhookFormat alertFormat) {
+    WebhookFormat alertFormat,
+    RolloutMode mode) {
 
   public RolloutSpec {
     stages = List.copyOf(stages);
@@ -68,6 +71,42 @@ public record RolloutSpec(
     }
   }
 
+  /** A spec that enforces its gates: the shape of specs before {@code mode}. */
+  public RolloutSpec(
+      String prompt,
+      int candidateVersion,
+      int baselineVersion,
+      List<Stage> stages,
+      GatesConfig gates,
+      String evalSuite,
+      InconclusivePolicy inconclusivePolicy,
+      int maxExtensions,
+      long checkIntervalSeconds,
+      String alertWebhook,
+      String startedBy,
+      String judge,
+      SrmPolicy srmPolicy,
+      String alertWebhookSecret,
+      WebhookFormat alertFormat) {
+    this(
+        prompt,
+        candidateVersion,
+        baselineVersion,
+        stages,
+        gates,
+        evalSuite,
+        inconclusivePolicy,
+        maxExtensions,
+        checkIntervalSeconds,
+        alertWebhook,
+        startedBy,
+        judge,
+        srmPolicy,
+        alertWebhookSecret,
+        alertFormat,
+        null);
+  }
+
   /** The same spec without its webhook secret: what the workflow, Temporal and readers see. */
   public RolloutSpec withoutWebhookSecret() {
     if (alertWebhookSecret == null) {
@@ -88,7 +127,13 @@ public record RolloutSpec(
         judge,
         srmPolicy,
         null,
-        alertFormat);
+        alertFormat,
+        mode);
+  }
+
+  /** Whether a regression only alerts ({@link RolloutMode#NOTIFY_ONLY}) instead of rolling back. */
+  public boolean notifyOnly() {
+    return mode == RolloutMode.NOTIFY_ONLY;
   }
 
   /** The alert format, {@link WebhookFormat#JSON} when none was asked for. */

@@ -5,6 +5,11 @@ public enum RolloutState {
   PENDING_EVAL,
   CANARY,
   PAUSED,
+  /**
+   * A stage with {@code requireApproval} passed its gates and waits for an {@code approve} (added
+   * later: only rollouts asking for approval are ever in it).
+   */
+  AWAITING_APPROVAL,
   EVAL_BLOCKED,
   PROMOTED,
   BYPASSED,

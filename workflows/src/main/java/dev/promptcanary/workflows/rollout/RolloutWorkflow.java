@@ -46,6 +46,16 @@ public interface RolloutWorkflow {
   void validateResume(ControlRequest request);
 
   /**
+   * Lets a stage that requires approval go on once its gates passed (the rollout waits in {@code
+   * AWAITING_APPROVAL}). Audited.
+   */
+  @UpdateMethod(name = RolloutMessages.APPROVE)
+  ControlResult approve(ControlRequest request);
+
+  @UpdateValidatorMethod(updateName = RolloutMessages.APPROVE)
+  void validateApprove(ControlRequest request);
+
+  /**
    * New outcomes were stored for this prompt (sent by the ingest path, at most about once a
    * second).
    */

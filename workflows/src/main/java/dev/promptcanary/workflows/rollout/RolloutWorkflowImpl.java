@@ -59,6 +59,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private AnalysisReport lastReport;
 
+  /** The gates whose regression the last look showed first (a notify-only rollout alerts them). */
+  private List<Verdict> newlyRegressed = List.of();
+
+  /** Whether the stage waiting for approval got it (or its timeout said to go on). */
+  private boolean approved;
+
   @Override
   public RolloutResult run(RolloutInput input) {
     start(input);
@@ -78,6 +84,11 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     bookkeeping = new Bookkeeping(rolloutId, spec, memory, stubs, controlsPreempt);
     searchAttributes = new SearchAttributePublisher(spec, memory);
     endings = new Endings(rolloutId, spec, memory, stubs, routing, bookkeeping, searchAttributes);
+    if (memory.state == RolloutState.AWAITING_APPROVAL) {
+      // A checkpoint taken while waiting (a run re-created from PostgreSQL): the stage looks again,
+      // and asks again once its gates pass.
+      memory.state = RolloutState.CANARY;
+    }
     if (memory.canaryWeightBp == 0 && memory.stageEntered && !memory.state.isFinal()) {
       memory.canaryWeightBp =
           stage().weightBp(); // a checkpoint written before the weight was carried
@@ -309,6 +320,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         continue;
       }
       Verdict overall = report.overall();
+      if (spec.notifyOnly() && !newlyRegressed.isEmpty()) {
+        notifyRegressions(newlyRegressed);
+      }
       if (overall.decision() == Decision.REGRESSION) {
         endings.rollback(RolloutState.ROLLED_BACK, "regression: " + overall.reason(), overall);
         return;
@@ -340,6 +354,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       }
       if (overall.decision() == Decision.NON_INFERIOR && complete(stage, report)) {
         memory.note(now(), "stage " + (memory.stageIndex + 1) + " passed", overall.reason());
+        if (stage.requireApproval()) {
+          awaitApproval(stage, overall);
+        }
         return;
       }
       if (memory.clock.budgetSpent()) {
@@ -377,7 +394,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             spec.stages().size(),
             spec.gates(),
             spec.judge(),
-            memory.clock.restarts());
+            memory.clock.restarts(),
+            spec.notifyOnly());
     String summary = "look at stage " + (memory.stageIndex + 1) + " data";
     if (controlsPreempt) {
       Promise<AnalysisReport> look = Async.function(stubs.step(summary)::analyse, request);
@@ -395,6 +413,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       lastReport = stubs.step(summary).analyse(request);
     }
     Decision before = memory.lastVerdicts.isEmpty() ? null : memory.lastVerdicts.get(0).decision();
+    newlyRegressed = newlyRegressed(memory.lastVerdicts, lastReport.gates());
     memory.lastVerdicts = concat(lastReport.overall(), lastReport.gates());
     if (before != lastReport.overall().decision()) {
       memory.note(
@@ -402,6 +421,139 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       bookkeeping.record(null, null);
     }
     return lastReport;
+  }
+
+  /** The deciding gates regressing in this look that did not in the previous one. */
+  private static List<Verdict> newlyRegressed(List<Verdict> previous, List<Verdict> gates) {
+    List<Verdict> regressed = new ArrayList<>();
+    for (Verdict v : gates) {
+      if (v.decision() != Decision.REGRESSION || v.dryRun()) {
+        continue;
+      }
+      boolean before =
+          previous.stream()
+              .anyMatch(
+                  p ->
+                      p.gate() == v.gate()
+                          && java.util.Objects.equals(p.metric(), v.metric())
+                          && p.decision() == Decision.REGRESSION);
+      if (!before) {
+        regressed.add(v);
+      }
+    }
+    return regressed;
+  }
+
+  /**
+   * A notify-only rollout shows a regression: it is noted, recorded and alerted, and the rollout
+   * goes on (the analysis did not make it the overall verdict, so the gate holds the promotion).
+   */
+  private void notifyRegressions(List<Verdict> regressed) {
+    if (Workflow.getVersion(ChangeIds.NOTIFY_ONLY_ALERTS, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return; // no released code ran notify-only rollouts
+    }
+    List<String> reasons = new ArrayList<>();
+    for (Verdict v : regressed) {
+      reasons.add(v.reason());
+    }
+    String why =
+        "notify-only: stage "
+            + (memory.stageIndex + 1)
+            + " shows a regression, not rolled back: "
+            + String.join("; ", reasons);
+    memory.note(now(), "regression notified", why);
+    bookkeeping.record(why, null);
+    bookkeeping.alert("regression_notified", why, regressed.get(0));
+  }
+
+  /**
+   * A stage that requires approval passed its gates: the rollout waits in {@code AWAITING_APPROVAL}
+   * for an {@code approve} (a pause, abort or bypass work as ever), or for its timeout and what the
+   * stage says to do then. The approval clock runs on during a pause; a timeout that fell during it
+   * applies at the resume.
+   */
+  private void awaitApproval(Stage stage, Verdict overall) {
+    if (Workflow.getVersion(ChangeIds.APPROVAL_STEP, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return; // no released code ran stages that require approval
+    }
+    approved = false;
+    String where =
+        "stage " + (memory.stageIndex + 1) + " at " + Text.percent(memory.canaryWeightBp);
+    long timeoutSeconds = stage.approvalTimeoutSeconds();
+    ApprovalTimeoutAction action = stage.approvalTimeoutActionOrDefault();
+    String why =
+        where
+            + " passed its gates and waits for approval"
+            + (timeoutSeconds > 0
+                ? " (" + timeoutSeconds + " s, then " + action + ")"
+                : " (no timeout)");
+    memory.state = RolloutState.AWAITING_APPROVAL;
+    memory.note(now(), "awaiting approval", why);
+    searchAttributes.publish();
+    bookkeeping.record(why, null);
+    bookkeeping.alert("awaiting_approval", why + "; approve, abort or bypass it", overall);
+    Promise<Void> timer =
+        timeoutSeconds > 0
+            ? Workflow.newTimer(
+                Duration.ofSeconds(timeoutSeconds),
+                TimerOptions.newBuilder()
+                    .setSummary("stage " + (memory.stageIndex + 1) + " approval timeout")
+                    .build())
+            : null;
+    while (!ended() && !approved) {
+      Promise<Void> deadline = timer;
+      Workflow.await(() -> !controls.isEmpty() || deadline != null && deadline.isCompleted());
+      if (!controls.isEmpty()) {
+        handleControls();
+        continue;
+      }
+      timer = null;
+      String timedOut = where + ": no approval within " + timeoutSeconds + " s";
+      switch (action) {
+        case PROMOTE -> {
+          memory.note(now(), "approval timed out", timedOut + "; goes on as if approved");
+          approved = true;
+        }
+        case ROLLBACK ->
+            endings.rollback(
+                RolloutState.ROLLED_BACK, timedOut + " (onApprovalTimeout: ROLLBACK)", overall);
+        case HOLD -> {
+          memory.note(now(), "approval timed out", timedOut + "; still waiting");
+          bookkeeping.record(timedOut, null);
+          bookkeeping.alert(
+              "held", timedOut + "; still waiting: approve, abort or bypass it", overall);
+        }
+      }
+    }
+    if (!ended()) {
+      memory.state = RolloutState.CANARY;
+    }
+  }
+
+  /** A person's approval of the stage waiting for it. */
+  private void approve(ControlQueue.Pending control, String by) {
+    if (memory.state != RolloutState.AWAITING_APPROVAL) {
+      controls.answer(control, memory.state, "not awaiting approval");
+      return;
+    }
+    approved = true;
+    memory.state = RolloutState.CANARY;
+    boolean last = memory.stageIndex + 1 >= spec.stages().size();
+    memory.note(now(), "approved", "stage " + (memory.stageIndex + 1) + " approved" + by);
+    searchAttributes.publish();
+    bookkeeping.record(null, null);
+    controls.answer(
+        control,
+        memory.state,
+        last
+            ? "approved: promoting to 100%"
+            : "approved: stage "
+                + (memory.stageIndex + 2)
+                + " at "
+                + Text.percent(spec.stages().get(memory.stageIndex + 1).weightBp())
+                + " next");
   }
 
   private boolean complete(Stage stage, AnalysisReport report) {
@@ -637,6 +789,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         }
         case PAUSE -> pause(control, by);
         case RESUME -> resume(control, by);
+        case APPROVE -> approve(control, by);
       }
     }
   }
@@ -679,6 +832,16 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   @Override
   public void validateResume(ControlRequest request) {
     ControlRules.validate(ControlKind.RESUME, request, memory);
+  }
+
+  @Override
+  public ControlResult approve(ControlRequest request) {
+    return controls.submit(ControlKind.APPROVE, request);
+  }
+
+  @Override
+  public void validateApprove(ControlRequest request) {
+    ControlRules.validate(ControlKind.APPROVE, request, memory);
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.Verdict;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Files;
@@ -292,6 +293,101 @@ class HistoryRecorder {
           fake.evalRunning.countDown();
           env.sleep(Duration.ofMinutes(5));
           workflow.resume(new ControlRequest("ana", "go"));
+        });
+  }
+
+  @Test
+  void recordApprovalThenApprove() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    record(
+        fake,
+        "approval-approve.json",
+        env -> {
+          RolloutWorkflow workflow =
+              start(
+                  env,
+                  Scenarios.withApproval(Scenarios.spec(InconclusivePolicy.HOLD, 0), 0, 0, null));
+          env.sleep(Duration.ofHours(1));
+          workflow.approve(new ControlRequest("ana", "looks good", "deployer"));
+        });
+  }
+
+  @Test
+  void recordApprovalTimeoutRollsBack() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    record(
+        fake,
+        "approval-timeout-rollback.json",
+        env ->
+            start(
+                env,
+                Scenarios.withApproval(
+                    Scenarios.spec(InconclusivePolicy.HOLD, 0),
+                    0,
+                    1800,
+                    ApprovalTimeoutAction.ROLLBACK)));
+  }
+
+  @Test
+  void recordApprovalTimeoutHoldsThenPauseResumeApprove() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    record(
+        fake,
+        "approval-timeout-hold-pause-approve.json",
+        env -> {
+          RolloutWorkflow workflow =
+              start(
+                  env,
+                  Scenarios.withApproval(
+                      Scenarios.spec(InconclusivePolicy.HOLD, 0),
+                      0,
+                      1800,
+                      ApprovalTimeoutAction.HOLD));
+          env.sleep(Duration.ofHours(2));
+          workflow.pause(new ControlRequest("ana", "lunch", "deployer"));
+          env.sleep(Duration.ofMinutes(10));
+          workflow.resume(new ControlRequest("ana", "back", "deployer"));
+          workflow.approve(new ControlRequest("bob", "looked at it", "deployer"));
+        });
+  }
+
+  @Test
+  void recordNotifyOnlyRegressionThenHoldAndAbort() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    Verdict errors =
+        new Verdict(
+            GateKind.ERROR_RATE,
+            Decision.REGRESSION,
+            900,
+            900,
+            0.02,
+            0.01,
+            0.03,
+            0.002,
+            "errors up");
+    Verdict overall =
+        new Verdict(
+            GateKind.OVERALL,
+            Decision.INCONCLUSIVE,
+            900,
+            900,
+            0.02,
+            0.01,
+            0.03,
+            0.002,
+            "notify-only, regression not acted on (error_rate)");
+    fake.analysis = r -> new AnalysisReport(overall, List.of(errors), 300, 300, 1000, 1000);
+    record(
+        fake,
+        "notify-only-regression-hold-abort.json",
+        env -> {
+          RolloutWorkflow workflow =
+              start(
+                  env,
+                  Scenarios.shortStages(
+                      Scenarios.notifyOnly(Scenarios.spec(InconclusivePolicy.HOLD, 0))));
+          env.sleep(Duration.ofMinutes(15));
+          workflow.abort(new ControlRequest("ana", "errors are real", "deployer"));
         });
   }
 

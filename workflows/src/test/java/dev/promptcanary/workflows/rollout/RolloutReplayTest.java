@@ -49,7 +49,13 @@ class RolloutReplayTest {
           "look-fails-hold-resume.json",
           "abort-while-look-hangs.json",
           "abort-dead-webhook-failing-audit.json",
-          "pause-during-eval.json");
+          "pause-during-eval.json",
+          // approval-step
+          "approval-approve.json",
+          "approval-timeout-rollback.json",
+          "approval-timeout-hold-pause-approve.json",
+          // notify-only-alerts
+          "notify-only-regression-hold-abort.json");
 
   static List<String> histories() {
     return HISTORIES;

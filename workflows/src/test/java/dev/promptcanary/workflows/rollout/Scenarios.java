@@ -100,6 +100,36 @@ final class Scenarios {
         spec.stages().stream()
             .map(s -> new Stage(s.weightBp(), s.minJudgements(), 300, 600))
             .toList();
+    return with(spec, stages, spec.mode());
+  }
+
+  /**
+   * The same spec whose stage {@code index} (0-based) requires approval, with that timeout (0:
+   * none) and what it does then.
+   */
+  static RolloutSpec withApproval(
+      RolloutSpec spec, int index, long timeoutSeconds, ApprovalTimeoutAction onTimeout) {
+    List<Stage> stages = new java.util.ArrayList<>(spec.stages());
+    Stage s = stages.get(index);
+    stages.set(
+        index,
+        new Stage(
+            s.weightBp(),
+            s.minJudgements(),
+            s.minBakeSeconds(),
+            s.maxBakeSeconds(),
+            true,
+            timeoutSeconds,
+            onTimeout));
+    return with(spec, stages, spec.mode());
+  }
+
+  /** The same spec in {@code notify-only} mode. */
+  static RolloutSpec notifyOnly(RolloutSpec spec) {
+    return with(spec, spec.stages(), RolloutMode.NOTIFY_ONLY);
+  }
+
+  private static RolloutSpec with(RolloutSpec spec, List<Stage> stages, RolloutMode mode) {
     return new RolloutSpec(
         spec.prompt(),
         spec.candidateVersion(),
@@ -113,9 +143,10 @@ final class Scenarios {
         spec.alertWebhook(),
         spec.startedBy(),
         spec.judge(),
-        null,
-        null,
-        null);
+        spec.srmPolicy(),
+        spec.alertWebhookSecret(),
+        spec.alertFormat(),
+        mode);
   }
 
   static RolloutWorkflow start(WorkflowClient client, RolloutSpec spec) {
