@@ -39,8 +39,8 @@ class DryRunAndNotifyOnlyTest {
   private static AnalysisInput look(GatesConfig gates) {
     // equal judged quality, the canary erring 8% of the time against the baseline's 1%
     ArmSummary canary = withErrors(arm(2_000, 0.7, 0.2), 160);
-    ArmSummary baseline = withErrors(arm(2_000, 0.7, 0.2), 20);
-    return new AnalysisInput(gates, 5_000, canary, baseline, Inputs.latency(2_000, 2_000));
+    ArmSummary stable = withErrors(arm(2_000, 0.7, 0.2), 20);
+    return new AnalysisInput(gates, 5_000, canary, stable, Inputs.latency(2_000, 2_000));
   }
 
   @Test
@@ -116,7 +116,18 @@ class DryRunAndNotifyOnlyTest {
                 q.enabled(), q.alphaShare(), q.margin(), q.minimumEffect(), q.tau(), true),
             dryRun(d.errorRate()),
             new RateGate(false, 0.02, 0.002, 0, 1, 0),
-            new dev.promptcanary.workflows.domain.LatencyGate(false, 0.02, 0.95, 0.05, 0, 0),
+            new dev.promptcanary.workflows.domain.LatencyGate(
+                false,
+                0.02,
+                0.95,
+                0.05,
+                0,
+                0,
+                dev.promptcanary.workflows.domain.GateMode.HARM_DETECTION,
+                java.util.List.of(0.95),
+                null,
+                0,
+                dev.promptcanary.workflows.domain.LatencyGate.DEFAULT_PROMOTION_CONFIDENCE),
             new dev.promptcanary.workflows.domain.CostGate(false, 0.02, 0.1, 0.1, 0),
             d.sampleRatio(),
             d.judgeHealth(),
