@@ -50,6 +50,8 @@ import dev.promptcanary.api.resources.MetricsResource;
 import dev.promptcanary.api.resources.OutcomeResource;
 import dev.promptcanary.api.resources.PingResource;
 import dev.promptcanary.api.resources.PromptResource;
+import dev.promptcanary.api.resources.RoutingFeed;
+import dev.promptcanary.api.resources.RoutingFeedResource;
 import dev.promptcanary.api.resources.RoutingResource;
 import dev.promptcanary.api.resources.ServingResource;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
@@ -237,6 +239,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new AuditResource(jdbi.onDemand(AuditDao.class)));
     jersey.register(new PromptResource(prompts, loader));
     jersey.register(new ServingResource(routes));
+    jersey.register(new RoutingFeedResource(new RoutingFeed(routes), prompts));
     jersey.register(new RoutingResource(prompts, jdbi.onDemand(RoutingDao.class), loader));
     jersey.register(new MetricsResource(prompts, jdbi.onDemand(MetricsDao.class), clock));
     jersey.register(new EvalSuiteResource(jdbi.onDemand(EvalDao.class)));
