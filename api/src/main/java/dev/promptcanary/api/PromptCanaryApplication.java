@@ -239,7 +239,21 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new AuditResource(jdbi.onDemand(AuditDao.class)));
     jersey.register(new PromptResource(prompts, loader));
     jersey.register(new ServingResource(routes));
-    jersey.register(new RoutingFeedResource(new RoutingFeed(routes), prompts));
+    RoutingFeed feed = new RoutingFeed(routes);
+    jersey.register(new RoutingFeedResource(feed, prompts));
+    // At the start of the server's stop, before its graceful wait for requests in flight: a poll
+    // would otherwise hold the stop for up to its whole wait.
+    environment
+        .lifecycle()
+        .addEventListener(
+            new LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStopping(LifeCycle event) {
+                if (event instanceof Server) {
+                  feed.releaseAll();
+                }
+              }
+            });
     jersey.register(new RoutingResource(prompts, jdbi.onDemand(RoutingDao.class), loader));
     jersey.register(new MetricsResource(prompts, jdbi.onDemand(MetricsDao.class), clock));
     jersey.register(new EvalSuiteResource(jdbi.onDemand(EvalDao.class)));

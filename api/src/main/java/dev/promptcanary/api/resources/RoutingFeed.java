@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * each is answered as soon as the snapshot's ETag differs from the one it holds.
  */
 public final class RoutingFeed {
-  /** A long-poll holding {@code etag}, answered once with the first snapshot that differs. */
+  /** A long-poll holding {@code etag}, answered once (with the first snapshot that differs). */
   private record Waiter(String etag, Consumer<RoutingSnapshot> answer) {}
 
   private final RoutingTable table;
@@ -53,6 +53,20 @@ public final class RoutingFeed {
       answer.accept(now);
     }
     return () -> waiters.remove(waiter);
+  }
+
+  /**
+   * Answers every waiting poll now with the current snapshot (a 304 where it has not changed): on
+   * shutdown, so a draining node neither holds its graceful stop for a poll's whole wait nor keeps
+   * a client from reconnecting to another node.
+   */
+  public void releaseAll() {
+    RoutingSnapshot now = current;
+    for (Waiter waiter : waiters) {
+      if (waiters.remove(waiter)) {
+        waiter.answer().accept(now);
+      }
+    }
   }
 
   int waiting() {

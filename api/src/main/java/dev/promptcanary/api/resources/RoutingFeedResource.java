@@ -81,7 +81,9 @@ public class RoutingFeedResource {
       async.resume(answer(now, now.etag().equals(held)));
       return;
     }
-    Runnable cancel = feed.awaitChange(held, snapshot -> async.resume(answer(snapshot, false)));
+    Runnable cancel =
+        feed.awaitChange(
+            held, snapshot -> async.resume(answer(snapshot, snapshot.etag().equals(held))));
     async.setTimeoutHandler(
         timedOut -> {
           cancel.run();
