@@ -144,7 +144,7 @@ class SessionRolloutEndToEndTest {
                     h.select("SELECT count(*) FROM observations WHERE prompt = 'sessions-same'")
                         .mapTo(Long.class)
                         .one());
-    assertThat(srm.get("canaryN").asLong() + srm.get("baselineN").asLong())
+    assertThat(srm.get("canaryN").asLong() + srm.get("stableN").asLong())
         .isPositive()
         .isLessThan(requests / 2);
   }

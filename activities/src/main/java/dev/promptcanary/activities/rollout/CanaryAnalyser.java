@@ -60,7 +60,7 @@ public final class CanaryAnalyser {
     this.dao = dao;
   }
 
-  private record Scores(UnitSums canary, UnitSums baseline, long otherJudges) {}
+  private record Scores(UnitSums canary, UnitSums stable, long otherJudges) {}
 
   /**
    * What one look reads from the store: the engine's input, and the rollout judge's sample for its
@@ -88,23 +88,23 @@ public final class CanaryAnalyser {
         overall,
         verdicts,
         (long) input.canary().quality().n(),
-        (long) input.baseline().quality().n(),
+        (long) input.stable().quality().n(),
         input.canary().observations(),
-        input.baseline().observations());
+        input.stable().observations());
   }
 
   /** Reads the stage's per-unit sums (and freezes its latency cuts on the first look). */
   Look look(AnalysisRequest request) {
     String prompt = request.prompt();
     int canary = request.candidateVersion();
-    int baseline = request.baselineVersion();
+    int stable = request.baselineVersion();
     Instant stageSince = Instant.ofEpochMilli(request.stageSinceMillis());
 
     String judge =
         request.judge() != null
             ? request.judge()
             : dao.firstJudge(
-                    prompt, canary, baseline, Instant.ofEpochMilli(request.canarySinceMillis()))
+                    prompt, canary, stable, Instant.ofEpochMilli(request.canarySinceMillis()))
                 .orElse(null);
     GatesConfig gates =
         request.gates().perStage(Math.max(1, request.stageCount()), request.stageRestart());
@@ -114,30 +114,30 @@ public final class CanaryAnalyser {
     Long track =
         cuts.isEmpty()
             ? null
-            : dao.latencyTrack(prompt, canary, baseline, stageSince, cutMs)
-                .orElseGet(() -> dao.trackLatency(prompt, canary, baseline, stageSince, cutMs));
+            : dao.latencyTrack(prompt, canary, stable, stageSince, cutMs)
+                .orElseGet(() -> dao.trackLatency(prompt, canary, stable, stageSince, cutMs));
     List<String> metricNames = metricNames(request.gates());
     AnalysisDao.LookRows rows =
         dao.readLook(
             prompt,
             canary,
-            baseline,
+            stable,
             stageSince,
             judgeHealth ? judge : null,
             track,
             cuts.size(),
             metricNames);
 
-    Scores scores = scores(rows.scores(), judge, canary, baseline);
+    Scores scores = scores(rows.scores(), judge, canary, stable);
     List<ArmSums> arms = rows.arms();
     List<LatencyCut> latency = latency(request, cuts, rows.latency());
     List<Sums> metricRows = rows.metrics();
     ArmSummary canaryArm =
         arm(find(arms, canary), scores.canary(), metrics(metricRows, metricNames, canary));
-    ArmSummary baselineArm =
-        arm(find(arms, baseline), scores.baseline(), metrics(metricRows, metricNames, baseline));
+    ArmSummary stableArm =
+        arm(find(arms, stable), scores.stable(), metrics(metricRows, metricNames, stable));
     AnalysisInput input =
-        new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, baselineArm, latency);
+        new AnalysisInput(gates, request.canaryWeightBp(), canaryArm, stableArm, latency);
 
     JudgeSample sample = null;
     if (judgeHealth) {
@@ -147,11 +147,11 @@ public final class CanaryAnalyser {
               judge,
               (long) scores.canary().n(),
               failures(failures, canary),
-              (long) scores.baseline().n(),
-              failures(failures, baseline),
+              (long) scores.stable().n(),
+              failures(failures, stable),
               scores.otherJudges(),
               scores.canary().units(),
-              scores.baseline().units());
+              scores.stable().units());
     }
     return new Look(input, sample);
   }
@@ -172,7 +172,7 @@ public final class CanaryAnalyser {
         GateKind.OVERALL,
         Decision.JUDGE_UNHEALTHY,
         overall.canaryN(),
-        overall.baselineN(),
+        overall.stableN(),
         health.estimate(),
         health.lower(),
         health.upper(),
@@ -200,7 +200,7 @@ public final class CanaryAnalyser {
   }
 
   /** The rollout judge's scores per arm, per unit; every other judge's scores are only counted. */
-  private static Scores scores(List<Sums> rows, String judge, int canary, int baseline) {
+  private static Scores scores(List<Sums> rows, String judge, int canary, int stable) {
     UnitSums c = UnitSums.EMPTY;
     UnitSums b = UnitSums.EMPTY;
     long others = 0;
@@ -209,7 +209,7 @@ public final class CanaryAnalyser {
         others += (long) row.n();
       } else if (row.version() == canary) {
         c = c.plus(unitSums(row));
-      } else if (row.version() == baseline) {
+      } else if (row.version() == stable) {
         b = b.plus(unitSums(row));
       }
     }
@@ -273,7 +273,7 @@ public final class CanaryAnalyser {
     String basis = "before_stage";
     if (q.count() < CUT_MINIMUM_REQUESTS) {
       q =
-          dao.stageBaselineQuantiles(
+          dao.stageStableQuantiles(
               request.prompt(),
               request.candidateVersion(),
               request.baselineVersion(),

@@ -44,7 +44,7 @@ final class SlackMessage {
       fields.add(markdown("*Decision*\n" + verdict.decision()));
       fields.add(markdown("*Statistic*\n" + statistic(verdict)));
       fields.add(
-          markdown("*Sample*\ncanary " + verdict.canaryN() + ", stable " + verdict.baselineN()));
+          markdown("*Sample*\ncanary " + verdict.canaryN() + ", stable " + verdict.stableN()));
     }
     ArrayNode context = blocks.addObject().put("type", "context").putArray("elements");
     context.add(markdown("rollout `" + escape(event.rolloutId()) + "`"));

@@ -11,14 +11,14 @@ import java.util.Objects;
  * @param gates what "good enough" means for this rollout
  * @param canaryWeightBasisPoints the configured canary share of traffic, 0..10000
  * @param canary canary arm summary
- * @param baseline baseline (stable version) arm summary
+ * @param stable baseline (stable version) arm summary
  * @param latency latency against the stage's frozen cuts, one per quantile the gate tests
  */
 public record AnalysisInput(
     GatesConfig gates,
     int canaryWeightBasisPoints,
     ArmSummary canary,
-    ArmSummary baseline,
+    ArmSummary stable,
     List<LatencyCut> latency) {
 
   public AnalysisInput {
@@ -28,7 +28,7 @@ public record AnalysisInput(
           "canaryWeightBasisPoints must be in 0..10000, got " + canaryWeightBasisPoints);
     }
     Objects.requireNonNull(canary, "canary");
-    Objects.requireNonNull(baseline, "baseline");
+    Objects.requireNonNull(stable, "stable");
     latency = List.copyOf(Objects.requireNonNull(latency, "latency"));
   }
 
@@ -37,9 +37,9 @@ public record AnalysisInput(
       GatesConfig gates,
       int canaryWeightBasisPoints,
       ArmSummary canary,
-      ArmSummary baseline,
+      ArmSummary stable,
       LatencyExceedance latency) {
-    this(gates, canaryWeightBasisPoints, canary, baseline, List.of(LatencyCut.of(latency)));
+    this(gates, canaryWeightBasisPoints, canary, stable, List.of(LatencyCut.of(latency)));
   }
 
   /** The cut at {@code quantile}, or null when the stage has none yet. */

@@ -60,8 +60,8 @@ abstract class ArmDifferenceCheck implements GateCheck {
   }
 
   /** The margin of this look: the comparison's own, or the relative one if that is larger. */
-  double margin(Comparison comparison, double baselineLevel) {
-    return Math.max(comparison.margin(), relativeMargin * baselineLevel);
+  double margin(Comparison comparison, double stableLevel) {
+    return Math.max(comparison.margin(), relativeMargin * stableLevel);
   }
 
   @Override

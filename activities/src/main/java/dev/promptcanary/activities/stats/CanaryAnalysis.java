@@ -308,7 +308,7 @@ public final class CanaryAnalysis {
         GateKind.OVERALL,
         overall,
         input.canary().observations(),
-        input.baseline().observations(),
+        input.stable().observations(),
         basis.estimate(),
         basis.lower(),
         basis.upper(),

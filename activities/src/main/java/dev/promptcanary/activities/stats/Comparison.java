@@ -224,8 +224,8 @@ final class Comparison {
     return mode == GateMode.NON_INFERIORITY || minimumPower > 0;
   }
 
-  GateOutcome insufficient(long canaryN, long baselineN, double estimate) {
-    return insufficient(canaryN, baselineN, estimate, margin, false);
+  GateOutcome insufficient(long canaryN, long stableN, double estimate) {
+    return insufficient(canaryN, stableN, estimate, margin, false);
   }
 
   /**
@@ -234,8 +234,8 @@ final class Comparison {
    *     neither arm has any data
    */
   GateOutcome insufficient(
-      long canaryN, long baselineN, double estimate, double atMargin, boolean skippedWithoutData) {
-    boolean noData = canaryN == 0 && baselineN == 0;
+      long canaryN, long stableN, double estimate, double atMargin, boolean skippedWithoutData) {
+    boolean noData = canaryN == 0 && stableN == 0;
     // A guard holds while there is too little data to rule the margin out, but not while there is
     // none at all (a rollout whose app reports no latency is not held by the latency gate).
     boolean holds =
@@ -243,7 +243,7 @@ final class Comparison {
     return outcome(
         Decision.INSUFFICIENT_DATA,
         canaryN,
-        baselineN,
+        stableN,
         estimate,
         rangeLow,
         rangeHigh,
@@ -253,9 +253,8 @@ final class Comparison {
         Double.NaN);
   }
 
-  GateOutcome decide(
-      long canaryN, long baselineN, double estimate, double centre, double variance) {
-    return decide(canaryN, baselineN, estimate, centre, variance, margin);
+  GateOutcome decide(long canaryN, long stableN, double estimate, double centre, double variance) {
+    return decide(canaryN, stableN, estimate, centre, variance, margin);
   }
 
   /**
@@ -266,12 +265,12 @@ final class Comparison {
    */
   GateOutcome decide(
       long canaryN,
-      long baselineN,
+      long stableN,
       double estimate,
       double centre,
       double variance,
       double atMargin) {
-    return decide(canaryN, baselineN, estimate, centre, variance, atMargin, Relative.NONE);
+    return decide(canaryN, stableN, estimate, centre, variance, atMargin, Relative.NONE);
   }
 
   /**
@@ -312,7 +311,7 @@ final class Comparison {
    */
   GateOutcome decide(
       long canaryN,
-      long baselineN,
+      long stableN,
       double estimate,
       double centre,
       double variance,
@@ -362,7 +361,7 @@ final class Comparison {
     return outcome(
         decision,
         canaryN,
-        baselineN,
+        stableN,
         estimate,
         lower,
         upper,
@@ -387,7 +386,7 @@ final class Comparison {
   private GateOutcome outcome(
       Decision decision,
       long canaryN,
-      long baselineN,
+      long stableN,
       double estimate,
       double lower,
       double upper,
@@ -400,7 +399,7 @@ final class Comparison {
         metric,
         decision,
         canaryN,
-        baselineN,
+        stableN,
         estimate,
         lower,
         upper,

@@ -43,18 +43,18 @@ final class CostCheck implements GateCheck {
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
     UnitSums canary = input.canary().cost();
-    UnitSums baseline = input.baseline().cost();
-    double mb = baseline.mean();
+    UnitSums stable = input.stable().cost();
+    double mb = stable.mean();
     double mc = canary.mean();
     long nc = (long) canary.n();
-    long nb = (long) baseline.n();
-    if (!Samples.enough(canary, baseline, minimumSamples) || !(mb > 0)) {
+    long nb = (long) stable.n();
+    if (!Samples.enough(canary, stable, minimumSamples) || !(mb > 0)) {
       return comparison.insufficient(nc, nb, mb > 0 ? mc / mb - 1 : 0);
     }
     double estimate = mc / mb - 1;
     double variance =
-        QualityCheck.varianceOfMean(canary, baseline, mb) / (mb * mb)
-            + (mc * mc) / (mb * mb * mb * mb) * QualityCheck.varianceOfMean(baseline, canary, mb);
+        QualityCheck.varianceOfMean(canary, stable, mb) / (mb * mb)
+            + (mc * mc) / (mb * mb * mb * mb) * QualityCheck.varianceOfMean(stable, canary, mb);
     return comparison.decide(nc, nb, estimate, estimate, variance);
   }
 
@@ -62,9 +62,8 @@ final class CostCheck implements GateCheck {
   public String reason(GateOutcome outcome) {
     if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
       return Reasons.insufficient("cost", outcome, minimumSamples)
-          + " (and a positive baseline mean)";
+          + " (and a positive stable mean)";
     }
-    return Reasons.comparison(
-        "cost (canary / baseline - 1)", outcome, comparison, Reasons::percent);
+    return Reasons.comparison("cost (canary / stable - 1)", outcome, comparison, Reasons::percent);
   }
 }

@@ -24,7 +24,7 @@ record GateOutcome(
     String metric,
     Decision decision,
     long canaryN,
-    long baselineN,
+    long stableN,
     double estimate,
     double lower,
     double upper,
@@ -40,7 +40,7 @@ record GateOutcome(
       String metric,
       Decision decision,
       long canaryN,
-      long baselineN,
+      long stableN,
       double estimate,
       double lower,
       double upper,
@@ -53,7 +53,7 @@ record GateOutcome(
         metric,
         decision,
         canaryN,
-        baselineN,
+        stableN,
         estimate,
         lower,
         upper,
@@ -66,7 +66,7 @@ record GateOutcome(
 
   Verdict toVerdict(String reason) {
     return new Verdict(
-        gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason, metric);
+        gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, metric);
   }
 
   GateOutcome with(Decision newDecision, boolean newCeilingBreached, boolean newHolds) {
@@ -75,7 +75,7 @@ record GateOutcome(
         metric,
         newDecision,
         canaryN,
-        baselineN,
+        stableN,
         estimate,
         lower,
         upper,

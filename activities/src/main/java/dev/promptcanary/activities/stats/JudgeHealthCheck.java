@@ -53,7 +53,7 @@ public final class JudgeHealthCheck {
         List.of(
             new Attempts("all", sample.misses(), sample.scored()),
             new Attempts("the canary's", sample.canaryFailed(), sample.canaryScored()),
-            new Attempts("the baseline's", sample.baselineFailed(), sample.baselineScored()));
+            new Attempts("the stable arm's", sample.stableFailed(), sample.stableScored()));
     AnytimeProportion.Bounds failureBounds = null;
     for (Attempts a : checks) {
       AnytimeProportion.Bounds bounds = failures.bounds(a.misses(), a.scored());
@@ -67,7 +67,7 @@ public final class JudgeHealthCheck {
             GateKind.JUDGE_HEALTH,
             Decision.JUDGE_UNHEALTHY,
             sample.canaryScored(),
-            sample.baselineScored(),
+            sample.stableScored(),
             share,
             bounds.lower(),
             bounds.upper(),
@@ -86,19 +86,19 @@ public final class JudgeHealthCheck {
       }
     }
     double w = canaryWeightBp / 10_000.0;
-    long scoredUnits = sample.canaryScoredUnits() + sample.baselineScoredUnits();
+    long scoredUnits = sample.canaryScoredUnits() + sample.stableScoredUnits();
     double canaryShare = scoredUnits == 0 ? w : (double) sample.canaryScoredUnits() / scoredUnits;
     if (w > 0 && w < 1 && scoredUnits > 0) {
       double tolerance = gate.maxImbalance() * Math.min(w, 1 - w);
       AnytimeProportion balance = new AnytimeProportion(w, tolerance, gate.alpha());
       AnytimeProportion.Bounds share =
-          balance.bounds(sample.canaryScoredUnits(), sample.baselineScoredUnits());
+          balance.bounds(sample.canaryScoredUnits(), sample.stableScoredUnits());
       if (share.below(w - tolerance) || share.above(w + tolerance)) {
         return new Verdict(
             GateKind.JUDGE_HEALTH,
             Decision.JUDGE_UNHEALTHY,
             sample.canaryScored(),
-            sample.baselineScored(),
+            sample.stableScored(),
             canaryShare,
             share.lower(),
             share.upper(),
@@ -121,23 +121,23 @@ public final class JudgeHealthCheck {
         GateKind.JUDGE_HEALTH,
         Decision.NON_INFERIOR,
         sample.canaryScored(),
-        sample.baselineScored(),
+        sample.stableScored(),
         failureShare,
         failureBounds.lower(),
         failureBounds.upper(),
         gate.maxFailureShare(),
         String.format(
             Locale.ROOT,
-            "%s healthy: %d canary / %d baseline scores, %s failed of %d attempts",
+            "%s healthy: %d canary / %d stable scores, %s failed of %d attempts",
             judge,
             sample.canaryScored(),
-            sample.baselineScored(),
+            sample.stableScored(),
             failedParts(sample),
             attempts));
   }
 
   private static String failedParts(JudgeSample s) {
-    String failed = Long.toString(s.canaryFailed() + s.baselineFailed());
+    String failed = Long.toString(s.canaryFailed() + s.stableFailed());
     return s.otherJudges() == 0
         ? failed
         : failed + " (+" + s.otherJudges() + " scored by another judge)";

@@ -10,29 +10,29 @@ package dev.promptcanary.activities.stats;
  * @param canaryScoredUnits canary units (sessions) with at least one score: what the balance check
  *     compares with the weight, since a unit's requests all follow it and long sessions make the
  *     share of scores vary far more than binomially
- * @param baselineScoredUnits the same for the baseline
+ * @param stableScoredUnits the same for the baseline
  */
 public record JudgeSample(
     String judge,
     long canaryScored,
     long canaryFailed,
-    long baselineScored,
-    long baselineFailed,
+    long stableScored,
+    long stableFailed,
     long otherJudges,
     long canaryScoredUnits,
-    long baselineScoredUnits) {
+    long stableScoredUnits) {
 
   public JudgeSample {
     if (canaryScored < 0
         || canaryFailed < 0
-        || baselineScored < 0
-        || baselineFailed < 0
+        || stableScored < 0
+        || stableFailed < 0
         || otherJudges < 0
         || canaryScoredUnits < 0
-        || baselineScoredUnits < 0) {
+        || stableScoredUnits < 0) {
       throw new IllegalArgumentException("judge counts must be >= 0");
     }
-    if (canaryScoredUnits > canaryScored || baselineScoredUnits > baselineScored) {
+    if (canaryScoredUnits > canaryScored || stableScoredUnits > stableScored) {
       throw new IllegalArgumentException("an arm cannot have more scored units than scores");
     }
   }
@@ -42,26 +42,26 @@ public record JudgeSample(
       String judge,
       long canaryScored,
       long canaryFailed,
-      long baselineScored,
-      long baselineFailed,
+      long stableScored,
+      long stableFailed,
       long otherJudges) {
     this(
         judge,
         canaryScored,
         canaryFailed,
-        baselineScored,
-        baselineFailed,
+        stableScored,
+        stableFailed,
         otherJudges,
         canaryScored,
-        baselineScored);
+        stableScored);
   }
 
   long scored() {
-    return canaryScored + baselineScored;
+    return canaryScored + stableScored;
   }
 
   long misses() {
-    return canaryFailed + baselineFailed + otherJudges;
+    return canaryFailed + stableFailed + otherJudges;
   }
 
   long attempts() {

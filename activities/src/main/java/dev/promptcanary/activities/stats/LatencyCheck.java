@@ -65,21 +65,20 @@ final class LatencyCheck implements GateCheck {
       return comparison.insufficient(0, 0, 0);
     }
     UnitSums canaryUnits = cut.canaryAbove();
-    UnitSums baselineUnits = cut.baselineAbove();
+    UnitSums stableUnits = cut.stableAbove();
     Proportion canary = new Proportion(Math.round(canaryUnits.n()), Math.round(canaryUnits.s()));
-    Proportion baseline =
-        new Proportion(Math.round(baselineUnits.n()), Math.round(baselineUnits.s()));
-    double estimate = canary.rate() - baseline.rate();
-    if (!Samples.enough(canaryUnits, baselineUnits, minimumSamples)) {
-      return comparison.insufficient(canary.trials(), baseline.trials(), estimate);
+    Proportion stable = new Proportion(Math.round(stableUnits.n()), Math.round(stableUnits.s()));
+    double estimate = canary.rate() - stable.rate();
+    if (!Samples.enough(canaryUnits, stableUnits, minimumSamples)) {
+      return comparison.insufficient(canary.trials(), stable.trials(), estimate);
     }
     return comparison.decide(
         canary.trials(),
-        baseline.trials(),
+        stable.trials(),
         estimate,
-        canary.adjustedRate() - baseline.adjustedRate(),
-        RateCheck.variance(canary, canaryUnits, baselineUnits)
-            + RateCheck.variance(baseline, baselineUnits, canaryUnits));
+        canary.adjustedRate() - stable.adjustedRate(),
+        RateCheck.variance(canary, canaryUnits, stableUnits)
+            + RateCheck.variance(stable, stableUnits, canaryUnits));
   }
 
   @Override
@@ -89,7 +88,7 @@ final class LatencyCheck implements GateCheck {
       return Reasons.insufficient("latency " + name, outcome, minimumSamples);
     }
     return Reasons.comparison(
-        "latency " + name + " (share above the baseline " + name + ", canary - baseline)",
+        "latency " + name + " (share above the stable " + name + ", canary - stable)",
         outcome,
         comparison,
         Reasons::num);

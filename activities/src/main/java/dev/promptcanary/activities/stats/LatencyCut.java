@@ -11,10 +11,10 @@ import java.util.Objects;
  * @param quantile the baseline quantile the cut stands for, e.g. 0.95
  * @param cutMs the cut in milliseconds
  * @param canaryAbove canary: requests per unit, and how many were slower than the cut
- * @param baselineAbove baseline: the same
+ * @param stableAbove baseline: the same
  */
 public record LatencyCut(
-    double quantile, double cutMs, UnitSums canaryAbove, UnitSums baselineAbove) {
+    double quantile, double cutMs, UnitSums canaryAbove, UnitSums stableAbove) {
 
   public LatencyCut {
     if (!(quantile > 0 && quantile < 1)) {
@@ -24,7 +24,7 @@ public record LatencyCut(
       throw new IllegalArgumentException("cutMs must be finite and >= 0, got " + cutMs);
     }
     Objects.requireNonNull(canaryAbove, "canaryAbove");
-    Objects.requireNonNull(baselineAbove, "baselineAbove");
+    Objects.requireNonNull(stableAbove, "stableAbove");
   }
 
   /**
@@ -33,8 +33,8 @@ public record LatencyCut(
   public static LatencyCut of(LatencyExceedance e) {
     return new LatencyCut(
         e.quantile(),
-        e.baselineQuantileMs(),
+        e.stableQuantileMs(),
         UnitSums.iid(new Proportion(e.canaryCount(), e.canaryAbove())),
-        UnitSums.iid(new Proportion(e.baselineCount(), e.baselineAbove())));
+        UnitSums.iid(new Proportion(e.stableCount(), e.stableAbove())));
   }
 }

@@ -6,20 +6,20 @@ package dev.promptcanary.activities.stats;
  * over the baseline, then {@code count(*) filter (where latency_ms > q)} per arm.
  *
  * @param quantile the quantile used as the cut, e.g. 0.95
- * @param baselineQuantileMs the baseline's latency at that quantile (reported, not tested)
+ * @param stableQuantileMs the baseline's latency at that quantile (reported, not tested)
  * @param canaryAbove canary requests slower than the cut
  * @param canaryCount canary requests with a latency
- * @param baselineAbove baseline requests slower than the cut (about {@code (1 - quantile) *
- *     baselineCount})
- * @param baselineCount baseline requests with a latency
+ * @param stableAbove baseline requests slower than the cut (about {@code (1 - quantile) *
+ *     stableCount})
+ * @param stableCount baseline requests with a latency
  */
 public record LatencyExceedance(
     double quantile,
-    double baselineQuantileMs,
+    double stableQuantileMs,
     long canaryAbove,
     long canaryCount,
-    long baselineAbove,
-    long baselineCount) {
+    long stableAbove,
+    long stableCount) {
 
   public LatencyExceedance {
     if (!(quantile > 0 && quantile < 1)) {
@@ -27,8 +27,8 @@ public record LatencyExceedance(
     }
     if (canaryAbove < 0
         || canaryAbove > canaryCount
-        || baselineAbove < 0
-        || baselineAbove > baselineCount) {
+        || stableAbove < 0
+        || stableAbove > stableCount) {
       throw new IllegalArgumentException("need 0 <= above <= count in both arms");
     }
   }
@@ -42,7 +42,7 @@ public record LatencyExceedance(
     return new Proportion(canaryCount, canaryAbove);
   }
 
-  Proportion baseline() {
-    return new Proportion(baselineCount, baselineAbove);
+  Proportion stable() {
+    return new Proportion(stableCount, stableAbove);
   }
 }

@@ -19,7 +19,7 @@ final class MeanCheck extends ArmDifferenceCheck {
   MeanCheck(FeedbackGate gate, double alpha, int minimumSamples) {
     super(
         GateKind.FEEDBACK,
-        "feedback (canary - baseline mean)",
+        "feedback (canary - stable mean)",
         ArmSummary::feedback,
         0,
         true,
@@ -41,7 +41,7 @@ final class MeanCheck extends ArmDifferenceCheck {
 
   /** A custom mean metric. */
   MeanCheck(MetricGate gate, double alpha, int minimumSamples) {
-    super(gate, gate.name() + " (canary - baseline mean)", minimumSamples);
+    super(gate, gate.name() + " (canary - stable mean)", minimumSamples);
     this.comparison = comparisonFor(gate, alpha, Comparison.Range.UNBOUNDED);
     this.fixedScale = 0;
   }
@@ -49,20 +49,20 @@ final class MeanCheck extends ArmDifferenceCheck {
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
     UnitSums canary = metric.apply(input.canary());
-    UnitSums baseline = metric.apply(input.baseline());
-    double estimate = canary.mean() - baseline.mean();
-    double margin = margin(comparison, Math.abs(baseline.mean()));
+    UnitSums stable = metric.apply(input.stable());
+    double estimate = canary.mean() - stable.mean();
+    double margin = margin(comparison, Math.abs(stable.mean()));
     long nc = (long) canary.n();
-    long nb = (long) baseline.n();
-    if (!Samples.enough(canary, baseline, minimumSamples)) {
+    long nb = (long) stable.n();
+    if (!Samples.enough(canary, stable, minimumSamples)) {
       return comparison.insufficient(nc, nb, estimate, margin, skipWithoutData);
     }
     // The floor on s (see QualityCheck): half the value range, or of the margin for an unbounded
     // metric, over 2n.
     double scale = fixedScale > 0 ? fixedScale : margin;
     double variance =
-        QualityCheck.varianceOfMean(canary, baseline, scale)
-            + QualityCheck.varianceOfMean(baseline, canary, scale);
+        QualityCheck.varianceOfMean(canary, stable, scale)
+            + QualityCheck.varianceOfMean(stable, canary, scale);
     return comparison.decide(nc, nb, estimate, estimate, variance, margin);
   }
 
@@ -70,7 +70,7 @@ final class MeanCheck extends ArmDifferenceCheck {
   public String reason(GateOutcome outcome) {
     if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
       String name = kind == GateKind.FEEDBACK ? "feedback" : comparison.metric();
-      boolean none = outcome.canaryN() == 0 && outcome.baselineN() == 0;
+      boolean none = outcome.canaryN() == 0 && outcome.stableN() == 0;
       return none && !outcome.holds()
           ? name + ": no data in this stage yet, skipped (does not hold the promotion)"
           : Reasons.insufficient(name, outcome, minimumSamples);

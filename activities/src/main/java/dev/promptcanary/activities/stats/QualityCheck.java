@@ -43,14 +43,14 @@ final class QualityCheck implements GateCheck {
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
     UnitSums canary = input.canary().quality();
-    UnitSums baseline = input.baseline().quality();
-    double estimate = canary.mean() - baseline.mean();
+    UnitSums stable = input.stable().quality();
+    double estimate = canary.mean() - stable.mean();
     long nc = (long) canary.n();
-    long nb = (long) baseline.n();
-    if (!Samples.enough(canary, baseline, minimumSamples)) {
+    long nb = (long) stable.n();
+    if (!Samples.enough(canary, stable, minimumSamples)) {
       return comparison.insufficient(nc, nb, estimate);
     }
-    double variance = varianceOfMean(canary, baseline, 1) + varianceOfMean(baseline, canary, 1);
+    double variance = varianceOfMean(canary, stable, 1) + varianceOfMean(stable, canary, 1);
     return comparison.decide(nc, nb, estimate, estimate, variance);
   }
 
@@ -69,7 +69,6 @@ final class QualityCheck implements GateCheck {
     if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
       return Reasons.insufficient("quality", outcome, minimumSamples);
     }
-    return Reasons.comparison(
-        "quality (canary - baseline score)", outcome, comparison, Reasons::num);
+    return Reasons.comparison("quality (canary - stable score)", outcome, comparison, Reasons::num);
   }
 }

@@ -81,36 +81,36 @@ final class RateCheck extends ArmDifferenceCheck {
   @Override
   public GateOutcome evaluate(AnalysisInput input) {
     UnitSums canaryUnits = metric.apply(input.canary());
-    UnitSums baselineUnits = metric.apply(input.baseline());
+    UnitSums stableUnits = metric.apply(input.stable());
     Proportion canary = counts(canaryUnits);
-    Proportion baseline = counts(baselineUnits);
-    double estimate = canary.rate() - baseline.rate();
-    double margin = margin(difference, baseline.rate());
-    if (!Samples.enough(canaryUnits, baselineUnits, minimumSamples)) {
+    Proportion stable = counts(stableUnits);
+    double estimate = canary.rate() - stable.rate();
+    double margin = margin(difference, stable.rate());
+    if (!Samples.enough(canaryUnits, stableUnits, minimumSamples)) {
       return difference.insufficient(
-          canary.trials(), baseline.trials(), estimate, margin, skipWithoutData);
+          canary.trials(), stable.trials(), estimate, margin, skipWithoutData);
     }
-    double canaryVariance = variance(canary, canaryUnits, baselineUnits);
-    double baselineVariance = variance(baseline, baselineUnits, canaryUnits);
+    double canaryVariance = variance(canary, canaryUnits, stableUnits);
+    double stableVariance = variance(stable, stableUnits, canaryUnits);
     GateOutcome diff =
         difference.decide(
             canary.trials(),
-            baseline.trials(),
+            stable.trials(),
             estimate,
-            canary.adjustedRate() - baseline.adjustedRate(),
-            canaryVariance + baselineVariance,
+            canary.adjustedRate() - stable.adjustedRate(),
+            canaryVariance + stableVariance,
             margin,
-            relative(canary, baseline, canaryVariance, baselineVariance, margin));
+            relative(canary, stable, canaryVariance, stableVariance, margin));
     if (ceiling == null || diff.decision() == Decision.REGRESSION) {
       return diff;
     }
     GateOutcome own =
         ceiling.decide(
             canary.trials(),
-            baseline.trials(),
+            stable.trials(),
             canary.rate() - ceilingRate,
             canary.adjustedRate() - ceilingRate,
-            variance(canary, canaryUnits, baselineUnits));
+            variance(canary, canaryUnits, stableUnits));
     if (own.decision() == Decision.REGRESSION) {
       return diff.with(Decision.REGRESSION, true, true);
     }
@@ -134,27 +134,27 @@ final class RateCheck extends ArmDifferenceCheck {
    */
   private Comparison.Relative relative(
       Proportion canary,
-      Proportion baseline,
+      Proportion stable,
       double canaryVariance,
-      double baselineVariance,
+      double stableVariance,
       double margin) {
     double pc = canary.adjustedRate();
-    double pb = baseline.adjustedRate();
+    double pb = stable.adjustedRate();
     double harmed =
         difference.higherIsWorse() ? Math.min(1, pb + margin) : Math.max(0, pb - margin);
     double scale = harmed * (1 - harmed) / (pc * (1 - pc)); // pc is in (0, 1): adjusted
-    double powerVariance = canaryVariance * Math.max(1, scale) + baselineVariance;
+    double powerVariance = canaryVariance * Math.max(1, scale) + stableVariance;
     if (!(relativeMargin > 0)) {
       return new Comparison.Relative(Double.NaN, Double.NaN, powerVariance, 0);
     }
     // A lower-is-worse proportion metric: within the margin when rate_c - (1 - r) rate_b > 0.
     double share = difference.higherIsWorse() ? 1 + relativeMargin : 1 - relativeMargin;
-    boolean relativeBinds = relativeMargin * baseline.rate() > difference.margin();
+    boolean relativeBinds = relativeMargin * stable.rate() > difference.margin();
     return new Comparison.Relative(
         pc - share * pb,
-        canaryVariance + share * share * baselineVariance,
+        canaryVariance + share * share * stableVariance,
         powerVariance,
-        relativeBinds ? relativeMargin * relativeMargin * baselineVariance : 0);
+        relativeBinds ? relativeMargin * relativeMargin * stableVariance : 0);
   }
 
   private static Proportion counts(UnitSums units) {
@@ -177,7 +177,7 @@ final class RateCheck extends ArmDifferenceCheck {
       return Reasons.insufficient(label, outcome, minimumSamples);
     }
     String text =
-        Reasons.comparison(label + " (canary - baseline rate)", outcome, difference, Reasons::num);
+        Reasons.comparison(label + " (canary - stable rate)", outcome, difference, Reasons::num);
     if (outcome.ceilingBreached()) {
       return text + "; canary rate significantly above the ceiling " + Reasons.num(ceilingRate);
     }

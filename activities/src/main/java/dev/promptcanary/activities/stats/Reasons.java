@@ -21,8 +21,8 @@ final class Reasons {
         + ": "
         + o.canaryN()
         + " canary / "
-        + o.baselineN()
-        + " baseline samples, need "
+        + o.stableN()
+        + " stable samples, need "
         + minimumSamples
         + " per arm (from at least as many units)"
         + (o.holds() ? "" : "; harm detection only, does not hold the promotion");
@@ -45,7 +45,7 @@ final class Reasons {
             + "] (n "
             + o.canaryN()
             + "/"
-            + o.baselineN()
+            + o.stableN()
             + ", alpha "
             + String.format(Locale.ROOT, "%.4g", c.alpha())
             + "): ";

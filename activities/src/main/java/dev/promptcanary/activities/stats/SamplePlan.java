@@ -7,7 +7,7 @@ package dev.promptcanary.activities.stats;
  *     about the mean number of samples to catch an effect of exactly that size
  * @param canarySamplesForPower canary samples by which the effect is caught with the requested
  *     power (a single-look calculation, so slightly pessimistic for a test that looks continuously)
- * @param baselineSamplesForPower baseline samples arriving alongside
+ * @param stableSamplesForPower baseline samples arriving alongside
  * @param expectedHours wall time to {@code expectedCanarySamples}
  * @param hoursForPower wall time to {@code canarySamplesForPower}
  * @param summary one line for the rollout's start-up warning
@@ -15,7 +15,7 @@ package dev.promptcanary.activities.stats;
 public record SamplePlan(
     long expectedCanarySamples,
     long canarySamplesForPower,
-    long baselineSamplesForPower,
+    long stableSamplesForPower,
     double expectedHours,
     double hoursForPower,
     String summary) {}

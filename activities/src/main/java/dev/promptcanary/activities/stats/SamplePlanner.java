@@ -45,7 +45,7 @@ public final class SamplePlanner {
     double canaryPerHour = request.requestsPerHour() * w;
     double expectedHours = expected / canaryPerHour;
     double hoursForPower = forPower / canaryPerHour;
-    long baseline = (long) Math.ceil(forPower * (1 - w) / w);
+    long stable = (long) Math.ceil(forPower * (1 - w) / w);
     String summary =
         String.format(
             Locale.ROOT,
@@ -60,7 +60,7 @@ public final class SamplePlanner {
             forPower,
             hours(hoursForPower),
             plain(100 * request.power()));
-    return new SamplePlan(expected, forPower, baseline, expectedHours, hoursForPower, summary);
+    return new SamplePlan(expected, forPower, stable, expectedHours, hoursForPower, summary);
   }
 
   /**
@@ -442,8 +442,8 @@ public final class SamplePlanner {
   }
 
   private static double variance(PlanRequest r, double w, long canary) {
-    double baseline = canary * (1 - w) / w;
-    return r.sigma() * r.sigma() * (1.0 / canary + 1.0 / baseline);
+    double stable = canary * (1 - w) / w;
+    return r.sigma() * r.sigma() * (1.0 / canary + 1.0 / stable);
   }
 
   private static double radius(PlanRequest r, double tau, double w, long canary) {

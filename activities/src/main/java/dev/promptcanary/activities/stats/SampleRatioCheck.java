@@ -63,7 +63,7 @@ final class SampleRatioCheck implements GateCheck {
   public Decision decide(AnalysisInput input) {
     double w = input.canaryWeightBasisPoints() / 10_000.0;
     long nc = input.canary().units();
-    long nb = input.baseline().units();
+    long nb = input.stable().units();
     if (w <= 0 || w >= 1) {
       boolean mismatch = w <= 0 ? nc > 0 : nb > 0;
       return mismatch ? Decision.SAMPLE_RATIO_MISMATCH : Decision.NON_INFERIOR;
@@ -86,7 +86,7 @@ final class SampleRatioCheck implements GateCheck {
     Decision decision = decide(input);
     double w = input.canaryWeightBasisPoints() / 10_000.0;
     long nc = input.canary().units();
-    long nb = input.baseline().units();
+    long nb = input.stable().units();
     long n = nc + nb;
     double share = n == 0 ? w : (double) nc / n;
     double lower = 0;
@@ -121,7 +121,7 @@ final class SampleRatioCheck implements GateCheck {
             o.estimate(),
             o.lower(),
             o.upper(),
-            o.canaryN() + o.baselineN(),
+            o.canaryN() + o.stableN(),
             o.threshold(),
             tolerance(o.threshold()),
             gate.alpha());

@@ -764,7 +764,7 @@ public interface AnalysisDao extends SqlObject {
           + " FROM u JOIN observations o ON o.prompt = :prompt AND o.unit = u.unit AND o.version = u.version"
           + "  AND o.observed_at >= :since WHERE u.version = :b")
   @RegisterConstructorMapper(Quantiles.class)
-  Quantiles stageBaselineQuantiles(
+  Quantiles stageStableQuantiles(
       @Bind("prompt") String prompt,
       @Bind("a") int a,
       @Bind("b") int b,

@@ -131,7 +131,7 @@ class CanaryAnalyserStoreTest {
     assertThat(c1.units()).isEqualTo(1);
     assertSums(c1.errors(), 1, 2, 1, 4, 1, 2);
     assertSums(c1.quality(), 1, 1, 0.3, 1, 0.09, 0.3);
-    assertThat(stage1.input().baseline().units()).as("old was exposed before stage 1").isZero();
+    assertThat(stage1.input().stable().units()).as("old was exposed before stage 1").isZero();
 
     // Stage 2. "a" on the canary: three requests (2 errors, costs 1 and 3 and none, feedback 1 and
     // -1).
@@ -173,7 +173,7 @@ class CanaryAnalyserStoreTest {
 
     CanaryAnalyser.Look stage2 = look(S2);
     ArmSummary canary = stage2.input().canary();
-    ArmSummary baseline = stage2.input().baseline();
+    ArmSummary stable = stage2.input().stable();
     // canary units a (3 requests) and n1 (1); s1 belongs to stage 1
     assertThat(canary.units()).isEqualTo(2);
     assertThat(canary.observations()).isEqualTo(4);
@@ -182,13 +182,13 @@ class CanaryAnalyserStoreTest {
     assertSums(canary.feedback(), 1, 2, 0, 4, 0, 0);
     assertSums(canary.quality(), 2, 3, 1.8, 4 + 1, 1.96 + 0.16, 2.8 + 0.4);
     // baseline units b (b1 only) and c (2 requests, one error)
-    assertThat(baseline.units()).isEqualTo(2);
-    assertThat(baseline.observations()).isEqualTo(3);
-    assertSums(baseline.errors(), 2, 3, 1, 1 + 4, 0 + 1, 0 + 2);
-    assertSums(baseline.cost(), 1, 1, 2, 1, 4, 2);
-    assertSums(baseline.quality(), 2, 3, 2.1, 1 + 4, 0.25 + 2.56, 0.5 + 3.2);
+    assertThat(stable.units()).isEqualTo(2);
+    assertThat(stable.observations()).isEqualTo(3);
+    assertSums(stable.errors(), 2, 3, 1, 1 + 4, 0 + 1, 0 + 2);
+    assertSums(stable.cost(), 1, 1, 2, 1, 4, 2);
+    assertSums(stable.quality(), 2, 3, 2.1, 1 + 4, 0.25 + 2.56, 0.5 + 3.2);
     assertThat(stage2.judge().canaryScored()).isEqualTo(3);
-    assertThat(stage2.judge().baselineScored()).isEqualTo(3);
+    assertThat(stage2.judge().stableScored()).isEqualTo(3);
     assertThat(stage2.judge().otherJudges()).isZero();
   }
 
@@ -218,12 +218,12 @@ class CanaryAnalyserStoreTest {
 
     CanaryAnalyser.Look look = look(S2);
     assertThat(look.judge().canaryFailed()).isEqualTo(2);
-    assertThat(look.judge().baselineFailed()).isEqualTo(1);
+    assertThat(look.judge().stableFailed()).isEqualTo(1);
     assertThat(look.judge().otherJudges()).isEqualTo(1);
   }
 
   @Test
-  void latencyCutsComeFromTheBaselineBeforeTheStageAndStayFrozen() {
+  void latencyCutsComeFromTheStableBeforeTheStageAndStayFrozen() {
     List<Observation> before = new ArrayList<>();
     for (int i = 1; i <= 300; i++) {
       before.add(obs("pre-" + i, 1, null, S2.minusSeconds(1000 - i), i, false, null, null));
@@ -248,9 +248,9 @@ class CanaryAnalyserStoreTest {
         .containsExactly(150.5, 285.05, 297.01);
     // canary: cu {100, 200, 290, 299}, cv {160}; baseline: bu {151, 286}
     assertSums(cuts.get(0).canaryAbove(), 2, 5, 3 + 1, 16 + 1, 9 + 1, 12 + 1);
-    assertSums(cuts.get(0).baselineAbove(), 1, 2, 2, 4, 4, 4);
+    assertSums(cuts.get(0).stableAbove(), 1, 2, 2, 4, 4, 4);
     assertSums(cuts.get(1).canaryAbove(), 2, 5, 2, 17, 4, 8);
-    assertSums(cuts.get(1).baselineAbove(), 1, 2, 1, 4, 1, 2);
+    assertSums(cuts.get(1).stableAbove(), 1, 2, 1, 4, 1, 2);
     assertSums(cuts.get(2).canaryAbove(), 2, 5, 1, 17, 1, 4);
 
     // slower baseline traffic reported later for before the stage does not move the stage's cuts
@@ -273,13 +273,13 @@ class CanaryAnalyserStoreTest {
   }
 
   @Test
-  void withoutEnoughBaselineBeforeTheStageTheCutsWaitForTheStagesOwn() {
+  void withoutEnoughStableBeforeTheStageTheCutsWaitForTheStagesOwn() {
     List<Observation> stage = new ArrayList<>();
     for (int i = 1; i <= 199; i++) {
       stage.add(obs("s-" + i, 1, "u" + (i % 50), S2.plusSeconds(i), i, false, null, null));
     }
     outcomes.insertObservations(stage);
-    assertThat(look(S2).input().latency()).as("199 baseline latencies: no cut yet").isEmpty();
+    assertThat(look(S2).input().latency()).as("199 stable latencies: no cut yet").isEmpty();
 
     outcomes.insertObservations(
         List.of(obs("s-200", 1, "u0", S2.plusSeconds(200), 200, false, null, null)));
@@ -334,13 +334,13 @@ class CanaryAnalyserStoreTest {
                     guardrail("csat", MetricGate.Kind.MEAN)));
     CanaryAnalyser.Look look = look(S2, gates);
     ArmSummary canary = look.input().canary();
-    ArmSummary baseline = look.input().baseline();
+    ArmSummary stable = look.input().stable();
     assertThat(canary.metrics().keySet()).containsExactlyInAnyOrder("csat", "resolved");
     // resolved: p {1, 0}, q {1}
     assertSums(canary.metrics().get("resolved"), 2, 3, 2, 4 + 1, 1 + 1, 2 + 1);
     // csat per session: p 4, q 2
     assertSums(canary.metrics().get("csat"), 2, 2, 6, 2, 20, 6);
-    assertSums(baseline.metrics().get("csat"), 1, 1, 5, 1, 25, 5);
-    assertThat(baseline.metrics().get("resolved")).isEqualTo(UnitSums.EMPTY);
+    assertSums(stable.metrics().get("csat"), 1, 1, 5, 1, 25, 5);
+    assertThat(stable.metrics().get("resolved")).isEqualTo(UnitSums.EMPTY);
   }
 }

@@ -176,7 +176,7 @@ class RolloutActivitiesImplTest {
 
     assertThat(report.overall().decision()).isEqualTo(Decision.REGRESSION);
     assertThat(report.canaryJudgements()).isEqualTo(200);
-    assertThat(report.baselineJudgements()).isEqualTo(200);
+    assertThat(report.stableJudgements()).isEqualTo(200);
     assertThat(report.canaryObservations()).isEqualTo(200);
     Verdict quality =
         report.gates().stream().filter(v -> v.gate() == GateKind.QUALITY).findFirst().orElseThrow();

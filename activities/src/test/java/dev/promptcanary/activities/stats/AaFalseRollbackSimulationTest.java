@@ -38,7 +38,7 @@ class AaFalseRollbackSimulationTest {
   /** Runs one A/A rollout to the first decisive verdict or the horizon. */
   private static Decision simulate(CanaryAnalysis engine, SplittableRandom rng) {
     Sim canary = new Sim();
-    Sim baseline = new Sim();
+    Sim stable = new Sim();
     while (canary.n < HORIZON) {
       // Each request goes to either arm with probability 1/2, so the SRM check sees real noise.
       // The engine looks after every canary arrival (every pair of requests on average).
@@ -47,9 +47,9 @@ class AaFalseRollbackSimulationTest {
           canary.observe(rng);
           break;
         }
-        baseline.observe(rng);
+        stable.observe(rng);
       }
-      if (baseline.n < 2) {
+      if (stable.n < 2) {
         continue;
       }
       AnalysisInput in =
@@ -57,8 +57,8 @@ class AaFalseRollbackSimulationTest {
               engine.gates(),
               5_000,
               canary.summary(),
-              baseline.summary(),
-              baseline.latencyAgainst(canary));
+              stable.summary(),
+              stable.latencyAgainst(canary));
       Decision d = engine.decision(in);
       if (d == Decision.REGRESSION
           || d == Decision.NON_INFERIOR

@@ -49,7 +49,7 @@ class CanaryAnalysisTest {
     assertEquals(-0.018037, quality.upper(), 3e-5);
     assertEquals(-0.05, quality.threshold(), 0);
     assertEquals(100, quality.canaryN());
-    assertEquals(100, quality.baselineN());
+    assertEquals(100, quality.stableN());
     assertEquals(Decision.REGRESSION, result.overall().decision());
     assertTrue(result.overall().reason().startsWith("roll back"), result.overall().reason());
   }
@@ -162,17 +162,17 @@ class CanaryAnalysisTest {
     // 3 errors against none after 40 requests: raw rates 0.075 vs 0, a plain normal
     // approximation would give V = 0.075 * 0.925 / 40 + 0 and a far too narrow bound.
     ArmSummary canary = Inputs.withErrors(arm(40, 0.7, 0.2), 3);
-    ArmSummary baseline = Inputs.withErrors(arm(40, 0.7, 0.2), 0);
-    Verdict errors = gate(CanaryAnalysis.analyse(input(canary, baseline)), GateKind.ERROR_RATE);
+    ArmSummary stable = Inputs.withErrors(arm(40, 0.7, 0.2), 0);
+    Verdict errors = gate(CanaryAnalysis.analyse(input(canary, stable)), GateKind.ERROR_RATE);
     assertEquals(Decision.INCONCLUSIVE, errors.decision());
     assertTrue(errors.lower() < 0, "the bound still admits no increase");
   }
 
   @Test
-  void safetyCeilingRollsBackEvenWhenTheBaselineIsAsBad() {
+  void safetyCeilingRollsBackEvenWhenTheStableIsAsBad() {
     ArmSummary canary = Inputs.withSafetyFlags(arm(5_000, 0.7, 0.2), 250); // 5%
-    ArmSummary baseline = Inputs.withSafetyFlags(arm(5_000, 0.7, 0.2), 250);
-    Verdict safety = gate(CanaryAnalysis.analyse(input(canary, baseline)), GateKind.SAFETY_RATE);
+    ArmSummary stable = Inputs.withSafetyFlags(arm(5_000, 0.7, 0.2), 250);
+    Verdict safety = gate(CanaryAnalysis.analyse(input(canary, stable)), GateKind.SAFETY_RATE);
     assertEquals(Decision.REGRESSION, safety.decision());
     assertTrue(safety.reason().contains("ceiling"), safety.reason());
   }

@@ -57,21 +57,17 @@ class ClusteredAaSimulationTest {
   private static Decision simulate(
       CanaryAnalysis engine, int weightBp, boolean heavyTailed, SplittableRandom rng) {
     Arm canary = new Arm();
-    Arm baseline = new Arm();
+    Arm stable = new Arm();
     double w = weightBp / 10_000.0;
     for (int session = 0; session < HORIZON_SESSIONS; session++) {
-      Arm arm = rng.nextDouble() < w ? canary : baseline;
+      Arm arm = rng.nextDouble() < w ? canary : stable;
       arm.session(rng, length(rng, heavyTailed));
-      if (canary.sessions < 2 || baseline.sessions < 2) {
+      if (canary.sessions < 2 || stable.sessions < 2) {
         continue;
       }
       AnalysisInput in =
           new AnalysisInput(
-              engine.gates(),
-              weightBp,
-              canary.summary(),
-              baseline.summary(),
-              cuts(canary, baseline));
+              engine.gates(), weightBp, canary.summary(), stable.summary(), cuts(canary, stable));
       Decision d = engine.decision(in);
       if (d != Decision.INCONCLUSIVE && d != Decision.INSUFFICIENT_DATA) {
         return d;
@@ -88,10 +84,10 @@ class ClusteredAaSimulationTest {
     return Math.min(n, 500);
   }
 
-  private static List<LatencyCut> cuts(Arm canary, Arm baseline) {
+  private static List<LatencyCut> cuts(Arm canary, Arm stable) {
     List<LatencyCut> cuts = new ArrayList<>();
     for (int i = 0; i < QUANTILES.length; i++) {
-      cuts.add(new LatencyCut(QUANTILES[i], CUTS[i], canary.slow[i], baseline.slow[i]));
+      cuts.add(new LatencyCut(QUANTILES[i], CUTS[i], canary.slow[i], stable.slow[i]));
     }
     return cuts;
   }

@@ -140,7 +140,7 @@ class GateModesTest {
    * holds instead, since that sample could not yet detect a 0.2-point rise.
    */
   @Test
-  void rateMarginsMayBeRelativeToTheBaselineRate() {
+  void rateMarginsMayBeRelativeToTheStableRate() {
     long n = 50_000;
     ArmSummary low = Inputs.withErrors(arm(n, 0.7, 0.2), 50);
     ArmSummary tripled = Inputs.withErrors(arm(n, 0.7, 0.2), 150);
@@ -186,16 +186,16 @@ class GateModesTest {
    * and clears.
    */
   @Test
-  void aRelativeMarginCountsTheBaselineNoiseInTheMargin() {
+  void aRelativeMarginCountsTheStableNoiseInTheMargin() {
     long n = 50_000;
     RateGate relative = new RateGate(true, 0.02, 0.0005, 0, 1, 0, GateMode.NON_INFERIORITY, 2.0, 0);
     GatesConfig gates = Inputs.withErrorGate(relative);
-    ArmSummary baseline = Inputs.withErrors(arm(n, 0.7, 0.2), 75);
+    ArmSummary stable = Inputs.withErrors(arm(n, 0.7, 0.2), 75);
     ArmSummary doubled = Inputs.withErrors(arm(n, 0.7, 0.2), 135);
     Verdict x2 =
         gate(
             CanaryAnalysis.analyse(
-                new AnalysisInput(gates, 5_000, doubled, baseline, Inputs.latency(n, n))),
+                new AnalysisInput(gates, 5_000, doubled, stable, Inputs.latency(n, n))),
             GateKind.ERROR_RATE,
             null);
     assertEquals(0.003, x2.threshold(), 1e-12);
@@ -210,7 +210,7 @@ class GateModesTest {
     Verdict same =
         gate(
             CanaryAnalysis.analyse(
-                new AnalysisInput(gates, 5_000, baseline, baseline, Inputs.latency(n, n))),
+                new AnalysisInput(gates, 5_000, stable, stable, Inputs.latency(n, n))),
             GateKind.ERROR_RATE,
             null);
     assertEquals(Decision.NON_INFERIOR, same.decision(), same.reason());
@@ -316,11 +316,11 @@ class GateModesTest {
     long n = 2_000;
     ArmSummary canary =
         withMetric(arm(n, 0.7, 0.2), "resolution", UnitSums.iid(new Proportion(n, 1_000)));
-    ArmSummary baseline =
+    ArmSummary stable =
         withMetric(arm(n, 0.7, 0.2), "resolution", UnitSums.iid(new Proportion(n, 1_200)));
     AnalysisResult result =
         CanaryAnalysis.analyse(
-            new AnalysisInput(gates, 5_000, canary, baseline, Inputs.latency(n, n)));
+            new AnalysisInput(gates, 5_000, canary, stable, Inputs.latency(n, n)));
     Verdict resolved = gate(result, GateKind.METRIC, "resolution");
     assertEquals(Decision.REGRESSION, resolved.decision(), resolved.reason());
     assertEquals(-0.1, resolved.estimate(), 1e-12);
@@ -330,7 +330,7 @@ class GateModesTest {
 
     AnalysisResult fine =
         CanaryAnalysis.analyse(
-            new AnalysisInput(gates, 5_000, baseline, baseline, Inputs.latency(n, n)));
+            new AnalysisInput(gates, 5_000, stable, stable, Inputs.latency(n, n)));
     assertEquals(Decision.INSUFFICIENT_DATA, fine.overall().decision(), fine.overall().reason());
     assertTrue(fine.overall().reason().contains("metric csat"), fine.overall().reason());
     double csatAlpha = CanaryAnalysis.metricAlphas(gates).get("csat");
@@ -439,7 +439,7 @@ class GateModesTest {
 
     Verdict oldVerdict =
         json.readValue(
-            "{\"gate\":\"QUALITY\",\"decision\":\"INCONCLUSIVE\",\"canaryN\":3,\"baselineN\":4,"
+            "{\"gate\":\"QUALITY\",\"decision\":\"INCONCLUSIVE\",\"canaryN\":3,\"stableN\":4,"
                 + "\"estimate\":0.0,\"lower\":-0.1,\"upper\":0.1,\"threshold\":-0.05,"
                 + "\"reason\":\"r\"}",
             Verdict.class);

@@ -77,23 +77,23 @@ final class Inputs {
   }
 
   /** 5% of each arm above the baseline p95, as with identical latency distributions. */
-  static LatencyExceedance latency(long canaryN, long baselineN) {
-    return latency(canaryN, Math.round(0.05 * canaryN), baselineN);
+  static LatencyExceedance latency(long canaryN, long stableN) {
+    return latency(canaryN, Math.round(0.05 * canaryN), stableN);
   }
 
-  static LatencyExceedance latency(long canaryN, long canaryAbove, long baselineN) {
+  static LatencyExceedance latency(long canaryN, long canaryAbove, long stableN) {
     return new LatencyExceedance(
-        0.95, 900, canaryAbove, canaryN, Math.round(0.05 * baselineN), baselineN);
+        0.95, 900, canaryAbove, canaryN, Math.round(0.05 * stableN), stableN);
   }
 
   /** A cut at quantile q with per-request (one-request-unit) exceedance counts. */
-  static LatencyCut cut(double q, long canaryN, long canaryAbove, long baselineN) {
-    long baselineAbove = Math.round((1 - q) * baselineN);
+  static LatencyCut cut(double q, long canaryN, long canaryAbove, long stableN) {
+    long stableAbove = Math.round((1 - q) * stableN);
     return new LatencyCut(
         q,
         900,
         UnitSums.iid(new Proportion(canaryN, canaryAbove)),
-        UnitSums.iid(new Proportion(baselineN, baselineAbove)));
+        UnitSums.iid(new Proportion(stableN, stableAbove)));
   }
 
   /** The default gates with another error-rate gate. */
@@ -130,12 +130,12 @@ final class Inputs {
         List.of(metrics));
   }
 
-  static AnalysisInput input(ArmSummary canary, ArmSummary baseline) {
+  static AnalysisInput input(ArmSummary canary, ArmSummary stable) {
     return new AnalysisInput(
         GatesConfig.defaults(),
         5_000,
         canary,
-        baseline,
-        latency(canary.observations(), baseline.observations()));
+        stable,
+        latency(canary.observations(), stable.observations()));
   }
 }

@@ -21,7 +21,7 @@ class JudgeHealthCheckTest {
     assertThat(v.decision()).isEqualTo(Decision.NON_INFERIOR);
     assertThat(v.reason())
         .startsWith("judge " + JUDGE + " healthy")
-        .contains("98 canary / 882 baseline");
+        .contains("98 canary / 882 stable");
   }
 
   @Test

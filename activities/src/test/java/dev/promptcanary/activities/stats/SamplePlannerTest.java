@@ -30,7 +30,7 @@ class SamplePlannerTest {
     assertTrue(OneSidedNormalMixture.radius(0.08 / n, tau, 0.045) <= 0.05);
     assertTrue(OneSidedNormalMixture.radius(0.08 / (n - 1), tau, 0.045) > 0.05);
     assertTrue(plan.canarySamplesForPower() > n, "95% power needs more than the average");
-    assertEquals(plan.canarySamplesForPower(), plan.baselineSamplesForPower());
+    assertEquals(plan.canarySamplesForPower(), plan.stableSamplesForPower());
     // 100 canary requests an hour at 50% of 200.
     assertEquals(n / 100.0, plan.expectedHours(), 1e-9);
     assertTrue(plan.summary().contains("200 requests/hour"), plan.summary());
@@ -43,7 +43,7 @@ class SamplePlannerTest {
     SamplePlan subtle = SamplePlanner.plan(new PlanRequest(0.02, 0.2, 0.045, 0, 0.95, 5_000, 200));
     assertTrue(
         small.canarySamplesForPower() < even.canarySamplesForPower(),
-        "a large baseline arm makes each canary sample worth more");
+        "a large stable arm makes each canary sample worth more");
     assertTrue(small.hoursForPower() > even.hoursForPower(), "but they arrive ten times slower");
     assertTrue(subtle.canarySamplesForPower() > 5 * even.canarySamplesForPower());
   }

@@ -30,7 +30,7 @@ public final class PageModels {
       String decision,
       String decisionClass,
       String canaryN,
-      String baselineN,
+      String stableN,
       String estimate,
       String bounds,
       String threshold,

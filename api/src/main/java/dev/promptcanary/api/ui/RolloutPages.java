@@ -126,7 +126,7 @@ final class RolloutPages {
               decision,
               decisionClass(decision),
               count(v.canaryN()),
-              count(v.baselineN()),
+              count(v.stableN()),
               number(v.estimate()),
               "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
               number(v.threshold()),

@@ -74,7 +74,7 @@ final class Arm {
     return UnitSums.iid(new Proportion(n, above[i]));
   }
 
-  static LatencyCut cut(double quantile, double cutMs, Arm canary, Arm baseline, int i) {
-    return new LatencyCut(quantile, cutMs, canary.above(i), baseline.above(i));
+  static LatencyCut cut(double quantile, double cutMs, Arm canary, Arm stable, int i) {
+    return new LatencyCut(quantile, cutMs, canary.above(i), stable.above(i));
   }
 }

@@ -16,7 +16,7 @@ import java.util.function.UnaryOperator;
  *     the canary (0 except in the SRM scenario)
  * @param horizon canary requests of a stage's units after which the stage stops waiting (held)
  * @param traffic sessions, their lengths, correlations and judge delay
- * @param baseline baseline arm
+ * @param stable stable arm
  * @param canary canary arm
  * @param gates the gate configuration, from the defaults
  */
@@ -28,6 +28,6 @@ record ClusterScenario(
     double unitShareShift,
     int horizon,
     Traffic traffic,
-    SessionArm baseline,
+    SessionArm stable,
     SessionArm canary,
     UnaryOperator<GatesConfig> gates) {}

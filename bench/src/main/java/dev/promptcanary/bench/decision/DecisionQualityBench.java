@@ -86,7 +86,7 @@ public final class DecisionQualityBench {
               Math.min(
                   s.horizon(),
                   SamplePlanner.fixedHorizonCanarySamples(
-                      PLAN_EFFECT, s.baseline().scores().sd(), 0.05, 0.9, s.weightBasisPoints()));
+                      PLAN_EFFECT, s.stable().scores().sd(), 0.05, 0.9, s.weightBasisPoints()));
       final long baseSeed = seed;
       Outcome[][] outcomes =
           IntStream.range(0, runs)

@@ -47,10 +47,10 @@ public final class JudgeHealthBench {
       String name,
       String description,
       int weightBp,
-      double baselineMean,
+      double stableMean,
       double canaryMean,
       double canarySampling,
-      double baselineFail,
+      double stableFail,
       double canaryFail,
       double canaryFailsBelow,
       boolean shouldHold) {}
@@ -241,9 +241,9 @@ public final class JudgeHealthBench {
       Scenario s, CanaryAnalysis quality, JudgeHealthCheck health, SplittableRandom rng) {
     double w = s.weightBp() / 10_000.0;
     double[] canary = new double[3]; // count, sum, sum of squares of scores
-    double[] baseline = new double[3];
+    double[] stable = new double[3];
     long canaryFailed = 0;
-    long baselineFailed = 0;
+    long stableFailed = 0;
     Ending withHealth = null;
     long endedAt = 0;
     Ending alone = null;
@@ -252,18 +252,18 @@ public final class JudgeHealthBench {
       if (isCanary && rng.nextDouble() >= s.canarySampling()) {
         continue; // the app never sent this transcript
       }
-      double score = Samplers.beta(rng, isCanary ? s.canaryMean() : s.baselineMean(), SD);
+      double score = Samplers.beta(rng, isCanary ? s.canaryMean() : s.stableMean(), SD);
       boolean failed =
-          rng.nextDouble() < (isCanary ? s.canaryFail() : s.baselineFail())
+          rng.nextDouble() < (isCanary ? s.canaryFail() : s.stableFail())
               || isCanary && score < s.canaryFailsBelow();
       if (failed) {
         if (isCanary) {
           canaryFailed++;
         } else {
-          baselineFailed++;
+          stableFailed++;
         }
       } else {
-        double[] arm = isCanary ? canary : baseline;
+        double[] arm = isCanary ? canary : stable;
         arm[0]++;
         arm[1] += score;
         arm[2] += score * score;
@@ -271,7 +271,7 @@ public final class JudgeHealthBench {
       if (attempt % LOOK_EVERY != 0) {
         continue;
       }
-      Ending q = qualityEnding(quality, s.weightBp(), canary, baseline);
+      Ending q = qualityEnding(quality, s.weightBp(), canary, stable);
       if (alone == null && q != null) {
         alone = q;
       }
@@ -284,8 +284,8 @@ public final class JudgeHealthBench {
                         "bench-judge",
                         (long) canary[0],
                         canaryFailed,
-                        (long) baseline[0],
-                        baselineFailed,
+                        (long) stable[0],
+                        stableFailed,
                         0))
                 .decision();
         if (judged == Decision.JUDGE_UNHEALTHY) {
@@ -303,21 +303,21 @@ public final class JudgeHealthBench {
   }
 
   private static Ending qualityEnding(
-      CanaryAnalysis quality, int weightBp, double[] canary, double[] baseline) {
-    Decision d = quality.decision(input(quality.gates(), weightBp, canary, baseline));
+      CanaryAnalysis quality, int weightBp, double[] canary, double[] stable) {
+    Decision d = quality.decision(input(quality.gates(), weightBp, canary, stable));
     if (d == Decision.REGRESSION) {
       return Ending.ROLLBACK;
     }
-    if (d == Decision.NON_INFERIOR && canary[0] >= MIN_SCORES && baseline[0] >= MIN_SCORES) {
+    if (d == Decision.NON_INFERIOR && canary[0] >= MIN_SCORES && stable[0] >= MIN_SCORES) {
       return Ending.PROMOTE;
     }
     return null;
   }
 
   private static AnalysisInput input(
-      GatesConfig gates, int weightBp, double[] canary, double[] baseline) {
+      GatesConfig gates, int weightBp, double[] canary, double[] stable) {
     return new AnalysisInput(
-        gates, weightBp, arm(canary), arm(baseline), LatencyExceedance.none(0.95));
+        gates, weightBp, arm(canary), arm(stable), LatencyExceedance.none(0.95));
   }
 
   private static ArmSummary arm(double[] scores) {
@@ -334,18 +334,18 @@ public final class JudgeHealthBench {
       CanaryAnalysis quality, JudgeHealthCheck health, GatesConfig gates) {
     int looks = 200_000;
     double[] canary = {400, 280, 200};
-    double[] baseline = {3600, 2520, 1800};
+    double[] stable = {3600, 2520, 1800};
     JudgeSample sample = new JudgeSample("bench-judge", 400, 12, 3600, 90, 0);
     long sink = 0;
     for (int warm = 0; warm < 3; warm++) {
       for (int i = 0; i < looks; i++) {
-        sink += quality.decision(input(gates, 1000, canary, baseline)).ordinal();
+        sink += quality.decision(input(gates, 1000, canary, stable)).ordinal();
         sink += health.evaluate(1000, sample).decision().ordinal();
       }
     }
     long t0 = System.nanoTime();
     for (int i = 0; i < looks; i++) {
-      sink += quality.decision(input(gates, 1000, canary, baseline)).ordinal();
+      sink += quality.decision(input(gates, 1000, canary, stable)).ordinal();
     }
     long t1 = System.nanoTime();
     for (int i = 0; i < looks; i++) {

@@ -84,14 +84,14 @@ final class PlannerCheck {
   }
 
   static TrafficProfile iid(Scenario s) {
-    ArmModel b = s.baseline();
+    ArmModel b = s.stable();
     return new TrafficProfile(
         3_600, b.scores().sd(), b.errorRate(), b.safetyRate(), costCv(b.costSigmaLog()), 1, 1);
   }
 
   static TrafficProfile clustered(ClusterScenario s) {
     Traffic t = s.traffic();
-    SessionArm b = s.baseline();
+    SessionArm b = s.stable();
     double[] m = lengthMoments(t);
     double designEffect = 1 + (m[1] / m[0] - 1) * t.rhoError();
     return new TrafficProfile(

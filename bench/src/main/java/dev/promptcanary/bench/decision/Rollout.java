@@ -27,11 +27,11 @@ final class Rollout {
     SplittableRandom rng = new SplittableRandom(seed);
     double[] sample = new double[LatencyCuts.PRE_STAGE_SAMPLE];
     for (int i = 0; i < sample.length; i++) {
-      sample[i] = s.baseline().latency().ms(rng.nextGaussian());
+      sample[i] = s.stable().latency().ms(rng.nextGaussian());
     }
     double[] cuts = LatencyCuts.of(sample);
     Arm canary = new Arm(s.canary(), cuts);
-    Arm baseline = new Arm(s.baseline(), cuts);
+    Arm stable = new Arm(s.stable(), cuts);
     Outcome engineOutcome = null;
     Outcome seedOutcome = null;
     Outcome tTestOutcome = null;
@@ -42,11 +42,11 @@ final class Rollout {
           canary.observe(rng, step);
           break;
         }
-        baseline.observe(rng, step);
+        stable.observe(rng, step);
       }
       int nc = (int) canary.n;
-      if (engineOutcome == null && baseline.n > 0) {
-        Decision d = engine.decision(input(s, engine, canary, baseline));
+      if (engineOutcome == null && stable.n > 0) {
+        Decision d = engine.decision(input(s, engine, canary, stable));
         engineOutcome =
             switch (d) {
               case REGRESSION -> new Outcome(Action.ROLLBACK, nc);
@@ -57,8 +57,8 @@ final class Rollout {
       }
       if (seedOutcome == null
           && nc >= SEED_RULE_MIN_SAMPLES
-          && baseline.n >= SEED_RULE_MIN_SAMPLES
-          && baseline.meanScore() - canary.meanScore() > SEED_RULE_DROP) {
+          && stable.n >= SEED_RULE_MIN_SAMPLES
+          && stable.meanScore() - canary.meanScore() > SEED_RULE_DROP) {
         seedOutcome = new Outcome(Action.ROLLBACK, nc);
       }
       if (seedOutcome == null && nc >= plannedN) {
@@ -66,7 +66,7 @@ final class Rollout {
       }
       if (tTestOutcome == null && nc >= plannedN) {
         tTestOutcome =
-            new Outcome(welchRollsBack(canary, baseline) ? Action.ROLLBACK : Action.PROMOTE, nc);
+            new Outcome(welchRollsBack(canary, stable) ? Action.ROLLBACK : Action.PROMOTE, nc);
       }
       if (engineOutcome != null && seedOutcome != null && tTestOutcome != null) {
         break;
@@ -80,25 +80,25 @@ final class Rollout {
     };
   }
 
-  static AnalysisInput input(Scenario s, CanaryAnalysis engine, Arm canary, Arm baseline) {
+  static AnalysisInput input(Scenario s, CanaryAnalysis engine, Arm canary, Arm stable) {
     List<LatencyCut> latency = new ArrayList<>(LatencyCuts.QUANTILES.length);
     for (int i = 0; i < LatencyCuts.QUANTILES.length; i++) {
-      latency.add(Arm.cut(LatencyCuts.QUANTILES[i], canary.cutsMs[i], canary, baseline, i));
+      latency.add(Arm.cut(LatencyCuts.QUANTILES[i], canary.cutsMs[i], canary, stable, i));
     }
     return new AnalysisInput(
-        engine.gates(), s.weightBasisPoints(), canary.summary(), baseline.summary(), latency);
+        engine.gates(), s.weightBasisPoints(), canary.summary(), stable.summary(), latency);
   }
 
   /** Two-sided Welch t-test at 5%, rolling back only when the canary is the worse arm. */
-  static boolean welchRollsBack(Arm canary, Arm baseline) {
+  static boolean welchRollsBack(Arm canary, Arm stable) {
     double vc = canary.scoreVariance() / canary.n;
-    double vb = baseline.scoreVariance() / baseline.n;
+    double vb = stable.scoreVariance() / stable.n;
     double v = vc + vb;
-    double diff = canary.meanScore() - baseline.meanScore();
+    double diff = canary.meanScore() - stable.meanScore();
     if (!(v > 0)) {
       return false;
     }
-    double df = v * v / (vc * vc / (canary.n - 1) + vb * vb / (baseline.n - 1));
+    double df = v * v / (vc * vc / (canary.n - 1) + vb * vb / (stable.n - 1));
     double t = diff / Math.sqrt(v);
     double p = 2 * new TDistribution(null, df).cumulativeProbability(-Math.abs(t));
     return p < 0.05 && diff < 0;

@@ -10,7 +10,7 @@ package dev.promptcanary.bench.decision;
  * @param actualCanaryShare the share of requests that actually reach the canary (differs from the
  *     weight only in the SRM scenario)
  * @param horizon canary samples after which the rollout stops waiting (the bake window)
- * @param baseline baseline data model
+ * @param stable baseline data model
  * @param canary canary data model
  */
 record Scenario(
@@ -20,5 +20,5 @@ record Scenario(
     int weightBasisPoints,
     double actualCanaryShare,
     int horizon,
-    ArmModel baseline,
+    ArmModel stable,
     ArmModel canary) {}

@@ -146,14 +146,14 @@ final class SessionRollout {
     final SplittableRandom rng;
     final Traffic traffic;
     final double canaryNu;
-    final double baselineNu;
+    final double stableNu;
     final double sqrtRhoL;
     final double sqrtOneMinusRhoL;
     final EventHeap heap = new EventHeap();
     int stage;
     double[] cuts;
     ArmAcc canary;
-    ArmAcc baseline;
+    ArmAcc stable;
     long stageCanaryRequests;
     long totalCanaryRequests;
     long totalCanaryUnits;
@@ -165,7 +165,7 @@ final class SessionRollout {
       this.rng = new SplittableRandom(seed);
       this.traffic = s.traffic();
       this.canaryNu = s.canary().withinNu(traffic.rhoScore());
-      this.baselineNu = s.baseline().withinNu(traffic.rhoScore());
+      this.stableNu = s.stable().withinNu(traffic.rhoScore());
       this.sqrtRhoL = Math.sqrt(traffic.rhoLatency());
       this.sqrtOneMinusRhoL = Math.sqrt(1 - traffic.rhoLatency());
     }
@@ -173,7 +173,7 @@ final class SessionRollout {
     void startStage(int index) {
       stage = index;
       canary = new ArmAcc();
-      baseline = new ArmAcc();
+      stable = new ArmAcc();
       stageCanaryRequests = 0;
       cuts = preStageCuts();
     }
@@ -186,7 +186,7 @@ final class SessionRollout {
         double effect = rng.nextGaussian();
         int length = traffic.drawLength(rng);
         for (int j = 0; j < length && i < sample.length; j++) {
-          sample[i++] = s.baseline().latency().ms(latencyZ(effect));
+          sample[i++] = s.stable().latency().ms(latencyZ(effect));
         }
       }
       return LatencyCuts.of(sample);
@@ -199,7 +199,7 @@ final class SessionRollout {
     Unit newUnit() {
       double share = s.stageWeightsBp()[stage] / 10_000.0 + s.unitShareShift();
       boolean isCanary = rng.nextDouble() < share;
-      SessionArm arm = isCanary ? s.canary() : s.baseline();
+      SessionArm arm = isCanary ? s.canary() : s.stable();
       Unit u =
           new Unit(
               isCanary,
@@ -210,7 +210,7 @@ final class SessionRollout {
               SessionArm.sessionRate(rng, arm.safetyRate(), traffic.rhoError()),
               rng.nextGaussian(),
               rng.nextGaussian());
-      (isCanary ? canary : baseline).units++;
+      (isCanary ? canary : stable).units++;
       if (isCanary) {
         totalCanaryUnits++;
       }
@@ -218,8 +218,8 @@ final class SessionRollout {
     }
 
     void request(Unit u, double now) {
-      SessionArm arm = u.canary ? s.canary() : s.baseline();
-      ArmAcc a = u.canary ? canary : baseline;
+      SessionArm arm = u.canary ? s.canary() : s.stable();
+      ArmAcc a = u.canary ? canary : stable;
       int oldRequests = u.requests;
       int requests = ++u.requests;
       a.observations++;
@@ -259,7 +259,7 @@ final class SessionRollout {
         u.feedbacks++;
         u.feedbackSum += v;
       }
-      double score = arm.score(rng, u.mu, u.canary ? canaryNu : baselineNu);
+      double score = arm.score(rng, u.mu, u.canary ? canaryNu : stableNu);
       double delay = traffic.judgeDelay(rng);
       if (delay <= 0) {
         score(u, score);
@@ -274,7 +274,7 @@ final class SessionRollout {
     }
 
     void score(Unit u, double score) {
-      ArmAcc a = u.canary ? canary : baseline;
+      ArmAcc a = u.canary ? canary : stable;
       a.quality.move(u.scores, u.scoreSum, u.scores + 1, u.scoreSum + score);
       u.scores++;
       u.scoreSum += score;
@@ -288,10 +288,10 @@ final class SessionRollout {
                 LatencyCuts.QUANTILES[i],
                 cuts[i],
                 canary.latency[i].sums(),
-                baseline.latency[i].sums()));
+                stable.latency[i].sums()));
       }
       return new AnalysisInput(
-          engine.gates(), s.stageWeightsBp()[stage], canary.summary(), baseline.summary(), latency);
+          engine.gates(), s.stageWeightsBp()[stage], canary.summary(), stable.summary(), latency);
     }
 
     Outcome end(Action action, int mask) {
@@ -300,23 +300,23 @@ final class SessionRollout {
 
     /** Null to keep going, or the run's end. */
     Outcome look() {
-      if (canary.observations == 0 || baseline.observations == 0) {
+      if (canary.observations == 0 || stable.observations == 0) {
         return null;
       }
       AnalysisInput input = input();
       Decision d = engine.decision(input);
       boolean unhealthy = false;
-      if (health != null && (canary.quality.n > 0 || baseline.quality.n > 0)) {
+      if (health != null && (canary.quality.n > 0 || stable.quality.n > 0)) {
         JudgeSample sample =
             new JudgeSample(
                 "sim-judge",
                 (long) canary.quality.n,
                 0,
-                (long) baseline.quality.n,
+                (long) stable.quality.n,
                 0,
                 0,
                 canary.quality.units,
-                baseline.quality.units);
+                stable.quality.units);
         unhealthy =
             health.evaluate(s.stageWeightsBp()[stage], sample).decision()
                 == Decision.JUDGE_UNHEALTHY;

@@ -67,7 +67,7 @@ public final class TimeToRollbackBench {
       int number,
       boolean push,
       int canaryUnits,
-      int baselineUnits,
+      int stableUnits,
       int decidingScores,
       double ingestMs,
       double fromSentS,
@@ -227,11 +227,11 @@ public final class TimeToRollbackBench {
     List<String> canaryRequests = new ArrayList<>();
     List<String> held = new ArrayList<>();
     String canaryUnit = null;
-    int baselineUnits = 0;
+    int stableUnits = 0;
     StringJoiner observations = batch("observations");
     StringJoiner judgements = batch("judgements");
     long judgedCanary = 0;
-    long judgedBaseline = 0;
+    long judgedStable = 0;
     for (int i = 0; i < SESSIONS; i++) {
       String unit = prompt + "-session-" + i;
       int version = resolve(prompt, unit);
@@ -246,8 +246,8 @@ public final class TimeToRollbackBench {
         }
         judgedCanary++;
       } else {
-        baselineUnits++;
-        judgedBaseline++;
+        stableUnits++;
+        judgedStable++;
       }
       judgements.add(judgement(prompt, version, requestId, score(0.8)));
     }
@@ -265,14 +265,14 @@ public final class TimeToRollbackBench {
       // so only a nudge
       // can have made it look) and did not decide.
       long needCanary = judgedCanary;
-      long needBaseline = judgedBaseline;
+      long needStable = judgedStable;
       JsonNode seen =
           awaitRollout(
               id,
               r ->
                   !"CANARY".equals(r.path("state").asText())
                       || r.path("live").path("canaryJudgements").asLong() >= needCanary
-                          && r.path("live").path("baselineJudgements").asLong() >= needBaseline,
+                          && r.path("live").path("stableJudgements").asLong() >= needStable,
               "to look at the baseline traffic");
       if (!"CANARY".equals(seen.path("state").asText())) {
         throw new IllegalStateException(
@@ -330,7 +330,7 @@ public final class TimeToRollbackBench {
           number,
           push,
           canaryRequests.size(),
-          baselineUnits,
+          stableUnits,
           held.size(),
           (returned - sent) / 1e6,
           (stable - sent) / 1e9,
@@ -610,7 +610,7 @@ public final class TimeToRollbackBench {
       perRun.row(
           r.number(),
           r.push() ? "push" : "no push, " + NO_PUSH_INTERVAL_SECONDS + " s check",
-          r.canaryUnits() + "/" + r.baselineUnits(),
+          r.canaryUnits() + "/" + r.stableUnits(),
           r.decidingScores(),
           fmt(r.ingestMs(), 1),
           Double.isNaN(r.sentToVerdictS()) ? "?" : fmt(r.sentToVerdictS(), 3),

@@ -349,11 +349,11 @@ public final class DemoStory {
       line.append(
           String.format(
               Locale.ROOT,
-              " | judged canary %d, baseline %d | requests canary %d, baseline %d",
+              " | judged canary %d, stable %d | requests canary %d, stable %d",
               live.path("canaryJudgements").asLong(),
-              live.path("baselineJudgements").asLong(),
+              live.path("stableJudgements").asLong(),
               live.path("canaryObservations").asLong(),
-              live.path("baselineObservations").asLong()));
+              live.path("stableObservations").asLong()));
       JsonNode overall = live.path("lastVerdicts").path(0);
       if (overall.isObject()) {
         line.append(" | ")

@@ -113,9 +113,9 @@ public record MetricGate(
     return harmfulDirection == Direction.INCREASE;
   }
 
-  /** The margin at a baseline mean: {@code max(margin, relativeMargin * |baselineMean|)}. */
-  public double marginAt(double baselineMean) {
-    return Math.max(margin, relativeMargin * Math.abs(baselineMean));
+  /** The margin at a baseline mean: {@code max(margin, relativeMargin * |stableMean|)}. */
+  public double marginAt(double stableMean) {
+    return Math.max(margin, relativeMargin * Math.abs(stableMean));
   }
 
   private static String quoted(String s) {

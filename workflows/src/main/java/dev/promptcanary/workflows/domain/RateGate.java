@@ -62,9 +62,9 @@ public record RateGate(
     return ceiling < 1;
   }
 
-  /** The margin at a baseline rate: {@code max(margin, relativeMargin * baselineRate)}. */
-  public double marginAt(double baselineRate) {
-    return Math.max(margin, relativeMargin * baselineRate);
+  /** The margin at a baseline rate: {@code max(margin, relativeMargin * stableRate)}. */
+  public double marginAt(double stableRate) {
+    return Math.max(margin, relativeMargin * stableRate);
   }
 
   /** The same gate in another mode, with a minimum power (0 = none). */

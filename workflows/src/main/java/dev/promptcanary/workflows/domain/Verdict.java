@@ -1,5 +1,6 @@
 package dev.promptcanary.workflows.domain;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import java.util.Objects;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Objects;
  * @param gate which gate this is about
  * @param decision what was concluded
  * @param canaryN observations in the canary arm that the gate used
- * @param baselineN observations in the baseline arm that the gate used
+ * @param stableN observations in the stable arm that the gate used
  * @param estimate point estimate, in the gate's own units (see {@link GateKind})
  * @param lower always-valid lower bound of the estimated quantity (valid at every look)
  * @param upper always-valid upper bound of the estimated quantity
@@ -18,12 +19,14 @@ import java.util.Objects;
  *     0: regression"
  * @param metric which of the gate's verdicts this is, when it has several: a latency quantile
  *     ("p95"), a custom metric's name; null otherwise (and in verdicts recorded before it existed)
+ *     <p>The stable arm's counts were once named baseline…: histories and read-model rows written
+ *     before the rename carry the old names, which {@code @JsonAlias} still reads.
  */
 public record Verdict(
     GateKind gate,
     Decision decision,
     long canaryN,
-    long baselineN,
+    @JsonAlias("baselineN") long stableN,
     double estimate,
     double lower,
     double upper,
@@ -35,7 +38,7 @@ public record Verdict(
     Objects.requireNonNull(gate, "gate");
     Objects.requireNonNull(decision, "decision");
     Objects.requireNonNull(reason, "reason");
-    if (canaryN < 0 || baselineN < 0) {
+    if (canaryN < 0 || stableN < 0) {
       throw new IllegalArgumentException("observation counts must be >= 0");
     }
     if (lower > upper) {
@@ -48,12 +51,12 @@ public record Verdict(
       GateKind gate,
       Decision decision,
       long canaryN,
-      long baselineN,
+      long stableN,
       double estimate,
       double lower,
       double upper,
       double threshold,
       String reason) {
-    this(gate, decision, canaryN, baselineN, estimate, lower, upper, threshold, reason, null);
+    this(gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, null);
   }
 }

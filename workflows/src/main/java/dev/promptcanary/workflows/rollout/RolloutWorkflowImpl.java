@@ -406,7 +406,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private boolean complete(Stage stage, AnalysisReport report) {
     return report.canaryJudgements() >= stage.minJudgements()
-        && report.baselineJudgements() >= stage.minJudgements()
+        && report.stableJudgements() >= stage.minJudgements()
         && memory.clock.baked() >= stage.minBakeSeconds() * 1000;
   }
 
@@ -420,8 +420,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             + " reached its maximum bake without a decision ("
             + report.canaryJudgements()
             + " canary / "
-            + report.baselineJudgements()
-            + " baseline judge scores this stage, "
+            + report.stableJudgements()
+            + " stable judge scores this stage, "
             + report.overall().reason()
             + ")";
     InconclusivePolicy policy = spec.inconclusivePolicy();
@@ -699,9 +699,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         spec.stages().size(),
         memory.canaryWeightBp,
         report == null ? 0 : report.canaryJudgements(),
-        report == null ? 0 : report.baselineJudgements(),
+        report == null ? 0 : report.stableJudgements(),
         report == null ? 0 : report.canaryObservations(),
-        report == null ? 0 : report.baselineObservations(),
+        report == null ? 0 : report.stableObservations(),
         memory.lastVerdicts,
         List.copyOf(memory.timeline),
         memory.pauseReason);

@@ -36,20 +36,20 @@ class FakeActivities implements RolloutActivities {
   private final AtomicInteger sequence = new AtomicInteger();
 
   static AnalysisReport report(
-      Decision decision, GateKind gate, long canaryJudgements, long baselineJudgements) {
+      Decision decision, GateKind gate, long canaryJudgements, long stableJudgements) {
     Verdict verdict =
         new Verdict(
             gate,
             decision,
             canaryJudgements,
-            baselineJudgements,
+            stableJudgements,
             -0.01,
             -0.03,
             0.01,
             -0.05,
             gate + " " + decision);
     return new AnalysisReport(
-        verdict, List.of(verdict), canaryJudgements, baselineJudgements, 1000, 1000);
+        verdict, List.of(verdict), canaryJudgements, stableJudgements, 1000, 1000);
   }
 
   /**

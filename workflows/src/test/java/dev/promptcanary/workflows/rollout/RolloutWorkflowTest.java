@@ -300,8 +300,7 @@ class RolloutWorkflowTest extends RolloutTestServer {
     assertThat(progress.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(progress.canaryWeightBp()).isEqualTo(500);
     assertThat(fake.routing).hasSize(1);
-    assertThat(fake.alerts.get(0).reason())
-        .contains("0 canary / 0 baseline judge scores this stage");
+    assertThat(fake.alerts.get(0).reason()).contains("0 canary / 0 stable judge scores this stage");
     workflow.abort(new ControlRequest("ana", "no traffic on this prompt"));
   }
 
