@@ -55,6 +55,8 @@ import dev.promptcanary.api.resources.MetricsResource;
 import dev.promptcanary.api.resources.OutcomeResource;
 import dev.promptcanary.api.resources.PingResource;
 import dev.promptcanary.api.resources.PromptResource;
+import dev.promptcanary.api.resources.RoutingFeed;
+import dev.promptcanary.api.resources.RoutingFeedResource;
 import dev.promptcanary.api.resources.RoutingResource;
 import dev.promptcanary.api.resources.ServingResource;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
@@ -256,6 +258,21 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new AuditResource(jdbi.onDemand(AuditDao.class)));
     jersey.register(new PromptResource(prompts, loader));
     jersey.register(new ServingResource(routes));
+    RoutingFeed feed = new RoutingFeed(routes);
+    jersey.register(new RoutingFeedResource(feed, prompts));
+    // At the start of the server's stop, before its graceful wait for requests in flight: a poll
+    // would otherwise hold the stop for up to its whole wait.
+    environment
+        .lifecycle()
+        .addEventListener(
+            new LifeCycle.Listener() {
+              @Override
+              public void lifeCycleStopping(LifeCycle event) {
+                if (event instanceof Server) {
+                  feed.releaseAll();
+                }
+              }
+            });
     jersey.register(new RoutingResource(prompts, jdbi.onDemand(RoutingDao.class), loader));
     jersey.register(new MetricsResource(prompts, jdbi.onDemand(MetricsDao.class), clock));
     jersey.register(new EvalSuiteResource(jdbi.onDemand(EvalDao.class)));

@@ -722,6 +722,8 @@ class EndpointFuzzTest {
             "/v1/rollouts",
             "/v1/audit",
             "/v1/keys",
+            "/v1/routing",
+            "/v1/routing/stream",
             "/ui/rollouts",
             "/",
             "/v1",
@@ -732,6 +734,8 @@ class EndpointFuzzTest {
         s.map(x -> "/v1/prompts/" + x + "/resolve"),
         s.map(x -> "/v1/prompts/" + x + "/routing"),
         s.map(x -> "/v1/prompts/" + x + "/metrics"),
+        Combinators.combine(s, s).as((a, b) -> "/v1/routing/versions/" + a + "/" + b),
+        s.map(x -> "/v1/routing/versions/chat/" + x),
         s.map(x -> "/v1/eval-suites/" + x),
         s.map(x -> "/v1/eval-suites/" + x + "/versions"),
         Combinators.combine(s, s).as((a, b) -> "/v1/eval-suites/" + a + "/versions/" + b),
@@ -748,7 +752,7 @@ class EndpointFuzzTest {
     Arbitrary<String> names =
         Arbitraries.of(
             "limit", "offset", "since", "unit", "pin", "prompt", "state", "x", "%00", "limit[]",
-            "rollout", "actor", "after", "revoked");
+            "rollout", "actor", "after", "revoked", "wait");
     Arbitrary<String> values =
         Arbitraries.oneOf(
             Arbitraries.of(

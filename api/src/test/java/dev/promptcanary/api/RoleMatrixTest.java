@@ -91,6 +91,11 @@ class RoleMatrixTest {
         Sample.get("/v1/prompts/matrix/versions/1", 200));
     ENDPOINTS.put(
         "GET /v1/prompts/{name}/resolve", Sample.get("/v1/prompts/matrix/resolve?unit=u", 200));
+    ENDPOINTS.put("GET /v1/routing", Sample.get("/v1/routing", 200));
+    ENDPOINTS.put("GET /v1/routing/stream", Sample.get("/v1/routing/stream?wait=0", 200));
+    ENDPOINTS.put(
+        "GET /v1/routing/versions/{name}/{version}",
+        Sample.get("/v1/routing/versions/matrix/1", 200));
     ENDPOINTS.put("GET /v1/prompts/{name}/routing", Sample.get("/v1/prompts/matrix/routing", 200));
     ENDPOINTS.put(
         "PUT /v1/prompts/{name}/routing",

@@ -26,11 +26,16 @@ public final class Route {
    * The salt keeps a unit's bucket fixed for the life of one rollout (or one manual canary version)
    * while letting the next rollout draw a fresh canary population.
    */
-  static String salt(RoutingState state) {
+  public static String salt(RoutingState state) {
     if (state.rolloutId() != null) {
       return state.rolloutId();
     }
     return state.canaryVersion() == null ? "" : "canary-v" + state.canaryVersion();
+  }
+
+  /** The salt of this route's unit hash: SDKs place units with it exactly as {@link #bucketOf}. */
+  public String salt() {
+    return salt(state);
   }
 
   public RoutingState state() {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * temporary directory that is deleted on close. Nothing of the measured path is replaced by a test
  * harness.
  */
-final class DevStack implements AutoCloseable {
+public final class DevStack implements AutoCloseable {
   private final JarProcess process;
   private final int port;
   private final int dbPort;
@@ -34,7 +34,7 @@ final class DevStack implements AutoCloseable {
     this.work = work;
   }
 
-  static DevStack start(List<String> jvmOptions) throws Exception {
+  public static DevStack start(List<String> jvmOptions) throws Exception {
     Path work = Files.createTempDirectory("promptcanary-bench-rollback-");
     Path jar = copyOfTheJar(work);
     int port = ApiServer.freePort();
@@ -104,27 +104,32 @@ final class DevStack implements AutoCloseable {
     }
   }
 
-  String tail() {
+  public String tail() {
     return process.logTail(60);
   }
 
   /** The admin key {@code dev} wrote into its data directory. */
-  String adminKey() {
+  public String adminKey() {
+    return key(Role.ADMIN);
+  }
+
+  /** The key of {@code role} that {@code dev} wrote into its data directory. */
+  public String key(Role role) {
     try {
-      return DevKeys.read(work.resolve("pg")).get(Role.ADMIN);
+      return DevKeys.read(work.resolve("pg")).get(role);
     } catch (IOException e) {
       throw new UncheckedIOException("dev wrote no API keys: " + e.getMessage(), e);
     }
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + port;
   }
 
   /**
    * The embedded PostgreSQL (user postgres, no password), for the "without push" measurement only.
    */
-  String jdbcUrl() {
+  public String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + dbPort + "/promptcanary";
   }
 
