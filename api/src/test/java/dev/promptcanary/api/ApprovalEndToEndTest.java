@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promptcanary.activities.store.TestDatabases;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import dev.promptcanary.api.auth.Role;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.temporal.testserver.TestServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
 import java.util.StringJoiner;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,20 +24,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ApprovalEndToEndTest {
-  static final int TEMPORAL_PORT = TestApps.freePort();
-  static final TestServer.PortBoundTestServer TEMPORAL =
-      TestServer.createPortBoundServer(TEMPORAL_PORT, true);
-  static final TestDatabase DB = TestDatabases.fresh();
-  static final DropwizardAppExtension<PromptCanaryConfiguration> APP =
-      TestApps.embedded(DB, TEMPORAL_PORT);
+  static final EmbeddedStack APP = EmbeddedStack.embedded();
+  static final TestDatabase DB = APP.db();
   final Http http = new Http(APP);
   final Http deployer = http.as(Role.DEPLOYER);
   final RolloutDriver rollouts = new RolloutDriver(http);
-
-  @AfterAll
-  static void stopTemporal() {
-    TEMPORAL.close();
-  }
 
   /** Sessions of one request each resolve, get served and report; v2's scores move by shift. */
   private void traffic(String prompt, int sessions, double candidateShift, long seed) {

@@ -62,6 +62,23 @@ public final class TestApps {
     return new PatientApp(config);
   }
 
+  /**
+   * The whole stack in one process, as {@code dev} runs it, over a Temporal test server the caller
+   * owns on {@code temporalPort}: for tests outside this package that stop and start the app on the
+   * same database and server (the api's own end-to-end tests use {@link EmbeddedStack}).
+   */
+  public static DropwizardAppExtension<PromptCanaryConfiguration> embedded(
+      TestDatabase db,
+      int temporalPort,
+      java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
+    PromptCanaryConfiguration config = config(db);
+    config.getTemporal().setTarget("localhost:" + temporalPort);
+    config.setRole(ProcessRole.ALL);
+    config.setEmbeddedTemporal(true);
+    adjust.accept(config);
+    return new PatientApp(config);
+  }
+
   static PromptCanaryConfiguration config(TestDatabase db) {
     TestKeys.of(db);
     PromptCanaryConfiguration config = new PromptCanaryConfiguration();
