@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
       RolloutCommands.Pause.class,
       RolloutCommands.Resume.class,
       RolloutCommands.Abort.class,
-      RolloutCommands.Bypass.class
+      RolloutCommands.Bypass.class,
+      RolloutCommands.Approve.class
     })
 final class RolloutCommands {
 
@@ -281,6 +282,17 @@ final class RolloutCommands {
     @Override
     String action() {
       return "bypass";
+    }
+  }
+
+  @Command(
+      name = "approve",
+      description = "Lets a stage that waits for approval (AWAITING_APPROVAL) advance (deployer).",
+      mixinStandardHelpOptions = true)
+  static final class Approve extends Control {
+    @Override
+    String action() {
+      return "approve";
     }
   }
 }

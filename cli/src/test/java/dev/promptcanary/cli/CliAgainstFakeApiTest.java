@@ -231,6 +231,27 @@ class CliAgainstFakeApiTest {
   }
 
   @Test
+  void approvePostsToTheApprovePathAndAConflictIsOneLine() throws Exception {
+    handler = (e, body) -> answer(e, 200, "{\"state\":\"CANARY\",\"message\":\"approved\"}");
+    Run run = cli("rollout", "approve", "rollout-x", "--reason", "checked the transcripts");
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).isEqualTo("rollout-x CANARY: approved\n");
+    assertThat(requests.get(0).path()).isEqualTo("/v1/rollouts/rollout-x/approve");
+    assertThat(ApiClient.JSON.readTree(requests.get(0).body()).path("reason").asText())
+        .isEqualTo("checked the transcripts");
+
+    handler =
+        (e, body) ->
+            answer(
+                e,
+                409,
+                "{\"code\":409,\"message\":\"rollout-x is not waiting for approval\",\"field\":null}");
+    Run refused = cli("rollout", "approve", "rollout-x", "--reason", "again");
+    assertThat(refused.code()).isEqualTo(PromptCanaryCli.ERROR);
+    assertThat(refused.err()).contains("not waiting for approval").contains("409");
+  }
+
+  @Test
   void watchAppendsASnapshotPerChangeAndExitsWithTheEnding() {
     // The recorded rollout: stage 1 (read twice: one snapshot), stage 2, then promoted.
     List<String> answers =
