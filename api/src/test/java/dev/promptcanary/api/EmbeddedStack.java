@@ -62,10 +62,7 @@ final class EmbeddedStack extends TestApps.PatientApp {
     int port = TestApps.freePort();
     TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(port, true);
     TestDatabase db = TestDatabases.fresh();
-    PromptCanaryConfiguration config = TestApps.config(db);
-    config.getTemporal().setTarget("localhost:" + port);
-    config.setRole(ProcessRole.ALL);
-    config.setEmbeddedTemporal(true);
+    PromptCanaryConfiguration config = TestApps.embeddedConfig(db, port);
     if (simulator != null) {
       String url = simulator.baseUrl().toString();
       config.getModel().setEnabled(true);

@@ -71,12 +71,18 @@ public final class TestApps {
       TestDatabase db,
       int temporalPort,
       java.util.function.Consumer<PromptCanaryConfiguration> adjust) {
+    PromptCanaryConfiguration config = embeddedConfig(db, temporalPort);
+    adjust.accept(config);
+    return new PatientApp(config);
+  }
+
+  /** The configuration of API and worker in one process over Temporal at {@code temporalPort}. */
+  static PromptCanaryConfiguration embeddedConfig(TestDatabase db, int temporalPort) {
     PromptCanaryConfiguration config = config(db);
     config.getTemporal().setTarget("localhost:" + temporalPort);
     config.setRole(ProcessRole.ALL);
     config.setEmbeddedTemporal(true);
-    adjust.accept(config);
-    return new PatientApp(config);
+    return config;
   }
 
   static PromptCanaryConfiguration config(TestDatabase db) {
