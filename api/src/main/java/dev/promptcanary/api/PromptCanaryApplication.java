@@ -34,6 +34,8 @@ import dev.promptcanary.api.errors.StoreUnavailableMapper;
 import dev.promptcanary.api.errors.UnexpectedExceptionMapper;
 import dev.promptcanary.api.errors.ValidationExceptionMapper;
 import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
+import dev.promptcanary.api.evals.EvalResource;
+import dev.promptcanary.api.evals.EvalService;
 import dev.promptcanary.api.health.HealthServlet;
 import dev.promptcanary.api.health.RoutingHealthCheck;
 import dev.promptcanary.api.health.TemporalHealthCheck;
@@ -309,6 +311,15 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             config.getJudge().isEnabled() ? config.getJudge().judgeName() : null,
             jdbi.onDemand(AuditDao.class));
     jersey.register(new RolloutResource(rollouts));
+    jersey.register(
+        new EvalResource(
+            new EvalService(
+                prompts,
+                jdbi.onDemand(RoutingDao.class),
+                jdbi.onDemand(EvalDao.class),
+                jdbi.onDemand(AuditDao.class),
+                workflowClient,
+                config.getTemporal().getTaskQueue())));
     jersey.register(
         new PagesResource(
             rollouts,

@@ -134,6 +134,11 @@ class EndpointFuzzTest {
   }
 
   @Property
+  void startEval(@ForAll("evalBodies") byte[] body) {
+    check("POST", "/v1/evals", body);
+  }
+
+  @Property
   void rolloutControl(
       @ForAll("controlBodies") byte[] body,
       @ForAll("segments") String id,
@@ -623,6 +628,22 @@ class EndpointFuzzTest {
   }
 
   @Provide
+  Arbitrary<byte[]> evalBodies() {
+    return mutated(
+        map(
+            "suite",
+            "fuzz-suite",
+            "prompt",
+            "chat",
+            "candidateVersion",
+            2,
+            "baselineVersion",
+            1,
+            "requestId",
+            "fuzz-1"));
+  }
+
+  @Provide
   Arbitrary<byte[]> rolloutBodies() {
     return mutated(
         map(
@@ -741,6 +762,8 @@ class EndpointFuzzTest {
         Combinators.combine(s, s).as((a, b) -> "/v1/eval-suites/" + a + "/versions/" + b),
         s.map(x -> "/v1/rollouts/" + x),
         s.map(x -> "/v1/rollouts/" + x + "/eval"),
+        s.map(x -> "/v1/evals/" + x),
+        s.map(x -> "/v1/evals/eval-" + x),
         s.map(x -> "/v1/keys/" + x),
         s.map(x -> "/ui/rollouts/" + x),
         s.map(x -> "/ui/prompts/" + x));
@@ -795,6 +818,7 @@ class EndpointFuzzTest {
         "/v1/transcripts",
         "/v1/rollouts",
         "/v1/eval-suites",
+        "/v1/evals",
         "/v1/prompts/chat/versions",
         "/v1/prompts/chat/routing",
         "/v1/rollouts/x/pause",

@@ -159,6 +159,14 @@ class RoleMatrixTest {
           "POST /v1/rollouts/{id}/" + action,
           Sample.send(path, () -> "{\"reason\": \"matrix\"}", 404));
     }
+    // Starting an eval spends model calls, as a rollout's eval does: a deployer's action.
+    ENDPOINTS.put(
+        "POST /v1/evals",
+        Sample.send(
+            "/v1/evals",
+            () -> "{\"suite\": \"matrix-suite\", \"prompt\": \"matrix\", \"candidateVersion\": 2}",
+            503));
+    ENDPOINTS.put("GET /v1/evals/{id}", Sample.get("/v1/evals/none", 404));
     ENDPOINTS.put("GET /v1/audit", Sample.get("/v1/audit?prompt=matrix", 200));
     ENDPOINTS.put(
         "POST /v1/keys",

@@ -9,24 +9,32 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code promptcanary prompt|suite|rollout ...}: the operator's command line over the REST API.
+ * {@code promptcanary prompt|suite|eval|rollout ...}: the operator's command line over the REST
+ * API.
  *
- * <p>Exit codes: 0 done (and for {@code rollout watch}: PROMOTED or BYPASSED), 1 ROLLED_BACK,
- * ABORTED or EVAL_BLOCKED ({@code watch}), 2 held for a person ({@code watch}), 3 {@code watch}'s
- * {@code --timeout} passed, 4 an error (the API refused the request or could not be reached; one
+ * <p>Exit codes: 0 done (and for {@code rollout watch}: PROMOTED or BYPASSED; for {@code eval run}:
+ * the gate passed), 1 ROLLED_BACK, ABORTED or EVAL_BLOCKED ({@code watch}) or the gate failed
+ * ({@code eval run}), 2 held for a person ({@code watch}), 3 the {@code --timeout} of {@code watch}
+ * or {@code eval run} passed, 4 an error (the API refused the request or could not be reached; one
  * line on standard error), 64 a command line that does not parse.
  */
 @Command(
     name = "promptcanary",
     mixinStandardHelpOptions = true,
     version = "promptcanary CLI",
-    description = "Prompt versions, eval suites and rollouts, over the REST API.",
-    subcommands = {PromptCommands.class, SuiteCommands.class, RolloutCommands.class},
+    description = "Prompt versions, eval suites, eval runs and rollouts, over the REST API.",
+    subcommands = {
+      PromptCommands.class,
+      SuiteCommands.class,
+      EvalCommands.class,
+      RolloutCommands.class
+    },
     footer = {
       "",
       "URL and key: --url/--api-key or PROMPTCANARY_URL/PROMPTCANARY_API_KEY.",
-      "Exit codes: 0 ok (watch: PROMOTED/BYPASSED), 1 watch: ROLLED_BACK/ABORTED/EVAL_BLOCKED,",
-      "2 watch: held for a person, 3 watch: --timeout passed, 4 error, 64 usage."
+      "Exit codes: 0 ok (watch: PROMOTED/BYPASSED; eval run: the gate passed),",
+      "1 watch: ROLLED_BACK/ABORTED/EVAL_BLOCKED, eval run: the gate failed,",
+      "2 watch: held for a person, 3 watch/eval run: --timeout passed, 4 error, 64 usage."
     })
 public final class PromptCanaryCli {
   public static final int OK = 0;
@@ -37,7 +45,7 @@ public final class PromptCanaryCli {
   public static final int USAGE = 64;
 
   /** The first arguments this CLI answers; the jar hands every other command to Dropwizard. */
-  public static final Set<String> COMMANDS = Set.of("prompt", "suite", "rollout");
+  public static final Set<String> COMMANDS = Set.of("prompt", "suite", "eval", "rollout");
 
   public static boolean handles(String[] args) {
     return args.length > 0 && COMMANDS.contains(args[0]);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged jar's CLI run as an operator runs it, one process per command, against {@code dev}
  * (with its worker) in another: push prompt versions from YAML, diff them, start a rollout from a
- * declarative file, read it, pause and resume it, and {@code watch} it to its end (abort: exit 1;
- * bypass: exit 0) while the controls come from other CLI processes; and the errors, one line each.
+ * declarative file, run the suite without a rollout ({@code eval run}), read it, pause and resume
+ * it, and {@code watch} it to its end (abort: exit 1; bypass: exit 0) while the controls come from
+ * other CLI processes; and the errors, one line each.
  */
 class CliIT {
   private static final Path JAR = Path.of("target", "promptcanary.jar");
@@ -101,6 +102,31 @@ class CliIT {
     assertThat(suite.output()).as(suite.output()).isEqualTo("cli-it-suite v1 (1 cases)\n");
     assertThat(cli(Role.READER, "suite", "list").output())
         .containsPattern("(?m)^cli-it-suite +v1 +1 ");
+
+    // The suite run without a rollout, as a CI job runs it: the gate passes (exit 0), and the
+    // JUnit XML has the case and the gate.
+    Path junit = work.resolve("reports/eval.xml");
+    Run eval =
+        cli(
+            Role.DEPLOYER,
+            "eval",
+            "run",
+            "--suite",
+            "cli-it-suite",
+            "--prompt",
+            PROMPT + "@2",
+            "--junit",
+            junit.toString(),
+            "--interval",
+            "0.5");
+    assertThat(eval.code()).as(eval.output()).isZero();
+    assertThat(eval.output())
+        .contains(PROMPT + " v2 against v1 on cli-it-suite v1")
+        .contains("gate PASSED: eval suite cli-it-suite v1 passed");
+    assertThat(Files.readString(junit))
+        .contains("<testcase classname=\"promptcanary.eval.cli-it-suite\" name=\"greeting\"")
+        .contains("name=\"gate\"")
+        .doesNotContain("<failure");
 
     Run list = cli(Role.READER, "prompt", "list");
     assertThat(list.output()).containsPattern("(?m)^" + PROMPT + " +v2 +v1 +- ");

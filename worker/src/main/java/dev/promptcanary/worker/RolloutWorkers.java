@@ -8,11 +8,15 @@ import dev.promptcanary.activities.model.Judge;
 import dev.promptcanary.activities.observability.RolloutMeters;
 import dev.promptcanary.activities.rollout.AlertSender;
 import dev.promptcanary.activities.rollout.RolloutActivitiesImpl;
+import dev.promptcanary.workflows.eval.EvalRunWorkflowImpl;
 import dev.promptcanary.workflows.rollout.RolloutWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import org.jdbi.v3.core.Jdbi;
 
-/** Assembles the worker that runs rollouts: the workflow and its activities over the store. */
+/**
+ * Assembles the worker that runs rollouts and eval runs: the workflows and their activities over
+ * the store.
+ */
 public final class RolloutWorkers {
   private RolloutWorkers() {}
 
@@ -53,7 +57,9 @@ public final class RolloutWorkers {
         client,
         taskQueue,
         worker -> {
-          worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
+          // The eval run without a rollout runs the rollout's own eval activity, on the same queue.
+          worker.registerWorkflowImplementationTypes(
+              RolloutWorkflowImpl.class, EvalRunWorkflowImpl.class);
           worker.registerActivitiesImplementations(activities);
         });
   }

@@ -37,6 +37,10 @@ public class RateLimitFilter implements ContainerRequestFilter {
   private static final Pattern INGEST =
       Pattern.compile("/?v1/(observations|judgements|metrics|transcripts)/?");
   private static final Pattern ROLLOUT_CONTROLS = Pattern.compile("/?v1/rollouts(/[^/]+/[^/]+)?/?");
+
+  /** An eval run spends model calls as a rollout's eval does: it counts as a control. */
+  private static final Pattern EVAL_STARTS = Pattern.compile("/?v1/evals/?");
+
   private static final Pattern MANUAL_ROUTING = Pattern.compile("/?v1/prompts/[^/]+/routing/?");
 
   /** Which limit a request counts against. */
@@ -70,7 +74,8 @@ public class RateLimitFilter implements ContainerRequestFilter {
     if ("POST".equals(method) && INGEST.matcher(path).matches()) {
       return Kind.INGEST;
     }
-    if ("POST".equals(method) && ROLLOUT_CONTROLS.matcher(path).matches()) {
+    if ("POST".equals(method)
+        && (ROLLOUT_CONTROLS.matcher(path).matches() || EVAL_STARTS.matcher(path).matches())) {
       return Kind.CONTROLS;
     }
     if ("PUT".equals(method) && MANUAL_ROUTING.matcher(path).matches()) {

@@ -5,10 +5,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 /** Turns "Temporal cannot be reached" into the API's 503, whatever client exception carried it. */
-final class TemporalErrors {
+public final class TemporalErrors {
   private TemporalErrors() {}
 
-  static boolean isUnavailable(Throwable error) {
+  public static boolean isUnavailable(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof StatusRuntimeException grpc) {
         Status.Code code = grpc.getStatus().getCode();
@@ -19,7 +19,7 @@ final class TemporalErrors {
   }
 
   /** The workflow has already closed (or never existed): a signal to it has nobody to reach. */
-  static boolean isFinished(Throwable error) {
+  public static boolean isFinished(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof io.temporal.client.WorkflowNotFoundException) {
         return true;
@@ -40,7 +40,7 @@ final class TemporalErrors {
             + rootMessage(error));
   }
 
-  static String rootMessage(Throwable error) {
+  public static String rootMessage(Throwable error) {
     Throwable t = error;
     while (t.getCause() != null) {
       t = t.getCause();

@@ -12,7 +12,7 @@ import java.time.Duration;
  * so the code before {@link ChangeIds#CONTROLS_PREEMPT} keeps its unbounded {@code QUICK} retries
  * when it replays.
  */
-final class ActivityStubs {
+public final class ActivityStubs {
   /** Before {@link ChangeIds#CONTROLS_PREEMPT}: every step and write, retried for ever. */
   private static final ActivityOptions QUICK =
       options(
@@ -71,6 +71,14 @@ final class ActivityStubs {
           .build();
 
   private final boolean controlsPreempt;
+
+  /**
+   * The offline eval's options, shared with the eval run without a rollout ({@code
+   * EvalRunWorkflowImpl}), so both run the runner under the same timeouts and retries.
+   */
+  public static ActivityOptions evalOptions() {
+    return EVAL;
+  }
 
   ActivityStubs(boolean controlsPreempt) {
     this.controlsPreempt = controlsPreempt;
