@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 public class RateLimitFilter implements ContainerRequestFilter {
   static final int MAX_CLIENTS = 100_000;
   private static final Pattern INGEST =
-      Pattern.compile("/?v1/(observations|judgements|metrics|transcripts)/?");
+      Pattern.compile("/?v1/(observations|judgements|metrics|transcripts|otlp/v1/traces)/?");
   private static final Pattern ROLLOUT_CONTROLS = Pattern.compile("/?v1/rollouts(/[^/]+/[^/]+)?/?");
   private static final Pattern MANUAL_ROUTING = Pattern.compile("/?v1/prompts/[^/]+/routing/?");
 
