@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -323,6 +324,78 @@ class OtlpIngestTest {
 
     HttpResponse<byte[]> empty = post(PROTOBUF, new byte[0], clientKey());
     assertThat(empty.statusCode()).as("an empty export is a success").isEqualTo(200);
+  }
+
+  /**
+   * {@code examples/otlp-python/app.py}, an app instrumented with the OpenTelemetry Python SDK, run
+   * against this stack: its spans, exported by the Python SDK's OTLP/HTTP exporter, are every
+   * report it makes. Skipped (and says so) where {@code python3} (or {@code -Dpromptcanary.python})
+   * cannot import the SDK and its exporter: {@code pip install opentelemetry-sdk
+   * opentelemetry-exporter-otlp-proto-http}.
+   */
+  @Test
+  void thePythonExampleAppReportsByOtlpAlone() throws Exception {
+    String python = System.getProperty("promptcanary.python", "python3");
+    Assumptions.assumeTrue(
+        pythonHasOpenTelemetry(python),
+        python
+            + " cannot import the OpenTelemetry SDK and its OTLP/HTTP exporter (pip install"
+            + " opentelemetry-sdk opentelemetry-exporter-otlp-proto-http): the Python example is"
+            + " not run");
+    rollouts.twoVersions("otlp-python");
+    java.nio.file.Path script =
+        java.nio.file.Path.of("..", "examples", "otlp-python", "app.py").toAbsolutePath();
+    java.nio.file.Path log = java.nio.file.Path.of("target", "otlp-python-example.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(python, script.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("PROMPTCANARY_URL", baseUrl());
+    builder.environment().put("PROMPTCANARY_API_KEY", clientKey());
+    builder.environment().put("PROMPT", "otlp-python");
+    builder.environment().put("SESSIONS", "4");
+    builder.environment().remove("MODEL_BASE_URL");
+    Process app = builder.start();
+    try {
+      assertThat(app.waitFor(120, java.util.concurrent.TimeUnit.SECONDS))
+          .as("the example app ends")
+          .isTrue();
+    } finally {
+      app.destroyForcibly();
+    }
+    String output = java.nio.file.Files.readString(log);
+    assertThat(app.exitValue()).as(output).isZero();
+    assertThat(output).contains("reported 12 calls in 4 sessions");
+    assertThat(count("SELECT count(*) FROM observations WHERE prompt = 'otlp-python'"))
+        .as(output)
+        .isEqualTo(12);
+    assertThat(count("SELECT count(DISTINCT unit) FROM observations WHERE prompt = 'otlp-python'"))
+        .isEqualTo(4);
+    assertThat(
+            count(
+                "SELECT count(*) FROM judgements WHERE prompt = 'otlp-python'"
+                    + " AND judge = 'example-judge'"))
+        .isEqualTo(12);
+  }
+
+  private static boolean pythonHasOpenTelemetry(String python) {
+    try {
+      Process check =
+          new ProcessBuilder(
+                  python,
+                  "-c",
+                  "import opentelemetry.sdk.trace,"
+                      + " opentelemetry.exporter.otlp.proto.http.trace_exporter")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return check.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && check.exitValue() == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Test

@@ -55,7 +55,9 @@ public final class OtlpPayloads {
     ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
     try {
       PARSER.merge(JSON.writeValueAsString(tree), request);
-    } catch (InvalidProtocolBufferException | JsonProcessingException e) {
+    } catch (InvalidProtocolBufferException | JsonProcessingException | RuntimeException e) {
+      // RuntimeException too: JsonFormat lets a few of its parser's own escape (a number's
+      // NumberFormatException, Gson's syntax errors), and none of them is the server's fault
       throw new ApiException(
           400, "body", "the body is not an OTLP/JSON ExportTraceServiceRequest: " + firstLine(e));
     }

@@ -256,11 +256,16 @@ public final class SpanReader {
   }
 
   private static double number(String key, AnyValue value) {
-    return switch (value.getValueCase()) {
-      case DOUBLE_VALUE -> value.getDoubleValue();
-      case INT_VALUE -> value.getIntValue();
-      default -> throw new UnreadableSpan(key + " must be a number");
-    };
+    double number =
+        switch (value.getValueCase()) {
+          case DOUBLE_VALUE -> value.getDoubleValue();
+          case INT_VALUE -> value.getIntValue();
+          default -> throw new UnreadableSpan(key + " must be a number");
+        };
+    if (!Double.isFinite(number)) {
+      throw new UnreadableSpan(key + " must be a finite number, was " + number);
+    }
+    return number;
   }
 
   private static String clip(String text) {
