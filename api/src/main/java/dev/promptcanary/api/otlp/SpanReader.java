@@ -64,12 +64,12 @@ public final class SpanReader {
   public SpanRead read(Resource resource, Span span) {
     Attributes attributes = new Attributes(span.getAttributesList(), resource.getAttributesList());
     AnyValue prompt = attributes.get(PROMPT);
+    if (prompt == null) {
+      return new SpanRead.Ignored();
+    }
     String name = "span " + HEX.formatHex(span.getSpanId().toByteArray());
     if (!span.getName().isEmpty()) {
       name += " (" + clip(span.getName()) + ")";
-    }
-    if (prompt == null) {
-      return new SpanRead.Ignored();
     }
     try {
       return outcomes(name, span, attributes, prompt);
