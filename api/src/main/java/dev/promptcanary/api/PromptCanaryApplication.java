@@ -49,9 +49,12 @@ import dev.promptcanary.api.observability.RolloutStateGauges;
 import dev.promptcanary.api.openapi.OpenApiResource;
 import dev.promptcanary.api.openapi.ResourceEndpoints;
 import dev.promptcanary.api.openapi.SwaggerUiResource;
+import dev.promptcanary.api.otlp.OtlpErrorBodies;
+import dev.promptcanary.api.otlp.OtlpTraceResource;
 import dev.promptcanary.api.resources.AuditResource;
 import dev.promptcanary.api.resources.EvalReportResource;
 import dev.promptcanary.api.resources.EvalSuiteResource;
+import dev.promptcanary.api.resources.IngestPath;
 import dev.promptcanary.api.resources.KeyResource;
 import dev.promptcanary.api.resources.MetricsResource;
 import dev.promptcanary.api.resources.OutcomeResource;
@@ -281,13 +284,14 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
     jersey.register(new EvalReportResource(jdbi.onDemand(EvalDao.class)));
     RolloutNotifier notifier = new RolloutNotifier(routes, workflowClient);
     environment.lifecycle().manage(notifier);
+    IngestPath ingest =
+        new IngestPath(
+            jdbi.onDemand(OutcomeDao.class), new KnownVersions(prompts), notifier, clock);
+    jersey.register(new OutcomeResource(ingest, config.getIngest().getMaxBatchSize()));
     jersey.register(
-        new OutcomeResource(
-            jdbi.onDemand(OutcomeDao.class),
-            new KnownVersions(prompts),
-            notifier,
-            config.getIngest().getMaxBatchSize(),
-            clock));
+        new OtlpTraceResource(
+            ingest, config.getOtlp().reader(), config.getIngest().getMaxBatchSize(), meters));
+    jersey.register(new OtlpErrorBodies());
     LiveJudging.register(
         config.getJudge(),
         environment,

@@ -8,6 +8,7 @@ import dev.promptcanary.api.config.IngestFactory;
 import dev.promptcanary.api.config.JudgeFactory;
 import dev.promptcanary.api.config.LimitsFactory;
 import dev.promptcanary.api.config.ModelFactory;
+import dev.promptcanary.api.config.OtlpFactory;
 import dev.promptcanary.api.config.RoutingFactory;
 import dev.promptcanary.worker.TemporalFactory;
 import io.dropwizard.core.Configuration;
@@ -20,6 +21,7 @@ public class PromptCanaryConfiguration extends Configuration {
   @Valid @NotNull private TemporalFactory temporal = new TemporalFactory();
   @Valid @NotNull private RoutingFactory routing = new RoutingFactory();
   @Valid @NotNull private IngestFactory ingest = new IngestFactory();
+  @Valid @NotNull private OtlpFactory otlp = new OtlpFactory();
   @Valid @NotNull private JudgeFactory judge = new JudgeFactory();
   @Valid @NotNull private ModelFactory model = new ModelFactory();
   @Valid @NotNull private LimitsFactory limits = new LimitsFactory();
@@ -75,6 +77,17 @@ public class PromptCanaryConfiguration extends Configuration {
   @JsonProperty
   public void setIngest(IngestFactory ingest) {
     this.ingest = ingest;
+  }
+
+  /** How OTLP spans ({@code POST /v1/otlp/v1/traces}) become observations and judgements. */
+  @JsonProperty
+  public OtlpFactory getOtlp() {
+    return otlp;
+  }
+
+  @JsonProperty
+  public void setOtlp(OtlpFactory otlp) {
+    this.otlp = otlp;
   }
 
   /** Request body size and per-client rate limits of the API. */

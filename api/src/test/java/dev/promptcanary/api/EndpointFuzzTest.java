@@ -119,6 +119,11 @@ class EndpointFuzzTest {
   }
 
   @Property
+  void otlpTraces(@ForAll("otlpBodies") byte[] body) {
+    check("POST", "/v1/otlp/v1/traces", body);
+  }
+
+  @Property
   void evalSuites(@ForAll("suiteBodies") byte[] body) {
     check("POST", "/v1/eval-suites", body);
   }
@@ -491,6 +496,66 @@ class EndpointFuzzTest {
             "ana"));
   }
 
+  private static Map<String, Object> attribute(String key, String type, Object value) {
+    return map("key", key, "value", map(type, value));
+  }
+
+  /** An OTLP/JSON trace export of one prompt's span with a judge's evaluation event. */
+  @Provide
+  Arbitrary<byte[]> otlpBodies() {
+    return mutated(
+        map(
+            "resourceSpans",
+            List.of(
+                map(
+                    "resource",
+                    map("attributes", List.of(attribute("service.name", "stringValue", "fuzz"))),
+                    "scopeSpans",
+                    List.of(
+                        map(
+                            "scope",
+                            map("name", "fuzz"),
+                            "spans",
+                            List.of(
+                                map(
+                                    "traceId",
+                                    "5b8efff798038103d269b633813fc60c",
+                                    "spanId",
+                                    "eee19b7ec3c1b174",
+                                    "name",
+                                    "chat",
+                                    "kind",
+                                    3,
+                                    "startTimeUnixNano",
+                                    "1796083200000000000",
+                                    "endTimeUnixNano",
+                                    "1796083200800000000",
+                                    "attributes",
+                                    List.of(
+                                        attribute("promptcanary.prompt", "stringValue", "chat"),
+                                        attribute("promptcanary.version", "intValue", "1"),
+                                        attribute("session.id", "stringValue", "u1"),
+                                        attribute("gen_ai.usage.input_tokens", "intValue", 3),
+                                        attribute("gen_ai.request.model", "stringValue", "m")),
+                                    "events",
+                                    List.of(
+                                        map(
+                                            "name",
+                                            "gen_ai.evaluation.result",
+                                            "timeUnixNano",
+                                            "1796083201000000000",
+                                            "attributes",
+                                            List.of(
+                                                attribute(
+                                                    "gen_ai.evaluation.name", "stringValue", "j"),
+                                                attribute(
+                                                    "gen_ai.evaluation.score.value",
+                                                    "doubleValue",
+                                                    0.5)))),
+                                    "status",
+                                    map("code", 1)))))))));
+  }
+
   @Provide
   Arbitrary<byte[]> observationBodies() {
     return mutated(
@@ -816,6 +881,7 @@ class EndpointFuzzTest {
         "/v1/judgements",
         "/v1/metrics",
         "/v1/transcripts",
+        "/v1/otlp/v1/traces",
         "/v1/rollouts",
         "/v1/eval-suites",
         "/v1/evals",

@@ -127,6 +127,15 @@ class OpenApiTest {
   }
 
   @Test
+  void theSpecDescribesOtlpIngestInBothEncodings() throws Exception {
+    JsonNode operation = spec().at("/paths/~1v1~1otlp~1v1~1traces/post");
+    assertThat(operation.path("x-role").asText()).isEqualTo("client");
+    assertThat(operation.at("/requestBody/content").has("application/x-protobuf")).isTrue();
+    assertThat(operation.at("/requestBody/content").has("application/json")).isTrue();
+    assertThat(operation.at("/responses/200/content").has("application/x-protobuf")).isTrue();
+  }
+
+  @Test
   void swaggerUiIsServedFromTheBundledWebJar() {
     String base = "http://localhost:" + APP.getLocalPort();
     Response page = APP.client().target(base + "/swagger").request().get();

@@ -134,6 +134,9 @@ class RoleMatrixTest {
                 {"transcripts": [{"requestId": "matrix-1", "prompt": "matrix", "version": 1,
                   "input": "hi", "output": "hello"}]}""",
             503));
+    ENDPOINTS.put(
+        "POST /v1/otlp/v1/traces",
+        Sample.send("/v1/otlp/v1/traces", () -> "{\"resourceSpans\": []}", 200));
     ENDPOINTS.put("POST /v1/eval-suites", Sample.send("/v1/eval-suites", () -> SUITE, 200));
     ENDPOINTS.put("GET /v1/eval-suites", Sample.get("/v1/eval-suites", 200));
     ENDPOINTS.put("GET /v1/eval-suites/{name}", Sample.get("/v1/eval-suites/matrix-suite", 200));

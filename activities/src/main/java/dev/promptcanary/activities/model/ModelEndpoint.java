@@ -111,19 +111,6 @@ public record ModelEndpoint(
    * if none.
    */
   public Price priceOf(String modelName) {
-    if (modelName == null) {
-      return null;
-    }
-    Price exact = prices.get(modelName);
-    if (exact != null) {
-      return exact;
-    }
-    String best = null;
-    for (String key : prices.keySet()) {
-      if (modelName.startsWith(key) && (best == null || key.length() > best.length())) {
-        best = key;
-      }
-    }
-    return best == null ? null : prices.get(best);
+    return new PriceTable(prices).priceOf(modelName);
   }
 }

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 public class RateLimitFilter implements ContainerRequestFilter {
   static final int MAX_CLIENTS = 100_000;
   private static final Pattern INGEST =
-      Pattern.compile("/?v1/(observations|judgements|metrics|transcripts)/?");
+      Pattern.compile("/?v1/(observations|judgements|metrics|transcripts|otlp/v1/traces)/?");
   private static final Pattern ROLLOUT_CONTROLS = Pattern.compile("/?v1/rollouts(/[^/]+/[^/]+)?/?");
 
   /** An eval run spends model calls as a rollout's eval does: it counts as a control. */

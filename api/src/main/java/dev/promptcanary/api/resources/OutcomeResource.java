@@ -2,14 +2,11 @@ package dev.promptcanary.api.resources;
 
 import dev.promptcanary.activities.ingest.IngestResult;
 import dev.promptcanary.activities.ingest.Judgement;
-import dev.promptcanary.activities.ingest.KnownVersions;
 import dev.promptcanary.activities.ingest.Observation;
 import dev.promptcanary.activities.ingest.OutcomeMetric;
-import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
-import dev.promptcanary.api.rollouts.RolloutNotifier;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -17,13 +14,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Where apps report what happened: observations of served requests, judge scores and their own
@@ -34,23 +28,12 @@ import java.util.stream.Collectors;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class OutcomeResource {
-  private final OutcomeDao outcomes;
-  private final KnownVersions knownVersions;
-  private final RolloutNotifier notifier;
+  private final IngestPath ingest;
   private final int maxBatchSize;
-  private final Clock clock;
 
-  public OutcomeResource(
-      OutcomeDao outcomes,
-      KnownVersions knownVersions,
-      RolloutNotifier notifier,
-      int maxBatchSize,
-      Clock clock) {
-    this.outcomes = outcomes;
-    this.knownVersions = knownVersions;
-    this.notifier = notifier;
+  public OutcomeResource(IngestPath ingest, int maxBatchSize) {
+    this.ingest = ingest;
     this.maxBatchSize = maxBatchSize;
-    this.clock = clock;
   }
 
   @POST
@@ -66,11 +49,7 @@ public class OutcomeResource {
         o -> o.prompt() + "\u0000" + o.requestId(),
         Observation::prompt,
         Observation::version);
-    Instant now = clock.instant();
-    IngestResult result =
-        outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
-    notifyRollouts(result, items, Observation::prompt);
-    return result;
+    return ingest.observations(items);
   }
 
   @POST
@@ -87,11 +66,7 @@ public class OutcomeResource {
         j -> j.prompt() + "\u0000" + j.requestId() + "\u0000" + j.judge(),
         Judgement::prompt,
         Judgement::version);
-    Instant now = clock.instant();
-    IngestResult result =
-        outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
-    notifyRollouts(result, items, Judgement::prompt);
-    return result;
+    return ingest.judgements(items);
   }
 
   @POST
@@ -115,22 +90,12 @@ public class OutcomeResource {
             errors.add(new FieldError(at, "must be a finite number, was " + m.value()));
           }
         });
-    Instant now = clock.instant();
-    IngestResult result =
-        outcomes.insertMetrics(items.stream().map(m -> m.withTimeIfMissing(now)).toList());
-    notifyRollouts(result, items, OutcomeMetric::prompt);
-    return result;
+    return ingest.metrics(items);
   }
 
   /** A check of one item beyond bean validation, adding what it finds to {@code errors}. */
   private interface ItemCheck<T> {
     void check(T item, int index, List<FieldError> errors);
-  }
-
-  private <T> void notifyRollouts(IngestResult result, List<T> items, Function<T, String> prompt) {
-    if (result.accepted() > 0) {
-      notifier.outcomesStored(items.stream().map(prompt).collect(Collectors.toSet()));
-    }
   }
 
   private <T> void check(
@@ -182,7 +147,7 @@ public class OutcomeResource {
           && version.apply(item) != null
           && !errors.hasProblemAt(at + ".prompt")
           && !errors.hasProblemAt(at + ".version")
-          && !knownVersions.exists(prompt.apply(item), version.apply(item))) {
+          && !ingest.exists(prompt.apply(item), version.apply(item))) {
         errors.add(
             new FieldError(
                 at + ".version",
