@@ -25,10 +25,11 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-# Run from a checkout without installing: the package is beside this directory.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from promptcanary import PromptCanary  # noqa: E402
+try:
+    from promptcanary import PromptCanary
+except ImportError:  # run from a checkout without installing: the package is beside this directory
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from promptcanary import PromptCanary
 
 QUESTIONS = ["Where is my order?", "Can I change the address?", "And when will it arrive?"]
 

@@ -129,7 +129,7 @@ class Child:
 
     def tail(self, lines: int = 60) -> str:
         try:
-            kept = [l for l in self.log.read_text(errors="replace").splitlines() if not l.startswith("127.0.0.1 - - ")]
+            kept = [l for l in self.log.read_text(errors="replace").splitlines() if l.strip() and not l.startswith(("127.0.0.1 - - ", "    ", "0"))]
             return "\n".join(kept[-lines:])
         except OSError as e:
             return f"(log unreadable: {e})"

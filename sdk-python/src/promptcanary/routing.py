@@ -165,8 +165,6 @@ class Routing:
         while not self._stopped.is_set():
             try:
                 self._poll()
-                self.connected = True
-                self.last_error = None
                 failures = 0
             except Exception as e:  # noqa: BLE001 - any failure is a reconnect, never a dead thread
                 if self._stopped.is_set():
@@ -191,10 +189,14 @@ class Routing:
             timeout=self._poll_wait + 10,
             if_none_match=held,
         )
+        if reply.status not in (200, 304):
+            raise IOError(f"GET /v1/routing/stream answered {reply.status}: {reply.text()}")
+        # The push channel is up from the server's answer on: said before the snapshot is swapped in,
+        # so no one sees the new routing still marked disconnected.
+        self.connected = True
+        self.last_error = None
         if reply.status == 304:
             return
-        if reply.status != 200:
-            raise IOError(f"GET /v1/routing/stream answered {reply.status}: {reply.text()}")
         snapshot = reply.json()
         self._fetch_missing_versions(snapshot)
         self._install(snapshot, Source.SERVER)
