@@ -8,40 +8,35 @@ a unit is in the canary when its bucket is below the canary weight in basis poin
 from __future__ import annotations
 
 import re
+import struct
 
 COUNT = 10_000
 
-_C1 = 0xCC9E2D51
-_C2 = 0x1B873593
-_MASK = 0xFFFFFFFF
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def murmur3_32(data: bytes, seed: int = 0) -> int:
     """MurmurHash3 x86_32 of ``data``, as an unsigned 32-bit integer (Guava's murmur3_32_fixed)."""
-    h1 = seed & _MASK
+    h1 = seed & 0xFFFFFFFF
     length = len(data)
-    whole = length - length % 4
-    for i in range(0, whole, 4):
-        k1 = int.from_bytes(data[i : i + 4], "little")
-        k1 = (k1 * _C1) & _MASK
-        k1 = ((k1 << 15) | (k1 >> 17)) & _MASK
-        k1 = (k1 * _C2) & _MASK
-        h1 ^= k1
-        h1 = ((h1 << 13) | (h1 >> 19)) & _MASK
-        h1 = (h1 * 5 + 0xE6546B64) & _MASK
-    tail = data[whole:]
+    blocks = length >> 2
+    # Locals and one unpack of every 4-byte block: about twice as fast as slicing block by block.
+    for k1 in struct.unpack_from(f"<{blocks}I", data):
+        k1 = (k1 * 0xCC9E2D51) & 0xFFFFFFFF
+        k1 = ((k1 << 15) | (k1 >> 17)) & 0xFFFFFFFF
+        h1 ^= (k1 * 0x1B873593) & 0xFFFFFFFF
+        h1 = ((h1 << 13) | (h1 >> 19)) & 0xFFFFFFFF
+        h1 = (h1 * 5 + 0xE6546B64) & 0xFFFFFFFF
+    tail = data[blocks << 2 :]
     if tail:
-        k1 = int.from_bytes(tail, "little")
-        k1 = (k1 * _C1) & _MASK
-        k1 = ((k1 << 15) | (k1 >> 17)) & _MASK
-        k1 = (k1 * _C2) & _MASK
-        h1 ^= k1
+        k1 = (int.from_bytes(tail, "little") * 0xCC9E2D51) & 0xFFFFFFFF
+        k1 = ((k1 << 15) | (k1 >> 17)) & 0xFFFFFFFF
+        h1 ^= (k1 * 0x1B873593) & 0xFFFFFFFF
     h1 ^= length
     h1 ^= h1 >> 16
-    h1 = (h1 * 0x85EBCA6B) & _MASK
+    h1 = (h1 * 0x85EBCA6B) & 0xFFFFFFFF
     h1 ^= h1 >> 13
-    h1 = (h1 * 0xC2B2AE35) & _MASK
+    h1 = (h1 * 0xC2B2AE35) & 0xFFFFFFFF
     h1 ^= h1 >> 16
     return h1
 
