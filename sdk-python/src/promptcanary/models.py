@@ -113,7 +113,7 @@ class Resolved:
     unit: str
 
     def fill(self, variables: Mapping[str, str]) -> str:
-        """The template with its ``{{variables}}`` filled in; KeyError-free: a missing one is a ValueError."""
+        """The template with its ``{{variables}}`` filled in; a missing variable is a ValueError naming it."""
 
         def value(match: "re.Match[str]") -> str:
             name = match.group(1)

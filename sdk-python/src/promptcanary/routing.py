@@ -139,7 +139,6 @@ class Routing:
         self.view = View(None, {}, Source.NONE, None)
         self.connected = False
         self.last_error: Optional[str] = None
-        self.changes = 0
         self._thread = threading.Thread(target=self._run, name="promptcanary-routing", daemon=True)
 
     def start(self) -> None:
@@ -240,7 +239,6 @@ class Routing:
                 canary = None if p.canary_version is None else self._required(p.prompt, p.canary_version)
                 routes[p.prompt] = LocalRoute(p, stable, canary)
             self.view = View(snapshot.get("etag"), routes, source, datetime.now(timezone.utc))
-            self.changes += 1
 
     def _required(self, prompt: str, version: int) -> PromptVersion:
         found = self._versions.get((prompt, version))
