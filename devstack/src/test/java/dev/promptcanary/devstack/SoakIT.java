@@ -101,7 +101,7 @@ class SoakIT {
           stack.startRollout(
               """
               {"prompt": "%s", "candidateVersion": 2, "startedBy": "soak", "checkIntervalSeconds": 5,
-               "stages": [{"weightBp": 5000, "minJudgements": 100000000, "minBakeSeconds": 0,
+               "stages": [{"weightBp": 5000, "minJudgements": 1000000, "minBakeSeconds": 0,
                            "maxBakeSeconds": 86400}]}"""
                   .formatted(prompt)));
     }
