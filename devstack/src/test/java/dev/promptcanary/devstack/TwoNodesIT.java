@@ -39,8 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is measured (the target is 1 s; the figure is reported, the assertion is that B serves stable
  * afterwards).
  */
-@Tag("slow")
-@Tag("faults")
+@Tag("slow") // about 70 s on the loaded 2-core machine: under the 2 minutes of the "faults" tag
 class TwoNodesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROMPT = "two-nodes";
