@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.api.TestApps;
 import dev.promptcanary.testkit.JarProcess;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,11 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Fault 6: a soak. An API node ({@code server}) and a worker against dev's PostgreSQL and Temporal,
  * two rollouts in their canary stage looking every 5 s. First, in the same run, a short closed-loop
  * ramp ({@link #RAMP}, {@link #RAMP_CLIENTS} clients as fast as they are answered) measures the
- * node's maximum rate of requests; then sessions arrive at a fixed rate giving half of it, for
- * {@code -Dpromptcanary.soak.minutes} (default 10). A session is one unit's four resolves of one
- * prompt and one ingest batch of the four observations those requests made, on the versions
- * resolved (so a unit's requests are correlated). Asserted: zero errors (every request answered
- * 200), and after a full GC the API node's heap, open file descriptors and threads are within
+ * maximum rate of requests of the node and this test's clients together, on the same machine; then
+ * sessions arrive at a fixed rate giving half of it, for {@code -Dpromptcanary.soak.minutes}
+ * (default 10). A session is one unit's four resolves of one prompt and one ingest batch of the
+ * four observations those requests made, on the versions resolved (so a unit's requests are
+ * correlated). Asserted: zero errors (every request answered 200), every acknowledged observation
+ * stored, and after a full GC the API node's heap, open file descriptors and threads are within
  * stated bounds of the same figures taken after the ramp: heap at most twice the before figure or
  * 64 MB more, whichever is larger; descriptors and threads at most 25 more.
  */
@@ -52,13 +56,20 @@ class SoakIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> PROMPTS = List.of("soak-a", "soak-b");
   private static final Duration RAMP = Duration.ofSeconds(30);
-  private static final int RAMP_CLIENTS = 6;
+  private static final int RAMP_CLIENTS = 24;
+
+  /** Sessions in flight past which the node counts as falling behind. */
+  private static final int MAX_IN_FLIGHT = 48;
+
   private static final int REQUESTS_PER_SESSION = 5;
   private static final long HEAP_SLACK_BYTES = 64L << 20;
   private static final int DESCRIPTOR_SLACK = 25;
   private static final int THREAD_SLACK = 25;
 
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private ProcessStack stack;
+  private String key;
   private ExecutorService clients;
   private ScheduledExecutorService arrivals;
 
@@ -112,7 +123,8 @@ class SoakIT {
 
     // ---- the ramp: the most this node answers, closed loop
     Load ramp = new Load();
-    clients = Executors.newFixedThreadPool(16);
+    clients = Executors.newFixedThreadPool(MAX_IN_FLIGHT + 8);
+    key = stack.adminKey();
     AtomicBoolean ramping = new AtomicBoolean(true);
     for (int c = 0; c < RAMP_CLIENTS; c++) {
       clients.submit(
@@ -141,7 +153,7 @@ class SoakIT {
     long started = System.nanoTime();
     arrivals.scheduleAtFixedRate(
         () -> {
-          if (load.inFlight.get() > 12) {
+          if (load.inFlight.get() > MAX_IN_FLIGHT) {
             behind.incrementAndGet(); // the node is not keeping up: counted, not queued for ever
             return;
           }
@@ -199,7 +211,9 @@ class SoakIT {
         .put("requests", load.requests.get())
         .put("resolves", load.resolves.get())
         .put("observationsIngested", load.observations.get())
+        .put("observationsAcknowledged", ramp.observations.get() + load.observations.get())
         .put("observationsStored", stored)
+        .put("rampErrors", ramp.errors.size())
         .put("errors", load.errors.size())
         .put("firstErrors", String.join(" | ", load.errors.stream().limit(5).toList()))
         .put("p50Millis", percentile(latencies, 0.50) / 1000.0)
@@ -214,6 +228,9 @@ class SoakIT {
         .write();
 
     assertThat(load.errors).as("errors during the soak").isEmpty();
+    assertThat(stored)
+        .as("observations stored (ramp and soak): every acknowledged one")
+        .isGreaterThanOrEqualTo(ramp.observations.get() + load.observations.get());
     assertThat(behind.get()).as("sessions skipped because the node fell behind").isZero();
     assertThat(after.heapUsedBytes)
         .as("API heap after a full GC (before: " + before.heapUsedBytes + ")")
@@ -246,7 +263,19 @@ class SoakIT {
     boolean slowSession = random.nextInt(10) == 0; // a slow session is slow in every request
     for (int i = 0; i < REQUESTS_PER_SESSION - 1; i++) {
       HttpResponse<String> reply =
-          timed(load, () -> stack.get(port, "/v1/prompts/" + prompt + "/resolve?unit=" + unit));
+          timed(
+              load,
+              () ->
+                  send(
+                      HttpRequest.newBuilder(
+                              URI.create(
+                                  "http://127.0.0.1:"
+                                      + port
+                                      + "/v1/prompts/"
+                                      + prompt
+                                      + "/resolve?unit="
+                                      + unit))
+                          .GET()));
       if (reply == null) {
         return;
       }
@@ -271,9 +300,24 @@ class SoakIT {
               unit,
               (slowSession ? 900 : 300) + random.nextInt(200)));
     }
-    if (timed(load, () -> stack.post(port, "/v1/observations", batch.toString())) != null) {
+    if (timed(
+            load,
+            () ->
+                send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/v1/observations"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(batch.toString()))))
+        != null) {
       load.observations.addAndGet(REQUESTS_PER_SESSION - 1);
     }
+  }
+
+  /** One request with the admin key read once (the stack reads its file for every request). */
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(
+        request.header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   interface Request {
