@@ -8,6 +8,7 @@ import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RolloutEndDao;
 import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.activities.store.StoreErrors;
 import dev.promptcanary.activities.store.TrafficDao;
 import dev.promptcanary.workflows.rollout.AlertEvent;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
@@ -75,23 +76,27 @@ public class RolloutActivitiesImpl implements RolloutActivities {
 
   @Override
   public RoutingReceipt setRouting(RoutingCommand command) {
-    return routing.applyForRollout(command);
+    return StoreErrors.classified(() -> routing.applyForRollout(command));
   }
 
   @Override
   public AnalysisReport analyse(AnalysisRequest request) {
-    AnalysisReport report = analyser.analyse(request);
+    AnalysisReport report = StoreErrors.classified(() -> analyser.analyse(request));
     meters.look(report);
     return report;
   }
 
   @Override
   public StagePlan planStage(StagePlanRequest request) {
-    return planner.planStage(request);
+    return StoreErrors.classified(() -> planner.planStage(request));
   }
 
   @Override
   public void recordProgress(RolloutRecord record) {
+    StoreErrors.classified(() -> record(record));
+  }
+
+  private void record(RolloutRecord record) {
     long at = Activity.getExecutionContext().getInfo().getScheduledTimestamp();
     var before = rollouts.find(record.rolloutId()).map(RolloutDao.Row::checkpoint).orElse(null);
     if (rollouts.upsert(record, at) > 0) {

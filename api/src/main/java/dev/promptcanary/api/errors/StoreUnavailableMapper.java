@@ -1,9 +1,8 @@
 package dev.promptcanary.api.errors;
 
+import dev.promptcanary.activities.store.StoreErrors;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
-import java.net.ConnectException;
-import java.sql.SQLException;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,27 +37,9 @@ public class StoreUnavailableMapper implements ExceptionMapper<JdbiException> {
         .build();
   }
 
-  /**
-   * SQLSTATE class 08 (connection exception), 57P (the server shutting down or starting: admin,
-   * crash or cannot-connect-now), 53 (insufficient resources, e.g. too many connections), or a
-   * refused TCP connection anywhere in the causes.
-   */
+  /** {@link StoreErrors#unreachable}: the one definition the activities share. */
   static boolean unreachable(Throwable error) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ConnectException) {
-        return true;
-      }
-      if (cause instanceof SQLException sql && sql.getSQLState() != null) {
-        String state = sql.getSQLState();
-        if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
-          return true;
-        }
-      }
-      if (cause.getCause() == cause) {
-        break;
-      }
-    }
-    return false;
+    return StoreErrors.unreachable(error);
   }
 
   private static String rootMessage(Throwable error) {

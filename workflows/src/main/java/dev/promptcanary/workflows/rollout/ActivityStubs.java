@@ -51,6 +51,24 @@ public final class ActivityStubs {
               RetryOptions.newBuilder(STEP.getRetryOptions()).setMaximumAttempts(4).build())
           .build();
 
+  /**
+   * A look or record tried again after it failed on an unreachable store ({@link
+   * ChangeIds#STORE_OUTAGE_RETRY}): every 15 s at most, for {@link StoreOutage#BUDGET} in all (the
+   * schedule-to-close timeout bounds it, and so does the number of attempts). Programming errors
+   * are still not retried.
+   */
+  private static final ActivityOptions STORE_OUTAGE =
+      ActivityOptions.newBuilder(STEP)
+          .setScheduleToCloseTimeout(StoreOutage.BUDGET)
+          .setRetryOptions(
+              RetryOptions.newBuilder(STEP.getRetryOptions())
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setMaximumInterval(Duration.ofSeconds(15))
+                  .setMaximumAttempts(
+                      (int) (StoreOutage.BUDGET.toSeconds() / 15) + 10) // the budget ends it first
+                  .build())
+          .build();
+
   private static final ActivityOptions ALERT =
       options(Duration.ofSeconds(20), doubling(Duration.ofSeconds(1)).setMaximumAttempts(6));
 
@@ -97,6 +115,14 @@ public final class ActivityStubs {
    */
   RolloutActivities bookkeeping(String summary) {
     return stub(controlsPreempt ? BOOKKEEPING : QUICK, summary);
+  }
+
+  /**
+   * A look or a record again after it failed on an unreachable store: retried for {@link
+   * StoreOutage#BUDGET}.
+   */
+  RolloutActivities storeOutage(String summary) {
+    return stub(STORE_OUTAGE, summary);
   }
 
   RolloutActivities alert(String summary) {

@@ -58,8 +58,31 @@ final class Bookkeeping {
     try {
       stubs.bookkeeping("record " + memory.state).recordProgress(record);
     } catch (ActivityFailure e) {
-      // The read model catches up at the next record; the rollout does not wait for it.
-      memory.note(Workflow.currentTimeMillis(), "record failed", Text.rootMessage(e));
+      if (StoreOutage.ridesOut(e)) {
+        // A held rollout may have no next record for hours: this one is tried again in the
+        // background until the store is back. The store keeps the newer of two records (by the
+        // time each was scheduled), so a late success never overwrites a later record.
+        memory.note(
+            Workflow.currentTimeMillis(),
+            "record delayed",
+            "the store is unavailable; the record is tried again for up to "
+                + StoreOutage.BUDGET.toMinutes()
+                + " min: "
+                + Text.rootMessage(e));
+        // Nothing waits for it: the end of the run has its own catch-up record.
+        Async.procedure(
+                stubs.storeOutage("record " + memory.state + " (store outage)")::recordProgress,
+                record)
+            .exceptionally(
+                failure -> {
+                  memory.note(
+                      Workflow.currentTimeMillis(), "record failed", Text.rootMessage(failure));
+                  return null;
+                });
+      } else {
+        // The read model catches up at the next record; the rollout does not wait for it.
+        memory.note(Workflow.currentTimeMillis(), "record failed", Text.rootMessage(e));
+      }
       unrecordedFailure = true;
     }
   }

@@ -44,5 +44,14 @@ final class ChangeIds {
    */
   static final String NOTIFY_ONLY_ALERTS = "notify-only-alerts";
 
+  /**
+   * A look or a read-model record failing because the store is unavailable ({@link
+   * RolloutMessages#STORE_UNAVAILABLE}) is retried for {@link StoreOutage#BUDGET} before the look
+   * holds the rollout; a record is retried in the background so a held rollout's read model says so
+   * once the store is back (before: both gave up after their ordinary retries, about 8 s). Only
+   * runs that met a store outage reach it.
+   */
+  static final String STORE_OUTAGE_RETRY = "store-outage-retry";
+
   private ChangeIds() {}
 }

@@ -27,6 +27,13 @@ public final class RolloutMessages {
    */
   public static final String CONTROL_NOT_ALLOWED = "ControlNotAllowed";
 
+  /**
+   * The {@code ApplicationFailure} type an activity fails with when the store (PostgreSQL) cannot
+   * be reached: a look or a read-model record failing so is retried for the longer {@link
+   * StoreOutage#BUDGET} instead of holding the rollout after its ordinary retries.
+   */
+  public static final String STORE_UNAVAILABLE = "StoreUnavailable";
+
   private RolloutMessages() {}
 
   /** The update name of a control action as the API spells it in its URL, or null if unknown. */

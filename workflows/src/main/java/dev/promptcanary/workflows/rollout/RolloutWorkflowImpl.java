@@ -406,8 +406,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       try {
         lastReport = look.get();
       } catch (ActivityFailure e) {
-        holdForFailure("the look at the data", e);
-        return null;
+        if (!StoreOutage.ridesOut(e)) {
+          holdForFailure("the look at the data", e);
+          return null;
+        }
+        lastReport = lookThroughStoreOutage(summary, request, e);
+        if (lastReport == null) {
+          return null;
+        }
       }
     } else {
       lastReport = stubs.step(summary).analyse(request);
@@ -421,6 +427,36 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       bookkeeping.record(null, null);
     }
     return lastReport;
+  }
+
+  /**
+   * The look failed because the store is unavailable ({@link ChangeIds#STORE_OUTAGE_RETRY}): it is
+   * tried again for {@link StoreOutage#BUDGET}, a control still coming first; a look still failing
+   * after that holds the rollout. Null when there is no report.
+   */
+  private AnalysisReport lookThroughStoreOutage(
+      String summary, AnalysisRequest request, ActivityFailure first) {
+    memory.note(
+        now(),
+        "store unavailable",
+        "the look is tried again for up to "
+            + StoreOutage.BUDGET.toMinutes()
+            + " min: "
+            + Text.rootMessage(first));
+    Promise<AnalysisReport> look =
+        Async.function(stubs.storeOutage(summary + " (store outage)")::analyse, request);
+    Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
+    if (!look.isCompleted()) {
+      return null;
+    }
+    try {
+      return look.get();
+    } catch (ActivityFailure e) {
+      holdForFailure(
+          "the look at the data (through " + StoreOutage.BUDGET.toMinutes() + " min of retries)",
+          e);
+      return null;
+    }
   }
 
   /** The deciding gates regressing in this look that did not in the previous one. */

@@ -3,6 +3,7 @@ package dev.promptcanary.workflows.rollout;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.Verdict;
+import io.temporal.failure.ApplicationFailure;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,15 @@ class FakeActivities implements RolloutActivities {
 
   /** While set, routing writes throw (the database is down). */
   volatile boolean failRouting;
+
+  /**
+   * While set, looks and read-model records fail as an unreachable PostgreSQL makes them fail
+   * ({@link RolloutMessages#STORE_UNAVAILABLE}).
+   */
+  volatile boolean storeDown;
+
+  /** Every record tried, stored or not. */
+  final List<RolloutRecord> recordAttempts = new CopyOnWriteArrayList<>();
 
   /** While set, alert deliveries throw (a dead webhook). */
   volatile boolean failAlerts;
@@ -87,6 +97,9 @@ class FakeActivities implements RolloutActivities {
   @Override
   public AnalysisReport analyse(AnalysisRequest request) {
     looks.add(request);
+    if (storeDown) {
+      throw storeUnavailable();
+    }
     return analysis.apply(request);
   }
 
@@ -98,7 +111,17 @@ class FakeActivities implements RolloutActivities {
 
   @Override
   public void recordProgress(RolloutRecord record) {
+    recordAttempts.add(record);
+    if (storeDown) {
+      throw storeUnavailable();
+    }
     records.add(record);
+  }
+
+  /** What the real activities throw when PostgreSQL refuses connections. */
+  private static ApplicationFailure storeUnavailable() {
+    return ApplicationFailure.newFailure(
+        "Connection to localhost:5432 refused", RolloutMessages.STORE_UNAVAILABLE);
   }
 
   @Override

@@ -391,6 +391,36 @@ class HistoryRecorder {
         });
   }
 
+  @Test
+  void recordStoreOutageRiddenOut() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.storeDown = true;
+    record(
+        fake,
+        "store-outage-ridden-out.json",
+        env -> {
+          startHolding(env);
+          env.sleep(Duration.ofMinutes(3));
+          fake.storeDown = false;
+        });
+  }
+
+  @Test
+  void recordStoreOutagePastTheBudgetHoldsThenResume() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.storeDown = true;
+    record(
+        fake,
+        "store-outage-hold-recorded-resume.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(15));
+          fake.storeDown = false;
+          env.sleep(Duration.ofMinutes(1));
+          workflow.resume(new ControlRequest("ana", "PostgreSQL is back"));
+        });
+  }
+
   interface Script {
     void run(TestWorkflowEnvironment env) throws Exception;
   }

@@ -55,7 +55,10 @@ class RolloutReplayTest {
           "approval-timeout-rollback.json",
           "approval-timeout-hold-pause-approve.json",
           // notify-only-alerts
-          "notify-only-regression-hold-abort.json");
+          "notify-only-regression-hold-abort.json",
+          // store-outage-retry
+          "store-outage-ridden-out.json",
+          "store-outage-hold-recorded-resume.json");
 
   static List<String> histories() {
     return HISTORIES;
