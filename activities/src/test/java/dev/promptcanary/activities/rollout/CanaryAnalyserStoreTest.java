@@ -94,7 +94,8 @@ class CanaryAnalyserStoreTest {
   }
 
   private static MetricGate guardrail(String name, MetricGate.Kind kind) {
-    return new MetricGate(name, kind, MetricGate.Direction.DECREASE, 0.05, 0, 0, null, null, 0, 0);
+    return new MetricGate(
+        name, kind, MetricGate.Direction.DECREASE, 0.05, 0, 0, null, null, 0, 0, false);
   }
 
   private static int close(Double x, Double y) {
