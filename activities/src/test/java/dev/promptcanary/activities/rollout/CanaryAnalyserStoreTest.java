@@ -90,7 +90,8 @@ class CanaryAnalyserStoreTest {
             1,
             gates,
             "j",
-            0));
+            0,
+            false));
   }
 
   private static MetricGate guardrail(String name, MetricGate.Kind kind) {
