@@ -3,6 +3,7 @@ package dev.promptcanary.activities.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class LatencyBucketsTest {
@@ -10,13 +11,9 @@ class LatencyBucketsTest {
   void routingPropagationKeepsItsSevenEdgesFrom50MillisecondsTo5Seconds() {
     assertThat(LatencyBuckets.between(Duration.ofMillis(50), Duration.ofSeconds(5)))
         .containsExactly(
-            Duration.ofMillis(50),
-            Duration.ofMillis(100),
-            Duration.ofMillis(250),
-            Duration.ofMillis(500),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5));
+            Stream.of(50, 100, 250, 500, 1000, 2000, 5000)
+                .map(Duration::ofMillis)
+                .toArray(Duration[]::new));
   }
 
   @Test

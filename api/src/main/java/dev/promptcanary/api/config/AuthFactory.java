@@ -1,6 +1,7 @@
 package dev.promptcanary.api.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.promptcanary.worker.Switchable;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;

@@ -2,6 +2,7 @@ package dev.promptcanary.api.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.promptcanary.activities.model.ModelEndpoint;
+import dev.promptcanary.worker.Switchable;
 import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;

@@ -1,10 +1,10 @@
-package dev.promptcanary.api.config;
+package dev.promptcanary.worker;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * A block of the configuration that {@code enabled} switches on or off; each block says which way
- * it starts.
+ * A block of the configuration (of the API or the worker) that {@code enabled} switches on or off;
+ * each block says which way it starts.
  */
 public abstract class Switchable {
   private boolean enabled;
