@@ -7,15 +7,12 @@ import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
 import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.auth.Unauthenticated;
+import dev.promptcanary.api.openapi.ResourceEndpoints;
+import dev.promptcanary.api.openapi.ResourceEndpoints.Endpoint;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PUT;
-import jakarta.ws.rs.Path;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.core.MediaType;
@@ -222,63 +219,26 @@ class RoleMatrixTest {
   static List<Rule> rules() {
     List<Rule> rules = new ArrayList<>();
     var config = APP.getEnvironment().jersey().getResourceConfig();
-    Set<Class<?>> resources = new java.util.LinkedHashSet<>();
-    config.getClasses().stream()
-        .filter(c -> c.isAnnotationPresent(Path.class))
-        .forEach(resources::add);
-    config.getSingletons().stream()
-        .map(Object::getClass)
-        .filter(c -> c.isAnnotationPresent(Path.class))
-        .forEach(resources::add);
-    for (Class<?> resource : resources) {
-      String base = resource.getAnnotation(Path.class).value();
-      for (Method method : resource.getMethods()) {
-        String verb = verb(method);
-        if (verb == null) {
-          continue;
-        }
-        Path sub = method.getAnnotation(Path.class);
-        String path = join(base, sub == null ? "" : sub.value());
-        String endpoint = verb + " " + path;
-        RolesAllowed roles = method.getAnnotation(RolesAllowed.class);
-        boolean open = method.isAnnotationPresent(Unauthenticated.class);
-        assertThat(method.isAnnotationPresent(PermitAll.class))
-            .as(endpoint + ": @PermitAll is not used; name the least role with @RolesAllowed")
-            .isFalse();
-        assertThat(roles != null || open)
-            .as(endpoint + " (" + method + ") has neither @RolesAllowed nor @Unauthenticated")
-            .isTrue();
-        Role role = null;
-        if (roles != null) {
-          assertThat(roles.value()).as(endpoint + ": one role, the least allowed").hasSize(1);
-          role = Role.parse(roles.value()[0]);
-          assertThat(role).as(endpoint + ": unknown role " + roles.value()[0]).isNotNull();
-        }
-        rules.add(new Rule(endpoint, role, open));
+    for (Endpoint e : ResourceEndpoints.of(ResourceEndpoints.resourceClasses(config))) {
+      Method method = e.method();
+      String endpoint = e.verb() + " " + e.template();
+      RolesAllowed roles = method.getAnnotation(RolesAllowed.class);
+      boolean open = method.isAnnotationPresent(Unauthenticated.class);
+      assertThat(method.isAnnotationPresent(PermitAll.class))
+          .as(endpoint + ": @PermitAll is not used; name the least role with @RolesAllowed")
+          .isFalse();
+      assertThat(roles != null || open)
+          .as(endpoint + " (" + method + ") has neither @RolesAllowed nor @Unauthenticated")
+          .isTrue();
+      Role role = null;
+      if (roles != null) {
+        assertThat(roles.value()).as(endpoint + ": one role, the least allowed").hasSize(1);
+        role = Role.parse(roles.value()[0]);
+        assertThat(role).as(endpoint + ": unknown role " + roles.value()[0]).isNotNull();
       }
+      rules.add(new Rule(endpoint, role, open));
     }
     return rules;
-  }
-
-  private static String verb(Method method) {
-    if (method.isAnnotationPresent(GET.class)) {
-      return "GET";
-    }
-    if (method.isAnnotationPresent(POST.class)) {
-      return "POST";
-    }
-    if (method.isAnnotationPresent(PUT.class)) {
-      return "PUT";
-    }
-    if (method.isAnnotationPresent(DELETE.class)) {
-      return "DELETE";
-    }
-    return null;
-  }
-
-  private static String join(String base, String sub) {
-    String path = ("/" + base + "/" + sub).replaceAll("/+", "/");
-    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   @Test

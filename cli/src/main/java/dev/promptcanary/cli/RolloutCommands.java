@@ -208,7 +208,11 @@ final class RolloutCommands {
     }
   }
 
-  /** A control: POST /v1/rollouts/{id}/{action} with the reason. */
+  /**
+   * A control: POST /v1/rollouts/{id}/{action} with the reason, the action being the command's
+   * name. The standard help options are inherited by each control's command.
+   */
+  @Command(mixinStandardHelpOptions = true)
   abstract static class Control extends ApiCommand {
     @Parameters(paramLabel = "ID")
     String id;
@@ -221,12 +225,11 @@ final class RolloutCommands {
 
     @Mixin Output output;
 
-    abstract String action();
-
     @Override
     int run(ApiClient api) throws Exception {
       ObjectNode body = ApiClient.JSON.createObjectNode().put("reason", reason);
-      JsonNode result = api.post("/v1/rollouts/" + ApiClient.segment(id) + "/" + action(), body);
+      String action = spec.name();
+      JsonNode result = api.post("/v1/rollouts/" + ApiClient.segment(id) + "/" + action, body);
       if (output.json()) {
         Output.printJson(out(), result);
       } else {
@@ -241,58 +244,22 @@ final class RolloutCommands {
     }
   }
 
-  @Command(
-      name = "pause",
-      description = "Holds the weight and stops the stage clock.",
-      mixinStandardHelpOptions = true)
-  static final class Pause extends Control {
-    @Override
-    String action() {
-      return "pause";
-    }
-  }
+  @Command(name = "pause", description = "Holds the weight and stops the stage clock.")
+  static final class Pause extends Control {}
 
-  @Command(
-      name = "resume",
-      description = "Resumes a paused rollout.",
-      mixinStandardHelpOptions = true)
-  static final class Resume extends Control {
-    @Override
-    String action() {
-      return "resume";
-    }
-  }
+  @Command(name = "resume", description = "Resumes a paused rollout.")
+  static final class Resume extends Control {}
 
-  @Command(
-      name = "abort",
-      description = "Rolls back now (weight 0, the stable version stays).",
-      mixinStandardHelpOptions = true)
-  static final class Abort extends Control {
-    @Override
-    String action() {
-      return "abort";
-    }
-  }
+  @Command(name = "abort", description = "Rolls back now (weight 0, the stable version stays).")
+  static final class Abort extends Control {}
 
   @Command(
       name = "bypass",
-      description = "Emergency: promotes to 100% now, skipping the remaining gates (admin).",
-      mixinStandardHelpOptions = true)
-  static final class Bypass extends Control {
-    @Override
-    String action() {
-      return "bypass";
-    }
-  }
+      description = "Emergency: promotes to 100% now, skipping the remaining gates (admin).")
+  static final class Bypass extends Control {}
 
   @Command(
       name = "approve",
-      description = "Lets a stage that waits for approval (AWAITING_APPROVAL) advance (deployer).",
-      mixinStandardHelpOptions = true)
-  static final class Approve extends Control {
-    @Override
-    String action() {
-      return "approve";
-    }
-  }
+      description = "Lets a stage that waits for approval (AWAITING_APPROVAL) advance (deployer).")
+  static final class Approve extends Control {}
 }

@@ -231,6 +231,22 @@ class CliAgainstFakeApiTest {
   }
 
   @Test
+  void eachControlPostsToItsOwnNameAndHasTheStandardHelpOptions() throws Exception {
+    handler = (e, body) -> answer(e, 200, "{\"state\":\"CANARY\"}");
+    List<String> actions = List.of("pause", "resume", "abort", "bypass", "approve");
+    for (String action : actions) {
+      Run run = cli("rollout", action, "rollout-x", "--reason", "r");
+      assertThat(run.code()).as(run.err()).isZero();
+      Run help = cli("rollout", action, "--help");
+      assertThat(help.code()).as(action).isZero();
+      assertThat(help.out()).as(action).contains("rollout " + action).contains("--reason");
+    }
+    assertThat(requests.stream().map(r -> r.path()).toList())
+        .containsExactlyElementsOf(
+            actions.stream().map(action -> "/v1/rollouts/rollout-x/" + action).toList());
+  }
+
+  @Test
   void approvePostsToTheApprovePathAndAConflictIsOneLine() throws Exception {
     handler = (e, body) -> answer(e, 200, "{\"state\":\"CANARY\",\"message\":\"approved\"}");
     Run run = cli("rollout", "approve", "rollout-x", "--reason", "checked the transcripts");

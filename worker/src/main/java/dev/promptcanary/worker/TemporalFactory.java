@@ -50,11 +50,15 @@ public class TemporalFactory {
    * and its key, mutual TLS; with neither, TLS that only checks the server (for an API key). An
    * empty path is no path, so a config file can leave each one to an unset environment variable.
    */
-  public static class TlsFactory {
-    private boolean enabled;
+  public static class TlsFactory extends Switchable {
     private String certChainFile;
     private String privateKeyFile;
     private String trustCertFile;
+
+    /** Off unless enabled. */
+    public TlsFactory() {
+      super(false);
+    }
 
     /** A certificate without its key (or a key without its certificate) is a mistake, not TLS. */
     @JsonIgnore
@@ -69,17 +73,8 @@ public class TemporalFactory {
     @JsonIgnore
     @AssertTrue(message = "certChainFile, privateKeyFile and trustCertFile need enabled: true")
     public boolean isEnabledWhenPathsGiven() {
-      return enabled || (certChainFile == null && privateKeyFile == null && trustCertFile == null);
-    }
-
-    @JsonProperty
-    public boolean isEnabled() {
-      return enabled;
-    }
-
-    @JsonProperty
-    public void setEnabled(boolean enabled) {
-      this.enabled = enabled;
+      return isEnabled()
+          || (certChainFile == null && privateKeyFile == null && trustCertFile == null);
     }
 
     @JsonProperty

@@ -157,6 +157,7 @@ class LostRolloutRecoveryTest {
         null,
         null,
         null,
+        null,
         null);
   }
 

@@ -182,7 +182,9 @@ public final class CanaryAnalyser {
         health.lower(),
         health.upper(),
         health.threshold(),
-        "hold, " + health.reason());
+        "hold, " + health.reason(),
+        null,
+        false);
   }
 
   /** The custom metrics a look summarises: the ones the rollout's gates name, in name order. */

@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.routing;
 
+import dev.promptcanary.activities.observability.LatencyBuckets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -60,13 +61,7 @@ public final class RoutingSynchronizer implements AutoCloseable {
                 "From a routing change's write in PostgreSQL to this node serving it (includes"
                     + " clock skew between the database and this node)")
             .serviceLevelObjectives(
-                Duration.ofMillis(50),
-                Duration.ofMillis(100),
-                Duration.ofMillis(250),
-                Duration.ofMillis(500),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(5))
+                LatencyBuckets.between(Duration.ofMillis(50), Duration.ofSeconds(5)))
             .register(meters);
     this.loader = loader;
     this.jdbcUrl = jdbcUrl;

@@ -278,7 +278,9 @@ public final class CanaryAnalysis {
               "notify-only, regression not acted on ("
                   + String.join(", ", notified)
                   + "); "
-                  + summary.reason());
+                  + summary.reason(),
+              null,
+              false);
     }
     return new AnalysisResult(summary, List.copyOf(all));
   }
@@ -382,7 +384,9 @@ public final class CanaryAnalysis {
         basis.lower(),
         basis.upper(),
         basis.threshold(),
-        reason);
+        reason,
+        null,
+        false);
   }
 
   /** "error_rate", "latency p95", "metric resolution". */

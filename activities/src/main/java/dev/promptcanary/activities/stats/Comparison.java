@@ -144,6 +144,10 @@ final class Comparison {
     return Math.min(1, Math.max(0.1, 10 * margin));
   }
 
+  GateKind gate() {
+    return gate;
+  }
+
   String metric() {
     return metric;
   }

@@ -10,12 +10,9 @@ import dev.promptcanary.workflows.domain.GateKind;
  * means. A relative tolerance because what matters is "20% dearer", whatever the currency or token
  * price.
  */
-final class CostCheck implements GateCheck {
-  private final Comparison comparison;
-  private final int minimumSamples;
-
+final class CostCheck extends ComparisonCheck {
   CostCheck(CostGate gate, double alpha, int minimumSamples) {
-    this.comparison =
+    super(
         new Comparison(
             GateKind.COST,
             null,
@@ -27,18 +24,8 @@ final class CostCheck implements GateCheck {
             Comparison.Range.RELATIVE_CHANGE,
             gate.mode(),
             gate.minimumPower(),
-            0);
-    this.minimumSamples = minimumSamples;
-  }
-
-  /** The gate's test (the planner mirrors its radius and power rule). */
-  Comparison comparison() {
-    return comparison;
-  }
-
-  @Override
-  public GateKind kind() {
-    return GateKind.COST;
+            0),
+        minimumSamples);
   }
 
   @Override

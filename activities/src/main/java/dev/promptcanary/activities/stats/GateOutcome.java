@@ -36,7 +36,7 @@ record GateOutcome(
 
   Verdict toVerdict(String reason) {
     return new Verdict(
-        gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, metric);
+        gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, metric, false);
   }
 
   GateOutcome with(Decision newDecision, boolean newCeilingBreached, boolean newHolds) {

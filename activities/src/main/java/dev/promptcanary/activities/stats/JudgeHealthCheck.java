@@ -82,7 +82,9 @@ public final class JudgeHealthCheck {
                 a.total(),
                 100 * share,
                 100 * bounds.lower(),
-                100 * gate.maxFailureShare()));
+                100 * gate.maxFailureShare()),
+            null,
+            false);
       }
     }
     double w = canaryWeightBp / 10_000.0;
@@ -114,7 +116,9 @@ public final class JudgeHealthCheck {
                 100 * share.upper(),
                 scoredUnits,
                 100 * w,
-                100 * tolerance));
+                100 * tolerance),
+            null,
+            false);
       }
     }
     return new Verdict(
@@ -133,7 +137,9 @@ public final class JudgeHealthCheck {
             sample.canaryScored(),
             sample.stableScored(),
             failedParts(sample),
-            attempts));
+            attempts),
+        null,
+        false);
   }
 
   private static String failedParts(JudgeSample s) {

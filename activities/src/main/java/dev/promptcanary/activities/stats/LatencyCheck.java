@@ -21,41 +21,31 @@ import dev.promptcanary.workflows.domain.LatencyGate;
  * confidence ({@link Comparison}): a regression that has not yet shown when quality clears is then
  * held, not promoted, until it does.
  */
-final class LatencyCheck implements GateCheck {
-  private final Comparison comparison;
+final class LatencyCheck extends ComparisonCheck {
   private final double quantile;
-  private final int minimumSamples;
 
   /**
    * @param index which of the gate's quantiles
    * @param alpha this quantile's share: the gate's alpha over its number of quantiles
    */
   LatencyCheck(LatencyGate gate, int index, double alpha, int minimumSamples) {
+    super(comparisonAt(gate, index, alpha), minimumSamples);
     this.quantile = gate.quantiles().get(index);
-    this.comparison =
-        new Comparison(
-            GateKind.LATENCY,
-            LatencyGate.label(quantile),
-            true,
-            alpha,
-            gate.tau(),
-            gate.margins().get(index),
-            gate.minimumEffect(),
-            Comparison.Range.RATE_DIFFERENCE,
-            gate.mode(),
-            gate.minimumPower(),
-            gate.promotionConfidence());
-    this.minimumSamples = minimumSamples;
   }
 
-  /** The gate's test (the planner mirrors its radius and power rule). */
-  Comparison comparison() {
-    return comparison;
-  }
-
-  @Override
-  public GateKind kind() {
-    return GateKind.LATENCY;
+  private static Comparison comparisonAt(LatencyGate gate, int index, double alpha) {
+    return new Comparison(
+        GateKind.LATENCY,
+        LatencyGate.label(gate.quantiles().get(index)),
+        true,
+        alpha,
+        gate.tau(),
+        gate.margins().get(index),
+        gate.minimumEffect(),
+        Comparison.Range.RATE_DIFFERENCE,
+        gate.mode(),
+        gate.minimumPower(),
+        gate.promotionConfidence());
   }
 
   @Override

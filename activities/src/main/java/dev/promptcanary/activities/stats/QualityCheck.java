@@ -10,12 +10,9 @@ import dev.promptcanary.workflows.domain.QualityGate;
  * delta-method variances over units ({@link UnitSums#varianceOfMean()}), the normal approximation
  * the mixture boundary assumes.
  */
-final class QualityCheck implements GateCheck {
-  private final Comparison comparison;
-  private final int minimumSamples;
-
+final class QualityCheck extends ComparisonCheck {
   QualityCheck(QualityGate gate, double alpha, int minimumSamples) {
-    this.comparison =
+    super(
         new Comparison(
             GateKind.QUALITY,
             null,
@@ -27,18 +24,8 @@ final class QualityCheck implements GateCheck {
             Comparison.Range.UNIT_DIFFERENCE,
             GateMode.NON_INFERIORITY,
             0,
-            0);
-    this.minimumSamples = minimumSamples;
-  }
-
-  /** The gate's test (the planner mirrors its radius and power rule). */
-  Comparison comparison() {
-    return comparison;
-  }
-
-  @Override
-  public GateKind kind() {
-    return GateKind.QUALITY;
+            0),
+        minimumSamples);
   }
 
   @Override

@@ -306,16 +306,23 @@ public final class SamplePlanner {
     return new Model(
         name,
         n -> {
-          double v = perRequest * deff.applyAsDouble(n) * (1.0 / n + w / ((1 - w) * n));
+          LongToDoubleFunction variance = differenceVariance(perRequest, deff, w);
           if (c.mode() != GateMode.NON_INFERIORITY
               && c.minimumPower() > 0
-              && c.powered(margin, v, 0)) {
+              && c.powered(margin, variance.applyAsDouble(n), 0)) {
             return 1;
           }
-          LongToDoubleFunction variance =
-              k -> perRequest * deff.applyAsDouble(k) * (1.0 / k + w / ((1 - w) * k));
           return passage(k -> margin - c.radius(variance.applyAsDouble(k), margin), variance, n);
         });
+  }
+
+  /**
+   * The variance of the arms' difference at n canary requests: per-request variance times the
+   * design effect, over the canary's n and the stable arm's {@code n (1 - w) / w}.
+   */
+  private static LongToDoubleFunction differenceVariance(
+      double perRequest, LongToDoubleFunction deff, double w) {
+    return k -> perRequest * deff.applyAsDouble(k) * (1.0 / k + w / ((1 - w) * k));
   }
 
   /**
@@ -333,8 +340,7 @@ public final class SamplePlanner {
     return new Model(
         name,
         n -> {
-          LongToDoubleFunction variance =
-              k -> perRequest * deff.applyAsDouble(k) * (1.0 / k + w / ((1 - w) * k));
+          LongToDoubleFunction variance = differenceVariance(perRequest, deff, w);
           return passage(k -> c.guardLimit(variance.applyAsDouble(k), margin), variance, n);
         });
   }
@@ -370,8 +376,7 @@ public final class SamplePlanner {
               return 1;
             }
           }
-          LongToDoubleFunction vAt =
-              k -> p * (1 - p) * deff.applyAsDouble(k) * (1.0 / k + w / ((1 - w) * k));
+          LongToDoubleFunction vAt = differenceVariance(p * (1 - p), deff, w);
           double absolute = passage(k -> floor - c.radius(vAt.applyAsDouble(k), margin), vAt, n);
           if (!(relative > 0)) {
             return passage(k -> margin - c.radius(vAt.applyAsDouble(k), margin), vAt, n);

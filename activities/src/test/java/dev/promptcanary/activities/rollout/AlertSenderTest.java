@@ -84,7 +84,8 @@ class AlertSenderTest {
             0.112,
             0.03,
             "slow",
-            "p95"),
+            "p95",
+            false),
         webhook,
         1_700_000_000_000L);
   }

@@ -90,11 +90,13 @@ class CanaryAnalyserStoreTest {
             1,
             gates,
             "j",
-            0));
+            0,
+            false));
   }
 
   private static MetricGate guardrail(String name, MetricGate.Kind kind) {
-    return new MetricGate(name, kind, MetricGate.Direction.DECREASE, 0.05, 0, 0, null, null, 0, 0);
+    return new MetricGate(
+        name, kind, MetricGate.Direction.DECREASE, 0.05, 0, 0, null, null, 0, 0, false);
   }
 
   private static int close(Double x, Double y) {

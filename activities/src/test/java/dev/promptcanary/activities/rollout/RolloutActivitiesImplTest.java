@@ -131,6 +131,7 @@ class RolloutActivitiesImplTest {
             null,
             null,
             null,
+            null,
             null);
     assertThat(activities.setRouting(command(true, false, 1, 1, 2, 500)).applied()).isTrue();
     // The rollback's reset kept failing (PostgreSQL away), so the workflow ended with the canary
@@ -229,7 +230,8 @@ class RolloutActivitiesImplTest {
                 1,
                 GatesConfig.defaults(),
                 null,
-                0));
+                0,
+                false));
 
     assertThat(report.overall().decision()).isEqualTo(Decision.REGRESSION);
     assertThat(report.canaryJudgements()).isEqualTo(200);
@@ -254,7 +256,8 @@ class RolloutActivitiesImplTest {
                 3,
                 GatesConfig.defaults(),
                 null,
-                0));
+                0,
+                false));
     assertThat(laterStage.canaryJudgements()).isZero();
     assertThat(laterStage.overall().decision()).isEqualTo(Decision.INSUFFICIENT_DATA);
   }
@@ -311,7 +314,8 @@ class RolloutActivitiesImplTest {
             1,
             GatesConfig.defaults(),
             judge,
-            0));
+            0,
+            false));
   }
 
   private static Verdict gate(AnalysisReport report, GateKind kind) {
@@ -451,6 +455,7 @@ class RolloutActivitiesImplTest {
             60,
             null,
             "ana",
+            null,
             null,
             null,
             null,

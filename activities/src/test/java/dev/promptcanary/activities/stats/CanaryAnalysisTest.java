@@ -333,7 +333,7 @@ class CanaryAnalysisTest {
         new GatesConfig(
             defaults.alpha(),
             defaults.minimumSamples(),
-            new QualityGate(false, q.alphaShare(), q.margin(), q.minimumEffect(), q.tau()),
+            new QualityGate(false, q.alphaShare(), q.margin(), q.minimumEffect(), q.tau(), false),
             defaults.errorRate(),
             defaults.safety(),
             defaults.latency(),

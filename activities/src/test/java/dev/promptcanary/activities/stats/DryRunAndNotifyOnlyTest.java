@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
+import dev.promptcanary.workflows.domain.GateMode;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.QualityGate;
 import dev.promptcanary.workflows.domain.RateGate;
@@ -115,7 +116,7 @@ class DryRunAndNotifyOnlyTest {
             new QualityGate(
                 q.enabled(), q.alphaShare(), q.margin(), q.minimumEffect(), q.tau(), true),
             dryRun(d.errorRate()),
-            new RateGate(false, 0.02, 0.002, 0, 1, 0),
+            new RateGate(false, 0.02, 0.002, 0, 1, 0, GateMode.NON_INFERIORITY, 0, 0, false),
             new dev.promptcanary.workflows.domain.LatencyGate(
                 false,
                 0.02,
@@ -127,8 +128,10 @@ class DryRunAndNotifyOnlyTest {
                 java.util.List.of(0.95),
                 null,
                 0,
-                dev.promptcanary.workflows.domain.LatencyGate.DEFAULT_PROMOTION_CONFIDENCE),
-            new dev.promptcanary.workflows.domain.CostGate(false, 0.02, 0.1, 0.1, 0),
+                dev.promptcanary.workflows.domain.LatencyGate.DEFAULT_PROMOTION_CONFIDENCE,
+                false),
+            new dev.promptcanary.workflows.domain.CostGate(
+                false, 0.02, 0.1, 0.1, 0, GateMode.NON_INFERIORITY, 0, false),
             d.sampleRatio(),
             d.judgeHealth(),
             dev.promptcanary.workflows.domain.FeedbackGate.off(),

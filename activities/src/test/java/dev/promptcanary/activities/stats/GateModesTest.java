@@ -111,7 +111,8 @@ class GateModesTest {
    */
   @Test
   void aMinimumPowerHoldsUntilTheSampleCanDetectTheMargin() {
-    RateGate powered = new RateGate(true, 0.02, 0.01, 0, 1, 0, GateMode.HARM_DETECTION, 0, 0.8);
+    RateGate powered =
+        new RateGate(true, 0.02, 0.01, 0, 1, 0, GateMode.HARM_DETECTION, 0, 0.8, false);
     GatesConfig gates = Inputs.withErrorGate(powered);
     for (long n : new long[] {1_000, 20_000}) {
       AnalysisInput in =
@@ -156,7 +157,9 @@ class GateModesTest {
     long small = 5_000;
     ArmSummary base = Inputs.withErrors(arm(small, 0.7, 0.2), 5);
     ArmSummary three = Inputs.withErrors(arm(small, 0.7, 0.2), 15);
-    GatesConfig old = Inputs.withErrorGate(new RateGate(true, 0.02, 0.01, 0, 1, 0));
+    GatesConfig old =
+        Inputs.withErrorGate(
+            new RateGate(true, 0.02, 0.01, 0, 1, 0, GateMode.NON_INFERIORITY, 0, 0, false));
     AnalysisInput before = new AnalysisInput(old, 5_000, three, base, Inputs.latency(small, small));
     assertEquals(
         Decision.NON_INFERIOR,
@@ -188,7 +191,8 @@ class GateModesTest {
   @Test
   void aRelativeMarginCountsTheStableNoiseInTheMargin() {
     long n = 50_000;
-    RateGate relative = new RateGate(true, 0.02, 0.0005, 0, 1, 0, GateMode.NON_INFERIORITY, 2.0, 0);
+    RateGate relative =
+        new RateGate(true, 0.02, 0.0005, 0, 1, 0, GateMode.NON_INFERIORITY, 2.0, 0, false);
     GatesConfig gates = Inputs.withErrorGate(relative);
     ArmSummary stable = Inputs.withErrors(arm(n, 0.7, 0.2), 75);
     ArmSummary doubled = Inputs.withErrors(arm(n, 0.7, 0.2), 135);
@@ -224,7 +228,8 @@ class GateModesTest {
    */
   @Test
   void theMinimumPowerRuleHoldsAsLongAsThePlannerSays() {
-    RateGate rare = new RateGate(true, 0.02, 0.0005, 0, 1, 0, GateMode.HARM_DETECTION, 2.0, 0.9);
+    RateGate rare =
+        new RateGate(true, 0.02, 0.0005, 0, 1, 0, GateMode.HARM_DETECTION, 2.0, 0.9, false);
     GatesConfig gates = Inputs.withErrorGate(rare);
     TrafficProfile profile = new TrafficProfile(3_600, 0.2, 0.001, 0.001, 0.3, 1, 1);
     long need =
@@ -306,9 +311,10 @@ class GateModesTest {
   void customMetricsAreGatesNamedInTheirVerdicts() {
     MetricGate resolution =
         new MetricGate(
-            "resolution", Kind.PROPORTION, Direction.DECREASE, 0.02, 0, 0, null, null, 0, 0);
+            "resolution", Kind.PROPORTION, Direction.DECREASE, 0.02, 0, 0, null, null, 0, 0, false);
     MetricGate csat =
-        new MetricGate("csat", Kind.MEAN, Direction.DECREASE, 0.1, 0, 0, null, Role.PRIMARY, 0, 0);
+        new MetricGate(
+            "csat", Kind.MEAN, Direction.DECREASE, 0.1, 0, 0, null, Role.PRIMARY, 0, 0, false);
     assertEquals(GateMode.HARM_DETECTION, resolution.mode());
     assertEquals(GateMode.NON_INFERIORITY, csat.mode());
     assertEquals(0.9, csat.alphaShare(), 0);
@@ -343,21 +349,33 @@ class GateModesTest {
         assertThrows(
             GateConfigException.class,
             () ->
-                new LatencyGate(true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 1.2), null, 0, 0));
+                new LatencyGate(
+                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 1.2), null, 0, 0, false));
     assertEquals("quantiles[1]", q.field());
     GateConfigException order =
         assertThrows(
             GateConfigException.class,
             () ->
                 new LatencyGate(
-                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.95, 0.5), null, 0, 0));
+                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.95, 0.5), null, 0, 0, false));
     assertEquals("quantiles[1]", order.field());
     GateConfigException margins =
         assertThrows(
             GateConfigException.class,
             () ->
                 new LatencyGate(
-                    true, 0.02, 0.95, 0.03, 0, 0, null, List.of(0.5, 0.95), List.of(0.05), 0, 0));
+                    true,
+                    0.02,
+                    0.95,
+                    0.03,
+                    0,
+                    0,
+                    null,
+                    List.of(0.5, 0.95),
+                    List.of(0.05),
+                    0,
+                    0,
+                    false));
     assertEquals("margins", margins.field());
     assertEquals(
         "promotionConfidence",
@@ -370,7 +388,7 @@ class GateModesTest {
             GateConfigException.class,
             () ->
                 new MetricGate(
-                    "Bad Name", Kind.MEAN, Direction.DECREASE, 1, 0, 0, null, null, 0, 0));
+                    "Bad Name", Kind.MEAN, Direction.DECREASE, 1, 0, 0, null, null, 0, 0, false));
     assertEquals("name", name.field());
     GateConfigException primaryHarm =
         assertThrows(
@@ -386,15 +404,18 @@ class GateModesTest {
                     GateMode.HARM_DETECTION,
                     Role.PRIMARY,
                     0,
-                    0));
+                    0,
+                    false));
     assertEquals("mode", primaryHarm.field());
     assertEquals(
         "minimumPower",
         assertThrows(
                 GateConfigException.class,
-                () -> new RateGate(true, 0.02, 0.01, 0, 1, 0, GateMode.HARM_DETECTION, 0, 0.3))
+                () ->
+                    new RateGate(true, 0.02, 0.01, 0, 1, 0, GateMode.HARM_DETECTION, 0, 0.3, false))
             .field());
-    MetricGate m = new MetricGate("m", Kind.MEAN, Direction.DECREASE, 1, 0, 0, null, null, 0, 0);
+    MetricGate m =
+        new MetricGate("m", Kind.MEAN, Direction.DECREASE, 1, 0, 0, null, null, 0, 0, false);
     GateConfigException twice =
         assertThrows(GateConfigException.class, () -> Inputs.withMetrics(m, m));
     assertEquals("metrics[1].name", twice.field());
@@ -433,7 +454,7 @@ class GateModesTest {
     GatesConfig withMetric =
         Inputs.withMetrics(
             new MetricGate(
-                "csat", Kind.MEAN, Direction.DECREASE, 0.1, 0.05, 0, null, null, 0, 0.8));
+                "csat", Kind.MEAN, Direction.DECREASE, 0.1, 0.05, 0, null, null, 0, 0.8, false));
     assertEquals(
         withMetric, json.readValue(json.writeValueAsString(withMetric), GatesConfig.class));
 
@@ -445,7 +466,8 @@ class GateModesTest {
             Verdict.class);
     assertNull(oldVerdict.metric());
     Verdict p95 =
-        new Verdict(GateKind.LATENCY, Decision.INCONCLUSIVE, 1, 2, 0, -1, 1, 0.03, "r", "p95");
+        new Verdict(
+            GateKind.LATENCY, Decision.INCONCLUSIVE, 1, 2, 0, -1, 1, 0.03, "r", "p95", false);
     assertEquals(p95, json.readValue(json.writeValueAsString(p95), Verdict.class));
   }
 
@@ -482,7 +504,7 @@ class GateModesTest {
         new GatesConfig(
             d.alpha(),
             d.minimumSamples(),
-            new dev.promptcanary.workflows.domain.QualityGate(false, 0.9, 0.05, 0, 0),
+            new dev.promptcanary.workflows.domain.QualityGate(false, 0.9, 0.05, 0, 0, false),
             d.errorRate(),
             d.safety(),
             d.latency().withPromotionConfidence(0),

@@ -57,6 +57,7 @@ class RolloutEndTest {
         null,
         null,
         null,
+        null,
         null);
   }
 

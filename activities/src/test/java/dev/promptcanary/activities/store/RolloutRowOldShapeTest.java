@@ -64,6 +64,7 @@ class RolloutRowOldShapeTest {
         null,
         null,
         null,
+        null,
         null);
   }
 }

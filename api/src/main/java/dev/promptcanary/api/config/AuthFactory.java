@@ -1,6 +1,7 @@
 package dev.promptcanary.api.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.promptcanary.worker.Switchable;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
@@ -9,13 +10,8 @@ import jakarta.validation.constraints.Pattern;
 import java.util.concurrent.TimeUnit;
 
 /** API keys: on unless switched off here, explicitly. */
-public class AuthFactory {
+public class AuthFactory extends Switchable {
   public static final String BOOTSTRAP_ENV = "PROMPTCANARY_BOOTSTRAP_ADMIN_KEY";
-
-  /**
-   * False only by an explicit setting: then every request may do everything, as {@code anonymous}.
-   */
-  private boolean enabled = true;
 
   /**
    * A secret stored as an admin key on a start that finds no live admin key (the first start); the
@@ -33,14 +29,12 @@ public class AuthFactory {
   @MaxDuration(value = 1, unit = TimeUnit.SECONDS)
   private Duration reloadInterval = Duration.milliseconds(250);
 
-  @JsonProperty
-  public boolean isEnabled() {
-    return enabled;
-  }
-
-  @JsonProperty
-  public void setEnabled(boolean enabled) {
-    this.enabled = enabled;
+  /**
+   * Enabled unless switched off by an explicit setting: then every request may do everything, as
+   * {@code anonymous}.
+   */
+  public AuthFactory() {
+    super(true);
   }
 
   @JsonProperty

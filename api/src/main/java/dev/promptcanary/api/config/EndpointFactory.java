@@ -2,6 +2,7 @@ package dev.promptcanary.api.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.promptcanary.activities.model.ModelEndpoint;
+import dev.promptcanary.worker.Switchable;
 import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -13,8 +14,7 @@ import java.net.URI;
  * An OpenAI-compatible endpoint in the configuration: where it is, which model, the key's variable,
  * patience.
  */
-public abstract class EndpointFactory {
-  private boolean enabled = false;
+public abstract class EndpointFactory extends Switchable {
   @NotBlank private String baseUrl = "http://localhost:8000/v1";
   @NotBlank private String model = "gpt-4o-mini";
 
@@ -27,7 +27,9 @@ public abstract class EndpointFactory {
   @Max(10)
   private int maxRetries;
 
+  /** Off unless enabled. */
   protected EndpointFactory(Duration timeout, int maxRetries) {
+    super(false);
     this.timeout = timeout;
     this.maxRetries = maxRetries;
   }
@@ -37,16 +39,6 @@ public abstract class EndpointFactory {
         .withTimeout(timeout.toJavaDuration())
         .withRetries(maxRetries, java.time.Duration.ofMillis(500), maxBackoff)
         .withMaxConcurrency(maxConcurrency);
-  }
-
-  @JsonProperty
-  public boolean isEnabled() {
-    return enabled;
-  }
-
-  @JsonProperty
-  public void setEnabled(boolean enabled) {
-    this.enabled = enabled;
   }
 
   @JsonProperty

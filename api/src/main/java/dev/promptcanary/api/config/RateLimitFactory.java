@@ -1,6 +1,7 @@
 package dev.promptcanary.api.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.promptcanary.worker.Switchable;
 import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -10,8 +11,7 @@ import jakarta.validation.constraints.NotNull;
  * One per-client rate limit: at most {@code requests} requests in each {@code period}, counted per
  * API key (the {@code Authorization} header's credential) or, without one, per remote address.
  */
-public class RateLimitFactory {
-  private boolean enabled = true;
+public class RateLimitFactory extends Switchable {
 
   @Min(1)
   @Max(1_000_000)
@@ -19,21 +19,14 @@ public class RateLimitFactory {
 
   @NotNull private Duration period = Duration.seconds(1);
 
-  public RateLimitFactory() {}
+  public RateLimitFactory() {
+    super(true);
+  }
 
   public RateLimitFactory(int requests, Duration period) {
+    super(true);
     this.requests = requests;
     this.period = period;
-  }
-
-  @JsonProperty
-  public boolean isEnabled() {
-    return enabled;
-  }
-
-  @JsonProperty
-  public void setEnabled(boolean enabled) {
-    this.enabled = enabled;
   }
 
   @JsonProperty

@@ -1,5 +1,6 @@
 package dev.promptcanary.api.observability;
 
+import dev.promptcanary.activities.observability.LatencyBuckets;
 import dev.promptcanary.activities.observability.LogContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,21 +20,8 @@ import org.glassfish.jersey.uri.UriTemplate;
  * route template and status (resolve rate and latency, ingest rate and rejects, everything else).
  */
 public final class RequestObservability implements ApplicationEventListener {
-  private static final Duration[] BUCKETS = {
-    Duration.ofMillis(1),
-    Duration.ofMillis(2),
-    Duration.ofMillis(5),
-    Duration.ofMillis(10),
-    Duration.ofMillis(25),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofSeconds(2),
-    Duration.ofSeconds(5),
-    Duration.ofSeconds(10)
-  };
+  private static final Duration[] BUCKETS =
+      LatencyBuckets.between(Duration.ofMillis(1), Duration.ofSeconds(10));
   private final MeterRegistry registry;
 
   public RequestObservability(MeterRegistry registry) {

@@ -26,10 +26,10 @@ public final class ResourceEndpoints {
 
   /**
    * One resource method: its HTTP verb, its path as OpenAPI writes it (a template's regular
-   * expression dropped: {@code /ui/{rest: .+}} is {@code /ui/{rest}}), and the least role it needs
-   * (null for none).
+   * expression dropped: {@code /ui/{rest: .+}} is {@code /ui/{rest}}), its path as Jersey's
+   * template ({@code /ui/{rest: .+}}), and the least role it needs (null for none).
    */
-  public record Endpoint(String verb, String path, String role, Method method) {}
+  public record Endpoint(String verb, String path, String template, String role, Method method) {}
 
   /** The {@code @Path} classes registered with {@code config}, as classes or as instances. */
   public static Set<Class<?>> resourceClasses(ResourceConfig config) {
@@ -54,11 +54,13 @@ public final class ResourceEndpoints {
           continue;
         }
         Path sub = method.getAnnotation(Path.class);
+        String template = templatePath(base, sub == null ? "" : sub.value());
         RolesAllowed roles = method.getAnnotation(RolesAllowed.class);
         endpoints.add(
             new Endpoint(
                 verb,
-                openApiPath(base, sub == null ? "" : sub.value()),
+                withoutExpressions(template),
+                template,
                 roles == null || roles.value().length == 0 ? null : roles.value()[0],
                 method));
       }
@@ -68,11 +70,20 @@ public final class ResourceEndpoints {
 
   /** {@code /v1/rollouts} + {@code /{id}/approve}, templates without their expressions. */
   public static String openApiPath(String base, String sub) {
+    return withoutExpressions(templatePath(base, sub));
+  }
+
+  /** {@code /ui} + {@code /{rest: .+}}: one slash between the parts, none at the end. */
+  public static String templatePath(String base, String sub) {
     String path = ("/" + base + "/" + sub).replaceAll("/+", "/");
     if (path.length() > 1 && path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    return path.replaceAll("\\{\\s*([\\w.-]+)\\s*:[^}]*}", "{$1}");
+    return path;
+  }
+
+  private static String withoutExpressions(String template) {
+    return template.replaceAll("\\{\\s*([\\w.-]+)\\s*:[^}]*}", "{$1}");
   }
 
   private static String verb(Method method) {

@@ -19,11 +19,4 @@ public record StageRequest(
     @Min(1) @Max(30 * 86_400) Long maxBakeSeconds,
     Boolean requireApproval,
     @Min(1) @Max(30 * 86_400) Long approvalTimeoutSeconds,
-    ApprovalTimeoutAction onApprovalTimeout) {
-
-  /** A stage that needs no approval. */
-  public StageRequest(
-      Integer weightBp, Integer minJudgements, Long minBakeSeconds, Long maxBakeSeconds) {
-    this(weightBp, minJudgements, minBakeSeconds, maxBakeSeconds, null, null, null);
-  }
-}
+    ApprovalTimeoutAction onApprovalTimeout) {}

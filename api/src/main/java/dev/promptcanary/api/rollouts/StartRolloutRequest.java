@@ -43,39 +43,4 @@ public record StartRolloutRequest(
     SrmPolicy srmPolicy,
     @Size(min = 16, max = 200) String alertWebhookSecret,
     WebhookFormat alertFormat,
-    RolloutMode mode) {
-
-  /** A request that leaves the mode at its default. */
-  public StartRolloutRequest(
-      String prompt,
-      Integer candidateVersion,
-      List<StageRequest> stages,
-      JsonNode gates,
-      String evalSuite,
-      InconclusivePolicy inconclusivePolicy,
-      Integer maxExtensions,
-      Integer checkIntervalSeconds,
-      String alertWebhook,
-      String startedBy,
-      String judge,
-      SrmPolicy srmPolicy,
-      String alertWebhookSecret,
-      WebhookFormat alertFormat) {
-    this(
-        prompt,
-        candidateVersion,
-        stages,
-        gates,
-        evalSuite,
-        inconclusivePolicy,
-        maxExtensions,
-        checkIntervalSeconds,
-        alertWebhook,
-        startedBy,
-        judge,
-        srmPolicy,
-        alertWebhookSecret,
-        alertFormat,
-        null);
-  }
-}
+    RolloutMode mode) {}

@@ -105,10 +105,17 @@ class DeploymentManifestTest {
     assertThat(text).containsPattern("(?m)^COPY --from=build ");
   }
 
-  /** The chart's hook Job runs a copy of the registration script: the same bytes. */
+  /**
+   * The chart's hook Job runs the one registration script: its file is a link to it (Helm includes
+   * the linked file's contents), never a copy that could drift.
+   */
   @Test
-  void chartRegistersTheSearchAttributesWithTheSameScript() {
-    assertThat(read(CHART.resolve("files/register-search-attributes.sh")))
+  void chartRegistersTheSearchAttributesWithTheSameScript() throws IOException {
+    Path chartScript = CHART.resolve("files/register-search-attributes.sh");
+    assertThat(chartScript).isSymbolicLink();
+    assertThat(chartScript.toRealPath())
+        .isEqualTo(ROOT.resolve("deployment/temporal/register-search-attributes.sh").toRealPath());
+    assertThat(read(chartScript))
         .isEqualTo(read(ROOT.resolve("deployment/temporal/register-search-attributes.sh")));
     assertThat(read(CHART.resolve("templates/register-search-attributes-job.yaml")))
         .contains(".Files.Get \"files/register-search-attributes.sh\"");

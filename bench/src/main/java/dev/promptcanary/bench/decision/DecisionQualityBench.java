@@ -310,7 +310,7 @@ public final class DecisionQualityBench {
     return new GatesConfig(
         g.alpha(),
         g.minimumSamples(),
-        new QualityGate(q.enabled(), q.alphaShare(), q.margin(), q.minimumEffect(), tau),
+        new QualityGate(q.enabled(), q.alphaShare(), q.margin(), q.minimumEffect(), tau, false),
         g.errorRate(),
         g.safety(),
         g.latency(),

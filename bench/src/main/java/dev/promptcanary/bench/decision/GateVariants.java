@@ -36,7 +36,8 @@ final class GateVariants {
                 e.tau(),
                 GateMode.HARM_DETECTION,
                 RARE_ERROR_RELATIVE_MARGIN,
-                RARE_ERROR_MINIMUM_POWER);
+                RARE_ERROR_MINIMUM_POWER,
+                false);
         return g.withErrorRate(rare);
       };
 
@@ -57,7 +58,8 @@ final class GateVariants {
             GateMode.HARM_DETECTION,
             MetricGate.Role.GUARDRAIL,
             0,
-            0);
+            0,
+            false);
     return g.withMetrics(List.of(resolved));
   }
 

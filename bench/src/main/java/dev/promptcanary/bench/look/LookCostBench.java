@@ -144,7 +144,8 @@ public final class LookCostBench {
                 3,
                 GatesConfig.defaults(),
                 "bench-judge",
-                0);
+                0,
+                false);
         long f = System.nanoTime();
         AnalysisReport first = analyser.analyse(request);
         double firstMs = (System.nanoTime() - f) / 1e6;

@@ -26,32 +26,14 @@ public record CostGate(
     double minimumPower,
     boolean dryRun) {
 
-  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
-  public CostGate(
-      boolean enabled,
-      double alphaShare,
-      double margin,
-      double minimumEffect,
-      double tau,
-      GateMode mode,
-      double minimumPower) {
-    this(enabled, alphaShare, margin, minimumEffect, tau, mode, minimumPower, false);
-  }
-
   public CostGate {
     GateChecks.comparison(alphaShare, margin, minimumEffect, 100, tau);
     mode = GateChecks.mode(mode, GateMode.NON_INFERIORITY);
     GateChecks.power(minimumPower);
   }
 
-  /** A non-inferiority cost gate: the shape of rollouts started before modes. */
-  public CostGate(
-      boolean enabled, double alphaShare, double margin, double minimumEffect, double tau) {
-    this(enabled, alphaShare, margin, minimumEffect, tau, GateMode.NON_INFERIORITY, 0);
-  }
-
   /** Harm detection: roll back once shown more than 10% dearer; never holds the promotion. */
   public static CostGate defaults() {
-    return new CostGate(true, 0.02, 0.10, 0.10, 0.0, GateMode.HARM_DETECTION, 0);
+    return new CostGate(true, 0.02, 0.10, 0.10, 0.0, GateMode.HARM_DETECTION, 0, false);
   }
 }

@@ -26,18 +26,6 @@ public record FeedbackGate(
     double minimumPower,
     boolean dryRun) {
 
-  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
-  public FeedbackGate(
-      boolean enabled,
-      double alphaShare,
-      double margin,
-      double minimumEffect,
-      double tau,
-      GateMode mode,
-      double minimumPower) {
-    this(enabled, alphaShare, margin, minimumEffect, tau, mode, minimumPower, false);
-  }
-
   public FeedbackGate {
     GateChecks.comparison(alphaShare, margin, minimumEffect, 2, tau);
     mode = GateChecks.mode(mode, GateMode.HARM_DETECTION);
@@ -46,11 +34,11 @@ public record FeedbackGate(
 
   /** Harm detection on a 0.1 margin, any significant drop rolls back. */
   public static FeedbackGate defaults() {
-    return new FeedbackGate(true, 0.02, 0.1, 0.0, 0.0, GateMode.HARM_DETECTION, 0);
+    return new FeedbackGate(true, 0.02, 0.1, 0.0, 0.0, GateMode.HARM_DETECTION, 0, false);
   }
 
   /** Off: what rollouts started before the feedback gate get. */
   public static FeedbackGate off() {
-    return new FeedbackGate(false, 0.025, 0.1, 0.0, 0.0, GateMode.HARM_DETECTION, 0);
+    return new FeedbackGate(false, 0.025, 0.1, 0.0, 0.0, GateMode.HARM_DETECTION, 0, false);
   }
 }

@@ -51,34 +51,6 @@ public record LatencyGate(
     double promotionConfidence,
     boolean dryRun) {
 
-  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
-  public LatencyGate(
-      boolean enabled,
-      double alphaShare,
-      double quantile,
-      double margin,
-      double minimumEffect,
-      double tau,
-      GateMode mode,
-      List<Double> quantiles,
-      List<Double> margins,
-      double minimumPower,
-      double promotionConfidence) {
-    this(
-        enabled,
-        alphaShare,
-        quantile,
-        margin,
-        minimumEffect,
-        tau,
-        mode,
-        quantiles,
-        margins,
-        minimumPower,
-        promotionConfidence,
-        false);
-  }
-
   /** At most this many quantiles: each one costs the others alpha. */
   public static final int MAX_QUANTILES = 5;
 
@@ -211,6 +183,7 @@ public record LatencyGate(
         List.of(0.5, 0.95, 0.99),
         null,
         0,
-        DEFAULT_PROMOTION_CONFIDENCE);
+        DEFAULT_PROMOTION_CONFIDENCE,
+        false);
   }
 }

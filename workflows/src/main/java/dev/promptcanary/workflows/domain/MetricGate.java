@@ -38,32 +38,6 @@ public record MetricGate(
     double minimumPower,
     boolean dryRun) {
 
-  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
-  public MetricGate(
-      String name,
-      Kind kind,
-      Direction harmfulDirection,
-      double margin,
-      double relativeMargin,
-      double minimumEffect,
-      GateMode mode,
-      Role role,
-      double alphaShare,
-      double minimumPower) {
-    this(
-        name,
-        kind,
-        harmfulDirection,
-        margin,
-        relativeMargin,
-        minimumEffect,
-        mode,
-        role,
-        alphaShare,
-        minimumPower,
-        false);
-  }
-
   /** The same rule as prompt names. */
   public static final Pattern NAME = Pattern.compile("[a-z0-9._-]{1,100}");
 

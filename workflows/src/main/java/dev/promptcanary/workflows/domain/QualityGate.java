@@ -21,18 +21,12 @@ public record QualityGate(
     double tau,
     boolean dryRun) {
 
-  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
-  public QualityGate(
-      boolean enabled, double alphaShare, double margin, double minimumEffect, double tau) {
-    this(enabled, alphaShare, margin, minimumEffect, tau, false);
-  }
-
   public QualityGate {
     GateChecks.comparison(alphaShare, margin, minimumEffect, 1, tau);
   }
 
   /** Margin 0.05 on a [0, 1] judge score, any significant drop rolls back, 90% of alpha. */
   public static QualityGate defaults() {
-    return new QualityGate(true, 0.9, 0.05, 0.0, 0.0);
+    return new QualityGate(true, 0.9, 0.05, 0.0, 0.0, false);
   }
 }

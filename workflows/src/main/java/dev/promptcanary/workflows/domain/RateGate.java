@@ -38,30 +38,6 @@ public record RateGate(
     double minimumPower,
     boolean dryRun) {
 
-  /** The same gate, deciding (not a dry run): the shape of gates before {@code dryRun}. */
-  public RateGate(
-      boolean enabled,
-      double alphaShare,
-      double margin,
-      double minimumEffect,
-      double ceiling,
-      double tau,
-      GateMode mode,
-      double relativeMargin,
-      double minimumPower) {
-    this(
-        enabled,
-        alphaShare,
-        margin,
-        minimumEffect,
-        ceiling,
-        tau,
-        mode,
-        relativeMargin,
-        minimumPower,
-        false);
-  }
-
   public RateGate {
     GateChecks.shareAndEffects(alphaShare, margin, minimumEffect, 1);
     if (!(ceiling > 0 && ceiling <= 1)) {
@@ -71,17 +47,6 @@ public record RateGate(
     mode = GateChecks.mode(mode, GateMode.NON_INFERIORITY);
     GateChecks.effect("relativeMargin", relativeMargin, 100);
     GateChecks.power(minimumPower);
-  }
-
-  /** A non-inferiority gate on an absolute margin: the shape of rollouts started before modes. */
-  public RateGate(
-      boolean enabled,
-      double alphaShare,
-      double margin,
-      double minimumEffect,
-      double ceiling,
-      double tau) {
-    this(enabled, alphaShare, margin, minimumEffect, ceiling, tau, GateMode.NON_INFERIORITY, 0, 0);
   }
 
   /** Whether an absolute ceiling on the canary's rate is configured. */
@@ -123,7 +88,7 @@ public record RateGate(
    * 1% base: 0.5 points); any significant increase rolls back.
    */
   public static RateGate errorDefaults() {
-    return new RateGate(true, 0.02, 0.002, 0.0, 1.0, 0.0, GateMode.HARM_DETECTION, 0.5, 0);
+    return new RateGate(true, 0.02, 0.002, 0.0, 1.0, 0.0, GateMode.HARM_DETECTION, 0.5, 0, false);
   }
 
   /**
@@ -131,6 +96,6 @@ public record RateGate(
    * any significant increase, or a canary rate significantly above 2%, rolls back.
    */
   public static RateGate safetyDefaults() {
-    return new RateGate(true, 0.02, 0.002, 0.0, 0.02, 0.0, GateMode.HARM_DETECTION, 0.5, 0);
+    return new RateGate(true, 0.02, 0.002, 0.0, 0.02, 0.0, GateMode.HARM_DETECTION, 0.5, 0, false);
   }
 }

@@ -49,22 +49,6 @@ public record Verdict(
     }
   }
 
-  /** A verdict of a deciding gate. */
-  public Verdict(
-      GateKind gate,
-      Decision decision,
-      long canaryN,
-      long stableN,
-      double estimate,
-      double lower,
-      double upper,
-      double threshold,
-      String reason,
-      String metric) {
-    this(
-        gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, metric, false);
-  }
-
   /** The same verdict of a dry-run gate: its reason says so. */
   public Verdict asDryRun() {
     return new Verdict(
@@ -79,19 +63,5 @@ public record Verdict(
         "dry run, not deciding: " + reason,
         metric,
         true);
-  }
-
-  /** A verdict of a gate with a single verdict (no {@code metric}). */
-  public Verdict(
-      GateKind gate,
-      Decision decision,
-      long canaryN,
-      long stableN,
-      double estimate,
-      double lower,
-      double upper,
-      double threshold,
-      String reason) {
-    this(gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, null, false);
   }
 }

@@ -30,33 +30,4 @@ public record AnalysisRequest(
     GatesConfig gates,
     String judge,
     int stageRestart,
-    boolean notifyOnly) {
-
-  /** A request of a rollout that enforces its gates. */
-  public AnalysisRequest(
-      String rolloutId,
-      String prompt,
-      int candidateVersion,
-      int baselineVersion,
-      int canaryWeightBp,
-      long canarySinceMillis,
-      long stageSinceMillis,
-      int stageCount,
-      GatesConfig gates,
-      String judge,
-      int stageRestart) {
-    this(
-        rolloutId,
-        prompt,
-        candidateVersion,
-        baselineVersion,
-        canaryWeightBp,
-        canarySinceMillis,
-        stageSinceMillis,
-        stageCount,
-        gates,
-        judge,
-        stageRestart,
-        false);
-  }
-}
+    boolean notifyOnly) {}

@@ -71,42 +71,6 @@ public record RolloutSpec(
     }
   }
 
-  /** A spec that enforces its gates: the shape of specs before {@code mode}. */
-  public RolloutSpec(
-      String prompt,
-      int candidateVersion,
-      int baselineVersion,
-      List<Stage> stages,
-      GatesConfig gates,
-      String evalSuite,
-      InconclusivePolicy inconclusivePolicy,
-      int maxExtensions,
-      long checkIntervalSeconds,
-      String alertWebhook,
-      String startedBy,
-      String judge,
-      SrmPolicy srmPolicy,
-      String alertWebhookSecret,
-      WebhookFormat alertFormat) {
-    this(
-        prompt,
-        candidateVersion,
-        baselineVersion,
-        stages,
-        gates,
-        evalSuite,
-        inconclusivePolicy,
-        maxExtensions,
-        checkIntervalSeconds,
-        alertWebhook,
-        startedBy,
-        judge,
-        srmPolicy,
-        alertWebhookSecret,
-        alertFormat,
-        null);
-  }
-
   /** The same spec without its webhook secret: what the workflow, Temporal and readers see. */
   public RolloutSpec withoutWebhookSecret() {
     if (alertWebhookSecret == null) {

@@ -82,7 +82,8 @@ class ArmNamesOldShapeTest {
   @Test
   void newRecordsAreWrittenWithTheStableNamesOnly() {
     Verdict verdict =
-        new Verdict(GateKind.QUALITY, Decision.INCONCLUSIVE, 3, 4, 0, -1, 1, -0.05, "too few");
+        new Verdict(
+            GateKind.QUALITY, Decision.INCONCLUSIVE, 3, 4, 0, -1, 1, -0.05, "too few", null, false);
     String json = encode(new AnalysisReport(verdict, List.of(verdict), 11, 12, 21, 22));
 
     assertThat(json)

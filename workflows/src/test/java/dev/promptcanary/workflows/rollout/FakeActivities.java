@@ -57,7 +57,9 @@ class FakeActivities implements RolloutActivities {
             -0.03,
             0.01,
             -0.05,
-            gate + " " + decision);
+            gate + " " + decision,
+            null,
+            false);
     return new AnalysisReport(
         verdict, List.of(verdict), canaryJudgements, stableJudgements, 1000, 1000);
   }

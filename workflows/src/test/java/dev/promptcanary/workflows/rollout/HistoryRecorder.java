@@ -364,7 +364,9 @@ class HistoryRecorder {
             0.01,
             0.03,
             0.002,
-            "errors up");
+            "errors up",
+            null,
+            false);
     Verdict overall =
         new Verdict(
             GateKind.OVERALL,
@@ -375,7 +377,9 @@ class HistoryRecorder {
             0.01,
             0.03,
             0.002,
-            "notify-only, regression not acted on (error_rate)");
+            "notify-only, regression not acted on (error_rate)",
+            null,
+            false);
     fake.analysis = r -> new AnalysisReport(overall, List.of(errors), 300, 300, 1000, 1000);
     record(
         fake,

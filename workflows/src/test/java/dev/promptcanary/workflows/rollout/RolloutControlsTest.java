@@ -262,6 +262,7 @@ class RolloutControlsTest extends RolloutTestServer {
             null,
             null,
             null,
+            null,
             null);
     Scenarios.start(client, twoStages);
 

@@ -45,6 +45,7 @@ class RolloutHistoryBoundTest {
               null,
               null,
               null,
+              null,
               null);
       RolloutWorkflow workflow = Scenarios.start(client, spec);
 

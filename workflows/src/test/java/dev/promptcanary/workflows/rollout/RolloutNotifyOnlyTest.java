@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class RolloutNotifyOnlyTest extends RolloutTestServer {
 
   private static Verdict verdict(GateKind gate, Decision decision, String reason) {
-    return new Verdict(gate, decision, 900, 900, 0.02, 0.01, 0.03, 0.002, reason);
+    return new Verdict(gate, decision, 900, 900, 0.02, 0.01, 0.03, 0.002, reason, null, false);
   }
 
   /** What the analysis answers a notify-only look whose error rate regressed. */

@@ -51,6 +51,7 @@ final class Scenarios {
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -69,6 +70,7 @@ final class Scenarios {
         spec.alertWebhook(),
         spec.startedBy(),
         spec.judge(),
+        null,
         null,
         null,
         null);
@@ -90,6 +92,7 @@ final class Scenarios {
         spec.startedBy(),
         spec.judge(),
         SrmPolicy.ROLLBACK,
+        null,
         null,
         null);
   }
