@@ -48,6 +48,9 @@ public final class ManyRolloutsBench {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Rollout starts and aborts in flight at once (the API's limit is 10 a second per key). */
+  private static final int CONCURRENT_CONTROLS = 16;
+
   private final DevStack stack;
   private final WorkerProcess worker;
   private final TemporalHistories histories;
@@ -164,26 +167,46 @@ public final class ManyRolloutsBench {
         name,
         count);
     long startAt = System.currentTimeMillis();
-    List<String> ids = new ArrayList<>();
-    int refused = 0;
-    String firstRefusal = null;
-    for (String p : prompts) {
-      Controls.Answer answer =
-          controls.send(
-              "/v1/rollouts",
-              """
-              {"prompt": "%s", "candidateVersion": 2, "checkIntervalSeconds": %d,
-               "stages": [{"weightBp": 5000, "minBakeSeconds": 86400, "maxBakeSeconds": 86400}]}
-              """
-                  .formatted(p, lookSeconds));
-      if (answer.status() == 201) {
-        ids.add(JSON.readTree(answer.body()).path("id").asText());
-        traffic.add(p);
-      } else {
-        refused++;
-        firstRefusal = firstRefusal == null ? answer.status() + " " + answer.body() : firstRefusal;
+    List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger refusals =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> refusal =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    // Several at once: a start answers only after the workflow started and was read back (seconds
+    // under load), so one at a time would never reach the API's 10 a second.
+    ExecutorService starters = Executors.newFixedThreadPool(CONCURRENT_CONTROLS);
+    try {
+      List<Future<?>> sent = new ArrayList<>();
+      for (String p : prompts) {
+        sent.add(
+            starters.submit(
+                () -> {
+                  Controls.Answer answer =
+                      controls.send(
+                          "/v1/rollouts",
+                          """
+                          {"prompt": "%s", "candidateVersion": 2, "checkIntervalSeconds": %d,
+                           "stages": [{"weightBp": 5000, "minBakeSeconds": 86400, "maxBakeSeconds": 86400}]}
+                          """
+                              .formatted(p, lookSeconds));
+                  if (answer.status() == 201) {
+                    ids.add(JSON.readTree(answer.body()).path("id").asText());
+                    traffic.add(p);
+                  } else {
+                    refusals.incrementAndGet();
+                    refusal.compareAndSet(null, answer.status() + " " + answer.body());
+                  }
+                  return null;
+                }));
       }
+      for (Future<?> f : sent) {
+        f.get();
+      }
+    } finally {
+      starters.shutdown();
     }
+    int refused = refusals.get();
+    String firstRefusal = refusal.get();
     double startSeconds = (System.currentTimeMillis() - startAt) / 1000.0;
     System.out.printf(
         Locale.ROOT,
@@ -274,15 +297,33 @@ public final class ManyRolloutsBench {
             traffic.failures() - failures0);
 
     System.out.printf(Locale.ROOT, "[%s] window over: %s; aborting the rollouts...%n", name, atEnd);
-    int abortsAccepted = 0;
-    for (String id : ids) {
-      Controls.Answer answer =
-          controls.send(
-              "/v1/rollouts/" + id + "/abort", "{\"reason\": \"many-rollouts bench over\"}");
-      if (answer.status() == 200) {
-        abortsAccepted++;
+    java.util.concurrent.atomic.AtomicInteger aborts =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ExecutorService aborters = Executors.newFixedThreadPool(CONCURRENT_CONTROLS);
+    try {
+      List<Future<?>> sent = new ArrayList<>();
+      for (String id : ids) {
+        sent.add(
+            aborters.submit(
+                () -> {
+                  if (controls
+                          .send(
+                              "/v1/rollouts/" + id + "/abort",
+                              "{\"reason\": \"many-rollouts bench over\"}")
+                          .status()
+                      == 200) {
+                    aborts.incrementAndGet();
+                  }
+                  return null;
+                }));
       }
+      for (Future<?> f : sent) {
+        f.get();
+      }
+    } finally {
+      aborters.shutdown();
     }
+    int abortsAccepted = aborts.get();
     long finishDeadline = System.currentTimeMillis() + 180_000;
     Map<String, Integer> finished = states(prefix);
     while (open(finished) > 0 && System.currentTimeMillis() < finishDeadline) {
@@ -418,6 +459,19 @@ public final class ManyRolloutsBench {
 
     double medianEvents() {
       return percentile(runs.stream().map(r -> (double) r.events()).toList(), 0.5);
+    }
+
+    /**
+     * History growth while looking: events added per rollout per minute of the window, from the
+     * looks' share of the history (events between the first and the last look due in the window).
+     */
+    double eventsPerMinute() {
+      double looksPerMinute =
+          looksInWindow().size() / (double) Math.max(1, inCanary) / (wallSeconds / 60);
+      double eventsPerLook =
+          runs.stream().mapToInt(LookHistory.Run::events).sum()
+              / (double) Math.max(1, runs.stream().mapToInt(r -> r.looks().size()).sum());
+      return looksPerMinute * eventsPerLook;
     }
 
     double workerCores() {
@@ -643,6 +697,7 @@ public final class ManyRolloutsBench {
     o.put("workflow_part_p99_s", r.workflowPartP(0.99));
     o.put("events_per_run_median", r.medianEvents());
     o.put("events_per_run_max", r.maxEvents());
+    o.put("events_per_rollout_per_minute", r.eventsPerMinute());
     o.put("runs", r.runs().size());
     o.put("continued_as_new", r.continuedAsNew());
     o.put("unreadable_histories", r.unreadableHistories());
