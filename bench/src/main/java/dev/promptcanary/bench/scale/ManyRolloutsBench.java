@@ -301,9 +301,9 @@ public final class ManyRolloutsBench {
         new java.util.concurrent.atomic.AtomicInteger();
     ExecutorService aborters = Executors.newFixedThreadPool(CONCURRENT_CONTROLS);
     try {
-      List<Future<?>> sent = new ArrayList<>();
+      List<Future<?>> abortsSent = new ArrayList<>();
       for (String id : ids) {
-        sent.add(
+        abortsSent.add(
             aborters.submit(
                 () -> {
                   if (controls
@@ -317,7 +317,7 @@ public final class ManyRolloutsBench {
                   return null;
                 }));
       }
-      for (Future<?> f : sent) {
+      for (Future<?> f : abortsSent) {
         f.get();
       }
     } finally {
