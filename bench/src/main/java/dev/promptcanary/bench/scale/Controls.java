@@ -16,7 +16,8 @@ final class Controls {
   private final String baseUrl;
   private final String key;
 
-  record Answer(int status, String body) {}
+  /** The final answer, and how many 503s (Temporal slow or unavailable) came before it. */
+  record Answer(int status, String body, int unavailableBefore) {}
 
   Controls(String baseUrl, String key) {
     this.baseUrl = baseUrl;
@@ -24,6 +25,7 @@ final class Controls {
   }
 
   Answer send(String path, String json) throws Exception {
+    int unavailable = 0;
     for (int attempt = 0; ; attempt++) {
       HttpResponse<String> reply;
       try {
@@ -38,13 +40,16 @@ final class Controls {
                 HttpResponse.BodyHandlers.ofString());
       } catch (java.io.IOException e) {
         if (attempt >= 5) {
-          return new Answer(-1, e.toString());
+          return new Answer(-1, e.toString(), unavailable);
         }
         Thread.sleep(1000);
         continue;
       }
       if (reply.statusCode() != 429 && reply.statusCode() != 503 || attempt >= 600) {
-        return new Answer(reply.statusCode(), reply.body());
+        return new Answer(reply.statusCode(), reply.body(), unavailable);
+      }
+      if (reply.statusCode() == 503) {
+        unavailable++;
       }
       long seconds = reply.headers().firstValueAsLong("Retry-After").orElse(1);
       Thread.sleep(Math.max(100, Math.min(seconds, 5) * 1000));
