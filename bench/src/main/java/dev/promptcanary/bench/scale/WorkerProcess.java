@@ -74,6 +74,8 @@ final class WorkerProcess implements AutoCloseable {
             .map(java.time.Instant::toEpochMilli)
             .orElse(System.currentTimeMillis());
     WorkerProcess worker = new WorkerProcess(process, adminPort, gcLog, started);
+    // a bench stopped with SIGTERM or Ctrl-C stops its worker too, as DevStack does dev
+    Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "bench-worker-stop"));
     try {
       // the admin port opens once every managed object, the Temporal worker included, started
       process.waitForHttp("http://127.0.0.1:" + adminPort + "/ping", Duration.ofSeconds(180));
