@@ -25,40 +25,58 @@ public final class DevStack implements AutoCloseable {
   private final JarProcess process;
   private final int port;
   private final int dbPort;
+  private final int temporalPort;
   private final Path work;
+  private final Path jar;
 
-  private DevStack(JarProcess process, int port, int dbPort, Path work) {
+  private DevStack(
+      JarProcess process, int port, int dbPort, int temporalPort, Path work, Path jar) {
     this.process = process;
     this.port = port;
     this.dbPort = dbPort;
+    this.temporalPort = temporalPort;
     this.work = work;
+    this.jar = jar;
   }
 
   public static DevStack start(List<String> jvmOptions) throws Exception {
+    return start(jvmOptions, List.of());
+  }
+
+  /**
+   * {@code dev} with {@code devOptions} added to its command line (e.g. {@code --no-worker}, {@code
+   * --temporal-server cli}).
+   */
+  public static DevStack start(List<String> jvmOptions, List<String> devOptions) throws Exception {
     Path work = Files.createTempDirectory("promptcanary-bench-rollback-");
     Path jar = copyOfTheJar(work);
     int port = ApiServer.freePort();
     int dbPort = ApiServer.freePort();
-    JarProcess process =
-        JarProcess.builder(jar)
-            .name("dev")
-            .jvmOptions(jvmOptions)
-            .args(
+    int temporalPort = ApiServer.freePort();
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
                 "dev",
                 "--port",
                 Integer.toString(port),
                 "--admin-port",
                 Integer.toString(ApiServer.freePort()),
                 "--temporal-port",
-                Integer.toString(ApiServer.freePort()),
+                Integer.toString(temporalPort),
                 "--db-port",
                 Integer.toString(dbPort),
                 "--data-dir",
-                work.resolve("pg").toString())
+                work.resolve("pg").toString()));
+    args.addAll(devOptions);
+    JarProcess process =
+        JarProcess.builder(jar)
+            .name("dev")
+            .jvmOptions(jvmOptions)
+            .args(args)
             .directory(work)
             .log(work.resolve("dev.log"))
             .start();
-    DevStack stack = new DevStack(process, port, dbPort, work);
+    DevStack stack = new DevStack(process, port, dbPort, temporalPort, work, jar);
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "bench-dev-stop"));
     try {
       process.waitForHttp(stack.baseUrl() + "/v1/ping", Duration.ofSeconds(180));
@@ -102,6 +120,26 @@ public final class DevStack implements AutoCloseable {
       }
       Thread.sleep(2000);
     }
+  }
+
+  /** The private copy of the jar this stack runs, for more processes of the same build. */
+  public Path jar() {
+    return jar;
+  }
+
+  /** The stack's temporary directory (deleted on close). */
+  public Path work() {
+    return work;
+  }
+
+  /** The embedded Temporal's gRPC port on 127.0.0.1. */
+  public int temporalPort() {
+    return temporalPort;
+  }
+
+  /** The {@code dev} process (API, and the Java test server when that is the embedded Temporal). */
+  public JarProcess process() {
+    return process;
   }
 
   public String tail() {
