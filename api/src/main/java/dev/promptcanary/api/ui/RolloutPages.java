@@ -15,6 +15,7 @@ import dev.promptcanary.workflows.rollout.RolloutState;
 import dev.promptcanary.workflows.rollout.TimelineEntry;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -60,6 +61,11 @@ final class RolloutPages {
             : stages == 0 ? String.valueOf(r.stage()) : r.stage() + " / " + stages,
         percent(r.canaryWeightBp()),
         time(r.updatedAt()),
+        r.createdAt() == null
+            ? NONE
+            : Dashboard.duration(
+                Duration.between(
+                    r.createdAt(), r.finishedAt() == null ? Instant.now() : r.finishedAt())),
         text(r.reason()));
   }
 
@@ -116,25 +122,25 @@ final class RolloutPages {
   }
 
   private static List<VerdictRow> verdictRows(List<Verdict> verdicts) {
-    List<VerdictRow> rows = new ArrayList<>();
-    for (Verdict v : verdicts) {
-      String decision = v.decision().name();
-      String gate =
-          (v.metric() == null ? v.gate().name() : v.gate().name() + " " + v.metric())
-              + (v.dryRun() ? " (dry run)" : "");
-      rows.add(
-          new VerdictRow(
-              gate,
-              decision,
-              v.dryRun() ? "neutral" : decisionClass(decision),
-              count(v.canaryN()),
-              count(v.stableN()),
-              number(v.estimate()),
-              "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
-              number(v.threshold()),
-              v.reason()));
-    }
-    return rows;
+    return verdicts.stream().map(RolloutPages::verdictRow).toList();
+  }
+
+  /** One verdict as display-ready text (the verdicts table, the decision ledger). */
+  static VerdictRow verdictRow(Verdict v) {
+    String decision = v.decision().name();
+    String gate =
+        (v.metric() == null ? v.gate().name() : v.gate().name() + " " + v.metric())
+            + (v.dryRun() ? " (dry run)" : "");
+    return new VerdictRow(
+        gate,
+        decision,
+        v.dryRun() ? "neutral" : decisionClass(decision),
+        count(v.canaryN()),
+        count(v.stableN()),
+        number(v.estimate()),
+        "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
+        number(v.threshold()),
+        v.reason());
   }
 
   private static List<TimelineRow> timelineRows(List<TimelineEntry> timeline) {
