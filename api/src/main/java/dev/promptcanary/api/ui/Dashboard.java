@@ -60,7 +60,7 @@ final class Dashboard {
   RolloutDashboard of(RolloutView view, Caller caller) {
     RolloutDao.Row row = view.row();
     RolloutDetail detail = pages.detail(view);
-    RolloutState state = RolloutState.valueOf(row.state());
+    RolloutState state = RolloutState.valueOf(detail.rollout().state());
     RolloutHistory.Read read = history.read(row.id(), state.isFinal());
     List<Look> looks = read.looks();
     List<AuditDao.Entry> entries =
@@ -71,7 +71,7 @@ final class Dashboard {
         detail.running(),
         detail.pausedBecause(),
         detail.liveUnavailable(),
-        stages(row, detail.timeline()),
+        stages(row, state, detail.rollout().stage(), detail.timeline()),
         weight(row, entries),
         samples(looks, row.spec()),
         gates(looks),
@@ -131,12 +131,14 @@ final class Dashboard {
     return (s / 86_400) + " d " + (s % 86_400 / 3600) + " h";
   }
 
-  private static List<StageBox> stages(RolloutDao.Row row, List<TimelineRow> timeline) {
+  private static List<StageBox> stages(
+      RolloutDao.Row row, RolloutState state, String stageText, List<TimelineRow> timeline) {
     RolloutSpec spec = row.spec();
     if (spec == null) {
       return List.of();
     }
-    RolloutState state = RolloutState.valueOf(row.state());
+    // "2 / 3" (or "—" before the first stage), as the rollout's line shows it
+    int current = stageText.contains(" / ") ? Integer.parseInt(stageText.split(" / ")[0]) : 0;
     List<StageBox> boxes = new ArrayList<>();
     for (int i = 0; i < spec.stages().size(); i++) {
       Stage stage = spec.stages().get(i);
@@ -144,9 +146,9 @@ final class Dashboard {
       String status;
       if (state == RolloutState.PROMOTED || state == RolloutState.BYPASSED) {
         status = "done";
-      } else if (row.stage() == 0 || number > row.stage()) {
+      } else if (current == 0 || number > current) {
         status = "pending";
-      } else if (number < row.stage()) {
+      } else if (number < current) {
         status = "done";
       } else {
         status = state.isFinal() ? "stopped" : "current";

@@ -10,6 +10,7 @@ import dev.promptcanary.api.ui.PageModels.TimelineRow;
 import dev.promptcanary.api.ui.PageModels.VerdictRow;
 import dev.promptcanary.workflows.domain.Verdict;
 import dev.promptcanary.workflows.rollout.PauseReason;
+import dev.promptcanary.workflows.rollout.RolloutProgress;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutState;
 import dev.promptcanary.workflows.rollout.TimelineEntry;
@@ -46,20 +47,29 @@ final class RolloutPages {
     this.namespace = namespace;
   }
 
+  /**
+   * The rollout's line: state, stage and weight from the workflow's live progress when it answered
+   * (the read model is written by an activity after each change, so it can trail by the time that
+   * activity waits for a worker), else from the read model.
+   */
   RolloutRow row(RolloutView view) {
     RolloutDao.Row r = view.row();
     int stages = r.spec() == null ? 0 : r.spec().stages().size();
+    RolloutProgress live = view.live();
+    boolean fresh = live != null && live.state() != null;
+    String state = fresh ? live.state().name() : r.state();
+    int stage =
+        fresh && live.state() != RolloutState.PENDING_EVAL ? live.stage() : fresh ? 0 : r.stage();
+    int weight = fresh ? live.canaryWeightBp() : r.canaryWeightBp();
     return new RolloutRow(
         new Link(r.id(), rolloutHref(r.id())),
         new Link(r.prompt(), "/ui/prompts/" + segment(r.prompt())),
         r.candidateVersion(),
         r.baselineVersion(),
-        r.state(),
-        stateClass(r.state()),
-        r.stage() == 0
-            ? NONE
-            : stages == 0 ? String.valueOf(r.stage()) : r.stage() + " / " + stages,
-        percent(r.canaryWeightBp()),
+        state,
+        stateClass(state),
+        stage == 0 ? NONE : stages == 0 ? String.valueOf(stage) : stage + " / " + stages,
+        percent(weight),
         time(r.updatedAt()),
         r.createdAt() == null
             ? NONE
@@ -72,7 +82,8 @@ final class RolloutPages {
   RolloutDetail detail(RolloutView view) {
     RolloutDao.Row r = view.row();
     RolloutSpec spec = r.spec();
-    boolean running = !RolloutState.valueOf(r.state()).isFinal();
+    RolloutRow line = row(view);
+    boolean running = !RolloutState.valueOf(line.state()).isFinal();
     List<Verdict> verdicts;
     List<TimelineEntry> timeline;
     PauseReason pauseReason;
@@ -96,7 +107,7 @@ final class RolloutPages {
     String judge =
         spec != null && spec.judge() != null ? spec.judge() : "first judge to score, pinned";
     return new RolloutDetail(
-        row(view),
+        line,
         running,
         text(spec == null ? null : spec.startedBy()),
         spec != null && spec.evalSuite() != null ? spec.evalSuite() : "none",
@@ -105,7 +116,7 @@ final class RolloutPages {
         time(r.finishedAt()),
         verdictSource,
         view.liveUnavailable() == null ? "" : view.liveUnavailable(),
-        "PAUSED".equals(r.state()) ? pausedBecause(pauseReason) : "",
+        "PAUSED".equals(line.state()) ? pausedBecause(pauseReason) : "",
         verdictRows(verdicts == null ? List.of() : verdicts),
         timelineRows(timeline == null ? List.of() : timeline),
         "/v1/rollouts/" + segment(r.id()),
