@@ -93,8 +93,17 @@
     }, [weight.t, weight.y]);
   }
 
+  // 1200 as 1.2k, 1000000 as 1M: the axis keeps its width whatever the stage needs.
+  function compact(u, ticks) {
+    return ticks.map(function (v) {
+      var a = Math.abs(v);
+      return a >= 1e6 ? +(v / 1e6).toFixed(1) + "M" : a >= 1e3 ? +(v / 1e3).toFixed(1) + "k" : String(v);
+    });
+  }
+
   function samplesChart(s) {
     draw($("chart-samples"), "samples", {
+      axes: [{}, {values: compact, size: 56}],
       series: [{}, line("canary scored", COLORS.canary), line("stable scored", COLORS.stable),
                line("stage needs", COLORS.need, {dash: [6, 4], points: {show: false}, paths: uPlot.paths.stepped({align: 1})})],
       scales: {y: {range: function (u, min, max) { return [0, Math.max(1, max) * 1.1]; }}}
