@@ -67,7 +67,9 @@ import dev.promptcanary.api.resources.ServingResource;
 import dev.promptcanary.api.rollouts.RolloutNotifier;
 import dev.promptcanary.api.rollouts.RolloutResource;
 import dev.promptcanary.api.rollouts.RolloutService;
+import dev.promptcanary.api.ui.DashboardResource;
 import dev.promptcanary.api.ui.PagesResource;
+import dev.promptcanary.api.ui.UiAssetsResource;
 import dev.promptcanary.worker.LostRolloutRecovery;
 import dev.promptcanary.worker.RolloutWorkers;
 import dev.promptcanary.worker.SearchAttributes;
@@ -331,6 +333,15 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             jdbi.onDemand(RoutingDao.class),
             config.getTemporal().getUiUrl(),
             config.getTemporal().getNamespace()));
+    jersey.register(
+        new DashboardResource(
+            rollouts,
+            workflowClient,
+            jdbi.onDemand(EvalDao.class),
+            jdbi.onDemand(AuditDao.class),
+            config.getTemporal().getUiUrl(),
+            config.getTemporal().getNamespace()));
+    jersey.register(new UiAssetsResource());
     // Last: the spec reads the resources registered above (and by LiveJudging) at its first
     // request.
     jersey.register(

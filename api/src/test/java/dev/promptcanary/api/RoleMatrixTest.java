@@ -187,6 +187,10 @@ class RoleMatrixTest {
     ENDPOINTS.put("GET /ui/rollouts/{id}", Sample.get("/ui/rollouts/rollout-none-2", 404));
     ENDPOINTS.put("GET /ui/prompts/{name}", Sample.get("/ui/prompts/matrix", 200));
     ENDPOINTS.put("GET /ui/{rest: .+}", Sample.get("/ui/elsewhere", 404));
+    ENDPOINTS.put("GET /ui/assets/{file}", Sample.get("/ui/assets/uPlot.iife.min.js", 200));
+    ENDPOINTS.put(
+        "GET /v1/rollouts/{id}/dashboard",
+        Sample.get("/v1/rollouts/rollout-none-2/dashboard", 404));
   }
 
   @BeforeAll

@@ -63,6 +63,21 @@ class RolloutPagesTest {
         .until(() -> http.get("/v1/rollouts/" + id).body(), condition);
   }
 
+  private static JsonNode gate(JsonNode dashboard, String key) {
+    for (JsonNode g : dashboard.path("gates")) {
+      if (g.path("key").asText().equals(key)) {
+        return g;
+      }
+    }
+    throw new AssertionError("no gate " + key + " in " + dashboard.path("gates"));
+  }
+
+  private static java.util.List<String> textValues(JsonNode array) {
+    java.util.List<String> values = new java.util.ArrayList<>();
+    array.forEach(v -> values.add(v.asText()));
+    return values;
+  }
+
   @Test
   void theRootRedirectsToTheRollouts() {
     Page root = page("/");
@@ -96,7 +111,9 @@ class RolloutPagesTest {
     assertThat(list.contentType()).startsWith("text/html");
     assertThat(list.body())
         .contains("href=\"/ui/rollouts/" + id + "\"", "CANARY", "v2 vs v1", "10%")
-        .contains("http-equiv=\"refresh\"");
+        .as("the list updates itself by script, not by reloading")
+        .contains("/ui/assets/list.js")
+        .doesNotContain("http-equiv=\"refresh\"");
     assertThat(page("/ui/rollouts?prompt=pages&state=CANARY").body()).contains(id);
     assertThat(page("/ui/rollouts?prompt=pages&state=PROMOTED").body())
         .doesNotContain("/ui/rollouts/" + id)
@@ -110,6 +127,54 @@ class RolloutPagesTest {
                 .size())
         .isPositive();
 
+    // The dashboard's data: the looks read back from the Temporal history, the audit trail, and
+    // the controls each role may use.
+    JsonNode dashboard = http.as(Role.READER).get("/v1/rollouts/" + id + "/dashboard").body();
+    assertThat(dashboard.at("/rollout/state").asText()).isEqualTo("CANARY");
+    assertThat(dashboard.path("running").asBoolean()).isTrue();
+    assertThat(dashboard.path("stages").findValuesAsText("status")).containsExactly("current");
+    assertThat(dashboard.at("/history/error").asText()).isEmpty();
+    assertThat(dashboard.at("/history/runs").asInt()).isGreaterThanOrEqualTo(1);
+    assertThat(dashboard.at("/history/newest").findValuesAsText("type"))
+        .contains("WORKFLOW_EXECUTION_STARTED", "ACTIVITY_TASK_COMPLETED");
+    assertThat(dashboard.at("/history/newest").findValuesAsText("detail"))
+        .contains("AnalyseCanary");
+    assertThat(dashboard.path("gates").findValuesAsText("key")).contains("QUALITY", "LATENCY:p95");
+    JsonNode quality = gate(dashboard, "QUALITY");
+    assertThat(quality.path("t").size()).isPositive().isEqualTo(quality.path("estimate").size());
+    assertThat(quality.path("threshold").get(0).asDouble()).isEqualTo(-0.05);
+    assertThat(dashboard.path("samples").path("t").size()).isEqualTo(quality.path("t").size());
+    assertThat(dashboard.path("samples").path("required").get(0).asInt()).isEqualTo(100);
+    assertThat(dashboard.path("ledger").findValuesAsText("gate")).contains("OVERALL", "QUALITY");
+    assertThat(dashboard.path("ledgerTotal").asInt())
+        .isGreaterThanOrEqualTo(dashboard.path("ledger").size());
+    assertThat(dashboard.path("audit").findValuesAsText("action"))
+        .contains("rollout.start", "routing.rollout");
+    // The weight chart: 0 at the start, then the stage's 10% from the routing write.
+    assertThat(dashboard.at("/weight/y/0").asDouble()).isZero();
+    assertThat(dashboard.at("/weight/y/1").asDouble()).isEqualTo(10.0);
+    assertThat(dashboard.path("eval").isNull()).isTrue();
+    assertThat(dashboard.path("temporalHref").asText())
+        .isEqualTo("http://temporal-ui.test:8233/namespaces/default/workflows/" + id);
+    assertThat(dashboard.path("actions")).as("a reader may not control").isEmpty();
+    assertThat(
+            textValues(
+                http.as(Role.DEPLOYER)
+                    .get("/v1/rollouts/" + id + "/dashboard")
+                    .body()
+                    .path("actions")))
+        .containsExactly("pause", "abort");
+    assertThat(
+            textValues(
+                http.as(Role.ADMIN)
+                    .get("/v1/rollouts/" + id + "/dashboard")
+                    .body()
+                    .path("actions")))
+        .containsExactly("pause", "abort", "bypass");
+    assertThat(http.as(Role.CLIENT).get("/v1/rollouts/" + id + "/dashboard").status())
+        .isEqualTo(403);
+    assertThat(http.get("/v1/rollouts/rollout-nope-9/dashboard").status()).isEqualTo(404);
+
     Page running = page("/ui/rollouts/" + id);
     assertThat(running.status()).isEqualTo(200);
     assertThat(running.contentType()).startsWith("text/html");
@@ -122,7 +187,7 @@ class RolloutPagesTest {
             "started",
             "stage 1 started")
         .contains("OVERALL", "INSUFFICIENT_DATA", "[-1, 1]")
-        .contains("http-equiv=\"refresh\" content=\"5\"")
+        .contains("/ui/assets/dashboard.js", "/ui/assets/uPlot.iife.min.js", "id=\"chart-samples\"")
         .contains("href=\"/v1/rollouts/" + id + "/eval\"")
         .contains("href=\"http://temporal-ui.test:8233/namespaces/default/workflows/" + id + "\"")
         .contains("Started by</dt><dd>test-deployer")
@@ -139,7 +204,9 @@ class RolloutPagesTest {
     assertThat(page("/ui/rollouts/" + id, TestKeys.key(DB, Role.ADMIN)).body())
         .contains("data-action=\"bypass\"", "test-admin (admin)");
 
-    assertThat(running.body()).doesNotContain("Paused because");
+    assertThat(running.body())
+        .as("the pause reason's place, hidden until a pause")
+        .contains("<dt id=\"paused-label\" hidden>Paused because</dt>");
     Reply paused =
         http.post(
             "/v1/rollouts/" + id + "/pause",
@@ -151,7 +218,7 @@ class RolloutPagesTest {
     assertThat(page("/ui/rollouts/" + id).body())
         .contains(
             "PAUSED",
-            "Paused because",
+            "<dt id=\"paused-label\">Paused because</dt>",
             "a person paused it; resume goes on with the stage&#39;s data")
         .contains("&lt;script&gt;alert(&#39;paused&#39;)&lt;/script&gt; &amp; co")
         .doesNotContain("<script>alert");
@@ -167,12 +234,26 @@ class RolloutPagesTest {
     assertThat(aborted.status()).as(String.valueOf(aborted.body())).isEqualTo(200);
     awaitRollout(id, r -> r.get("state").asText().equals("ABORTED"));
 
+    JsonNode endedDashboard = http.get("/v1/rollouts/" + id + "/dashboard").body();
+    assertThat(endedDashboard.path("running").asBoolean()).isFalse();
+    assertThat(endedDashboard.path("actions")).isEmpty();
+    assertThat(endedDashboard.path("stages").findValuesAsText("status")).containsExactly("stopped");
+    assertThat(endedDashboard.path("audit").findValuesAsText("reason"))
+        .contains(PAUSE_REASON, ABORT_REASON);
+    assertThat(
+            endedDashboard
+                .at("/weight/y")
+                .get(endedDashboard.at("/weight/y").size() - 1)
+                .asDouble())
+        .as("aborted: the candidate serves nothing")
+        .isZero();
+
     Page ended = page("/ui/rollouts/" + id);
     assertThat(ended.status()).isEqualTo(200);
     assertThat(ended.body())
         .contains("ABORTED", "aborted", "Source: last checkpoint in PostgreSQL")
         .contains("&lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot;")
-        .doesNotContain("<img", "http-equiv=\"refresh\"");
+        .doesNotContain("<img");
     assertThat(page("/ui/rollouts").body())
         .contains("&lt;img src=x onerror=alert(1)&gt;")
         .doesNotContain("<img");
@@ -208,6 +289,37 @@ class RolloutPagesTest {
     assertThat(elsewhere.contentType()).startsWith("text/html");
 
     assertThat(page("/ui/prompts/nope").status()).isEqualTo(404);
+
+    // The dashboard's files: served without a key from the class path; nothing else is.
+    Response uplot =
+        APP.client()
+            .target("http://localhost:" + APP.getLocalPort() + "/ui/assets/uPlot.iife.min.js")
+            .request()
+            .get();
+    assertThat(uplot.getStatus()).isEqualTo(200);
+    assertThat(uplot.getHeaderString("Content-Type")).startsWith("text/javascript");
+    assertThat(uplot.readEntity(String.class)).contains("uPlot");
+    Response script =
+        APP.client()
+            .target("http://localhost:" + APP.getLocalPort() + "/ui/assets/dashboard.js")
+            .request()
+            .get();
+    assertThat(script.readEntity(String.class))
+        .contains("/dashboard", "textContent")
+        .doesNotContain("https://", "http://");
+    Response other =
+        APP.client()
+            .target("http://localhost:" + APP.getLocalPort() + "/ui/assets/..%2Fpom.xml")
+            .request()
+            .get();
+    assertThat(other.getStatus()).isIn(400, 404, 422);
+    assertThat(
+            APP.client()
+                .target("http://localhost:" + APP.getLocalPort() + "/ui/assets/nothing.js")
+                .request()
+                .get()
+                .getStatus())
+        .isEqualTo(404);
     Page badState = page("/ui/rollouts?state=%3Cb%3E");
     assertThat(badState.status()).isEqualTo(400);
     assertThat(badState.contentType()).startsWith("text/html");

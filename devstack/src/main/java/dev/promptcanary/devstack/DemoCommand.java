@@ -130,6 +130,11 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
         config.getTemporal().getUiUrl().isEmpty()
             ? ""
             : ", Temporal UI " + config.getTemporal().getUiUrl());
+    out.printf(
+        "promptcanary demo: dashboard http://127.0.0.1:%d/ui/rollouts (key: %s, the reader's; paste"
+            + " the deployer's above to see the controls)%n",
+        apiPort, keys.get(Role.READER));
+    out.flush();
 
     boolean ok;
     try {

@@ -86,7 +86,9 @@ class DemoCommandIT {
                 ? "demo: Temporal dev server"
                 : "demo: Temporal's Java test server on localhost:")
         .contains("demo: embedded PostgreSQL on port")
-        .contains("fsync and synchronous_commit off for speed");
+        .contains("fsync and synchronous_commit off for speed")
+        .containsPattern(
+            "promptcanary demo: dashboard http://127\\.0\\.0\\.1:\\d+/ui/rollouts \\(key: pck_");
     if (TestTemporal.cli()) {
       assertThat(printed).contains(", Temporal UI http://localhost:").contains("history in memory");
     }

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 public final class Page extends View {
   private final String title;
   private final Object page;
-  private final int refreshSeconds;
   private Viewer viewer = Viewer.of(null);
 
   /** Who is looking: the page shows only the controls the key's role may use. */
@@ -29,20 +28,14 @@ public final class Page extends View {
     }
   }
 
-  private Page(String template, String title, Object page, int refreshSeconds) {
+  private Page(String template, String title, Object page) {
     super(template + ".ftlh", StandardCharsets.UTF_8);
     this.title = title;
     this.page = page;
-    this.refreshSeconds = refreshSeconds;
   }
 
   static Page of(String template, String title, Object page) {
-    return new Page(template, title, page, 0);
-  }
-
-  /** A page that reloads itself every {@code seconds} (a meta refresh: no script). */
-  static Page refreshing(String template, String title, Object page, int seconds) {
-    return new Page(template, title, page, seconds);
+    return new Page(template, title, page);
   }
 
   Page seenBy(Caller caller) {
@@ -60,9 +53,5 @@ public final class Page extends View {
 
   public Object getPage() {
     return page;
-  }
-
-  public int getRefreshSeconds() {
-    return refreshSeconds;
   }
 }

@@ -20,6 +20,7 @@ public final class PageModels {
       String stage,
       String weight,
       String updated,
+      String age,
       String reason) {}
 
   public record RolloutList(

@@ -38,7 +38,6 @@ import java.util.Objects;
 @Path("/")
 @Produces(MediaType.TEXT_HTML + ";charset=UTF-8")
 public class PagesResource {
-  private static final int REFRESH_SECONDS = 5;
   private static final List<String> STATES =
       Arrays.stream(RolloutState.values()).map(Enum::name).toList();
 
@@ -91,14 +90,8 @@ public class PagesResource {
             Objects.requireNonNullElse(stateFilter, ""),
             STATES,
             found.stream().map(pages::row).toList());
-    boolean anyRunning =
-        found.stream().anyMatch(r -> !RolloutState.valueOf(r.row().state()).isFinal());
-    return Response.ok(
-            (anyRunning
-                    ? Page.refreshing("rollouts", "Rollouts", list, REFRESH_SECONDS)
-                    : Page.of("rollouts", "Rollouts", list))
-                .seenBy(Caller.of(security)))
-        .build();
+    // list.js fetches this page again every few seconds and swaps the table in.
+    return Response.ok(Page.of("rollouts", "Rollouts", list).seenBy(Caller.of(security))).build();
   }
 
   @GET
@@ -113,12 +106,8 @@ public class PagesResource {
     }
     RolloutDetail detail = pages.detail(view);
     String title = "Rollout " + view.row().id();
-    return Response.ok(
-            (detail.running()
-                    ? Page.refreshing("rollout", title, detail, REFRESH_SECONDS)
-                    : Page.of("rollout", title, detail))
-                .seenBy(Caller.of(security)))
-        .build();
+    // dashboard.js redraws it from GET /v1/rollouts/{id}/dashboard while the rollout runs.
+    return Response.ok(Page.of("rollout", title, detail).seenBy(Caller.of(security))).build();
   }
 
   @GET

@@ -10,11 +10,13 @@ import dev.promptcanary.api.ui.PageModels.TimelineRow;
 import dev.promptcanary.api.ui.PageModels.VerdictRow;
 import dev.promptcanary.workflows.domain.Verdict;
 import dev.promptcanary.workflows.rollout.PauseReason;
+import dev.promptcanary.workflows.rollout.RolloutProgress;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutState;
 import dev.promptcanary.workflows.rollout.TimelineEntry;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -45,28 +47,43 @@ final class RolloutPages {
     this.namespace = namespace;
   }
 
+  /**
+   * The rollout's line: state, stage and weight from the workflow's live progress when it answered
+   * (the read model is written by an activity after each change, so it can trail by the time that
+   * activity waits for a worker), else from the read model.
+   */
   RolloutRow row(RolloutView view) {
     RolloutDao.Row r = view.row();
     int stages = r.spec() == null ? 0 : r.spec().stages().size();
+    RolloutProgress live = view.live();
+    boolean fresh = live != null && live.state() != null;
+    String state = fresh ? live.state().name() : r.state();
+    int stage =
+        fresh && live.state() != RolloutState.PENDING_EVAL ? live.stage() : fresh ? 0 : r.stage();
+    int weight = fresh ? live.canaryWeightBp() : r.canaryWeightBp();
     return new RolloutRow(
         new Link(r.id(), rolloutHref(r.id())),
         new Link(r.prompt(), "/ui/prompts/" + segment(r.prompt())),
         r.candidateVersion(),
         r.baselineVersion(),
-        r.state(),
-        stateClass(r.state()),
-        r.stage() == 0
-            ? NONE
-            : stages == 0 ? String.valueOf(r.stage()) : r.stage() + " / " + stages,
-        percent(r.canaryWeightBp()),
+        state,
+        stateClass(state),
+        stage == 0 ? NONE : stages == 0 ? String.valueOf(stage) : stage + " / " + stages,
+        percent(weight),
         time(r.updatedAt()),
+        r.createdAt() == null
+            ? NONE
+            : Dashboard.duration(
+                Duration.between(
+                    r.createdAt(), r.finishedAt() == null ? Instant.now() : r.finishedAt())),
         text(r.reason()));
   }
 
   RolloutDetail detail(RolloutView view) {
     RolloutDao.Row r = view.row();
     RolloutSpec spec = r.spec();
-    boolean running = !RolloutState.valueOf(r.state()).isFinal();
+    RolloutRow line = row(view);
+    boolean running = !RolloutState.valueOf(line.state()).isFinal();
     List<Verdict> verdicts;
     List<TimelineEntry> timeline;
     PauseReason pauseReason;
@@ -90,7 +107,7 @@ final class RolloutPages {
     String judge =
         spec != null && spec.judge() != null ? spec.judge() : "first judge to score, pinned";
     return new RolloutDetail(
-        row(view),
+        line,
         running,
         text(spec == null ? null : spec.startedBy()),
         spec != null && spec.evalSuite() != null ? spec.evalSuite() : "none",
@@ -99,7 +116,7 @@ final class RolloutPages {
         time(r.finishedAt()),
         verdictSource,
         view.liveUnavailable() == null ? "" : view.liveUnavailable(),
-        "PAUSED".equals(r.state()) ? pausedBecause(pauseReason) : "",
+        "PAUSED".equals(line.state()) ? pausedBecause(pauseReason) : "",
         verdictRows(verdicts == null ? List.of() : verdicts),
         timelineRows(timeline == null ? List.of() : timeline),
         "/v1/rollouts/" + segment(r.id()),
@@ -116,25 +133,25 @@ final class RolloutPages {
   }
 
   private static List<VerdictRow> verdictRows(List<Verdict> verdicts) {
-    List<VerdictRow> rows = new ArrayList<>();
-    for (Verdict v : verdicts) {
-      String decision = v.decision().name();
-      String gate =
-          (v.metric() == null ? v.gate().name() : v.gate().name() + " " + v.metric())
-              + (v.dryRun() ? " (dry run)" : "");
-      rows.add(
-          new VerdictRow(
-              gate,
-              decision,
-              v.dryRun() ? "neutral" : decisionClass(decision),
-              count(v.canaryN()),
-              count(v.stableN()),
-              number(v.estimate()),
-              "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
-              number(v.threshold()),
-              v.reason()));
-    }
-    return rows;
+    return verdicts.stream().map(RolloutPages::verdictRow).toList();
+  }
+
+  /** One verdict as display-ready text (the verdicts table, the decision ledger). */
+  static VerdictRow verdictRow(Verdict v) {
+    String decision = v.decision().name();
+    String gate =
+        (v.metric() == null ? v.gate().name() : v.gate().name() + " " + v.metric())
+            + (v.dryRun() ? " (dry run)" : "");
+    return new VerdictRow(
+        gate,
+        decision,
+        v.dryRun() ? "neutral" : decisionClass(decision),
+        count(v.canaryN()),
+        count(v.stableN()),
+        number(v.estimate()),
+        "[" + number(v.lower()) + ", " + number(v.upper()) + "]",
+        number(v.threshold()),
+        v.reason());
   }
 
   private static List<TimelineRow> timelineRows(List<TimelineEntry> timeline) {
