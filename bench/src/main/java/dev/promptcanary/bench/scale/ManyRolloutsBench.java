@@ -542,9 +542,9 @@ public final class ManyRolloutsBench {
                 many.asked() + " rollouts",
                 "ratio")
             .row(
-                "rollouts started (201) / refused",
-                base.started() + " / " + base.refused(),
-                many.started() + " / " + many.refused(),
+                "rollouts started / refused (started after a 503 and a 409 naming them)",
+                base.started() + " / " + base.refused() + " (" + base.startedDespite503() + ")",
+                many.started() + " / " + many.refused() + " (" + many.startedDespite503() + ")",
                 "")
             .row(
                 "in CANARY before the window (s after the first start)",
@@ -601,6 +601,17 @@ public final class ManyRolloutsBench {
                 fmt(many.medianEvents(), 0) + " / " + many.maxEvents(),
                 "")
             .row(
+                "history events per rollout per minute (minutes to the limit)",
+                fmt(base.eventsPerMinute(), 0)
+                    + " ("
+                    + fmt(HISTORY_EVENT_LIMIT / base.eventsPerMinute(), 0)
+                    + ")",
+                fmt(many.eventsPerMinute(), 0)
+                    + " ("
+                    + fmt(HISTORY_EVENT_LIMIT / many.eventsPerMinute(), 0)
+                    + ")",
+                "")
+            .row(
                 "runs / runs continued as new",
                 base.runs().size() + " / " + base.continuedAsNew(),
                 many.runs().size() + " / " + many.continuedAsNew(),
@@ -633,8 +644,8 @@ public final class ManyRolloutsBench {
                 "")
             .row(
                 "worker heap after young GCs in the window, max MB",
-                base.maxHeapAfterYoungGcMb(),
-                many.maxHeapAfterYoungGcMb(),
+                base.maxHeapAfterYoungGcMb() == 0 ? "no GC" : base.maxHeapAfterYoungGcMb(),
+                many.maxHeapAfterYoungGcMb() == 0 ? "no GC" : many.maxHeapAfterYoungGcMb(),
                 "")
             .row(
                 "traffic in the window: sessions / observations / failed calls",

@@ -32,10 +32,20 @@ final class ProcessMeter {
     try (var dirs = Files.list(Path.of("/proc"))) {
       return dirs.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit))
           .filter(d -> matches(d, parts))
+          // the process itself, not the sh wrapper dev starts it under (same arguments)
+          .filter(d -> !comm(d).equals("sh"))
           .mapToLong(d -> Long.parseLong(d.getFileName().toString()))
           .findFirst();
     } catch (IOException e) {
       return OptionalLong.empty();
+    }
+  }
+
+  private static String comm(Path dir) {
+    try {
+      return Files.readString(dir.resolve("comm")).trim();
+    } catch (IOException | RuntimeException gone) {
+      return "";
     }
   }
 
