@@ -2,9 +2,7 @@ package dev.promptcanary.api.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.promptcanary.api.CapturedLog;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,6 +12,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -62,20 +61,20 @@ class RequestObservabilityTest {
           .addProvider(new RequestObservability(REGISTRY))
           .build();
 
-  final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  CapturedLog lines;
 
   @BeforeEach
   void capture() {
-    lines.start();
-    ((Logger) HANDLER_LOG).addAppender(lines);
+    lines = CapturedLog.of(LoggingResource.class);
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    lines.close();
   }
 
   private Map<String, String> mdcOfLine(String message) {
-    return lines.list.stream()
-        .filter(e -> e.getFormattedMessage().equals(message))
-        .findFirst()
-        .orElseThrow()
-        .getMDCPropertyMap();
+    return lines.mdcOf(message);
   }
 
   @Test
