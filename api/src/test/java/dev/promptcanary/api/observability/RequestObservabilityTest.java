@@ -21,8 +21,8 @@ import org.slf4j.MDC;
 
 /**
  * The request side of the log context: what a handler logs carries the prompt, version and rollout
- * its path names, nothing leaks to the next request on the same thread, and every request is timed
- * under its route template.
+ * its path names (a key or an eval suite named by the path is neither), nothing leaks to the next
+ * request on the same thread, and every request is timed under its route template.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RequestObservabilityTest {
@@ -44,6 +44,20 @@ class RequestObservabilityTest {
     @Path("/rollouts/{id}")
     public String rollout(@PathParam("id") String id) {
       HANDLER_LOG.info("read {}", id);
+      return "ok";
+    }
+
+    @GET
+    @Path("/keys/{id}")
+    public String key(@PathParam("id") String id) {
+      HANDLER_LOG.info("key {}", id);
+      return "ok";
+    }
+
+    @GET
+    @Path("/eval-suites/{name}/versions/{version}")
+    public String suite(@PathParam("name") String name, @PathParam("version") String version) {
+      HANDLER_LOG.info("suite {} v{}", name, version);
       return "ok";
     }
 
@@ -102,6 +116,15 @@ class RequestObservabilityTest {
     assertThat(mdcOfLine("read support vlatest"))
         .containsEntry("prompt", "support")
         .doesNotContainKey("version");
+  }
+
+  @Test
+  void aKeysIdIsNoRolloutAndASuitesNameIsNoPrompt() {
+    RESOURCES.target("/v1/keys/key-7").request().get(String.class);
+    RESOURCES.target("/v1/eval-suites/support-cases/versions/2").request().get(String.class);
+    assertThat(mdcOfLine("key key-7")).doesNotContainKeys("rolloutId", "prompt", "version");
+    assertThat(mdcOfLine("suite support-cases v2"))
+        .doesNotContainKeys("rolloutId", "prompt", "version");
   }
 
   @Test
