@@ -3,9 +3,6 @@ package dev.promptcanary.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.activities.rollout.AlertSender;
@@ -28,7 +25,6 @@ import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /**
  * The "Observability" promises on the embedded stack (API and worker in one process, Temporal's
@@ -68,9 +64,7 @@ class ObservabilityEndToEndTest {
   @Test
   void aScrapeAfterASmallRolloutShowsEveryPromisedMetricAndBothWebhooksGotSignedAlerts()
       throws Exception {
-    ListAppender<ILoggingEvent> alertLog = new ListAppender<>();
-    alertLog.start();
-    ((Logger) LoggerFactory.getLogger(AlertSender.class)).addAppender(alertLog);
+    CapturedLog alertLog = CapturedLog.of(AlertSender.class);
 
     versions("signed");
     versions("defaulted");
@@ -138,7 +132,7 @@ class ObservabilityEndToEndTest {
         .contains("http://temporal-ui.example/namespaces/default/workflows/" + defaulted);
 
     // MDC on the alert activity's log line.
-    assertThat(alertLog.list)
+    assertThat(alertLog.lines())
         .filteredOn(e -> e.getFormattedMessage().contains("for rollout " + signed))
         .isNotEmpty()
         .allSatisfy(

@@ -22,6 +22,18 @@ import org.glassfish.jersey.uri.UriTemplate;
 public final class RequestObservability implements ApplicationEventListener {
   private static final Duration[] BUCKETS =
       LatencyBuckets.between(Duration.ofMillis(1), Duration.ofSeconds(10));
+
+  /**
+   * {@code id} names a rollout and {@code name} (with {@code version}) a prompt only under these
+   * routes: elsewhere the same parameter names are a key's id or an eval suite's name, which must
+   * not show up in the log as a rollout or a prompt.
+   */
+  private static final List<String> ROLLOUT_ROUTES =
+      List.of("/v1/rollouts/{id}", "/ui/rollouts/{id}");
+
+  private static final List<String> PROMPT_ROUTES =
+      List.of("/v1/prompts/{name}", "/ui/prompts/{name}", "/v1/routing/versions/{name}");
+
   private final MeterRegistry registry;
 
   public RequestObservability(MeterRegistry registry) {
@@ -36,7 +48,8 @@ public final class RequestObservability implements ApplicationEventListener {
     long start = System.nanoTime();
     return event -> {
       switch (event.getType()) {
-        case RESOURCE_METHOD_START -> setLogContext(event.getUriInfo().getPathParameters());
+        case RESOURCE_METHOD_START ->
+            setLogContext(route(event.getUriInfo()), event.getUriInfo().getPathParameters());
         case FINISHED -> {
           LogContext.clear();
           Timer.builder("promptcanary.http.requests")
@@ -53,12 +66,13 @@ public final class RequestObservability implements ApplicationEventListener {
     };
   }
 
-  /** {@code name} is a prompt everywhere in the API, {@code id} a rollout, {@code version} one. */
-  private static void setLogContext(MultivaluedMap<String, String> path) {
-    String version = path.getFirst("version");
+  private static void setLogContext(String route, MultivaluedMap<String, String> path) {
+    boolean rollout = ROLLOUT_ROUTES.stream().anyMatch(route::startsWith);
+    boolean prompt = PROMPT_ROUTES.stream().anyMatch(route::startsWith);
+    String version = prompt ? path.getFirst("version") : null;
     LogContext.set(
-        path.getFirst("id"),
-        path.getFirst("name"),
+        rollout ? path.getFirst("id") : null,
+        prompt ? path.getFirst("name") : null,
         version != null && version.matches("\\d{1,9}") ? Integer.valueOf(version) : null);
   }
 

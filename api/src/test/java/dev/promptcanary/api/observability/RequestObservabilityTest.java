@@ -2,9 +2,7 @@ package dev.promptcanary.api.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.promptcanary.api.CapturedLog;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,6 +12,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,8 +21,8 @@ import org.slf4j.MDC;
 
 /**
  * The request side of the log context: what a handler logs carries the prompt, version and rollout
- * its path names, nothing leaks to the next request on the same thread, and every request is timed
- * under its route template.
+ * its path names (a key or an eval suite named by the path is neither), nothing leaks to the next
+ * request on the same thread, and every request is timed under its route template.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RequestObservabilityTest {
@@ -49,6 +48,20 @@ class RequestObservabilityTest {
     }
 
     @GET
+    @Path("/keys/{id}")
+    public String key(@PathParam("id") String id) {
+      HANDLER_LOG.info("key {}", id);
+      return "ok";
+    }
+
+    @GET
+    @Path("/eval-suites/{name}/versions/{version}")
+    public String suite(@PathParam("name") String name, @PathParam("version") String version) {
+      HANDLER_LOG.info("suite {} v{}", name, version);
+      return "ok";
+    }
+
+    @GET
     @Path("/ping")
     public String ping() {
       HANDLER_LOG.info("ping");
@@ -62,20 +75,20 @@ class RequestObservabilityTest {
           .addProvider(new RequestObservability(REGISTRY))
           .build();
 
-  final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  CapturedLog lines;
 
   @BeforeEach
   void capture() {
-    lines.start();
-    ((Logger) HANDLER_LOG).addAppender(lines);
+    lines = CapturedLog.of(LoggingResource.class);
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    lines.close();
   }
 
   private Map<String, String> mdcOfLine(String message) {
-    return lines.list.stream()
-        .filter(e -> e.getFormattedMessage().equals(message))
-        .findFirst()
-        .orElseThrow()
-        .getMDCPropertyMap();
+    return lines.mdcOf(message);
   }
 
   @Test
@@ -103,6 +116,15 @@ class RequestObservabilityTest {
     assertThat(mdcOfLine("read support vlatest"))
         .containsEntry("prompt", "support")
         .doesNotContainKey("version");
+  }
+
+  @Test
+  void aKeysIdIsNoRolloutAndASuitesNameIsNoPrompt() {
+    RESOURCES.target("/v1/keys/key-7").request().get(String.class);
+    RESOURCES.target("/v1/eval-suites/support-cases/versions/2").request().get(String.class);
+    assertThat(mdcOfLine("key key-7")).doesNotContainKeys("rolloutId", "prompt", "version");
+    assertThat(mdcOfLine("suite support-cases v2"))
+        .doesNotContainKeys("rolloutId", "prompt", "version");
   }
 
   @Test
