@@ -557,7 +557,52 @@ public class RolloutService {
       if (TemporalErrors.isUnavailable(e)) {
         throw TemporalErrors.unavailable(e);
       }
+      if (TemporalErrors.isFinished(e)) {
+        return answerAfterRunEnded(id, row.workflowId(), action);
+      }
       throw e;
     }
+  }
+
+  /**
+   * The run that took the control ended before its answer was read back: a control that ends a
+   * stage can continue the rollout as a new run in the same workflow task, and Temporal's Java test
+   * server then answers the wait for the update's result with NOT_FOUND. The workflow accepts an
+   * update only after its validator passed and finishes every handler before it continues as new,
+   * so the control took effect; the rollout's current run says where it is now.
+   */
+  private ControlResult answerAfterRunEnded(String id, String workflowId, String action) {
+    RolloutProgress now;
+    try {
+      now = client.newWorkflowStub(RolloutWorkflow.class, workflowId).progress();
+    } catch (RuntimeException e) {
+      if (TemporalErrors.isUnavailable(e)) {
+        throw TemporalErrors.unavailable(e);
+      }
+      throw ApiException.conflict(
+          "id",
+          "rollout "
+              + id
+              + " moved on before the "
+              + action
+              + " was answered; read its state with"
+              + " GET /v1/rollouts/"
+              + id);
+    }
+    if (now.state().isFinal() && now.state() != endedBy(action)) {
+      // it ended on its own before the control reached it
+      throw ApiException.conflict(
+          "id", "rollout " + id + " has already ended (" + now.state() + ")");
+    }
+    return new ControlResult(
+        now.state(), action + " done; the rollout went on as a new run (now " + now.state() + ")");
+  }
+
+  private static RolloutState endedBy(String action) {
+    return switch (action) {
+      case RolloutMessages.ABORT -> RolloutState.ABORTED;
+      case RolloutMessages.BYPASS -> RolloutState.BYPASSED;
+      default -> null;
+    };
   }
 }
