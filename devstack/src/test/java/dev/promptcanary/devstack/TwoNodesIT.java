@@ -39,7 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
  * is measured (the target is 1 s; the figure is reported, the assertion is that B serves stable
  * afterwards).
  */
-@Tag("slow") // about 70 s on the loaded 2-core machine: under the 2 minutes of the "faults" tag
+@Tag("slow")
+// In bench/faults, not the ordinary build: on the Temporal CLI dev server (CI, 2026-12-02) one
+// accepted
+// control was never audited within 60 s (docs/reliability.md, fault 5); passes on the Java test
+// server.
+@Tag("faults")
 class TwoNodesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROMPT = "two-nodes";
