@@ -321,6 +321,19 @@ class OtlpIngestTest {
     HttpResponse<byte[]> otherType = post("text/plain", new byte[] {1}, clientKey());
     assertThat(otherType.statusCode()).isEqualTo(415);
     assertThat(JSON.readTree(otherType.body()).get("field").asText()).isEqualTo("Content-Type");
+    HttpResponse<byte[]> wildcard =
+        client.send(
+            HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/otlp/v1/traces"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "*/*")
+                .header("Authorization", "Bearer " + clientKey())
+                .method("DELETE", HttpRequest.BodyPublishers.ofByteArray(new byte[] {1}))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(wildcard.statusCode()).isEqualTo(405);
+    assertThat(JSON.readTree(wildcard.body()).get("code").asInt())
+        .as("a wildcard Content-Type is not a protobuf export: its error is JSON")
+        .isEqualTo(405);
 
     HttpResponse<byte[]> empty = post(PROTOBUF, new byte[0], clientKey());
     assertThat(empty.statusCode()).as("an empty export is a success").isEqualTo(200);

@@ -20,8 +20,7 @@ public final class OtlpErrorBodies implements ContainerResponseFilter {
   public void filter(ContainerRequestContext request, ContainerResponseContext response) {
     if (!(response.getEntity() instanceof ErrorResponse error)
         || !request.getUriInfo().getPath().replaceFirst("^/", "").equals("v1/otlp/v1/traces")
-        || request.getMediaType() == null
-        || !request.getMediaType().isCompatible(MediaType.valueOf(OtlpTraceResource.PROTOBUF))) {
+        || !isProtobuf(request.getMediaType())) {
       return;
     }
     String message =
@@ -31,6 +30,17 @@ public final class OtlpErrorBodies implements ContainerResponseFilter {
     Status status =
         Status.newBuilder().setCode(grpcCode(error.code()).getNumber()).setMessage(message).build();
     response.setEntity(status.toByteArray(), null, MediaType.valueOf(OtlpTraceResource.PROTOBUF));
+  }
+
+  /**
+   * Only a body declared as protobuf gets a protobuf error: {@code isCompatible} would also match a
+   * wildcard such as {@code *}{@code /*}, whose sender never asked for protobuf and reads JSON.
+   */
+  private static boolean isProtobuf(MediaType type) {
+    MediaType protobuf = MediaType.valueOf(OtlpTraceResource.PROTOBUF);
+    return type != null
+        && type.getType().equalsIgnoreCase(protobuf.getType())
+        && type.getSubtype().equalsIgnoreCase(protobuf.getSubtype());
   }
 
   /** The gRPC code an HTTP status stands for, as OTLP's gRPC transport would have said it. */
