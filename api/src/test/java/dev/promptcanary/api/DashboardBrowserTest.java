@@ -139,18 +139,14 @@ class DashboardBrowserTest {
                         .isEmpty());
     assertThat(browser.findElements(By.cssSelector("#chart-samples canvas"))).isNotEmpty();
     assertThat(browser.findElements(By.cssSelector("#chart-weight canvas"))).isNotEmpty();
-    assertThat(
-            browser.findElements(By.cssSelector("#gate-charts figure.gate")).stream()
-                .map(f -> f.getAttribute("data-gate"))
-                .toList())
+    assertThat(attributes("#gate-charts figure.gate", "data-gate"))
         .contains("QUALITY", "ERROR_RATE", "SAMPLE_RATIO");
     assertThat(browser.findElements(By.cssSelector("#ledger-rows tr"))).isNotEmpty();
     assertThat(browser.findElements(By.cssSelector("#history-rows tr"))).isNotEmpty();
     assertThat(browser.findElement(By.id("history-note")).getText()).contains("run(s)");
     assertThat(browser.findElement(By.id("audit-rows")).getText())
         .contains("rollout.start", "routing.rollout");
-    assertThat(browser.findElement(By.cssSelector("#stages li")).getAttribute("data-status"))
-        .isEqualTo("current");
+    assertThat(attributes("#stages li", "data-status")).first().isEqualTo("current");
     screenshot("dashboard-1280-awaiting-approval");
 
     // A control without a reason is refused in the page; with one it is sent.
@@ -167,11 +163,7 @@ class DashboardBrowserTest {
             () ->
                 state().equals("CANARY")
                     && browser.findElement(By.id("fact-stage")).getText().equals("2 / 2"));
-    assertThat(
-            browser.findElements(By.cssSelector("#stages li")).stream()
-                .map(li -> li.getAttribute("data-status"))
-                .toList())
-        .containsExactly("done", "current");
+    assertThat(attributes("#stages li", "data-status")).containsExactly("done", "current");
 
     // At a phone's width: nothing wider than the screen, the charts redrawn to fit.
     browser.manage().window().setSize(new Dimension(390, 844));
@@ -252,9 +244,23 @@ class DashboardBrowserTest {
   }
 
   private List<String> actions() {
-    return browser.findElements(By.cssSelector("form.controls button[data-action]")).stream()
-        .map(b -> b.getAttribute("data-action"))
-        .toList();
+    return attributes("form.controls button[data-action]", "data-action");
+  }
+
+  /**
+   * One attribute of every element a selector matches, read in one script: the page redraws its
+   * lists on every poll, so elements found first and read one by one can be gone by the read (a
+   * StaleElementReferenceException, seen in CI under load).
+   */
+  @SuppressWarnings("unchecked")
+  private List<String> attributes(String selector, String attribute) {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0]))"
+                    + ".map(e => e.getAttribute(arguments[1]));",
+                selector,
+                attribute);
   }
 
   private void click(String action) {

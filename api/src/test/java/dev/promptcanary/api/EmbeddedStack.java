@@ -123,6 +123,9 @@ final class EmbeddedStack extends TestApps.PatientApp {
                 // the warm-up is the call that may be slow: it waits as long as a loaded machine
                 // needs (the default gave up after 4 s)
                 .setRpcTimeout(java.time.Duration.ofSeconds(60))
+                // the first call asks the server for its capabilities first, under a deadline of
+                // its own (about 5 s), which a loaded machine also overran
+                .setSystemInfoTimeout(java.time.Duration.ofSeconds(60))
                 .build());
     try {
       WorkflowStub warm =
