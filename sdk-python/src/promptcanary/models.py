@@ -158,21 +158,16 @@ class Observation:
     feedback: Optional[int] = None
 
     def to_json(self) -> dict:
-        return _without_none(
-            {
-                "requestId": self.request_id,
-                "prompt": self.prompt,
-                "version": self.version,
-                "unit": self.unit,
-                "observedAt": self.observed_at,
-                "latencyMs": self.latency_ms,
-                "inputTokens": self.input_tokens,
-                "outputTokens": self.output_tokens,
-                "cost": self.cost,
-                "error": self.error,
-                "safetyFlag": self.safety_flag,
-                "feedback": self.feedback,
-            }
+        return _report_json(
+            self,
+            observedAt=self.observed_at,
+            latencyMs=self.latency_ms,
+            inputTokens=self.input_tokens,
+            outputTokens=self.output_tokens,
+            cost=self.cost,
+            error=self.error,
+            safetyFlag=self.safety_flag,
+            feedback=self.feedback,
         )
 
 
@@ -190,17 +185,12 @@ class Judgement:
     served_at: Optional[str] = None
 
     def to_json(self) -> dict:
-        return _without_none(
-            {
-                "requestId": self.request_id,
-                "prompt": self.prompt,
-                "version": self.version,
-                "judge": self.judge,
-                "score": self.score,
-                "judgedAt": self.judged_at,
-                "unit": self.unit,
-                "servedAt": self.served_at,
-            }
+        return _report_json(
+            self,
+            judge=self.judge,
+            score=self.score,
+            judgedAt=self.judged_at,
+            servedAt=self.served_at,
         )
 
 
@@ -216,16 +206,7 @@ class Transcript:
     unit: Optional[str] = None
 
     def to_json(self) -> dict:
-        return _without_none(
-            {
-                "requestId": self.request_id,
-                "prompt": self.prompt,
-                "version": self.version,
-                "unit": self.unit,
-                "input": self.input,
-                "output": self.output,
-            }
-        )
+        return _report_json(self, input=self.input, output=self.output)
 
 
 @dataclass(frozen=True)
@@ -257,5 +238,14 @@ class Health:
         return not self.connected
 
 
-def _without_none(values: dict) -> dict:
+def _report_json(report, **fields) -> dict:
+    """A report's JSON body: the keys every report carries (which request of which prompt version,
+    for which unit), then its own ``fields``; absent (None) values are left out."""
+    values = {
+        "requestId": report.request_id,
+        "prompt": report.prompt,
+        "version": report.version,
+        "unit": report.unit,
+        **fields,
+    }
     return {k: v for k, v in values.items() if v is not None}

@@ -11,6 +11,11 @@ import java.nio.file.Path;
 public final class Machine {
   private Machine() {}
 
+  /** "2 cores, 17.0.9+9": what a report's first line says the figures were measured on. */
+  public static String coresAndJava() {
+    return Runtime.getRuntime().availableProcessors() + " cores, " + Runtime.version();
+  }
+
   /** The 1-, 5- and 15-minute load averages, or "unknown" off Linux. */
   public static String load() {
     try {

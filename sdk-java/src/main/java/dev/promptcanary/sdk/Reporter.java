@@ -63,9 +63,8 @@ final class Reporter implements AutoCloseable {
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
-  private final Thread thread;
+  private final BackgroundLoop loop;
   private volatile boolean accepting = true;
-  private volatile boolean running = true;
   private volatile String lastError;
 
   Reporter(Http http, int capacity, int batchSize, Duration flushInterval, Duration maxBackoff) {
@@ -77,9 +76,8 @@ final class Reporter implements AutoCloseable {
     this.judgements = new Lane("/v1/judgements", "judgements", capacity);
     this.transcripts = new Lane("/v1/transcripts", "transcripts", capacity);
     this.lanes = List.of(observations, judgements, transcripts);
-    this.thread = new Thread(this::run, "promptcanary-reporter");
-    this.thread.setDaemon(true);
-    this.thread.start();
+    this.loop = new BackgroundLoop("promptcanary-reporter", this::run);
+    this.loop.start();
   }
 
   boolean observation(Observation o) {
@@ -165,7 +163,7 @@ final class Reporter implements AutoCloseable {
   }
 
   private void run() {
-    while (running) {
+    while (loop.running()) {
       boolean sentSomething = false;
       for (Lane lane : lanes) {
         try {
@@ -179,7 +177,7 @@ final class Reporter implements AutoCloseable {
         if (lanes.stream().allMatch(Lane::idle)) {
           drained.signalAll();
         }
-        if (!sentSomething && running) {
+        if (!sentSomething && loop.running()) {
           work.awaitNanos(flushInterval.toNanos());
         }
       } catch (InterruptedException e) {
@@ -335,13 +333,7 @@ final class Reporter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.stop();
     // What could not be sent in time is lost: counted, never silent.
     lock.lock();
     try {

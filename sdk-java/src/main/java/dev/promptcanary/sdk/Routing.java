@@ -36,19 +36,17 @@ final class Routing implements AutoCloseable {
   private final Duration maxBackoff;
   private final Map<String, PromptVersion> versions = new ConcurrentHashMap<>();
   private final CountDownLatch firstFromServer = new CountDownLatch(1);
-  private final Thread thread;
+  private final BackgroundLoop loop;
   private volatile View view = new View(null, Map.of(), Health.Source.NONE, null);
   private volatile boolean connected;
   private volatile String lastError;
-  private volatile boolean running = true;
 
   Routing(Http http, SnapshotFile file, Duration pollWait, Duration maxBackoff) {
     this.http = http;
     this.file = file;
     this.pollWait = pollWait;
     this.maxBackoff = maxBackoff;
-    this.thread = new Thread(this::run, "promptcanary-routing");
-    this.thread.setDaemon(true);
+    this.loop = new BackgroundLoop("promptcanary-routing", this::run);
   }
 
   /** Serves the snapshot on disk, if any, then starts polling. */
@@ -65,7 +63,7 @@ final class Routing implements AutoCloseable {
                 }
               });
     }
-    thread.start();
+    loop.start();
   }
 
   boolean awaitServer(Duration timeout) throws InterruptedException {
@@ -86,7 +84,7 @@ final class Routing implements AutoCloseable {
 
   private void run() {
     int failures = 0;
-    while (running) {
+    while (loop.running()) {
       try {
         poll();
         connected = true;
@@ -95,7 +93,7 @@ final class Routing implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (Exception e) {
-        if (!running) {
+        if (!loop.running()) {
           return;
         }
         connected = false;
@@ -239,12 +237,6 @@ final class Routing implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.stop();
   }
 }

@@ -3,6 +3,8 @@ package dev.promptcanary.activities.eval;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.DoubleFunction;
 
 /** Applies a suite's gate to the two arms' figures: passed or not, with one line saying why. */
 public final class EvalGateCheck {
@@ -33,33 +35,18 @@ public final class EvalGateCheck {
       }
     }
     if (gate.maxDropVsBaseline() != null && baseline != null) {
-      double drop = baseline.passRate() - candidate.passRate();
-      if (drop > gate.maxDropVsBaseline() + 1e-12) {
-        failures.add(
-            "pass rate "
-                + pct(candidate.passRate())
-                + " is "
-                + pct(drop)
-                + " below the baseline's "
-                + pct(baseline.passRate())
-                + " (allowed drop "
-                + pct(gate.maxDropVsBaseline())
-                + ")");
-      }
+      double allowed = gate.maxDropVsBaseline();
+      dropBelowBaseline(
+              "pass rate", candidate.passRate(), baseline.passRate(), allowed, EvalGateCheck::pct)
+          .ifPresent(failures::add);
       if (candidate.meanJudgeScore() != null && baseline.meanJudgeScore() != null) {
-        double scoreDrop = baseline.meanJudgeScore() - candidate.meanJudgeScore();
-        if (scoreDrop > gate.maxDropVsBaseline() + 1e-12) {
-          failures.add(
-              "mean judge score "
-                  + num(candidate.meanJudgeScore())
-                  + " is "
-                  + num(scoreDrop)
-                  + " below the baseline's "
-                  + num(baseline.meanJudgeScore())
-                  + " (allowed drop "
-                  + num(gate.maxDropVsBaseline())
-                  + ")");
-        }
+        dropBelowBaseline(
+                "mean judge score",
+                candidate.meanJudgeScore(),
+                baseline.meanJudgeScore(),
+                allowed,
+                EvalGateCheck::num)
+            .ifPresent(failures::add);
       }
     }
     String figures = figures(candidate, baseline);
@@ -74,6 +61,32 @@ public final class EvalGateCheck {
             + String.join("; ", failures)
             + " ("
             + figures
+            + ")");
+  }
+
+  /**
+   * The failure when the candidate's {@code figure} is more than {@code allowed} below baseline.
+   */
+  private static Optional<String> dropBelowBaseline(
+      String figure,
+      double candidate,
+      double baseline,
+      double allowed,
+      DoubleFunction<String> format) {
+    double drop = baseline - candidate;
+    if (!(drop > allowed + 1e-12)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        figure
+            + " "
+            + format.apply(candidate)
+            + " is "
+            + format.apply(drop)
+            + " below the baseline's "
+            + format.apply(baseline)
+            + " (allowed drop "
+            + format.apply(allowed)
             + ")");
   }
 

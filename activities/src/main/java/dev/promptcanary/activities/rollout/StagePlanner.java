@@ -79,7 +79,8 @@ public final class StagePlanner {
           assumed.safetyRate(),
           assumed.costCv(),
           o == null || o.units() == 0 ? 1 : (double) o.requests() / o.units(),
-          1);
+          1,
+          List.of());
     }
     double errorRate = (double) o.errors() / o.requests();
     UnitSums errors =

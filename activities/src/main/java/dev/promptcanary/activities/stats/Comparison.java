@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.stats;
 
+import dev.promptcanary.workflows.domain.ComparisonGate;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.GateMode;
@@ -137,6 +138,26 @@ final class Comparison {
     boolean guarded = mode == GateMode.HARM_DETECTION && promotionConfidence > 0;
     this.promotionConfidence = guarded ? promotionConfidence : 0;
     this.guardLogRatio = guarded ? Math.log(1 / (1 - promotionConfidence)) : 0;
+  }
+
+  /**
+   * A gate's comparison as its settings give it, of the whole gate (no metric label) and without a
+   * promotion guard.
+   */
+  Comparison(
+      GateKind gate, boolean higherIsWorse, double alpha, Range range, ComparisonGate settings) {
+    this(
+        gate,
+        null,
+        higherIsWorse,
+        alpha,
+        settings.tau(),
+        settings.margin(),
+        settings.minimumEffect(),
+        range,
+        settings.mode(),
+        settings.minimumPower(),
+        0);
   }
 
   /** The effect the second boundary of a rate difference is tuned to: 10 points, or ten margins. */

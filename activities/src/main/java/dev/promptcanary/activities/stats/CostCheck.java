@@ -13,18 +13,7 @@ import dev.promptcanary.workflows.domain.GateKind;
 final class CostCheck extends ComparisonCheck {
   CostCheck(CostGate gate, double alpha, int minimumSamples) {
     super(
-        new Comparison(
-            GateKind.COST,
-            null,
-            true,
-            alpha,
-            gate.tau(),
-            gate.margin(),
-            gate.minimumEffect(),
-            Comparison.Range.RELATIVE_CHANGE,
-            gate.mode(),
-            gate.minimumPower(),
-            0),
+        new Comparison(GateKind.COST, true, alpha, Comparison.Range.RELATIVE_CHANGE, gate),
         minimumSamples);
   }
 

@@ -25,18 +25,7 @@ final class MeanCheck extends ArmDifferenceCheck {
         true,
         minimumSamples);
     this.comparison =
-        new Comparison(
-            GateKind.FEEDBACK,
-            null,
-            false,
-            alpha,
-            gate.tau(),
-            gate.margin(),
-            gate.minimumEffect(),
-            Comparison.Range.FEEDBACK_DIFFERENCE,
-            gate.mode(),
-            gate.minimumPower(),
-            0);
+        new Comparison(GateKind.FEEDBACK, false, alpha, Comparison.Range.FEEDBACK_DIFFERENCE, gate);
     this.fixedScale = 2;
   }
 

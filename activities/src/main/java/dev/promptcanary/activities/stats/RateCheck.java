@@ -30,19 +30,7 @@ final class RateCheck extends ArmDifferenceCheck {
       int minimumSamples) {
     super(kind, label, metric, gate.relativeMargin(), false, minimumSamples);
     double testAlpha = gate.hasCeiling() ? alpha / 2 : alpha;
-    this.difference =
-        new Comparison(
-            kind,
-            null,
-            true,
-            testAlpha,
-            gate.tau(),
-            gate.margin(),
-            gate.minimumEffect(),
-            Comparison.Range.RATE_DIFFERENCE,
-            gate.mode(),
-            gate.minimumPower(),
-            0);
+    this.difference = new Comparison(kind, true, testAlpha, Comparison.Range.RATE_DIFFERENCE, gate);
     // The ceiling is tested as "canary rate - ceiling": harmful above 0, fine below 0. Its mixing
     // scale is fixed, tuned to the absolute margin (the ceiling itself is a fixed line).
     double ceilingTau =

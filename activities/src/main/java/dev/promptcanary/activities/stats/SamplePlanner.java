@@ -189,7 +189,7 @@ public final class SamplePlanner {
       Comparison c =
           new QualityCheck(gates.quality(), alphas.get(GateKind.QUALITY), min).comparison();
       double perRequest = t.scoreSd() * t.scoreSd();
-      models.add(meanModel("quality", c, c.margin(), perRequest, deff, w));
+      models.add(meanModel("quality", c, c.margin(), differenceVariance(perRequest, deff, w)));
     }
     rateModel(
         models,
@@ -222,8 +222,9 @@ public final class SamplePlanner {
         String name = "latency " + LatencyGate.label(q);
         Comparison c = new LatencyCheck(latency, i, alpha, min).comparison();
         double perRequest = q * (1 - q);
-        Release power = powered ? meanModel(name, c, c.margin(), perRequest, deff, w) : null;
-        Release guard = guarded ? guardModel(name, c, c.margin(), perRequest, deff, w) : null;
+        LongToDoubleFunction variance = differenceVariance(perRequest, deff, w);
+        Release power = powered ? meanModel(name, c, c.margin(), variance) : null;
+        Release guard = guarded ? guardModel(name, c, c.margin(), variance) : null;
         models.add(
             power == null
                 ? guard
@@ -235,7 +236,8 @@ public final class SamplePlanner {
     CostGate cost = gates.cost();
     if (cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
       Comparison c = new CostCheck(cost, alphas.get(GateKind.COST), min).comparison();
-      models.add(meanModel("cost", c, c.margin(), t.costCv() * t.costCv(), deff, w));
+      models.add(
+          meanModel("cost", c, c.margin(), differenceVariance(t.costCv() * t.costCv(), deff, w)));
     }
     for (MetricGate metric : gates.metrics()) {
       if (metric.kind() == MetricGate.Kind.PROPORTION
@@ -293,20 +295,14 @@ public final class SamplePlanner {
   }
 
   /**
-   * A gate on a mean or an exceedance share: per-request variance {@code perRequest} times the
-   * stage's design effect at n.
+   * A gate on a mean or an exceedance share, with the variance of the arms' difference at n canary
+   * requests ({@link #differenceVariance}).
    */
   private static Release meanModel(
-      String name,
-      Comparison c,
-      double margin,
-      double perRequest,
-      LongToDoubleFunction deff,
-      double w) {
+      String name, Comparison c, double margin, LongToDoubleFunction variance) {
     return new Model(
         name,
         n -> {
-          LongToDoubleFunction variance = differenceVariance(perRequest, deff, w);
           if (c.mode() != GateMode.NON_INFERIORITY
               && c.minimumPower() > 0
               && c.powered(margin, variance.applyAsDouble(n), 0)) {
@@ -331,18 +327,9 @@ public final class SamplePlanner {
    * {@code d/2 - V ln(1/(1 - c)) / d} ({@link Comparison#guardLimit}).
    */
   private static Release guardModel(
-      String name,
-      Comparison c,
-      double margin,
-      double perRequest,
-      LongToDoubleFunction deff,
-      double w) {
+      String name, Comparison c, double margin, LongToDoubleFunction variance) {
     return new Model(
-        name,
-        n -> {
-          LongToDoubleFunction variance = differenceVariance(perRequest, deff, w);
-          return passage(k -> c.guardLimit(variance.applyAsDouble(k), margin), variance, n);
-        });
+        name, n -> passage(k -> c.guardLimit(variance.applyAsDouble(k), margin), variance, n));
   }
 
   /**

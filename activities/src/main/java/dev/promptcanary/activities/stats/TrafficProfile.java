@@ -45,29 +45,9 @@ public record TrafficProfile(
             : windows.stream().sorted(Comparator.comparingDouble(StageWindow::hours)).toList();
   }
 
-  /** A profile without stage windows: every stage planned on complete sessions. */
-  public TrafficProfile(
-      double requestsPerHour,
-      double scoreSd,
-      double errorRate,
-      double safetyRate,
-      double costCv,
-      double requestsPerUnit,
-      double designEffect) {
-    this(
-        requestsPerHour,
-        scoreSd,
-        errorRate,
-        safetyRate,
-        costCv,
-        requestsPerUnit,
-        designEffect,
-        List.of());
-  }
-
   /** Score sd 0.2, 1% errors, 0.1% safety flags, cost CV 0.5, one-request sessions. */
   public static TrafficProfile assumed(double requestsPerHour) {
-    return new TrafficProfile(requestsPerHour, 0.2, 0.01, 0.001, 0.5, 1, 1);
+    return new TrafficProfile(requestsPerHour, 0.2, 0.01, 0.001, 0.5, 1, 1, List.of());
   }
 
   /** The same profile with the stage windows measured for it. */

@@ -231,7 +231,7 @@ class GateModesTest {
     RateGate rare =
         new RateGate(true, 0.02, 0.0005, 0, 1, 0, GateMode.HARM_DETECTION, 2.0, 0.9, false);
     GatesConfig gates = Inputs.withErrorGate(rare);
-    TrafficProfile profile = new TrafficProfile(3_600, 0.2, 0.001, 0.001, 0.3, 1, 1);
+    TrafficProfile profile = new TrafficProfile(3_600, 0.2, 0.001, 0.001, 0.3, 1, 1, List.of());
     long need =
         SamplePlanner.gateNeeds(gates, 5_000, profile).stream()
             .filter(g -> g.gate().equals("error_rate"))

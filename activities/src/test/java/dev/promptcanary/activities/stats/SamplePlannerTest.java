@@ -134,7 +134,7 @@ class SamplePlannerTest {
   @Test
   void aStageIsPlannedWithTheSessionsItHasSeenSoFar() {
     TrafficProfile t =
-        new TrafficProfile(1_000, 0.2, 0.01, 0.001, 0.5, 4, 3)
+        new TrafficProfile(1_000, 0.2, 0.01, 0.001, 0.5, 4, 3, List.of())
             .withWindows(List.of(new StageWindow(3, 4, 2.5), new StageWindow(1, 2, 1.5)));
     assertEquals(1.25, t.designEffectAt(0.5), 1e-12);
     assertEquals(1.5, t.requestsPerUnitAt(0.5), 1e-12);

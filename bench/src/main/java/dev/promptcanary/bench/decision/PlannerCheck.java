@@ -89,7 +89,14 @@ final class PlannerCheck {
   static TrafficProfile iid(Scenario s) {
     ArmModel b = s.stable();
     return new TrafficProfile(
-        3_600, b.scores().sd(), b.errorRate(), b.safetyRate(), costCv(b.costSigmaLog()), 1, 1);
+        3_600,
+        b.scores().sd(),
+        b.errorRate(),
+        b.safetyRate(),
+        costCv(b.costSigmaLog()),
+        1,
+        1,
+        List.of());
   }
 
   static TrafficProfile clustered(ClusterScenario s) {
@@ -98,14 +105,14 @@ final class PlannerCheck {
     double[] m = lengthMoments(t);
     double designEffect = 1 + (m[1] / m[0] - 1) * t.rhoError();
     return new TrafficProfile(
-            t.requestsPerSecond() * 3_600,
-            b.scoreSd(),
-            b.errorRate(),
-            b.safetyRate(),
-            costCv(b.costSigmaLog()),
-            m[0],
-            designEffect)
-        .withWindows(windows(t));
+        t.requestsPerSecond() * 3_600,
+        b.scoreSd(),
+        b.errorRate(),
+        b.safetyRate(),
+        costCv(b.costSigmaLog()),
+        m[0],
+        designEffect,
+        windows(t));
   }
 
   /** Stage times the windows are given at, in minutes (what a planner would measure). */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 
 /** The headline figures of issue 10 and its targets, each PASS or MISS. */
 final class Targets {
@@ -185,22 +186,23 @@ final class Targets {
 
   private static Check atMost(
       String what, Map<String, Object> json, String key, double bound, int runs) {
-    Object v = json.get(key);
-    if (!(v instanceof Number n)) {
-      return new Check(what + " <= " + bound, key, "-", "not run");
-    }
-    double x = n.doubleValue();
-    return new Check(what + " <= " + bound, key, share(x, runs), x <= bound ? "PASS" : "MISS");
+    return bounded(what + " <= " + bound, json, key, runs, x -> x <= bound);
   }
 
   private static Check atLeast(
       String what, Map<String, Object> json, String key, double bound, int runs) {
+    return bounded(what + " >= " + bound, json, key, runs, x -> x >= bound);
+  }
+
+  /** A share-of-runs target: "not run" when the run did not measure {@code key}. */
+  private static Check bounded(
+      String target, Map<String, Object> json, String key, int runs, DoublePredicate passes) {
     Object v = json.get(key);
     if (!(v instanceof Number n)) {
-      return new Check(what + " >= " + bound, key, "-", "not run");
+      return new Check(target, key, "-", "not run");
     }
     double x = n.doubleValue();
-    return new Check(what + " >= " + bound, key, share(x, runs), x >= bound ? "PASS" : "MISS");
+    return new Check(target, key, share(x, runs), passes.test(x) ? "PASS" : "MISS");
   }
 
   private static Check samples(String what, Map<String, Object> json, String key, double bound) {

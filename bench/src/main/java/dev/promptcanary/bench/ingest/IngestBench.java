@@ -5,14 +5,11 @@ import static dev.promptcanary.bench.Table.median;
 
 import dev.promptcanary.activities.ingest.IngestResult;
 import dev.promptcanary.activities.ingest.Observation;
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
-import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.OutcomeDao;
-import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.bench.Api;
 import dev.promptcanary.bench.ApiServer;
+import dev.promptcanary.bench.BenchStore;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
@@ -36,7 +33,6 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Outcome ingest into the {@code observations} table, three ways in the same run, on the same data
@@ -74,9 +70,7 @@ public final class IngestBench {
     sessions = Integer.getInteger("bench.sessions", 1_000_000);
     System.out.println(
         "ingest benchmark: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores, "
-            + Runtime.version()
+            + Machine.coresAndJava()
             + "; "
             + batches
             + " batches of "
@@ -98,22 +92,7 @@ public final class IngestBench {
       if (!withApi) {
         // --api=false: COPY and the store path only, without the packaged server (the schema
         // migrated here)
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(url);
-        ds.setUser(postgres.user());
-        Migrations.migrate(ds);
-        PromptDao prompts = Store.configure(Jdbi.create(ds)).onDemand(PromptDao.class);
-        for (int v = 1; v <= 2; v++) {
-          prompts.createVersion(
-              PROMPT,
-              new PromptContent(
-                  "Ingest bench " + v + ".",
-                  List.of(new FewShotExample("Where is my order?", "Let me check.")),
-                  "Q: {{q}}",
-                  "sim-model",
-                  java.util.Map.of("temperature", 0.2)),
-              "bench");
-        }
+        BenchStore.createTwoVersions(BenchStore.migrated(postgres, url), PROMPT, "Ingest bench");
       }
       // The server migrates the schema on start, as deployed.
       try (ApiServer server =

@@ -3,13 +3,9 @@ package dev.promptcanary.bench.look;
 import static dev.promptcanary.bench.Table.fmt;
 import static dev.promptcanary.bench.Table.median;
 
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
 import dev.promptcanary.activities.rollout.CanaryAnalyser;
 import dev.promptcanary.activities.store.AnalysisDao;
-import dev.promptcanary.activities.store.Migrations;
-import dev.promptcanary.activities.store.PromptDao;
-import dev.promptcanary.activities.store.Store;
+import dev.promptcanary.bench.BenchStore;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
@@ -22,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.jdbi.v3.core.Jdbi;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * What one look costs: {@link CanaryAnalyser#analyse} (the analysis activity's work: every per-unit
@@ -67,9 +62,7 @@ public final class LookCostBench {
     int looks = Integer.getInteger("bench.looks", 7);
     System.out.println(
         "look-cost benchmark: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores, "
-            + Runtime.version()
+            + Machine.coresAndJava()
             + "; stages of "
             + sizes
             + " observations in sessions of ~10, every request judged; "
@@ -78,23 +71,8 @@ public final class LookCostBench {
             + Machine.load());
     List<Result> results = new ArrayList<>();
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startTemporary()) {
-      PGSimpleDataSource ds = new PGSimpleDataSource();
-      ds.setUrl(postgres.jdbcUrl("promptcanary"));
-      ds.setUser(postgres.user());
-      Migrations.migrate(ds);
-      Jdbi jdbi = Store.configure(Jdbi.create(ds));
-      PromptDao prompts = jdbi.onDemand(PromptDao.class);
-      for (int v = 1; v <= 2; v++) {
-        prompts.createVersion(
-            PROMPT,
-            new PromptContent(
-                "Support agent " + v + ".",
-                List.of(new FewShotExample("Where is my order?", "Let me check.")),
-                "Q: {{q}}",
-                "sim-model",
-                java.util.Map.of("temperature", 0.2)),
-            "bench");
-      }
+      Jdbi jdbi = BenchStore.migrated(postgres, postgres.jdbcUrl("promptcanary"));
+      BenchStore.createTwoVersions(jdbi, PROMPT, "Support agent");
       java.util.Map<String, List<Double>> perQuery = new java.util.concurrent.ConcurrentHashMap<>();
       jdbi.setSqlLogger(
           new org.jdbi.v3.core.statement.SqlLogger() {

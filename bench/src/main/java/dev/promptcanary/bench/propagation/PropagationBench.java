@@ -6,10 +6,9 @@ import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.routing.RoutingSynchronizer;
 import dev.promptcanary.activities.routing.RoutingTable;
 import dev.promptcanary.activities.routing.RoutingWrite;
-import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
-import dev.promptcanary.activities.store.Store;
+import dev.promptcanary.bench.BenchStore;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
@@ -26,7 +25,6 @@ import java.util.Properties;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * How long a routing change committed on one node takes to reach every node's in-memory table (the
@@ -49,11 +47,7 @@ public final class PropagationBench {
             + Machine.load());
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startTemporary()) {
       String url = postgres.jdbcUrl("promptcanary");
-      PGSimpleDataSource dataSource = new PGSimpleDataSource();
-      dataSource.setUrl(url);
-      dataSource.setUser(postgres.user());
-      Migrations.migrate(dataSource);
-      Jdbi jdbi = Store.configure(Jdbi.create(dataSource));
+      Jdbi jdbi = BenchStore.migrated(postgres, url);
       PromptDao prompts = jdbi.onDemand(PromptDao.class);
       prompts.createVersion(PROMPT, content(1), "bench");
       prompts.createVersion(PROMPT, content(2), "bench");
@@ -66,20 +60,8 @@ public final class PropagationBench {
       double notifyP50 = percentile(notify, 0.5);
       double p50 = percentile(propagation, 0.5);
       Table table = new Table("path", "p50 ms", "p90 ms", "p99 ms", "max ms", "p50 / notify p50");
-      table.row(
-          "pg_notify round trip (baseline)",
-          ms(notifyP50),
-          ms(percentile(notify, 0.9)),
-          ms(percentile(notify, 0.99)),
-          ms(percentile(notify, 1)),
-          "1.00");
-      table.row(
-          "routing write -> both nodes' tables",
-          ms(p50),
-          ms(percentile(propagation, 0.9)),
-          ms(percentile(propagation, 0.99)),
-          ms(percentile(propagation, 1)),
-          Table.fmt(p50 / notifyP50, 2));
+      row(table, "pg_notify round trip (baseline)", notify, "1.00");
+      row(table, "routing write -> both nodes' tables", propagation, Table.fmt(p50 / notifyP50, 2));
       System.out.println(table.render());
       double max = percentile(propagation, 1);
       System.out.println(
@@ -169,6 +151,17 @@ public final class PropagationBench {
         "Say {{x}}",
         "sim-model",
         Map.of("temperature", 0.2));
+  }
+
+  /** A path's p50, p90, p99 and max, then its ratio to the baseline. */
+  private static void row(Table table, String path, List<Double> latencies, String ratio) {
+    table.row(
+        path,
+        ms(percentile(latencies, 0.5)),
+        ms(percentile(latencies, 0.9)),
+        ms(percentile(latencies, 0.99)),
+        ms(percentile(latencies, 1)),
+        ratio);
   }
 
   private static double percentile(List<Double> values, double q) {

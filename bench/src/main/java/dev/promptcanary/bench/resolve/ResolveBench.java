@@ -59,9 +59,7 @@ public final class ResolveBench {
     requireWrk();
     System.out.println(
         "resolve benchmark: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores, "
-            + Runtime.version()
+            + Machine.coresAndJava()
             + "; wrk -t"
             + WRK_THREADS
             + " -c"

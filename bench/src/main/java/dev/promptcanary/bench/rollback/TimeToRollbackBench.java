@@ -5,6 +5,7 @@ import static dev.promptcanary.bench.Table.median;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promptcanary.bench.BenchStore;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
@@ -13,14 +14,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.Random;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
@@ -97,9 +96,7 @@ public final class TimeToRollbackBench {
     long started = System.nanoTime();
     System.out.println(
         "time-to-rollback benchmark: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores, "
-            + Runtime.version()
+            + Machine.coresAndJava()
             + "; "
             + RUNS
             + " runs with push (check interval "
@@ -375,9 +372,7 @@ public final class TimeToRollbackBench {
    * nudge.
    */
   private void insertDirectly(String prompt, List<String> requests) throws Exception {
-    Properties props = new Properties();
-    props.setProperty("user", "postgres");
-    try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), props);
+    try (Connection c = BenchStore.connect(stack.jdbcUrl());
         PreparedStatement s =
             c.prepareStatement(
                 "INSERT INTO judgements (request_id, judge, prompt, version, score, judged_at) VALUES (?, ?, ?, 2, ?, ?)")) {
@@ -582,6 +577,19 @@ public final class TimeToRollbackBench {
         r.state());
   }
 
+  /** A summary row of times in seconds: median, p90, max and how many, then the target. */
+  private static void timesRow(
+      Table summary, String measure, List<Double> seconds, String target, String met) {
+    summary.row(
+        measure,
+        fmt(median(seconds), 3),
+        fmt(p90(seconds), 3),
+        fmt(seconds.stream().mapToDouble(d -> d).max().orElseThrow(), 3),
+        seconds.size(),
+        target,
+        met);
+  }
+
   private static double p90(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     sorted.sort(null);
@@ -635,42 +643,29 @@ public final class TimeToRollbackBench {
 
     System.out.println();
     Table summary = new Table("measure", "median s", "p90 s", "max s", "runs", "target", "met");
-    summary.row(
+    timesRow(
+        summary,
         "with push: deciding ingest sent -> resolve serves stable",
-        fmt(median, 3),
-        fmt(p90, 3),
-        fmt(fromSent.stream().mapToDouble(d -> d).max().orElseThrow(), 3),
-        runs.size(),
+        fromSent,
         "median <= 2 s",
         median <= 2 ? "yes" : "NO");
-    summary.row(
+    timesRow(
+        summary,
         "with push: deciding ingest returned -> resolve serves stable",
-        fmt(median(fromReturned), 3),
-        fmt(p90(fromReturned), 3),
-        fmt(fromReturned.stream().mapToDouble(d -> d).max().orElseThrow(), 3),
-        runs.size(),
+        fromReturned,
         "",
         "");
     if (!toVerdict.isEmpty()) {
-      summary.row(
-          "with push: sent -> workflow noted the REGRESSION verdict",
-          fmt(median(toVerdict), 3),
-          fmt(p90(toVerdict), 3),
-          fmt(toVerdict.stream().mapToDouble(d -> d).max().orElseThrow(), 3),
-          toVerdict.size(),
-          "",
-          "");
+      timesRow(
+          summary, "with push: sent -> workflow noted the REGRESSION verdict", toVerdict, "", "");
     }
     if (!noPush.isEmpty()) {
-      List<Double> np = noPush.stream().map(Run::fromSentS).toList();
-      summary.row(
+      timesRow(
+          summary,
           "without push, check interval "
               + NO_PUSH_INTERVAL_SECONDS
               + " s (scores written to PostgreSQL)",
-          fmt(median(np), 3),
-          fmt(p90(np), 3),
-          fmt(np.stream().mapToDouble(d -> d).max().orElseThrow(), 3),
-          noPush.size(),
+          noPush.stream().map(Run::fromSentS).toList(),
           "",
           "");
     }

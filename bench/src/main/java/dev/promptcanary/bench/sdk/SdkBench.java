@@ -6,6 +6,7 @@ import static dev.promptcanary.bench.Table.median;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.bench.Api;
+import dev.promptcanary.bench.BenchStore;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
 import dev.promptcanary.bench.Table;
@@ -18,14 +19,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -55,9 +54,7 @@ public final class SdkBench {
     int runs = Integer.getInteger("bench.runs", 20);
     System.out.println(
         "sdk benchmark: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores, "
-            + Runtime.version()
+            + Machine.coresAndJava()
             + "; "
             + rounds
             + " rounds of "
@@ -253,9 +250,7 @@ public final class SdkBench {
   }
 
   private static long routingWrittenAtMillis(DevStack stack, String prompt) throws Exception {
-    Properties props = new Properties();
-    props.setProperty("user", "postgres");
-    try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), props);
+    try (Connection c = BenchStore.connect(stack.jdbcUrl());
         PreparedStatement s =
             c.prepareStatement(
                 "SELECT (extract(epoch FROM updated_at) * 1000)::bigint FROM routing WHERE prompt = ?")) {

@@ -24,7 +24,8 @@ public record CostGate(
     double tau,
     GateMode mode,
     double minimumPower,
-    boolean dryRun) {
+    boolean dryRun)
+    implements ComparisonGate {
 
   public CostGate {
     GateChecks.comparison(alphaShare, margin, minimumEffect, 100, tau);

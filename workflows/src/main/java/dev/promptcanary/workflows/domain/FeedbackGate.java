@@ -24,7 +24,8 @@ public record FeedbackGate(
     double tau,
     GateMode mode,
     double minimumPower,
-    boolean dryRun) {
+    boolean dryRun)
+    implements ComparisonGate {
 
   public FeedbackGate {
     GateChecks.comparison(alphaShare, margin, minimumEffect, 2, tau);

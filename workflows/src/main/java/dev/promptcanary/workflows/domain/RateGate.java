@@ -36,7 +36,8 @@ public record RateGate(
     GateMode mode,
     double relativeMargin,
     double minimumPower,
-    boolean dryRun) {
+    boolean dryRun)
+    implements ComparisonGate {
 
   public RateGate {
     GateChecks.shareAndEffects(alphaShare, margin, minimumEffect, 1);
