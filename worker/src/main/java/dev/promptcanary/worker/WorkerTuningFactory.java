@@ -33,10 +33,15 @@ public class WorkerTuningFactory {
   @Min(1)
   private int maxWorkflowThreads = 4000;
 
-  /** Concurrent long polls for workflow tasks (the SDK's default: 5). */
+  /**
+   * Concurrent long polls for workflow tasks, half on the sticky queue (the SDK's default: 5). Each
+   * poll is a round trip before the next task is picked up: with 5, one worker ran 9 workflow tasks
+   * a second at 100 rollouts on a starved machine while its task slots sat free; with 16, 18
+   * (docs/benchmarks.md, "many-rollouts").
+   */
   @Min(2)
   @Max(100)
-  private int workflowTaskPollers = 5;
+  private int workflowTaskPollers = 16;
 
   /** Concurrent long polls for activity tasks (the SDK's default: 5). */
   @Min(1)

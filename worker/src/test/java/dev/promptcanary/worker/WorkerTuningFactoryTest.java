@@ -24,6 +24,7 @@ class WorkerTuningFactoryTest {
     assertThat(factory.getMaxWorkflowThreadCount())
         .isGreaterThanOrEqualTo(factory.getWorkflowCacheSize());
     assertThat(tuning.isEveryCachedWorkflowGivenAThread()).isTrue();
+    assertThat(worker.getMaxConcurrentWorkflowTaskPollers()).isEqualTo(16);
     assertThat(worker.getDefaultDeadlockDetectionTimeout()).isEqualTo(5000);
   }
 

@@ -25,6 +25,7 @@ class WorkerTuningConfigTest {
 
     assertThat(tuning.getWorkflowCacheSize()).isEqualTo(2000);
     assertThat(tuning.getMaxWorkflowThreads()).isEqualTo(4000);
+    assertThat(tuning.getWorkflowTaskPollers()).isEqualTo(16);
     assertThat(tuning.getDeadlockDetectionTimeout().toMilliseconds()).isEqualTo(5000);
   }
 
