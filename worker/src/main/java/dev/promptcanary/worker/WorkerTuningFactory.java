@@ -14,9 +14,9 @@ import jakarta.validation.constraints.NotNull;
  * How much one worker process holds and runs at once ({@code temporal.worker} in the config). The
  * SDK's defaults keep 600 workflows in the sticky cache on 600 workflow threads: with more open
  * rollouts than that, every workflow task of an evicted rollout replays its whole history (up to
- * the 3,000 events of a bake) before it can look, which is what made looks late at 1,000 rollouts
- * (docs/benchmarks.md, "many-rollouts"). The defaults here hold 1,000 open rollouts per worker with
- * room to spare.
+ * the 3,000 events of a bake) before it can look (the 1,000-rollout run of docs/benchmarks.md,
+ * "many-rollouts", had 1,000 open on them; its misses were not counted then). The defaults here
+ * hold 1,000 open rollouts per worker with room to spare, and 16 workflow pollers instead of 5.
  */
 public class WorkerTuningFactory {
   /**
