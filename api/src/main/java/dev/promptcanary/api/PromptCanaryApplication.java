@@ -170,6 +170,7 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
               RolloutWorkers.create(
                   workflowClient,
                   taskQueue,
+                  config.getTemporal().getWorker(),
                   jdbi,
                   config.getModel().isEnabled() ? config.getModel().build() : null,
                   config.getModel().isEnabled() ? evalJudge(config) : null,

@@ -4,7 +4,6 @@ import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
-import io.temporal.worker.WorkerFactoryOptions;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,17 +16,22 @@ public final class RolloutWorker implements Managed {
 
   /**
    * {@code registrations} adds the workflow implementations and activity instances this worker
-   * runs.
+   * runs; {@code tuning} sizes its cache, threads, pollers and task slots.
    */
-  public RolloutWorker(WorkflowClient client, String taskQueue, Consumer<Worker> registrations) {
+  public RolloutWorker(
+      WorkflowClient client,
+      String taskQueue,
+      WorkerTuningFactory tuning,
+      Consumer<Worker> registrations) {
     this.factory =
         WorkerFactory.newInstance(
             client,
-            WorkerFactoryOptions.newBuilder()
+            tuning
+                .factoryOptions()
                 .setWorkerInterceptors(new RolloutLogContextInterceptor())
                 .build());
     this.taskQueue = taskQueue;
-    registrations.accept(factory.newWorker(taskQueue));
+    registrations.accept(factory.newWorker(taskQueue, tuning.workerOptions()));
   }
 
   @Override

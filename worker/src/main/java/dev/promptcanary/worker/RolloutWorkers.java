@@ -35,16 +35,25 @@ public final class RolloutWorkers {
    */
   public static RolloutWorker create(
       WorkflowClient client, String taskQueue, Jdbi jdbi, ChatModel model, Judge judge) {
-    return create(client, taskQueue, jdbi, model, judge, new AlertSender(), RolloutMeters.unread());
+    return create(
+        client,
+        taskQueue,
+        new WorkerTuningFactory(),
+        jdbi,
+        model,
+        judge,
+        new AlertSender(),
+        RolloutMeters.unread());
   }
 
   /**
-   * The same, alerts going through {@code alerts} (its default webhook and links) and the
-   * activities' meters to {@code meters}.
+   * The same, sized by {@code tuning}, alerts going through {@code alerts} (its default webhook and
+   * links) and the activities' meters to {@code meters}.
    */
   public static RolloutWorker create(
       WorkflowClient client,
       String taskQueue,
+      WorkerTuningFactory tuning,
       Jdbi jdbi,
       ChatModel model,
       Judge judge,
@@ -56,6 +65,7 @@ public final class RolloutWorkers {
     return new RolloutWorker(
         client,
         taskQueue,
+        tuning,
         worker -> {
           // The eval run without a rollout runs the rollout's own eval activity, on the same queue.
           worker.registerWorkflowImplementationTypes(

@@ -34,6 +34,7 @@ public class TemporalFactory {
   @NotBlank private String namespace = "default";
   @NotBlank private String taskQueue = TaskQueues.ROLLOUTS;
   @Valid @NotNull private TlsFactory tls = new TlsFactory();
+  @Valid @NotNull private WorkerTuningFactory worker = new WorkerTuningFactory();
 
   /** A Temporal Cloud API key; empty: none. Never written back out (write-only). */
   private String apiKey = "";
@@ -169,6 +170,17 @@ public class TemporalFactory {
 
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /** The worker's cache, threads, pollers and task slots (used by processes that run a worker). */
+  @JsonProperty
+  public WorkerTuningFactory getWorker() {
+    return worker;
+  }
+
+  @JsonProperty
+  public void setWorker(WorkerTuningFactory worker) {
+    this.worker = worker;
   }
 
   @JsonProperty

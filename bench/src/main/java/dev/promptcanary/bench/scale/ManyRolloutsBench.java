@@ -85,7 +85,12 @@ public final class ManyRolloutsBench {
 
   public static void main(String[] args) throws Exception {
     Options.apply(args);
-    int rollouts = Integer.getInteger("bench.rollouts", 1000);
+    // one count, or several ("100,300,1000") measured one after the other to find the knee
+    List<Integer> steps =
+        java.util.Arrays.stream(System.getProperty("bench.rollouts", "1000").split(","))
+            .map(String::strip)
+            .map(Integer::valueOf)
+            .toList();
     int baseline = Integer.getInteger("bench.baseline", 10);
     double minutes = Double.parseDouble(System.getProperty("bench.minutes", "3"));
     int lookSeconds = Integer.getInteger("bench.look-seconds", 5);
@@ -93,11 +98,11 @@ public final class ManyRolloutsBench {
     String temporal = System.getProperty("bench.temporal", "auto");
     System.out.printf(
         Locale.ROOT,
-        "many-rollouts benchmark: %d cores, %s; %d rollouts (baseline %d), %.1f min each, a look"
+        "many-rollouts benchmark: %d cores, %s; %s rollouts (baseline %d), %.1f min each, a look"
             + " every %d s, a session per rollout every %d s; load average at start %s%n",
         Runtime.getRuntime().availableProcessors(),
         Runtime.version(),
-        rollouts,
+        steps,
         baseline,
         minutes,
         lookSeconds,
@@ -115,9 +120,41 @@ public final class ManyRolloutsBench {
       traffic.start();
       ManyRolloutsBench bench = new ManyRolloutsBench(stack, worker, traffic, lookSeconds, minutes);
       PhaseResult base = bench.phase("baseline", baseline);
-      PhaseResult many = bench.phase("many", rollouts);
+      List<PhaseResult> many = new ArrayList<>();
+      printSummary(base);
+      for (int count : steps) {
+        PhaseResult step = bench.phase(steps.size() == 1 ? "many" : "step" + count, count);
+        printSummary(step);
+        many.add(step);
+      }
       report(server, lookSeconds, sessionSeconds, minutes, base, many);
     }
+  }
+
+  /** A phase's main figures as soon as it is over, so a run cut short still says what it saw. */
+  private static void printSummary(PhaseResult r) {
+    System.out.printf(
+        Locale.ROOT,
+        "[%s] summary: %d rollouts, %d in CANARY; %d looks; delay p50 %.3f s, p99 %.3f s; worker %.2f"
+            + " cores, %.1f ms CPU per look; %.0f workflow tasks (mean %.1f ms), sticky cache hit share"
+            + " %.3f (%.0f misses); heap after full GC %d / %d MB; events per run max %d; load %s / %s%n",
+        r.name(),
+        r.asked(),
+        r.inCanary(),
+        r.looksInWindow().size(),
+        r.delayP(0.5),
+        r.delayP(0.99),
+        r.workerCores(),
+        r.cpuMillisPerLook(),
+        r.sdk(WorkerMetrics.WORKFLOW_TASKS),
+        r.sdkMeanMillis(WorkerMetrics.WORKFLOW_TASK_SECONDS, WorkerMetrics.WORKFLOW_TASKS),
+        r.cacheHitShare(),
+        r.sdk(WorkerMetrics.CACHE_MISSES),
+        r.heapBeforeMb(),
+        r.heapAfterMb(),
+        r.maxEvents(),
+        r.loadStart(),
+        r.loadEnd());
   }
 
   /** The start-up line dev printed about its Temporal. */
@@ -252,6 +289,7 @@ public final class ManyRolloutsBench {
         states);
 
     long heapBefore = worker.heapAfterFullGcMb();
+    WorkerMetrics metrics0 = worker.metrics();
     double workerCpu0 = worker.cpuSeconds();
     double devCpu0 = ProcessMeter.cpuSeconds(stack.process().pid());
     double cliCpu0 =
@@ -291,6 +329,7 @@ public final class ManyRolloutsBench {
     long windowEnd = System.currentTimeMillis();
     double wall = (windowEnd - windowStart) / 1000.0;
     double workerCpu = worker.cpuSeconds() - workerCpu0;
+    WorkerMetrics metrics1 = worker.metrics();
     double devCpu = ProcessMeter.cpuSeconds(stack.process().pid()) - devCpu0;
     double cliCpu =
         temporalCliPid.isPresent()
@@ -390,7 +429,9 @@ public final class ManyRolloutsBench {
         loadEnd,
         sent,
         runs,
-        unreadable);
+        unreadable,
+        metrics0,
+        metrics1);
   }
 
   private static int open(Map<String, Integer> states) {
@@ -448,7 +489,29 @@ public final class ManyRolloutsBench {
       String loadEnd,
       Traffic traffic,
       List<LookHistory.Run> runs,
-      int unreadableHistories) {
+      int unreadableHistories,
+      WorkerMetrics metricsAtStart,
+      WorkerMetrics metricsAtEnd) {
+
+    /** The worker's CPU per look due in the window, ms: what one rollout's look costs it. */
+    double cpuMillisPerLook() {
+      return workerCpuSeconds * 1000 / Math.max(1, looksInWindow().size());
+    }
+
+    double sdk(String counter) {
+      return metricsAtEnd.since(metricsAtStart, counter);
+    }
+
+    double sdkMeanMillis(String sum, String count) {
+      return metricsAtEnd.meanSince(metricsAtStart, sum, count) * 1000;
+    }
+
+    /** Share of the window's workflow tasks that found their workflow in the sticky cache. */
+    double cacheHitShare() {
+      double hits = sdk(WorkerMetrics.CACHE_HITS);
+      double misses = sdk(WorkerMetrics.CACHE_MISSES);
+      return hits / (hits + misses);
+    }
 
     List<LookHistory.Look> looksInWindow() {
       List<LookHistory.Look> out = new ArrayList<>();
@@ -528,143 +591,205 @@ public final class ManyRolloutsBench {
         (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p * sorted.size()) - 1)));
   }
 
+  /** One row: a label, then the cell of the baseline and of each step. */
+  private static void row(
+      Table t,
+      String label,
+      PhaseResult base,
+      List<PhaseResult> many,
+      java.util.function.Function<PhaseResult, Object> cell) {
+    List<Object> cells = new ArrayList<>();
+    cells.add(label);
+    cells.add(cell.apply(base));
+    for (PhaseResult step : many) {
+      cells.add(cell.apply(step));
+    }
+    t.row(cells.toArray());
+  }
+
+  /** A figure of a step with its ratio to the baseline's. */
+  private static String withRatio(double value, double baseline, int decimals) {
+    return fmt(value, decimals) + " (" + fmt(value / baseline, 1) + "x)";
+  }
+
+  private static double looksPerRolloutMinute(PhaseResult r) {
+    return r.looksInWindow().size() / (double) Math.max(1, r.inCanary()) / (r.wallSeconds() / 60);
+  }
+
   private static void report(
       String server,
       int lookSeconds,
       int sessionSeconds,
       double minutes,
       PhaseResult base,
-      PhaseResult many) {
-    Table t =
-        new Table(
-                "measure",
-                base.asked() + " rollouts (baseline)",
-                many.asked() + " rollouts",
-                "ratio")
-            .row(
-                "rollouts started / refused (started after a 503 and a 409 naming them)",
-                base.started() + " / " + base.refused() + " (" + base.startedDespite503() + ")",
-                many.started() + " / " + many.refused() + " (" + many.startedDespite503() + ")",
-                "")
-            .row(
-                "in CANARY before the window (s after the first start)",
-                base.inCanary() + " (" + fmt(base.rampSeconds(), 0) + " s)",
-                many.inCanary() + " (" + fmt(many.rampSeconds(), 0) + " s)",
-                "")
-            .row(
-                "ended by themselves in the window",
-                base.endedDuringWindow() + " " + ended(base),
-                many.endedDuringWindow() + " " + ended(many),
-                "")
-            .row(
-                "finished after the abort (final state)",
-                base.finished() + " of " + base.started(),
-                many.finished() + " of " + many.started(),
-                "")
-            .row(
-                "looks due in the window",
-                base.looksInWindow().size(),
-                many.looksInWindow().size(),
-                "")
-            .row(
-                "looks per rollout per minute",
-                fmt(
-                    base.looksInWindow().size()
-                        / (double) Math.max(1, base.inCanary())
-                        / (base.wallSeconds() / 60),
-                    1),
-                fmt(
-                    many.looksInWindow().size()
-                        / (double) Math.max(1, many.inCanary())
-                        / (many.wallSeconds() / 60),
-                    1),
-                "")
-            .row(
-                "look delay p50, s (due -> worker started it)",
-                fmt(base.delayP(0.5), 3),
-                fmt(many.delayP(0.5), 3),
-                fmt(many.delayP(0.5) / base.delayP(0.5), 1) + "x")
-            .row(
-                "look delay p99, s",
-                fmt(base.delayP(0.99), 3),
-                fmt(many.delayP(0.99), 3),
-                fmt(many.delayP(0.99) / base.delayP(0.99), 1) + "x")
-            .row("look delay max, s", fmt(base.delayP(1.0), 3), fmt(many.delayP(1.0), 3), "")
-            .row(
-                "  of it due -> scheduled by the workflow, p50 / p99 s",
-                fmt(base.workflowPartP(0.5), 3) + " / " + fmt(base.workflowPartP(0.99), 3),
-                fmt(many.workflowPartP(0.5), 3) + " / " + fmt(many.workflowPartP(0.99), 3),
-                "")
-            .row(
-                "history events per run: median / max (limit " + HISTORY_EVENT_LIMIT + ")",
-                fmt(base.medianEvents(), 0) + " / " + base.maxEvents(),
-                fmt(many.medianEvents(), 0) + " / " + many.maxEvents(),
-                "")
-            .row(
-                "history events per rollout per minute (minutes to the limit)",
-                fmt(base.eventsPerMinute(), 0)
-                    + " ("
-                    + fmt(HISTORY_EVENT_LIMIT / base.eventsPerMinute(), 0)
-                    + ")",
-                fmt(many.eventsPerMinute(), 0)
-                    + " ("
-                    + fmt(HISTORY_EVENT_LIMIT / many.eventsPerMinute(), 0)
-                    + ")",
-                "")
-            .row(
-                "runs / runs continued as new",
-                base.runs().size() + " / " + base.continuedAsNew(),
-                many.runs().size() + " / " + many.continuedAsNew(),
-                "")
-            .row(
-                "worker CPU, cores (CPU time / wall)",
-                fmt(base.workerCores(), 2),
-                fmt(many.workerCores(), 2),
-                fmt(many.workerCores() / base.workerCores(), 1) + "x")
-            .row(
-                "dev process CPU, cores (API"
-                    + (server.startsWith("Temporal's Java") ? " + Temporal" : "")
-                    + ")",
-                fmt(base.devCpuSeconds() / base.wallSeconds(), 2),
-                fmt(many.devCpuSeconds() / many.wallSeconds(), 2),
-                "")
-            .row(
-                "Temporal CLI server CPU, cores",
-                Double.isNaN(base.temporalCliCpuSeconds())
-                    ? "-"
-                    : fmt(base.temporalCliCpuSeconds() / base.wallSeconds(), 2),
-                Double.isNaN(many.temporalCliCpuSeconds())
-                    ? "-"
-                    : fmt(many.temporalCliCpuSeconds() / many.wallSeconds(), 2),
-                "")
-            .row(
-                "worker heap after a full GC, MB: window start / end",
-                base.heapBeforeMb() + " / " + base.heapAfterMb(),
-                many.heapBeforeMb() + " / " + many.heapAfterMb(),
-                "")
-            .row(
-                "worker heap after young GCs in the window, max MB",
-                base.maxHeapAfterYoungGcMb() == 0 ? "no GC" : base.maxHeapAfterYoungGcMb(),
-                many.maxHeapAfterYoungGcMb() == 0 ? "no GC" : many.maxHeapAfterYoungGcMb(),
-                "")
-            .row(
-                "traffic in the window: sessions / observations / failed calls",
-                base.traffic().sessions()
-                    + " / "
-                    + base.traffic().observations()
-                    + " / "
-                    + base.traffic().failures(),
-                many.traffic().sessions()
-                    + " / "
-                    + many.traffic().observations()
-                    + " / "
-                    + many.traffic().failures(),
-                "")
-            .row(
-                "load average at window start / end",
-                base.loadStart() + " / " + base.loadEnd(),
-                many.loadStart() + " / " + many.loadEnd(),
-                "");
+      List<PhaseResult> many) {
+    List<String> header = new ArrayList<>(List.of("measure", base.asked() + " (baseline)"));
+    for (PhaseResult step : many) {
+      header.add(step.asked() + " rollouts (x baseline)");
+    }
+    Table t = new Table(header.toArray(String[]::new));
+    row(
+        t,
+        "rollouts started / refused (started after a 503 and a 409 naming them)",
+        base,
+        many,
+        r -> r.started() + " / " + r.refused() + " (" + r.startedDespite503() + ")");
+    row(
+        t,
+        "in CANARY before the window (s after the first start)",
+        base,
+        many,
+        r -> r.inCanary() + " (" + fmt(r.rampSeconds(), 0) + " s)");
+    row(
+        t,
+        "ended by themselves in the window",
+        base,
+        many,
+        r -> r.endedDuringWindow() + " " + ended(r));
+    row(
+        t,
+        "finished after the abort (final state)",
+        base,
+        many,
+        r -> r.finished() + " of " + r.started());
+    row(t, "looks due in the window", base, many, r -> r.looksInWindow().size());
+    row(t, "looks per rollout per minute", base, many, r -> fmt(looksPerRolloutMinute(r), 1));
+    row(
+        t,
+        "look delay p50, s (due -> worker started it)",
+        base,
+        many,
+        r -> r == base ? fmt(r.delayP(0.5), 3) : withRatio(r.delayP(0.5), base.delayP(0.5), 3));
+    row(
+        t,
+        "look delay p99, s",
+        base,
+        many,
+        r -> r == base ? fmt(r.delayP(0.99), 3) : withRatio(r.delayP(0.99), base.delayP(0.99), 3));
+    row(t, "look delay max, s", base, many, r -> fmt(r.delayP(1.0), 3));
+    row(
+        t,
+        "  of it due -> scheduled by the workflow, p50 / p99 s",
+        base,
+        many,
+        r -> fmt(r.workflowPartP(0.5), 3) + " / " + fmt(r.workflowPartP(0.99), 3));
+    row(
+        t,
+        "history events per run: median / max (limit " + HISTORY_EVENT_LIMIT + ")",
+        base,
+        many,
+        r -> fmt(r.medianEvents(), 0) + " / " + r.maxEvents());
+    row(
+        t,
+        "history events per rollout per minute (minutes to the limit)",
+        base,
+        many,
+        r ->
+            fmt(r.eventsPerMinute(), 0)
+                + " ("
+                + fmt(HISTORY_EVENT_LIMIT / r.eventsPerMinute(), 0)
+                + ")");
+    row(
+        t,
+        "runs / runs continued as new",
+        base,
+        many,
+        r -> r.runs().size() + " / " + r.continuedAsNew());
+    row(
+        t,
+        "worker CPU, cores (CPU time / wall)",
+        base,
+        many,
+        r ->
+            r == base
+                ? fmt(r.workerCores(), 2)
+                : withRatio(r.workerCores(), base.workerCores(), 2));
+    row(t, "worker CPU per look, ms", base, many, r -> fmt(r.cpuMillisPerLook(), 1));
+    row(
+        t,
+        "workflow tasks per look / mean ms each",
+        base,
+        many,
+        r ->
+            fmt(r.sdk(WorkerMetrics.WORKFLOW_TASKS) / Math.max(1, r.looksInWindow().size()), 1)
+                + " / "
+                + fmt(
+                    r.sdkMeanMillis(
+                        WorkerMetrics.WORKFLOW_TASK_SECONDS, WorkerMetrics.WORKFLOW_TASKS),
+                    1));
+    row(
+        t,
+        "workflow tasks failed (the deadlock detector's among them)",
+        base,
+        many,
+        r -> fmt(r.sdk(WorkerMetrics.WORKFLOW_TASK_FAILURES), 0));
+    row(
+        t,
+        "sticky cache hits share / misses / forced evictions",
+        base,
+        many,
+        r ->
+            fmt(r.cacheHitShare(), 3)
+                + " / "
+                + fmt(r.sdk(WorkerMetrics.CACHE_MISSES), 0)
+                + " / "
+                + fmt(r.sdk(WorkerMetrics.CACHE_EVICTIONS), 0));
+    row(
+        t,
+        "activities in the window / mean ms each",
+        base,
+        many,
+        r ->
+            fmt(r.sdk(WorkerMetrics.ACTIVITIES), 0)
+                + " / "
+                + fmt(
+                    r.sdkMeanMillis(WorkerMetrics.ACTIVITY_SECONDS, WorkerMetrics.ACTIVITIES), 1));
+    row(
+        t,
+        "dev process CPU, cores (API"
+            + (server.startsWith("Temporal's Java") ? " + Temporal" : "")
+            + ")",
+        base,
+        many,
+        r -> fmt(r.devCpuSeconds() / r.wallSeconds(), 2));
+    row(
+        t,
+        "Temporal CLI server CPU, cores",
+        base,
+        many,
+        r ->
+            Double.isNaN(r.temporalCliCpuSeconds())
+                ? "-"
+                : fmt(r.temporalCliCpuSeconds() / r.wallSeconds(), 2));
+    row(
+        t,
+        "worker heap after a full GC, MB: window start / end",
+        base,
+        many,
+        r -> r.heapBeforeMb() + " / " + r.heapAfterMb());
+    row(
+        t,
+        "worker heap after young GCs in the window, max MB",
+        base,
+        many,
+        r -> r.maxHeapAfterYoungGcMb() == 0 ? "no GC" : r.maxHeapAfterYoungGcMb());
+    row(
+        t,
+        "traffic in the window: sessions / observations / failed calls",
+        base,
+        many,
+        r ->
+            r.traffic().sessions()
+                + " / "
+                + r.traffic().observations()
+                + " / "
+                + r.traffic().failures());
+    row(
+        t,
+        "load average at window start / end",
+        base,
+        many,
+        r -> r.loadStart() + " / " + r.loadEnd());
     System.out.println();
     System.out.println(
         "temporal: "
@@ -675,33 +800,40 @@ public final class ManyRolloutsBench {
             + sessionSeconds
             + " s");
     System.out.print(t.render());
-    boolean onTime = many.delayP(0.99) < lookSeconds;
-    System.out.printf(
-        Locale.ROOT,
-        "looks on time at %d rollouts (p99 delay under the %d s look interval): %s (p99 %.3f s)%n",
-        many.inCanary(),
-        lookSeconds,
-        onTime ? "yes" : "NO",
-        many.delayP(0.99));
-    boolean bounded =
-        many.maxEvents() <= HISTORY_EVENT_LIMIT + 100
-            && base.maxEvents() <= HISTORY_EVENT_LIMIT + 100;
+    PhaseResult largest = many.get(many.size() - 1);
+    boolean onTime = largest.delayP(0.99) < lookSeconds;
+    for (PhaseResult step : many) {
+      System.out.printf(
+          Locale.ROOT,
+          "looks on time at %d rollouts (p99 delay under the %d s look interval): %s (p99 %.3f s)%n",
+          step.inCanary(),
+          lookSeconds,
+          step.delayP(0.99) < lookSeconds ? "yes" : "NO",
+          step.delayP(0.99));
+    }
+    int maxEvents =
+        Math.max(base.maxEvents(), many.stream().mapToInt(PhaseResult::maxEvents).max().orElse(0));
+    boolean bounded = maxEvents <= HISTORY_EVENT_LIMIT + 100;
     System.out.printf(
         Locale.ROOT,
         "history per run bounded (at most %d events plus one look's): %s (max %d; %d runs continued as new)%n",
         HISTORY_EVENT_LIMIT,
         bounded ? "yes" : "NO",
-        Math.max(base.maxEvents(), many.maxEvents()),
-        base.continuedAsNew() + many.continuedAsNew());
+        maxEvents,
+        base.continuedAsNew() + many.stream().mapToLong(PhaseResult::continuedAsNew).sum());
     ObjectNode json = JSON.createObjectNode();
     json.put("bench", "many-rollouts");
     json.put("temporal", server);
     json.put("look_interval_s", lookSeconds);
     json.put("session_every_s", sessionSeconds);
     json.put("minutes", minutes);
-    json.set("baseline", phaseJson(base));
-    json.set("many", phaseJson(many));
-    json.put("look_delay_p99_ratio", many.delayP(0.99) / base.delayP(0.99));
+    json.set("baseline", phaseJson(base, base));
+    var stepsJson = json.putArray("steps");
+    for (PhaseResult step : many) {
+      stepsJson.add(phaseJson(step, base));
+    }
+    json.set("many", phaseJson(largest, base));
+    json.put("look_delay_p99_ratio", largest.delayP(0.99) / base.delayP(0.99));
     json.put("looks_on_time", onTime);
     json.put("history_bounded", bounded);
     System.out.println(json.toString());
@@ -713,7 +845,7 @@ public final class ManyRolloutsBench {
     return other.isEmpty() ? "" : other.toString();
   }
 
-  private static ObjectNode phaseJson(PhaseResult r) {
+  private static ObjectNode phaseJson(PhaseResult r, PhaseResult base) {
     ObjectNode o = JSON.createObjectNode();
     o.put("rollouts", r.asked());
     o.put("started", r.started());
@@ -735,7 +867,21 @@ public final class ManyRolloutsBench {
     o.put("runs", r.runs().size());
     o.put("continued_as_new", r.continuedAsNew());
     o.put("unreadable_histories", r.unreadableHistories());
+    o.put("look_delay_p99_ratio", r.delayP(0.99) / base.delayP(0.99));
     o.put("worker_cpu_cores", r.workerCores());
+    o.put("worker_cpu_ms_per_look", r.cpuMillisPerLook());
+    o.put("workflow_tasks", r.sdk(WorkerMetrics.WORKFLOW_TASKS));
+    o.put(
+        "workflow_task_mean_ms",
+        r.sdkMeanMillis(WorkerMetrics.WORKFLOW_TASK_SECONDS, WorkerMetrics.WORKFLOW_TASKS));
+    o.put("workflow_tasks_failed", r.sdk(WorkerMetrics.WORKFLOW_TASK_FAILURES));
+    o.put("sticky_cache_hit_share", r.cacheHitShare());
+    o.put("sticky_cache_misses", r.sdk(WorkerMetrics.CACHE_MISSES));
+    o.put("sticky_cache_forced_evictions", r.sdk(WorkerMetrics.CACHE_EVICTIONS));
+    o.put("activities", r.sdk(WorkerMetrics.ACTIVITIES));
+    o.put(
+        "activity_mean_ms",
+        r.sdkMeanMillis(WorkerMetrics.ACTIVITY_SECONDS, WorkerMetrics.ACTIVITIES));
     o.put("dev_cpu_cores", r.devCpuSeconds() / r.wallSeconds());
     if (!Double.isNaN(r.temporalCliCpuSeconds())) {
       o.put("temporal_cli_cpu_cores", r.temporalCliCpuSeconds() / r.wallSeconds());

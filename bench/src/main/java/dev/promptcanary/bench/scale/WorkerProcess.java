@@ -48,10 +48,17 @@ final class WorkerProcess implements AutoCloseable {
   static WorkerProcess start(DevStack stack, String heap) throws Exception {
     int adminPort = ApiServer.freePort();
     Path gcLog = stack.work().resolve("worker-gc.log");
+    List<String> jvm =
+        new ArrayList<>(List.of("-Xmx" + heap, "-Xlog:gc:file=" + gcLog + ":uptimemillis"));
+    // --worker-jvm "-XX:StartFlightRecording=..." and the like, to profile the worker
+    String extra = System.getProperty("bench.worker-jvm", "").strip();
+    if (!extra.isEmpty()) {
+      jvm.addAll(List.of(extra.split("\\s+")));
+    }
     JarProcess process =
         JarProcess.builder(stack.jar())
             .name("worker")
-            .jvmOptions("-Xmx" + heap, "-Xlog:gc:file=" + gcLog + ":uptimemillis")
+            .jvmOptions(jvm)
             .args("worker", ApiServer.root().resolve("deployment/config/worker.yml").toString())
             .env(
                 Map.of(
@@ -88,6 +95,11 @@ final class WorkerProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** The SDK's counters on the worker's Prometheus page now. */
+  WorkerMetrics metrics() {
+    return WorkerMetrics.read(adminPort);
   }
 
   double cpuSeconds() {
