@@ -146,6 +146,22 @@ class RolloutPagesTest {
     assertThat(dashboard.path("samples").path("t").size()).isEqualTo(quality.path("t").size());
     assertThat(dashboard.path("samples").path("required").get(0).asInt()).isEqualTo(100);
     assertThat(dashboard.path("ledger").findValuesAsText("gate")).contains("OVERALL", "QUALITY");
+    // A ledger line is flat, as the page's script reads it: the verdict's fields beside at and
+    // stage.
+    assertThat(dashboard.at("/ledger/0").fieldNames())
+        .toIterable()
+        .containsExactly(
+            "at",
+            "stage",
+            "gate",
+            "decision",
+            "decisionClass",
+            "canaryN",
+            "stableN",
+            "estimate",
+            "bounds",
+            "threshold",
+            "reason");
     assertThat(dashboard.path("ledgerTotal").asInt())
         .isGreaterThanOrEqualTo(dashboard.path("ledger").size());
     assertThat(dashboard.path("audit").findValuesAsText("action"))

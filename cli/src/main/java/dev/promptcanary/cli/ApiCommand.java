@@ -16,6 +16,11 @@ abstract class ApiCommand implements Callable<Integer> {
     return spec.commandLine().getOut();
   }
 
+  /** Where a following command draws its progress: nowhere when it answers with JSON at the end. */
+  PrintWriter progressOut(boolean json) {
+    return json ? new PrintWriter(java.io.OutputStream.nullOutputStream()) : out();
+  }
+
   @Override
   public final Integer call() throws Exception {
     int code = run(connection.client());

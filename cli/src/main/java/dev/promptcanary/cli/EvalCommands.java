@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code eval run}: an eval suite run for a prompt version without a rollout, for CI. */
@@ -57,35 +57,13 @@ final class EvalCommands {
         description = "makes the start idempotent: a rerun with the same id follows the same eval")
     String requestId;
 
-    @Option(
-        names = "--timeout",
-        paramLabel = "S",
-        description = "stop waiting after this many seconds (exit 3; the eval goes on)")
-    Long timeout;
+    @Mixin Following following;
 
-    @Option(
-        names = "--interval",
-        paramLabel = "S",
-        description = "seconds between reads (default 1)")
-    double interval = 1;
-
-    @Option(names = "--plain", description = "append progress lines even on a terminal (no redraw)")
-    boolean plain;
-
-    @Option(
-        names = {"-o", "--output"},
-        paramLabel = "FORMAT",
-        description = "text (default) or json: the eval's final answer as JSON")
-    Output.Format format = Output.Format.text;
+    @Mixin Output output;
 
     @Override
     int run(ApiClient api) throws Exception {
-      if (!(interval >= 0.1 && interval <= 3600)) {
-        throw new ApiError(0, "--interval: must be between 0.1 and 3600 seconds", "--interval");
-      }
-      if (timeout != null && timeout < 1) {
-        throw new ApiError(0, "--timeout: must be at least 1 second", "--timeout");
-      }
+      following.check();
       ObjectNode body = ApiClient.JSON.createObjectNode();
       body.put("suite", suite);
       int at = prompt.lastIndexOf('@');
@@ -100,15 +78,11 @@ final class EvalCommands {
       if (requestId != null) {
         body.put("requestId", requestId);
       }
-      boolean json = format == Output.Format.json;
+      boolean json = output.json();
       JsonNode started = api.post("/v1/evals", body);
       EvalProgress.Result result =
           new EvalProgress(
-                  api,
-                  json ? new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()) : out(),
-                  !plain && System.console() != null,
-                  Duration.ofMillis(Math.round(interval * 1000)),
-                  timeout == null ? null : Duration.ofSeconds(timeout))
+                  api, progressOut(json), following.redraw(), following.every(), following.limit())
               .follow(started);
       if (junit != null) {
         try {
@@ -126,7 +100,7 @@ final class EvalCommands {
           out()
               .println(
                   "still RUNNING after "
-                      + timeout
+                      + following.timeout
                       + " s: not waiting any longer (the eval goes on; GET /v1/evals/"
                       + result.eval().path("id").asText()
                       + ")");

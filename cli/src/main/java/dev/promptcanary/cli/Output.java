@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
-/** {@code --output text|json} of every read command: a person's view or the API's JSON as is. */
+/**
+ * {@code --output text|json} of every read command, and of {@code eval run} and {@code rollout
+ * watch} for their final answer: a person's view or the API's JSON as is.
+ */
 final class Output {
   enum Format {
     text,

@@ -152,44 +152,28 @@ final class RolloutCommands {
     @Parameters(paramLabel = "ID")
     String id;
 
-    @Option(names = "--interval", description = "seconds between reads (default 1)")
-    double interval = 1;
-
-    @Option(names = "--timeout", description = "stop watching after this many seconds (exit 3)")
-    Long timeout;
-
-    @Option(names = "--plain", description = "append snapshots even on a terminal (no ANSI redraw)")
-    boolean plain;
+    @Mixin Following following;
 
     @Option(
         names = "--width",
         description = "cut lines at this many characters (default: $COLUMNS, else 160)")
     Integer width;
 
-    @Option(
-        names = {"-o", "--output"},
-        paramLabel = "FORMAT",
-        description = "text (default) or json: the rollout's final answer as JSON")
-    Output.Format format = Output.Format.text;
+    @Mixin Output output;
 
     @Override
     int run(ApiClient api) throws Exception {
-      if (!(interval >= 0.1 && interval <= 3600)) {
-        throw new ApiError(0, "--interval: must be between 0.1 and 3600 seconds", "--interval");
-      }
-      if (timeout != null && timeout < 1) {
-        throw new ApiError(0, "--timeout: must be at least 1 second", "--timeout");
-      }
-      boolean json = format == Output.Format.json;
+      following.check();
+      boolean json = output.json();
       RolloutWatch.Result result =
           new RolloutWatch(
                   api,
-                  json ? new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()) : out(),
+                  progressOut(json),
                   new RolloutWatch.Options(
-                      !plain && System.console() != null,
-                      Duration.ofMillis(Math.round(interval * 1000)),
+                      following.redraw(),
+                      following.every(),
                       Duration.ofSeconds(10),
-                      timeout == null ? null : Duration.ofSeconds(timeout),
+                      following.limit(),
                       width != null ? width : columns()),
                   null)
               .watch(id);

@@ -9,7 +9,6 @@ import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.devstack.demo.DemoStory;
 import dev.promptcanary.testkit.ModelSimulator;
 import io.dropwizard.core.Application;
-import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -42,7 +41,7 @@ import org.eclipse.jetty.server.Server;
  * back, 1 otherwise; {@code --keep-running} leaves the stack up. The console shows the story and
  * warnings only; the full log goes to a file named at the start.
  */
-public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
+public class DemoCommand extends EmbeddedServerCommand {
   private volatile int apiPort;
   private volatile Server jetty;
 
@@ -90,15 +89,12 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
   }
 
   @Override
-  protected void run(
-      Bootstrap<PromptCanaryConfiguration> bootstrap,
-      Namespace namespace,
-      PromptCanaryConfiguration configuration)
+  protected void runEmbedded(
+      Bootstrap<PromptCanaryConfiguration> boot, Namespace namespace, DevStackConfiguration config)
       throws Exception {
-    DevStackConfiguration config = DevStackConfiguration.of(configuration);
     long startedAt = System.nanoTime();
     PrintStream out = System.out;
-    Path log = quietConsole(bootstrap, config);
+    Path log = quietConsole(boot, config);
     out.println(
         "promptcanary demo: starting the embedded stack (PostgreSQL, Temporal, worker, API, model SIMULATOR);"
             + " full log in "
@@ -120,7 +116,7 @@ public class DemoCommand extends ServerCommand<PromptCanaryConfiguration> {
             ? null
             : Path.of(config.getEmbedded().getDataDirectory()).resolve(DevKeys.FILE_NAME);
     Map<Role, String> keys = DevKeys.ensure(config, keysFile);
-    super.run(bootstrap, namespace, config);
+    startServer(boot, namespace, config);
     DevKeys.print("promptcanary demo", keys, keysFile, out);
     out.printf(
         "promptcanary demo: stack up in %.0f s: API http://127.0.0.1:%d, Temporal localhost:%d%s%n",

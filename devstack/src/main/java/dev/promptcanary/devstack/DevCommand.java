@@ -3,7 +3,6 @@ package dev.promptcanary.devstack;
 import dev.promptcanary.api.ProcessRole;
 import dev.promptcanary.api.PromptCanaryConfiguration;
 import io.dropwizard.core.Application;
-import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import java.nio.file.Path;
 import net.sourceforge.argparse4j.impl.Arguments;
@@ -16,7 +15,7 @@ import net.sourceforge.argparse4j.inf.Subparser;
  * real gRPC port with real time, the worker, and the API. The worker and API reach Temporal over
  * gRPC exactly as they would reach a cluster.
  */
-public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
+public class DevCommand extends EmbeddedServerCommand {
   public DevCommand(Application<PromptCanaryConfiguration> application) {
     super(
         application,
@@ -49,12 +48,9 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
   }
 
   @Override
-  protected void run(
-      Bootstrap<PromptCanaryConfiguration> bootstrap,
-      Namespace namespace,
-      PromptCanaryConfiguration configuration)
+  protected void runEmbedded(
+      Bootstrap<PromptCanaryConfiguration> boot, Namespace namespace, DevStackConfiguration config)
       throws Exception {
-    DevStackConfiguration config = DevStackConfiguration.of(configuration);
     config.setRole(
         Boolean.TRUE.equals(namespace.getBoolean("no_worker")) ? ProcessRole.API : ProcessRole.ALL);
     if (namespace.getString("data_dir") != null) {
@@ -76,6 +72,6 @@ public class DevCommand extends ServerCommand<PromptCanaryConfiguration> {
     EmbeddedStack.startSimulator("dev", config, namespace.getInt("simulator_port"));
     Path keysFile = Path.of(config.getEmbedded().getDataDirectory()).resolve(DevKeys.FILE_NAME);
     DevKeys.print("dev", DevKeys.ensure(config, keysFile), keysFile, System.out);
-    super.run(bootstrap, namespace, config);
+    startServer(boot, namespace, config);
   }
 }

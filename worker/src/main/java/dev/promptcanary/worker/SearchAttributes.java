@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The custom search attributes rollouts upsert. A workflow that upserts an unregistered one fails
  * its workflow tasks until it exists, so the embedded server gets them at start-up; a real cluster
- * gets them once from deployment/temporal/register-search-attributes.sh.
+ * gets them once from deployment/helm/promptcanary/files/register-search-attributes.sh.
  */
 public final class SearchAttributes {
   private static final Logger LOG = LoggerFactory.getLogger(SearchAttributes.class);

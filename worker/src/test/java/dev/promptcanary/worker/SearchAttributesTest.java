@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The cluster's registration script registers exactly the attributes the workflow upserts. */
 class SearchAttributesTest {
   private static final Path SCRIPT =
-      Path.of("../deployment/temporal/register-search-attributes.sh");
+      Path.of("../deployment/helm/promptcanary/files/register-search-attributes.sh");
   private static final Pattern REGISTER = Pattern.compile("(?m)^register (\\w+) (\\w+)\\s*$");
 
   @Test

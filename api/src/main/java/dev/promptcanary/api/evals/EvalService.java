@@ -5,7 +5,6 @@ import dev.promptcanary.activities.eval.CaseResult;
 import dev.promptcanary.activities.eval.EvalCase;
 import dev.promptcanary.activities.eval.EvalRun;
 import dev.promptcanary.activities.eval.StoredEvalSuite;
-import dev.promptcanary.activities.eval.SuiteValidator;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.EvalDao;
@@ -13,6 +12,7 @@ import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.api.auth.Caller;
 import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.api.rollouts.CandidateCheck;
 import dev.promptcanary.api.rollouts.TemporalErrors;
 import dev.promptcanary.workflows.eval.EvalRunInput;
 import dev.promptcanary.workflows.eval.EvalRunResult;
@@ -77,17 +77,10 @@ public class EvalService {
 
   public Started start(StartEvalRequest request, Caller caller) {
     String prompt = request.prompt();
-    RoutingState current =
-        routing
-            .find(prompt)
-            .orElseThrow(() -> ApiException.notFound("prompt", "no prompt named '" + prompt + "'"));
     int candidate = request.candidateVersion();
-    if (!prompts.versionExists(prompt, candidate)) {
-      throw ApiException.invalid(
-          "candidateVersion", "prompt '" + prompt + "' has no version " + candidate);
-    }
+    RoutingState current = CandidateCheck.routingOf(routing, prompts, prompt, candidate);
     int baseline = baseline(request, current, candidate);
-    StoredEvalSuite suite = suite(request.suite());
+    StoredEvalSuite suite = SuiteRef.resolve(evals, "suite", request.suite());
 
     String id =
         ID_PREFIX
@@ -175,39 +168,6 @@ public class EvalService {
           "baselineVersion", "prompt '" + request.prompt() + "' has no version " + asked);
     }
     return asked;
-  }
-
-  /** The suite {@code ref} names ({@code name}: its latest version; {@code name@version}). */
-  private StoredEvalSuite suite(String ref) {
-    int at = ref.lastIndexOf('@');
-    String name = at > 0 ? ref.substring(0, at) : ref;
-    if (!SuiteValidator.validName(name)) {
-      throw ApiException.invalid(
-          "suite",
-          "suite must be a suite name or name@version; the name " + SuiteValidator.NAME_RULE);
-    }
-    if (at < 0) {
-      return evals
-          .findLatestSuite(name)
-          .orElseThrow(() -> ApiException.invalid("suite", "no eval suite named '" + name + "'"));
-    }
-    int version;
-    try {
-      version = Integer.parseInt(ref.substring(at + 1));
-    } catch (NumberFormatException e) {
-      version = 0;
-    }
-    if (version < 1) {
-      throw ApiException.invalid(
-          "suite", "suite's version after '@' must be a positive integer, was '" + ref + "'");
-    }
-    int number = version;
-    return evals
-        .findSuite(name, number)
-        .orElseThrow(
-            () ->
-                ApiException.invalid(
-                    "suite", "eval suite '" + name + "' has no version " + number));
   }
 
   /** What a request asked for, as the request (not as resolved: a later suite version is fine). */

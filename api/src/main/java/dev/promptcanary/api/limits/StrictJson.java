@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How request bodies are read: unknown fields are refused (naming the field) rather than ignored, a
@@ -29,6 +31,25 @@ public final class StrictJson {
   public static final int MAX_NUMBER_LENGTH = 100;
 
   public static final String NUL_MESSAGE = "must not contain the NUL character (U+0000)";
+
+  /**
+   * The coercions Jackson makes by default that a body may not rely on: text (or empty text) for a
+   * number or a boolean, a number for a boolean, a number or a boolean for text.
+   */
+  private static final Map<LogicalType, List<CoercionInputShape>> REFUSED_COERCIONS =
+      Map.of(
+          LogicalType.Integer,
+          List.of(CoercionInputShape.String, CoercionInputShape.EmptyString),
+          LogicalType.Float,
+          List.of(CoercionInputShape.String, CoercionInputShape.EmptyString),
+          LogicalType.Boolean,
+          List.of(
+              CoercionInputShape.String,
+              CoercionInputShape.EmptyString,
+              CoercionInputShape.Integer),
+          LogicalType.Textual,
+          List.of(
+              CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean));
 
   private StrictJson() {}
 
@@ -46,25 +67,10 @@ public final class StrictJson {
     mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
     mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
-    for (LogicalType type :
-        new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
-      mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
-      mapper
-          .coercionConfigFor(type)
-          .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
-    }
-    mapper
-        .coercionConfigFor(LogicalType.Boolean)
-        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
-    mapper
-        .coercionConfigFor(LogicalType.Textual)
-        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
-    mapper
-        .coercionConfigFor(LogicalType.Textual)
-        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
-    mapper
-        .coercionConfigFor(LogicalType.Textual)
-        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    REFUSED_COERCIONS.forEach(
+        (type, shapes) ->
+            shapes.forEach(
+                shape -> mapper.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail)));
     mapper.registerModule(
         new SimpleModule("promptcanary-strict-text")
             .addDeserializer(String.class, new NulFreeStringDeserializer()));

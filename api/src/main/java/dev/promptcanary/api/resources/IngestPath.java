@@ -10,6 +10,7 @@ import dev.promptcanary.api.rollouts.RolloutNotifier;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -39,32 +40,35 @@ public final class IngestPath {
   }
 
   public IngestResult observations(List<Observation> items) {
-    Instant now = clock.instant();
-    IngestResult result =
-        outcomes.insertObservations(items.stream().map(o -> o.withTimeIfMissing(now)).toList());
-    notifyRollouts(result, items, Observation::prompt);
-    return result;
+    return store(
+        items, Observation::withTimeIfMissing, outcomes::insertObservations, Observation::prompt);
   }
 
   public IngestResult judgements(List<Judgement> items) {
-    Instant now = clock.instant();
-    IngestResult result =
-        outcomes.insertJudgements(items.stream().map(j -> j.withTimeIfMissing(now)).toList());
-    notifyRollouts(result, items, Judgement::prompt);
-    return result;
+    return store(
+        items, Judgement::withTimeIfMissing, outcomes::insertJudgements, Judgement::prompt);
   }
 
   public IngestResult metrics(List<OutcomeMetric> items) {
-    Instant now = clock.instant();
-    IngestResult result =
-        outcomes.insertMetrics(items.stream().map(m -> m.withTimeIfMissing(now)).toList());
-    notifyRollouts(result, items, OutcomeMetric::prompt);
-    return result;
+    return store(
+        items, OutcomeMetric::withTimeIfMissing, outcomes::insertMetrics, OutcomeMetric::prompt);
   }
 
-  private <T> void notifyRollouts(IngestResult result, List<T> items, Function<T, String> prompt) {
+  /**
+   * Stamps the items without a time with one arrival time, stores them, and tells the rollouts of
+   * their prompts when any was new.
+   */
+  private <T> IngestResult store(
+      List<T> items,
+      BiFunction<T, Instant, T> stamped,
+      Function<List<T>, IngestResult> insert,
+      Function<T, String> prompt) {
+    Instant now = clock.instant();
+    IngestResult result =
+        insert.apply(items.stream().map(item -> stamped.apply(item, now)).toList());
     if (result.accepted() > 0) {
       notifier.outcomesStored(items.stream().map(prompt).collect(Collectors.toSet()));
     }
+    return result;
   }
 }

@@ -36,91 +36,88 @@ public class OutcomeResource {
     this.maxBatchSize = maxBatchSize;
   }
 
-  @POST
-  @RolesAllowed(Role.CLIENT_NAME)
-  @Path("/observations")
-  public IngestResult observations(@NotNull ObservationBatch batch) {
-    List<Observation> items = batch.observations();
-    // Request ids are unique per prompt: one app request may use two prompts.
-    check(
-        batch,
-        "observations",
-        items,
-        o -> o.prompt() + "\u0000" + o.requestId(),
-        Observation::prompt,
-        Observation::version);
-    return ingest.observations(items);
-  }
-
-  @POST
-  @RolesAllowed(Role.CLIENT_NAME)
-  @Path("/judgements")
-  public IngestResult judgements(@NotNull JudgementBatch batch) {
-    List<Judgement> items = batch.judgements();
-    // A judgement is identified by (prompt, request, judge): one request may carry scores from
-    // several judges.
-    check(
-        batch,
-        "judgements",
-        items,
-        j -> j.prompt() + "\u0000" + j.requestId() + "\u0000" + j.judge(),
-        Judgement::prompt,
-        Judgement::version);
-    return ingest.judgements(items);
-  }
-
-  @POST
-  @RolesAllowed(Role.CLIENT_NAME)
-  @Path("/metrics")
-  public IngestResult metrics(@NotNull MetricBatch batch) {
-    List<OutcomeMetric> items = batch.metrics();
-    check(
-        batch,
-        "metrics",
-        items,
-        OutcomeMetric::identity,
-        "name",
-        OutcomeMetric::prompt,
-        OutcomeMetric::version,
-        (m, i, errors) -> {
-          String at = "metrics[" + i + "].value";
-          if (m.value() != null
-              && !Double.isFinite(m.value())
-              && errors.stream().noneMatch(e -> e.field().equals(at))) {
-            errors.add(new FieldError(at, "must be a finite number, was " + m.value()));
-          }
-        });
-    return ingest.metrics(items);
-  }
+  /**
+   * What a batch of one kind is checked for beyond bean validation: its field, what makes two items
+   * the same (and the field a duplicate is reported at), each item's prompt and version, and any
+   * further check of an item.
+   */
+  private record BatchRules<T>(
+      String field,
+      Function<T, String> identity,
+      String identityField,
+      Function<T, String> prompt,
+      Function<T, Integer> version,
+      ItemCheck<T> more) {}
 
   /** A check of one item beyond bean validation, adding what it finds to {@code errors}. */
   private interface ItemCheck<T> {
     void check(T item, int index, List<FieldError> errors);
   }
 
-  private <T> void check(
-      Object batch,
-      String field,
-      List<T> items,
-      Function<T, String> identity,
-      Function<T, String> prompt,
-      Function<T, Integer> version) {
-    check(batch, field, items, identity, "requestId", prompt, version, (item, i, errors) -> {});
+  // Request ids are unique per prompt: one app request may use two prompts.
+  private static final BatchRules<Observation> OBSERVATIONS =
+      new BatchRules<>(
+          "observations",
+          o -> o.prompt() + "\u0000" + o.requestId(),
+          "requestId",
+          Observation::prompt,
+          Observation::version,
+          (item, i, errors) -> {});
+
+  // A judgement is identified by (prompt, request, judge): one request may carry scores from
+  // several judges.
+  private static final BatchRules<Judgement> JUDGEMENTS =
+      new BatchRules<>(
+          "judgements",
+          j -> j.prompt() + "\u0000" + j.requestId() + "\u0000" + j.judge(),
+          "requestId",
+          Judgement::prompt,
+          Judgement::version,
+          (item, i, errors) -> {});
+
+  private static final BatchRules<OutcomeMetric> METRICS =
+      new BatchRules<>(
+          "metrics",
+          OutcomeMetric::identity,
+          "name",
+          OutcomeMetric::prompt,
+          OutcomeMetric::version,
+          (m, i, errors) -> {
+            String at = "metrics[" + i + "].value";
+            if (m.value() != null
+                && !Double.isFinite(m.value())
+                && errors.stream().noneMatch(e -> e.field().equals(at))) {
+              errors.add(new FieldError(at, "must be a finite number, was " + m.value()));
+            }
+          });
+
+  @POST
+  @RolesAllowed(Role.CLIENT_NAME)
+  @Path("/observations")
+  public IngestResult observations(@NotNull ObservationBatch batch) {
+    return ingest.observations(checked(batch, batch.observations(), OBSERVATIONS));
+  }
+
+  @POST
+  @RolesAllowed(Role.CLIENT_NAME)
+  @Path("/judgements")
+  public IngestResult judgements(@NotNull JudgementBatch batch) {
+    return ingest.judgements(checked(batch, batch.judgements(), JUDGEMENTS));
+  }
+
+  @POST
+  @RolesAllowed(Role.CLIENT_NAME)
+  @Path("/metrics")
+  public IngestResult metrics(@NotNull MetricBatch batch) {
+    return ingest.metrics(checked(batch, batch.metrics(), METRICS));
   }
 
   /**
    * The whole batch checked in one pass (field rules, duplicates, unknown versions, {@code more});
    * a 413 first when it holds more items than a batch may, a 422 listing every problem otherwise.
    */
-  private <T> void check(
-      Object batch,
-      String field,
-      List<T> items,
-      Function<T, String> identity,
-      String identityField,
-      Function<T, String> prompt,
-      Function<T, Integer> version,
-      ItemCheck<T> more) {
+  private <T> List<T> checked(Object batch, List<T> items, BatchRules<T> rules) {
+    String field = rules.field();
     if (items != null && items.size() > maxBatchSize) {
       throw new ApiException(
           413,
@@ -135,25 +132,26 @@ public class OutcomeResource {
       if (item == null) {
         continue;
       }
-      Integer earlier = firstIndex.putIfAbsent(identity.apply(item), i);
+      Integer earlier = firstIndex.putIfAbsent(rules.identity().apply(item), i);
       if (earlier != null) {
         errors.add(
             new FieldError(
-                at + "." + identityField,
+                at + "." + rules.identityField(),
                 "duplicate of " + field + "[" + earlier + "] in the same batch"));
       }
-      more.check(item, i, errors.list());
-      if (prompt.apply(item) != null
-          && version.apply(item) != null
+      rules.more().check(item, i, errors.list());
+      String prompt = rules.prompt().apply(item);
+      Integer version = rules.version().apply(item);
+      if (prompt != null
+          && version != null
           && !errors.hasProblemAt(at + ".prompt")
           && !errors.hasProblemAt(at + ".version")
-          && !ingest.exists(prompt.apply(item), version.apply(item))) {
+          && !ingest.exists(prompt, version)) {
         errors.add(
-            new FieldError(
-                at + ".version",
-                "prompt '" + prompt.apply(item) + "' has no version " + version.apply(item)));
+            new FieldError(at + ".version", "prompt '" + prompt + "' has no version " + version));
       }
     }
     errors.throwIfAny();
+    return items;
   }
 }

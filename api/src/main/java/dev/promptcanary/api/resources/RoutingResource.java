@@ -45,7 +45,7 @@ public class RoutingResource {
   @RolesAllowed(Role.READER_NAME)
   public RoutingView get(@PathParam("name") String name) {
     RoutingState state = current(name);
-    return RoutingView.of(state, routing.lastKnownGood(state.prompt()));
+    return new RoutingView(state, routing.lastKnownGood(state.prompt()));
   }
 
   private RoutingState current(String name) {

@@ -15,6 +15,7 @@ import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.TrafficDao;
 import dev.promptcanary.api.auth.Caller;
 import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.api.evals.SuiteRef;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.Checkpoint;
 import dev.promptcanary.workflows.rollout.ControlRequest;
@@ -86,15 +87,8 @@ public class RolloutService {
 
   public RolloutView start(StartRolloutRequest request, Caller caller) {
     String prompt = request.prompt();
-    RoutingState current =
-        routing
-            .find(prompt)
-            .orElseThrow(() -> ApiException.notFound("prompt", "no prompt named '" + prompt + "'"));
     int candidate = request.candidateVersion();
-    if (!prompts.versionExists(prompt, candidate)) {
-      throw ApiException.invalid(
-          "candidateVersion", "prompt '" + prompt + "' has no version " + candidate);
-    }
+    RoutingState current = CandidateCheck.routingOf(routing, prompts, prompt, candidate);
     if (current.stableVersion() == candidate) {
       throw ApiException.invalid(
           "candidateVersion", "version " + candidate + " is already the stable version");
@@ -188,33 +182,7 @@ public class RolloutService {
     if (ref == null) {
       return;
     }
-    int at = ref.lastIndexOf('@');
-    String name = at > 0 ? ref.substring(0, at) : ref;
-    if (!dev.promptcanary.activities.eval.SuiteValidator.validName(name)) {
-      throw ApiException.invalid(
-          "evalSuite",
-          "evalSuite must be a suite name or name@version; the name "
-              + dev.promptcanary.activities.eval.SuiteValidator.NAME_RULE);
-    }
-    if (at > 0) {
-      int version;
-      try {
-        version = Integer.parseInt(ref.substring(at + 1));
-      } catch (NumberFormatException e) {
-        version = 0;
-      }
-      if (version < 1) {
-        throw ApiException.invalid(
-            "evalSuite",
-            "evalSuite's version after '@' must be a positive integer, was '" + ref + "'");
-      }
-      if (evals.findSuite(name, version).isEmpty()) {
-        throw ApiException.invalid(
-            "evalSuite", "eval suite '" + name + "' has no version " + version);
-      }
-    } else if (evals.findLatestSuite(name).isEmpty()) {
-      throw ApiException.invalid("evalSuite", "no eval suite named '" + name + "'");
-    }
+    SuiteRef.resolve(evals, "evalSuite", ref);
   }
 
   private String judgeNote(String pinned) {

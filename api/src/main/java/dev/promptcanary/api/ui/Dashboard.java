@@ -270,20 +270,7 @@ final class Dashboard {
       all.add(look.report().overall());
       all.addAll(look.report().gates());
       for (Verdict v : all) {
-        var line = RolloutPages.verdictRow(v);
-        rows.add(
-            new LedgerRow(
-                at,
-                look.stage(),
-                line.gate(),
-                line.decision(),
-                line.decisionClass(),
-                line.canaryN(),
-                line.stableN(),
-                line.estimate(),
-                line.bounds(),
-                line.threshold(),
-                line.reason()));
+        rows.add(new LedgerRow(at, look.stage(), RolloutPages.verdictRow(v)));
       }
     }
     return rows;

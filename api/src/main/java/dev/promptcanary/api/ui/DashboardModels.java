@@ -1,5 +1,6 @@
 package dev.promptcanary.api.ui;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.promptcanary.api.ui.PageModels.RolloutRow;
 import dev.promptcanary.api.ui.PageModels.TimelineRow;
 import dev.promptcanary.api.ui.PageModels.VerdictRow;
@@ -79,19 +80,12 @@ public final class DashboardModels {
       List<Double> upper,
       List<Double> threshold) {}
 
-  /** One verdict of one look: the decision ledger's line. */
-  public record LedgerRow(
-      String at,
-      int stage,
-      String gate,
-      String decision,
-      String decisionClass,
-      String canaryN,
-      String stableN,
-      String estimate,
-      String bounds,
-      String threshold,
-      String reason) {}
+  /**
+   * One verdict of one look: the decision ledger's line, the verdicts table's row with the look's
+   * time and stage (unwrapped: the dashboard script reads {@code gate}, {@code decision}, ...
+   * beside {@code at} and {@code stage}).
+   */
+  public record LedgerRow(String at, int stage, @JsonUnwrapped VerdictRow verdict) {}
 
   /** The offline eval: its state and reason, each arm's pass rate and mean judge score. */
   public record EvalSummary(

@@ -2,7 +2,6 @@ package dev.promptcanary.api.deployment;
 
 import static dev.promptcanary.api.deployment.DeploymentFiles.CHART;
 import static dev.promptcanary.api.deployment.DeploymentFiles.COMPOSE;
-import static dev.promptcanary.api.deployment.DeploymentFiles.ROOT;
 import static dev.promptcanary.api.deployment.DeploymentFiles.map;
 import static dev.promptcanary.api.deployment.DeploymentFiles.read;
 import static dev.promptcanary.api.deployment.DeploymentFiles.yaml;
@@ -66,7 +65,7 @@ class DeploymentManifestTest {
     Map<String, Object> register = map(services, "register-search-attributes");
 
     assertThat(mountedScript(register))
-        .isEqualTo(ROOT.resolve("deployment/temporal/register-search-attributes.sh"));
+        .isEqualTo(CHART.resolve("files/register-search-attributes.sh"));
     assertThat(register).doesNotContainKey("ports");
     assertThat(String.valueOf(register.get("restart"))).startsWith("on-failure");
     assertThat(map(services, "promptcanary-worker", "depends_on", "register-search-attributes"))
@@ -106,16 +105,17 @@ class DeploymentManifestTest {
   }
 
   /**
-   * The chart's hook Job runs the one registration script: the chart carries a copy (a chart must
-   * be self-contained, and Helm warns on every render about a symbolic link in it), and this test
-   * keeps the copy byte for byte the same as deployment/temporal's, so it cannot drift.
+   * The chart's hook Job runs the one registration script, the file compose mounts too: it lives in
+   * the chart (a chart must be self-contained, and Helm warns on every render about a symbolic link
+   * in it), and no second copy exists to drift.
    */
   @Test
   void chartRegistersTheSearchAttributesWithTheSameScript() throws IOException {
     Path chartScript = CHART.resolve("files/register-search-attributes.sh");
     assertThat(chartScript).isRegularFile();
-    assertThat(read(chartScript))
-        .isEqualTo(read(ROOT.resolve("deployment/temporal/register-search-attributes.sh")));
+    assertThat(
+            mountedScript(map(DeploymentFiles.compose(), "services", "register-search-attributes")))
+        .isEqualTo(chartScript);
     assertThat(read(CHART.resolve("templates/register-search-attributes-job.yaml")))
         .contains(".Files.Get \"files/register-search-attributes.sh\"");
   }

@@ -173,7 +173,8 @@ class HelmChartTest {
     assertThat(script)
         .isEqualTo(
             DeploymentFiles.read(
-                DeploymentFiles.ROOT.resolve("deployment/temporal/register-search-attributes.sh")));
+                DeploymentFiles.ROOT.resolve(
+                    "deployment/helm/promptcanary/files/register-search-attributes.sh")));
 
     assertThat(
             ofKind(

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The custom search attributes every rollout upserts: the one definition that the workflow, the
  * worker's registration on an embedded server, the tests and {@code
- * deployment/temporal/register-search-attributes.sh} (checked by a test) all use.
+ * deployment/helm/promptcanary/files/register-search-attributes.sh} (checked by a test) all use.
  */
 public final class RolloutSearchAttributes {
   public static final SearchAttributeKey<String> PROMPT_NAME =
