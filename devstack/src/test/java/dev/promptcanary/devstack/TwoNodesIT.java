@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,10 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * afterwards).
  */
 @Tag("slow")
-// In bench/faults, not the ordinary build: on the Temporal CLI dev server (CI, 2026-12-02) one
-// accepted
-// control was never audited within 60 s (docs/reliability.md, fault 5); passes on the Java test
-// server.
+// In bench/faults, not the ordinary build: the accepted control left unaudited on the CLI dev
+// server is fixed (a pause refused too late, now a 409), but there one control in 27 still got no
+// answer within 10 s in 1 of 3 runs (docs/reliability.md, fault 5; the hang TemporalOutageIT met).
 @Tag("faults")
 class TwoNodesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,7 +54,7 @@ class TwoNodesIT {
   private ProcessStack stack;
   private ExecutorService pool;
 
-  /** Controls answered 503 and sent again. */
+  /** Starts and controls answered 503 and sent again. */
   private final ConcurrentLinkedQueue<String> retried503 = new ConcurrentLinkedQueue<>();
 
   @TempDir Path work;
@@ -116,7 +116,7 @@ class TwoNodesIT {
     String id = JSON.readTree(created.body()).get("id").asText();
     stack.awaitRollout(
         id, r -> r.path("live").path("state").asText().equals("CANARY"), "the stage to start", 120);
-    HttpResponse<String> later = stack.post(nodeB, "/v1/rollouts", start);
+    HttpResponse<String> later = startRetrying503(nodeB, "/v1/rollouts", start);
     assertThat(later.statusCode()).as(later.body()).isEqualTo(409);
     assertThat(JSON.readTree(later.body()).path("field").asText()).isEqualTo("prompt");
 
@@ -227,9 +227,13 @@ class TwoNodesIT {
                 + PROMPT
                 + "'");
     long accepted = answers.stream().filter(a -> a.startsWith("200")).count();
-    await("every accepted control audited")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> audited(id) >= accepted);
+    try {
+      await("every accepted control audited")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> audited(id) >= accepted);
+    } catch (ConditionTimeoutException missing) {
+      // reported with every answer below, then the count's assertion fails naming them
+    }
     long auditedControls = audited(id);
     List<Integer> allUnitsOnB = new ArrayList<>();
     for (int unit = 0; unit < UNITS; unit++) {
@@ -253,11 +257,14 @@ class TwoNodesIT {
         .put("finalState", ended.get("state").asText())
         .put("finalRouting", routing)
         .put("rollbackServedByOtherNodeMillis", rollbackServedMillis)
+        .put("answers", List.copyOf(answers))
         .write();
 
     assertThat(lost).as("controls without an answer (timeouts, 5xx)").isEmpty();
     assertThat(answers).allMatch(a -> a.startsWith("200") || a.startsWith("409"));
-    assertThat(auditedControls).as("accepted controls audited once each").isEqualTo(accepted);
+    assertThat(auditedControls)
+        .as("accepted controls audited once each; answers: " + answers)
+        .isEqualTo(accepted);
     assertThat(fenceWentBack).as("fence sequence going back").isEmpty();
     assertThat(ended.get("state").asText()).isEqualTo("ABORTED");
     assertThat(routing).as("stable,canary,weight,owner").isEqualTo("1,-,0,-");
@@ -268,8 +275,24 @@ class TwoNodesIT {
       CountDownLatch go, int node, String path, String body) {
     return () -> {
       go.await();
-      return stack.post(node, path, body);
+      return startRetrying503(node, path, body);
     };
+  }
+
+  /**
+   * Sends a start, and again after 1 s while it is answered 503, as a client told 503 does (and as
+   * {@link #control} does): under a load average of 30-50 a node's first call to Temporal, its
+   * channel still connecting, can miss the API's 2 s patience.
+   */
+  private HttpResponse<String> startRetrying503(int node, String path, String body)
+      throws Exception {
+    HttpResponse<String> reply = stack.post(node, path, body);
+    for (int tries = 1; reply.statusCode() == 503 && tries < 5; tries++) {
+      retried503.add("start " + reply.body());
+      Thread.sleep(1000);
+      reply = stack.post(node, path, body);
+    }
+    return reply;
   }
 
   /** Sends one control and notes its answer ("CODE state"), or that it got none. */

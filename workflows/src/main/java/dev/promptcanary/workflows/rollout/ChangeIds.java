@@ -53,5 +53,14 @@ final class ChangeIds {
    */
   static final String STORE_OUTAGE_RETRY = "store-outage-retry";
 
+  /**
+   * A control still waiting when the rollout ends (a pause taken in the same workflow task as the
+   * abort that ended it) is refused with {@link RolloutMessages#CONTROL_NOT_ALLOWED}, so the API
+   * answers 409 (before: it was answered as done, 200, though nothing acted on it or audited it).
+   * Only runs that end with a control waiting reach it.
+   */
+  static final String ENDED_ROLLOUT_REFUSES_WAITING_CONTROLS =
+      "ended-rollout-refuses-waiting-controls";
+
   private ChangeIds() {}
 }

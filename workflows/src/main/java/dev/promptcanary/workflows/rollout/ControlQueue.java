@@ -1,5 +1,6 @@
 package dev.promptcanary.workflows.rollout;
 
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -17,16 +18,25 @@ final class ControlQueue {
 
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final Map<Integer, ControlResult> answers = new HashMap<>();
+
+  /** Why a control was refused after its validator let it in, by control id. */
+  private final Map<Integer, String> refusals = new HashMap<>();
+
   private int submitted;
 
   /**
    * Called by an update handler: queues the control and returns its answer once the rollout gave
-   * one.
+   * one, or fails the update with {@link RolloutMessages#CONTROL_NOT_ALLOWED} if the rollout
+   * refused it ({@link #refuseRemaining}).
    */
   ControlResult submit(ControlKind kind, ControlRequest request) {
     int id = ++submitted;
     pending.addLast(new Pending(id, kind, request));
-    Workflow.await(() -> answers.containsKey(id));
+    Workflow.await(() -> answers.containsKey(id) || refusals.containsKey(id));
+    String refusal = refusals.remove(id);
+    if (refusal != null) {
+      throw ApplicationFailure.newNonRetryableFailure(refusal, RolloutMessages.CONTROL_NOT_ALLOWED);
+    }
     return answers.remove(id);
   }
 
@@ -60,10 +70,32 @@ final class ControlQueue {
     answers.put(control.id(), new ControlResult(state, message));
   }
 
-  /** Answers every waiting control: the rollout ended before it got to them. */
+  /**
+   * Answers every waiting control as if done: the rollout ended before it got to them. The code
+   * before {@link ChangeIds#ENDED_ROLLOUT_REFUSES_WAITING_CONTROLS}, kept for replays: the caller
+   * was told 200 for a control nothing acted on or audited.
+   */
   void failRemaining(RolloutState state) {
     while (!pending.isEmpty()) {
       answer(pending.pollFirst(), state, "the rollout had already ended");
+    }
+  }
+
+  /**
+   * Refuses every waiting control: the rollout ended before it got to them, so none took effect and
+   * none is audited; each caller is told so as a refusal (the API's 409), like a control that
+   * reached an ended rollout.
+   */
+  void refuseRemaining(RolloutState state) {
+    while (!pending.isEmpty()) {
+      Pending control = pending.pollFirst();
+      refusals.put(
+          control.id(),
+          "the rollout ended ("
+              + state
+              + ") before this "
+              + control.kind().action()
+              + " was handled; it had no effect");
     }
   }
 }

@@ -147,8 +147,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    */
   private void settle() {
     if (controlsPreempt) {
-      controls.failRemaining(
-          memory.state); // e.g. a pause sent while the eval was blocking the rollout
+      endWaitingControls(); // e.g. a control taken in the task in which the rollout ended
       Workflow.await(() -> Workflow.isEveryHandlerFinished() && bookkeeping.settled());
       bookkeeping.catchUp(endings.result().reason());
     } else {
@@ -808,7 +807,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         case ABORT -> {
           endings.rollback(RolloutState.ABORTED, "aborted" + by, null);
           controls.answer(control, memory.state, "rolled back");
-          controls.failRemaining(memory.state);
+          endWaitingControls();
           return;
         }
         case BYPASS -> {
@@ -820,13 +819,31 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
               ended.state() == RolloutState.BYPASSED
                   ? "promoted to 100% without the remaining gates"
                   : ended.reason());
-          controls.failRemaining(memory.state);
+          endWaitingControls();
           return;
         }
         case PAUSE -> pause(control, by);
         case RESUME -> resume(control, by);
         case APPROVE -> approve(control, by);
       }
+    }
+  }
+
+  /**
+   * The rollout ended with controls still waiting (their validators let them in before it ended):
+   * under {@link ChangeIds#ENDED_ROLLOUT_REFUSES_WAITING_CONTROLS} they are refused, so an answer
+   * of 200 always means a control that was acted on and audited.
+   */
+  private void endWaitingControls() {
+    if (controls.isEmpty()) {
+      return;
+    }
+    if (Workflow.getVersion(
+            ChangeIds.ENDED_ROLLOUT_REFUSES_WAITING_CONTROLS, Workflow.DEFAULT_VERSION, 1)
+        >= 1) {
+      controls.refuseRemaining(memory.state);
+    } else {
+      controls.failRemaining(memory.state);
     }
   }
 

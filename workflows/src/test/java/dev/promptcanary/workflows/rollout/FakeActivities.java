@@ -16,6 +16,15 @@ class FakeActivities implements RolloutActivities {
       r -> report(Decision.NON_INFERIOR, GateKind.QUALITY, 500, 500);
   volatile boolean refuseRouting;
 
+  /**
+   * While set, a routing write that hands routing back (a rollback or a promotion) waits until it
+   * is counted down; {@link #releaseWaiting} is counted down once one waits.
+   */
+  volatile java.util.concurrent.CountDownLatch releaseHeld;
+
+  final java.util.concurrent.CountDownLatch releaseWaiting =
+      new java.util.concurrent.CountDownLatch(1);
+
   /** While set, routing writes throw (the database is down). */
   volatile boolean failRouting;
 
@@ -89,6 +98,15 @@ class FakeActivities implements RolloutActivities {
     }
     if (refuseRouting) {
       return new RoutingReceipt(false, 99, "stale write (routing is at 99)");
+    }
+    java.util.concurrent.CountDownLatch held = releaseHeld;
+    if (command.release() && held != null) {
+      releaseWaiting.countDown();
+      try {
+        held.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     routing.add(command);
     int seq = command.claim() ? sequence.incrementAndGet() : (int) command.sequence();

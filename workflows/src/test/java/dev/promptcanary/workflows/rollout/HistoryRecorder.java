@@ -1,11 +1,15 @@
 package dev.promptcanary.workflows.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import dev.promptcanary.workflows.domain.Verdict;
 import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateHandle;
+import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -422,6 +426,40 @@ class HistoryRecorder {
           fake.storeDown = false;
           env.sleep(Duration.ofMinutes(1));
           workflow.resume(new ControlRequest("ana", "PostgreSQL is back"));
+        });
+  }
+
+  @Test
+  void recordAPauseWaitingWhenTheAbortEndsIsRefused() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    CountDownLatch rollbackHeld = new CountDownLatch(1);
+    fake.releaseHeld = rollbackHeld;
+    recordReleasing(
+        rollbackHeld,
+        fake,
+        "abort-refuses-waiting-pause.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(2));
+          WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+          // the abort's rollback is held, so the pause passes its validator and waits behind it
+          WorkflowUpdateHandle<ControlResult> abort =
+              stub.startUpdate(
+                  RolloutMessages.ABORT,
+                  WorkflowUpdateStage.ACCEPTED,
+                  ControlResult.class,
+                  new ControlRequest("ana", "wrong version"));
+          fake.releaseWaiting.await();
+          WorkflowUpdateHandle<ControlResult> pause =
+              stub.startUpdate(
+                  RolloutMessages.PAUSE,
+                  WorkflowUpdateStage.ACCEPTED,
+                  ControlResult.class,
+                  new ControlRequest("bob", "look first"));
+          rollbackHeld.countDown();
+          assertThat(abort.getResult().state()).isEqualTo(RolloutState.ABORTED);
+          assertThatThrownBy(pause::getResult).isInstanceOf(WorkflowUpdateException.class);
         });
   }
 

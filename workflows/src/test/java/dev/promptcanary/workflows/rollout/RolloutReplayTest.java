@@ -58,7 +58,9 @@ class RolloutReplayTest {
           "notify-only-regression-hold-abort.json",
           // store-outage-retry
           "store-outage-ridden-out.json",
-          "store-outage-hold-recorded-resume.json");
+          "store-outage-hold-recorded-resume.json",
+          // ended-rollout-refuses-waiting-controls
+          "abort-refuses-waiting-pause.json");
 
   static List<String> histories() {
     return HISTORIES;
