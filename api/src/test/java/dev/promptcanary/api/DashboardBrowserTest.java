@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -139,10 +140,7 @@ class DashboardBrowserTest {
                         .isEmpty());
     assertThat(browser.findElements(By.cssSelector("#chart-samples canvas"))).isNotEmpty();
     assertThat(browser.findElements(By.cssSelector("#chart-weight canvas"))).isNotEmpty();
-    assertThat(
-            browser.findElements(By.cssSelector("#gate-charts figure.gate")).stream()
-                .map(f -> f.getAttribute("data-gate"))
-                .toList())
+    assertThat(attributes("#gate-charts figure.gate", "data-gate"))
         .contains("QUALITY", "ERROR_RATE", "SAMPLE_RATIO");
     assertThat(browser.findElements(By.cssSelector("#ledger-rows tr"))).isNotEmpty();
     assertThat(browser.findElements(By.cssSelector("#history-rows tr"))).isNotEmpty();
@@ -167,11 +165,7 @@ class DashboardBrowserTest {
             () ->
                 state().equals("CANARY")
                     && browser.findElement(By.id("fact-stage")).getText().equals("2 / 2"));
-    assertThat(
-            browser.findElements(By.cssSelector("#stages li")).stream()
-                .map(li -> li.getAttribute("data-status"))
-                .toList())
-        .containsExactly("done", "current");
+    assertThat(attributes("#stages li", "data-status")).containsExactly("done", "current");
 
     // At a phone's width: nothing wider than the screen, the charts redrawn to fit.
     browser.manage().window().setSize(new Dimension(390, 844));
@@ -245,6 +239,22 @@ class DashboardBrowserTest {
 
   private String state() {
     return browser.findElement(By.id("dashboard")).getAttribute("data-state");
+  }
+
+  /**
+   * {@code attribute} of every element {@code css} matches, read again when the page re-rendered
+   * them between finding and reading (its polling redraws the lists: a stale element, seen in CI).
+   */
+  private List<String> attributes(String css, String attribute) {
+    return await("a stable read of " + css)
+        .atMost(Duration.ofSeconds(10))
+        .ignoreException(StaleElementReferenceException.class)
+        .until(
+            () ->
+                browser.findElements(By.cssSelector(css)).stream()
+                    .map(e -> e.getAttribute(attribute))
+                    .toList(),
+            read -> true);
   }
 
   private int points(String chart) {

@@ -123,6 +123,9 @@ final class EmbeddedStack extends TestApps.PatientApp {
                 // the warm-up is the call that may be slow: it waits as long as a loaded machine
                 // needs (the default gave up after 4 s)
                 .setRpcTimeout(java.time.Duration.ofSeconds(60))
+                // and so does the client's first call, GetSystemInfo, whose own deadline (a few
+                // seconds) ran out with two test JVMs side by side under load 48
+                .setSystemInfoTimeout(java.time.Duration.ofSeconds(60))
                 .build());
     try {
       WorkflowStub warm =
