@@ -23,6 +23,7 @@ import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.activities.store.TrafficDao;
 import dev.promptcanary.api.auth.ApiAuth;
 import dev.promptcanary.api.auth.KeyCache;
+import dev.promptcanary.api.commands.ConfigCheckCommand;
 import dev.promptcanary.api.commands.EvalSuiteCommand;
 import dev.promptcanary.api.commands.KeyCommand;
 import dev.promptcanary.api.commands.MigrateCommand;
@@ -77,6 +78,7 @@ import freemarker.template.Configuration;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.server.SimpleServerFactory;
@@ -112,6 +114,13 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
   @Override
   public String getName() {
     return "promptcanary";
+  }
+
+  /** Dropwizard's {@code server}, and our {@code check} in place of Dropwizard's (why: there). */
+  @Override
+  protected void addDefaultCommands(Bootstrap<PromptCanaryConfiguration> bootstrap) {
+    bootstrap.addCommand(new ServerCommand<>(this));
+    bootstrap.addCommand(new ConfigCheckCommand<>(this));
   }
 
   @Override
