@@ -6,6 +6,7 @@ import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.resources.Params;
 import dev.promptcanary.workflows.rollout.ControlResult;
 import dev.promptcanary.workflows.rollout.RolloutState;
+import io.swagger.v3.oas.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -31,6 +32,11 @@ public class RolloutResource {
   private static final List<String> ACTIONS =
       List.of("bypass", "abort", "pause", "resume", "approve");
   private final RolloutService rollouts;
+
+  static final String CONTROL_ANSWERS =
+      "200 once the workflow took the control; 409 when the rollout's state does not allow it; 503"
+          + " with Retry-After when Temporal (or its worker) did not answer within 8 s, in which case"
+          + " the control may still take effect: read the rollout before sending it again.";
 
   public RolloutResource(RolloutService rollouts) {
     this.rollouts = rollouts;
@@ -74,6 +80,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/bypass")
   @RolesAllowed(Role.ADMIN_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult bypass(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,
@@ -84,6 +91,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/abort")
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult abort(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,
@@ -94,6 +102,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/pause")
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult pause(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,
@@ -104,6 +113,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/resume")
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult resume(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,
@@ -118,6 +128,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/approve")
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult approve(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,

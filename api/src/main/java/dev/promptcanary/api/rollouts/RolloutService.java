@@ -32,14 +32,19 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -508,7 +513,16 @@ public class RolloutService {
     }
   }
 
-  /** Sends a control and answers once the workflow has acted on it. */
+  /**
+   * How long a control waits for Temporal, from its first call: past it, the control answers 503
+   * with {@code Retry-After} rather than keep the caller waiting.
+   */
+  public static final Duration CONTROL_ANSWER_BOUND = Duration.ofSeconds(8);
+
+  /**
+   * Sends a control and answers once the workflow has acted on it, or with a 503 after {@link
+   * #CONTROL_ANSWER_BOUND}.
+   */
   public ControlResult control(String id, String action, ControlBody body, Caller caller) {
     RolloutDao.Row row =
         rollouts
@@ -522,10 +536,10 @@ public class RolloutService {
     if (update == null) {
       throw ApiException.notFound("action", "no control '" + action + "'");
     }
+    long answerBy = System.nanoTime() + CONTROL_ANSWER_BOUND.toNanos();
     try {
-      // An update long-polls until the workflow answers, and retries through an outage: without
-      // this check, a control while Temporal is unreachable hangs for a minute instead of a 503.
-      // The describe runs under the request stubs' short deadline.
+      // While Temporal is unreachable this fails at once (under the request stubs' short
+      // deadline), where the update below would wait for its bound.
       client.newUntypedWorkflowStub(row.workflowId()).describe();
     } catch (RuntimeException e) {
       if (TemporalErrors.isUnavailable(e)) {
@@ -533,13 +547,19 @@ public class RolloutService {
       }
       // anything else (e.g. not found) the update below reports in its own words
     }
+    WorkflowStub workflow = client.newUntypedWorkflowStub(row.workflowId());
+    ControlRequest request =
+        new ControlRequest(caller.name(), body.reason(), caller.role().wireName());
     try {
-      return client
-          .newUntypedWorkflowStub(row.workflowId())
-          .update(
-              update,
-              ControlResult.class,
-              new ControlRequest(caller.name(), body.reason(), caller.role().wireName()));
+      // An update waits until the workflow's worker has taken it and retries through an outage
+      // that begins after the describe: bounded, so the caller always gets an answer.
+      Duration left = Duration.ofNanos(answerBy - System.nanoTime());
+      return BoundedTemporalCall.within(
+          left,
+          () ->
+              workflow
+                  .startUpdate(update, WorkflowUpdateStage.COMPLETED, ControlResult.class, request)
+                  .getResult(left.toMillis(), TimeUnit.MILLISECONDS));
     } catch (WorkflowUpdateException e) {
       String message =
           e.getCause() instanceof ApplicationFailure failure
@@ -554,8 +574,20 @@ public class RolloutService {
     } catch (WorkflowNotFoundException e) {
       throw ApiException.conflict("id", "rollout " + id + " is not running");
     } catch (RuntimeException e) {
-      if (TemporalErrors.isUnavailable(e)) {
-        throw TemporalErrors.unavailable(e);
+      if (TemporalErrors.isUnavailable(e) || e.getCause() instanceof TimeoutException) {
+        throw ApiException.unavailable(
+            "rollout "
+                + id
+                + " did not answer the "
+                + action
+                + " within "
+                + CONTROL_ANSWER_BOUND.toSeconds()
+                + " s (Temporal or its worker unreachable or slow: "
+                + TemporalErrors.rootMessage(e)
+                + "); the control may still take effect: read GET /v1/rollouts/"
+                + id
+                + " before sending it again",
+            TemporalErrors.RETRY_AFTER_SECONDS);
       }
       if (TemporalErrors.isFinished(e)) {
         return answerAfterRunEnded(id, row.workflowId(), action);
