@@ -42,13 +42,28 @@ public class RolloutResource {
     this.rollouts = rollouts;
   }
 
+  /**
+   * 201 with the started rollout; 200 with the rollout an earlier attempt of the same request
+   * ({@code requestId}, body and key) started.
+   */
   @POST
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(
+      summary = "Start a rollout",
+      description =
+          "201 with the started rollout. With a requestId the start is safe to retry: the same"
+              + " requestId with the same body from the same key answers 200 with the rollout the"
+              + " first attempt started (also when that attempt was answered 503 or its answer was"
+              + " lost); with another body or key, 409 on requestId. 409 on prompt when the prompt"
+              + " already has a running rollout; 503 with Retry-After when Temporal is unreachable.")
   public Response start(
       @Valid @NotNull StartRolloutRequest request, @Context SecurityContext security) {
-    RolloutView started = rollouts.start(request, Caller.of(security));
-    return Response.created(URI.create("/v1/rollouts/" + started.row().id()))
-        .entity(started)
+    RolloutService.Started started = rollouts.start(request, Caller.of(security));
+    if (!started.created()) {
+      return Response.ok(started.rollout()).build(); // a retry of a start that went through
+    }
+    return Response.created(URI.create("/v1/rollouts/" + started.rollout().row().id()))
+        .entity(started.rollout())
         .build();
   }
 
