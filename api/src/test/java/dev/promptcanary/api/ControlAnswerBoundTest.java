@@ -40,8 +40,10 @@ class ControlAnswerBoundTest {
 
   @Test
   void aControlNobodyAnswersIs503WithRetryAfterAndAnsweredOnesStay200() throws Exception {
-    admin.post("/v1/prompts/bounded/versions", TestApps.version(1));
-    admin.post("/v1/prompts/bounded/versions", TestApps.version(2));
+    for (String prompt : new String[] {"bounded", "unanswered"}) {
+      admin.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1));
+      admin.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2));
+    }
     Reply started =
         deployer.post(
             "/v1/rollouts",
