@@ -107,7 +107,7 @@ public class RolloutService {
     }
     StartRequestIdentity identity = StartRequestIdentity.of(request, caller.name(), json);
     // Before the checks of the prompt's state: the earlier attempt's rollout changed it.
-    String latest = latestRolloutOf(prompt);
+    String latest = identity == null ? null : latestRolloutOf(prompt);
     if (startedBy(identity, latest)) {
       return again(latest, request, current, caller);
     }
