@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Fault 4: Temporal unreachable for 30 s while a rollout runs its canary stage under traffic. An
  * API node and a worker reach dev's Temporal frontend through a {@link TcpProxy} the test cuts.
  * Resolve and ingest keep serving (routing from memory, outcomes into PostgreSQL), rollout calls
- * answer 503 meanwhile, and afterwards the rollout goes on by itself: its looks read what arrived
- * during the outage, and a control reaches it.
+ * answer 503 with {@code Retry-After} meanwhile (within the control's 8 s bound, so before the
+ * test's 10 s client timeout), and afterwards the rollout goes on by itself: its looks read what
+ * arrived during the outage, and a control reaches it.
  */
 @Tag("slow")
 @Tag("faults")
@@ -89,6 +91,8 @@ class TemporalOutageIT {
     AtomicInteger resolvedDuringOutage = new AtomicInteger();
     AtomicInteger resolveFailuresDuringOutage = new AtomicInteger();
     AtomicInteger controls503 = new AtomicInteger();
+    AtomicInteger controls503WithoutRetryAfter = new AtomicInteger();
+    AtomicLong slowestControlMillis = new AtomicLong();
     ConcurrentLinkedQueue<String> otherControlAnswers = new ConcurrentLinkedQueue<>();
     List<Thread> threads = new ArrayList<>();
     threads.add(
@@ -146,17 +150,23 @@ class TemporalOutageIT {
               while (running.get()) {
                 if (outageOn.get()) {
                   // A resume of a running rollout changes nothing when it arrives (409): harmless.
+                  long sent = System.nanoTime();
                   try {
                     HttpResponse<String> reply =
                         stack.post(
                             port,
                             "/v1/rollouts/" + id + "/resume",
                             "{\"actor\": \"it\", \"reason\": \"probe\"}");
+                    slowestControlMillis.accumulateAndGet(
+                        (System.nanoTime() - sent) / 1_000_000, Math::max);
                     if (!outageOn.get()) {
                       continue; // answered after the cut ended: not a figure of the outage
                     }
                     if (reply.statusCode() == 503) {
                       controls503.incrementAndGet();
+                      if (reply.headers().firstValue("Retry-After").isEmpty()) {
+                        controls503WithoutRetryAfter.incrementAndGet();
+                      }
                     } else {
                       otherControlAnswers.add(reply.statusCode() + " " + reply.body());
                     }
@@ -218,6 +228,8 @@ class TemporalOutageIT {
         .put("resolveFailuresDuringOutage", resolveFailuresDuringOutage.get())
         .put("controls503", controls503.get())
         .put("controlsOther", otherControlAnswers.size())
+        .put("controls503WithoutRetryAfter", controls503WithoutRetryAfter.get())
+        .put("slowestControlMillis", slowestControlMillis.get())
         .put("firstLookAfterRecoveryMillis", firstLookAfterMillis)
         .put("lookSawAtRecovery", seenAtRecovery)
         .put("lookSawAfter", seenByTheLastLook(looked))
@@ -230,6 +242,7 @@ class TemporalOutageIT {
     assertThat(resolvedDuringOutage.get()).as("resolves during the outage").isPositive();
     assertThat(otherControlAnswers).as("rollout calls answered other than 503").isEmpty();
     assertThat(controls503.get()).as("rollout calls answered 503").isPositive();
+    assertThat(controls503WithoutRetryAfter.get()).as("503s without Retry-After").isZero();
     assertThat(aborted.statusCode()).as(aborted.body()).isEqualTo(200);
     assertThat(JSON.readTree(aborted.body()).get("state").asText()).isEqualTo("ABORTED");
   }

@@ -6,6 +6,10 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 public class ApiExceptionMapper implements ExceptionMapper<ApiException> {
   @Override
   public Response toResponse(ApiException exception) {
-    return ErrorResponses.build(exception.response());
+    Response.ResponseBuilder response = ErrorResponses.builder(exception.response());
+    exception
+        .retryAfterSeconds()
+        .ifPresent(seconds -> response.header("Retry-After", String.valueOf(seconds)));
+    return response.build();
   }
 }

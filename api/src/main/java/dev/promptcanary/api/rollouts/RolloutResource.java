@@ -6,6 +6,7 @@ import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.resources.Params;
 import dev.promptcanary.workflows.rollout.ControlResult;
 import dev.promptcanary.workflows.rollout.RolloutState;
+import io.swagger.v3.oas.annotations.Operation;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -32,17 +33,37 @@ public class RolloutResource {
       List.of("bypass", "abort", "pause", "resume", "approve");
   private final RolloutService rollouts;
 
+  static final String CONTROL_ANSWERS =
+      "200 once the workflow took the control; 409 when the rollout's state does not allow it; 503"
+          + " with Retry-After when Temporal (or its worker) did not answer within 8 s, in which case"
+          + " the control may still take effect: read the rollout before sending it again.";
+
   public RolloutResource(RolloutService rollouts) {
     this.rollouts = rollouts;
   }
 
+  /**
+   * 201 with the started rollout; 200 with the rollout an earlier attempt of the same request
+   * ({@code requestId}, body and key) started.
+   */
   @POST
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(
+      summary = "Start a rollout",
+      description =
+          "201 with the started rollout. With a requestId the start is safe to retry: the same"
+              + " requestId with the same body from the same key answers 200 with the rollout the"
+              + " first attempt started (also when that attempt was answered 503 or its answer was"
+              + " lost); with another body or key, 409 on requestId. 409 on prompt when the prompt"
+              + " already has a running rollout; 503 with Retry-After when Temporal is unreachable.")
   public Response start(
       @Valid @NotNull StartRolloutRequest request, @Context SecurityContext security) {
-    RolloutView started = rollouts.start(request, Caller.of(security));
-    return Response.created(URI.create("/v1/rollouts/" + started.row().id()))
-        .entity(started)
+    RolloutService.Started started = rollouts.start(request, Caller.of(security));
+    if (!started.created()) {
+      return Response.ok(started.rollout()).build(); // a retry of a start that went through
+    }
+    return Response.created(URI.create("/v1/rollouts/" + started.rollout().row().id()))
+        .entity(started.rollout())
         .build();
   }
 
@@ -74,6 +95,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/bypass")
   @RolesAllowed(Role.ADMIN_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult bypass(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,
@@ -84,6 +106,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/abort")
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult abort(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,
@@ -94,6 +117,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/pause")
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult pause(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,
@@ -104,6 +128,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/resume")
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult resume(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,
@@ -118,6 +143,7 @@ public class RolloutResource {
   @POST
   @Path("/{id}/approve")
   @RolesAllowed(Role.DEPLOYER_NAME)
+  @Operation(description = CONTROL_ANSWERS)
   public ControlResult approve(
       @PathParam("id") String id,
       @Valid @NotNull ControlBody body,

@@ -31,16 +31,23 @@ import dev.promptcanary.workflows.rollout.Stage;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -85,15 +92,27 @@ public class RolloutService {
     this.json = json;
   }
 
-  public RolloutView start(StartRolloutRequest request, Caller caller) {
+  /** A started rollout, or the one an earlier attempt of the same request started. */
+  public record Started(RolloutView rollout, boolean created) {}
+
+  public Started start(StartRolloutRequest request, Caller caller) {
     String prompt = request.prompt();
     int candidate = request.candidateVersion();
     RoutingState current = CandidateCheck.routingOf(routing, prompts, prompt, candidate);
+    StartRequestIdentity identity = StartRequestIdentity.of(request, caller.name(), json);
+    // Before the checks of the prompt's state: the earlier attempt's rollout changed it.
+    String latest = identity == null ? null : latestRolloutOf(prompt);
+    if (startedBy(identity, latest)) {
+      return again(latest, request, current, caller);
+    }
     if (current.stableVersion() == candidate) {
       throw ApiException.invalid(
           "candidateVersion", "version " + candidate + " is already the stable version");
     }
     if (routing.ownedByLiveRollout(current)) {
+      if (!current.rolloutId().equals(latest) && startedBy(identity, current.rolloutId())) {
+        return again(current.rolloutId(), request, current, caller);
+      }
       throw ApiException.conflict(
           "prompt",
           "prompt '" + prompt + "' already has a running rollout: " + current.rolloutId());
@@ -113,16 +132,25 @@ public class RolloutService {
     try {
       rollouts.insertPending(id, prompt, candidate, current.stableVersion(), spec);
     } catch (UnableToExecuteStatementException e) {
+      String active = latestRolloutOf(prompt);
+      if (startedBy(identity, active)) {
+        return again(active, request, current, caller);
+      }
       throw ApiException.conflict(
           "prompt", "prompt '" + prompt + "' already has a running rollout");
     }
     String startToken = UUID.randomUUID().toString();
+    Map<String, Object> memo = new LinkedHashMap<>();
+    memo.put(START_TOKEN_MEMO, startToken);
+    if (identity != null) {
+      memo.putAll(identity.memo());
+    }
     try {
       RolloutWorkflow workflow =
           client.newWorkflowStub(
               RolloutWorkflow.class,
               WorkflowOptions.newBuilder()
-                  .setMemo(Map.of(START_TOKEN_MEMO, startToken))
+                  .setMemo(memo)
                   .setWorkflowId(id)
                   .setTaskQueue(taskQueue)
                   .setWorkflowIdReusePolicy(
@@ -135,6 +163,10 @@ public class RolloutService {
           new RolloutInput(id, spec.withoutWebhookSecret(), Checkpoint.initial(), null, planNotes));
     } catch (WorkflowExecutionAlreadyStarted e) {
       if (!startedBy(id, startToken)) {
+        // An earlier attempt of this request started it, answered 503 and gave its id back.
+        if (startedBy(identity, id)) {
+          return again(id, request, current, caller);
+        }
         rollouts.deleteNeverStarted(id);
         throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");
       }
@@ -149,15 +181,86 @@ public class RolloutService {
         throw e;
       }
     }
-    audit.record(
-        caller.actor(),
+    recordStart(caller, id, current, spec);
+    return new Started(view(id), true);
+  }
+
+  /** The id of the prompt's most recent rollout (running or not); null for none. */
+  private String latestRolloutOf(String prompt) {
+    List<RolloutDao.Row> latest = rollouts.list(prompt, null, 1);
+    return latest.isEmpty() ? null : latest.get(0).id();
+  }
+
+  /**
+   * Whether an earlier attempt of the request {@code identity} (null: a request without an id)
+   * started the workflow {@code id}; a 409 on {@code requestId} when the id was used for another
+   * request, a 503 when Temporal cannot tell.
+   */
+  private boolean startedBy(StartRequestIdentity identity, String id) {
+    if (identity == null || id == null) {
+      return false;
+    }
+    WorkflowExecutionDescription workflow;
+    try {
+      workflow = client.newUntypedWorkflowStub(id).describe();
+    } catch (RuntimeException e) {
+      if (TemporalErrors.isUnavailable(e)) {
+        throw TemporalErrors.unavailable(e);
+      }
+      return false; // no such workflow (any more)
+    }
+    return switch (identity.against(workflow)) {
+      case SAME_REQUEST -> true;
+      case UNRELATED -> false;
+      case OTHER_REQUEST ->
+          throw ApiException.conflict(
+              "requestId",
+              "requestId '"
+                  + identity.requestId()
+                  + "' was used for another rollout start ("
+                  + id
+                  + "), with another body or by another key");
+    };
+  }
+
+  /**
+   * The answer to a retry of the start of rollout {@code id}: as the first attempt's would have
+   * been, with its audit entry written once. When the first attempt answered 503 it gave the id's
+   * reservation back; then {@code request} reserves it again, so the rollout reads at once rather
+   * than after the workflow's first record.
+   */
+  private Started again(
+      String id, StartRolloutRequest request, RoutingState before, Caller caller) {
+    RolloutDao.Row row = rollouts.find(id).orElse(null);
+    RolloutSpec spec;
+    if (row != null) {
+      spec = row.spec();
+    } else {
+      spec = spec(request, caller.name(), before.stableVersion(), gates(request.gates()));
+      try {
+        rollouts.insertPending(
+            id, spec.prompt(), spec.candidateVersion(), spec.baselineVersion(), spec);
+      } catch (UnableToExecuteStatementException recordedMeanwhile) {
+        // the workflow's own record got there first
+      }
+    }
+    recordStart(caller, id, before, spec);
+    return new Started(view(id), false);
+  }
+
+  /** The audit entry of a start, once per rollout however often its request was retried. */
+  private void recordStart(Caller caller, String id, RoutingState before, RolloutSpec spec) {
+    audit.append(
+        caller.actor().name(),
+        caller.actor().role(),
         "rollout.start",
-        prompt,
+        spec.prompt(),
         id,
         null,
-        json.valueToTree(current),
-        json.valueToTree(spec));
-    return view(id);
+        json.valueToTree(before),
+        json.valueToTree(spec),
+        Map.of(),
+        "rollout.start " + id);
   }
 
   /**
@@ -476,7 +579,16 @@ public class RolloutService {
     }
   }
 
-  /** Sends a control and answers once the workflow has acted on it. */
+  /**
+   * How long a control waits for Temporal, from its first call: past it, the control answers 503
+   * with {@code Retry-After} rather than keep the caller waiting.
+   */
+  public static final Duration CONTROL_ANSWER_BOUND = Duration.ofSeconds(8);
+
+  /**
+   * Sends a control and answers once the workflow has acted on it, or with a 503 after {@link
+   * #CONTROL_ANSWER_BOUND}.
+   */
   public ControlResult control(String id, String action, ControlBody body, Caller caller) {
     RolloutDao.Row row =
         rollouts
@@ -490,10 +602,10 @@ public class RolloutService {
     if (update == null) {
       throw ApiException.notFound("action", "no control '" + action + "'");
     }
+    long answerBy = System.nanoTime() + CONTROL_ANSWER_BOUND.toNanos();
     try {
-      // An update long-polls until the workflow answers, and retries through an outage: without
-      // this check, a control while Temporal is unreachable hangs for a minute instead of a 503.
-      // The describe runs under the request stubs' short deadline.
+      // While Temporal is unreachable this fails at once (under the request stubs' short
+      // deadline), where the update below would wait for its bound.
       client.newUntypedWorkflowStub(row.workflowId()).describe();
     } catch (RuntimeException e) {
       if (TemporalErrors.isUnavailable(e)) {
@@ -501,13 +613,19 @@ public class RolloutService {
       }
       // anything else (e.g. not found) the update below reports in its own words
     }
+    WorkflowStub workflow = client.newUntypedWorkflowStub(row.workflowId());
+    ControlRequest request =
+        new ControlRequest(caller.name(), body.reason(), caller.role().wireName());
     try {
-      return client
-          .newUntypedWorkflowStub(row.workflowId())
-          .update(
-              update,
-              ControlResult.class,
-              new ControlRequest(caller.name(), body.reason(), caller.role().wireName()));
+      // An update waits until the workflow's worker has taken it and retries through an outage
+      // that begins after the describe: bounded, so the caller always gets an answer.
+      Duration left = Duration.ofNanos(answerBy - System.nanoTime());
+      return BoundedTemporalCall.within(
+          left,
+          () ->
+              workflow
+                  .startUpdate(update, WorkflowUpdateStage.COMPLETED, ControlResult.class, request)
+                  .getResult(left.toMillis(), TimeUnit.MILLISECONDS));
     } catch (WorkflowUpdateException e) {
       String message =
           e.getCause() instanceof ApplicationFailure failure
@@ -522,8 +640,20 @@ public class RolloutService {
     } catch (WorkflowNotFoundException e) {
       throw ApiException.conflict("id", "rollout " + id + " is not running");
     } catch (RuntimeException e) {
-      if (TemporalErrors.isUnavailable(e)) {
-        throw TemporalErrors.unavailable(e);
+      if (TemporalErrors.isUnavailable(e) || e.getCause() instanceof TimeoutException) {
+        throw ApiException.unavailable(
+            "rollout "
+                + id
+                + " did not answer the "
+                + action
+                + " within "
+                + CONTROL_ANSWER_BOUND.toSeconds()
+                + " s (Temporal or its worker unreachable or slow: "
+                + TemporalErrors.rootMessage(e)
+                + "); the control may still take effect: read GET /v1/rollouts/"
+                + id
+                + " before sending it again",
+            TemporalErrors.RETRY_AFTER_SECONDS);
       }
       if (TemporalErrors.isFinished(e)) {
         return answerAfterRunEnded(id, row.workflowId(), action);

@@ -25,7 +25,10 @@ import java.util.List;
  * (HMAC-SHA256, header {@code X-PromptCanary-Signature}); it is never read back. {@code
  * alertFormat} is {@code JSON} (the default) or {@code SLACK}. {@code mode} is {@code enforce} (the
  * default: a regression rolls back) or {@code notify-only} (a regression alerts and is recorded,
- * and does not roll back).
+ * and does not roll back). {@code requestId} makes the start safe to retry: the same id with the
+ * same body from the same key answers with the rollout the first attempt started (200), even when
+ * that attempt was answered 503 or its answer was lost; with another body, 409 on {@code
+ * requestId}.
  */
 public record StartRolloutRequest(
     @NotBlank @Size(max = 100) String prompt,
@@ -43,4 +46,9 @@ public record StartRolloutRequest(
     SrmPolicy srmPolicy,
     @Size(min = 16, max = 200) String alertWebhookSecret,
     WebhookFormat alertFormat,
-    RolloutMode mode) {}
+    RolloutMode mode,
+    @Size(min = 1, max = 100)
+        @Pattern(
+            regexp = "[A-Za-z0-9._:-]+",
+            message = "must be 1-100 of letters, digits and . _ : -")
+        String requestId) {}

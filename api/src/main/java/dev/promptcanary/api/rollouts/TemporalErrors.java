@@ -6,6 +6,9 @@ import io.grpc.StatusRuntimeException;
 
 /** Turns "Temporal cannot be reached" into the API's 503, whatever client exception carried it. */
 public final class TemporalErrors {
+  /** Seconds a client told 503 waits before it sends the call again ({@code Retry-After}). */
+  static final int RETRY_AFTER_SECONDS = 2;
+
   private TemporalErrors() {}
 
   public static boolean isUnavailable(Throwable error) {
@@ -32,12 +35,11 @@ public final class TemporalErrors {
   }
 
   static ApiException unavailable(Throwable error) {
-    return new ApiException(
-        503,
-        null,
+    return ApiException.unavailable(
         "Temporal is unreachable, so rollouts cannot be started or controlled right now (resolve and ingest keep"
             + " working): "
-            + rootMessage(error));
+            + rootMessage(error),
+        RETRY_AFTER_SECONDS);
   }
 
   public static String rootMessage(Throwable error) {

@@ -1,0 +1,114 @@
+package dev.promptcanary.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.promptcanary.activities.store.RolloutDao;
+import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
+import dev.promptcanary.api.TestApps.Http;
+import dev.promptcanary.api.TestApps.Http.Reply;
+import dev.promptcanary.api.auth.Role;
+import dev.promptcanary.workflows.rollout.RolloutMessages;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A control whose workflow is reachable but not answered (Temporal up, its worker not connected:
+ * what an API node sees in the seconds after a Temporal outage ends, before the worker's channel
+ * has reconnected) answers 503 with {@code Retry-After} once the control's bound has passed, saying
+ * the control may still take effect, instead of waiting for the SDK's own 60 s; a control of a
+ * rollout whose worker is there still answers 200.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ControlAnswerBoundTest {
+  static final EmbeddedStack APP = EmbeddedStack.embedded();
+  static final TestDatabase DB = APP.db();
+  final Http admin = new Http(APP);
+  final Http deployer = new Http(APP).as(Role.DEPLOYER);
+
+  @Test
+  void aControlNobodyAnswersIs503WithRetryAfterAndAnsweredOnesStay200() throws Exception {
+    for (String prompt : new String[] {"bounded", "unanswered"}) {
+      admin.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1));
+      admin.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2));
+    }
+    Reply started =
+        deployer.post(
+            "/v1/rollouts",
+            """
+            {"prompt": "bounded", "candidateVersion": 2, "checkIntervalSeconds": 5,
+             "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 600}]}
+            """);
+    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
+    String answered = started.body().get("id").asText();
+    await("rollout " + answered + " in its canary stage")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> admin.get("/v1/rollouts/" + answered).body().path("state").asText(),
+            "CANARY"::equals);
+
+    // A rollout of the read model whose workflow runs on a task queue no worker polls.
+    RolloutDao rollouts = DB.jdbi().onDemand(RolloutDao.class);
+    RolloutSpec spec = rollouts.find(answered).orElseThrow().spec();
+    String unanswered = "rollout-unanswered-2";
+    rollouts.insertPending(unanswered, "unanswered", 2, 1, spec);
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget("localhost:" + APP.temporalPort())
+                .build());
+    try {
+      WorkflowStub workflow =
+          WorkflowClient.newInstance(stubs)
+              .newUntypedWorkflowStub(
+                  RolloutMessages.WORKFLOW_TYPE,
+                  WorkflowOptions.newBuilder()
+                      .setWorkflowId(unanswered)
+                      .setTaskQueue("nobody-polls")
+                      .build());
+      workflow.start();
+
+      // Sent once (java.net.http): the app's Jersey client would send a 503 with Retry-After again.
+      HttpResponse<String> reply =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://localhost:"
+                                  + APP.getLocalPort()
+                                  + "/v1/rollouts/"
+                                  + unanswered
+                                  + "/pause"))
+                      .timeout(Duration.ofSeconds(60))
+                      .header("Content-Type", "application/json")
+                      .header("Authorization", "Bearer " + TestKeys.key(DB, Role.DEPLOYER))
+                      .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"probe\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(reply.statusCode()).as(reply.body()).isEqualTo(503);
+      assertThat(reply.headers().firstValue("Retry-After")).contains("2");
+      assertThat(reply.body())
+          .contains("did not answer the pause within 8 s", "the control may still take effect");
+
+      workflow.terminate("the test is over");
+    } finally {
+      stubs.shutdown();
+    }
+
+    Reply paused = deployer.post("/v1/rollouts/" + answered + "/pause", "{\"reason\": \"lunch\"}");
+    assertThat(paused.status()).as(String.valueOf(paused.body())).isEqualTo(200);
+  }
+}
