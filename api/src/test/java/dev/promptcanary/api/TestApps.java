@@ -94,6 +94,11 @@ public final class TestApps {
     DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
     ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).setPort(0);
     ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
+    // A test app's stop need not drain: with the default 30 s grace, a client's idle keep-alive
+    // connection (a browser's) held the connectors' graceful stop for all of it, and Jetty then
+    // failed the stop with a TimeoutException (DashboardBrowserTest in CI). A node's drain is
+    // tested at process level (ApiRestartIT).
+    server.setShutdownGracePeriod(io.dropwizard.util.Duration.seconds(0));
     // Nothing listens here: resolve and ingest must not need Temporal.
     config.getTemporal().setTarget("127.0.0.1:1");
     config.getRouting().setFullReloadInterval(io.dropwizard.util.Duration.minutes(10));
