@@ -216,8 +216,20 @@ class WorkerCrashIT {
 
     List<String> before = new ArrayList<>();
     List<String> after = new ArrayList<>();
+    // A real server writes the started event of a speculative workflow task (one it made for an
+    // Update, written to history once the update is accepted) with no identity; the worker that ran
+    // it is the one that completed it.
+    Map<Long, String> completedBy = new HashMap<>();
+    for (HistoryEvent e : ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) {
+      completedBy.put(
+          e.getWorkflowTaskCompletedEventAttributes().getStartedEventId(),
+          e.getWorkflowTaskCompletedEventAttributes().getIdentity());
+    }
     for (HistoryEvent e : ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)) {
       String identity = e.getWorkflowTaskStartedEventAttributes().getIdentity();
+      if (identity.isEmpty()) {
+        identity = completedBy.getOrDefault(e.getEventId(), "");
+      }
       if (e.getEventId() < failedStart) {
         before.add(identity);
       } else if (e.getEventId() > failedStart) {
