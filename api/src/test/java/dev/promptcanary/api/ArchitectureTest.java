@@ -1,5 +1,6 @@
 package dev.promptcanary.api;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
@@ -47,6 +48,18 @@ class ArchitectureTest {
           .mayOnlyBeAccessedByLayers("worker", "api")
           .whereLayer("workflows")
           .mayOnlyBeAccessedByLayers("activities", "worker", "api");
+
+  @ArchTest
+  static final ArchRule servingNeedsTheJdkOnly =
+      classes()
+          .that()
+          .resideInAPackage("dev.promptcanary.serving..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage("dev.promptcanary.serving..", "java..")
+          .because(
+              "the Java SDK ships serving/ to apps: it depends on nothing of the project (the server's"
+                  + " modules depend on it) and on no library (the SDK's only one is Jackson)");
 
   @ArchTest
   static final ArchRule workflowsTouchNothingOutside =

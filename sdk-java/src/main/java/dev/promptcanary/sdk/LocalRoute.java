@@ -1,65 +1,42 @@
 package dev.promptcanary.sdk;
 
+import dev.promptcanary.serving.RoutedPrompt;
+import dev.promptcanary.serving.StickySplit;
+
 /**
- * One prompt's routing with the versions it serves and its hash seed, computed once per change: a
- * resolve is a hash and a comparison, as on the server ({@code Route.resolve}).
+ * One prompt's routing with the versions it serves, its split computed once per change: a resolve
+ * is a hash and a comparison, made by the same {@link StickySplit} as the server's resolve.
  */
 final class LocalRoute {
   private final RoutedPrompt routing;
   private final PromptVersion stable;
   private final PromptVersion canary;
-  private final int seed;
+  private final StickySplit split;
 
   LocalRoute(RoutedPrompt routing, PromptVersion stable, PromptVersion canary) {
     this.routing = routing;
     this.stable = stable;
     this.canary = canary;
-    this.seed = Buckets.seed(routing.prompt(), routing.salt());
+    this.split = routing.split();
   }
 
   RoutedPrompt routing() {
     return routing;
   }
 
-  private boolean isCanaryLive() {
-    return canary != null && routing.canaryWeightBp() > 0;
-  }
-
   Resolved resolve(String unit, Integer pin) {
-    int bucket = Buckets.bucket(seed, unit);
-    if (pin != null) {
-      if (pin == stable.version()) {
-        return resolved(Arm.STABLE, stable, bucket, true, null, unit);
-      }
-      if (isCanaryLive() && pin == canary.version()) {
-        return resolved(Arm.CANARY, canary, bucket, true, null, unit);
-      }
-    }
-    boolean inCanary = isCanaryLive() && bucket < routing.canaryWeightBp();
-    PromptVersion served = inCanary ? canary : stable;
-    String note =
-        pin == null
-            ? null
-            : "pinned version "
-                + pin
-                + " is no longer served (rolled back or replaced); now serving version "
-                + served.version();
-    return resolved(inCanary ? Arm.CANARY : Arm.STABLE, served, bucket, false, note, unit);
-  }
-
-  private Resolved resolved(
-      Arm arm, PromptVersion served, int bucket, boolean pinned, String note, String unit) {
+    StickySplit.Choice choice = split.choose(unit, pin);
     return new Resolved(
         routing.prompt(),
-        served.version(),
-        arm,
-        bucket,
+        choice.version(),
+        choice.canary() ? Arm.CANARY : Arm.STABLE,
+        choice.bucket(),
         routing.canaryWeightBp(),
         routing.rolloutId(),
-        pinned,
-        note != null,
-        note,
-        served,
+        choice.pinned(),
+        choice.pinDropped(),
+        choice.pinDroppedNote(),
+        choice.canary() ? canary : stable,
         unit);
   }
 }

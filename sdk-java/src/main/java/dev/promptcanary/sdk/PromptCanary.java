@@ -1,5 +1,6 @@
 package dev.promptcanary.sdk;
 
+import dev.promptcanary.serving.UnitRule;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -19,7 +20,6 @@ import java.util.Objects;
  * }</pre>
  */
 public final class PromptCanary implements AutoCloseable {
-  private static final int MAX_UNIT_LENGTH = 200;
   private final Routing routing;
   private final Reporter reporter;
   private final Duration closeTimeout;
@@ -51,13 +51,11 @@ public final class PromptCanary implements AutoCloseable {
    * pinDropped} and why, as the server's resolve does.
    */
   public Resolved resolve(String prompt, String unit, Integer pin) {
-    if (unit == null || unit.isBlank()) {
-      throw new IllegalArgumentException(
-          "unit is required: the session or user id that keeps a caller on one version");
-    }
-    if (unit.length() > MAX_UNIT_LENGTH) {
-      throw new IllegalArgumentException("unit must be at most " + MAX_UNIT_LENGTH + " characters");
-    }
+    UnitRule.problem(unit)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException(problem);
+            });
     if (pin != null && pin < 1) {
       throw new IllegalArgumentException("pin must be a positive integer, was " + pin);
     }

@@ -1,6 +1,7 @@
 package dev.promptcanary.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.promptcanary.serving.BackgroundLoop;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;

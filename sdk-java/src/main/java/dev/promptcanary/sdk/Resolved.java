@@ -1,10 +1,9 @@
 package dev.promptcanary.sdk;
 
+import dev.promptcanary.serving.Template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The version to serve for one unit, decided locally exactly as the server's resolve decides it
@@ -23,9 +22,6 @@ public record Resolved(
     String note,
     PromptVersion content,
     String unit) {
-
-  private static final Pattern VARIABLE =
-      Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
 
   /**
    * The chat-completions call for this version and {@code variables}. Throws
@@ -46,19 +42,13 @@ public record Resolved(
     return new Rendered(c.model(), List.copyOf(messages), c.parameters());
   }
 
-  /** The template with its {@code {{variables}}} filled in. */
+  /**
+   * The template with its {@code {{variables}}} filled in, as the server fills it. Throws
+   * IllegalArgumentException naming the first variable the template needs and {@code variables}
+   * lacks.
+   */
   public String fill(Map<String, String> variables) {
-    Matcher m = VARIABLE.matcher(content.content().template());
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String value = variables.get(m.group(1));
-      if (value == null) {
-        throw new IllegalArgumentException("template variable '" + m.group(1) + "' has no value");
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(value));
-    }
-    m.appendTail(out);
-    return out.toString();
+    return Template.fill(content.content().template(), variables);
   }
 
   /** An observation of this request, its prompt, version and unit filled in. */

@@ -1,5 +1,8 @@
 package dev.promptcanary.sdk;
 
+import dev.promptcanary.serving.BackgroundLoop;
+import dev.promptcanary.serving.RoutedPrompt;
+import dev.promptcanary.serving.RoutingSnapshot;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;

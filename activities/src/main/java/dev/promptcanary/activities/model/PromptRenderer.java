@@ -2,11 +2,10 @@ package dev.promptcanary.activities.model;
 
 import dev.promptcanary.activities.registry.FewShotExample;
 import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.serving.Template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns a prompt version and the variables of one request into the chat-completions call: system
@@ -14,9 +13,6 @@ import java.util.regex.Pattern;
  * {{variables}}} filled in.
  */
 public final class PromptRenderer {
-  private static final Pattern VARIABLE =
-      Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
-
   private PromptRenderer() {}
 
   /**
@@ -32,21 +28,7 @@ public final class PromptRenderer {
       messages.add(ChatMessage.user(example.user()));
       messages.add(ChatMessage.assistant(example.assistant()));
     }
-    messages.add(ChatMessage.user(fill(content.template(), variables)));
+    messages.add(ChatMessage.user(Template.fill(content.template(), variables)));
     return new ChatRequest(content.model(), messages, content.parameters(), false);
-  }
-
-  static String fill(String template, Map<String, String> variables) {
-    Matcher m = VARIABLE.matcher(template);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String value = variables.get(m.group(1));
-      if (value == null) {
-        throw new IllegalArgumentException("template variable '" + m.group(1) + "' has no value");
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(value));
-    }
-    m.appendTail(out);
-    return out.toString();
   }
 }

@@ -1,25 +1,31 @@
 package dev.promptcanary.activities.routing;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
 import dev.promptcanary.activities.registry.PromptVersion;
-import java.nio.charset.StandardCharsets;
+import dev.promptcanary.serving.RoutedPrompt;
+import dev.promptcanary.serving.StickySplit;
 
 /**
  * The in-memory routing of one prompt, with the full content of the versions it serves, so that
- * resolve needs no database round trip.
+ * resolve needs no database round trip. The split itself ({@link StickySplit}) is the one the SDKs
+ * run locally.
  */
 public final class Route {
   private final RoutingState state;
   private final PromptVersion stable;
   private final PromptVersion canary;
-  private final HashFunction unitHash;
+  private final StickySplit split;
 
   public Route(RoutingState state, PromptVersion stable, PromptVersion canary) {
     this.state = state;
     this.stable = stable;
     this.canary = canary;
-    this.unitHash = Hashing.murmur3_32_fixed(Buckets.seed(state.prompt(), salt(state)));
+    this.split =
+        new StickySplit(
+            state.prompt(),
+            salt(state),
+            state.stableVersion(),
+            state.canaryVersion(),
+            state.canaryWeightBp());
   }
 
   /**
@@ -51,53 +57,42 @@ public final class Route {
   }
 
   public int bucketOf(String unit) {
-    int hash = unitHash.hashString(unit, StandardCharsets.UTF_8).asInt();
-    return (int) (Integer.toUnsignedLong(hash) % Buckets.COUNT);
+    return split.bucketOf(unit);
   }
 
   /** Whether this route sends any traffic to {@code version}. */
   public boolean serves(int version) {
-    return version == stable.version() || (isCanaryLive() && version == canary.version());
-  }
-
-  private boolean isCanaryLive() {
-    return canary != null && state.canaryWeightBp() > 0;
+    return split.serves(version);
   }
 
   public Resolution resolve(String unit, Integer pin) {
-    int bucket = bucketOf(unit);
-    if (pin != null) {
-      if (pin == stable.version()) {
-        return resolution(Arm.STABLE, stable, bucket, true, null);
-      }
-      if (isCanaryLive() && pin == canary.version()) {
-        return resolution(Arm.CANARY, canary, bucket, true, null);
-      }
-    }
-    boolean inCanary = isCanaryLive() && bucket < state.canaryWeightBp();
-    PromptVersion served = inCanary ? canary : stable;
-    String note =
-        pin == null
-            ? null
-            : "pinned version "
-                + pin
-                + " is no longer served (rolled back or replaced); now serving version "
-                + served.version();
-    return resolution(inCanary ? Arm.CANARY : Arm.STABLE, served, bucket, false, note);
-  }
-
-  private Resolution resolution(
-      Arm arm, PromptVersion served, int bucket, boolean pinned, String pinDroppedNote) {
+    StickySplit.Choice choice = split.choose(unit, pin);
+    PromptVersion served = choice.canary() ? canary : stable;
     return new Resolution(
         state.prompt(),
         served.version(),
-        arm,
-        bucket,
+        choice.canary() ? Arm.CANARY : Arm.STABLE,
+        choice.bucket(),
         state.canaryWeightBp(),
         state.rolloutId(),
-        pinned,
-        pinDroppedNote != null,
-        pinDroppedNote,
+        choice.pinned(),
+        choice.pinDropped(),
+        choice.pinDroppedNote(),
         served);
+  }
+
+  /** This route as the routing snapshot carries it to the SDKs. */
+  public RoutedPrompt routed() {
+    return new RoutedPrompt(
+        state.prompt(),
+        stable.version(),
+        stable.contentHash(),
+        canary == null ? null : canary.version(),
+        canary == null ? null : canary.contentHash(),
+        state.canaryWeightBp(),
+        state.rolloutId(),
+        salt(),
+        state.fenceSeq(),
+        state.updatedAt());
   }
 }

@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.routing;
 
 import dev.promptcanary.activities.observability.LatencyBuckets;
+import dev.promptcanary.serving.BackgroundLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,8 +33,7 @@ public final class RoutingSynchronizer implements AutoCloseable {
   private final String jdbcUrl;
   private final Properties connectionProperties;
   private final Duration fullReloadInterval;
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final BackgroundLoop loop;
   private volatile Connection connection;
   private final Timer propagation;
 
@@ -67,19 +67,18 @@ public final class RoutingSynchronizer implements AutoCloseable {
     this.jdbcUrl = jdbcUrl;
     this.connectionProperties = connectionProperties;
     this.fullReloadInterval = fullReloadInterval;
-    this.thread = new Thread(this::run, "routing-synchronizer");
-    this.thread.setDaemon(true);
+    this.loop = new BackgroundLoop("routing-synchronizer", this::run);
   }
 
   /** Loads every route before returning, so a node never answers resolve from an empty table. */
   public void start() {
     loader.reloadAll();
-    thread.start();
+    loop.start();
   }
 
   private void run() {
     long nextFullReload = 0;
-    while (running) {
+    while (loop.running()) {
       try {
         if (connection == null) {
           connection = listen();
@@ -103,7 +102,7 @@ public final class RoutingSynchronizer implements AutoCloseable {
           nextFullReload = System.nanoTime() + fullReloadInterval.toNanos();
         }
       } catch (SQLException | RuntimeException e) {
-        if (!running) {
+        if (!loop.running()) {
           return;
         }
         LOG.warn("routing listener lost its connection; reconnecting in 1 s: {}", e.getMessage());
@@ -143,13 +142,7 @@ public final class RoutingSynchronizer implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.stop();
     closeConnection();
   }
 }

@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.routing;
 
+import dev.promptcanary.serving.RoutingSnapshot;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,11 @@ public final class RoutingTable {
   /** Every route this node serves now (a live view; each route itself is immutable). */
   public Collection<Route> routes() {
     return routes.values();
+  }
+
+  /** What this node serves now, as the routing feed sends it to the SDKs. */
+  public RoutingSnapshot snapshot() {
+    return RoutingSnapshot.of(routes.values().stream().map(Route::routed).toList());
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.promptcanary.api.resources;
 
-import dev.promptcanary.activities.routing.RoutingSnapshot;
 import dev.promptcanary.activities.routing.RoutingTable;
+import dev.promptcanary.serving.RoutingSnapshot;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -21,7 +21,7 @@ public final class RoutingFeed {
 
   public RoutingFeed(RoutingTable table) {
     this.table = table;
-    this.current = RoutingSnapshot.of(table.routes());
+    this.current = table.snapshot();
     table.onChange(route -> changed());
   }
 
@@ -30,7 +30,7 @@ public final class RoutingFeed {
   }
 
   private synchronized void changed() {
-    RoutingSnapshot next = RoutingSnapshot.of(table.routes());
+    RoutingSnapshot next = table.snapshot();
     current = next;
     for (Waiter waiter : waiters) {
       if (!waiter.etag().equals(next.etag()) && waiters.remove(waiter)) {

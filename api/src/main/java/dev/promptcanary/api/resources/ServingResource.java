@@ -4,6 +4,7 @@ import dev.promptcanary.activities.routing.Resolution;
 import dev.promptcanary.activities.routing.RoutingTable;
 import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.serving.UnitRule;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/v1/prompts/{name}/resolve")
 @Produces(MediaType.APPLICATION_JSON)
 public class ServingResource {
-  private static final int MAX_UNIT_LENGTH = 200;
   private final RoutingTable routes;
 
   public ServingResource(RoutingTable routes) {
@@ -30,13 +30,11 @@ public class ServingResource {
       @QueryParam("unit") String unit,
       @QueryParam("pin") String pin) {
     String prompt = Params.promptName(name);
-    if (unit == null || unit.isBlank()) {
-      throw ApiException.invalid(
-          "unit", "unit is required: the session or user id that keeps a caller on one version");
-    }
-    if (unit.length() > MAX_UNIT_LENGTH) {
-      throw ApiException.invalid("unit", "unit must be at most " + MAX_UNIT_LENGTH + " characters");
-    }
+    UnitRule.problem(unit)
+        .ifPresent(
+            problem -> {
+              throw ApiException.invalid("unit", problem);
+            });
     Integer pinned = pin == null || pin.isBlank() ? null : Params.positiveInt("pin", pin);
     return routes
         .route(prompt)

@@ -1,18 +1,20 @@
-package dev.promptcanary.sdk;
+package dev.promptcanary.serving;
 
 /**
  * MurmurHash3 x86_32 over the UTF-8 bytes of a string, encoded on the fly so a resolve allocates no
  * byte array. It equals Guava's {@code murmur3_32_fixed().hashString(s, UTF_8).asInt()}, which the
- * server's {@code Route} uses, on every string (an unpaired surrogate is encoded as {@code '?'}, as
- * {@link String#getBytes} does); {@code sdk-vectors/bucketing.json} holds the proof.
+ * server hashed with before this module, on every string (an unpaired surrogate is encoded as
+ * {@code '?'}, as {@link String#getBytes} does): {@code Murmur3Test} checks that, and {@code
+ * sdk-vectors/bucketing.json} holds the buckets every SDK must reproduce. Hand-written because this
+ * module, which the SDK ships, depends on nothing.
  */
-final class Murmur3 {
+public final class Murmur3 {
   private static final int C1 = 0xcc9e2d51;
   private static final int C2 = 0x1b873593;
 
   private Murmur3() {}
 
-  static int hashUtf8(int seed, String text) {
+  public static int hashUtf8(int seed, String text) {
     int h1 = seed;
     int buffer = 0; // up to 3 pending bytes, little-endian
     int pending = 0;

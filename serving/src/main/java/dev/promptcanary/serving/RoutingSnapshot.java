@@ -1,4 +1,4 @@
-package dev.promptcanary.activities.routing;
+package dev.promptcanary.serving;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,13 +14,13 @@ import java.util.List;
  * could move a unit (versions, weight, owner, salt, fence) gives another.
  */
 public record RoutingSnapshot(String etag, List<RoutedPrompt> prompts) {
+  public RoutingSnapshot {
+    prompts = prompts == null ? List.of() : List.copyOf(prompts);
+  }
 
-  public static RoutingSnapshot of(Collection<Route> routes) {
+  public static RoutingSnapshot of(Collection<RoutedPrompt> routed) {
     List<RoutedPrompt> prompts =
-        routes.stream()
-            .map(RoutedPrompt::of)
-            .sorted(Comparator.comparing(RoutedPrompt::prompt))
-            .toList();
+        routed.stream().sorted(Comparator.comparing(RoutedPrompt::prompt)).toList();
     return new RoutingSnapshot(etagOf(prompts), prompts);
   }
 
