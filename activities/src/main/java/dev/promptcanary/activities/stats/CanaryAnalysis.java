@@ -239,16 +239,16 @@ public final class CanaryAnalysis {
     if (sampleRatio != null) {
       GateOutcome outcome = sampleRatio.evaluate(input);
       outcomes.add(outcome);
-      verdicts.add(outcome.toVerdict(sampleRatio.reason(outcome)));
+      verdicts.add(outcome.toVerdict(sampleRatio.reason(outcome), false));
       all.add(verdicts.get(0));
     }
     List<String> notified = new ArrayList<>();
     for (int i = 0; i < checks.size(); i++) {
       GateCheck check = checks.get(i);
       GateOutcome outcome = check.evaluate(input);
-      Verdict verdict = outcome.toVerdict(check.reason(outcome));
-      if (dryRun.get(i)) {
-        all.add(verdict.asDryRun());
+      Verdict verdict = outcome.toVerdict(check.reason(outcome), dryRun.get(i));
+      if (verdict.dryRun()) {
+        all.add(verdict);
         continue;
       }
       all.add(verdict);

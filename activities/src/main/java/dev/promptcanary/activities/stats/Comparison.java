@@ -238,37 +238,24 @@ final class Comparison {
     // none at all (a rollout whose app reports no latency is not held by the latency gate).
     boolean holds =
         holdsWithoutData() && !(skippedWithoutData && noData) || guardLogRatio > 0 && !noData;
-    return outcome(
+    return new GateOutcome(
+        gate,
+        metric,
         Decision.INSUFFICIENT_DATA,
         canaryN,
         stableN,
         estimate,
         rangeLow,
         rangeHigh,
-        atMargin,
+        threshold(atMargin),
+        false,
         holds,
         Double.NaN,
         Double.NaN);
   }
 
   GateOutcome decide(long canaryN, long stableN, double estimate, double centre, double variance) {
-    return decide(canaryN, stableN, estimate, centre, variance, margin);
-  }
-
-  /**
-   * @param estimate the reported point estimate
-   * @param centre where the bound is centred (equal to the estimate except for adjusted rates)
-   * @param variance variance of the centre
-   * @param atMargin this look's margin (a relative margin at the baseline's rate)
-   */
-  GateOutcome decide(
-      long canaryN,
-      long stableN,
-      double estimate,
-      double centre,
-      double variance,
-      double atMargin) {
-    return decide(canaryN, stableN, estimate, centre, variance, atMargin, Relative.NONE);
+    return decide(canaryN, stableN, estimate, centre, variance, margin, Relative.NONE);
   }
 
   /**
@@ -304,6 +291,10 @@ final class Comparison {
   }
 
   /**
+   * @param estimate the reported point estimate
+   * @param centre where the bound is centred (equal to the estimate except for adjusted rates)
+   * @param variance variance of the centre
+   * @param atMargin this look's margin (a relative margin at the baseline's rate)
    * @param relative the relative-margin test and the power rule's variances, or {@link
    *     Relative#NONE}
    */
@@ -356,14 +347,17 @@ final class Comparison {
         guard = higherIsWorse ? limit : -limit;
       }
     }
-    return outcome(
+    return new GateOutcome(
+        gate,
+        metric,
         decision,
         canaryN,
         stableN,
         estimate,
         lower,
         upper,
-        atMargin,
+        threshold(atMargin),
+        false,
         holds,
         minimumEffect + radius + Z_80 * sd,
         guard);
@@ -379,32 +373,5 @@ final class Comparison {
         >= minimumEffect
             + radius(powerVariance, atMargin)
             + zPower * Math.sqrt(powerVariance + marginVariance);
-  }
-
-  private GateOutcome outcome(
-      Decision decision,
-      long canaryN,
-      long stableN,
-      double estimate,
-      double lower,
-      double upper,
-      double atMargin,
-      boolean holds,
-      double mde,
-      double guard) {
-    return new GateOutcome(
-        gate,
-        metric,
-        decision,
-        canaryN,
-        stableN,
-        estimate,
-        lower,
-        upper,
-        threshold(atMargin),
-        false,
-        holds,
-        mde,
-        guard);
   }
 }

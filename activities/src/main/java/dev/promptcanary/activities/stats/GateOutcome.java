@@ -34,9 +34,26 @@ record GateOutcome(
     double mde,
     double guard) {
 
-  Verdict toVerdict(String reason) {
+  /** What a dry-run gate's reason starts with: it is shown, never deciding. */
+  static final String DRY_RUN_PREFIX = "dry run, not deciding: ";
+
+  /**
+   * @param dryRun whether the gate is set {@code dryRun}: the verdict says so, in its flag and its
+   *     reason
+   */
+  Verdict toVerdict(String reason, boolean dryRun) {
     return new Verdict(
-        gate, decision, canaryN, stableN, estimate, lower, upper, threshold, reason, metric, false);
+        gate,
+        decision,
+        canaryN,
+        stableN,
+        estimate,
+        lower,
+        upper,
+        threshold,
+        dryRun ? DRY_RUN_PREFIX + reason : reason,
+        metric,
+        dryRun);
   }
 
   GateOutcome with(Decision newDecision, boolean newCeilingBreached, boolean newHolds) {

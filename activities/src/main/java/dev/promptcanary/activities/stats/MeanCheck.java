@@ -53,7 +53,8 @@ final class MeanCheck extends ArmDifferenceCheck {
     double variance =
         QualityCheck.varianceOfMean(canary, stable, scale)
             + QualityCheck.varianceOfMean(stable, canary, scale);
-    return comparison.decide(nc, nb, estimate, estimate, variance, margin);
+    return comparison.decide(
+        nc, nb, estimate, estimate, variance, margin, Comparison.Relative.NONE);
   }
 
   @Override
