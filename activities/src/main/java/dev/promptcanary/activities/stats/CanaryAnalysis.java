@@ -77,13 +77,13 @@ public final class CanaryAnalysis {
         dry.add(latency.dryRun());
       }
     }
-    if (gates.cost().enabled()) {
+    if (gates.cost().settings().enabled()) {
       list.add(new CostCheck(gates.cost(), alphas.get(GateKind.COST), min));
-      dry.add(gates.cost().dryRun());
+      dry.add(gates.cost().settings().dryRun());
     }
-    if (gates.feedback().enabled()) {
+    if (gates.feedback().settings().enabled()) {
       list.add(new MeanCheck(gates.feedback(), alphas.get(GateKind.FEEDBACK), min));
-      dry.add(gates.feedback().dryRun());
+      dry.add(gates.feedback().settings().dryRun());
     }
     for (MetricGate metric : gates.metrics()) {
       double alpha = metricAlphas.get(metric.name());
@@ -141,11 +141,11 @@ public final class CanaryAnalysis {
     if (gates.latency().enabled()) {
       shares.put(GateKind.LATENCY, gates.latency().alphaShare());
     }
-    if (gates.cost().enabled()) {
-      shares.put(GateKind.COST, gates.cost().alphaShare());
+    if (gates.cost().settings().enabled()) {
+      shares.put(GateKind.COST, gates.cost().settings().alphaShare());
     }
-    if (gates.feedback().enabled()) {
-      shares.put(GateKind.FEEDBACK, gates.feedback().alphaShare());
+    if (gates.feedback().settings().enabled()) {
+      shares.put(GateKind.FEEDBACK, gates.feedback().settings().alphaShare());
     }
     double metrics = 0;
     for (MetricGate m : gates.metrics()) {
@@ -178,8 +178,8 @@ public final class CanaryAnalysis {
     total += gates.errorRate().enabled() ? gates.errorRate().alphaShare() : 0;
     total += gates.safety().enabled() ? gates.safety().alphaShare() : 0;
     total += gates.latency().enabled() ? gates.latency().alphaShare() : 0;
-    total += gates.cost().enabled() ? gates.cost().alphaShare() : 0;
-    total += gates.feedback().enabled() ? gates.feedback().alphaShare() : 0;
+    total += gates.cost().settings().enabled() ? gates.cost().settings().alphaShare() : 0;
+    total += gates.feedback().settings().enabled() ? gates.feedback().settings().alphaShare() : 0;
     for (MetricGate m : gates.metrics()) {
       total += m.alphaShare();
     }

@@ -25,7 +25,8 @@ final class MeanCheck extends ArmDifferenceCheck {
         true,
         minimumSamples);
     this.comparison =
-        new Comparison(GateKind.FEEDBACK, false, alpha, Comparison.Range.FEEDBACK_DIFFERENCE, gate);
+        new Comparison(
+            GateKind.FEEDBACK, false, alpha, Comparison.Range.FEEDBACK_DIFFERENCE, gate.settings());
     this.fixedScale = 2;
   }
 

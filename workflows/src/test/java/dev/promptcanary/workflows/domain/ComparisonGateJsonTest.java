@@ -3,12 +3,16 @@ package dev.promptcanary.workflows.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.common.converter.EncodingKeys;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,11 +65,11 @@ class ComparisonGateJsonTest {
     CostGate cost = decode(old, CostGate.class);
     FeedbackGate feedback = decode(old, FeedbackGate.class);
 
-    assertThat(cost.mode()).isEqualTo(GateMode.NON_INFERIORITY);
-    assertThat(feedback.mode()).isEqualTo(GateMode.HARM_DETECTION);
-    assertThat(cost.margin()).isEqualTo(0.1);
-    assertThat(feedback.alphaShare()).isEqualTo(0.02);
-    assertThat(cost.dryRun()).isFalse();
+    assertThat(cost.settings().mode()).isEqualTo(GateMode.NON_INFERIORITY);
+    assertThat(feedback.settings().mode()).isEqualTo(GateMode.HARM_DETECTION);
+    assertThat(cost.settings().margin()).isEqualTo(0.1);
+    assertThat(feedback.settings().alphaShare()).isEqualTo(0.02);
+    assertThat(cost.settings().dryRun()).isFalse();
     assertThat(encode(decode(encode(cost), CostGate.class))).isEqualTo(encode(cost));
   }
 
@@ -74,10 +78,31 @@ class ComparisonGateJsonTest {
     String wide =
         "{\"enabled\":true,\"alphaShare\":0.02,\"margin\":5,\"minimumEffect\":0," + "\"tau\":0.0}";
 
-    assertThat(decode(wide, CostGate.class).margin()).isEqualTo(5);
+    assertThat(decode(wide, CostGate.class).settings().margin()).isEqualTo(5);
     assertThatThrownBy(() -> decode(wide, FeedbackGate.class))
         .hasRootCauseInstanceOf(GateConfigException.class)
         .rootCause()
         .hasMessageContaining("margin");
+  }
+
+  /** The API names a rejected setting by Jackson's path to the gate plus the setting's name. */
+  @Test
+  void aRejectedSettingIsReportedAtItsGatesPath() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode gates = json.valueToTree(GatesConfig.defaults());
+    ((ObjectNode) gates.get("feedback")).put("margin", 5);
+
+    assertThatThrownBy(() -> json.treeToValue(gates, GatesConfig.class))
+        .isInstanceOfSatisfying(
+            JsonMappingException.class,
+            e -> {
+              assertThat(e.getPath())
+                  .extracting(JsonMappingException.Reference::getFieldName)
+                  .isEqualTo(List.of("feedback"));
+              assertThat(e.getCause())
+                  .isInstanceOfSatisfying(
+                      GateConfigException.class,
+                      invalid -> assertThat(invalid.field()).isEqualTo("margin"));
+            });
   }
 }
