@@ -305,25 +305,16 @@ public final class CanaryAnalysis {
     return anyInsufficient ? Decision.INSUFFICIENT_DATA : Decision.INCONCLUSIVE;
   }
 
+  private static final GateOutcome.Numbers NO_NUMBERS =
+      new GateOutcome.Numbers(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN);
+
   /** {@link #combine(List)} for gates that all hold until NON_INFERIOR. */
   static Decision combine(Decision[] decisions) {
     List<GateOutcome> outcomes = new ArrayList<>();
     for (Decision d : decisions) {
       outcomes.add(
           new GateOutcome(
-              GateKind.OVERALL,
-              null,
-              d,
-              0,
-              0,
-              0,
-              0,
-              0,
-              0,
-              false,
-              d != Decision.NON_INFERIOR,
-              Double.NaN,
-              Double.NaN));
+              GateKind.OVERALL, null, d, NO_NUMBERS, false, d != Decision.NON_INFERIOR));
     }
     return combine(outcomes);
   }
@@ -349,7 +340,9 @@ public final class CanaryAnalysis {
           if (o.decision() != Decision.NON_INFERIOR) {
             notShown.add(
                 name(verdicts.get(i))
-                    + (Double.isNaN(o.mde()) ? " (no data)" : " " + Reasons.num(o.mde())));
+                    + (Double.isNaN(o.numbers().mde())
+                        ? " (no data)"
+                        : " " + Reasons.num(o.numbers().mde())));
           }
         }
         reason =

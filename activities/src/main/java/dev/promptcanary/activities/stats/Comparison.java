@@ -242,16 +242,17 @@ final class Comparison {
         gate,
         metric,
         Decision.INSUFFICIENT_DATA,
-        canaryN,
-        stableN,
-        estimate,
-        rangeLow,
-        rangeHigh,
-        threshold(atMargin),
+        new GateOutcome.Numbers(
+            canaryN,
+            stableN,
+            estimate,
+            rangeLow,
+            rangeHigh,
+            threshold(atMargin),
+            Double.NaN,
+            Double.NaN),
         false,
-        holds,
-        Double.NaN,
-        Double.NaN);
+        holds);
   }
 
   GateOutcome decide(long canaryN, long stableN, double estimate, double centre, double variance) {
@@ -347,20 +348,15 @@ final class Comparison {
         guard = higherIsWorse ? limit : -limit;
       }
     }
+    double mde = minimumEffect + radius + Z_80 * sd;
     return new GateOutcome(
         gate,
         metric,
         decision,
-        canaryN,
-        stableN,
-        estimate,
-        lower,
-        upper,
-        threshold(atMargin),
+        new GateOutcome.Numbers(
+            canaryN, stableN, estimate, lower, upper, threshold(atMargin), mde, guard),
         false,
-        holds,
-        minimumEffect + radius + Z_80 * sd,
-        guard);
+        holds);
   }
 
   /**

@@ -62,7 +62,7 @@ final class MeanCheck extends ArmDifferenceCheck {
   public String reason(GateOutcome outcome) {
     if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
       String name = kind == GateKind.FEEDBACK ? "feedback" : comparison.metric();
-      boolean none = outcome.canaryN() == 0 && outcome.stableN() == 0;
+      boolean none = outcome.numbers().canaryN() == 0 && outcome.numbers().stableN() == 0;
       return none && !outcome.holds()
           ? name + ": no data in this stage yet, skipped (does not hold the promotion)"
           : Reasons.insufficient(name, outcome, minimumSamples);
