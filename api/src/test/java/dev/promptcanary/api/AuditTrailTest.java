@@ -56,18 +56,8 @@ class AuditTrailTest {
 
   @Test
   void everyControlIsInTheAuditLogAsInTheWorkflowHistory() throws Exception {
-    admin.post("/v1/prompts/trail/versions", TestApps.version(1));
-    admin.post("/v1/prompts/trail/versions", TestApps.version(2));
-    Reply started =
-        deployer.post(
-            "/v1/rollouts",
-            """
-            {"prompt": "trail", "candidateVersion": 2, "checkIntervalSeconds": 1,
-             "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 600}]}
-            """);
-    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
-    String id = started.body().get("id").asText();
-    awaitRollout(id, r -> r.get("state").asText().equals("CANARY"));
+    new RolloutDriver(admin).twoVersions("trail");
+    String id = new RolloutDriver(deployer).startCanary("trail", 1);
 
     control(deployer, id, "pause", "lunch", 200);
     control(admin, id, "resume", "back from lunch", 200);

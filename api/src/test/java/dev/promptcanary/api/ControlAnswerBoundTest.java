@@ -1,7 +1,6 @@
 package dev.promptcanary.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.TestDatabases.TestDatabase;
@@ -16,11 +15,7 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,25 +35,10 @@ class ControlAnswerBoundTest {
 
   @Test
   void aControlNobodyAnswersIs503WithRetryAfterAndAnsweredOnesStay200() throws Exception {
-    for (String prompt : new String[] {"bounded", "unanswered"}) {
-      admin.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1));
-      admin.post("/v1/prompts/" + prompt + "/versions", TestApps.version(2));
-    }
-    Reply started =
-        deployer.post(
-            "/v1/rollouts",
-            """
-            {"prompt": "bounded", "candidateVersion": 2, "checkIntervalSeconds": 5,
-             "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 600}]}
-            """);
-    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
-    String answered = started.body().get("id").asText();
-    await("rollout " + answered + " in its canary stage")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> admin.get("/v1/rollouts/" + answered).body().path("state").asText(),
-            "CANARY"::equals);
+    RolloutDriver versions = new RolloutDriver(admin);
+    versions.twoVersions("bounded");
+    versions.twoVersions("unanswered");
+    String answered = new RolloutDriver(deployer).startCanary("bounded", 5);
 
     // A rollout of the read model whose workflow runs on a task queue no worker polls.
     RolloutDao rollouts = DB.jdbi().onDemand(RolloutDao.class);
@@ -81,23 +61,8 @@ class ControlAnswerBoundTest {
                       .build());
       workflow.start();
 
-      // Sent once (java.net.http): the app's Jersey client would send a 503 with Retry-After again.
       HttpResponse<String> reply =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create(
-                              "http://localhost:"
-                                  + APP.getLocalPort()
-                                  + "/v1/rollouts/"
-                                  + unanswered
-                                  + "/pause"))
-                      .timeout(Duration.ofSeconds(60))
-                      .header("Content-Type", "application/json")
-                      .header("Authorization", "Bearer " + TestKeys.key(DB, Role.DEPLOYER))
-                      .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"probe\"}"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+          deployer.postOnce("/v1/rollouts/" + unanswered + "/pause", "{\"reason\": \"probe\"}");
       assertThat(reply.statusCode()).as(reply.body()).isEqualTo(503);
       assertThat(reply.headers().firstValue("Retry-After")).contains("2");
       assertThat(reply.body())

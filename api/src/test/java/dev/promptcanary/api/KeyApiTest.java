@@ -112,10 +112,10 @@ class KeyApiTest {
           .until(() -> caller.get("/v1/prompts/none/resolve?unit=u").status() == 404);
     }
 
-    List<ApiKeyDao.StoredKey> revoked =
+    List<ApiKeyDao.ApiKey> revoked =
         KeyCommand.revoke(
             DB.jdbi(), false, List.of(id), "revoked before the backup was restored", CLI);
-    assertThat(revoked).extracting(ApiKeyDao.StoredKey::id).containsExactly(id);
+    assertThat(revoked).extracting(ApiKeyDao.ApiKey::id).containsExactly(id);
     for (var node : List.of(NODE_A, NODE_B)) {
       Http caller = new Http(node).withKey(secret);
       await()

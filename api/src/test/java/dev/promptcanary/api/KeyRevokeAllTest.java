@@ -29,10 +29,10 @@ class KeyRevokeAllTest {
     KeyCommand.revoke(db.jdbi(), false, List.of(rotatedAway), "already gone", CLI);
     ApiKeyDao keys = db.jdbi().onDemand(ApiKeyDao.class);
 
-    List<ApiKeyDao.StoredKey> revoked =
+    List<ApiKeyDao.ApiKey> revoked =
         KeyCommand.revoke(db.jdbi(), true, null, "restored from the backup of 1 Dec", CLI);
 
-    assertThat(revoked).extracting(ApiKeyDao.StoredKey::name).containsExactly("only-admin", "app");
+    assertThat(revoked).extracting(ApiKeyDao.ApiKey::name).containsExactly("only-admin", "app");
     assertThat(keys.live()).isEmpty();
     assertThat(keys.liveAdmins()).isZero();
     assertThat(KeyCommand.revoke(db.jdbi(), true, null, "again", CLI)).isEmpty();

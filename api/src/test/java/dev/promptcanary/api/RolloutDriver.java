@@ -56,6 +56,25 @@ final class RolloutDriver {
     return started.body().get("id").asText();
   }
 
+  /**
+   * A rollout of version 2 over one 10% stage that needs 100 judgements (so it stays in its canary
+   * stage without traffic), looking every {@code checkIntervalSeconds}, once it is in that stage.
+   */
+  String startCanary(String prompt, int checkIntervalSeconds) {
+    Reply started =
+        http.post(
+            "/v1/rollouts",
+            """
+            {"prompt": "%s", "candidateVersion": 2, "checkIntervalSeconds": %d,
+             "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 600}]}
+            """
+                .formatted(prompt, checkIntervalSeconds));
+    assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
+    String id = started.body().get("id").asText();
+    awaitRollout(id, r -> r.path("state").asText().equals("CANARY"), 60_000);
+    return id;
+  }
+
   String state(String id) {
     return http.get("/v1/rollouts/" + id).body().get("state").asText();
   }

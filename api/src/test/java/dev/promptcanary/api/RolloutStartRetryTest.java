@@ -9,9 +9,6 @@ import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import dev.promptcanary.api.auth.Role;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -43,30 +40,6 @@ class RolloutStartRetryTest {
        "stages": [{"weightBp": 1000, "minJudgements": 100, "minBakeSeconds": 0, "maxBakeSeconds": 600}]}
       """;
 
-  private void prompt(String name) {
-    assertThat(admin.post("/v1/prompts/" + name + "/versions", TestApps.version(1)).status())
-        .isEqualTo(201);
-    assertThat(admin.post("/v1/prompts/" + name + "/versions", TestApps.version(2)).status())
-        .isEqualTo(201);
-  }
-
-  /**
-   * A start as a deployer, with the answer's headers, sent once: the app's Jersey client (Apache
-   * HttpClient) would itself send a POST answered 503 with {@code Retry-After} again.
-   */
-  private static HttpResponse<String> startOnce(String body) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + APP.getLocalPort() + "/v1/rollouts"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + TestKeys.key(DB, Role.DEPLOYER))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-  }
-
   private JsonNode awaitState(String id, String state) {
     return await("rollout " + id + " " + state)
         .atMost(Duration.ofSeconds(60))
@@ -89,12 +62,12 @@ class RolloutStartRetryTest {
 
   @Test
   void aStartAnswered503ThatWentThroughIsTheRetrysRollout() throws Exception {
-    prompt("retried");
+    new RolloutDriver(admin).twoVersions("retried");
     String id = "rollout-retried-2";
     String request = START.formatted("retried", 5, "deploy-42");
     temporal.loseTheAnswerToTheStartOf(id);
 
-    HttpResponse<String> first = startOnce(request);
+    HttpResponse<String> first = deployer.postOnce("/v1/rollouts", request);
     assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
     assertThat(first.headers().firstValue("Retry-After")).contains("2");
 
@@ -128,7 +101,7 @@ class RolloutStartRetryTest {
 
   @Test
   void aStartWhoseAnswerWasLostOnTheWayToTheClientIsTheRetrysRollout() {
-    prompt("delivered");
+    new RolloutDriver(admin).twoVersions("delivered");
     String request = START.formatted("delivered", 5, "deploy-43");
     Reply first = deployer.post("/v1/rollouts", request);
     assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(201);
@@ -150,7 +123,7 @@ class RolloutStartRetryTest {
 
   @Test
   void aRequestIdThatIsNotOneIsA422NamingIt() {
-    prompt("badid");
+    new RolloutDriver(admin).twoVersions("badid");
     Reply reply = deployer.post("/v1/rollouts", START.formatted("badid", 5, "no spaces"));
     assertThat(reply.status()).as(String.valueOf(reply.body())).isEqualTo(422);
     assertThat(reply.body().get("field").asText()).isEqualTo("requestId");

@@ -11,6 +11,11 @@ import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.glassfish.jersey.client.ClientProperties;
 
 /**
@@ -172,6 +177,23 @@ public final class TestApps {
 
     public Reply delete(String path) {
       return reply(request(path).delete());
+    }
+
+    /**
+     * A JSON POST sent exactly once, with the answer's headers: the app's Jersey client (Apache
+     * HttpClient) would itself send a POST answered 503 with {@code Retry-After} again.
+     */
+    public HttpResponse<String> postOnce(String path, String json) throws Exception {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create("http://localhost:" + app.getLocalPort() + path))
+              .timeout(Duration.ofSeconds(60))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(json));
+      String secret = secret();
+      if (secret != null) {
+        request.header("Authorization", "Bearer " + secret);
+      }
+      return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public Reply send(String method, String path, String contentType, String body) {

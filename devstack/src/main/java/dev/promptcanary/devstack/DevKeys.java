@@ -72,7 +72,8 @@ public final class DevKeys {
       for (Role role : Role.values()) {
         String name = "dev-" + role.wireName();
         String kept = previous.get(role);
-        Optional<StoredKey> current = live.stream().filter(k -> k.name().equals(name)).findFirst();
+        Optional<StoredKey> current =
+            live.stream().filter(k -> k.key().name().equals(name)).findFirst();
         if (kept != null
             && current.isPresent()
             && current.get().secretHash().equals(ApiKeys.hash(kept))) {
@@ -82,7 +83,7 @@ public final class DevKeys {
         String secret = ApiKeys.newSecret();
         if (current.isPresent()) {
           dao.rotate(
-              current.get().id(),
+              current.get().key().id(),
               ApiKeys.hash(secret),
               ApiKeys.shown(secret),
               BY,

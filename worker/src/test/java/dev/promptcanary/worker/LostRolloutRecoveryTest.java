@@ -10,12 +10,10 @@ import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RoutingDao;
 import dev.promptcanary.activities.store.TestDatabases;
-import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.Checkpoint;
 import dev.promptcanary.workflows.rollout.ControlRequest;
 import dev.promptcanary.workflows.rollout.ControlResult;
 import dev.promptcanary.workflows.rollout.DataArrived;
-import dev.promptcanary.workflows.rollout.InconclusivePolicy;
 import dev.promptcanary.workflows.rollout.RolloutInput;
 import dev.promptcanary.workflows.rollout.RolloutProgress;
 import dev.promptcanary.workflows.rollout.RolloutRecord;
@@ -142,23 +140,7 @@ class LostRolloutRecoveryTest {
   }
 
   private static RolloutSpec spec() {
-    return new RolloutSpec(
-        "support",
-        2,
-        1,
-        List.of(new Stage(1000, 10, 60, 600)),
-        GatesConfig.defaults(),
-        null,
-        InconclusivePolicy.HOLD,
-        0,
-        60,
-        null,
-        "ana",
-        null,
-        null,
-        null,
-        null,
-        null);
+    return Fixtures.spec("support", List.of(new Stage(1000, 10, 60, 600)));
   }
 
   private static Checkpoint atStageOne() {

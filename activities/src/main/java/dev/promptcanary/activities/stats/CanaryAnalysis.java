@@ -77,13 +77,13 @@ public final class CanaryAnalysis {
         dry.add(latency.dryRun());
       }
     }
-    if (gates.cost().enabled()) {
+    if (gates.cost().settings().enabled()) {
       list.add(new CostCheck(gates.cost(), alphas.get(GateKind.COST), min));
-      dry.add(gates.cost().dryRun());
+      dry.add(gates.cost().settings().dryRun());
     }
-    if (gates.feedback().enabled()) {
+    if (gates.feedback().settings().enabled()) {
       list.add(new MeanCheck(gates.feedback(), alphas.get(GateKind.FEEDBACK), min));
-      dry.add(gates.feedback().dryRun());
+      dry.add(gates.feedback().settings().dryRun());
     }
     for (MetricGate metric : gates.metrics()) {
       double alpha = metricAlphas.get(metric.name());
@@ -141,11 +141,11 @@ public final class CanaryAnalysis {
     if (gates.latency().enabled()) {
       shares.put(GateKind.LATENCY, gates.latency().alphaShare());
     }
-    if (gates.cost().enabled()) {
-      shares.put(GateKind.COST, gates.cost().alphaShare());
+    if (gates.cost().settings().enabled()) {
+      shares.put(GateKind.COST, gates.cost().settings().alphaShare());
     }
-    if (gates.feedback().enabled()) {
-      shares.put(GateKind.FEEDBACK, gates.feedback().alphaShare());
+    if (gates.feedback().settings().enabled()) {
+      shares.put(GateKind.FEEDBACK, gates.feedback().settings().alphaShare());
     }
     double metrics = 0;
     for (MetricGate m : gates.metrics()) {
@@ -178,8 +178,8 @@ public final class CanaryAnalysis {
     total += gates.errorRate().enabled() ? gates.errorRate().alphaShare() : 0;
     total += gates.safety().enabled() ? gates.safety().alphaShare() : 0;
     total += gates.latency().enabled() ? gates.latency().alphaShare() : 0;
-    total += gates.cost().enabled() ? gates.cost().alphaShare() : 0;
-    total += gates.feedback().enabled() ? gates.feedback().alphaShare() : 0;
+    total += gates.cost().settings().enabled() ? gates.cost().settings().alphaShare() : 0;
+    total += gates.feedback().settings().enabled() ? gates.feedback().settings().alphaShare() : 0;
     for (MetricGate m : gates.metrics()) {
       total += m.alphaShare();
     }
@@ -239,16 +239,16 @@ public final class CanaryAnalysis {
     if (sampleRatio != null) {
       GateOutcome outcome = sampleRatio.evaluate(input);
       outcomes.add(outcome);
-      verdicts.add(outcome.toVerdict(sampleRatio.reason(outcome)));
+      verdicts.add(outcome.toVerdict(sampleRatio.reason(outcome), false));
       all.add(verdicts.get(0));
     }
     List<String> notified = new ArrayList<>();
     for (int i = 0; i < checks.size(); i++) {
       GateCheck check = checks.get(i);
       GateOutcome outcome = check.evaluate(input);
-      Verdict verdict = outcome.toVerdict(check.reason(outcome));
-      if (dryRun.get(i)) {
-        all.add(verdict.asDryRun());
+      Verdict verdict = outcome.toVerdict(check.reason(outcome), dryRun.get(i));
+      if (verdict.dryRun()) {
+        all.add(verdict);
         continue;
       }
       all.add(verdict);
@@ -305,25 +305,16 @@ public final class CanaryAnalysis {
     return anyInsufficient ? Decision.INSUFFICIENT_DATA : Decision.INCONCLUSIVE;
   }
 
+  private static final GateOutcome.Numbers NO_NUMBERS =
+      new GateOutcome.Numbers(0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN);
+
   /** {@link #combine(List)} for gates that all hold until NON_INFERIOR. */
   static Decision combine(Decision[] decisions) {
     List<GateOutcome> outcomes = new ArrayList<>();
     for (Decision d : decisions) {
       outcomes.add(
           new GateOutcome(
-              GateKind.OVERALL,
-              null,
-              d,
-              0,
-              0,
-              0,
-              0,
-              0,
-              0,
-              false,
-              d != Decision.NON_INFERIOR,
-              Double.NaN,
-              Double.NaN));
+              GateKind.OVERALL, null, d, NO_NUMBERS, false, d != Decision.NON_INFERIOR));
     }
     return combine(outcomes);
   }
@@ -349,7 +340,9 @@ public final class CanaryAnalysis {
           if (o.decision() != Decision.NON_INFERIOR) {
             notShown.add(
                 name(verdicts.get(i))
-                    + (Double.isNaN(o.mde()) ? " (no data)" : " " + Reasons.num(o.mde())));
+                    + (Double.isNaN(o.numbers().mde())
+                        ? " (no data)"
+                        : " " + Reasons.num(o.numbers().mde())));
           }
         }
         reason =

@@ -238,37 +238,25 @@ final class Comparison {
     // none at all (a rollout whose app reports no latency is not held by the latency gate).
     boolean holds =
         holdsWithoutData() && !(skippedWithoutData && noData) || guardLogRatio > 0 && !noData;
-    return outcome(
+    return new GateOutcome(
+        gate,
+        metric,
         Decision.INSUFFICIENT_DATA,
-        canaryN,
-        stableN,
-        estimate,
-        rangeLow,
-        rangeHigh,
-        atMargin,
-        holds,
-        Double.NaN,
-        Double.NaN);
+        new GateOutcome.Numbers(
+            canaryN,
+            stableN,
+            estimate,
+            rangeLow,
+            rangeHigh,
+            threshold(atMargin),
+            Double.NaN,
+            Double.NaN),
+        false,
+        holds);
   }
 
   GateOutcome decide(long canaryN, long stableN, double estimate, double centre, double variance) {
-    return decide(canaryN, stableN, estimate, centre, variance, margin);
-  }
-
-  /**
-   * @param estimate the reported point estimate
-   * @param centre where the bound is centred (equal to the estimate except for adjusted rates)
-   * @param variance variance of the centre
-   * @param atMargin this look's margin (a relative margin at the baseline's rate)
-   */
-  GateOutcome decide(
-      long canaryN,
-      long stableN,
-      double estimate,
-      double centre,
-      double variance,
-      double atMargin) {
-    return decide(canaryN, stableN, estimate, centre, variance, atMargin, Relative.NONE);
+    return decide(canaryN, stableN, estimate, centre, variance, margin, Relative.NONE);
   }
 
   /**
@@ -304,6 +292,10 @@ final class Comparison {
   }
 
   /**
+   * @param estimate the reported point estimate
+   * @param centre where the bound is centred (equal to the estimate except for adjusted rates)
+   * @param variance variance of the centre
+   * @param atMargin this look's margin (a relative margin at the baseline's rate)
    * @param relative the relative-margin test and the power rule's variances, or {@link
    *     Relative#NONE}
    */
@@ -356,17 +348,15 @@ final class Comparison {
         guard = higherIsWorse ? limit : -limit;
       }
     }
-    return outcome(
+    double mde = minimumEffect + radius + Z_80 * sd;
+    return new GateOutcome(
+        gate,
+        metric,
         decision,
-        canaryN,
-        stableN,
-        estimate,
-        lower,
-        upper,
-        atMargin,
-        holds,
-        minimumEffect + radius + Z_80 * sd,
-        guard);
+        new GateOutcome.Numbers(
+            canaryN, stableN, estimate, lower, upper, threshold(atMargin), mde, guard),
+        false,
+        holds);
   }
 
   /**
@@ -379,32 +369,5 @@ final class Comparison {
         >= minimumEffect
             + radius(powerVariance, atMargin)
             + zPower * Math.sqrt(powerVariance + marginVariance);
-  }
-
-  private GateOutcome outcome(
-      Decision decision,
-      long canaryN,
-      long stableN,
-      double estimate,
-      double lower,
-      double upper,
-      double atMargin,
-      boolean holds,
-      double mde,
-      double guard) {
-    return new GateOutcome(
-        gate,
-        metric,
-        decision,
-        canaryN,
-        stableN,
-        estimate,
-        lower,
-        upper,
-        threshold(atMargin),
-        false,
-        holds,
-        mde,
-        guard);
   }
 }

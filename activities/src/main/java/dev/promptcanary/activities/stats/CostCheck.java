@@ -13,7 +13,8 @@ import dev.promptcanary.workflows.domain.GateKind;
 final class CostCheck extends ComparisonCheck {
   CostCheck(CostGate gate, double alpha, int minimumSamples) {
     super(
-        new Comparison(GateKind.COST, true, alpha, Comparison.Range.RELATIVE_CHANGE, gate),
+        new Comparison(
+            GateKind.COST, true, alpha, Comparison.Range.RELATIVE_CHANGE, gate.settings()),
         minimumSamples);
   }
 

@@ -25,7 +25,8 @@ final class MeanCheck extends ArmDifferenceCheck {
         true,
         minimumSamples);
     this.comparison =
-        new Comparison(GateKind.FEEDBACK, false, alpha, Comparison.Range.FEEDBACK_DIFFERENCE, gate);
+        new Comparison(
+            GateKind.FEEDBACK, false, alpha, Comparison.Range.FEEDBACK_DIFFERENCE, gate.settings());
     this.fixedScale = 2;
   }
 
@@ -53,14 +54,15 @@ final class MeanCheck extends ArmDifferenceCheck {
     double variance =
         QualityCheck.varianceOfMean(canary, stable, scale)
             + QualityCheck.varianceOfMean(stable, canary, scale);
-    return comparison.decide(nc, nb, estimate, estimate, variance, margin);
+    return comparison.decide(
+        nc, nb, estimate, estimate, variance, margin, Comparison.Relative.NONE);
   }
 
   @Override
   public String reason(GateOutcome outcome) {
     if (outcome.decision() == Decision.INSUFFICIENT_DATA) {
       String name = kind == GateKind.FEEDBACK ? "feedback" : comparison.metric();
-      boolean none = outcome.canaryN() == 0 && outcome.stableN() == 0;
+      boolean none = outcome.numbers().canaryN() == 0 && outcome.numbers().stableN() == 0;
       return none && !outcome.holds()
           ? name + ": no data in this stage yet, skipped (does not hold the promotion)"
           : Reasons.insufficient(name, outcome, minimumSamples);

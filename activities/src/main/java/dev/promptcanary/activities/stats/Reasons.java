@@ -19,9 +19,9 @@ final class Reasons {
   static String insufficient(String label, GateOutcome o, int minimumSamples) {
     return label
         + ": "
-        + o.canaryN()
+        + o.numbers().canaryN()
         + " canary / "
-        + o.stableN()
+        + o.numbers().stableN()
         + " stable samples, need "
         + minimumSamples
         + " per arm (from at least as many units)"
@@ -37,20 +37,20 @@ final class Reasons {
     String head =
         label
             + " "
-            + fmt.apply(o.estimate())
+            + fmt.apply(o.numbers().estimate())
             + " ["
-            + fmt.apply(o.lower())
+            + fmt.apply(o.numbers().lower())
             + ", "
-            + fmt.apply(o.upper())
+            + fmt.apply(o.numbers().upper())
             + "] (n "
-            + o.canaryN()
+            + o.numbers().canaryN()
             + "/"
-            + o.stableN()
+            + o.numbers().stableN()
             + ", alpha "
             + String.format(Locale.ROOT, "%.4g", c.alpha())
             + "): ";
     String rollback = fmt.apply(c.rollbackThreshold());
-    String threshold = fmt.apply(o.threshold());
+    String threshold = fmt.apply(o.numbers().threshold());
     boolean harm = c.mode() == GateMode.HARM_DETECTION;
     String body =
         switch (o.decision()) {
@@ -85,8 +85,8 @@ final class Reasons {
    * its sample is short of the minimum power against it.
    */
   private static String holding(GateOutcome o, Comparison c, DoubleFunction<String> fmt) {
-    String threshold = fmt.apply(o.threshold());
-    if (Double.isNaN(o.guard())) {
+    String threshold = fmt.apply(o.numbers().threshold());
+    if (Double.isNaN(o.numbers().guard())) {
       return "; holds the promotion until "
           + Math.round(100 * c.minimumPower())
           + "% power against the margin "
@@ -100,16 +100,16 @@ final class Reasons {
         + Math.round(100 * c.promotionConfidence())
         + "% (sequential probability ratio test: needs the estimate "
         + (c.higherIsWorse() ? "below " : "above ")
-        + fmt.apply(o.guard())
+        + fmt.apply(o.numbers().guard())
         + ")";
   }
 
   /** "; 80% power to detect a rise of 0.0123" (or "drop"), when known. */
   static String mde(GateOutcome o, Comparison c, DoubleFunction<String> fmt) {
-    if (Double.isNaN(o.mde())) {
+    if (Double.isNaN(o.numbers().mde())) {
       return "";
     }
-    String magnitude = fmt.apply(o.mde());
+    String magnitude = fmt.apply(o.numbers().mde());
     if (magnitude.startsWith("+")) {
       magnitude = magnitude.substring(1);
     }

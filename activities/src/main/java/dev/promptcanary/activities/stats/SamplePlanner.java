@@ -234,7 +234,8 @@ public final class SamplePlanner {
       }
     }
     CostGate cost = gates.cost();
-    if (cost.enabled() && holds(cost.mode(), cost.minimumPower())) {
+    if (cost.settings().enabled()
+        && holds(cost.settings().mode(), cost.settings().minimumPower())) {
       Comparison c = new CostCheck(cost, alphas.get(GateKind.COST), min).comparison();
       models.add(
           meanModel("cost", c, c.margin(), differenceVariance(t.costCv() * t.costCv(), deff, w)));

@@ -100,16 +100,17 @@ final class SampleRatioCheck implements GateCheck {
         GateKind.SAMPLE_RATIO,
         null,
         decision,
-        nc,
-        nb,
-        share,
-        Math.min(lower, share),
-        Math.max(upper, share),
-        w,
+        new GateOutcome.Numbers(
+            nc,
+            nb,
+            share,
+            Math.min(lower, share),
+            Math.max(upper, share),
+            w,
+            Double.NaN,
+            Double.NaN),
         false,
-        decision != Decision.NON_INFERIOR,
-        Double.NaN,
-        Double.NaN);
+        decision != Decision.NON_INFERIOR);
   }
 
   @Override
@@ -119,12 +120,12 @@ final class SampleRatioCheck implements GateCheck {
             Locale.ROOT,
             "canary share %.4f [%.4f, %.4f] of %d units vs configured %.4f +/- %.4f (alpha"
                 + " %.3g)",
-            o.estimate(),
-            o.lower(),
-            o.upper(),
-            o.canaryN() + o.stableN(),
-            o.threshold(),
-            tolerance(o.threshold()),
+            o.numbers().estimate(),
+            o.numbers().lower(),
+            o.numbers().upper(),
+            o.numbers().canaryN() + o.numbers().stableN(),
+            o.numbers().threshold(),
+            tolerance(o.numbers().threshold()),
             gate.alpha());
     return switch (o.decision()) {
       case SAMPLE_RATIO_MISMATCH ->

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.mapper.Nested;
 import org.jdbi.v3.sqlobject.CreateSqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -16,18 +17,18 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
  * API keys: only the hash of a secret is stored. Creating, revoking and rotating a key are audited
  * in the same transaction.
  */
+@RegisterConstructorMapper(ApiKeyDao.ApiKey.class)
 @RegisterConstructorMapper(ApiKeyDao.StoredKey.class)
 public interface ApiKeyDao {
+  /** Everything but the hash: only {@link #live()}, for the key cache, reads that. */
   String COLUMNS =
-      "id, name, role, secret_hash, prefix, created_at, created_by, revoked_at, revoked_by,"
-          + " replaced_by";
+      "id, name, role, prefix, created_at, created_by, revoked_at, revoked_by, replaced_by";
 
-  /** A key as stored; {@code secretHash} never leaves the server. */
-  record StoredKey(
+  /** A key as the API lists it and the audit log records it: everything but the hash. */
+  record ApiKey(
       long id,
       String name,
       String role,
-      String secretHash,
       String prefix,
       Instant createdAt,
       String createdBy,
@@ -44,6 +45,9 @@ public interface ApiKeyDao {
     }
   }
 
+  /** A key with its secret's hash, which never leaves the server. */
+  record StoredKey(@Nested ApiKey key, String secretHash) {}
+
   @CreateSqlObject
   AuditDao audit();
 
@@ -59,12 +63,13 @@ public interface ApiKeyDao {
       @Bind("createdBy") String createdBy);
 
   @SqlQuery("SELECT " + COLUMNS + " FROM api_keys WHERE id = :id")
-  Optional<StoredKey> find(@Bind("id") long id);
+  Optional<ApiKey> find(@Bind("id") long id);
 
   @SqlQuery("SELECT " + COLUMNS + " FROM api_keys WHERE id = :id FOR UPDATE")
-  Optional<StoredKey> findForUpdate(@Bind("id") long id);
+  Optional<ApiKey> findForUpdate(@Bind("id") long id);
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM api_keys WHERE revoked_at IS NULL ORDER BY id")
+  @SqlQuery(
+      "SELECT " + COLUMNS + ", secret_hash FROM api_keys WHERE revoked_at IS NULL ORDER BY id")
   List<StoredKey> live();
 
   @SqlQuery(
@@ -72,7 +77,7 @@ public interface ApiKeyDao {
           + COLUMNS
           + " FROM api_keys WHERE (:revoked OR revoked_at IS NULL) ORDER BY id LIMIT :limit OFFSET"
           + " :offset")
-  List<StoredKey> list(
+  List<ApiKey> list(
       @Bind("revoked") boolean includeRevoked,
       @Bind("limit") int limit,
       @Bind("offset") int offset);
@@ -90,12 +95,12 @@ public interface ApiKeyDao {
 
   /** Stores a new key; empty when a live key already has that name. */
   @Transaction
-  default Optional<StoredKey> create(
+  default Optional<ApiKey> create(
       String name, String role, String secretHash, String prefix, Actor by) {
     if (nameTaken(name)) {
       return Optional.empty();
     }
-    StoredKey key = find(insert(name, role, secretHash, prefix, by.name())).orElseThrow();
+    ApiKey key = find(insert(name, role, secretHash, prefix, by.name())).orElseThrow();
     audit().record(by, "key.create", null, null, null, null, key.described());
     return Optional.of(key);
   }
@@ -111,7 +116,7 @@ public interface ApiKeyDao {
     if (liveAdmins() > 0 || nameTaken(name) || hashKnown(secretHash)) {
       return false;
     }
-    StoredKey key = find(insert(name, "admin", secretHash, prefix, "bootstrap")).orElseThrow();
+    ApiKey key = find(insert(name, "admin", secretHash, prefix, "bootstrap")).orElseThrow();
     audit()
         .record(
             new Actor("bootstrap", "system"),
@@ -135,13 +140,13 @@ public interface ApiKeyDao {
    * harmless).
    */
   @Transaction
-  default Optional<StoredKey> revoke(long id, Actor by, String reason) {
-    Optional<StoredKey> before = findForUpdate(id);
+  default Optional<ApiKey> revoke(long id, Actor by, String reason) {
+    Optional<ApiKey> before = findForUpdate(id);
     if (before.isEmpty() || !before.get().live()) {
       return before;
     }
     markRevoked(id, by.name(), null);
-    StoredKey after = find(id).orElseThrow();
+    ApiKey after = find(id).orElseThrow();
     audit().record(by, "key.revoke", null, null, reason, before.get().described(), null);
     return Optional.of(after);
   }
@@ -151,16 +156,16 @@ public interface ApiKeyDao {
    * once. Empty when the key does not exist or is revoked.
    */
   @Transaction
-  default Optional<StoredKey> rotate(
+  default Optional<ApiKey> rotate(
       long id, String secretHash, String prefix, Actor by, String reason) {
-    Optional<StoredKey> old = findForUpdate(id);
+    Optional<ApiKey> old = findForUpdate(id);
     if (old.isEmpty() || !old.get().live()) {
       return Optional.empty();
     }
     markRevoked(id, by.name(), null);
     long replacement = insert(old.get().name(), old.get().role(), secretHash, prefix, by.name());
     setReplacedBy(id, replacement);
-    StoredKey created = find(replacement).orElseThrow();
+    ApiKey created = find(replacement).orElseThrow();
     audit()
         .record(by, "key.rotate", null, null, reason, old.get().described(), created.described());
     return Optional.of(created);

@@ -24,7 +24,6 @@ import dev.promptcanary.workflows.rollout.AnalysisRequest;
 import dev.promptcanary.workflows.rollout.AuditEntry;
 import dev.promptcanary.workflows.rollout.Checkpoint;
 import dev.promptcanary.workflows.rollout.EvalRequest;
-import dev.promptcanary.workflows.rollout.InconclusivePolicy;
 import dev.promptcanary.workflows.rollout.RolloutActivities;
 import dev.promptcanary.workflows.rollout.RolloutRecord;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
@@ -115,24 +114,7 @@ class RolloutActivitiesImplTest {
 
   @Test
   void theFinalRecordResetsRoutingARollbackCouldNotReset() {
-    RolloutSpec spec =
-        new RolloutSpec(
-            "chat",
-            2,
-            1,
-            List.of(new Stage(500, 10, 0, 60)),
-            GatesConfig.defaults(),
-            null,
-            InconclusivePolicy.HOLD,
-            0,
-            60,
-            null,
-            "ana",
-            null,
-            null,
-            null,
-            null,
-            null);
+    RolloutSpec spec = Fixtures.spec("chat", List.of(new Stage(500, 10, 0, 60)));
     assertThat(activities.setRouting(command(true, false, 1, 1, 2, 500)).applied()).isTrue();
     // The rollback's reset kept failing (PostgreSQL away), so the workflow ended with the canary
     // still routed; its final record is the next write that reaches the store.
@@ -442,24 +424,7 @@ class RolloutActivitiesImplTest {
 
   @Test
   void theReadModelNeverGoesBackInTime() {
-    RolloutSpec spec =
-        new RolloutSpec(
-            "chat",
-            2,
-            1,
-            List.of(new Stage(500, 10, 0, 60)),
-            GatesConfig.defaults(),
-            null,
-            InconclusivePolicy.HOLD,
-            0,
-            60,
-            null,
-            "ana",
-            null,
-            null,
-            null,
-            null,
-            null);
+    RolloutSpec spec = Fixtures.spec("chat", List.of(new Stage(500, 10, 0, 60)));
     Checkpoint canary =
         new Checkpoint(
             RolloutState.CANARY,

@@ -131,7 +131,8 @@ class DryRunAndNotifyOnlyTest {
                 dev.promptcanary.workflows.domain.LatencyGate.DEFAULT_PROMOTION_CONFIDENCE,
                 false),
             new dev.promptcanary.workflows.domain.CostGate(
-                false, 0.02, 0.1, 0.1, 0, GateMode.NON_INFERIORITY, 0, false),
+                new dev.promptcanary.workflows.domain.ComparisonSettings(
+                    false, 0.02, 0.1, 0.1, 0, GateMode.NON_INFERIORITY, 0, false)),
             d.sampleRatio(),
             d.judgeHealth(),
             dev.promptcanary.workflows.domain.FeedbackGate.off(),

@@ -444,11 +444,11 @@ class GateModesTest {
     GatesConfig old = json.treeToValue(tree, GatesConfig.class);
     assertEquals(GateMode.NON_INFERIORITY, old.errorRate().mode());
     assertEquals(0, old.errorRate().relativeMargin(), 0);
-    assertEquals(GateMode.NON_INFERIORITY, old.cost().mode());
+    assertEquals(GateMode.NON_INFERIORITY, old.cost().settings().mode());
     assertEquals(List.of(0.95), old.latency().quantiles());
     assertEquals(List.of(0.05), old.latency().margins());
     assertEquals(0, old.latency().promotionConfidence(), 0);
-    assertFalse(old.feedback().enabled());
+    assertFalse(old.feedback().settings().enabled());
     assertTrue(old.metrics().isEmpty());
 
     GatesConfig withMetric =

@@ -53,17 +53,17 @@ class LatencyGuardTest {
     GateOutcome held = guarded.decide(5_000, 5_000, 0.0049, 0.0049, 2.5e-5);
     assertEquals(Decision.INCONCLUSIVE, held.decision());
     assertTrue(held.holds());
-    assertEquals(0.0048176, held.guard(), 1e-7);
+    assertEquals(0.0048176, held.numbers().guard(), 1e-7);
     GateOutcome through = guarded.decide(5_000, 5_000, 0.0048, 0.0048, 2.5e-5);
     assertEquals(Decision.INCONCLUSIVE, through.decision());
     assertFalse(through.holds());
-    assertTrue(Double.isNaN(through.guard()));
+    assertTrue(Double.isNaN(through.numbers().guard()));
 
     GateOutcome unguarded = p99(0).decide(5_000, 5_000, 0.0049, 0.0049, 2.5e-5);
     assertFalse(unguarded.holds(), "harm detection without a guard never holds");
-    assertEquals(unguarded.lower(), held.lower(), 0);
-    assertEquals(unguarded.upper(), held.upper(), 0);
-    assertEquals(unguarded.mde(), held.mde(), 0);
+    assertEquals(unguarded.numbers().lower(), held.numbers().lower(), 0);
+    assertEquals(unguarded.numbers().upper(), held.numbers().upper(), 0);
+    assertEquals(unguarded.numbers().mde(), held.numbers().mde(), 0);
 
     GateOutcome noData = guarded.insufficient(0, 0, 0);
     assertFalse(noData.holds(), "no latency at all: the guard does not hold");

@@ -2,11 +2,15 @@ package dev.promptcanary.activities.store;
 
 import dev.promptcanary.activities.registry.FewShotExample;
 import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.workflows.domain.GatesConfig;
+import dev.promptcanary.workflows.rollout.InconclusivePolicy;
+import dev.promptcanary.workflows.rollout.RolloutSpec;
+import dev.promptcanary.workflows.rollout.Stage;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** Prompt contents for tests, different for each {@code n}. */
+/** Prompt contents (different for each {@code n}) and rollout specs for tests. */
 public final class Fixtures {
   private Fixtures() {}
 
@@ -26,5 +30,29 @@ public final class Fixtures {
         "Customer {{customer}} asks: {{question}}",
         "sim-model",
         Map.of("temperature", 0.2, "max_tokens", 256));
+  }
+
+  /**
+   * Version 2 of {@code prompt} against 1 over {@code stages}, started by "ana": default gates,
+   * holding when inconclusive, a look a minute, no webhook and the defaults for all added later.
+   */
+  public static RolloutSpec spec(String prompt, List<Stage> stages) {
+    return new RolloutSpec(
+        prompt,
+        2,
+        1,
+        stages,
+        GatesConfig.defaults(),
+        null,
+        InconclusivePolicy.HOLD,
+        0,
+        60,
+        null,
+        "ana",
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 }

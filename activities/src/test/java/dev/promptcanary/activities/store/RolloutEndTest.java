@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.promptcanary.activities.routing.FenceOutcome;
 import dev.promptcanary.activities.routing.ManualRouting;
 import dev.promptcanary.activities.routing.RoutingState;
-import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.Checkpoint;
-import dev.promptcanary.workflows.rollout.InconclusivePolicy;
 import dev.promptcanary.workflows.rollout.RolloutRecord;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.RolloutState;
@@ -42,23 +40,7 @@ class RolloutEndTest {
   }
 
   private static RolloutSpec spec() {
-    return new RolloutSpec(
-        "chat",
-        2,
-        1,
-        List.of(new Stage(500, 10, 0, 60)),
-        GatesConfig.defaults(),
-        null,
-        InconclusivePolicy.HOLD,
-        0,
-        60,
-        null,
-        "ana",
-        null,
-        null,
-        null,
-        null,
-        null);
+    return Fixtures.spec("chat", List.of(new Stage(500, 10, 0, 60)));
   }
 
   private static Checkpoint at(RolloutState state, long routingSequence) {

@@ -2,9 +2,7 @@ package dev.promptcanary.activities.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.domain.Verdict;
-import dev.promptcanary.workflows.rollout.InconclusivePolicy;
 import dev.promptcanary.workflows.rollout.RolloutSpec;
 import dev.promptcanary.workflows.rollout.Stage;
 import java.util.List;
@@ -49,22 +47,6 @@ class RolloutRowOldShapeTest {
   }
 
   private static RolloutSpec spec() {
-    return new RolloutSpec(
-        "chat",
-        2,
-        1,
-        List.of(new Stage(500, 10, 0, 60)),
-        GatesConfig.defaults(),
-        null,
-        InconclusivePolicy.HOLD,
-        0,
-        60,
-        null,
-        "ana",
-        null,
-        null,
-        null,
-        null,
-        null);
+    return Fixtures.spec("chat", List.of(new Stage(500, 10, 0, 60)));
   }
 }

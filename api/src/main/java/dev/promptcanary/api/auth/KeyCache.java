@@ -40,7 +40,9 @@ public final class KeyCache implements Managed {
   public void reload() {
     Map<String, Caller> next = new HashMap<>();
     for (StoredKey key : keys.live()) {
-      next.put(key.secretHash(), new Caller(key.name(), Role.parse(key.role()), key.id()));
+      next.put(
+          key.secretHash(),
+          new Caller(key.key().name(), Role.parse(key.key().role()), key.key().id()));
     }
     byHash = Map.copyOf(next);
   }

@@ -59,9 +59,9 @@ public class KeyCommand extends DatabaseCommand {
     Actor by = new Actor(System.getProperty("user.name", "cli"), "cli");
     if ("revoke".equals(namespace.getString("action"))) {
       List<Long> ids = namespace.getList("id");
-      List<ApiKeyDao.StoredKey> revoked =
+      List<ApiKeyDao.ApiKey> revoked =
           revoke(jdbi, namespace.getBoolean("all"), ids, namespace.getString("reason"), by);
-      for (ApiKeyDao.StoredKey key : revoked) {
+      for (ApiKeyDao.ApiKey key : revoked) {
         System.out.printf(
             "revoked %s key '%s' (id %d, prefix %s)%n",
             key.role(), key.name(), key.id(), key.prefix());
@@ -86,7 +86,7 @@ public class KeyCommand extends DatabaseCommand {
    * already revoked is left as it is). IllegalArgumentException when the arguments do not say which
    * keys, or why, or name a key that does not exist.
    */
-  public static List<ApiKeyDao.StoredKey> revoke(
+  public static List<ApiKeyDao.ApiKey> revoke(
       Jdbi jdbi, boolean all, List<Long> ids, String reason, Actor by) {
     if (all == (ids != null && !ids.isEmpty())) {
       throw new IllegalArgumentException("key revoke needs either --id N ... or --all");
@@ -95,16 +95,16 @@ public class KeyCommand extends DatabaseCommand {
       throw new IllegalArgumentException("key revoke needs --reason (1-1000 characters, no NUL)");
     }
     ApiKeyDao keys = jdbi.onDemand(ApiKeyDao.class);
-    List<Long> targets = all ? keys.live().stream().map(ApiKeyDao.StoredKey::id).toList() : ids;
+    List<Long> targets = all ? keys.live().stream().map(k -> k.key().id()).toList() : ids;
     for (long id : targets) {
       if (keys.find(id).isEmpty()) {
         throw new IllegalArgumentException("no key with id " + id);
       }
     }
-    List<ApiKeyDao.StoredKey> revoked = new ArrayList<>();
+    List<ApiKeyDao.ApiKey> revoked = new ArrayList<>();
     for (long id : targets) {
-      boolean wasLive = keys.find(id).map(ApiKeyDao.StoredKey::live).orElse(false);
-      ApiKeyDao.StoredKey after = keys.revoke(id, by, reason).orElseThrow();
+      boolean wasLive = keys.find(id).map(ApiKeyDao.ApiKey::live).orElse(false);
+      ApiKeyDao.ApiKey after = keys.revoke(id, by, reason).orElseThrow();
       if (wasLive) {
         revoked.add(after);
       }
@@ -119,7 +119,7 @@ public class KeyCommand extends DatabaseCommand {
           "--name must be 1-100 characters of letters, digits, '.', '_', '@' or '-'");
     }
     String secret = ApiKeys.newSecret();
-    ApiKeyDao.StoredKey stored =
+    ApiKeyDao.ApiKey stored =
         jdbi.onDemand(ApiKeyDao.class)
             .create(name, role.wireName(), ApiKeys.hash(secret), ApiKeys.shown(secret), by)
             .orElseThrow(

@@ -1,7 +1,7 @@
 package dev.promptcanary.api.resources;
 
 import dev.promptcanary.activities.store.ApiKeyDao;
-import dev.promptcanary.activities.store.ApiKeyDao.StoredKey;
+import dev.promptcanary.activities.store.ApiKeyDao.ApiKey;
 import dev.promptcanary.api.auth.ApiKeys;
 import dev.promptcanary.api.auth.Caller;
 import dev.promptcanary.api.auth.KeyCache;
@@ -23,7 +23,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -38,38 +37,11 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 public class KeyResource {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeyResource.class);
 
-  /** A key as listed: no secret, no hash. */
-  public record KeyView(
-      long id,
-      String name,
-      String role,
-      String prefix,
-      Instant createdAt,
-      String createdBy,
-      Instant revokedAt,
-      String revokedBy,
-      Long replacedBy) {
-    static KeyView of(StoredKey key) {
-      return new KeyView(
-          key.id(),
-          key.name(),
-          key.role(),
-          key.prefix(),
-          key.createdAt(),
-          key.createdBy(),
-          key.revokedAt(),
-          key.revokedBy(),
-          key.replacedBy());
-    }
-  }
-
   /** A key just created: the only answer that carries its secret. */
-  public record CreatedKey(KeyView key, String secret, String note) {
-    static CreatedKey of(StoredKey key, String secret) {
+  public record CreatedKey(ApiKey key, String secret, String note) {
+    static CreatedKey of(ApiKey key, String secret) {
       return new CreatedKey(
-          KeyView.of(key),
-          secret,
-          "the secret is shown once; send it as 'Authorization: Bearer <secret>'");
+          key, secret, "the secret is shown once; send it as 'Authorization: Bearer <secret>'");
     }
   }
 
@@ -97,7 +69,7 @@ public class KeyResource {
         ApiException.conflict(
             "name",
             "a live key is already named '" + request.name() + "'; revoke or rotate it instead");
-    StoredKey key;
+    ApiKey key;
     try {
       key =
           keys.create(
@@ -119,33 +91,31 @@ public class KeyResource {
 
   @GET
   @RolesAllowed(Role.ADMIN_NAME)
-  public List<KeyView> list(
+  public List<ApiKey> list(
       @QueryParam("revoked") String revoked,
       @QueryParam("limit") String limit,
       @QueryParam("offset") String offset) {
     boolean includeRevoked = bool("revoked", revoked);
     Params.Page page = Params.page(limit, offset);
-    return keys.list(includeRevoked, page.limit(), page.offset()).stream()
-        .map(KeyView::of)
-        .toList();
+    return keys.list(includeRevoked, page.limit(), page.offset());
   }
 
   @GET
   @Path("/{id}")
   @RolesAllowed(Role.ADMIN_NAME)
-  public KeyView get(@PathParam("id") String id) {
-    return KeyView.of(existing(id));
+  public ApiKey get(@PathParam("id") String id) {
+    return existing(id);
   }
 
   /** Revokes a key; revoking a revoked key again answers it unchanged. */
   @DELETE
   @Path("/{id}")
   @RolesAllowed(Role.ADMIN_NAME)
-  public KeyView revoke(
+  public ApiKey revoke(
       @PathParam("id") String id,
       @QueryParam("reason") String reason,
       @Context SecurityContext security) {
-    StoredKey key = existing(id);
+    ApiKey key = existing(id);
     if (key.live() && Role.ADMIN.wireName().equals(key.role()) && keys.liveAdmins() <= 1) {
       throw ApiException.conflict(
           "id",
@@ -154,13 +124,13 @@ public class KeyResource {
               + " is the last live admin key; create another admin key first (or use `key create"
               + " --role admin` against the database)");
     }
-    StoredKey revoked =
+    ApiKey revoked =
         keys.revoke(key.id(), Caller.of(security).actor(), reason(reason)).orElseThrow();
     cache.reload();
     if (key.live()) {
       logRevoked(key, revoked.revokedBy(), "revoked");
     }
-    return KeyView.of(revoked);
+    return revoked;
   }
 
   /** A new secret for the same name and role; the old secret stops working at once. */
@@ -171,12 +141,12 @@ public class KeyResource {
       @PathParam("id") String id,
       @QueryParam("reason") String reason,
       @Context SecurityContext security) {
-    StoredKey key = existing(id);
+    ApiKey key = existing(id);
     if (!key.live()) {
       throw ApiException.conflict("id", "key " + key.id() + " is revoked; create a new key");
     }
     String secret = ApiKeys.newSecret();
-    StoredKey created =
+    ApiKey created =
         keys.rotate(
                 key.id(),
                 ApiKeys.hash(secret),
@@ -196,7 +166,7 @@ public class KeyResource {
    * A revocation in the log too: the one record of it outside PostgreSQL, which a restore from a
    * backup older than the revocation needs to revoke the key again (docs/operations.md, section 8).
    */
-  static void logRevoked(StoredKey key, String by, String what) {
+  static void logRevoked(ApiKey key, String by, String what) {
     LOG.info(
         "API key {} '{}' ({}, prefix {}) {} by {}",
         key.id(),
@@ -207,7 +177,7 @@ public class KeyResource {
         by);
   }
 
-  private StoredKey existing(String id) {
+  private ApiKey existing(String id) {
     long number;
     try {
       number = Long.parseLong(id.strip());

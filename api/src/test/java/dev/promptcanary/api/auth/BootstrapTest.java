@@ -31,8 +31,8 @@ class BootstrapTest {
     ApiAuth.bootstrap(config, keys); // a second node starting at the same time, or a restart
     List<ApiKeyDao.StoredKey> live = keys.live();
     assertThat(live).hasSize(1);
-    assertThat(live.get(0).role()).isEqualTo("admin");
-    assertThat(live.get(0).name()).isEqualTo("bootstrap-admin");
+    assertThat(live.get(0).key().role()).isEqualTo("admin");
+    assertThat(live.get(0).key().name()).isEqualTo("bootstrap-admin");
     assertThat(live.get(0).secretHash()).isEqualTo(ApiKeys.hash(first)).doesNotContain(first);
 
     // Once an admin key exists, another secret in the environment is ignored.
@@ -41,7 +41,8 @@ class BootstrapTest {
     assertThat(keys.live()).hasSize(1);
 
     // A revoked bootstrap secret left in the environment does not come back.
-    keys.revoke(live.get(0).id(), new dev.promptcanary.activities.store.Actor("ops", "admin"), "x");
+    keys.revoke(
+        live.get(0).key().id(), new dev.promptcanary.activities.store.Actor("ops", "admin"), "x");
     config.setBootstrapAdminKey(first);
     ApiAuth.bootstrap(config, keys);
     assertThat(keys.live()).isEmpty();
@@ -80,10 +81,10 @@ class BootstrapTest {
     assertThat(secret).startsWith(ApiKeys.PREFIX);
     ApiKeyDao.StoredKey stored =
         db.jdbi().onDemand(ApiKeyDao.class).live().stream()
-            .filter(k -> k.name().equals("ops-oncall"))
+            .filter(k -> k.key().name().equals("ops-oncall"))
             .findFirst()
             .orElseThrow();
-    assertThat(stored.role()).isEqualTo("admin");
+    assertThat(stored.key().role()).isEqualTo("admin");
     assertThat(stored.secretHash()).isEqualTo(ApiKeys.hash(secret));
     String createdBy =
         db.jdbi()

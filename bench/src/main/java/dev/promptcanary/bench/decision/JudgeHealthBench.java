@@ -11,6 +11,7 @@ import dev.promptcanary.activities.stats.Moments;
 import dev.promptcanary.activities.stats.Proportion;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Table;
+import dev.promptcanary.workflows.domain.ComparisonSettings;
 import dev.promptcanary.workflows.domain.CostGate;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateMode;
@@ -367,7 +368,7 @@ public final class JudgeHealthBench {
     RateGate e = d.errorRate();
     RateGate s = d.safety();
     LatencyGate l = d.latency();
-    CostGate c = d.cost();
+    ComparisonSettings c = d.cost().settings();
     return new GatesConfig(
         d.alpha(),
         d.minimumSamples(),
@@ -408,14 +409,15 @@ public final class JudgeHealthBench {
             0,
             false),
         new CostGate(
-            false,
-            c.alphaShare(),
-            c.margin(),
-            c.minimumEffect(),
-            c.tau(),
-            GateMode.NON_INFERIORITY,
-            0,
-            false),
+            new ComparisonSettings(
+                false,
+                c.alphaShare(),
+                c.margin(),
+                c.minimumEffect(),
+                c.tau(),
+                GateMode.NON_INFERIORITY,
+                0,
+                false)),
         new SrmGate(false, d.sampleRatio().alpha(), d.sampleRatio().relativeTolerance()),
         d.judgeHealth(),
         null,

@@ -1,40 +1,27 @@
 package dev.promptcanary.workflows.domain;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import java.util.Objects;
+
 /**
- * Cost gate (tokens or money per request); tested quantity: mean(canary) / mean(baseline) - 1.
+ * Cost gate (tokens or money per request); tested quantity: mean(canary) / mean(baseline) - 1. Its
+ * JSON is its settings' fields, flat.
  *
- * @param enabled whether the gate takes part in the verdict
- * @param alphaShare this gate's weight in the split of {@link GatesConfig#alpha()}
- * @param margin relative tolerance: non-inferior once the upper bound is below it (0.10 = 10%
- *     dearer)
- * @param minimumEffect roll back once the lower bound is above it; new prompts are often longer on
- *     purpose, so the default equals the margin rather than 0
- * @param tau mixing standard deviation on the relative scale; {@code 0} tunes it to {@code margin}
- * @param mode see {@link GateMode}; absent (rollouts started before modes): non-inferiority
- * @param minimumPower in harm-detection mode, hold the promotion until the sample would detect a
- *     rise of the margin beyond the minimum effect with this power; 0: off
- * @param dryRun evaluated, recorded and shown, never deciding: its verdict takes no part in the
- *     overall one (false when absent)
+ * @param settings {@code margin}: relative tolerance, non-inferior once the upper bound is below it
+ *     (0.10 = 10% dearer); {@code minimumEffect}: roll back once the lower bound is above it (new
+ *     prompts are often longer on purpose, so the default equals the margin rather than 0); {@code
+ *     tau} on the relative scale; {@code mode} absent (rollouts started before modes):
+ *     non-inferiority; {@code minimumPower}: detect a rise of the margin beyond the minimum effect
  */
-public record CostGate(
-    boolean enabled,
-    double alphaShare,
-    double margin,
-    double minimumEffect,
-    double tau,
-    GateMode mode,
-    double minimumPower,
-    boolean dryRun)
-    implements ComparisonGate {
+public record CostGate(@JsonUnwrapped ComparisonSettings settings) {
 
   public CostGate {
-    GateChecks.comparison(alphaShare, margin, minimumEffect, 100, tau);
-    mode = GateChecks.mode(mode, GateMode.NON_INFERIORITY);
-    GateChecks.power(minimumPower);
+    settings = Objects.requireNonNull(settings, "settings").checked(100, GateMode.NON_INFERIORITY);
   }
 
   /** Harm detection: roll back once shown more than 10% dearer; never holds the promotion. */
   public static CostGate defaults() {
-    return new CostGate(true, 0.02, 0.10, 0.10, 0.0, GateMode.HARM_DETECTION, 0, false);
+    return new CostGate(
+        new ComparisonSettings(true, 0.02, 0.10, 0.10, 0.0, GateMode.HARM_DETECTION, 0, false));
   }
 }

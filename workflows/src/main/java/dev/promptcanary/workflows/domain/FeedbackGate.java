@@ -1,45 +1,37 @@
 package dev.promptcanary.workflows.domain;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import java.util.Objects;
+
 /**
  * User feedback (-1, 0, 1 per request, where reported); tested quantity: mean(canary) -
  * mean(baseline) of the per-request feedback, lower is worse. Skipped (never holds a promotion)
- * until the stage has feedback from either arm.
+ * until the stage has feedback from either arm. Its JSON is its settings' fields, flat.
  *
- * @param enabled whether the gate takes part in the verdict
- * @param alphaShare this gate's weight in the split of {@link GatesConfig#alpha()}
- * @param margin non-inferiority margin on the -1..1 scale (0.1: e.g. 10 points more thumbs-down)
- * @param minimumEffect roll back once the upper bound is below {@code -minimumEffect}
- * @param tau mixing standard deviation; {@code 0} tunes it to {@code margin}
- * @param mode see {@link GateMode}; absent: harm detection
- * @param minimumPower in harm-detection mode, hold the promotion until the sample would detect a
- *     drop of the margin with this power; 0: off
- * @param dryRun evaluated, recorded and shown, never deciding: its verdict takes no part in the
- *     overall one (false when absent)
+ * @param settings {@code margin}: non-inferiority margin on the -1..1 scale (0.1: e.g. 10 points
+ *     more thumbs-down); {@code minimumEffect}: roll back once the upper bound is below {@code
+ *     -minimumEffect}; {@code mode} absent: harm detection; {@code minimumPower}: detect a drop of
+ *     the margin
  */
-public record FeedbackGate(
-    boolean enabled,
-    double alphaShare,
-    double margin,
-    double minimumEffect,
-    double tau,
-    GateMode mode,
-    double minimumPower,
-    boolean dryRun)
-    implements ComparisonGate {
+public record FeedbackGate(@JsonUnwrapped ComparisonSettings settings) {
 
   public FeedbackGate {
-    GateChecks.comparison(alphaShare, margin, minimumEffect, 2, tau);
-    mode = GateChecks.mode(mode, GateMode.HARM_DETECTION);
-    GateChecks.power(minimumPower);
+    settings = Objects.requireNonNull(settings, "settings").checked(2, GateMode.HARM_DETECTION);
   }
 
   /** Harm detection on a 0.1 margin, any significant drop rolls back. */
   public static FeedbackGate defaults() {
-    return new FeedbackGate(true, 0.02, 0.1, 0.0, 0.0, GateMode.HARM_DETECTION, 0, false);
+    return of(true, 0.02);
   }
 
   /** Off: what rollouts started before the feedback gate get. */
   public static FeedbackGate off() {
-    return new FeedbackGate(false, 0.025, 0.1, 0.0, 0.0, GateMode.HARM_DETECTION, 0, false);
+    return of(false, 0.025);
+  }
+
+  private static FeedbackGate of(boolean enabled, double alphaShare) {
+    return new FeedbackGate(
+        new ComparisonSettings(
+            enabled, alphaShare, 0.1, 0.0, 0.0, GateMode.HARM_DETECTION, 0, false));
   }
 }

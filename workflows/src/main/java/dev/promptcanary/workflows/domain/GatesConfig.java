@@ -194,8 +194,8 @@ public record GatesConfig(
         || errorRate.enabled() && !errorRate.dryRun()
         || safety.enabled() && !safety.dryRun()
         || latency.enabled() && !latency.dryRun()
-        || cost.enabled() && !cost.dryRun()
-        || feedback.enabled() && !feedback.dryRun()
+        || cost.settings().enabled() && !cost.settings().dryRun()
+        || feedback.settings().enabled() && !feedback.settings().dryRun()
         || metrics.stream().anyMatch(m -> !m.dryRun());
   }
 
@@ -216,7 +216,8 @@ public record GatesConfig(
             && holds(safety.mode(), safety.minimumPower())
         || deciding(latency.enabled(), latency.dryRun())
             && holds(latency.mode(), latency.minimumPower())
-        || deciding(cost.enabled(), cost.dryRun()) && holds(cost.mode(), cost.minimumPower())) {
+        || deciding(cost.settings().enabled(), cost.settings().dryRun())
+            && holds(cost.settings().mode(), cost.settings().minimumPower())) {
       return true;
     }
     return metrics.stream().anyMatch(m -> !m.dryRun() && holds(m.mode(), m.minimumPower()));

@@ -48,20 +48,4 @@ public record Verdict(
       throw new IllegalArgumentException("lower bound " + lower + " exceeds upper bound " + upper);
     }
   }
-
-  /** The same verdict of a dry-run gate: its reason says so. */
-  public Verdict asDryRun() {
-    return new Verdict(
-        gate,
-        decision,
-        canaryN,
-        stableN,
-        estimate,
-        lower,
-        upper,
-        threshold,
-        "dry run, not deciding: " + reason,
-        metric,
-        true);
-  }
 }

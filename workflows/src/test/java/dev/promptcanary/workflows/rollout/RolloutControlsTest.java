@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
-import dev.promptcanary.workflows.domain.GatesConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -247,22 +246,11 @@ class RolloutControlsTest extends RolloutTestServer {
   @Test
   void aPromotedRolloutReportsItsLastStage() {
     RolloutSpec twoStages =
-        new RolloutSpec(
-            "support",
-            2,
-            1,
+        Scenarios.spec(
             List.of(new Stage(500, 100, 600, 3600), new Stage(2500, 100, 600, 3600)),
-            GatesConfig.defaults(),
-            null,
             InconclusivePolicy.HOLD,
             0,
             60,
-            null,
-            "ana",
-            null,
-            null,
-            null,
-            null,
             null);
     Scenarios.start(client, twoStages);
 

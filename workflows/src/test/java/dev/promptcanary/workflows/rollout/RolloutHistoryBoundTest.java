@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
-import dev.promptcanary.workflows.domain.GatesConfig;
 import io.temporal.client.WorkflowClient;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
@@ -30,23 +29,8 @@ class RolloutHistoryBoundTest {
     try {
       WorkflowClient client = env.getWorkflowClient();
       RolloutSpec spec =
-          new RolloutSpec(
-              "support",
-              2,
-              1,
-              List.of(new Stage(500, 100, 600, 26 * 3600)),
-              GatesConfig.defaults(),
-              null,
-              InconclusivePolicy.HOLD,
-              0,
-              10,
-              null,
-              "ana",
-              null,
-              null,
-              null,
-              null,
-              null);
+          Scenarios.spec(
+              List.of(new Stage(500, 100, 600, 26 * 3600)), InconclusivePolicy.HOLD, 0, 10, null);
       RolloutWorkflow workflow = Scenarios.start(client, spec);
 
       env.sleep(Duration.ofHours(24));

@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Test;
 class RolloutNotifyOnlyTest extends RolloutTestServer {
 
   private static Verdict verdict(GateKind gate, Decision decision, String reason) {
-    return new Verdict(gate, decision, 900, 900, 0.02, 0.01, 0.03, 0.002, reason, null, false);
+    return verdict(gate, decision, reason, false);
+  }
+
+  private static Verdict verdict(GateKind gate, Decision decision, String reason, boolean dryRun) {
+    return new Verdict(gate, decision, 900, 900, 0.02, 0.01, 0.03, 0.002, reason, null, dryRun);
   }
 
   /** What the analysis answers a notify-only look whose error rate regressed. */
@@ -87,8 +91,13 @@ class RolloutNotifyOnlyTest extends RolloutTestServer {
 
   @Test
   void aDryRunGateThatWouldHaveRolledBackIsRecordedAndShownButThePromotionGoesOn() {
+    // what the analysis answers for a dry-run gate (CanaryAnalysis writes the reason's prefix)
     Verdict dryErrors =
-        verdict(GateKind.ERROR_RATE, Decision.REGRESSION, "error rate +2.0 points").asDryRun();
+        verdict(
+            GateKind.ERROR_RATE,
+            Decision.REGRESSION,
+            "dry run, not deciding: error rate +2.0 points",
+            true);
     Verdict quality = verdict(GateKind.QUALITY, Decision.NON_INFERIOR, "quality within margin");
     Verdict overall = verdict(GateKind.OVERALL, Decision.NON_INFERIOR, "promote: no gate holds");
     fake.analysis =

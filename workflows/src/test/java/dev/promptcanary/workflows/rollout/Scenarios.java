@@ -36,6 +36,16 @@ final class Scenarios {
             new Stage(500, 100, 600, 3600),
             new Stage(2500, 100, 600, 3600),
             new Stage(5000, 100, 600, 3600));
+    return spec(stages, policy, maxExtensions, 60, "http://hooks.example/alerts");
+  }
+
+  /** Version 2 of prompt "support" against 1, started by "ana", default gates, no eval suite. */
+  static RolloutSpec spec(
+      List<Stage> stages,
+      InconclusivePolicy policy,
+      int maxExtensions,
+      int checkIntervalSeconds,
+      String alertWebhook) {
     return new RolloutSpec(
         "support",
         2,
@@ -45,8 +55,8 @@ final class Scenarios {
         null,
         policy,
         maxExtensions,
-        60,
-        "http://hooks.example/alerts",
+        checkIntervalSeconds,
+        alertWebhook,
         "ana",
         null,
         null,
