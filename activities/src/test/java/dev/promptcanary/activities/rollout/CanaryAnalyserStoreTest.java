@@ -227,13 +227,18 @@ class CanaryAnalyserStoreTest {
     assertThat(look.judge().otherJudges()).isEqualTo(1);
   }
 
-  @Test
-  void latencyCutsComeFromTheStableBeforeTheStageAndStayFrozen() {
+  /** Baseline requests before stage 2, without units, of latencies 1, 2, ..., 300 ms. */
+  private void insertStableLatenciesOneTo300BeforeS2() {
     List<Observation> before = new ArrayList<>();
     for (int i = 1; i <= 300; i++) {
       before.add(obs("pre-" + i, 1, null, S2.minusSeconds(1000 - i), i, false, null, null));
     }
     outcomes.insertObservations(before);
+  }
+
+  @Test
+  void latencyCutsComeFromTheStableBeforeTheStageAndStayFrozen() {
+    insertStableLatenciesOneTo300BeforeS2();
     outcomes.insertObservations(
         List.of(
             obs("c1", 2, "cu", S2.plusSeconds(1), 100, false, null, null),
@@ -279,11 +284,7 @@ class CanaryAnalyserStoreTest {
 
   @Test
   void aLookRunsAllItsStoreCallsOnOneHandle() {
-    List<Observation> before = new ArrayList<>();
-    for (int i = 1; i <= 300; i++) {
-      before.add(obs("pre-" + i, 1, null, S2.minusSeconds(1000 - i), i, false, null, null));
-    }
-    outcomes.insertObservations(before);
+    insertStableLatenciesOneTo300BeforeS2();
     outcomes.insertObservations(
         List.of(
             obs("c1", 2, "cu", S2.plusSeconds(1), 100, false, null, null),
