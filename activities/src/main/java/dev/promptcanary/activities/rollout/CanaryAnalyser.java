@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * Reads one look's per-unit sufficient statistics from PostgreSQL and hands them to the statistics
@@ -54,10 +56,24 @@ public final class CanaryAnalyser {
    */
   static final int CUT_MINIMUM_REQUESTS = 200;
 
-  private final AnalysisDao dao;
+  /** Runs one look's reads with the DAO they go through. */
+  private final Function<Function<AnalysisDao, Look>, Look> store;
 
+  /**
+   * One handle per look, its DAO attached to it: a look's 5-8 store calls share it. Each call of an
+   * on-demand DAO opens its own handle and copies Jdbi's configuration, which cost more worker CPU
+   * than the look's statistics and SQL together (docs/benchmarks.md, "look-cost").
+   */
+  public CanaryAnalyser(Jdbi jdbi) {
+    this.store = look -> jdbi.withExtension(AnalysisDao.class, look::apply);
+  }
+
+  /**
+   * Every call through {@code dao} as it is (an on-demand DAO opens a handle per call: the
+   * look-cost bench's baseline).
+   */
   public CanaryAnalyser(AnalysisDao dao) {
-    this.dao = dao;
+    this.store = look -> look.apply(dao);
   }
 
   private record Scores(UnitSums canary, UnitSums stable, long otherJudges) {}
@@ -95,6 +111,10 @@ public final class CanaryAnalyser {
 
   /** Reads the stage's per-unit sums (and freezes its latency cuts on the first look). */
   Look look(AnalysisRequest request) {
+    return store.apply(dao -> look(dao, request));
+  }
+
+  private static Look look(AnalysisDao dao, AnalysisRequest request) {
     String prompt = request.prompt();
     int canary = request.candidateVersion();
     int stable = request.baselineVersion();
@@ -109,7 +129,7 @@ public final class CanaryAnalyser {
     GatesConfig gates =
         request.gates().perStage(Math.max(1, request.stageCount()), request.stageRestart());
     boolean judgeHealth = gates.judgeHealth().enabled() && gates.quality().enabled();
-    List<Cut> cuts = cuts(request, stageSince);
+    List<Cut> cuts = cuts(dao, request, stageSince);
     Double[] cutMs = cuts.stream().map(Cut::cutMs).toArray(Double[]::new);
     Long track =
         cuts.isEmpty()
@@ -243,9 +263,9 @@ public final class CanaryAnalyser {
    * quantile) on first computation; every later look, retry or concurrent look reads the stored
    * cuts.
    */
-  private List<Cut> cuts(AnalysisRequest request, Instant since) {
+  private static List<Cut> cuts(AnalysisDao dao, AnalysisRequest request, Instant since) {
     List<Cut> cuts = dao.cuts(request.rolloutId(), since);
-    return cuts.isEmpty() ? freezeCuts(request, since) : cuts;
+    return cuts.isEmpty() ? freezeCuts(dao, request, since) : cuts;
   }
 
   /**
@@ -271,7 +291,7 @@ public final class CanaryAnalyser {
     return result;
   }
 
-  private List<Cut> freezeCuts(AnalysisRequest request, Instant since) {
+  private static List<Cut> freezeCuts(AnalysisDao dao, AnalysisRequest request, Instant since) {
     List<Double> quantileList = request.gates().latency().quantiles();
     Double[] quantiles = quantileList.toArray(Double[]::new);
     Quantiles q =

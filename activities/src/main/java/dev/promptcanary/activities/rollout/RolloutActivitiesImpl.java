@@ -3,7 +3,6 @@ package dev.promptcanary.activities.rollout;
 import dev.promptcanary.activities.eval.EvalRunner;
 import dev.promptcanary.activities.observability.RolloutMeters;
 import dev.promptcanary.activities.store.AlertDao;
-import dev.promptcanary.activities.store.AnalysisDao;
 import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.RolloutDao;
 import dev.promptcanary.activities.store.RolloutEndDao;
@@ -61,7 +60,7 @@ public class RolloutActivitiesImpl implements RolloutActivities {
     this.routing = jdbi.onDemand(RoutingDao.class);
     this.rollouts = jdbi.onDemand(RolloutDao.class);
     this.ends = jdbi.onDemand(RolloutEndDao.class);
-    this.analyser = new CanaryAnalyser(jdbi.onDemand(AnalysisDao.class));
+    this.analyser = new CanaryAnalyser(jdbi);
     this.evalRunner = evalRunner;
     this.alertSender = alertSender;
   }

@@ -10,7 +10,6 @@ import dev.promptcanary.activities.ingest.OutcomeMetric;
 import dev.promptcanary.activities.stats.ArmSummary;
 import dev.promptcanary.activities.stats.LatencyCut;
 import dev.promptcanary.activities.stats.UnitSums;
-import dev.promptcanary.activities.store.AnalysisDao;
 import dev.promptcanary.activities.store.Fixtures;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.TestDatabases;
@@ -20,6 +19,10 @@ import dev.promptcanary.workflows.rollout.AnalysisRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleListener;
+import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +43,7 @@ class CanaryAnalyserStoreTest {
     jdbi = TestDatabases.fresh().jdbi();
     Fixtures.twoVersionsOf(jdbi, "chat", "other");
     outcomes = jdbi.onDemand(OutcomeDao.class);
-    analyser = new CanaryAnalyser(jdbi.onDemand(AnalysisDao.class));
+    analyser = new CanaryAnalyser(jdbi);
   }
 
   private static Observation obs(
@@ -224,13 +227,18 @@ class CanaryAnalyserStoreTest {
     assertThat(look.judge().otherJudges()).isEqualTo(1);
   }
 
-  @Test
-  void latencyCutsComeFromTheStableBeforeTheStageAndStayFrozen() {
+  /** Baseline requests before stage 2, without units, of latencies 1, 2, ..., 300 ms. */
+  private void insertStableLatenciesOneTo300BeforeS2() {
     List<Observation> before = new ArrayList<>();
     for (int i = 1; i <= 300; i++) {
       before.add(obs("pre-" + i, 1, null, S2.minusSeconds(1000 - i), i, false, null, null));
     }
     outcomes.insertObservations(before);
+  }
+
+  @Test
+  void latencyCutsComeFromTheStableBeforeTheStageAndStayFrozen() {
+    insertStableLatenciesOneTo300BeforeS2();
     outcomes.insertObservations(
         List.of(
             obs("c1", 2, "cu", S2.plusSeconds(1), 100, false, null, null),
@@ -272,6 +280,31 @@ class CanaryAnalyserStoreTest {
                     .mapTo(String.class)
                     .one());
     assertThat(basis).isEqualTo("before_stage:300");
+  }
+
+  @Test
+  void aLookRunsAllItsStoreCallsOnOneHandle() {
+    insertStableLatenciesOneTo300BeforeS2();
+    outcomes.insertObservations(
+        List.of(
+            obs("c1", 2, "cu", S2.plusSeconds(1), 100, false, null, null),
+            obs("b1", 1, "bu", S2.plusSeconds(5), 151, false, null, null)));
+    AtomicInteger opened = new AtomicInteger();
+    jdbi.getConfig(Handles.class)
+        .addListener(
+            new HandleListener() {
+              @Override
+              public void handleCreated(Handle handle) {
+                opened.incrementAndGet();
+              }
+            });
+
+    // the first look of the stage makes the most calls: the cuts (read, computed, stored, read
+    // again), the latency track (looked up, created) and the look's reads
+    assertThat(look(S2).input().latency()).hasSize(3);
+    assertThat(opened).as("handles opened by the first look").hasValue(1);
+    assertThat(look(S2).input().latency()).hasSize(3);
+    assertThat(opened).as("handles opened by two looks").hasValue(2);
   }
 
   @Test

@@ -3,8 +3,10 @@ package dev.promptcanary.bench.look;
 import static dev.promptcanary.bench.Table.fmt;
 import static dev.promptcanary.bench.Table.median;
 
+import com.codahale.metrics.MetricRegistry;
 import dev.promptcanary.activities.rollout.CanaryAnalyser;
 import dev.promptcanary.activities.store.AnalysisDao;
+import dev.promptcanary.activities.store.Store;
 import dev.promptcanary.bench.BenchStore;
 import dev.promptcanary.bench.Machine;
 import dev.promptcanary.bench.Options;
@@ -13,6 +15,8 @@ import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.db.ManagedDataSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +29,10 @@ import org.jdbi.v3.core.Jdbi;
  * observations in sessions of 1-19 requests (about 10 on average), every request judged, at 50%,
  * against a plain {@code count(*)} over the same rows (the stage's observations and scores) in the
  * same run, on the same embedded PostgreSQL. The first look of a stage (which freezes its latency
- * cuts) is timed apart; the table shows the median of the later looks.
+ * cuts) is timed apart; the table shows the median of the later looks. The look's CPU time in this
+ * JVM (what it costs a worker: Jdbi, the driver, the statistics; PostgreSQL's own work is not in
+ * it) is measured as the worker runs it, one handle per look, and against the baseline in the same
+ * run: every store call through an on-demand DAO, a handle opened per call, the two alternating.
  */
 public final class LookCostBench {
   private static final String PROMPT = "look";
@@ -51,7 +58,20 @@ public final class LookCostBench {
       double countMs,
       double countObservationsMs,
       double sqlMs,
+      double cpuMs,
+      double cpuPerCallMs,
       String decision) {}
+
+  /** The JVM's CPU time of this thread (the look's Java side: Jdbi, the driver, the statistics). */
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** Runs one look and returns the CPU milliseconds this thread spent on it. */
+  private static double cpuMs(CanaryAnalyser analyser, AnalysisRequest request) {
+    long before = THREADS.getCurrentThreadCpuTime();
+    analyser.analyse(request);
+    return (THREADS.getCurrentThreadCpuTime() - before) / 1e6;
+  }
 
   public static void main(String[] args) throws Exception {
     Options.apply(args);
@@ -71,7 +91,8 @@ public final class LookCostBench {
             + Machine.load());
     List<Result> results = new ArrayList<>();
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startTemporary()) {
-      Jdbi jdbi = BenchStore.migrated(postgres, postgres.jdbcUrl("promptcanary"));
+      BenchStore.migrated(postgres, postgres.jdbcUrl("promptcanary"));
+      Jdbi jdbi = pooled(postgres);
       BenchStore.createTwoVersions(jdbi, PROMPT, "Support agent");
       java.util.Map<String, List<Double>> perQuery = new java.util.concurrent.ConcurrentHashMap<>();
       jdbi.setSqlLogger(
@@ -96,7 +117,11 @@ public final class LookCostBench {
                   .add(context.getElapsedTime(java.time.temporal.ChronoUnit.MICROS) / 1000.0);
             }
           });
-      CanaryAnalyser analyser = new CanaryAnalyser(jdbi.onDemand(AnalysisDao.class));
+      // The look as the worker runs it (one handle per look), and the baseline measured beside it
+      // in the same run: every store call through an on-demand DAO (a handle opened per call), as
+      // the worker ran it before.
+      CanaryAnalyser analyser = new CanaryAnalyser(jdbi);
+      CanaryAnalyser perCall = new CanaryAnalyser(jdbi.onDemand(AnalysisDao.class));
       for (long size : sizes) {
         long t0 = System.nanoTime();
         long[] counts = fill(jdbi, size);
@@ -131,7 +156,12 @@ public final class LookCostBench {
         List<Double> countMs = new ArrayList<>();
         List<Double> countObsMs = new ArrayList<>();
         List<Double> sqlMs = new ArrayList<>();
+        List<Double> cpuMs = new ArrayList<>();
+        List<Double> cpuPerCallMs = new ArrayList<>();
         for (int i = 0; i < looks; i++) {
+          // the two ways alternate, so that a change of the machine's load falls on both
+          cpuPerCallMs.add(cpuMs(perCall, request));
+          cpuMs.add(cpuMs(analyser, request));
           sqlMicros.set(0);
           long a = System.nanoTime();
           analyser.analyse(request);
@@ -179,6 +209,8 @@ public final class LookCostBench {
                 median(countMs),
                 median(countObsMs),
                 median(sqlMs),
+                median(cpuMs),
+                median(cpuPerCallMs),
                 first.overall().decision().name());
         results.add(r);
         System.out.println(
@@ -196,7 +228,10 @@ public final class LookCostBench {
             "count(*) obs+scores ms",
             "look / count(*)",
             "count(*) obs only ms",
-            "look / count(*) obs");
+            "look / count(*) obs",
+            "look CPU ms, handle per call (before)",
+            "look CPU ms, one handle",
+            "CPU one handle / per call");
     for (Result r : results) {
       table.row(
           fmt(r.observations(), 0),
@@ -208,7 +243,10 @@ public final class LookCostBench {
           fmt(r.countMs(), 1),
           fmt(r.lookMs() / r.countMs(), 2),
           fmt(r.countObservationsMs(), 1),
-          fmt(r.lookMs() / r.countObservationsMs(), 2));
+          fmt(r.lookMs() / r.countObservationsMs(), 2),
+          fmt(r.cpuPerCallMs(), 2),
+          fmt(r.cpuMs(), 2),
+          fmt(r.cpuMs() / r.cpuPerCallMs(), 2));
     }
     System.out.print(table.render());
     StringBuilder json = new StringBuilder("{\"bench\":\"look-cost\"");
@@ -216,11 +254,12 @@ public final class LookCostBench {
       String key =
           r.observations() >= 1_000_000
               ? (r.observations() / 1_000_000) + "m"
-              : (r.observations() / 1000) + "k";
+              : r.observations() >= 1000 ? (r.observations() / 1000) + "k" : r.observations() + "";
       json.append(
           String.format(
               Locale.ROOT,
-              ",\"look_ms_%s\":%.1f,\"sql_ms_%s\":%.1f,\"count_ms_%s\":%.1f,\"ratio_%s\":%.2f",
+              ",\"look_ms_%s\":%.1f,\"sql_ms_%s\":%.1f,\"count_ms_%s\":%.1f,\"ratio_%s\":%.2f"
+                  + ",\"cpu_ms_per_call_%s\":%.2f,\"cpu_ms_%s\":%.2f,\"cpu_ratio_%s\":%.2f",
               key,
               r.lookMs(),
               key,
@@ -228,10 +267,33 @@ public final class LookCostBench {
               key,
               r.countMs(),
               key,
-              r.lookMs() / r.countMs()));
+              r.lookMs() / r.countMs(),
+              key,
+              r.cpuPerCallMs(),
+              key,
+              r.cpuMs(),
+              key,
+              r.cpuMs() / r.cpuPerCallMs()));
     }
     json.append(",\"load\":\"").append(Machine.load()).append("\"}");
     System.out.println(json);
+  }
+
+  /**
+   * The store through Dropwizard's connection pool, as the worker reaches it (worker.yml's sizes):
+   * a handle then borrows a pooled connection, so the per-call baseline is not charged a connection
+   * opened per handle.
+   */
+  private static Jdbi pooled(EmbeddedPostgresServer postgres) throws Exception {
+    DataSourceFactory factory = new DataSourceFactory();
+    factory.setDriverClass("org.postgresql.Driver");
+    factory.setUrl(postgres.jdbcUrl("promptcanary"));
+    factory.setUser(postgres.user());
+    factory.setMinSize(2);
+    factory.setMaxSize(16);
+    ManagedDataSource pool = factory.build(new MetricRegistry(), "look-cost");
+    pool.start();
+    return Store.configure(Jdbi.create(pool));
   }
 
   /**
