@@ -154,7 +154,7 @@ public class RolloutActivitiesImpl implements RolloutActivities {
     if (entry.canaryWeightBpBefore() != null) {
       before.put("canaryWeightBp", entry.canaryWeightBpBefore());
     }
-    audit.append(
+    audit.appendWithRequestId(
         entry.actor(),
         entry.role(),
         entry.action(),
@@ -164,7 +164,8 @@ public class RolloutActivitiesImpl implements RolloutActivities {
         before.isEmpty() ? null : before,
         null,
         Map.of("reason", entry.reason()),
-        dedupeKey());
+        dedupeKey(),
+        entry.requestId());
   }
 
   /** The same for every attempt of one activity, different for every other activity. */
