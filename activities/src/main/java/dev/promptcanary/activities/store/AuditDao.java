@@ -73,13 +73,17 @@ public interface AuditDao {
         actor, role, action, prompt, rolloutId, reason, before, after, details, dedupeKey, null);
   }
 
+  /** What the entry of a control request says was done, and by whom. */
+  record AuditedControl(String action, String actor) {}
+
   /**
-   * The action of the control {@code requestId} on rollout {@code rolloutId} if its entry exists:
-   * the workflow acted on that control (it writes the entry before the run can close).
+   * The entry of the control {@code requestId} on rollout {@code rolloutId}, if it exists: then the
+   * workflow acted on that control (it writes the entry before its run can close).
    */
   @SqlQuery(
-      "SELECT action FROM audit_log WHERE rollout_id = :rolloutId AND request_id = :requestId")
-  Optional<String> controlAction(
+      "SELECT action, actor FROM audit_log WHERE rollout_id = :rolloutId AND request_id = :requestId")
+  @RegisterConstructorMapper(AuditedControl.class)
+  Optional<AuditedControl> control(
       @Bind("rolloutId") String rolloutId, @Bind("requestId") String requestId);
 
   /** The form written before entries had their own role, reason and before/after columns. */

@@ -616,9 +616,10 @@ class RolloutActivitiesImplTest {
                     .list());
     assertThat(requestIds).containsExactly("abort-7", "a-8");
     AuditDao audit = jdbi.onDemand(AuditDao.class);
-    assertThat(audit.controlAction("rollout-chat-2", "abort-7")).contains("rollout.abort");
-    assertThat(audit.controlAction("rollout-chat-2", "abort-9")).isEmpty();
-    assertThat(audit.controlAction("rollout-other-2", "abort-7")).isEmpty();
+    assertThat(audit.control("rollout-chat-2", "abort-7"))
+        .contains(new AuditDao.AuditedControl("rollout.abort", "bob"));
+    assertThat(audit.control("rollout-chat-2", "abort-9")).isEmpty();
+    assertThat(audit.control("rollout-other-2", "abort-7")).isEmpty();
   }
 
   @Test
