@@ -153,7 +153,7 @@ public class RolloutActivitiesImpl implements RolloutActivities {
     if (entry.canaryWeightBpBefore() != null) {
       before.put("canaryWeightBp", entry.canaryWeightBpBefore());
     }
-    audit.append(
+    audit.appendWithRequestId(
         entry.actor(),
         entry.role(),
         entry.action(),
@@ -163,7 +163,8 @@ public class RolloutActivitiesImpl implements RolloutActivities {
         before.isEmpty() ? null : before,
         null,
         Map.of("reason", entry.reason()),
-        dedupeKey());
+        dedupeKey(),
+        entry.requestId());
   }
 
   /** The same for every attempt of one activity, different for every other activity. */

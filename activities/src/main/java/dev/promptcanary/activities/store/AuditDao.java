@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.json.Json;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -13,8 +14,9 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /**
  * Who changed what, in which role, why, and the state before and after: appended to, never
  * rewritten (the database refuses updates and deletes). Writes from activities carry a dedupe key
- * (the same for every attempt of one activity), so a retried write is stored once; people's writes
- * through the API are made in the transaction of the change and carry none.
+ * (the same for every attempt of one activity), so a retried write is stored once; a control's
+ * entry also carries the control's request id, stored once per rollout and id. People's writes
+ * through the API are made in the transaction of the change and carry neither.
  */
 @RegisterConstructorMapper(AuditDao.Entry.class)
 public interface AuditDao {
@@ -29,7 +31,8 @@ public interface AuditDao {
       String rolloutId,
       String reason,
       @Json JsonNode before,
-      @Json JsonNode after) {}
+      @Json JsonNode after,
+      String requestId) {}
 
   /** What to read: every filter may be null. */
   record Query(
@@ -37,11 +40,11 @@ public interface AuditDao {
 
   @SqlUpdate(
       "INSERT INTO audit_log (actor, role, action, prompt, rollout_id, reason, before, after, details,"
-          + " dedupe_key)"
+          + " dedupe_key, request_id)"
           + " VALUES (:actor, :role, :action, :prompt, :rolloutId, :reason, :before, :after, :details,"
-          + " :dedupeKey)"
-          + " ON CONFLICT (dedupe_key) DO NOTHING")
-  void append(
+          + " :dedupeKey, :requestId)"
+          + " ON CONFLICT DO NOTHING")
+  void appendWithRequestId(
       @Bind("actor") String actor,
       @Bind("role") String role,
       @Bind("action") String action,
@@ -51,7 +54,37 @@ public interface AuditDao {
       @Bind("before") @Json Object before,
       @Bind("after") @Json Object after,
       @Bind("details") @Json Map<String, ?> details,
-      @Bind("dedupeKey") String dedupeKey);
+      @Bind("dedupeKey") String dedupeKey,
+      @Bind("requestId") String requestId);
+
+  /** An entry without a control's request id. */
+  default void append(
+      String actor,
+      String role,
+      String action,
+      String prompt,
+      String rolloutId,
+      String reason,
+      Object before,
+      Object after,
+      Map<String, ?> details,
+      String dedupeKey) {
+    appendWithRequestId(
+        actor, role, action, prompt, rolloutId, reason, before, after, details, dedupeKey, null);
+  }
+
+  /** What the entry of a control request says was done, and by whom. */
+  record AuditedControl(String action, String actor) {}
+
+  /**
+   * The entry of the control {@code requestId} on rollout {@code rolloutId}, if it exists: then the
+   * workflow acted on that control (it writes the entry before its run can close).
+   */
+  @SqlQuery(
+      "SELECT action, actor FROM audit_log WHERE rollout_id = :rolloutId AND request_id = :requestId")
+  @RegisterConstructorMapper(AuditedControl.class)
+  Optional<AuditedControl> control(
+      @Bind("rolloutId") String rolloutId, @Bind("requestId") String requestId);
 
   /** The form written before entries had their own role, reason and before/after columns. */
   default void insert(
@@ -99,7 +132,8 @@ public interface AuditDao {
 
   /** Entries oldest first, after the entry {@code afterId} (0: from the start). */
   @SqlQuery(
-      "SELECT id, at, actor, role, action, prompt, rollout_id, reason, before, after FROM audit_log"
+      "SELECT id, at, actor, role, action, prompt, rollout_id, reason, before, after, request_id"
+          + " FROM audit_log"
           + " WHERE id > :q.afterId"
           + " AND (CAST(:q.prompt AS text) IS NULL OR prompt = :q.prompt)"
           + " AND (CAST(:q.rolloutId AS text) IS NULL OR rollout_id = :q.rolloutId)"

@@ -8,6 +8,7 @@ import dev.promptcanary.activities.eval.NoSuitesEvalRunner;
 import dev.promptcanary.activities.ingest.JudgeFailure;
 import dev.promptcanary.activities.ingest.Judgement;
 import dev.promptcanary.activities.ingest.Observation;
+import dev.promptcanary.activities.store.AuditDao;
 import dev.promptcanary.activities.store.Fixtures;
 import dev.promptcanary.activities.store.OutcomeDao;
 import dev.promptcanary.activities.store.PromptDao;
@@ -548,6 +549,42 @@ class RolloutActivitiesImplTest {
                     .mapTo(String.class)
                     .one());
     assertThat(reason).isEqualTo("incident 7");
+  }
+
+  @Test
+  void aControlsEntryCarriesItsRequestIdAndIsStoredOnceForIt() {
+    AuditEntry entry =
+        new AuditEntry(
+            "rollout-chat-2",
+            "chat",
+            "bob",
+            "rollout.abort",
+            "wrong version",
+            "admin",
+            "CANARY",
+            500,
+            "abort-7");
+    activities.recordAudit(entry);
+    // written again by another activity (each call here is its own activity, its own dedupe key)
+    activities.recordAudit(entry);
+    activities.recordAudit(
+        new AuditEntry(
+            "rollout-chat-2", "chat", "ana", "rollout.abort", "again", "admin", null, null, "a-8"));
+
+    List<String> requestIds =
+        jdbi.withHandle(
+            h ->
+                h.select(
+                        "SELECT request_id FROM audit_log WHERE rollout_id = 'rollout-chat-2'"
+                            + " ORDER BY id")
+                    .mapTo(String.class)
+                    .list());
+    assertThat(requestIds).containsExactly("abort-7", "a-8");
+    AuditDao audit = jdbi.onDemand(AuditDao.class);
+    assertThat(audit.control("rollout-chat-2", "abort-7"))
+        .contains(new AuditDao.AuditedControl("rollout.abort", "bob"));
+    assertThat(audit.control("rollout-chat-2", "abort-9")).isEmpty();
+    assertThat(audit.control("rollout-other-2", "abort-7")).isEmpty();
   }
 
   @Test

@@ -594,28 +594,35 @@ public class RolloutService {
         rollouts
             .find(id)
             .orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
-    if (RolloutState.valueOf(row.state()).isFinal()) {
-      throw ApiException.conflict(
-          "id", "rollout " + id + " has already ended (" + row.state() + ")");
-    }
     String update = RolloutMessages.updateFor(action);
     if (update == null) {
       throw ApiException.notFound("action", "no control '" + action + "'");
     }
+    if (body.requestId() != null) {
+      ControlResult earlier = doneEarlier(row, action, body.requestId(), caller);
+      if (earlier != null) {
+        return earlier;
+      }
+    }
+    if (RolloutState.valueOf(row.state()).isFinal()) {
+      throw ApiException.conflict(
+          "id", "rollout " + id + " has already ended (" + row.state() + ")");
+    }
     long answerBy = System.nanoTime() + CONTROL_ANSWER_BOUND.toNanos();
+    WorkflowStub workflow = client.newUntypedWorkflowStub(row.workflowId());
     try {
       // While Temporal is unreachable this fails at once (under the request stubs' short
       // deadline), where the update below would wait for its bound.
-      client.newUntypedWorkflowStub(row.workflowId()).describe();
+      workflow.describe();
     } catch (RuntimeException e) {
       if (TemporalErrors.isUnavailable(e)) {
         throw TemporalErrors.unavailable(e);
       }
       // anything else (e.g. not found) the update below reports in its own words
     }
-    WorkflowStub workflow = client.newUntypedWorkflowStub(row.workflowId());
+    String requestId = body.requestId() != null ? body.requestId() : "control-" + UUID.randomUUID();
     ControlRequest request =
-        new ControlRequest(caller.name(), body.reason(), caller.role().wireName());
+        new ControlRequest(caller.name(), body.reason(), caller.role().wireName(), requestId);
     try {
       // An update waits until the workflow's worker has taken it and retries through an outage
       // that begins after the describe: bounded, so the caller always gets an answer.
@@ -656,51 +663,93 @@ public class RolloutService {
             TemporalErrors.RETRY_AFTER_SECONDS);
       }
       if (TemporalErrors.isFinished(e)) {
-        return answerAfterRunEnded(id, row.workflowId(), action);
+        return answerAfterRunEnded(id, row.workflowId(), action, requestId);
       }
       throw e;
     }
   }
 
   /**
-   * The run that took the control ended before its answer was read back: a control that ends a
-   * stage can continue the rollout as a new run in the same workflow task, and Temporal's Java test
-   * server then answers the wait for the update's result with NOT_FOUND. The workflow accepts an
-   * update only after its validator passed and finishes every handler before it continues as new,
-   * so the control took effect; the rollout's current run says where it is now.
+   * The answer to a control sent again with the {@code requestId} of one the rollout already acted
+   * on (its audit entry carries the id): 200 with the rollout's state now, without acting again;
+   * null when no control of that id was acted on; a 409 on {@code requestId} when the id was used
+   * for another control or by another key.
    */
-  private ControlResult answerAfterRunEnded(String id, String workflowId, String action) {
-    RolloutProgress now;
-    try {
-      now = client.newWorkflowStub(RolloutWorkflow.class, workflowId).progress();
-    } catch (RuntimeException e) {
-      if (TemporalErrors.isUnavailable(e)) {
-        throw TemporalErrors.unavailable(e);
-      }
+  private ControlResult doneEarlier(
+      RolloutDao.Row row, String action, String requestId, Caller caller) {
+    AuditDao.AuditedControl earlier = audit.control(row.id(), requestId).orElse(null);
+    if (earlier == null) {
+      return null;
+    }
+    if (!earlier.action().equals("rollout." + action) || !earlier.actor().equals(caller.name())) {
+      throw ApiException.conflict(
+          "requestId",
+          "requestId '"
+              + requestId
+              + "' was used for another control of rollout "
+              + row.id()
+              + " ("
+              + earlier.action()
+              + " by "
+              + earlier.actor()
+              + ")");
+    }
+    RolloutState now = stateNow(row.id(), row.workflowId());
+    return new ControlResult(
+        now, action + " already done by request " + requestId + " (now " + now + ")");
+  }
+
+  /**
+   * Temporal answered NOT_FOUND for the control's update: the run it was sent to has closed. It may
+   * have closed after taking the control (a control that ends a stage can continue the rollout as a
+   * new run in the same workflow task, and Temporal's Java test server then answers the wait for
+   * the update's result with NOT_FOUND), or before accepting it (the real server's "workflow
+   * execution already completed": an abort racing another abort). A run writes the audit entry of
+   * every control it acted on before it closes, so that entry, found by the control's request id,
+   * tells the two apart: done (200) or no effect (409).
+   */
+  private ControlResult answerAfterRunEnded(
+      String id, String workflowId, String action, String requestId) {
+    RolloutState now = stateNow(id, workflowId);
+    if (audit.control(id, requestId).isPresent()) {
+      return new ControlResult(
+          now, action + " done; the rollout went on as a new run (now " + now + ")");
+    }
+    if (now.isFinal()) {
       throw ApiException.conflict(
           "id",
           "rollout "
               + id
-              + " moved on before the "
+              + " had already ended ("
+              + now
+              + ") before the "
               + action
-              + " was answered; read its state with"
-              + " GET /v1/rollouts/"
-              + id);
+              + " reached it;"
+              + " it had no effect");
     }
-    if (now.state().isFinal() && now.state() != endedBy(action)) {
-      // it ended on its own before the control reached it
-      throw ApiException.conflict(
-          "id", "rollout " + id + " has already ended (" + now.state() + ")");
-    }
-    return new ControlResult(
-        now.state(), action + " done; the rollout went on as a new run (now " + now.state() + ")");
+    throw ApiException.conflict(
+        "id",
+        "rollout "
+            + id
+            + " went on as a new run (now "
+            + now
+            + ") before the "
+            + action
+            + " reached it; it had no effect: send it again");
   }
 
-  private static RolloutState endedBy(String action) {
-    return switch (action) {
-      case RolloutMessages.ABORT -> RolloutState.ABORTED;
-      case RolloutMessages.BYPASS -> RolloutState.BYPASSED;
-      default -> null;
-    };
+  /** The rollout's state as its workflow says, or as its stored record says when that cannot. */
+  private RolloutState stateNow(String id, String workflowId) {
+    try {
+      return client.newWorkflowStub(RolloutWorkflow.class, workflowId).progress().state();
+    } catch (RuntimeException e) {
+      if (TemporalErrors.isUnavailable(e)) {
+        throw TemporalErrors.unavailable(e);
+      }
+      return rollouts
+          .find(id)
+          .map(row -> RolloutState.valueOf(row.state()))
+          .orElseThrow(() -> ApiException.notFound("id", "no rollout with id '" + id + "'"));
+    }
   }
 }

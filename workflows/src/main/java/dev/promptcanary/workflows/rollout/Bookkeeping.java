@@ -107,7 +107,8 @@ final class Bookkeeping {
             request.reason(),
             request.role(),
             memory.state == null ? null : memory.state.name(),
-            memory.canaryWeightBp);
+            memory.canaryWeightBp,
+            request.requestId());
     if (controlsPreempt) {
       inBackground(
           "audit",

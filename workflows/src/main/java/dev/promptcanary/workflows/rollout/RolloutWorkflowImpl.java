@@ -799,7 +799,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       if (controlsPreempt) {
         request =
             new ControlRequest(
-                Text.printable(request.actor()), Text.printable(request.reason()), request.role());
+                Text.printable(request.actor()),
+                Text.printable(request.reason()),
+                request.role(),
+                request.requestId());
       }
       bookkeeping.audit(control.kind(), request);
       String by = " by " + request.actor() + ": " + request.reason();

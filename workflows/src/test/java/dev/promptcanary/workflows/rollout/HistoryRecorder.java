@@ -283,6 +283,21 @@ class HistoryRecorder {
   }
 
   @Test
+  void recordControlsCarryingRequestIds() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    record(
+        fake,
+        "pause-abort-with-request-ids.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(2));
+          workflow.pause(new ControlRequest("ana", "look", "deployer", "pause-1"));
+          workflow.abort(new ControlRequest("bob", "wrong version", "admin", "abort-1"));
+        });
+  }
+
+  @Test
   void recordPauseDuringTheEval() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.evalRunning = new CountDownLatch(1);

@@ -173,6 +173,23 @@ class RolloutControlsTest extends RolloutTestServer {
   }
 
   @Test
+  void eachControlsAuditEntryCarriesItsRequestId() throws Exception {
+    fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
+    RolloutWorkflow workflow = Scenarios.start(client, Scenarios.spec(InconclusivePolicy.HOLD, 0));
+    env.sleep(Duration.ofMinutes(2));
+
+    promptly(() -> workflow.pause(new ControlRequest("ana", "look", "deployer", "pause-1")));
+    promptly(() -> workflow.abort(new ControlRequest("bob", "wrong version", "admin", "abort-1")));
+
+    assertThat(result().state()).isEqualTo(RolloutState.ABORTED);
+    assertThat(fake.audits)
+        .extracting(AuditEntry::action, AuditEntry::requestId)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("rollout.pause", "pause-1"),
+            org.assertj.core.groups.Tuple.tuple("rollout.abort", "abort-1"));
+  }
+
+  @Test
   void aFailingAuditWriteAndANulInTheReasonDoNotHangAControl() throws Exception {
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 10, 10);
     fake.failAudits = true;

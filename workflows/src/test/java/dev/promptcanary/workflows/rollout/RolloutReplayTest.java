@@ -60,7 +60,10 @@ class RolloutReplayTest {
           "store-outage-ridden-out.json",
           "store-outage-hold-recorded-resume.json",
           // ended-rollout-refuses-waiting-controls
-          "abort-refuses-waiting-pause.json");
+          "abort-refuses-waiting-pause.json",
+          // controls carrying request ids (a payload field, no change id: the commands are the
+          // same)
+          "pause-abort-with-request-ids.json");
 
   static List<String> histories() {
     return HISTORIES;
