@@ -1,7 +1,7 @@
 package dev.promptcanary.activities.store;
 
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
