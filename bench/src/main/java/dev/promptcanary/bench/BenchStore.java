@@ -1,10 +1,10 @@
 package dev.promptcanary.bench;
 
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
 import dev.promptcanary.activities.store.Migrations;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.Store;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
 import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;

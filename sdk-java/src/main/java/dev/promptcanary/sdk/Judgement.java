@@ -20,8 +20,8 @@ public record Judgement(
   public static Judgement of(Resolved resolved, String requestId, String judge, double score) {
     return new Judgement(
         requestId,
-        resolved.prompt(),
-        resolved.version(),
+        resolved.decision().prompt(),
+        resolved.decision().version(),
         judge,
         score,
         Instant.now(),

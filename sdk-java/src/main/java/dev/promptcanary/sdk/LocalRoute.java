@@ -1,5 +1,7 @@
 package dev.promptcanary.sdk;
 
+import dev.promptcanary.serving.PromptVersion;
+import dev.promptcanary.serving.Resolution;
 import dev.promptcanary.serving.RoutedPrompt;
 import dev.promptcanary.serving.StickySplit;
 
@@ -25,18 +27,14 @@ final class LocalRoute {
   }
 
   Resolved resolve(String unit, Integer pin) {
-    StickySplit.Choice choice = split.choose(unit, pin);
     return new Resolved(
-        routing.prompt(),
-        choice.version(),
-        choice.canary() ? Arm.CANARY : Arm.STABLE,
-        choice.bucket(),
-        routing.canaryWeightBp(),
-        routing.rolloutId(),
-        choice.pinned(),
-        choice.pinDropped(),
-        choice.pinDroppedNote(),
-        choice.canary() ? canary : stable,
+        Resolution.of(
+            routing.prompt(),
+            routing.canaryWeightBp(),
+            routing.rolloutId(),
+            split.choose(unit, pin),
+            stable,
+            canary),
         unit);
   }
 }

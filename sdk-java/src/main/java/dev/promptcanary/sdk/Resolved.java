@@ -1,27 +1,19 @@
 package dev.promptcanary.sdk;
 
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
+import dev.promptcanary.serving.Resolution;
 import dev.promptcanary.serving.Template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The version to serve for one unit, decided locally exactly as the server's resolve decides it
- * (same fields, same meaning). {@code pinned} says the caller's pin was honoured; {@code
- * pinDropped} says it was not, because that version is no longer served, and {@code note} says why.
+ * The version to serve for one unit, decided locally exactly as the server's resolve decides it:
+ * {@code decision} is the very record the server's resolve answers ({@link Resolution}: version,
+ * arm, bucket, pin outcome, the version's content), {@code unit} the unit it was decided for.
  */
-public record Resolved(
-    String prompt,
-    int version,
-    Arm arm,
-    int bucket,
-    int canaryWeightBp,
-    String rolloutId,
-    boolean pinned,
-    boolean pinDropped,
-    String note,
-    PromptVersion content,
-    String unit) {
+public record Resolved(Resolution decision, String unit) {
 
   /**
    * The chat-completions call for this version and {@code variables}. Throws
@@ -29,7 +21,7 @@ public record Resolved(
    * lacks.
    */
   public Rendered render(Map<String, String> variables) {
-    PromptContent c = content.content();
+    PromptContent c = decision.content().content();
     List<ChatMessage> messages = new ArrayList<>();
     if (c.systemPrompt() != null && !c.systemPrompt().isEmpty()) {
       messages.add(new ChatMessage("system", c.systemPrompt()));
@@ -48,11 +40,11 @@ public record Resolved(
    * lacks.
    */
   public String fill(Map<String, String> variables) {
-    return Template.fill(content.content().template(), variables);
+    return Template.fill(decision.content().content().template(), variables);
   }
 
   /** An observation of this request, its prompt, version and unit filled in. */
   public Observation.Builder observation() {
-    return Observation.builder(prompt, version, unit);
+    return Observation.builder(decision.prompt(), decision.version(), unit);
   }
 }

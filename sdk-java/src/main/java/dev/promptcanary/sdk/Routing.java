@@ -1,6 +1,7 @@
 package dev.promptcanary.sdk;
 
 import dev.promptcanary.serving.BackgroundLoop;
+import dev.promptcanary.serving.PromptVersion;
 import dev.promptcanary.serving.RoutedPrompt;
 import dev.promptcanary.serving.RoutingSnapshot;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.promptcanary.sdk;
 
+import dev.promptcanary.serving.PromptVersion;
 import dev.promptcanary.serving.RoutingSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;

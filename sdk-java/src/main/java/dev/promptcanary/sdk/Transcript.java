@@ -8,6 +8,11 @@ public record Transcript(
 
   public static Transcript of(Resolved resolved, String requestId, String input, String output) {
     return new Transcript(
-        requestId, resolved.prompt(), resolved.version(), resolved.unit(), input, output);
+        requestId,
+        resolved.decision().prompt(),
+        resolved.decision().version(),
+        resolved.unit(),
+        input,
+        output);
   }
 }

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.promptcanary.activities.model.ChatRequest;
 import dev.promptcanary.activities.model.PromptRenderer;
+import dev.promptcanary.serving.Arm;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
+import dev.promptcanary.serving.PromptVersion;
+import dev.promptcanary.serving.Resolution;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,16 +18,17 @@ import org.junit.jupiter.api.Test;
 class RenderTest {
   static Resolved resolvedWith(PromptContent content) {
     return new Resolved(
-        "p",
-        1,
-        Arm.STABLE,
-        0,
-        0,
-        null,
-        false,
-        false,
-        null,
-        new PromptVersion("p", 1, "sha256:x", content, List.of(), "ana", null),
+        new Resolution(
+            "p",
+            1,
+            Arm.STABLE,
+            0,
+            0,
+            null,
+            false,
+            false,
+            null,
+            new PromptVersion("p", 1, "sha256:x", content, List.of(), "ana", null)),
         "u");
   }
 
@@ -37,20 +43,7 @@ class RenderTest {
             Map.of("temperature", 0.2));
     Map<String, String> vars = Map.of("name", "Ana $2 \\x", "question", "where is {{name}}?");
     Rendered mine = resolvedWith(content).render(vars);
-    ChatRequest server =
-        PromptRenderer.render(
-            new dev.promptcanary.activities.registry.PromptContent(
-                content.systemPrompt(),
-                content.fewShot().stream()
-                    .map(
-                        e ->
-                            new dev.promptcanary.activities.registry.FewShotExample(
-                                e.user(), e.assistant()))
-                    .toList(),
-                content.template(),
-                content.model(),
-                content.parameters()),
-            vars);
+    ChatRequest server = PromptRenderer.render(content, vars);
     assertThat(mine.model()).isEqualTo(server.model());
     assertThat(mine.parameters()).isEqualTo(server.parameters());
     assertThat(mine.messages().stream().map(m -> m.role() + ": " + m.content()).toList())

@@ -11,6 +11,7 @@ import dev.promptcanary.api.PromptCanaryConfiguration;
 import dev.promptcanary.api.TestApps;
 import dev.promptcanary.api.TestKeys;
 import dev.promptcanary.api.auth.Role;
+import dev.promptcanary.serving.Resolution;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -133,7 +134,7 @@ class SdkAgainstServerTest {
     try (PromptCanary sdk = client().build()) {
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> sdk.resolve("support", "probe").canaryWeightBp() == 3000);
+          .until(() -> sdk.resolve("support", "probe").decision().canaryWeightBp() == 3000);
       int units = 100_000;
       int threads = 4;
       ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -162,7 +163,7 @@ class SdkAgainstServerTest {
                                 .build(),
                             HttpResponse.BodyHandlers.ofString());
                     JsonNode s = JSON.readTree(reply.body());
-                    Resolved mine = sdk.resolve("support", unit, pin);
+                    Resolution mine = sdk.resolve("support", unit, pin).decision();
                     if (s.path("version").asInt() != mine.version()
                         || !s.path("arm").asText().equals(mine.arm().name())
                         || s.path("bucket").asInt() != mine.bucket()
@@ -206,8 +207,9 @@ class SdkAgainstServerTest {
       // The rollout's routing reaches the SDK: about half of the units on the candidate.
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> id.equals(sdk.resolve("rolled", "x").rolloutId()));
-      long onCanary = units.stream().filter(u -> sdk.resolve("rolled", u).version() == 2).count();
+          .until(() -> id.equals(sdk.resolve("rolled", "x").decision().rolloutId()));
+      long onCanary =
+          units.stream().filter(u -> sdk.resolve("rolled", u).decision().version() == 2).count();
       assertThat(onCanary).isBetween(120L, 280L);
 
       HttpResponse<String> aborted =
@@ -215,7 +217,9 @@ class SdkAgainstServerTest {
       assertThat(aborted.statusCode()).as(aborted.body()).isLessThan(300);
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> units.stream().allMatch(u -> sdk.resolve("rolled", u).version() == 1));
+          .until(
+              () ->
+                  units.stream().allMatch(u -> sdk.resolve("rolled", u).decision().version() == 1));
       assertThat(sdk.health().connected()).isTrue();
     }
   }
@@ -228,14 +232,14 @@ class SdkAgainstServerTest {
     try (PromptCanary sdk = client().snapshotFile(file).build()) {
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> sdk.resolve("restart", "u").version() == 2);
+          .until(() -> sdk.resolve("restart", "u").decision().version() == 2);
       assertThat(Files.exists(file)).isTrue();
 
       stopServer();
       try {
         await().atMost(Duration.ofSeconds(30)).until(() -> !sdk.health().connected());
         // Disconnected, it keeps serving what it knew, and says so.
-        assertThat(sdk.resolve("restart", "u").version()).isEqualTo(2);
+        assertThat(sdk.resolve("restart", "u").decision().version()).isEqualTo(2);
         assertThat(sdk.health().stale()).isTrue();
         assertThat(sdk.health().lastError()).isNotNull();
 
@@ -244,7 +248,7 @@ class SdkAgainstServerTest {
             client().snapshotFile(file).startTimeout(Duration.ofMillis(300)).build()) {
           assertThat(fromDisk.health().source()).isEqualTo(Health.Source.DISK);
           assertThat(fromDisk.health().connected()).isFalse();
-          assertThat(fromDisk.resolve("restart", "u").version()).isEqualTo(2);
+          assertThat(fromDisk.resolve("restart", "u").decision().version()).isEqualTo(2);
         }
       } finally {
         startServer();
@@ -253,7 +257,7 @@ class SdkAgainstServerTest {
       route("restart", 3, null, 0);
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> sdk.resolve("restart", "u").version() == 3);
+          .until(() -> sdk.resolve("restart", "u").decision().version() == 3);
     }
   }
 

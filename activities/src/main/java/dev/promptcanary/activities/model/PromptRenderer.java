@@ -1,7 +1,7 @@
 package dev.promptcanary.activities.model;
 
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
 import dev.promptcanary.serving.Template;
 import java.util.ArrayList;
 import java.util.List;

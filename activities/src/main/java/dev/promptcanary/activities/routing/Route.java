@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.routing;
 
-import dev.promptcanary.activities.registry.PromptVersion;
+import dev.promptcanary.serving.PromptVersion;
+import dev.promptcanary.serving.Resolution;
 import dev.promptcanary.serving.RoutedPrompt;
 import dev.promptcanary.serving.StickySplit;
 
@@ -66,19 +67,13 @@ public final class Route {
   }
 
   public Resolution resolve(String unit, Integer pin) {
-    StickySplit.Choice choice = split.choose(unit, pin);
-    PromptVersion served = choice.canary() ? canary : stable;
-    return new Resolution(
+    return Resolution.of(
         state.prompt(),
-        served.version(),
-        choice.canary() ? Arm.CANARY : Arm.STABLE,
-        choice.bucket(),
         state.canaryWeightBp(),
         state.rolloutId(),
-        choice.pinned(),
-        choice.pinDropped(),
-        choice.pinDroppedNote(),
-        served);
+        split.choose(unit, pin),
+        stable,
+        canary);
   }
 
   /** This route as the routing snapshot carries it to the SDKs. */

@@ -1,8 +1,8 @@
 package dev.promptcanary.activities.routing;
 
-import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
+import dev.promptcanary.serving.PromptVersion;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -2,9 +2,9 @@ package dev.promptcanary.activities.store;
 
 import dev.promptcanary.activities.registry.ContentHasher;
 import dev.promptcanary.activities.registry.CreatedVersion;
-import dev.promptcanary.activities.registry.PromptContent;
 import dev.promptcanary.activities.registry.PromptSummary;
-import dev.promptcanary.activities.registry.PromptVersion;
+import dev.promptcanary.serving.PromptContent;
+import dev.promptcanary.serving.PromptVersion;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.CreateSqlObject;

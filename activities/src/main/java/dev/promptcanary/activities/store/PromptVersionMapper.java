@@ -1,9 +1,9 @@
 package dev.promptcanary.activities.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
-import dev.promptcanary.activities.registry.PromptVersion;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
+import dev.promptcanary.serving.PromptVersion;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.promptcanary.activities.model.JudgeScore;
-import dev.promptcanary.activities.registry.PromptContent;
 import dev.promptcanary.activities.rollout.AlertSender;
 import dev.promptcanary.activities.rollout.RolloutActivitiesImpl;
 import dev.promptcanary.activities.store.EvalDao;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.TestDatabases;
+import dev.promptcanary.serving.PromptContent;
 import dev.promptcanary.workflows.rollout.EvalRequest;
 import dev.promptcanary.workflows.rollout.EvalSummary;
 import dev.promptcanary.workflows.rollout.RolloutActivities;

@@ -3,8 +3,8 @@ package dev.promptcanary.activities.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

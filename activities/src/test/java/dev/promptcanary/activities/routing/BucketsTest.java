@@ -2,8 +2,10 @@ package dev.promptcanary.activities.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.store.Fixtures;
+import dev.promptcanary.serving.Arm;
+import dev.promptcanary.serving.PromptVersion;
+import dev.promptcanary.serving.Resolution;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;

@@ -1,7 +1,7 @@
 package dev.promptcanary.activities.store;
 
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
 import dev.promptcanary.workflows.domain.GatesConfig;
 import dev.promptcanary.workflows.rollout.InconclusivePolicy;
 import dev.promptcanary.workflows.rollout.RolloutSpec;

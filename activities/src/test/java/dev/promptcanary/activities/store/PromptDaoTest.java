@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.promptcanary.activities.registry.CreatedVersion;
-import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.serving.PromptContent;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.promptcanary.api.resources;
 
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;

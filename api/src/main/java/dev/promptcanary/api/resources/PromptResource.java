@@ -2,13 +2,13 @@ package dev.promptcanary.api.resources;
 
 import dev.promptcanary.activities.registry.CreatedVersion;
 import dev.promptcanary.activities.registry.PromptSummary;
-import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.RoutingLoader;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.api.auth.Caller;
 import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
 import dev.promptcanary.api.errors.FieldError;
+import dev.promptcanary.serving.PromptVersion;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;

@@ -1,9 +1,9 @@
 package dev.promptcanary.api.resources;
 
-import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.serving.PromptVersion;
 import dev.promptcanary.serving.RoutingSnapshot;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -1,9 +1,9 @@
 package dev.promptcanary.api.resources;
 
-import dev.promptcanary.activities.routing.Resolution;
 import dev.promptcanary.activities.routing.RoutingTable;
 import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.api.errors.ApiException;
+import dev.promptcanary.serving.Resolution;
 import dev.promptcanary.serving.UnitRule;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -1,6 +1,5 @@
 package dev.promptcanary.api.ui;
 
-import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.activities.store.RoutingDao;
@@ -15,6 +14,7 @@ import dev.promptcanary.api.ui.PageModels.PromptDetail;
 import dev.promptcanary.api.ui.PageModels.RolloutDetail;
 import dev.promptcanary.api.ui.PageModels.RolloutList;
 import dev.promptcanary.api.ui.PageModels.VersionRow;
+import dev.promptcanary.serving.PromptVersion;
 import dev.promptcanary.workflows.rollout.RolloutState;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -2,11 +2,11 @@ package dev.promptcanary.api.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.promptcanary.activities.registry.PromptContent;
-import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.Route;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.routing.RoutingTable;
+import dev.promptcanary.serving.PromptContent;
+import dev.promptcanary.serving.PromptVersion;
 import dev.promptcanary.serving.RoutingSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,9 +3,6 @@ package dev.promptcanary.api.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promptcanary.activities.registry.FewShotExample;
-import dev.promptcanary.activities.registry.PromptContent;
-import dev.promptcanary.activities.registry.PromptVersion;
 import dev.promptcanary.activities.routing.Route;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.activities.routing.RoutingTable;
@@ -14,6 +11,9 @@ import dev.promptcanary.api.errors.JsonExceptionMapper;
 import dev.promptcanary.api.errors.UnexpectedExceptionMapper;
 import dev.promptcanary.api.errors.ValidationExceptionMapper;
 import dev.promptcanary.api.errors.WebApplicationExceptionMapper;
+import dev.promptcanary.serving.FewShotExample;
+import dev.promptcanary.serving.PromptContent;
+import dev.promptcanary.serving.PromptVersion;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import jakarta.ws.rs.core.Response;
@@ -31,6 +31,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ServingResourceTest {
   private static final RoutingTable ROUTES = routes();
+
+  private static final String RESOLVE_JSON =
+      "{\"prompt\":\"support\",\"version\":2,\"arm\":\"CANARY\",\"bucket\":6518,\"canaryWeightBp\":5000,\"rolloutId\":\"rollout-support-2\",\"pinned\":true,\"pinDropped\":false,\"note\":null,"
+          + "\"content\":{\"prompt\":\"support\",\"version\":2,\"contentHash\":\"hash2\",\"content\":{\"systemPrompt\":\"You are agent 2.\",\"fewShot\":[{\"user\":\"hi\",\"assistant\":\"hello\"}],\"template\":\"Customer asks: {{question}}\",\"model\":\"sim-model\",\"parameters\":{\"temperature\":0.2}},\"variables\":[\"question\"],\"author\":\"ana\",\"createdAt\":0.0}}";
 
   static final ResourceExtension RESOURCE =
       ResourceExtension.builder()
@@ -98,6 +102,19 @@ class ServingResourceTest {
     assertThat(first.get("version").asInt()).isIn(1, 2);
     assertThat(again.get("version").asInt()).isEqualTo(first.get("version").asInt());
     assertThat(first.get("bucket").asInt()).isBetween(0, 9_999);
+  }
+
+  /**
+   * The resolve's JSON, byte for byte: the server's answer is the shared {@code
+   * dev.promptcanary.serving.Resolution} record, and apps and the Python SDK read these names and
+   * this order.
+   */
+  @Test
+  void aPinnedResolveAnswersTheDocumentedJsonByteForByte() {
+    String body =
+        get("/v1/prompts/support/resolve", "unit", "session-42", "pin", "2")
+            .readEntity(String.class);
+    assertThat(body).isEqualTo(RESOLVE_JSON);
   }
 
   @Test

@@ -79,7 +79,7 @@ public final class SdkBench {
               .apiKey(clientKey)
               .startTimeout(Duration.ofSeconds(30))
               .build()) {
-        waitFor(() -> sdk.resolve("bench-sdk", "probe").canaryWeightBp() == 2000, 30_000);
+        waitFor(() -> sdk.resolve("bench-sdk", "probe").decision().canaryWeightBp() == 2000, 30_000);
         String[] units = new String[10_000];
         for (int i = 0; i < units.length; i++) {
           units[i] = "session-" + i;
@@ -131,7 +131,7 @@ public final class SdkBench {
     while (System.nanoTime() < deadline) {
       for (int i = 0; i < 1000; i++) {
         Resolved r = sdk.resolve("bench-sdk", units[(int) (calls++ % units.length)]);
-        acc += r.bucket();
+        acc += r.decision().bucket();
       }
     }
     double elapsed = (System.nanoTime() - started) / 1e9;
@@ -178,10 +178,10 @@ public final class SdkBench {
                     .formatted(prompt)
                 + " \"maxBakeSeconds\": 3600}]}");
     String id = JSON.readTree(started).path("id").asText();
-    waitFor(() -> knows(sdk, prompt) && id.equals(sdk.resolve(prompt, "x").rolloutId()), 60_000);
+    waitFor(() -> knows(sdk, prompt) && id.equals(sdk.resolve(prompt, "x").decision().rolloutId()), 60_000);
     String unit = null;
     for (int i = 0; unit == null; i++) {
-      if (sdk.resolve(prompt, "u-" + i).version() == 2) {
+      if (sdk.resolve(prompt, "u-" + i).decision().version() == 2) {
         unit = "u-" + i;
       }
     }
@@ -222,7 +222,7 @@ public final class SdkBench {
     long sdkStable;
     long sdkStableWallMillis;
     while (true) {
-      if (sdk.resolve(prompt, canaryUnit).version() == 1) {
+      if (sdk.resolve(prompt, canaryUnit).decision().version() == 1) {
         sdkStable = System.nanoTime();
         sdkStableWallMillis = System.currentTimeMillis();
         break;

@@ -1,6 +1,5 @@
-package dev.promptcanary.activities.registry;
+package dev.promptcanary.serving;
 
-import dev.promptcanary.serving.Template;
 import java.util.List;
 import java.util.Map;
 

@@ -1,8 +1,9 @@
-package dev.promptcanary.sdk;
+package dev.promptcanary.serving;
 
+import java.time.Instant;
 import java.util.List;
 
-/** One immutable version of a prompt, fetched once and cached for ever. */
+/** An immutable, numbered version of a prompt. Numbers start at 1 per prompt and never repeat. */
 public record PromptVersion(
     String prompt,
     int version,
@@ -10,4 +11,4 @@ public record PromptVersion(
     PromptContent content,
     List<String> variables,
     String author,
-    String createdAt) {}
+    Instant createdAt) {}

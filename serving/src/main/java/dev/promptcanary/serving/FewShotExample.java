@@ -1,4 +1,4 @@
-package dev.promptcanary.activities.registry;
+package dev.promptcanary.serving;
 
 /**
  * One worked example shown to the model before the real input: what the user said, what a good
