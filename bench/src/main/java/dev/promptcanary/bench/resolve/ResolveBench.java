@@ -3,7 +3,6 @@ package dev.promptcanary.bench.resolve;
 import static dev.promptcanary.bench.Table.fmt;
 import static dev.promptcanary.bench.Table.median;
 
-import dev.promptcanary.serving.Resolution;
 import dev.promptcanary.activities.routing.Route;
 import dev.promptcanary.activities.routing.RoutingState;
 import dev.promptcanary.bench.Api;
@@ -14,6 +13,7 @@ import dev.promptcanary.bench.Table;
 import dev.promptcanary.serving.FewShotExample;
 import dev.promptcanary.serving.PromptContent;
 import dev.promptcanary.serving.PromptVersion;
+import dev.promptcanary.serving.Resolution;
 import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -79,7 +79,8 @@ public final class SdkBench {
               .apiKey(clientKey)
               .startTimeout(Duration.ofSeconds(30))
               .build()) {
-        waitFor(() -> sdk.resolve("bench-sdk", "probe").decision().canaryWeightBp() == 2000, 30_000);
+        waitFor(
+            () -> sdk.resolve("bench-sdk", "probe").decision().canaryWeightBp() == 2000, 30_000);
         String[] units = new String[10_000];
         for (int i = 0; i < units.length; i++) {
           units[i] = "session-" + i;
@@ -178,7 +179,9 @@ public final class SdkBench {
                     .formatted(prompt)
                 + " \"maxBakeSeconds\": 3600}]}");
     String id = JSON.readTree(started).path("id").asText();
-    waitFor(() -> knows(sdk, prompt) && id.equals(sdk.resolve(prompt, "x").decision().rolloutId()), 60_000);
+    waitFor(
+        () -> knows(sdk, prompt) && id.equals(sdk.resolve(prompt, "x").decision().rolloutId()),
+        60_000);
     String unit = null;
     for (int i = 0; unit == null; i++) {
       if (sdk.resolve(prompt, "u-" + i).decision().version() == 2) {
