@@ -153,7 +153,7 @@ public class RolloutActivitiesImpl implements RolloutActivities {
     if (entry.canaryWeightBpBefore() != null) {
       before.put("canaryWeightBp", entry.canaryWeightBpBefore());
     }
-    audit.appendWithRequestId(
+    audit.append(
         entry.actor(),
         entry.role(),
         entry.action(),

@@ -44,7 +44,7 @@ public interface AuditDao {
           + " VALUES (:actor, :role, :action, :prompt, :rolloutId, :reason, :before, :after, :details,"
           + " :dedupeKey, :requestId)"
           + " ON CONFLICT DO NOTHING")
-  void appendWithRequestId(
+  void append(
       @Bind("actor") String actor,
       @Bind("role") String role,
       @Bind("action") String action,
@@ -56,22 +56,6 @@ public interface AuditDao {
       @Bind("details") @Json Map<String, ?> details,
       @Bind("dedupeKey") String dedupeKey,
       @Bind("requestId") String requestId);
-
-  /** An entry without a control's request id. */
-  default void append(
-      String actor,
-      String role,
-      String action,
-      String prompt,
-      String rolloutId,
-      String reason,
-      Object before,
-      Object after,
-      Map<String, ?> details,
-      String dedupeKey) {
-    appendWithRequestId(
-        actor, role, action, prompt, rolloutId, reason, before, after, details, dedupeKey, null);
-  }
 
   /** What the entry of a control request says was done, and by whom. */
   record AuditedControl(String action, String actor) {}
@@ -105,7 +89,8 @@ public interface AuditDao {
         details.get("before"),
         details.get("after"),
         details,
-        dedupeKey);
+        dedupeKey,
+        null);
   }
 
   /** A person's change, written once by the request that made it. */
@@ -127,6 +112,7 @@ public interface AuditDao {
         before,
         after,
         Map.of(),
+        null,
         null);
   }
 

@@ -98,7 +98,8 @@ public interface RolloutEndDao {
             Map.of("state", current.get()),
             Map.of("state", state.name()),
             Map.of("reason", reason),
-            "end-recorded/" + rolloutId);
+            "end-recorded/" + rolloutId,
+            null);
     return new Ended(true, reset);
   }
 

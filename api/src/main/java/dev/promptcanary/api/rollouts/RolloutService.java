@@ -260,7 +260,8 @@ public class RolloutService {
         json.valueToTree(before),
         json.valueToTree(spec),
         Map.of(),
-        "rollout.start " + id);
+        "rollout.start " + id,
+        null);
   }
 
   /**
