@@ -52,7 +52,7 @@ public final class WatchFrame {
   }
 
   /** The live state when the workflow answered, else the read model's. */
-  static String state(JsonNode rollout) {
+  public static String state(JsonNode rollout) {
     JsonNode live = rollout.path("live");
     String row = rollout.path("state").asText("");
     // The row is written when a rollout ends; the live answer may lag a final row by a look.
@@ -62,11 +62,25 @@ public final class WatchFrame {
     return row;
   }
 
-  static boolean isFinal(String state) {
+  /** Whether a rollout in {@code state} has ended: no control or look changes it any more. */
+  public static boolean isFinal(String state) {
     return switch (state) {
       case "EVAL_BLOCKED", "PROMOTED", "BYPASSED", "ROLLED_BACK", "ABORTED" -> true;
       default -> false;
     };
+  }
+
+  /**
+   * Why an ended rollout ended: the row's reason, else (a control's ending has no reason on the
+   * row, and the row may lag the live answer by a look) the last timeline entry's detail.
+   */
+  public static String endingReason(JsonNode rollout) {
+    String reason = Text.text(rollout, "reason", "");
+    JsonNode last = lastEvent(timeline(rollout));
+    if ((reason.isBlank() || !isFinal(rollout.path("state").asText(""))) && last != null) {
+      return last.path("detail").asText(reason);
+    }
+    return reason;
   }
 
   static String pauseReason(JsonNode rollout) {
@@ -207,12 +221,7 @@ public final class WatchFrame {
 
     JsonNode last = lastEvent(timeline(rollout));
     if (isFinal(state)) {
-      // A control's ending has no reason on the row; its timeline entry says who and why.
-      String reason = Text.text(rollout, "reason", "");
-      if (reason.isBlank() && last != null) {
-        reason = last.path("detail").asText("");
-      }
-      lines.add("decision " + state + ": " + reason);
+      lines.add("decision " + state + ": " + endingReason(rollout));
     } else if (overall != null) {
       lines.add(
           "decision " + overall.path("decision").asText() + ": " + overall.path("reason").asText());

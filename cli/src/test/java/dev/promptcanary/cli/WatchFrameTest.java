@@ -134,6 +134,28 @@ class WatchFrameTest {
   }
 
   @Test
+  void aLiveEndingAheadOfTheRowIsTheEndingWithItsTimelineReason() {
+    // The row is written when the rollout ends; the live answer can be final a look earlier.
+    ObjectNode rollout = Fixtures.withLiveState("canary-stage2-passing", "PROMOTED", null);
+    rollout.put("state", "CANARY").put("reason", "stage 1 passed");
+    ((com.fasterxml.jackson.databind.node.ArrayNode) rollout.path("live").path("timeline"))
+        .addObject()
+        .put("atMillis", 1L)
+        .put("event", "promoted")
+        .put("detail", "every gate passed at 50%");
+
+    assertThat(WatchFrame.state(rollout)).isEqualTo("PROMOTED");
+    assertThat(WatchFrame.isFinal(WatchFrame.state(rollout))).isTrue();
+    assertThat(WatchFrame.outcome(rollout)).isEqualTo(WatchFrame.Outcome.PROMOTED);
+    assertThat(WatchFrame.endingReason(rollout)).isEqualTo("every gate passed at 50%");
+    assertThat(WatchFrame.render(rollout, 200))
+        .contains("decision PROMOTED: every gate passed at 50%");
+    // Once the row is final its own reason is the ending's.
+    rollout.put("state", "PROMOTED").put("reason", "all stages passed");
+    assertThat(WatchFrame.endingReason(rollout)).isEqualTo("all stages passed");
+  }
+
+  @Test
   void theAxisPlacesBoundsEstimateMarginAndZero() {
     // bounds [-0.1, 0.3], estimate 0.1, margin -0.2, zero: span -0.2..0.3 over 21 places.
     String axis = WatchFrame.axis(0.1, -0.1, 0.3, -0.2);

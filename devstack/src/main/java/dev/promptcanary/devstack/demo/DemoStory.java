@@ -6,6 +6,7 @@ import dev.promptcanary.cli.ApiClient;
 import dev.promptcanary.cli.ApiError;
 import dev.promptcanary.cli.PromptCanaryCli;
 import dev.promptcanary.cli.RolloutWatch;
+import dev.promptcanary.cli.WatchFrame;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -297,7 +298,8 @@ public final class DemoStory {
     }
     JsonNode last = watched.rollout();
     printTimeline(version, last);
-    String state = last.path("state").asText();
+    // The watch's own reading of the state: the live one, which may be final a look before the row.
+    String state = WatchFrame.state(last);
     if (watched.exitCode() == PromptCanaryCli.TIMED_OUT) {
       say(
           "   v"
@@ -314,14 +316,14 @@ public final class DemoStory {
           null,
           "still " + state + " after the timeout of " + settings.timeout().toSeconds() + " s");
     }
-    if (!isFinal(state)) {
+    if (!WatchFrame.isFinal(state)) {
       // Held for a person (e.g. a broken split): the demo does not step in, so it did not end.
       String why =
           "held: " + state + " (" + last.path("live").path("pauseReason").asText("?") + ")";
       say("   v" + version + " " + why);
       return new Ending(version, id, expected, null, why);
     }
-    String reason = last.path("reason").asText("");
+    String reason = WatchFrame.endingReason(last);
     say("   v" + version + " " + state + ": " + reason);
     return new Ending(version, id, expected, state, reason);
   }
@@ -441,13 +443,6 @@ public final class DemoStory {
                         + " --address "
                         + temporal));
     out.printf(Locale.ROOT, "the story took %.0f s%n", elapsedSeconds());
-  }
-
-  private static boolean isFinal(String state) {
-    return switch (state) {
-      case "EVAL_BLOCKED", "PROMOTED", "BYPASSED", "ROLLED_BACK", "ABORTED" -> true;
-      default -> false;
-    };
   }
 
   static String abbreviate(String s, int max) {
