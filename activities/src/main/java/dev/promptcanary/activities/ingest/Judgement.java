@@ -39,10 +39,4 @@ public record Judgement(
       Instant judgedAt) {
     this(requestId, prompt, version, judge, score, judgedAt, null, null);
   }
-
-  public Judgement withTimeIfMissing(Instant now) {
-    return judgedAt != null
-        ? this
-        : new Judgement(requestId, prompt, version, judge, score, now, unit, servedAt);
-  }
 }

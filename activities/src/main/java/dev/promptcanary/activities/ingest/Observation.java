@@ -32,24 +32,4 @@ public record Observation(
     @PositiveOrZero @DecimalMax(Limits.MAX_COST) Double cost,
     @NotNull Boolean error,
     @NotNull Boolean safetyFlag,
-    @Min(-1) @Max(1) Integer feedback) {
-
-  /** The same observation stamped with {@code now} when the app sent no time of its own. */
-  public Observation withTimeIfMissing(Instant now) {
-    return observedAt != null
-        ? this
-        : new Observation(
-            requestId,
-            prompt,
-            version,
-            unit,
-            now,
-            latencyMs,
-            inputTokens,
-            outputTokens,
-            cost,
-            error,
-            safetyFlag,
-            feedback);
-  }
-}
+    @Min(-1) @Max(1) Integer feedback) {}

@@ -37,12 +37,6 @@ public record OutcomeMetric(
 
   public static final String NAME = "^[a-z0-9][a-z0-9._-]{0,99}$";
 
-  public OutcomeMetric withTimeIfMissing(Instant now) {
-    return observedAt != null
-        ? this
-        : new OutcomeMetric(prompt, version, unit, requestId, name, value, now);
-  }
-
   /** What makes a value the same report: prompt, unit, request (or the session) and name. */
   public String identity() {
     return prompt

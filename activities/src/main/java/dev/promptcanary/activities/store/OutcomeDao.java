@@ -366,9 +366,14 @@ public interface OutcomeDao {
     }
   }
 
-  /** Observations must carry their time ({@link Observation#withTimeIfMissing}). */
-  @Transaction
+  /** Observations that carry their time. */
   default IngestResult insertObservations(List<Observation> batch) {
+    return insertObservations(batch, null);
+  }
+
+  /** Observations, each at its own time or else at {@code arrivedAt}. */
+  @Transaction
+  default IngestResult insertObservations(List<Observation> batch, Instant arrivedAt) {
     int n = batch.size();
     String[] requestIds = new String[n];
     String[] prompts = new String[n];
@@ -388,7 +393,7 @@ public interface OutcomeDao {
       prompts[i] = o.prompt();
       versions[i] = o.version();
       units[i] = Units.orRequest(o.unit(), o.requestId());
-      times[i] = EpochMicros.of(o.observedAt());
+      times[i] = EpochMicros.of(ReportedTime.orArrival(o.observedAt(), arrivedAt, o.requestId()));
       latencies[i] = o.latencyMs();
       inputTokens[i] = o.inputTokens();
       outputTokens[i] = o.outputTokens();
@@ -476,14 +481,19 @@ public interface OutcomeDao {
       @Bind("units") String[] units,
       @Bind("servedMicros") Long[] servedMicros);
 
+  /** Judgements that carry their time. */
+  default IngestResult insertJudgements(List<Judgement> batch) {
+    return insertJudgements(batch, null);
+  }
+
   /**
-   * Judgements must carry their time ({@link Judgement#withTimeIfMissing}). One that names its unit
-   * also exposes the unit, at its serving time or else its judging time (an earlier observation of
-   * the unit wins). Every unit a score is stored for is locked first (those taken from the
-   * observation too), so the score's totals are kept under the lock.
+   * Judgements, each at its own time or else at {@code arrivedAt}. One that names its unit also
+   * exposes the unit, at its serving time or else its judging time (an earlier observation of the
+   * unit wins). Every unit a score is stored for is locked first (those taken from the observation
+   * too), so the score's totals are kept under the lock.
    */
   @Transaction
-  default IngestResult insertJudgements(List<Judgement> batch) {
+  default IngestResult insertJudgements(List<Judgement> batch, Instant arrivedAt) {
     int n = batch.size();
     if (n == 0) {
       return new IngestResult(0, 0);
@@ -505,7 +515,7 @@ public interface OutcomeDao {
       prompts[i] = j.prompt();
       versions[i] = j.version();
       scores[i] = j.score();
-      times[i] = EpochMicros.of(j.judgedAt());
+      times[i] = EpochMicros.of(ReportedTime.orArrival(j.judgedAt(), arrivedAt, j.requestId()));
       units[i] = j.unit() == null || j.unit().isEmpty() ? null : j.unit();
       served[i] = j.servedAt() == null ? null : EpochMicros.of(j.servedAt());
       lockVersions[i] = versions[i];
@@ -620,11 +630,16 @@ public interface OutcomeDao {
       @Bind("values") Double[] values,
       @Bind("timesMicros") Long[] timesMicros);
 
-  /**
-   * Metric values must carry their time ({@link OutcomeMetric#withTimeIfMissing}); a session value
-   * has no request.
-   */
+  /** Metric values that carry their time. */
   default IngestResult insertMetrics(List<OutcomeMetric> batch) {
+    return insertMetrics(batch, null);
+  }
+
+  /**
+   * Metric values, each at its own time or else at {@code arrivedAt}; a session value has no
+   * request.
+   */
+  default IngestResult insertMetrics(List<OutcomeMetric> batch, Instant arrivedAt) {
     int n = batch.size();
     String[] prompts = new String[n];
     Integer[] versions = new Integer[n];
@@ -641,7 +656,7 @@ public interface OutcomeDao {
       requestIds[i] = m.requestId() == null ? "" : m.requestId();
       names[i] = m.name();
       values[i] = m.value();
-      times[i] = EpochMicros.of(m.observedAt());
+      times[i] = EpochMicros.of(ReportedTime.orArrival(m.observedAt(), arrivedAt, m.name()));
     }
     int inserted = insertMetricColumns(prompts, versions, units, requestIds, names, values, times);
     return new IngestResult(inserted, n - inserted);

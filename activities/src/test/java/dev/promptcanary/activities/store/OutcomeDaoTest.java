@@ -1,6 +1,7 @@
 package dev.promptcanary.activities.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.promptcanary.activities.ingest.IngestResult;
@@ -56,6 +57,42 @@ class OutcomeDaoTest {
                     .mapTo(Long.class)
                     .one());
     assertThat(stored).isEqualTo(51);
+  }
+
+  @Test
+  void anOutcomeWithoutItsOwnTimeIsStoredAtTheBatchArrivalAndNeverWithoutATime() {
+    Instant arrived = Instant.parse("2026-02-03T09:00:00.5Z");
+    Instant own = Instant.parse("2026-02-03T08:00:00Z");
+    Observation untimed =
+        new Observation("arrival-1", "ingest", 1, "s-a", null, 10.0, 1, 1, 0.0, false, false, null);
+    Observation timed =
+        new Observation("arrival-2", "ingest", 1, "s-a", own, 10.0, 1, 1, 0.0, false, false, null);
+    Judgement score = new Judgement("arrival-1", "ingest", 1, "judge", 0.8, null);
+
+    assertThatThrownBy(() -> outcomes.insertObservations(List.of(untimed)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("arrival-1");
+    assertThat(outcomes.insertObservations(List.of(untimed, timed), arrived))
+        .isEqualTo(new IngestResult(2, 0));
+    assertThat(outcomes.insertJudgements(List.of(score), arrived))
+        .isEqualTo(new IngestResult(1, 0));
+
+    var times =
+        jdbi.withHandle(
+            h ->
+                h.select(
+                        "SELECT request_id, observed_at FROM observations"
+                            + " WHERE request_id LIKE 'arrival-%' ORDER BY request_id")
+                    .map((rs, ctx) -> rs.getTimestamp("observed_at").toInstant())
+                    .list());
+    assertThat(times).containsExactly(arrived, own);
+    Instant judged =
+        jdbi.withHandle(
+            h ->
+                h.select("SELECT judged_at FROM judgements WHERE request_id = 'arrival-1'")
+                    .map((rs, ctx) -> rs.getTimestamp("judged_at").toInstant())
+                    .one());
+    assertThat(judged).isEqualTo(arrived);
   }
 
   @Test

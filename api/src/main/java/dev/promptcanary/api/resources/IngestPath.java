@@ -40,32 +40,26 @@ public final class IngestPath {
   }
 
   public IngestResult observations(List<Observation> items) {
-    return store(
-        items, Observation::withTimeIfMissing, outcomes::insertObservations, Observation::prompt);
+    return store(items, outcomes::insertObservations, Observation::prompt);
   }
 
   public IngestResult judgements(List<Judgement> items) {
-    return store(
-        items, Judgement::withTimeIfMissing, outcomes::insertJudgements, Judgement::prompt);
+    return store(items, outcomes::insertJudgements, Judgement::prompt);
   }
 
   public IngestResult metrics(List<OutcomeMetric> items) {
-    return store(
-        items, OutcomeMetric::withTimeIfMissing, outcomes::insertMetrics, OutcomeMetric::prompt);
+    return store(items, outcomes::insertMetrics, OutcomeMetric::prompt);
   }
 
   /**
-   * Stamps the items without a time with one arrival time, stores them, and tells the rollouts of
-   * their prompts when any was new.
+   * Stores the items, those without a time at one arrival time, and tells the rollouts of their
+   * prompts when any was new.
    */
   private <T> IngestResult store(
       List<T> items,
-      BiFunction<T, Instant, T> stamped,
-      Function<List<T>, IngestResult> insert,
+      BiFunction<List<T>, Instant, IngestResult> insert,
       Function<T, String> prompt) {
-    Instant now = clock.instant();
-    IngestResult result =
-        insert.apply(items.stream().map(item -> stamped.apply(item, now)).toList());
+    IngestResult result = insert.apply(items, clock.instant());
     if (result.accepted() > 0) {
       notifier.outcomesStored(items.stream().map(prompt).collect(Collectors.toSet()));
     }
