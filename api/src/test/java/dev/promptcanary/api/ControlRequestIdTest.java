@@ -103,6 +103,21 @@ class ControlRequestIdTest {
   }
 
   @Test
+  void anAbortWhoseRunEndedBeforeItsAnswerButThatWasActedOnIsA200ThatSaysSo() {
+    // The race's abort carries this request's id: the rollout acted on it (audited) and ended
+    // before this attempt's answer came back.
+    String id = canary("ranout");
+    temporal.abortFirst(id, new ControlRequest("deployer", "first", "deployer", "abort-same"));
+
+    Reply done = control(deployer, id, "abort", "first", "abort-same");
+
+    assertThat(done.status()).as(String.valueOf(done.body())).isEqualTo(200);
+    assertThat(done.body().get("state").asText()).isEqualTo("ABORTED");
+    assertThat(done.body().get("message").asText()).isEqualTo("abort done (now ABORTED)");
+    assertThat(audited(id, "rollout.abort")).containsExactly("abort-same");
+  }
+
+  @Test
   void aControlsAuditEntryCarriesTheClientsRequestIdAndASecondSendIsAnsweredOnce() {
     String id = canary("sentagain");
 

@@ -713,8 +713,12 @@ public class RolloutService {
       String id, String workflowId, String action, String requestId) {
     RolloutState now = stateNow(id, workflowId);
     if (audit.control(id, requestId).isPresent()) {
+      // The run that acted on it ended: by this control (e.g. an abort) or by continuing as new.
       return new ControlResult(
-          now, action + " done; the rollout went on as a new run (now " + now + ")");
+          now,
+          now.isFinal()
+              ? action + " done (now " + now + ")"
+              : action + " done; the rollout went on as a new run (now " + now + ")");
     }
     if (now.isFinal()) {
       throw ApiException.conflict(
