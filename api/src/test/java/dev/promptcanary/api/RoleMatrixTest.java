@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.glassfish.jersey.client.ClientProperties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -300,9 +299,8 @@ class RoleMatrixTest {
             .replace("{revoke}", String.valueOf(keyToRevoke))
             .replace("{rotate}", String.valueOf(currentRotatable()));
     Invocation.Builder request =
-        APP.client()
+        TestApps.clientWithoutRedirects(APP)
             .target("http://localhost:" + APP.getLocalPort() + path)
-            .property(ClientProperties.FOLLOW_REDIRECTS, false)
             .request(MediaType.APPLICATION_JSON, MediaType.TEXT_HTML);
     if (key != null) {
       request = request.header("Authorization", "Bearer " + key);

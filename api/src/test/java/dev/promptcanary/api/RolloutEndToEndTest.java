@@ -105,10 +105,11 @@ class RolloutEndToEndTest {
                 .asText())
         .isEqualTo("CANARY");
 
+    // until it decides; the bound is a backstop for a loaded machine (see the promotion test)
     rollouts.trafficUntil(
         id,
         state -> !state.equals("CANARY"),
-        60,
+        180,
         round -> simulateTraffic("worse", 200, -0.10, round));
     JsonNode rollout =
         rollouts.awaitRollout(id, r -> r.get("state").asText().equals("ROLLED_BACK"), 30_000);
@@ -140,13 +141,17 @@ class RolloutEndToEndTest {
             "{\"prompt\": \"better\", \"candidateVersion\": 2, \"startedBy\": \"x\"}");
     assertThat(second.status()).isEqualTo(409);
 
+    // Traffic until the rollout decides, however long this machine takes to send enough: the
+    // bound is a backstop, not the expected time (under load the sample-ratio gate of stage 2 was
+    // still inconclusive when a 120 s bound ran out, and the wait after it had no traffic to go
+    // on). Any decision ends the traffic, so a rollback fails the assertion below at once.
     rollouts.trafficUntil(
         id,
-        state -> state.equals("PROMOTED"),
-        120,
+        state -> !state.equals("CANARY"),
+        300,
         round -> simulateTraffic("better", 250, 0.0, 100 + round));
     JsonNode rollout =
-        rollouts.awaitRollout(id, r -> r.get("state").asText().equals("PROMOTED"), 30_000);
+        rollouts.awaitRollout(id, r -> !r.get("state").asText().equals("CANARY"), 30_000);
     assertThat(rollout.get("state").asText()).as(rollout.toString()).isEqualTo("PROMOTED");
     assertThat(http.get("/v1/prompts/better/routing").body().get("stableVersion").asInt())
         .isEqualTo(2);

@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.function.Predicate;
-import org.glassfish.jersey.client.ClientProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,9 +42,8 @@ class RolloutPagesTest {
 
   private Page page(String path, String key) {
     var request =
-        APP.client()
+        APP.clientWithoutRedirects()
             .target("http://localhost:" + APP.getLocalPort() + path)
-            .property(ClientProperties.FOLLOW_REDIRECTS, false)
             .request(MediaType.TEXT_HTML);
     Response response =
         key == null ? request.get() : request.header("Authorization", "Bearer " + key).get();
