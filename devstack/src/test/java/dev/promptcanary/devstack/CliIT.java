@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * other CLI processes; and the errors, one line each.
  */
 class CliIT {
-  private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROMPT = "cli-it";
 
@@ -212,8 +211,10 @@ class CliIT {
               + stack.apiPort()
               + " PROMPTCANARY_API_KEY="
               + keys.get(Role.READER)
-              + " java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx128m -jar "
-              + JAR.toAbsolutePath()
+              + " java "
+              + String.join(" ", ChildJvm.options("128m"))
+              + " -jar "
+              + ChildJvm.jar()
               + " rollout watch "
               + id
               + " --interval 0.5; echo \"watch exit code=$?\"");
@@ -305,9 +306,8 @@ class CliIT {
   private JarProcess cliProcess(Role role, Path log, String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of(args));
     JarProcess.Builder builder =
-        JarProcess.builder(JAR)
+        ChildJvm.builder("128m")
             .name("cli " + String.join(" ", args))
-            .jvmOptions("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m")
             .args(all)
             .log(log)
             .env("PROMPTCANARY_URL", "http://127.0.0.1:" + stack.apiPort());

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * state as read from the API).
  */
 class DemoCommandIT {
-  private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final Pattern FINAL =
       Pattern.compile("^final: v(\\d+) ([A-Z_]+) \\(expected ([A-Z_]+), rollout (\\S+)\\)");
 
@@ -32,7 +31,7 @@ class DemoCommandIT {
   void playsTheStoryPromotingTheBetterCandidateAndRollingBackTheRegressedOne() throws Exception {
     Path output = work.resolve("demo.out");
     JarProcess demo =
-        JarProcess.builder(JAR)
+        ChildJvm.builder(null)
             .name("demo")
             .log(output)
             .args(

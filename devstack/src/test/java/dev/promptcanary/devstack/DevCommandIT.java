@@ -32,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * again.
  */
 class DevCommandIT {
-  private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -243,7 +242,7 @@ class DevCommandIT {
                 "--data-dir",
                 dataDir.toString()));
     args.addAll(TestTemporal.args());
-    return JarProcess.builder(JAR).name(name).log(work.resolve(name + ".log")).args(args).start();
+    return ChildJvm.builder(null).name(name).log(work.resolve(name + ".log")).args(args).start();
   }
 
   /** A workflow run and the length of its history. */

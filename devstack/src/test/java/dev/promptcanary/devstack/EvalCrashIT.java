@@ -54,8 +54,11 @@ class EvalCrashIT {
    */
   private static final int CONCURRENCY = SuiteEvalRunner.DEFAULT_CONCURRENCY;
 
-  /** The simulator's delay per answer: 40 pairs, 4 at a time, take about 12 s. */
-  private static final int LATENCY_MS = 1200;
+  /**
+   * The simulator's delay per answer: 40 pairs, 4 at a time, take about 6 s, so the kill (within a
+   * poll of the second round being stored) lands with some 8 rounds, about 5 s, still to go.
+   */
+  private static final int LATENCY_MS = 600;
 
   @TempDir Path work;
   private ProcessStack stack;

@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -33,12 +32,12 @@ import java.util.function.Predicate;
 /**
  * The packaged jar run as deployed, for the process-level ITs: {@code dev --no-worker} (embedded
  * PostgreSQL, the embedded Temporal server and the API) in one process and workers in others,
- * started with {@code worker deployment/config/worker.yml}. Every process runs a copy of the jar in
- * the test's directory, so a rebuild of {@code target/} while a test runs cannot pull the jar from
- * under them. Also the test's HTTP and JDBC plumbing, and the children's logs for failure messages.
+ * started with {@code worker deployment/config/worker.yml}. Every process runs the test JVM's copy
+ * of the jar ({@link ChildJvm}), so a rebuild of {@code target/} while a test runs cannot pull the
+ * jar from under them. Also the test's HTTP and JDBC plumbing, and the children's logs for failure
+ * messages.
  */
 final class ProcessStack implements AutoCloseable {
-  private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final Path WORKER_CONFIG = Path.of("..", "deployment", "config", "worker.yml");
   private static final Path SERVER_CONFIG = Path.of("..", "deployment", "config", "server.yml");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -81,7 +80,7 @@ final class ProcessStack implements AutoCloseable {
    */
   JarProcess startDev(String name, boolean withWorker) throws Exception {
     if (jar == null) {
-      jar = Files.copy(JAR, work.resolve("promptcanary.jar"));
+      jar = ChildJvm.jar();
       apiPort = TestApps.freePort();
       adminPort = TestApps.freePort();
       temporalPort = TestApps.freePort();
@@ -246,9 +245,8 @@ final class ProcessStack implements AutoCloseable {
   private JarProcess start(String name, List<String> args, Map<String, String> env)
       throws IOException {
     JarProcess child =
-        JarProcess.builder(jar)
+        ChildJvm.builder("384m")
             .name(name)
-            .jvmOptions("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m")
             .args(args)
             .env(env)
             .log(work.resolve(name + ".log"))

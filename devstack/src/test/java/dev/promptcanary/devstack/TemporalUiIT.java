@@ -44,7 +44,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * scripts/install-chromium}); skips saying why otherwise.
  */
 class TemporalUiIT {
-  private static final Path JAR = Path.of("target", "promptcanary.jar");
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
@@ -65,7 +64,7 @@ class TemporalUiIT {
     int temporalPort = TestApps.freePort();
     Path output = work.resolve("demo.out");
     JarProcess demo =
-        JarProcess.builder(JAR)
+        ChildJvm.builder(null)
             .name("demo")
             .log(output)
             .args(
