@@ -2,9 +2,11 @@ package dev.promptcanary.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,9 +43,38 @@ final class RolloutCommands {
 
     @Mixin Output output;
 
+    /** How often a start answered 503 is sent, the first time included. */
+    static final int ATTEMPTS = 5;
+
+    /** The wait before sending it again: the API's {@code Retry-After} of a Temporal 503. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+
     @Override
     int run(ApiClient api) throws Exception {
-      JsonNode started = api.post("/v1/rollouts", Documents.read(file));
+      JsonNode body = Documents.read(file);
+      if (body instanceof ObjectNode object && !object.hasNonNull("requestId")) {
+        // So that a start answered 503 (it may have gone through) can be sent again: the same
+        // requestId answers with the rollout the first attempt started, never a second one.
+        object.put("requestId", "cli-" + UUID.randomUUID());
+      }
+      JsonNode started = null;
+      for (int attempt = 1; started == null; attempt++) {
+        try {
+          started = api.post("/v1/rollouts", body);
+        } catch (ApiError e) {
+          if (e.status() != 503 || attempt == ATTEMPTS) {
+            throw e;
+          }
+          PrintWriter err = spec.commandLine().getErr();
+          err.println(
+              "HTTP 503: "
+                  + e.getMessage()
+                  + "; sending the start again with requestId "
+                  + body.path("requestId").asText());
+          err.flush();
+          Thread.sleep(RETRY_AFTER.toMillis());
+        }
+      }
       if (output.json()) {
         Output.printJson(out(), started);
       } else {

@@ -171,6 +171,46 @@ class CliAgainstFakeApiTest {
   }
 
   @Test
+  void aStartAnswered503IsSentAgainWithTheSameRequestId() throws Exception {
+    Path file = dir.resolve("rollout.json");
+    Files.writeString(file, "{\"prompt\": \"support\", \"candidateVersion\": 2, \"stages\": []}");
+    AtomicInteger calls = new AtomicInteger();
+    handler =
+        (e, body) -> {
+          if (calls.incrementAndGet() == 1) {
+            answer(e, 503, "{\"code\":503,\"message\":\"Temporal did not answer\"}");
+          } else {
+            answer(
+                e,
+                200,
+                "{\"id\":\"rollout-support-2\",\"state\":\"PENDING\",\"prompt\":\"support\","
+                    + "\"candidateVersion\":2,\"baselineVersion\":1}");
+          }
+        };
+
+    Run run = cli("rollout", "start", file.toString());
+
+    assertThat(run.code()).as(run.err()).isEqualTo(PromptCanaryCli.OK);
+    assertThat(run.out()).isEqualTo("rollout-support-2 PENDING: support v2 against v1\n");
+    assertThat(requests).hasSize(2);
+    String first = json(requests.get(0).body()).path("requestId").asText();
+    assertThat(first).startsWith("cli-");
+    assertThat(json(requests.get(1).body()).path("requestId").asText()).isEqualTo(first);
+    assertThat(run.err()).contains("sending the start again with requestId " + first);
+
+    // A requestId of the file's own is sent as it is.
+    requests.clear();
+    Files.writeString(
+        file, "{\"prompt\": \"support\", \"candidateVersion\": 2, \"requestId\": \"deploy-9\"}");
+    assertThat(cli("rollout", "start", file.toString()).code()).isEqualTo(PromptCanaryCli.OK);
+    assertThat(json(requests.get(0).body()).path("requestId").asText()).isEqualTo("deploy-9");
+  }
+
+  private static JsonNode json(String body) throws IOException {
+    return ApiClient.JSON.readTree(body);
+  }
+
+  @Test
   void noServerAndABadFileAreOneLineErrorsToo() throws Exception {
     Run unreachable =
         cli(Map.of("PROMPTCANARY_URL", "http://127.0.0.1:1"), "rollout", "status", "r-1");

@@ -95,23 +95,33 @@ public class RolloutService {
   /** A started rollout, or the one an earlier attempt of the same request started. */
   public record Started(RolloutView rollout, boolean created) {}
 
+  /**
+   * How long a start waits for Temporal, from its arrival: each Temporal call of the start gets
+   * what is left of it; past it the start answers 503 with {@code Retry-After}, and the client's
+   * retry with the same {@code requestId} answers as the first would have (200 with the rollout
+   * when the first went through in Temporal).
+   */
+  public static final Duration START_ANSWER_BOUND = Duration.ofSeconds(8);
+
   public Started start(StartRolloutRequest request, Caller caller) {
+    long answerBy = System.nanoTime() + START_ANSWER_BOUND.toNanos();
     String prompt = request.prompt();
     int candidate = request.candidateVersion();
     RoutingState current = CandidateCheck.routingOf(routing, prompts, prompt, candidate);
     StartRequestIdentity identity = StartRequestIdentity.of(request, caller.name(), json);
     // Before the checks of the prompt's state: the earlier attempt's rollout changed it.
     String latest = identity == null ? null : latestRolloutOf(prompt);
-    if (startedBy(identity, latest)) {
-      return again(latest, request, current, caller);
+    if (startedBy(identity, latest, answerBy)) {
+      return again(latest, request, current, caller, answerBy);
     }
     if (current.stableVersion() == candidate) {
       throw ApiException.invalid(
           "candidateVersion", "version " + candidate + " is already the stable version");
     }
     if (routing.ownedByLiveRollout(current)) {
-      if (!current.rolloutId().equals(latest) && startedBy(identity, current.rolloutId())) {
-        return again(current.rolloutId(), request, current, caller);
+      if (!current.rolloutId().equals(latest)
+          && startedBy(identity, current.rolloutId(), answerBy)) {
+        return again(current.rolloutId(), request, current, caller, answerBy);
       }
       throw ApiException.conflict(
           "prompt",
@@ -133,8 +143,8 @@ public class RolloutService {
       rollouts.insertPending(id, prompt, candidate, current.stableVersion(), spec);
     } catch (UnableToExecuteStatementException e) {
       String active = latestRolloutOf(prompt);
-      if (startedBy(identity, active)) {
-        return again(active, request, current, caller);
+      if (startedBy(identity, active, answerBy)) {
+        return again(active, request, current, caller, answerBy);
       }
       throw ApiException.conflict(
           "prompt", "prompt '" + prompt + "' already has a running rollout");
@@ -158,14 +168,14 @@ public class RolloutService {
                   .setStaticSummary(summary(spec))
                   .setStaticDetails(details(spec))
                   .build());
-      WorkflowClient.start(
-          workflow::run,
-          new RolloutInput(id, spec.withoutWebhookSecret(), Checkpoint.initial(), null, planNotes));
+      RolloutInput input =
+          new RolloutInput(id, spec.withoutWebhookSecret(), Checkpoint.initial(), null, planNotes);
+      BoundedTemporalCall.within(left(answerBy), () -> WorkflowClient.start(workflow::run, input));
     } catch (WorkflowExecutionAlreadyStarted e) {
-      if (!startedBy(id, startToken)) {
+      if (!startedBy(id, startToken, answerBy)) {
         // An earlier attempt of this request started it, answered 503 and gave its id back.
-        if (startedBy(identity, id)) {
-          return again(id, request, current, caller);
+        if (startedBy(identity, id, answerBy)) {
+          return again(id, request, current, caller, answerBy);
         }
         rollouts.deleteNeverStarted(id);
         throw ApiException.conflict("prompt", "rollout " + id + " already exists in Temporal");
@@ -173,16 +183,39 @@ public class RolloutService {
     } catch (RuntimeException e) {
       // Unless the start reached Temporal and only its answer was lost (a deadline on a slow
       // server): then the rollout runs, its reserved row stays, and the caller gets it.
-      if (!startedBy(id, startToken)) {
+      if (!startedBy(id, startToken, answerBy)) {
         rollouts.deleteNeverStarted(id);
         if (TemporalErrors.isUnavailable(e)) {
-          throw TemporalErrors.unavailable(e);
+          throw left(answerBy).isNegative() || left(answerBy).isZero()
+              ? noStartAnswer(identity, e)
+              : TemporalErrors.unavailable(e);
         }
         throw e;
       }
     }
     recordStart(caller, id, current, spec);
-    return new Started(view(id), true);
+    return new Started(view(id, answerBy), true);
+  }
+
+  /** What is left of a bound that ends at {@code answerBy} ({@link System#nanoTime()}). */
+  private static Duration left(long answerBy) {
+    return Duration.ofNanos(answerBy - System.nanoTime());
+  }
+
+  /** The 503 of a start Temporal did not answer within its bound: it may have gone through. */
+  private static ApiException noStartAnswer(StartRequestIdentity identity, RuntimeException e) {
+    return ApiException.unavailable(
+        "Temporal did not answer the rollout start within "
+            + START_ANSWER_BOUND.toSeconds()
+            + " s ("
+            + TemporalErrors.rootMessage(e)
+            + "); it may still have started: "
+            + (identity != null
+                ? "send the same request again (with the same requestId) and it answers with the"
+                    + " rollout it started, if it did"
+                : "read GET /v1/rollouts?prompt=... before sending it again (a start sent with a"
+                    + " requestId can simply be sent again)"),
+        TemporalErrors.RETRY_AFTER_SECONDS);
   }
 
   /** The id of the prompt's most recent rollout (running or not); null for none. */
@@ -196,16 +229,20 @@ public class RolloutService {
    * started the workflow {@code id}; a 409 on {@code requestId} when the id was used for another
    * request, a 503 when Temporal cannot tell.
    */
-  private boolean startedBy(StartRequestIdentity identity, String id) {
+  private boolean startedBy(StartRequestIdentity identity, String id, long answerBy) {
     if (identity == null || id == null) {
       return false;
     }
     WorkflowExecutionDescription workflow;
     try {
-      workflow = client.newUntypedWorkflowStub(id).describe();
+      workflow =
+          BoundedTemporalCall.within(
+              left(answerBy), () -> client.newUntypedWorkflowStub(id).describe());
     } catch (RuntimeException e) {
       if (TemporalErrors.isUnavailable(e)) {
-        throw TemporalErrors.unavailable(e);
+        throw left(answerBy).isNegative() || left(answerBy).isZero()
+            ? noStartAnswer(identity, e)
+            : TemporalErrors.unavailable(e);
       }
       return false; // no such workflow (any more)
     }
@@ -230,7 +267,7 @@ public class RolloutService {
    * than after the workflow's first record.
    */
   private Started again(
-      String id, StartRolloutRequest request, RoutingState before, Caller caller) {
+      String id, StartRolloutRequest request, RoutingState before, Caller caller, long answerBy) {
     RolloutDao.Row row = rollouts.find(id).orElse(null);
     RolloutSpec spec;
     if (row != null) {
@@ -245,7 +282,7 @@ public class RolloutService {
       }
     }
     recordStart(caller, id, before, spec);
-    return new Started(view(id), false);
+    return new Started(view(id, answerBy), false);
   }
 
   /** The audit entry of a start, once per rollout however often its request was retried. */
@@ -268,10 +305,12 @@ public class RolloutService {
    * Whether the workflow {@code id} in Temporal is the one this request started (its memo carries
    * the request's token), rather than an older execution with the same id or none at all.
    */
-  private boolean startedBy(String id, String startToken) {
+  private boolean startedBy(String id, String startToken, long answerBy) {
     try {
       Object token =
-          client.newUntypedWorkflowStub(id).describe().getMemo(START_TOKEN_MEMO, String.class);
+          BoundedTemporalCall.within(
+                  left(answerBy), () -> client.newUntypedWorkflowStub(id).describe())
+              .getMemo(START_TOKEN_MEMO, String.class);
       return startToken.equals(token);
     } catch (RuntimeException unknown) {
       return false;
@@ -559,6 +598,14 @@ public class RolloutService {
   }
 
   public RolloutView view(String id) {
+    return view(id, Long.MAX_VALUE);
+  }
+
+  /**
+   * The rollout, its live progress asked of Temporal until {@code answerBy} ({@link
+   * System#nanoTime()}; {@link Long#MAX_VALUE}: under the request stubs' own deadline only).
+   */
+  private RolloutView view(String id, long answerBy) {
     RolloutDao.Row row =
         rollouts
             .find(id)
@@ -567,8 +614,11 @@ public class RolloutService {
       return new RolloutView(row, null, null);
     }
     try {
+      RolloutWorkflow workflow = client.newWorkflowStub(RolloutWorkflow.class, row.workflowId());
       RolloutProgress live =
-          client.newWorkflowStub(RolloutWorkflow.class, row.workflowId()).progress();
+          answerBy == Long.MAX_VALUE
+              ? workflow.progress()
+              : BoundedTemporalCall.within(left(answerBy), workflow::progress);
       return new RolloutView(row, live, null);
     } catch (RuntimeException e) {
       return new RolloutView(
@@ -581,16 +631,36 @@ public class RolloutService {
   }
 
   /**
-   * How long a control waits for Temporal, from its first call: past it, the control answers 503
-   * with {@code Retry-After} rather than keep the caller waiting.
+   * How long a control may take, from its arrival: past it, the control answers 503 with {@code
+   * Retry-After} rather than keep the caller waiting (a client's 10 s timeout leaves 2 s for the
+   * HTTP round trip and the request's queueing).
    */
   public static final Duration CONTROL_ANSWER_BOUND = Duration.ofSeconds(8);
 
   /**
    * Sends a control and answers once the workflow has acted on it, or with a 503 after {@link
-   * #CONTROL_ANSWER_BOUND}.
+   * #CONTROL_ANSWER_BOUND}. The whole control is bounded, not only its update: the describe before
+   * it, the query of the state a control sent again or one that met a closed run answers with (a
+   * query of a closed run is a replay on a worker), and the store reads all wait on servers that
+   * can be slow. Past the update nothing is written, so the control's thread can be abandoned.
    */
   public ControlResult control(String id, String action, ControlBody body, Caller caller) {
+    long answerBy = System.nanoTime() + CONTROL_ANSWER_BOUND.toNanos();
+    try {
+      return BoundedTemporalCall.within(
+          CONTROL_ANSWER_BOUND, () -> controlWithin(answerBy, id, action, body, caller));
+    } catch (ApiException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (TemporalErrors.isUnavailable(e) || e.getCause() instanceof TimeoutException) {
+        throw noAnswer(id, action, e);
+      }
+      throw e;
+    }
+  }
+
+  private ControlResult controlWithin(
+      long answerBy, String id, String action, ControlBody body, Caller caller) {
     RolloutDao.Row row =
         rollouts
             .find(id)
@@ -609,7 +679,6 @@ public class RolloutService {
       throw ApiException.conflict(
           "id", "rollout " + id + " has already ended (" + row.state() + ")");
     }
-    long answerBy = System.nanoTime() + CONTROL_ANSWER_BOUND.toNanos();
     WorkflowStub workflow = client.newUntypedWorkflowStub(row.workflowId());
     try {
       // While Temporal is unreachable this fails at once (under the request stubs' short
@@ -649,25 +718,30 @@ public class RolloutService {
       throw ApiException.conflict("id", "rollout " + id + " is not running");
     } catch (RuntimeException e) {
       if (TemporalErrors.isUnavailable(e) || e.getCause() instanceof TimeoutException) {
-        throw ApiException.unavailable(
-            "rollout "
-                + id
-                + " did not answer the "
-                + action
-                + " within "
-                + CONTROL_ANSWER_BOUND.toSeconds()
-                + " s (Temporal or its worker unreachable or slow: "
-                + TemporalErrors.rootMessage(e)
-                + "); the control may still take effect: read GET /v1/rollouts/"
-                + id
-                + " before sending it again",
-            TemporalErrors.RETRY_AFTER_SECONDS);
+        throw noAnswer(id, action, e);
       }
       if (TemporalErrors.isFinished(e)) {
         return answerAfterRunEnded(id, row.workflowId(), action, requestId);
       }
       throw e;
     }
+  }
+
+  /** The 503 of a control not answered within its bound: it may still take effect. */
+  private static ApiException noAnswer(String id, String action, RuntimeException e) {
+    return ApiException.unavailable(
+        "rollout "
+            + id
+            + " did not answer the "
+            + action
+            + " within "
+            + CONTROL_ANSWER_BOUND.toSeconds()
+            + " s (Temporal or its worker unreachable or slow: "
+            + TemporalErrors.rootMessage(e)
+            + "); the control may still take effect: read GET /v1/rollouts/"
+            + id
+            + " before sending it again",
+        TemporalErrors.RETRY_AFTER_SECONDS);
   }
 
   /**
