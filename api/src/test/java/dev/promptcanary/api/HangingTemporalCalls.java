@@ -2,11 +2,8 @@ package dev.promptcanary.api;
 
 import dev.promptcanary.worker.TemporalFactory;
 import io.grpc.Status;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.interceptors.WorkflowClientCallsInterceptor;
 import io.temporal.common.interceptors.WorkflowClientCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkflowClientInterceptorBase;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * is not a gRPC deadline: only the caller's own bound (an interrupt) ends it early. Installed as
  * the configuration's {@link TemporalFactory}, so every client the app builds goes through it.
  */
-final class HangingTemporalCalls extends TemporalFactory {
+final class HangingTemporalCalls extends FaultyTemporalFactory {
   /**
    * Past the test client's patience ({@code postOnce}: 60 s), so a wait nothing bounds fails the
    * test on the client's timeout at worst, never by a figure of its own.
@@ -34,9 +31,7 @@ final class HangingTemporalCalls extends TemporalFactory {
 
   /** The factory of {@code original} (same target, namespace and task queue), with the hangs. */
   HangingTemporalCalls(TemporalFactory original) {
-    setTarget(original.getTarget());
-    setNamespace(original.getNamespace());
-    setTaskQueue(original.getTaskQueue());
+    super(original);
   }
 
   void hangDescribesOf(String workflowId) {
@@ -74,20 +69,9 @@ final class HangingTemporalCalls extends TemporalFactory {
   }
 
   @Override
-  public WorkflowClient buildClient(WorkflowServiceStubs stubs) {
-    return WorkflowClient.newInstance(
-        stubs,
-        WorkflowClientOptions.newBuilder()
-            .setNamespace(getNamespace())
-            .setInterceptors(
-                new WorkflowClientInterceptorBase() {
-                  @Override
-                  public WorkflowClientCallsInterceptor workflowClientCallsInterceptor(
-                      WorkflowClientCallsInterceptor next) {
-                    return new Hangs(next);
-                  }
-                })
-            .build());
+  WorkflowClientCallsInterceptor faults(
+      WorkflowClientCallsInterceptor next, WorkflowServiceStubs stubs) {
+    return new Hangs(next);
   }
 
   private final class Hangs extends WorkflowClientCallsInterceptorBase {

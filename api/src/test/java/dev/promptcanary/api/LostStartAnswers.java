@@ -2,11 +2,8 @@ package dev.promptcanary.api;
 
 import dev.promptcanary.worker.TemporalFactory;
 import io.grpc.Status;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.interceptors.WorkflowClientCallsInterceptor;
 import io.temporal.common.interceptors.WorkflowClientCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkflowClientInterceptorBase;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,15 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * and so does the describe the API then sends to find out whether it started. Installed as the
  * configuration's {@link TemporalFactory}, so every client the app builds goes through it.
  */
-final class LostStartAnswers extends TemporalFactory {
+final class LostStartAnswers extends FaultyTemporalFactory {
   private final Set<String> startAnswersToLose = ConcurrentHashMap.newKeySet();
   private final Set<String> describesToFail = ConcurrentHashMap.newKeySet();
 
   /** The factory of {@code original} (same target, namespace and task queue), with the faults. */
   LostStartAnswers(TemporalFactory original) {
-    setTarget(original.getTarget());
-    setNamespace(original.getNamespace());
-    setTaskQueue(original.getTaskQueue());
+    super(original);
   }
 
   /** The next start of {@code workflowId} goes through, and its answer is lost. */
@@ -34,20 +29,9 @@ final class LostStartAnswers extends TemporalFactory {
   }
 
   @Override
-  public WorkflowClient buildClient(WorkflowServiceStubs stubs) {
-    return WorkflowClient.newInstance(
-        stubs,
-        WorkflowClientOptions.newBuilder()
-            .setNamespace(getNamespace())
-            .setInterceptors(
-                new WorkflowClientInterceptorBase() {
-                  @Override
-                  public WorkflowClientCallsInterceptor workflowClientCallsInterceptor(
-                      WorkflowClientCallsInterceptor next) {
-                    return new Faults(next);
-                  }
-                })
-            .build());
+  WorkflowClientCallsInterceptor faults(
+      WorkflowClientCallsInterceptor next, WorkflowServiceStubs stubs) {
+    return new Faults(next);
   }
 
   private final class Faults extends WorkflowClientCallsInterceptorBase {

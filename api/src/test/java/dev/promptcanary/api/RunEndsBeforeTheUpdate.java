@@ -11,7 +11,6 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowUpdateHandle;
 import io.temporal.common.interceptors.WorkflowClientCallsInterceptor;
 import io.temporal.common.interceptors.WorkflowClientCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkflowClientInterceptorBase;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,14 +24,12 @@ import java.util.concurrent.TimeUnit;
  * "workflow execution already completed". Installed as the configuration's {@link TemporalFactory},
  * so every client the app builds goes through it.
  */
-final class RunEndsBeforeTheUpdate extends TemporalFactory {
+final class RunEndsBeforeTheUpdate extends FaultyTemporalFactory {
   private final Map<String, ControlRequest> racingAborts = new ConcurrentHashMap<>();
 
   /** The factory of {@code original} (same target, namespace and task queue), with the race. */
   RunEndsBeforeTheUpdate(TemporalFactory original) {
-    setTarget(original.getTarget());
-    setNamespace(original.getNamespace());
-    setTaskQueue(original.getTaskQueue());
+    super(original);
   }
 
   /** The next control update to {@code workflowId} loses the race to {@code abort}. */
@@ -41,23 +38,12 @@ final class RunEndsBeforeTheUpdate extends TemporalFactory {
   }
 
   @Override
-  public WorkflowClient buildClient(WorkflowServiceStubs stubs) {
+  WorkflowClientCallsInterceptor faults(
+      WorkflowClientCallsInterceptor next, WorkflowServiceStubs stubs) {
     WorkflowClient otherNode =
         WorkflowClient.newInstance(
             stubs, WorkflowClientOptions.newBuilder().setNamespace(getNamespace()).build());
-    return WorkflowClient.newInstance(
-        stubs,
-        WorkflowClientOptions.newBuilder()
-            .setNamespace(getNamespace())
-            .setInterceptors(
-                new WorkflowClientInterceptorBase() {
-                  @Override
-                  public WorkflowClientCallsInterceptor workflowClientCallsInterceptor(
-                      WorkflowClientCallsInterceptor next) {
-                    return new Race(next, otherNode);
-                  }
-                })
-            .build());
+    return new Race(next, otherNode);
   }
 
   private final class Race extends WorkflowClientCallsInterceptorBase {
