@@ -186,9 +186,7 @@ public class RolloutService {
       if (!startedBy(id, startToken, answerBy)) {
         rollouts.deleteNeverStarted(id);
         if (TemporalErrors.isUnavailable(e)) {
-          throw left(answerBy).isNegative() || left(answerBy).isZero()
-              ? noStartAnswer(identity, e)
-              : TemporalErrors.unavailable(e);
+          throw startUnavailable(identity, e, answerBy);
         }
         throw e;
       }
@@ -200,6 +198,17 @@ public class RolloutService {
   /** What is left of a bound that ends at {@code answerBy} ({@link System#nanoTime()}). */
   private static Duration left(long answerBy) {
     return Duration.ofNanos(answerBy - System.nanoTime());
+  }
+
+  /**
+   * The 503 of a start whose Temporal call failed unavailable: once its bound has run out, the one
+   * that says the start may have gone through.
+   */
+  private static ApiException startUnavailable(
+      StartRequestIdentity identity, RuntimeException e, long answerBy) {
+    return System.nanoTime() - answerBy >= 0
+        ? noStartAnswer(identity, e)
+        : TemporalErrors.unavailable(e);
   }
 
   /** The 503 of a start Temporal did not answer within its bound: it may have gone through. */
@@ -240,9 +249,7 @@ public class RolloutService {
               left(answerBy), () -> client.newUntypedWorkflowStub(id).describe());
     } catch (RuntimeException e) {
       if (TemporalErrors.isUnavailable(e)) {
-        throw left(answerBy).isNegative() || left(answerBy).isZero()
-            ? noStartAnswer(identity, e)
-            : TemporalErrors.unavailable(e);
+        throw startUnavailable(identity, e, answerBy);
       }
       return false; // no such workflow (any more)
     }
