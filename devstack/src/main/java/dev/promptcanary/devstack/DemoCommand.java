@@ -174,6 +174,9 @@ public class DemoCommand extends EmbeddedServerCommand {
               : "the last warnings and errors of the log (" + log + "):");
       problems.forEach(line -> out.println("  | " + line));
     }
+    // How the story ended comes first in both cases: a user who keeps the stack running (and a test
+    // looking at Temporal UI meanwhile) still needs the verdict.
+    out.println(ok ? "demo OK" : "demo FAILED (exit 1)");
     if (Boolean.TRUE.equals(namespace.getBoolean("keep_running"))) {
       out.println(
           "promptcanary demo: the stack keeps running (--keep-running): API http://127.0.0.1:"
@@ -189,7 +192,6 @@ public class DemoCommand extends EmbeddedServerCommand {
       out.flush();
       return;
     }
-    out.println(ok ? "demo OK" : "demo FAILED (exit 1)");
     out.flush();
     stopServer();
     System.exit(ok ? 0 : 1);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (with its worker) in another: push prompt versions from YAML, diff them, start a rollout from a
  * declarative file, run the suite without a rollout ({@code eval run}), read it, pause and resume
  * it, and {@code watch} it to its end (abort: exit 1; bypass: exit 0) while the controls come from
- * other CLI processes; and the errors, one line each.
+ * other CLI processes; and the errors, one line each. Tagged {@code one-server}: its subject is the
+ * CLI, a REST client that cannot tell the Temporal servers apart (the controls under it run on both
+ * in the other ITs and api-tests), so CI runs it in the dev-server pass only.
  */
+@Tag("one-server")
 class CliIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROMPT = "cli-it";
