@@ -125,7 +125,7 @@ class EvalCrashIT {
         .isBetween(0, CONCURRENCY);
 
     JarProcess second = stack.startWorker("worker-2", model);
-    // The attempt on the dead worker times out on its heartbeat (30 s); the retry runs on the
+    // The attempt on the dead worker times out on its heartbeat (10 s); the retry runs on the
     // second worker.
     JsonNode rollout =
         stack.awaitRollout(

@@ -2,6 +2,7 @@ package dev.promptcanary.worker;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.promptcanary.workflows.rollout.ActivityStubs;
 import io.dropwizard.util.Duration;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
@@ -82,7 +83,7 @@ public class WorkerTuningFactory {
         .setMaxWorkflowThreadCount(maxWorkflowThreads);
   }
 
-  /** The per-worker part: pollers, task slots and the deadlock detector. */
+  /** The per-worker part: pollers, task slots, the deadlock detector and the heartbeat throttle. */
   WorkerOptions workerOptions() {
     return WorkerOptions.newBuilder()
         .setMaxConcurrentWorkflowTaskPollers(workflowTaskPollers)
@@ -90,6 +91,9 @@ public class WorkerTuningFactory {
         .setMaxConcurrentWorkflowTaskExecutionSize(maxConcurrentWorkflowTasks)
         .setMaxConcurrentActivityExecutionSize(maxConcurrentActivities)
         .setDefaultDeadlockDetectionTimeout(deadlockDetectionTimeout.toMilliseconds())
+        // The eval's heartbeats reach the server as often as the runner sends them, well inside
+        // its 10 s heartbeat timeout (the SDK would otherwise hold them back up to 8 s).
+        .setMaxHeartbeatThrottleInterval(ActivityStubs.EVAL_HEARTBEAT_EVERY)
         .build();
   }
 

@@ -11,6 +11,7 @@ import dev.promptcanary.activities.model.PromptRenderer;
 import dev.promptcanary.activities.store.EvalDao;
 import dev.promptcanary.activities.store.PromptDao;
 import dev.promptcanary.serving.PromptVersion;
+import dev.promptcanary.workflows.rollout.ActivityStubs;
 import dev.promptcanary.workflows.rollout.EvalRequest;
 import dev.promptcanary.workflows.rollout.EvalSummary;
 import io.temporal.activity.Activity;
@@ -51,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class SuiteEvalRunner implements EvalRunner {
   private static final Logger LOG = LoggerFactory.getLogger(SuiteEvalRunner.class);
   public static final int DEFAULT_CONCURRENCY = 4;
-  private static final int HEARTBEAT_EVERY_SECONDS = 10;
 
   private final EvalDao evals;
   private final PromptDao prompts;
@@ -231,7 +231,9 @@ public final class SuiteEvalRunner implements EvalRunner {
         try {
           // Heartbeat while a slow case is still going too, so the heartbeat timeout only catches a
           // dead worker.
-          var finished = completions.poll(HEARTBEAT_EVERY_SECONDS, TimeUnit.SECONDS);
+          var finished =
+              completions.poll(
+                  ActivityStubs.EVAL_HEARTBEAT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
           if (finished == null) {
             heartbeat(activity, doneCount.get());
             continue;

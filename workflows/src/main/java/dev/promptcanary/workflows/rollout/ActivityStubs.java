@@ -73,11 +73,34 @@ public final class ActivityStubs {
       options(Duration.ofSeconds(20), doubling(Duration.ofSeconds(1)).setMaximumAttempts(6));
 
   /**
-   * The eval runner heartbeats at least every 10 s, a slow model call or not, so 30 s without a
-   * heartbeat means its worker is gone: the attempt times out and the retry, on a live worker,
-   * resumes from the stored cases.
+   * How often the eval runner heartbeats, a slow model call or not, and the most the worker holds a
+   * heartbeat back before sending it to the server (the SDK's throttle, otherwise 80% of the
+   * heartbeat timeout): the server hears from a live attempt about every 2 s.
+   */
+  public static final Duration EVAL_HEARTBEAT_EVERY = Duration.ofSeconds(2);
+
+  /**
+   * Under {@link ChangeIds#EVAL_QUICK_HEARTBEAT_TIMEOUT}: 10 s without a heartbeat (five missed)
+   * means the attempt's worker is gone; the retry, on a live worker after 1 s, resumes from the
+   * stored cases. Five attempts, since an attempt given up on a worker that was only slow costs
+   * only the cases it had in flight.
    */
   private static final ActivityOptions EVAL =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofHours(2))
+          .setHeartbeatTimeout(Duration.ofSeconds(10))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(1))
+                  .setMaximumAttempts(5)
+                  .build())
+          .build();
+
+  /**
+   * Before {@link ChangeIds#EVAL_QUICK_HEARTBEAT_TIMEOUT}: 30 s without a heartbeat, the retry
+   * after 5 s, three attempts. A killed worker's eval went on 35 to 60 s later.
+   */
+  private static final ActivityOptions EVAL_BEFORE_QUICK_HEARTBEAT =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofHours(2))
           .setHeartbeatTimeout(Duration.ofSeconds(30))
@@ -92,10 +115,16 @@ public final class ActivityStubs {
 
   /**
    * The offline eval's options, shared with the eval run without a rollout ({@code
-   * EvalRunWorkflowImpl}), so both run the runner under the same timeouts and retries.
+   * EvalRunWorkflowImpl}), so both run the runner under the same timeouts and retries. Workflow
+   * code only, where the eval is scheduled: it asks for {@link
+   * ChangeIds#EVAL_QUICK_HEARTBEAT_TIMEOUT}'s version, so a replay of a run scheduled before it
+   * keeps the older options.
    */
   public static ActivityOptions evalOptions() {
-    return EVAL;
+    return Workflow.getVersion(ChangeIds.EVAL_QUICK_HEARTBEAT_TIMEOUT, Workflow.DEFAULT_VERSION, 1)
+            >= 1
+        ? EVAL
+        : EVAL_BEFORE_QUICK_HEARTBEAT;
   }
 
   ActivityStubs(boolean controlsPreempt) {
@@ -135,12 +164,13 @@ public final class ActivityStubs {
    * server to cancel it.
    */
   RolloutActivities eval(String summary, boolean abandonOnCancel) {
+    ActivityOptions eval = evalOptions();
     return stub(
         abandonOnCancel
-            ? ActivityOptions.newBuilder(EVAL)
+            ? ActivityOptions.newBuilder(eval)
                 .setCancellationType(ActivityCancellationType.ABANDON)
                 .build()
-            : EVAL,
+            : eval,
         summary);
   }
 

@@ -32,6 +32,17 @@ class EvalRunHistoryRecorder {
     record(activities, "retried-then-blocked.json");
   }
 
+  /** Under eval-quick-heartbeat-timeout: a failed attempt retried after 1 s, then blocked. */
+  @Test
+  void recordRetriedThenBlockedWithTheQuickHeartbeatTimeout() throws Exception {
+    ScriptedEval activities = new ScriptedEval();
+    activities.failures = 1;
+    activities.answer =
+        new dev.promptcanary.workflows.rollout.EvalSummary(
+            false, "eval suite faq v1 blocked the candidate: pass rate 33.3%", 3, 0.333, 1);
+    record(activities, "retried-then-blocked-quick-heartbeat.json");
+  }
+
   @Test
   void recordGaveUp() throws Exception {
     ScriptedEval activities = new ScriptedEval();

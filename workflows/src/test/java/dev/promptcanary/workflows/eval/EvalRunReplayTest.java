@@ -23,7 +23,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class EvalRunReplayTest {
   static final List<String> HISTORIES =
-      List.of("passed.json", "retried-then-blocked.json", "gave-up.json");
+      List.of(
+          "passed.json",
+          "retried-then-blocked.json",
+          "gave-up.json",
+          // eval-quick-heartbeat-timeout
+          "retried-then-blocked-quick-heartbeat.json");
 
   static List<String> histories() {
     return HISTORIES;

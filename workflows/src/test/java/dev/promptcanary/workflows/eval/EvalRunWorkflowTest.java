@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.promptcanary.workflows.rollout.EvalRequest;
 import dev.promptcanary.workflows.rollout.EvalSummary;
+import io.temporal.api.history.v1.ActivityTaskScheduledEventAttributes;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.testing.TestWorkflowEnvironment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,10 +67,29 @@ class EvalRunWorkflowTest {
 
     EvalRunResult result = ScriptedEval.stub(env).run(ScriptedEval.input());
 
-    assertThat(activities.requests).hasSize(3);
-    assertThat(result.failure()).isEqualTo("the store is unreachable (attempt 3)");
+    assertThat(activities.requests).hasSize(5);
+    assertThat(result.failure()).isEqualTo("the store is unreachable (attempt 5)");
     assertThat(result.summary().passed()).isFalse();
     assertThat(result.summary().reason())
-        .isEqualTo("eval run failed: the store is unreachable (attempt 3)");
+        .isEqualTo("eval run failed: the store is unreachable (attempt 5)");
+  }
+
+  /**
+   * eval-quick-heartbeat-timeout: a new run schedules the eval with a 10 s heartbeat timeout, so a
+   * dead worker's attempt is retried within seconds, 1 s apart, up to five attempts.
+   */
+  @Test
+  void aNewRunSchedulesTheEvalWithTheQuickHeartbeatTimeout() {
+    ScriptedEval.stub(env).run(ScriptedEval.input());
+
+    ActivityTaskScheduledEventAttributes scheduled =
+        env.getWorkflowClient().fetchHistory(ScriptedEval.EVAL_ID).getEvents().stream()
+            .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+            .map(HistoryEvent::getActivityTaskScheduledEventAttributes)
+            .findFirst()
+            .orElseThrow();
+    assertThat(scheduled.getHeartbeatTimeout().getSeconds()).isEqualTo(10);
+    assertThat(scheduled.getRetryPolicy().getInitialInterval().getSeconds()).isEqualTo(1);
+    assertThat(scheduled.getRetryPolicy().getMaximumAttempts()).isEqualTo(5);
   }
 }

@@ -139,6 +139,21 @@ class HistoryRecorder {
         });
   }
 
+  /** Under eval-quick-heartbeat-timeout: the eval scheduled with its 10 s heartbeat timeout. */
+  @Test
+  void recordEvalSuitePassedWithTheQuickHeartbeatTimeout() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.eval =
+        new EvalSummary(
+            true, "pass rate 0.96 >= 0.90, mean judge score 0.91 >= 0.80", 50, 0.96, 0.91);
+    record(
+        fake,
+        "eval-suite-passed-quick-heartbeat.json",
+        env -> {
+          start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
+        });
+  }
+
   @Test
   void recordEvalSuiteBlocked() throws Exception {
     FakeActivities fake = new FakeActivities();

@@ -63,7 +63,9 @@ class RolloutReplayTest {
           "abort-refuses-waiting-pause.json",
           // controls carrying request ids (a payload field, no change id: the commands are the
           // same)
-          "pause-abort-with-request-ids.json");
+          "pause-abort-with-request-ids.json",
+          // eval-quick-heartbeat-timeout
+          "eval-suite-passed-quick-heartbeat.json");
 
   static List<String> histories() {
     return HISTORIES;
