@@ -16,6 +16,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.apache.hc.client5.http.impl.DefaultHttpRequestRetryStrategy;
+import org.apache.hc.core5.util.TimeValue;
+import org.glassfish.jersey.apache5.connector.Apache5ClientProperties;
 import org.glassfish.jersey.client.ClientProperties;
 
 /**
@@ -58,12 +61,20 @@ public final class TestApps {
      * A second client as patient as {@link #client()} that does not follow redirects, built once: a
      * property set on each request's {@code WebTarget} instead gives that target a configuration of
      * its own, and Jersey builds a whole client runtime (HK2 injection, providers) for it, some 15
-     * ms of CPU per request (ServingApiTest's 2,600 requests, RoleMatrixTest's).
+     * ms of CPU per request (ServingApiTest's 2,600 requests, RoleMatrixTest's). It does not retry
+     * either: Apache HttpClient's default strategy sends a request that was answered 503 with
+     * {@code Retry-After} again after that delay, so the role matrix saw the second answer of each
+     * rollout start, some 10 s after the first (4 s each and the 2 s wait).
      */
     synchronized jakarta.ws.rs.client.Client clientWithoutRedirects() {
       if (withoutRedirects == null) {
         withoutRedirects =
-            clientBuilder().property(ClientProperties.FOLLOW_REDIRECTS, false).build();
+            clientBuilder()
+                .property(ClientProperties.FOLLOW_REDIRECTS, false)
+                .property(
+                    Apache5ClientProperties.RETRY_STRATEGY,
+                    new DefaultHttpRequestRetryStrategy(0, TimeValue.ZERO_MILLISECONDS))
+                .build();
       }
       return withoutRedirects;
     }
