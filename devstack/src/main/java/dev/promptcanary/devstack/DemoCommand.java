@@ -9,7 +9,6 @@ import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.devstack.demo.DemoStory;
 import dev.promptcanary.testkit.ModelSimulator;
 import io.dropwizard.core.Application;
-import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.ServerLifecycleListener;
@@ -17,7 +16,6 @@ import io.dropwizard.logging.common.AppenderFactory;
 import io.dropwizard.logging.common.ConsoleAppenderFactory;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.logging.common.FileAppenderFactory;
-import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -259,10 +257,7 @@ public class DemoCommand extends EmbeddedServerCommand {
       logging.setLoggers(loggers);
       logging.configure(bootstrap.getMetricRegistry(), bootstrap.getApplication().getName());
     }
-    if (config.getServerFactory() instanceof AbstractServerFactory server
-        && server.getRequestLogFactory() instanceof LogbackAccessRequestLogFactory requestLog) {
-      requestLog.setAppenders(List.of());
-    }
+    EmbeddedStack.turnOffRequestLog(config);
     return log;
   }
 

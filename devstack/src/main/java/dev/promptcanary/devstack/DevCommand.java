@@ -45,6 +45,10 @@ public class DevCommand extends EmbeddedServerCommand {
         .action(Arguments.storeTrue())
         .help(
             "run no worker in this process (start one with `worker CONFIG` pointed at this Temporal)");
+    subparser
+        .addArgument("--no-request-log")
+        .action(Arguments.storeTrue())
+        .help("print no line per HTTP request (for load and long tests: the log stays readable)");
   }
 
   @Override
@@ -57,6 +61,9 @@ public class DevCommand extends EmbeddedServerCommand {
       config.getEmbedded().setDataDirectory(namespace.getString("data_dir"));
     }
     EmbeddedStack.applyPorts(namespace, config);
+    if (Boolean.TRUE.equals(namespace.getBoolean("no_request_log"))) {
+      EmbeddedStack.turnOffRequestLog(config);
+    }
     if (namespace.getString("db_url") != null) {
       EmbeddedStack.useExternalDatabase(
           "dev",

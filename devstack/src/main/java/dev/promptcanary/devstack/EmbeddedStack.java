@@ -1,13 +1,17 @@
 package dev.promptcanary.devstack;
 
+import dev.promptcanary.api.PromptCanaryConfiguration;
 import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import dev.promptcanary.testkit.ModelSimulator;
+import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import net.sourceforge.argparse4j.impl.Arguments;
@@ -105,6 +109,14 @@ final class EmbeddedStack {
   private static void setPort(ConnectorFactory connector, Integer port) {
     if (port != null && connector instanceof HttpConnectorFactory http) {
       http.setPort(port);
+    }
+  }
+
+  /** No line per HTTP request: the demo's console and long-running tests' logs stay readable. */
+  static void turnOffRequestLog(PromptCanaryConfiguration config) {
+    if (config.getServerFactory() instanceof AbstractServerFactory server
+        && server.getRequestLogFactory() instanceof LogbackAccessRequestLogFactory requestLog) {
+      requestLog.setAppenders(List.of());
     }
   }
 
