@@ -183,8 +183,12 @@ class Routing:
         # Before the first answer of this server, ask at once (no ETag): a snapshot from disk is
         # checked against the server's rather than trusted for a whole poll.
         held = current.etag if current.source is Source.SERVER else None
+        # After a failure, ask without waiting: a server that is back answers at once (304 when
+        # nothing changed), so the SDK says it is connected again within its backoff, not a whole
+        # long poll later.
+        wait = self._poll_wait if self.connected else 0
         reply = self._http.get(
-            f"/v1/routing/stream?wait={self._poll_wait}",
+            f"/v1/routing/stream?wait={wait}",
             timeout=self._poll_wait + 10,
             if_none_match=held,
         )

@@ -123,8 +123,12 @@ final class Routing implements AutoCloseable {
     // Before the first answer of this server, ask at once (no ETag): a snapshot from disk is
     // checked against the server's rather than trusted for a whole poll.
     String held = current.source() == Health.Source.SERVER ? current.etag() : null;
+    // After a failure, ask without waiting: a server that is back answers at once (304 when
+    // nothing changed), so the SDK says it is connected again within its backoff, not a whole
+    // long poll later.
+    long wait = connected ? pollWait.toSeconds() : 0;
     HttpResponse<String> reply =
-        http.get("/v1/routing/stream?wait=" + pollWait.toSeconds(), held, pollWait.plusSeconds(10));
+        http.get("/v1/routing/stream?wait=" + wait, held, pollWait.plusSeconds(10));
     if (reply.statusCode() == 304) {
       return;
     }

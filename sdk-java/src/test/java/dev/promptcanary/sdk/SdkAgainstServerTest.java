@@ -258,7 +258,9 @@ class SdkAgainstServerTest {
       } finally {
         startServer();
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> sdk.health().connected());
+      // Connected again with nothing changed, well before a long poll (20 s) would have ended:
+      // after a failure the SDK asks without waiting.
+      await().atMost(Duration.ofSeconds(10)).until(() -> sdk.health().connected());
       route("restart", 3, null, 0);
       await()
           .atMost(Duration.ofSeconds(30))
