@@ -325,7 +325,8 @@ public class PromptCanaryApplication extends Application<PromptCanaryConfigurati
             environment.getObjectMapper(),
             clock,
             config.getJudge().isEnabled() ? config.getJudge().judgeName() : null,
-            jdbi.onDemand(AuditDao.class));
+            jdbi.onDemand(AuditDao.class),
+            config.getTemporal().getAnswerWithin().toJavaDuration());
     jersey.register(new RolloutResource(rollouts));
     jersey.register(
         new EvalResource(

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.uber.m3.tally.Scope;
 import dev.promptcanary.workflows.TaskQueues;
+import io.dropwizard.validation.MaxDuration;
+import io.dropwizard.validation.MinDuration;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.temporal.client.WorkflowClient;
@@ -20,6 +22,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -45,6 +48,16 @@ public class TemporalFactory {
    */
   @Pattern(regexp = "(https?://\\S+)?", message = "must be empty or an http(s) URL")
   private String uiUrl = "";
+
+  /**
+   * How long an API request that needs Temporal (a rollout start, a control) waits for it before
+   * answering 503 with {@code Retry-After}: below the timeouts of the clients and of any load
+   * balancer in front, so they get that answer rather than their own timeout.
+   */
+  @NotNull
+  @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+  @MaxDuration(value = 60, unit = TimeUnit.SECONDS)
+  private io.dropwizard.util.Duration answerWithin = io.dropwizard.util.Duration.seconds(8);
 
   /**
    * TLS towards a cluster that requires it (for example Temporal Cloud): with a client certificate
@@ -147,6 +160,16 @@ public class TemporalFactory {
   @JsonProperty
   public void setUiUrl(String uiUrl) {
     this.uiUrl = uiUrl == null ? "" : uiUrl.strip();
+  }
+
+  @JsonProperty
+  public io.dropwizard.util.Duration getAnswerWithin() {
+    return answerWithin;
+  }
+
+  @JsonProperty
+  public void setAnswerWithin(io.dropwizard.util.Duration answerWithin) {
+    this.answerWithin = answerWithin;
   }
 
   /** Write-only, so the key never appears where the configuration is serialised. */

@@ -35,7 +35,8 @@ public class RolloutResource {
 
   static final String CONTROL_ANSWERS =
       "200 once the workflow took the control; 409 when the rollout's state does not allow it; 503"
-          + " with Retry-After when Temporal (or its worker) did not answer within 8 s, in which case"
+          + " with Retry-After when Temporal (or its worker) did not answer within"
+          + " temporal.answerWithin (8 s by default), in which case"
           + " the control may still take effect: read the rollout before sending it again.";
 
   public RolloutResource(RolloutService rollouts) {

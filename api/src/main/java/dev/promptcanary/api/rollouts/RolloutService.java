@@ -68,6 +68,13 @@ public class RolloutService {
 
   private final AuditDao audit;
 
+  /**
+   * How long a start or a control waits for Temporal, from its arrival ({@code
+   * temporal.answerWithin}): each Temporal call on its path gets what is left of it; past it the
+   * request answers 503 with {@code Retry-After}.
+   */
+  private final Duration answerBound;
+
   public RolloutService(
       PromptDao prompts,
       RoutingDao routing,
@@ -79,7 +86,9 @@ public class RolloutService {
       ObjectMapper json,
       Clock clock,
       String liveJudge,
-      AuditDao audit) {
+      AuditDao audit,
+      Duration answerBound) {
+    this.answerBound = answerBound;
     this.liveJudge = liveJudge;
     this.evals = evals;
     this.audit = audit;
@@ -96,15 +105,12 @@ public class RolloutService {
   public record Started(RolloutView rollout, boolean created) {}
 
   /**
-   * How long a start waits for Temporal, from its arrival: each Temporal call of the start gets
-   * what is left of it; past it the start answers 503 with {@code Retry-After}, and the client's
-   * retry with the same {@code requestId} answers as the first would have (200 with the rollout
-   * when the first went through in Temporal).
+   * Starts the rollout within {@link #answerBound}; past it the start answers 503 with {@code
+   * Retry-After}, and the client's retry with the same {@code requestId} answers as the first would
+   * have (200 with the rollout when the first went through in Temporal).
    */
-  public static final Duration START_ANSWER_BOUND = Duration.ofSeconds(8);
-
   public Started start(StartRolloutRequest request, Caller caller) {
-    long answerBy = System.nanoTime() + START_ANSWER_BOUND.toNanos();
+    long answerBy = System.nanoTime() + answerBound.toNanos();
     String prompt = request.prompt();
     int candidate = request.candidateVersion();
     RoutingState current = CandidateCheck.routingOf(routing, prompts, prompt, candidate);
@@ -204,7 +210,7 @@ public class RolloutService {
    * The 503 of a start whose Temporal call failed unavailable: once its bound has run out, the one
    * that says the start may have gone through.
    */
-  private static ApiException startUnavailable(
+  private ApiException startUnavailable(
       StartRequestIdentity identity, RuntimeException e, long answerBy) {
     return System.nanoTime() - answerBy >= 0
         ? noStartAnswer(identity, e)
@@ -212,10 +218,10 @@ public class RolloutService {
   }
 
   /** The 503 of a start Temporal did not answer within its bound: it may have gone through. */
-  private static ApiException noStartAnswer(StartRequestIdentity identity, RuntimeException e) {
+  private ApiException noStartAnswer(StartRequestIdentity identity, RuntimeException e) {
     return ApiException.unavailable(
         "Temporal did not answer the rollout start within "
-            + START_ANSWER_BOUND.toSeconds()
+            + answerBound.toSeconds()
             + " s ("
             + TemporalErrors.rootMessage(e)
             + "); it may still have started: "
@@ -638,24 +644,18 @@ public class RolloutService {
   }
 
   /**
-   * How long a control may take, from its arrival: past it, the control answers 503 with {@code
-   * Retry-After} rather than keep the caller waiting (a client's 10 s timeout leaves 2 s for the
-   * HTTP round trip and the request's queueing).
-   */
-  public static final Duration CONTROL_ANSWER_BOUND = Duration.ofSeconds(8);
-
-  /**
    * Sends a control and answers once the workflow has acted on it, or with a 503 after {@link
-   * #CONTROL_ANSWER_BOUND}. The whole control is bounded, not only its update: the describe before
+   * #answerBound} (by default 8 s: a client's 10 s timeout leaves 2 s for the HTTP round trip and
+   * the request's queueing). The whole control is bounded, not only its update: the describe before
    * it, the query of the state a control sent again or one that met a closed run answers with (a
    * query of a closed run is a replay on a worker), and the store reads all wait on servers that
    * can be slow. Past the update nothing is written, so the control's thread can be abandoned.
    */
   public ControlResult control(String id, String action, ControlBody body, Caller caller) {
-    long answerBy = System.nanoTime() + CONTROL_ANSWER_BOUND.toNanos();
+    long answerBy = System.nanoTime() + answerBound.toNanos();
     try {
       return BoundedTemporalCall.within(
-          CONTROL_ANSWER_BOUND, () -> controlWithin(answerBy, id, action, body, caller));
+          answerBound, () -> controlWithin(answerBy, id, action, body, caller));
     } catch (ApiException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -735,14 +735,14 @@ public class RolloutService {
   }
 
   /** The 503 of a control not answered within its bound: it may still take effect. */
-  private static ApiException noAnswer(String id, String action, RuntimeException e) {
+  private ApiException noAnswer(String id, String action, RuntimeException e) {
     return ApiException.unavailable(
         "rollout "
             + id
             + " did not answer the "
             + action
             + " within "
-            + CONTROL_ANSWER_BOUND.toSeconds()
+            + answerBound.toSeconds()
             + " s (Temporal or its worker unreachable or slow: "
             + TemporalErrors.rootMessage(e)
             + "); the control may still take effect: read GET /v1/rollouts/"
