@@ -86,30 +86,14 @@ public final class ActivityStubs {
    * only the cases it had in flight.
    */
   private static final ActivityOptions EVAL =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofHours(2))
-          .setHeartbeatTimeout(Duration.ofSeconds(10))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(1))
-                  .setMaximumAttempts(5)
-                  .build())
-          .build();
+      eval(Duration.ofSeconds(10), Duration.ofSeconds(1), 5);
 
   /**
    * Before {@link ChangeIds#EVAL_QUICK_HEARTBEAT_TIMEOUT}: 30 s without a heartbeat, the retry
    * after 5 s, three attempts. A killed worker's eval went on 35 to 60 s later.
    */
   private static final ActivityOptions EVAL_BEFORE_QUICK_HEARTBEAT =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofHours(2))
-          .setHeartbeatTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(5))
-                  .setMaximumAttempts(3)
-                  .build())
-          .build();
+      eval(Duration.ofSeconds(30), Duration.ofSeconds(5), 3);
 
   private final boolean controlsPreempt;
 
@@ -188,6 +172,20 @@ public final class ActivityStubs {
     return ActivityOptions.newBuilder()
         .setStartToCloseTimeout(startToClose)
         .setRetryOptions(retry.build())
+        .build();
+  }
+
+  /** The offline eval: up to 2 h, timed out after {@code heartbeatTimeout} without a heartbeat. */
+  private static ActivityOptions eval(
+      Duration heartbeatTimeout, Duration firstRetryAfter, int attempts) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofHours(2))
+        .setHeartbeatTimeout(heartbeatTimeout)
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(firstRetryAfter)
+                .setMaximumAttempts(attempts)
+                .build())
         .build();
   }
 

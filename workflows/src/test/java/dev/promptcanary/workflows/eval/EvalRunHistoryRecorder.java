@@ -24,23 +24,22 @@ class EvalRunHistoryRecorder {
 
   @Test
   void recordRetriedThenBlocked() throws Exception {
-    ScriptedEval activities = new ScriptedEval();
-    activities.failures = 1;
-    activities.answer =
-        new dev.promptcanary.workflows.rollout.EvalSummary(
-            false, "eval suite faq v1 blocked the candidate: pass rate 33.3%", 3, 0.333, 1);
-    record(activities, "retried-then-blocked.json");
+    record(retriedThenBlocked(), "retried-then-blocked.json");
   }
 
   /** Under eval-quick-heartbeat-timeout: a failed attempt retried after 1 s, then blocked. */
   @Test
   void recordRetriedThenBlockedWithTheQuickHeartbeatTimeout() throws Exception {
+    record(retriedThenBlocked(), "retried-then-blocked-quick-heartbeat.json");
+  }
+
+  private static ScriptedEval retriedThenBlocked() {
     ScriptedEval activities = new ScriptedEval();
     activities.failures = 1;
     activities.answer =
         new dev.promptcanary.workflows.rollout.EvalSummary(
             false, "eval suite faq v1 blocked the candidate: pass rate 33.3%", 3, 0.333, 1);
-    record(activities, "retried-then-blocked-quick-heartbeat.json");
+    return activities;
   }
 
   @Test

@@ -127,28 +127,23 @@ class HistoryRecorder {
 
   @Test
   void recordEvalSuitePassed() throws Exception {
-    FakeActivities fake = new FakeActivities();
-    fake.eval =
-        new EvalSummary(
-            true, "pass rate 0.96 >= 0.90, mean judge score 0.91 >= 0.80", 50, 0.96, 0.91);
-    record(
-        fake,
-        "eval-suite-passed.json",
-        env -> {
-          start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
-        });
+    recordEvalSuitePassed("eval-suite-passed.json");
   }
 
   /** Under eval-quick-heartbeat-timeout: the eval scheduled with its 10 s heartbeat timeout. */
   @Test
   void recordEvalSuitePassedWithTheQuickHeartbeatTimeout() throws Exception {
+    recordEvalSuitePassed("eval-suite-passed-quick-heartbeat.json");
+  }
+
+  private static void recordEvalSuitePassed(String file) throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.eval =
         new EvalSummary(
             true, "pass rate 0.96 >= 0.90, mean judge score 0.91 >= 0.80", 50, 0.96, 0.91);
     record(
         fake,
-        "eval-suite-passed-quick-heartbeat.json",
+        file,
         env -> {
           start(env, Scenarios.withSuite(Scenarios.spec(InconclusivePolicy.HOLD, 0)));
         });
