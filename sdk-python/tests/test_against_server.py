@@ -157,6 +157,14 @@ def test_a_server_restart_mid_stream_is_survived_and_a_start_while_it_is_down_se
         stack.route("restart", 3, 1, 10_000)
         eventually("the next change over the new stream", lambda: sdk.resolve("restart", "u").version == 1)
 
+        # Back with nothing changed: connected again at once (the first poll after a failure does not
+        # wait), well before a long poll (20 s) would have ended.
+        stack.node.kill()
+        eventually("the SDK saying it is disconnected", lambda: not sdk.health().connected)
+        stack.start_node()
+        eventually("the SDK connected again to the unchanged routing", lambda: sdk.health().connected, 10)
+        assert sdk.resolve("restart", "u").version == 1
+
 
 def observation_args(i: int):
     """Sessions of four correlated requests: a session's latency and tokens drift together."""
