@@ -8,7 +8,6 @@ import dev.promptcanary.api.TestApps.Http;
 import dev.promptcanary.api.TestApps.Http.Reply;
 import dev.promptcanary.api.auth.Role;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +28,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard end to end in headless Chromium (Debian's {@code chromium} and its {@code
@@ -43,8 +40,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class DashboardBrowserTest {
-  static final File CHROMIUM = new File("/usr/bin/chromium");
-  static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
   static final EmbeddedStack APP = EmbeddedStack.embedded();
@@ -75,9 +70,7 @@ class DashboardBrowserTest {
 
   @Test
   void aDeployerFollowsARolloutApprovesItsStageAndPausesIt() throws Exception {
-    Assumptions.assumeTrue(
-        CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
-        "no /usr/bin/chromium and /usr/bin/chromedriver: run scripts/install-chromium");
+    Assumptions.assumeTrue(HeadlessChromium.missing() == null, HeadlessChromium.missing());
     String prompt = "dash";
     assertThat(http.post("/v1/prompts/" + prompt + "/versions", TestApps.version(1)).status())
         .isEqualTo(201);
@@ -106,7 +99,7 @@ class DashboardBrowserTest {
             () -> http.get("/v1/rollouts/" + id).body().path("state").asText(), "CANARY"::equals);
 
     long t0 = System.nanoTime();
-    browser = chromium(1280, 900);
+    browser = HeadlessChromium.start(1280, 900);
     browser.get("http://localhost:" + APP.getLocalPort() + "/ui/rollouts/" + id);
     // The key page first: the key is kept in this browser and the page fetched with it.
     browser.findElement(By.id("key")).sendKeys(TestKeys.key(DB, Role.DEPLOYER));
@@ -212,23 +205,6 @@ class DashboardBrowserTest {
         .until(() -> browser.findElement(By.id("rollout-rows")).getText().contains("PAUSED"));
     assertThat(browser.findElement(By.id("rollout-rows")).getText()).contains(id, "2 / 2", "50%");
     screenshot("list-1280");
-  }
-
-  private WebDriver chromium(int width, int height) {
-    // The system chromedriver named outright, and the binary too, so Selenium Manager never looks
-    // for (or downloads) either.
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.getPath());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=" + width + "," + height);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).build();
-    return new ChromeDriver(service, options);
   }
 
   private boolean present(String id) {

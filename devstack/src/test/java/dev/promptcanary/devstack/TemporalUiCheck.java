@@ -3,10 +3,10 @@ package dev.promptcanary.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.temporal.api.common.v1.WorkflowExecution;
+import dev.promptcanary.api.HeadlessChromium;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
+import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
@@ -26,9 +26,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The Temporal UI check (issue 13), run by {@link DemoCommandIT} on the Temporal CLI's dev server
@@ -36,11 +33,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * demo's first rollout by its {@code PromptName} search attribute in the workflows list, opens it,
  * and its event history shows the verdict activity ({@code AnalyseCanary}, the look at the stage's
  * data). Screenshots of both pages go to {@code target/screenshots/}. Needs Debian's chromium and
- * chromedriver ({@code scripts/install-chromium}).
+ * chromedriver ({@link HeadlessChromium}).
  */
 final class TemporalUiCheck {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final Pattern UI = Pattern.compile("Temporal UI (http://localhost:\\d+)");
 
@@ -51,10 +46,7 @@ final class TemporalUiCheck {
     if (!TestTemporal.cli()) {
       return "Temporal UI exists only on the CLI's dev server (-Dpromptcanary.temporal=cli)";
     }
-    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      return "no " + CHROMIUM + " and " + CHROMEDRIVER + ": run scripts/install-chromium";
-    }
-    return null;
+    return HeadlessChromium.missing();
   }
 
   /** The Temporal UI address the demo printed with "stack up in", or null before that. */
@@ -89,7 +81,7 @@ final class TemporalUiCheck {
       temporal.shutdownNow();
     }
     Files.createDirectories(SCREENSHOTS);
-    WebDriver browser = chromium();
+    WebDriver browser = HeadlessChromium.start(1600, 1000);
     try {
       String query = URLEncoder.encode("PromptName=\"" + prompt + "\"", StandardCharsets.UTF_8);
       browser.get(uiUrl + "/namespaces/default/workflows?query=" + query);
@@ -124,17 +116,7 @@ final class TemporalUiCheck {
 
   /** The AnalyseCanary activities completed in the rollout's latest run. */
   private static long completedLooks(WorkflowServiceStubs stubs, String rollout) {
-    List<HistoryEvent> events =
-        stubs
-            .blockingStub()
-            .getWorkflowExecutionHistory(
-                GetWorkflowExecutionHistoryRequest.newBuilder()
-                    .setNamespace("default")
-                    .setExecution(WorkflowExecution.newBuilder().setWorkflowId(rollout))
-                    .setMaximumPageSize(1000)
-                    .build())
-            .getHistory()
-            .getEventsList();
+    List<HistoryEvent> events = WorkflowClient.newInstance(stubs).fetchHistory(rollout).getEvents();
     Set<Long> looks = new HashSet<>();
     long completed = 0;
     for (HistoryEvent e : events) {
@@ -162,25 +144,6 @@ final class TemporalUiCheck {
       }
     }
     return null;
-  }
-
-  /**
-   * Debian's chromium, headless, through its own chromedriver: the driver's path is given, so
-   * Selenium Manager never looks for (or downloads) one.
-   */
-  private static WebDriver chromium() {
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start
-    options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1600,1000");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-            .usingAnyFreePort()
-            .build();
-    return new ChromeDriver(service, options);
   }
 
   private static void screenshot(WebDriver browser, String name) throws Exception {

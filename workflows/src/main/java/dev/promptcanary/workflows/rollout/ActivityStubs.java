@@ -86,14 +86,14 @@ public final class ActivityStubs {
    * only the cases it had in flight.
    */
   private static final ActivityOptions EVAL =
-      eval(Duration.ofSeconds(10), Duration.ofSeconds(1), 5);
+      evalWith(Duration.ofSeconds(10), Duration.ofSeconds(1), 5);
 
   /**
    * Before {@link ChangeIds#EVAL_QUICK_HEARTBEAT_TIMEOUT}: 30 s without a heartbeat, the retry
    * after 5 s, three attempts. A killed worker's eval went on 35 to 60 s later.
    */
   private static final ActivityOptions EVAL_BEFORE_QUICK_HEARTBEAT =
-      eval(Duration.ofSeconds(30), Duration.ofSeconds(5), 3);
+      evalWith(Duration.ofSeconds(30), Duration.ofSeconds(5), 3);
 
   private final boolean controlsPreempt;
 
@@ -176,7 +176,7 @@ public final class ActivityStubs {
   }
 
   /** The offline eval: up to 2 h, timed out after {@code heartbeatTimeout} without a heartbeat. */
-  private static ActivityOptions eval(
+  private static ActivityOptions evalWith(
       Duration heartbeatTimeout, Duration firstRetryAfter, int attempts) {
     return ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofHours(2))
