@@ -12,7 +12,6 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -250,11 +249,7 @@ class DevCommandIT {
 
   /** The latest run of workflow {@code id}, as the embedded Temporal has it. */
   private static Run latestRun(int temporalPort, String id) {
-    WorkflowServiceStubs stubs =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget("127.0.0.1:" + temporalPort)
-                .build());
+    WorkflowServiceStubs stubs = TestTemporal.stubsAt(temporalPort);
     try {
       String runId =
           stubs

@@ -10,7 +10,6 @@ import dev.promptcanary.api.auth.Role;
 import dev.promptcanary.testkit.JarProcess;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -185,11 +184,7 @@ final class ProcessStack implements AutoCloseable {
   /** The connection to dev's Temporal server, opened on first use and closed with the stack. */
   WorkflowServiceStubs temporalStubs() {
     if (temporalStubs == null) {
-      temporalStubs =
-          WorkflowServiceStubs.newServiceStubs(
-              WorkflowServiceStubsOptions.newBuilder()
-                  .setTarget("127.0.0.1:" + temporalPort)
-                  .build());
+      temporalStubs = TestTemporal.stubsAt(temporalPort);
     }
     return temporalStubs;
   }

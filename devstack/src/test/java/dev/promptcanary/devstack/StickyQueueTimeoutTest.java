@@ -12,7 +12,6 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import io.temporal.workflow.QueryMethod;
@@ -190,11 +189,7 @@ class StickyQueueTimeoutTest {
   }
 
   private WorkflowServiceStubs stubs() {
-    WorkflowServiceStubs stubs =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget("127.0.0.1:" + temporal.port())
-                .build());
+    WorkflowServiceStubs stubs = TestTemporal.stubsAt(temporal.port());
     allStubs.add(stubs);
     return stubs;
   }

@@ -8,7 +8,6 @@ import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -66,11 +65,7 @@ final class TemporalUiCheck {
    */
   static void check(String uiUrl, int temporalPort, String prompt, String rollout)
       throws Exception {
-    WorkflowServiceStubs temporal =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget("127.0.0.1:" + temporalPort)
-                .build());
+    WorkflowServiceStubs temporal = TestTemporal.stubsAt(temporalPort);
     try {
       await("the demo's rollout " + rollout + " to look at its data")
           .atMost(Duration.ofMinutes(8))

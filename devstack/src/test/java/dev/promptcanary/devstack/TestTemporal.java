@@ -1,6 +1,8 @@
 package dev.promptcanary.devstack;
 
 import dev.promptcanary.api.TestApps;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +27,14 @@ final class TestTemporal {
   }
 
   private TestTemporal() {}
+
+  /**
+   * Service stubs to the embedded Temporal on loopback {@code port}; the caller shuts them down.
+   */
+  static WorkflowServiceStubs stubsAt(int port) {
+    return WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+  }
 
   static boolean cli() {
     return SERVER.equals("cli");
