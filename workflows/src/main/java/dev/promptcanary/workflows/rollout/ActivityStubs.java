@@ -2,10 +2,13 @@ package dev.promptcanary.workflows.rollout;
 
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Which options each kind of activity runs with. The options are part of what a released run did,
@@ -67,6 +70,25 @@ public final class ActivityStubs {
                   .setMaximumAttempts(
                       (int) (StoreOutage.BUDGET.toSeconds() / 15) + 10) // the budget ends it first
                   .build())
+          .build();
+
+  /**
+   * How long a look run as a local activity ({@link ChangeIds#LOOK_LOCAL_FIRST}) may take before it
+   * goes to the activity task queue instead. A look takes milliseconds to a few hundred; well under
+   * the workflow task's 10 s timeout, so the task that waits for it never times out, and short,
+   * since a control arriving meanwhile waits for the task to end.
+   */
+  public static final Duration LOCAL_LOOK_TIMEOUT = Duration.ofSeconds(3);
+
+  /**
+   * One attempt: a look that fails or is slow goes on as an activity with {@link #STEP}'s retries,
+   * where the server times and retries it and a control can preempt it.
+   */
+  private static final LocalActivityOptions LOCAL_LOOK =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(LOCAL_LOOK_TIMEOUT)
+          .setScheduleToCloseTimeout(LOCAL_LOOK_TIMEOUT)
+          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
           .build();
 
   private static final ActivityOptions ALERT =
@@ -136,6 +158,23 @@ public final class ActivityStubs {
    */
   RolloutActivities storeOutage(String summary) {
     return stub(STORE_OUTAGE, summary);
+  }
+
+  /** A look as a local activity, tried once ({@link ChangeIds#LOOK_LOCAL_FIRST}). */
+  RolloutActivities localLook(String summary) {
+    return Workflow.newLocalActivityStub(
+        RolloutActivities.class,
+        LocalActivityOptions.newBuilder(LOCAL_LOOK).setSummary(summary).build());
+  }
+
+  /**
+   * Whether {@code failure} is one that {@link #STEP}'s retries would not retry (a programming
+   * error): trying it again as an activity would only fail again.
+   */
+  static boolean notRetried(ActivityFailure failure) {
+    return failure.getCause() instanceof ApplicationFailure application
+        && STEP.getRetryOptions().getDoNotRetry() != null
+        && List.of(STEP.getRetryOptions().getDoNotRetry()).contains(application.getType());
   }
 
   RolloutActivities alert(String summary) {

@@ -397,22 +397,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             spec.notifyOnly());
     String summary = "look at stage " + (memory.stageIndex + 1) + " data";
     if (controlsPreempt) {
-      Promise<AnalysisReport> look = Async.function(stubs.step(summary)::analyse, request);
-      Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
-      if (!look.isCompleted()) {
+      boolean reported =
+          Workflow.getVersion(ChangeIds.LOOK_LOCAL_FIRST, Workflow.DEFAULT_VERSION, 1) >= 1
+              ? lookLocallyFirst(summary, request)
+              : lookThroughActivity(summary, request);
+      if (!reported) {
         return null;
-      }
-      try {
-        lastReport = look.get();
-      } catch (ActivityFailure e) {
-        if (!StoreOutage.ridesOut(e)) {
-          holdForFailure("the look at the data", e);
-          return null;
-        }
-        lastReport = lookThroughStoreOutage(summary, request, e);
-        if (lastReport == null) {
-          return null;
-        }
       }
     } else {
       lastReport = stubs.step(summary).analyse(request);
@@ -426,6 +416,54 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       bookkeeping.record(null, null);
     }
     return lastReport;
+  }
+
+  /**
+   * {@link ChangeIds#LOOK_LOCAL_FIRST}: the look as a local activity, then as an activity if it
+   * failed or timed out (unless it failed with a programming error, which holds the rollout at
+   * once). Sets {@link #lastReport}; false when there is none (a control came first, or the look
+   * kept failing and the rollout holds).
+   */
+  private boolean lookLocallyFirst(String summary, AnalysisRequest request) {
+    Promise<AnalysisReport> look = Async.function(stubs.localLook(summary)::analyse, request);
+    Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
+    if (!look.isCompleted()) {
+      return false;
+    }
+    try {
+      lastReport = look.get();
+      return true;
+    } catch (ActivityFailure e) {
+      if (ActivityStubs.notRetried(e)) {
+        holdForFailure("the look at the data", e);
+        return false;
+      }
+      return lookThroughActivity(summary, request);
+    }
+  }
+
+  /**
+   * The look as an activity with the step retries, a control coming first; a store outage is ridden
+   * out ({@link #lookThroughStoreOutage}), any other failure that outlasts the retries holds the
+   * rollout. Sets {@link #lastReport}; false when there is none.
+   */
+  private boolean lookThroughActivity(String summary, AnalysisRequest request) {
+    Promise<AnalysisReport> look = Async.function(stubs.step(summary)::analyse, request);
+    Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
+    if (!look.isCompleted()) {
+      return false;
+    }
+    try {
+      lastReport = look.get();
+      return true;
+    } catch (ActivityFailure e) {
+      if (!StoreOutage.ridesOut(e)) {
+        holdForFailure("the look at the data", e);
+        return false;
+      }
+      lastReport = lookThroughStoreOutage(summary, request, e);
+      return lastReport != null;
+    }
   }
 
   /**

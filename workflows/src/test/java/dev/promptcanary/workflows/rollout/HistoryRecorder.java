@@ -49,6 +49,24 @@ class HistoryRecorder {
   }
 
   @Test
+  void recordRollbackWithLocalLooks() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.analysis =
+        r ->
+            fake.looks.size() < 3
+                ? FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 40, 40)
+                : FakeActivities.report(Decision.REGRESSION, GateKind.QUALITY, 90, 90);
+    record(
+        fake,
+        "rollback-regression-local-look.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          env.sleep(Duration.ofMinutes(1));
+          workflow.dataArrived(new DataArrived(0));
+        });
+  }
+
+  @Test
   void recordPauseResumeBypass() throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.analysis = r -> FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 40, 40);
@@ -276,6 +294,41 @@ class HistoryRecorder {
         });
   }
 
+  /**
+   * {@link ChangeIds#LOOK_LOCAL_FIRST}: the local look hangs past its timeout, the look goes on as
+   * an activity that hangs too, and the abort preempts it.
+   */
+  @Test
+  void recordAbortWhileALocalLookHangs() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    CountDownLatch retried = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    fake.analysis =
+        r -> {
+          if (fake.looks.size() > 1) {
+            retried.countDown();
+          }
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new IllegalStateException("canceling statement due to statement timeout");
+        };
+    recordReleasing(
+        release,
+        fake,
+        "abort-while-local-look-hangs.json",
+        env -> {
+          RolloutWorkflow workflow = startHolding(env);
+          workflow.dataArrived(new DataArrived(0));
+          retried.await();
+          workflow.abort(new ControlRequest("ana", "stuck look"));
+          WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+          release.countDown();
+        });
+  }
+
   @Test
   void recordAbortWithADeadWebhook() throws Exception {
     FakeActivities fake = new FakeActivities();
@@ -431,6 +484,24 @@ class HistoryRecorder {
     record(
         fake,
         "store-outage-ridden-out.json",
+        env -> {
+          startHolding(env);
+          env.sleep(Duration.ofMinutes(3));
+          fake.storeDown = false;
+        });
+  }
+
+  /**
+   * {@link ChangeIds#LOOK_LOCAL_FIRST} with {@link ChangeIds#STORE_OUTAGE_RETRY}: the local look
+   * fails on the store, the activity's retries too, and the outage is ridden out.
+   */
+  @Test
+  void recordStoreOutageRiddenOutAfterALocalLook() throws Exception {
+    FakeActivities fake = new FakeActivities();
+    fake.storeDown = true;
+    record(
+        fake,
+        "store-outage-ridden-out-local-look.json",
         env -> {
           startHolding(env);
           env.sleep(Duration.ofMinutes(3));

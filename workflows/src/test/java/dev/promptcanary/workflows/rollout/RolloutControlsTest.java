@@ -53,7 +53,9 @@ class RolloutControlsTest extends RolloutTestServer {
     RolloutProgress held = workflow.progress();
     assertThat(held.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(held.pauseReason()).isEqualTo(PauseReason.STEP_FAILED);
-    assertThat(fake.looks).as("a bounded number of attempts").hasSize(5);
+    assertThat(fake.looks)
+        .as("a bounded number of attempts: the local look, then five as an activity")
+        .hasSize(6);
     assertThat(fake.alertEvents()).containsExactly("held");
     assertThat(fake.alerts.get(0).reason())
         .contains("look at the data kept failing")
@@ -63,7 +65,7 @@ class RolloutControlsTest extends RolloutTestServer {
 
     // held, not retrying silently: far past the stage's maximum bake, no look, no rollback
     env.sleep(Duration.ofHours(3));
-    assertThat(fake.looks).hasSize(5);
+    assertThat(fake.looks).hasSize(6);
     assertThat(workflow.progress().state()).isEqualTo(RolloutState.PAUSED);
     assertThat(fake.routing).hasSize(1);
 
@@ -72,7 +74,7 @@ class RolloutControlsTest extends RolloutTestServer {
         promptly(() -> workflow.resume(new ControlRequest("ana", "bad row deleted")));
     assertThat(resumed.state()).isEqualTo(RolloutState.CANARY);
     assertThat(result().state()).isEqualTo(RolloutState.PROMOTED);
-    assertThat(fake.looks.get(5).stageSinceMillis())
+    assertThat(fake.looks.get(6).stageSinceMillis())
         .as("the stage goes on with its data")
         .isEqualTo(fake.looks.get(0).stageSinceMillis());
   }
@@ -86,7 +88,7 @@ class RolloutControlsTest extends RolloutTestServer {
     RolloutWorkflow workflow = Scenarios.start(client, Scenarios.spec(InconclusivePolicy.HOLD, 0));
     env.sleep(Duration.ofMinutes(3));
 
-    assertThat(fake.looks).hasSize(1);
+    assertThat(fake.looks).as("the local look only, not tried again as an activity").hasSize(1);
     RolloutProgress held = workflow.progress();
     assertThat(held.state()).isEqualTo(RolloutState.PAUSED);
     assertThat(held.pauseReason()).isEqualTo(PauseReason.STEP_FAILED);

@@ -65,7 +65,11 @@ class RolloutReplayTest {
           // same)
           "pause-abort-with-request-ids.json",
           // eval-quick-heartbeat-timeout
-          "eval-suite-passed-quick-heartbeat.json");
+          "eval-suite-passed-quick-heartbeat.json",
+          // look-local-first
+          "rollback-regression-local-look.json",
+          "store-outage-ridden-out-local-look.json",
+          "abort-while-local-look-hangs.json");
 
   static List<String> histories() {
     return HISTORIES;
