@@ -134,9 +134,10 @@ class RolloutPagesTest {
     assertThat(dashboard.at("/history/error").asText()).isEmpty();
     assertThat(dashboard.at("/history/runs").asInt()).isGreaterThanOrEqualTo(1);
     assertThat(dashboard.at("/history/newest").findValuesAsText("type"))
-        .contains("WORKFLOW_EXECUTION_STARTED", "ACTIVITY_TASK_COMPLETED");
+        .contains("WORKFLOW_EXECUTION_STARTED", "MARKER_RECORDED");
     assertThat(dashboard.at("/history/newest").findValuesAsText("detail"))
-        .contains("AnalyseCanary");
+        .as("the look, run as a local activity")
+        .contains("AnalyseCanary (local activity)");
     assertThat(dashboard.path("gates").findValuesAsText("key")).contains("QUALITY", "LATENCY:p95");
     JsonNode quality = gate(dashboard, "QUALITY");
     assertThat(quality.path("t").size()).isPositive().isEqualTo(quality.path("estimate").size());

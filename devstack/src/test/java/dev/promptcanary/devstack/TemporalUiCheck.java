@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.promptcanary.api.HeadlessChromium;
+import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.MarkerRecordedEventAttributes;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.converter.DataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.File;
 import java.net.URLEncoder;
@@ -17,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,6 +39,9 @@ import org.openqa.selenium.WebElement;
  * chromedriver ({@link HeadlessChromium}).
  */
 final class TemporalUiCheck {
+  /** The look's activity type, as an activity and as a local activity. */
+  private static final String LOOK = "AnalyseCanary";
+
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final Pattern UI = Pattern.compile("Temporal UI (http://localhost:\\d+)");
 
@@ -92,11 +99,11 @@ final class TemporalUiCheck {
       String runPage = link.getAttribute("href");
       browser.get(runPage);
       try {
-        await("the rollout's history in Temporal UI to show its looks (AnalyseCanary)")
+        await("the rollout's history in Temporal UI to show its looks (" + LOOK + ")")
             .atMost(Duration.ofMinutes(3))
             .pollInterval(Duration.ofSeconds(1))
             .ignoreExceptions()
-            .until(() -> browser.getPageSource().contains("AnalyseCanary"));
+            .until(() -> browser.getPageSource().contains(LOOK));
       } finally {
         screenshot(browser, "temporal-ui-rollout-history.png");
       }
@@ -109,18 +116,24 @@ final class TemporalUiCheck {
     }
   }
 
-  /** The AnalyseCanary activities completed in the rollout's latest run. */
+  /**
+   * The looks completed in the rollout's latest run: AnalyseCanary activities, and local activities
+   * (markers) with a result, as the workflow runs its looks first.
+   */
   private static long completedLooks(WorkflowServiceStubs stubs, String rollout) {
-    List<HistoryEvent> events = WorkflowClient.newInstance(stubs).fetchHistory(rollout).getEvents();
+    WorkflowClient client = WorkflowClient.newInstance(stubs);
+    DataConverter converter = client.getOptions().getDataConverter();
+    List<HistoryEvent> events = client.fetchHistory(rollout).getEvents();
     Set<Long> looks = new HashSet<>();
     long completed = 0;
     for (HistoryEvent e : events) {
       if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-          && e.getActivityTaskScheduledEventAttributes()
-              .getActivityType()
-              .getName()
-              .equals("AnalyseCanary")) {
+          && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals(LOOK)) {
         looks.add(e.getEventId());
+      }
+      if (e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
+          && isCompletedLocalLook(e.getMarkerRecordedEventAttributes(), converter)) {
+        completed++;
       }
       if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
           && looks.contains(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) {
@@ -128,6 +141,15 @@ final class TemporalUiCheck {
       }
     }
     return completed;
+  }
+
+  private static boolean isCompletedLocalLook(
+      MarkerRecordedEventAttributes marker, DataConverter converter) {
+    Payloads type = marker.getDetailsMap().get("type");
+    return marker.getMarkerName().equals("LocalActivity")
+        && marker.getDetailsMap().containsKey("result")
+        && type != null
+        && LOOK.equals(converter.fromPayloads(0, Optional.of(type), String.class, String.class));
   }
 
   /** The link to the rollout's workflow in the list, once the list shows it. */

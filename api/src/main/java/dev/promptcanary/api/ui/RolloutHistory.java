@@ -20,7 +20,8 @@ import java.util.Optional;
  * A rollout's Temporal event history, read through the SDK ({@code GetWorkflowExecutionHistory},
  * which the Java test server and a real server both answer): every run of its continue-as-new
  * chain, newest first, back to the first. From it come the looks (each {@code AnalyseCanary} result
- * with the request it answered) that the dashboard charts, and the events it lists.
+ * with the request it answered: a completed activity, or the marker of a local activity, where the
+ * workflow runs its looks first) that the dashboard charts, and the events it lists.
  *
  * <p>The verdicts are read from the history rather than from a table of their own because that is
  * where the workflow records them: every decision and the numbers behind it, as the workflow saw
@@ -28,6 +29,9 @@ import java.util.Optional;
  */
 final class RolloutHistory {
   static final String ANALYSE = "AnalyseCanary";
+
+  /** The Java SDK's marker of a local activity, with its type, input and result as details. */
+  static final String LOCAL_ACTIVITY_MARKER = "LocalActivity";
 
   /** Runs read at most, newest first (a rollout continues as new at each stage and when long). */
   static final int MAX_RUNS = 50;
@@ -153,20 +157,44 @@ final class RolloutHistory {
       } else if (e.hasActivityTaskCompletedEventAttributes()) {
         var completed = e.getActivityTaskCompletedEventAttributes();
         if (requests.containsKey(completed.getScheduledEventId())) {
-          AnalysisRequest request = requests.get(completed.getScheduledEventId());
-          AnalysisReport report = decode(completed.getResult(), AnalysisReport.class);
-          if (report != null && report.overall() != null) {
-            looks.add(
-                new Look(
-                    millis(e),
-                    stageIndex + 1,
-                    request == null ? 0 : request.canaryWeightBp(),
-                    report));
-          }
+          addLook(
+              looks,
+              e,
+              stageIndex,
+              requests.get(completed.getScheduledEventId()),
+              completed.getResult());
         }
+      } else if (isLocalLook(e)) {
+        var details = e.getMarkerRecordedEventAttributes().getDetailsMap();
+        addLook(
+            looks,
+            e,
+            stageIndex,
+            decode(details.get("input"), AnalysisRequest.class),
+            details.get("result"));
       }
     }
     return looks;
+  }
+
+  private void addLook(
+      List<Look> looks, HistoryEvent e, int stageIndex, AnalysisRequest request, Payloads result) {
+    AnalysisReport report = decode(result, AnalysisReport.class);
+    if (report != null && report.overall() != null) {
+      looks.add(
+          new Look(
+              millis(e), stageIndex + 1, request == null ? 0 : request.canaryWeightBp(), report));
+    }
+  }
+
+  /** A look the workflow ran as a local activity (a failed one has no result, and no look). */
+  private boolean isLocalLook(HistoryEvent e) {
+    if (!e.hasMarkerRecordedEventAttributes()) {
+      return false;
+    }
+    var marker = e.getMarkerRecordedEventAttributes();
+    return LOCAL_ACTIVITY_MARKER.equals(marker.getMarkerName())
+        && ANALYSE.equals(decode(marker.getDetailsMap().get("type"), String.class));
   }
 
   private <T> T decode(Payloads payloads, Class<T> type) {
@@ -180,13 +208,13 @@ final class RolloutHistory {
     }
   }
 
-  private static Event event(String run, HistoryEvent e, List<HistoryEvent> history) {
+  private Event event(String run, HistoryEvent e, List<HistoryEvent> history) {
     String type = e.getEventType().name().replaceFirst("^EVENT_TYPE_", "");
     return new Event(run, e.getEventId(), millis(e), type, detail(e, history));
   }
 
   /** One line on what the event is about: the activity, timer, update, signal or failure. */
-  private static String detail(HistoryEvent e, List<HistoryEvent> history) {
+  private String detail(HistoryEvent e, List<HistoryEvent> history) {
     if (e.hasActivityTaskScheduledEventAttributes()) {
       return e.getActivityTaskScheduledEventAttributes().getActivityType().getName();
     }
@@ -225,7 +253,15 @@ final class RolloutHistory {
       return "signal " + e.getWorkflowExecutionSignaledEventAttributes().getSignalName();
     }
     if (e.hasMarkerRecordedEventAttributes()) {
-      return e.getMarkerRecordedEventAttributes().getMarkerName();
+      var marker = e.getMarkerRecordedEventAttributes();
+      if (LOCAL_ACTIVITY_MARKER.equals(marker.getMarkerName())) {
+        String type = decode(marker.getDetailsMap().get("type"), String.class);
+        String local = (type == null ? "activity" : type) + " (local activity)";
+        return marker.hasFailure()
+            ? local + ": " + firstLine(marker.getFailure().getMessage())
+            : local;
+      }
+      return marker.getMarkerName();
     }
     if (e.hasWorkflowExecutionContinuedAsNewEventAttributes()) {
       return "continued as a new run";

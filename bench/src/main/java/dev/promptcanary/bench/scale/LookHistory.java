@@ -1,12 +1,15 @@
 package dev.promptcanary.bench.scale;
 
 import dev.promptcanary.workflows.rollout.RolloutMessages;
+import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.common.converter.DefaultDataConverter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The looks of one workflow run, read from its history: when each was due and when it ran. A look
@@ -17,9 +20,16 @@ import java.util.Map;
  * arrives during a look makes the next look due when that look ends; a timer that fires during a
  * look is used up by it (the workflow starts a new timer), so it is not a trigger. A look with no
  * trigger (the first after a resume, say) is left out of the delays.
+ *
+ * <p>A look run as a local activity (the workflow's {@code look-local-first}) is a {@code
+ * LocalActivity} marker: it ran in the workflow task that recorded it, so it was scheduled and
+ * started when that task started. A local look that failed (no result) is no look: its trigger is
+ * left to the activity the workflow tries next, whose delay then includes the local attempt.
  */
 final class LookHistory {
   static final String LOOK_ACTIVITY = "AnalyseCanary";
+
+  static final String LOCAL_ACTIVITY_MARKER = "LocalActivity";
 
   /** One look: due, scheduled by the workflow, started by the worker (epoch millis; 0: never). */
   record Look(long dueMillis, long scheduledMillis, long startedMillis) {
@@ -47,6 +57,7 @@ final class LookHistory {
     long scheduledAt = 0;
     long dueOfInFlight = 0;
     long startedAt = 0;
+    long taskStartedAt = 0;
     boolean continued = false;
     String previous = "";
     for (HistoryEvent e : events) {
@@ -58,6 +69,17 @@ final class LookHistory {
           lastEnd = t;
         }
         case EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW -> continued = true;
+        case EVENT_TYPE_WORKFLOW_TASK_STARTED -> taskStartedAt = t;
+        case EVENT_TYPE_MARKER_RECORDED -> {
+          if (isCompletedLocalLook(e)) {
+            if (earliestTrigger != Long.MAX_VALUE) {
+              long due = Math.max(earliestTrigger, lastEnd);
+              looks.add(new Look(due, Math.max(due, taskStartedAt), Math.max(due, taskStartedAt)));
+            }
+            earliestTrigger = Long.MAX_VALUE;
+            lastEnd = t;
+          }
+        }
         case EVENT_TYPE_TIMER_STARTED -> {
           var a = e.getTimerStartedEventAttributes();
           long duration =
@@ -111,6 +133,17 @@ final class LookHistory {
       }
     }
     return new Run(runId, events.size(), continued, previous, looks);
+  }
+
+  private static boolean isCompletedLocalLook(HistoryEvent e) {
+    var marker = e.getMarkerRecordedEventAttributes();
+    Payloads type = marker.getDetailsMap().get("type");
+    return LOCAL_ACTIVITY_MARKER.equals(marker.getMarkerName())
+        && marker.getDetailsMap().containsKey("result")
+        && type != null
+        && LOOK_ACTIVITY.equals(
+            DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+                0, Optional.of(type), String.class, String.class));
   }
 
   private static long scheduledEventId(HistoryEvent e) {

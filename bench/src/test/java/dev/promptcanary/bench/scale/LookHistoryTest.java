@@ -6,15 +6,19 @@ import com.google.protobuf.Timestamp;
 import dev.promptcanary.workflows.rollout.RolloutMessages;
 import io.temporal.api.common.v1.ActivityType;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.failure.v1.Failure;
 import io.temporal.api.history.v1.ActivityTaskCompletedEventAttributes;
 import io.temporal.api.history.v1.ActivityTaskScheduledEventAttributes;
 import io.temporal.api.history.v1.ActivityTaskStartedEventAttributes;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.MarkerRecordedEventAttributes;
 import io.temporal.api.history.v1.TimerFiredEventAttributes;
 import io.temporal.api.history.v1.TimerStartedEventAttributes;
 import io.temporal.api.history.v1.WorkflowExecutionContinuedAsNewEventAttributes;
 import io.temporal.api.history.v1.WorkflowExecutionSignaledEventAttributes;
 import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -66,6 +70,26 @@ class LookHistoryTest {
     List<LookHistory.Look> looks = LookHistory.read("run", events).looks();
 
     assertThat(looks).extracting(LookHistory.Look::dueMillis).containsExactly(900L);
+  }
+
+  @Test
+  void aLocalLookRanWhenItsWorkflowTaskStartedAndAFailedOneLeavesItsTriggerToTheActivity() {
+    started(0, "");
+    signal(1_000);
+    workflowTaskStarted(1_200);
+    localLook(1_260, true); // ran in the task that started at 1_200
+    timerStarted(1_260, "t1", 5_000);
+    timerFired(6_260, "t1");
+    workflowTaskStarted(6_300);
+    localLook(9_310, false); // timed out locally: the activity tries it
+    look(9_310, 9_400, 9_450);
+
+    List<LookHistory.Look> looks = LookHistory.read("run", events).looks();
+
+    assertThat(looks)
+        .containsExactly(
+            new LookHistory.Look(1_000, 1_200, 1_200), new LookHistory.Look(6_260, 9_310, 9_400));
+    assertThat(looks.get(1).delayMillis()).as("the local attempt counts").isEqualTo(3_140);
   }
 
   @Test
@@ -153,6 +177,28 @@ class LookHistoryTest {
         event(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, at)
             .setActivityTaskCompletedEventAttributes(
                 ActivityTaskCompletedEventAttributes.newBuilder().setScheduledEventId(id))
+            .build());
+  }
+
+  private void workflowTaskStarted(long at) {
+    events.add(event(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, at).build());
+  }
+
+  /** A look's marker: with its result, or failed (no result). */
+  private void localLook(long at, boolean completed) {
+    DataConverter json = DefaultDataConverter.STANDARD_INSTANCE;
+    var marker =
+        MarkerRecordedEventAttributes.newBuilder()
+            .setMarkerName(LookHistory.LOCAL_ACTIVITY_MARKER)
+            .putDetails("type", json.toPayloads(LookHistory.LOOK_ACTIVITY).orElseThrow());
+    if (completed) {
+      marker.putDetails("result", json.toPayloads("{}").orElseThrow());
+    } else {
+      marker.setFailure(Failure.newBuilder().setMessage("timed out"));
+    }
+    events.add(
+        event(EventType.EVENT_TYPE_MARKER_RECORDED, at)
+            .setMarkerRecordedEventAttributes(marker)
             .build());
   }
 
