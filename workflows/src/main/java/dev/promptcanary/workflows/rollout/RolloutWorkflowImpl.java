@@ -425,9 +425,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * kept failing and the rollout holds).
    */
   private boolean lookLocallyFirst(String summary, AnalysisRequest request) {
-    Promise<AnalysisReport> look = Async.function(stubs.localLook(summary)::analyse, request);
-    Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
-    if (!look.isCompleted()) {
+    Promise<AnalysisReport> look =
+        doneOrControl(Async.function(stubs.localLook(summary)::analyse, request));
+    if (look == null) {
       return false;
     }
     try {
@@ -448,9 +448,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * rollout. Sets {@link #lastReport}; false when there is none.
    */
   private boolean lookThroughActivity(String summary, AnalysisRequest request) {
-    Promise<AnalysisReport> look = Async.function(stubs.step(summary)::analyse, request);
-    Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
-    if (!look.isCompleted()) {
+    Promise<AnalysisReport> look =
+        doneOrControl(Async.function(stubs.step(summary)::analyse, request));
+    if (look == null) {
       return false;
     }
     try {
@@ -481,9 +481,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
             + " min: "
             + Text.rootMessage(first));
     Promise<AnalysisReport> look =
-        Async.function(stubs.storeOutage(summary + " (store outage)")::analyse, request);
-    Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
-    if (!look.isCompleted()) {
+        doneOrControl(
+            Async.function(stubs.storeOutage(summary + " (store outage)")::analyse, request));
+    if (look == null) {
       return null;
     }
     try {
@@ -494,6 +494,15 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           e);
       return null;
     }
+  }
+
+  /**
+   * Waits for the look to complete or a control to arrive: the look once it completed, null when a
+   * control came first (the look is left behind; it only reads).
+   */
+  private Promise<AnalysisReport> doneOrControl(Promise<AnalysisReport> look) {
+    Workflow.await(() -> look.isCompleted() || !controls.isEmpty());
+    return look.isCompleted() ? look : null;
   }
 
   /** The deciding gates regressing in this look that did not in the previous one. */

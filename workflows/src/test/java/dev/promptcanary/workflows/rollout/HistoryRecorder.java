@@ -32,24 +32,17 @@ class HistoryRecorder {
 
   @Test
   void recordRollback() throws Exception {
-    FakeActivities fake = new FakeActivities();
-    fake.analysis =
-        r ->
-            fake.looks.size() < 3
-                ? FakeActivities.report(Decision.INCONCLUSIVE, GateKind.QUALITY, 40, 40)
-                : FakeActivities.report(Decision.REGRESSION, GateKind.QUALITY, 90, 90);
-    record(
-        fake,
-        "rollback-regression.json",
-        env -> {
-          RolloutWorkflow workflow = startHolding(env);
-          env.sleep(Duration.ofMinutes(1));
-          workflow.dataArrived(new DataArrived(0));
-        });
+    recordRollback("rollback-regression.json");
   }
 
+  /** {@link ChangeIds#LOOK_LOCAL_FIRST}: the same rollback, its looks local activity markers. */
   @Test
   void recordRollbackWithLocalLooks() throws Exception {
+    recordRollback("rollback-regression-local-look.json");
+  }
+
+  /** Two inconclusive looks, a nudge, and a regression that rolls back. */
+  private static void recordRollback(String file) throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.analysis =
         r ->
@@ -58,7 +51,7 @@ class HistoryRecorder {
                 : FakeActivities.report(Decision.REGRESSION, GateKind.QUALITY, 90, 90);
     record(
         fake,
-        "rollback-regression-local-look.json",
+        file,
         env -> {
           RolloutWorkflow workflow = startHolding(env);
           env.sleep(Duration.ofMinutes(1));
@@ -267,8 +260,22 @@ class HistoryRecorder {
 
   @Test
   void recordAbortWhileTheLookHangs() throws Exception {
+    recordAbortWhileLooksHang("abort-while-look-hangs.json", 1);
+  }
+
+  /**
+   * {@link ChangeIds#LOOK_LOCAL_FIRST}: the local look hangs past its timeout, the look goes on as
+   * an activity that hangs too, and the abort preempts it.
+   */
+  @Test
+  void recordAbortWhileALocalLookHangs() throws Exception {
+    recordAbortWhileLooksHang("abort-while-local-look-hangs.json", 2);
+  }
+
+  /** Every look hangs; the abort comes once {@code hanging} of them are hanging. */
+  private static void recordAbortWhileLooksHang(String file, int hanging) throws Exception {
     FakeActivities fake = new FakeActivities();
-    CountDownLatch looking = new CountDownLatch(1);
+    CountDownLatch looking = new CountDownLatch(hanging);
     CountDownLatch release = new CountDownLatch(1);
     fake.analysis =
         r -> {
@@ -283,46 +290,11 @@ class HistoryRecorder {
     recordReleasing(
         release,
         fake,
-        "abort-while-look-hangs.json",
+        file,
         env -> {
           RolloutWorkflow workflow = startHolding(env);
           workflow.dataArrived(new DataArrived(0));
           looking.await();
-          workflow.abort(new ControlRequest("ana", "stuck look"));
-          WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
-          release.countDown();
-        });
-  }
-
-  /**
-   * {@link ChangeIds#LOOK_LOCAL_FIRST}: the local look hangs past its timeout, the look goes on as
-   * an activity that hangs too, and the abort preempts it.
-   */
-  @Test
-  void recordAbortWhileALocalLookHangs() throws Exception {
-    FakeActivities fake = new FakeActivities();
-    CountDownLatch retried = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    fake.analysis =
-        r -> {
-          if (fake.looks.size() > 1) {
-            retried.countDown();
-          }
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          throw new IllegalStateException("canceling statement due to statement timeout");
-        };
-    recordReleasing(
-        release,
-        fake,
-        "abort-while-local-look-hangs.json",
-        env -> {
-          RolloutWorkflow workflow = startHolding(env);
-          workflow.dataArrived(new DataArrived(0));
-          retried.await();
           workflow.abort(new ControlRequest("ana", "stuck look"));
           WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
           release.countDown();
@@ -479,16 +451,7 @@ class HistoryRecorder {
 
   @Test
   void recordStoreOutageRiddenOut() throws Exception {
-    FakeActivities fake = new FakeActivities();
-    fake.storeDown = true;
-    record(
-        fake,
-        "store-outage-ridden-out.json",
-        env -> {
-          startHolding(env);
-          env.sleep(Duration.ofMinutes(3));
-          fake.storeDown = false;
-        });
+    recordStoreOutageRiddenOut("store-outage-ridden-out.json");
   }
 
   /**
@@ -497,11 +460,16 @@ class HistoryRecorder {
    */
   @Test
   void recordStoreOutageRiddenOutAfterALocalLook() throws Exception {
+    recordStoreOutageRiddenOut("store-outage-ridden-out-local-look.json");
+  }
+
+  /** The store down for the first 3 minutes of the stage. */
+  private static void recordStoreOutageRiddenOut(String file) throws Exception {
     FakeActivities fake = new FakeActivities();
     fake.storeDown = true;
     record(
         fake,
-        "store-outage-ridden-out-local-look.json",
+        file,
         env -> {
           startHolding(env);
           env.sleep(Duration.ofMinutes(3));
