@@ -12,6 +12,7 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The rollout as a short list of named steps (argo-rollouts {@code rollout/canary.go}): {@link
@@ -425,21 +426,16 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * kept failing and the rollout holds).
    */
   private boolean lookLocallyFirst(String summary, AnalysisRequest request) {
-    Promise<AnalysisReport> look =
-        doneOrControl(Async.function(stubs.localLook(summary)::analyse, request));
-    if (look == null) {
-      return false;
-    }
-    try {
-      lastReport = look.get();
-      return true;
-    } catch (ActivityFailure e) {
-      if (ActivityStubs.notRetried(e)) {
-        holdForFailure("the look at the data", e);
-        return false;
-      }
-      return lookThroughActivity(summary, request);
-    }
+    return lookWith(
+        stubs.localLook(summary),
+        request,
+        failure -> {
+          if (ActivityStubs.notRetried(failure)) {
+            holdForFailure("the look at the data", failure);
+            return false;
+          }
+          return lookThroughActivity(summary, request);
+        });
   }
 
   /**
@@ -448,8 +444,28 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * rollout. Sets {@link #lastReport}; false when there is none.
    */
   private boolean lookThroughActivity(String summary, AnalysisRequest request) {
-    Promise<AnalysisReport> look =
-        doneOrControl(Async.function(stubs.step(summary)::analyse, request));
+    return lookWith(
+        stubs.step(summary),
+        request,
+        failure -> {
+          if (!StoreOutage.ridesOut(failure)) {
+            holdForFailure("the look at the data", failure);
+            return false;
+          }
+          lastReport = lookThroughStoreOutage(summary, request, failure);
+          return lastReport != null;
+        });
+  }
+
+  /**
+   * One look through {@code stub}, a control coming first: true with {@link #lastReport} set, false
+   * when a control came first, else what {@code onFailure} makes of the look's failure.
+   */
+  private boolean lookWith(
+      RolloutActivities stub,
+      AnalysisRequest request,
+      Function<ActivityFailure, Boolean> onFailure) {
+    Promise<AnalysisReport> look = doneOrControl(Async.function(stub::analyse, request));
     if (look == null) {
       return false;
     }
@@ -457,12 +473,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       lastReport = look.get();
       return true;
     } catch (ActivityFailure e) {
-      if (!StoreOutage.ridesOut(e)) {
-        holdForFailure("the look at the data", e);
-        return false;
-      }
-      lastReport = lookThroughStoreOutage(summary, request, e);
-      return lastReport != null;
+      return onFailure.apply(e);
     }
   }
 
