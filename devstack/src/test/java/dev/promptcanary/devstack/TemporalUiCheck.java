@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.promptcanary.api.HeadlessChromium;
-import io.temporal.api.common.v1.Payloads;
+import dev.promptcanary.workflows.rollout.LocalLookMarker;
+import dev.promptcanary.workflows.rollout.RolloutActivities;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.history.v1.MarkerRecordedEventAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -20,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +39,7 @@ import org.openqa.selenium.WebElement;
  */
 final class TemporalUiCheck {
   /** The look's activity type, as an activity and as a local activity. */
-  private static final String LOOK = "AnalyseCanary";
+  private static final String LOOK = RolloutActivities.ANALYSE;
 
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final Pattern UI = Pattern.compile("Temporal UI (http://localhost:\\d+)");
@@ -132,7 +131,7 @@ final class TemporalUiCheck {
         looks.add(e.getEventId());
       }
       if (e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
-          && isCompletedLocalLook(e.getMarkerRecordedEventAttributes(), converter)) {
+          && LocalLookMarker.isCompletedLook(e.getMarkerRecordedEventAttributes(), converter)) {
         completed++;
       }
       if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
@@ -141,15 +140,6 @@ final class TemporalUiCheck {
       }
     }
     return completed;
-  }
-
-  private static boolean isCompletedLocalLook(
-      MarkerRecordedEventAttributes marker, DataConverter converter) {
-    Payloads type = marker.getDetailsMap().get("type");
-    return marker.getMarkerName().equals("LocalActivity")
-        && marker.getDetailsMap().containsKey("result")
-        && type != null
-        && LOOK.equals(converter.fromPayloads(0, Optional.of(type), String.class, String.class));
   }
 
   /** The link to the rollout's workflow in the list, once the list shows it. */

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.promptcanary.workflows.rollout.AnalysisReport;
 import dev.promptcanary.workflows.rollout.AnalysisRequest;
+import dev.promptcanary.workflows.rollout.LocalLookMarker;
+import dev.promptcanary.workflows.rollout.RolloutActivities;
 import dev.promptcanary.workflows.rollout.RolloutInput;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -28,11 +30,6 @@ import java.util.Optional;
  * them. A finished rollout's history never changes, so it is kept (up to {@link #CACHED} rollouts).
  */
 final class RolloutHistory {
-  static final String ANALYSE = "AnalyseCanary";
-
-  /** The Java SDK's marker of a local activity, with its type, input and result as details. */
-  static final String LOCAL_ACTIVITY_MARKER = "LocalActivity";
-
   /** Runs read at most, newest first (a rollout continues as new at each stage and when long). */
   static final int MAX_RUNS = 50;
 
@@ -151,7 +148,7 @@ final class RolloutHistory {
     for (HistoryEvent e : history) {
       if (e.hasActivityTaskScheduledEventAttributes()) {
         var scheduled = e.getActivityTaskScheduledEventAttributes();
-        if (ANALYSE.equals(scheduled.getActivityType().getName())) {
+        if (RolloutActivities.ANALYSE.equals(scheduled.getActivityType().getName())) {
           requests.put(e.getEventId(), decode(scheduled.getInput(), AnalysisRequest.class));
         }
       } else if (e.hasActivityTaskCompletedEventAttributes()) {
@@ -164,14 +161,15 @@ final class RolloutHistory {
               requests.get(completed.getScheduledEventId()),
               completed.getResult());
         }
-      } else if (isLocalLook(e)) {
-        var details = e.getMarkerRecordedEventAttributes().getDetailsMap();
+      } else if (e.hasMarkerRecordedEventAttributes()
+          && LocalLookMarker.isCompletedLook(e.getMarkerRecordedEventAttributes(), converter)) {
+        var marker = e.getMarkerRecordedEventAttributes();
         addLook(
             looks,
             e,
             stageIndex,
-            decode(details.get("input"), AnalysisRequest.class),
-            details.get("result"));
+            decode(LocalLookMarker.input(marker), AnalysisRequest.class),
+            LocalLookMarker.result(marker));
       }
     }
     return looks;
@@ -185,16 +183,6 @@ final class RolloutHistory {
           new Look(
               millis(e), stageIndex + 1, request == null ? 0 : request.canaryWeightBp(), report));
     }
-  }
-
-  /** A look the workflow ran as a local activity (a failed one has no result, and no look). */
-  private boolean isLocalLook(HistoryEvent e) {
-    if (!e.hasMarkerRecordedEventAttributes()) {
-      return false;
-    }
-    var marker = e.getMarkerRecordedEventAttributes();
-    return LOCAL_ACTIVITY_MARKER.equals(marker.getMarkerName())
-        && ANALYSE.equals(decode(marker.getDetailsMap().get("type"), String.class));
   }
 
   private <T> T decode(Payloads payloads, Class<T> type) {
@@ -254,8 +242,8 @@ final class RolloutHistory {
     }
     if (e.hasMarkerRecordedEventAttributes()) {
       var marker = e.getMarkerRecordedEventAttributes();
-      if (LOCAL_ACTIVITY_MARKER.equals(marker.getMarkerName())) {
-        String type = decode(marker.getDetailsMap().get("type"), String.class);
+      if (LocalLookMarker.NAME.equals(marker.getMarkerName())) {
+        String type = LocalLookMarker.activityType(marker, converter);
         String local = (type == null ? "activity" : type) + " (local activity)";
         return marker.hasFailure()
             ? local + ": " + firstLine(marker.getFailure().getMessage())

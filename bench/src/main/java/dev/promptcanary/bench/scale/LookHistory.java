@@ -1,7 +1,8 @@
 package dev.promptcanary.bench.scale;
 
+import dev.promptcanary.workflows.rollout.LocalLookMarker;
+import dev.promptcanary.workflows.rollout.RolloutActivities;
 import dev.promptcanary.workflows.rollout.RolloutMessages;
-import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.common.converter.DefaultDataConverter;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The looks of one workflow run, read from its history: when each was due and when it ran. A look
@@ -27,10 +27,6 @@ import java.util.Optional;
  * left to the activity the workflow tries next, whose delay then includes the local attempt.
  */
 final class LookHistory {
-  static final String LOOK_ACTIVITY = "AnalyseCanary";
-
-  static final String LOCAL_ACTIVITY_MARKER = "LocalActivity";
-
   /** One look: due, scheduled by the workflow, started by the worker (epoch millis; 0: never). */
   record Look(long dueMillis, long scheduledMillis, long startedMillis) {
     long delayMillis() {
@@ -71,10 +67,12 @@ final class LookHistory {
         case EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW -> continued = true;
         case EVENT_TYPE_WORKFLOW_TASK_STARTED -> taskStartedAt = t;
         case EVENT_TYPE_MARKER_RECORDED -> {
-          if (isCompletedLocalLook(e)) {
+          if (LocalLookMarker.isCompletedLook(
+              e.getMarkerRecordedEventAttributes(), DefaultDataConverter.STANDARD_INSTANCE)) {
             if (earliestTrigger != Long.MAX_VALUE) {
               long due = Math.max(earliestTrigger, lastEnd);
-              looks.add(new Look(due, Math.max(due, taskStartedAt), Math.max(due, taskStartedAt)));
+              long ran = Math.max(due, taskStartedAt); // scheduled and started with its task
+              looks.add(new Look(due, ran, ran));
             }
             earliestTrigger = Long.MAX_VALUE;
             lastEnd = t;
@@ -100,7 +98,7 @@ final class LookHistory {
           }
         }
         case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
-          if (LOOK_ACTIVITY.equals(
+          if (RolloutActivities.ANALYSE.equals(
               e.getActivityTaskScheduledEventAttributes().getActivityType().getName())) {
             inFlight = e.getEventId();
             scheduledAt = t;
@@ -133,17 +131,6 @@ final class LookHistory {
       }
     }
     return new Run(runId, events.size(), continued, previous, looks);
-  }
-
-  private static boolean isCompletedLocalLook(HistoryEvent e) {
-    var marker = e.getMarkerRecordedEventAttributes();
-    Payloads type = marker.getDetailsMap().get("type");
-    return LOCAL_ACTIVITY_MARKER.equals(marker.getMarkerName())
-        && marker.getDetailsMap().containsKey("result")
-        && type != null
-        && LOOK_ACTIVITY.equals(
-            DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
-                0, Optional.of(type), String.class, String.class));
   }
 
   private static long scheduledEventId(HistoryEvent e) {

@@ -3,6 +3,8 @@ package dev.promptcanary.bench.scale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
+import dev.promptcanary.workflows.rollout.LocalLookMarker;
+import dev.promptcanary.workflows.rollout.RolloutActivities;
 import dev.promptcanary.workflows.rollout.RolloutMessages;
 import io.temporal.api.common.v1.ActivityType;
 import io.temporal.api.enums.v1.EventType;
@@ -159,7 +161,7 @@ class LookHistoryTest {
         event(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, at)
             .setActivityTaskScheduledEventAttributes(
                 ActivityTaskScheduledEventAttributes.newBuilder()
-                    .setActivityType(ActivityType.newBuilder().setName(LookHistory.LOOK_ACTIVITY)))
+                    .setActivityType(ActivityType.newBuilder().setName(RolloutActivities.ANALYSE)))
             .build());
     return id;
   }
@@ -189,8 +191,8 @@ class LookHistoryTest {
     DataConverter json = DefaultDataConverter.STANDARD_INSTANCE;
     var marker =
         MarkerRecordedEventAttributes.newBuilder()
-            .setMarkerName(LookHistory.LOCAL_ACTIVITY_MARKER)
-            .putDetails("type", json.toPayloads(LookHistory.LOOK_ACTIVITY).orElseThrow());
+            .setMarkerName(LocalLookMarker.NAME)
+            .putDetails("type", json.toPayloads(RolloutActivities.ANALYSE).orElseThrow());
     if (completed) {
       marker.putDetails("result", json.toPayloads("{}").orElseThrow());
     } else {

@@ -173,7 +173,6 @@ public final class ActivityStubs {
    */
   static boolean notRetried(ActivityFailure failure) {
     return failure.getCause() instanceof ApplicationFailure application
-        && STEP.getRetryOptions().getDoNotRetry() != null
         && List.of(STEP.getRetryOptions().getDoNotRetry()).contains(application.getType());
   }
 

@@ -9,6 +9,8 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface
 public interface RolloutActivities {
+  /** The look's activity type, as the history names it (an activity, or a local activity). */
+  String ANALYSE = "AnalyseCanary";
 
   @ActivityMethod(name = "RunOfflineEval")
   EvalSummary runOfflineEval(EvalRequest request);
@@ -16,7 +18,7 @@ public interface RolloutActivities {
   @ActivityMethod(name = "SetRouting")
   RoutingReceipt setRouting(RoutingCommand command);
 
-  @ActivityMethod(name = "AnalyseCanary")
+  @ActivityMethod(name = ANALYSE)
   AnalysisReport analyse(AnalysisRequest request);
 
   @ActivityMethod(name = "PlanStage")

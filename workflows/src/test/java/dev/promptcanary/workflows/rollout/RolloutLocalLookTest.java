@@ -2,6 +2,7 @@ package dev.promptcanary.workflows.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import dev.promptcanary.workflows.domain.Decision;
 import dev.promptcanary.workflows.domain.GateKind;
 import io.temporal.api.enums.v1.EventType;
@@ -26,7 +27,10 @@ class RolloutLocalLookTest extends RolloutTestServer {
         events.stream()
             .filter(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED)
             .filter(
-                e -> e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity"))
+                e ->
+                    e.getMarkerRecordedEventAttributes()
+                        .getMarkerName()
+                        .equals(LocalLookMarker.NAME))
             .count();
     assertThat(markers).as("one marker per look").isEqualTo(fake.looks.size()).isPositive();
     assertThat(scheduledLooks(events)).isZero();
@@ -37,7 +41,8 @@ class RolloutLocalLookTest extends RolloutTestServer {
     fake.analysis =
         r -> {
           if (fake.looks.size() == 1) {
-            sleep(ActivityStubs.LOCAL_LOOK_TIMEOUT.plusSeconds(1).toMillis()); // a slow database
+            // a slow database
+            Uninterruptibles.sleepUninterruptibly(ActivityStubs.LOCAL_LOOK_TIMEOUT.plusSeconds(1));
           }
           return FakeActivities.report(Decision.NON_INFERIOR, GateKind.QUALITY, 500, 500);
         };
@@ -68,15 +73,7 @@ class RolloutLocalLookTest extends RolloutTestServer {
                 e.getActivityTaskScheduledEventAttributes()
                     .getActivityType()
                     .getName()
-                    .equals("AnalyseCanary"))
+                    .equals(RolloutActivities.ANALYSE))
         .count();
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
