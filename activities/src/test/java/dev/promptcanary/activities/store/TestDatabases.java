@@ -1,5 +1,6 @@
 package dev.promptcanary.activities.store;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import dev.promptcanary.testkit.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -22,6 +24,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 public final class TestDatabases {
   private static final AtomicInteger COUNTER = new AtomicInteger();
+
+  /** PostgreSQL's object_in_use: the template of a copy has a session connected. */
+  private static final String TEMPLATE_IN_USE = "55006";
+
   private static EmbeddedPostgresServer server;
   private static String template;
 
@@ -66,17 +72,49 @@ public final class TestDatabases {
       s.jdbcUrl(name);
       // Flyway closes its connections when done: a template must have none open to be copied.
       Migrations.migrate(dataSource(s, name));
+      closeToConnections(name);
       template = name;
     }
     return template;
   }
 
+  /**
+   * No session may connect to the template from now on, as with {@code template0}: a copy fails
+   * while any session is connected to it, and autovacuum would otherwise visit it (its tables were
+   * just written) at any time.
+   */
+  private static void closeToConnections(String template) {
+    onPostgres("ALTER DATABASE " + template + " WITH ALLOW_CONNECTIONS false");
+  }
+
+  /**
+   * Copies {@code template}, waiting out a session still connected to it: PostgreSQL itself waits
+   * only 5 s for one to leave (a Flyway connection whose backend is still exiting, on a loaded
+   * machine), then refuses with SQLState 55006.
+   */
   private static void copy(String template, String database) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        onPostgres("CREATE DATABASE " + database + " TEMPLATE " + template);
+        return;
+      } catch (IllegalStateException e) {
+        boolean inUse =
+            e.getCause() instanceof SQLException sql && TEMPLATE_IN_USE.equals(sql.getSQLState());
+        if (!inUse || System.nanoTime() > deadline) {
+          throw new IllegalStateException("cannot create database " + database, e.getCause());
+        }
+        Uninterruptibles.sleepUninterruptibly(200, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private static void onPostgres(String sql) {
     try (Connection c = dataSource(server(), "postgres").getConnection();
         Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + database + " TEMPLATE " + template);
+      s.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot create database " + database, e);
+      throw new IllegalStateException(sql + " failed", e);
     }
   }
 
