@@ -45,14 +45,28 @@ public final class TestDatabases {
 
   public static synchronized EmbeddedPostgresServer server() {
     if (server == null) {
-      try {
-        server = EmbeddedPostgresServer.startTemporary();
-      } catch (IOException e) {
-        throw new UncheckedIOException("embedded PostgreSQL did not start", e);
-      }
+      server = startTemporary();
       Runtime.getRuntime().addShutdownHook(new Thread(TestDatabases::stop));
     }
     return server;
+  }
+
+  /**
+   * Starts the server, a second and third time on a new free port if it fails: the port is chosen
+   * free and then bound by PostgreSQL, and test JVMs side by side (two per module, two modules at a
+   * time in CI) start their servers together, so another may take it in between.
+   */
+  private static EmbeddedPostgresServer startTemporary() {
+    IOException last = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return EmbeddedPostgresServer.startTemporary();
+      } catch (IOException e) {
+        System.err.println("embedded PostgreSQL did not start (attempt " + attempt + "): " + e);
+        last = e;
+      }
+    }
+    throw new UncheckedIOException("embedded PostgreSQL did not start in 3 attempts", last);
   }
 
   public static TestDatabase fresh() {
