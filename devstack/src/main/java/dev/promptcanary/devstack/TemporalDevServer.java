@@ -36,6 +36,14 @@ final class TemporalDevServer implements AutoCloseable {
   /** Where {@code scripts/install-temporal-cli} puts the CLI by default (Go's own bin). */
   static final Path GO_BIN_CLI = Path.of(System.getProperty("user.home"), "go", "bin", "temporal");
 
+  /**
+   * The SQLite file's journal: write-ahead, where SQLite's default (a rollback journal) writes each
+   * changed page twice and creates and deletes the journal file at every commit. As durable: with
+   * {@code synchronous} FULL, given too, the log is synced at each commit. Measured in
+   * docs/benchmarks.md ("many-rollouts", the dev server's journal).
+   */
+  static final String JOURNAL_MODE = "wal";
+
   private static final Duration READY = Duration.ofSeconds(90);
   private static final Duration PORT_FREED = Duration.ofSeconds(30);
 
@@ -105,6 +113,8 @@ final class TemporalDevServer implements AutoCloseable {
     if (settings.database() != null) {
       Files.createDirectories(settings.database().toAbsolutePath().getParent());
       command.addAll(List.of("--db-filename", settings.database().toString()));
+      command.addAll(List.of("--sqlite-pragma", "journal_mode=" + JOURNAL_MODE));
+      command.addAll(List.of("--sqlite-pragma", "synchronous=full"));
     }
     if (!settings.namespace().equals("default")) {
       command.addAll(List.of("--namespace", settings.namespace()));

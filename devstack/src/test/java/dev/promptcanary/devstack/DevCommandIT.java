@@ -75,6 +75,12 @@ class DevCommandIT {
           JsonNode health = JSON.readTree(get(adminPort, "/healthcheck").body());
           assertThat(health.get("temporal").get("healthy").asBoolean()).isTrue();
           assertThat(health.get("postgresql").get("healthy").asBoolean()).isTrue();
+          if (TestTemporal.cli()) {
+            // The dev server's SQLite file in write-ahead mode (TemporalDevServer.JOURNAL_MODE):
+            // its
+            // log lives beside it while the server runs.
+            assertThat(dataDir.resolve("temporal.db-wal")).exists();
+          }
           // Prometheus on the admin port: promptcanary's request meters and the Temporal SDK's
           // worker meters (reported into the registry once a second) through the same registry.
           String scrape =
