@@ -37,12 +37,13 @@ final class TemporalDevServer implements AutoCloseable {
   static final Path GO_BIN_CLI = Path.of(System.getProperty("user.home"), "go", "bin", "temporal");
 
   /**
-   * The SQLite file's journal: write-ahead, where SQLite's default (a rollback journal) writes each
-   * changed page twice and creates and deletes the journal file at every commit. As durable: with
-   * {@code synchronous} FULL, given too, the log is synced at each commit. Measured in
-   * docs/benchmarks.md ("many-rollouts", the dev server's journal).
+   * The SQLite file's pragmas ({@code --sqlite-pragma}): a write-ahead journal, where SQLite's
+   * default (a rollback journal) writes each changed page twice and creates and deletes the journal
+   * file at every commit; {@code synchronous} FULL, so the log is still synced at each commit and
+   * nothing acknowledged is lost. Measured in docs/benchmarks.md ("many-rollouts", the dev server's
+   * SQLite journal).
    */
-  static final String JOURNAL_MODE = "wal";
+  static final List<String> SQLITE_PRAGMAS = List.of("journal_mode=wal", "synchronous=full");
 
   private static final Duration READY = Duration.ofSeconds(90);
   private static final Duration PORT_FREED = Duration.ofSeconds(30);
@@ -113,8 +114,9 @@ final class TemporalDevServer implements AutoCloseable {
     if (settings.database() != null) {
       Files.createDirectories(settings.database().toAbsolutePath().getParent());
       command.addAll(List.of("--db-filename", settings.database().toString()));
-      command.addAll(List.of("--sqlite-pragma", "journal_mode=" + JOURNAL_MODE));
-      command.addAll(List.of("--sqlite-pragma", "synchronous=full"));
+      for (String pragma : SQLITE_PRAGMAS) {
+        command.addAll(List.of("--sqlite-pragma", pragma));
+      }
     }
     if (!settings.namespace().equals("default")) {
       command.addAll(List.of("--namespace", settings.namespace()));

@@ -76,9 +76,9 @@ class DevCommandIT {
           assertThat(health.get("temporal").get("healthy").asBoolean()).isTrue();
           assertThat(health.get("postgresql").get("healthy").asBoolean()).isTrue();
           if (TestTemporal.cli()) {
-            // The dev server's SQLite file in write-ahead mode (TemporalDevServer.JOURNAL_MODE):
-            // its
-            // log lives beside it while the server runs.
+            // The dev server's SQLite in write-ahead mode (TemporalDevServer.SQLITE_PRAGMAS): its
+            // log
+            // lives beside the file while the server runs.
             assertThat(dataDir.resolve("temporal.db-wal")).exists();
           }
           // Prometheus on the admin port: promptcanary's request meters and the Temporal SDK's

@@ -98,7 +98,11 @@ public final class TestDatabases {
    * just written) at any time.
    */
   private static void closeToConnections(String template) {
-    onPostgres("ALTER DATABASE " + template + " WITH ALLOW_CONNECTIONS false");
+    try {
+      onPostgres("ALTER DATABASE " + template + " WITH ALLOW_CONNECTIONS false");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot close template " + template + " to connections", e);
+    }
   }
 
   /**
@@ -112,23 +116,19 @@ public final class TestDatabases {
       try {
         onPostgres("CREATE DATABASE " + database + " TEMPLATE " + template);
         return;
-      } catch (IllegalStateException e) {
-        boolean inUse =
-            e.getCause() instanceof SQLException sql && TEMPLATE_IN_USE.equals(sql.getSQLState());
-        if (!inUse || System.nanoTime() > deadline) {
-          throw new IllegalStateException("cannot create database " + database, e.getCause());
+      } catch (SQLException e) {
+        if (!TEMPLATE_IN_USE.equals(e.getSQLState()) || System.nanoTime() > deadline) {
+          throw new IllegalStateException("cannot create database " + database, e);
         }
         Uninterruptibles.sleepUninterruptibly(200, TimeUnit.MILLISECONDS);
       }
     }
   }
 
-  private static void onPostgres(String sql) {
+  private static void onPostgres(String sql) throws SQLException {
     try (Connection c = dataSource(server(), "postgres").getConnection();
         Statement s = c.createStatement()) {
       s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + " failed", e);
     }
   }
 
